@@ -1,0 +1,169 @@
+/*
+ * crypto.h -- keys, certificates, hashing and COSE_Sign1 for riskmesh.
+ *
+ * All cryptography is OpenSSL 3; OpenSSL types never leave crypto/.
+ * Curve: NIST P-256 everywhere (ES256 records, X.509, TLS), because
+ * nng 1.5's TLS (mbedTLS 2.28) has no Ed25519.
+ *
+ * Standards:
+ *   COSE_Sign1 ............ RFC 9052 §4.2 (structure), §4.4 (Sig_structure),
+ *                           tag 18 (§2); ES256 = alg -7 (RFC 9053 §2.1),
+ *                           signature is r||s, 64 bytes, not DER.
+ *   kid ................... SHA-256 of the DER SubjectPublicKeyInfo
+ *                           (RFC 5280 §4.1.2.7) of the signer's key.
+ *   record hash ........... SHA-256 of the whole COSE_Sign1 encoding.
+ *   X.509 ................. RFC 5280 v3 certificates, ecdsa-with-SHA256.
+ *
+ * Error convention: RM_ECRYPTO for an OpenSSL failure (detail in why),
+ * RM_EIO for files, RM_EMALFORMED for unparsable input, RM_EBADSIG for
+ * a signature that does not verify. Outputs are written only on success.
+ * Private key material is wiped (OPENSSL_cleanse) before it is freed.
+ * Thread rules: a crypto_key may be used from several threads at once
+ * for sign/verify (OpenSSL EVP_PKEY is reference counted and read-only
+ * once created); everything else is reentrant.
+ */
+#ifndef RM_CRYPTO_H
+#define RM_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+#define CRYPTO_ES256_SIG_BYTES 64
+#define CRYPTO_SPKI_MAX        128   /* DER SubjectPublicKeyInfo, P-256 = 91 */
+#define COSE_ALG_ES256         (-7)
+#define COSE_TAG_SIGN1         18
+#define COSE_HDR_ALG           1
+#define COSE_HDR_KID           4
+#define COSE_SIGN1_MAX         (64 * 1024) /* whole encoded message */
+
+/* ---------------- keys ---------------- */
+
+/* A P-256 key: private (can sign) or public only. Opaque. */
+typedef struct crypto_key crypto_key;
+
+/* Generate a new P-256 private key. Caller frees with crypto_key_free. */
+int crypto_key_generate(crypto_key **out, rm_why *why);
+/* Load a PEM file holding a P-256 private key (PKCS#8 or SEC1) or a
+ * public key (SubjectPublicKeyInfo). Other curves/types: RM_EBADVALUE. */
+int crypto_key_load_pem(const char *path, crypto_key **out, rm_why *why);
+/* Parse a PEM buffer (same rules). */
+int crypto_key_from_pem(const void *pem, size_t n, crypto_key **out,
+    rm_why *why);
+/* Public key from DER SubjectPublicKeyInfo. */
+int crypto_key_from_spki(const uint8_t *der, size_t n, crypto_key **out,
+    rm_why *why);
+/* Write the private key as PKCS#8 PEM, file mode 0600, atomically.
+ * RM_EINVAL if the key has no private part. */
+int crypto_key_save_private_pem(const crypto_key *k, const char *path,
+    rm_why *why);
+/* Append the public key as PEM / as DER SubjectPublicKeyInfo. */
+int crypto_key_public_pem(const crypto_key *k, rm_buf *out);
+int crypto_key_spki(const crypto_key *k, rm_buf *out);
+/* kid = SHA-256(DER SPKI). */
+int crypto_key_kid(const crypto_key *k, rm_hash *out);
+bool crypto_key_has_private(const crypto_key *k);
+/* Take a reference / drop one; the last drop wipes and frees. NULL ok. */
+crypto_key *crypto_key_ref(crypto_key *k);
+void crypto_key_free(crypto_key *k);
+
+/* ---------------- hashing and randomness ---------------- */
+
+/* SHA-256 (FIPS 180-4). */
+void crypto_sha256(const void *p, size_t n, rm_hash *out);
+/* Incremental SHA-256 over several pieces (NULL-terminated pairs are
+ * awkward in C, so pass arrays). */
+void crypto_sha256_v(const void *const *parts, const size_t *lens,
+    size_t nparts, rm_hash *out);
+/* Cryptographically secure random bytes. RM_ECRYPTO on failure. */
+int crypto_random(void *p, size_t n);
+/* Constant-time comparison. */
+bool crypto_equal(const void *a, const void *b, size_t n);
+
+/* ---------------- raw ES256 ---------------- */
+
+/* ECDSA P-256 with SHA-256 over msg; sig is r||s, 64 bytes
+ * (RFC 9053 §2.1). */
+int crypto_es256_sign(const crypto_key *k, const void *msg, size_t n,
+    uint8_t sig[CRYPTO_ES256_SIG_BYTES], rm_why *why);
+/* RM_OK if valid, RM_EBADSIG if not. */
+int crypto_es256_verify(const crypto_key *k, const void *msg, size_t n,
+    const uint8_t sig[CRYPTO_ES256_SIG_BYTES]);
+
+/* ---------------- X.509 (federation CA, agency certificates) ---------- */
+
+/*
+ * Create a self-signed CA certificate for the federation root key:
+ * CN=common_name, basicConstraints CA:TRUE (critical), keyUsage
+ * keyCertSign|cRLSign, validity `days` from now. PEM written atomically
+ * to cert_path.
+ */
+int x509_ca_create(const crypto_key *root, const char *common_name,
+    unsigned days, const char *cert_path, rm_why *why);
+
+/*
+ * Issue a certificate for subject_key (public part used) signed by the
+ * CA: CN=common_name, subjectAltName DNS:common_name (agency ids are
+ * valid DNS-style names, which lets a TLS dialer check the peer's name),
+ * plus IP:127.0.0.1 and IP:::1; basicConstraints CA:FALSE; extendedKeyUsage
+ * serverAuth,clientAuth; random 128-bit serial. PEM to cert_path.
+ */
+int x509_issue(const crypto_key *ca_key, const char *ca_cert_path,
+    const crypto_key *subject_key, const char *common_name, unsigned days,
+    const char *cert_path, rm_why *why);
+
+/* Verify cert_path chains to ca_cert_path and is within validity.
+ * On success, if cn_out is non-NULL, copies the subject CN.
+ * Errors: RM_EBADSIG (chain/signature), RM_EEXPIRED, RM_EMALFORMED. */
+int x509_verify(const char *ca_cert_path, const char *cert_path,
+    char *cn_out, size_t cn_len, rm_why *why);
+
+/* Public key of a certificate file. */
+int x509_public_key(const char *cert_path, crypto_key **out, rm_why *why);
+
+/* ---------------- COSE_Sign1 (RFC 9052) ---------------- */
+
+/*
+ * Sign payload: emits tag(18) [protected, unprotected, payload, signature]
+ * with protected = bstr(deterministic map {1: -7, 4: kid}), unprotected =
+ * {} and the ES256 signature over
+ * Sig_structure = ["Signature1", protected, h'' (external_aad), payload]
+ * (RFC 9052 §4.4). Appends to out; on error out is unchanged.
+ */
+int cose_sign1_sign(const crypto_key *k, const uint8_t *payload, size_t n,
+    rm_buf *out, rm_why *why);
+
+/* A parsed COSE_Sign1; all pointers borrow from the input buffer and
+ * live as long as it does. */
+struct cose_sign1 {
+	const uint8_t *protected_hdr;  /* bstr contents (encoded map) */
+	size_t protected_len;
+	const uint8_t *payload;
+	size_t payload_len;
+	const uint8_t *signature;      /* 64 bytes */
+	int64_t alg;                   /* from the protected header */
+	rm_hash kid;                   /* from the protected header */
+};
+
+/*
+ * Parse (no verification). Requires tag 18, a 4-element array, a
+ * protected header holding exactly alg (-7) and a 32-byte kid, an empty
+ * unprotected map, an embedded payload and a 64-byte signature; all
+ * deterministic CBOR. n must be <= COSE_SIGN1_MAX (RM_ETOOBIG).
+ * Errors: RM_EMALFORMED, RM_ENONCANON, RM_EMISSING, RM_EBADVALUE
+ * (wrong alg, kid length), RM_EUNKNOWN (other header parameters).
+ */
+int cose_sign1_decode(const uint8_t *p, size_t n, struct cose_sign1 *out,
+    rm_why *why);
+
+/* Verify msg's signature with pub and check msg->kid == kid(pub).
+ * RM_OK, RM_EBADSIG (signature or kid mismatch). */
+int cose_sign1_verify(const crypto_key *pub, const struct cose_sign1 *msg,
+    rm_why *why);
+
+/* Record hash: SHA-256 of the whole signed encoding. */
+void cose_record_hash(const uint8_t *p, size_t n, rm_hash *out);
+
+#endif /* RM_CRYPTO_H */

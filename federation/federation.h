@@ -1,0 +1,330 @@
+/*
+ * federation.h -- roster and authorisation, signed-record envelopes, the
+ * peer wire format, and peer links over nng.
+ *
+ * Depends on schemas/ (record model), crypto/ (keys, COSE_Sign1) and
+ * common/. It never touches the store: the node hands it a table of
+ * host operations (struct fed_host_ops) through which it ingests records
+ * and reads the local log. nng types never leave federation/link*.c.
+ *
+ * Wire format: docs/PROTOCOL.md. Roster format: docs/PROTOCOL.md §Roster.
+ */
+#ifndef RM_FEDERATION_H
+#define RM_FEDERATION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "crypto/crypto.h"
+#include "schemas/schemas.h"
+
+/* ================================================================== */
+/* Roster                                                             */
+/* ================================================================== */
+
+#define ROSTER_AGENCIES_MAX   1024
+#define ROSTER_AREAS_MAX      16
+#define ROSTER_NAME_MAX       256
+#define ROSTER_FED_NAME_MAX   64
+#define ROSTER_MAX_BYTES      (1024 * 1024)   /* signed roster file */
+
+/* What an agency may publish. */
+#define ROSTER_KIND_ALERT     (1u << RM_KIND_ALERT)
+
+/* One roster entry, fully owned by the roster. */
+struct roster_agency {
+	char id[RM_AGENCY_ID_MAX + 1];       /* "120000.meteorology" */
+	char name_zh[ROSTER_NAME_MAX + 1];
+	char name_en[ROSTER_NAME_MAX + 1];
+	char role[16];                       /* "centre", "department", "district" */
+	uint32_t kinds;                      /* ROSTER_KIND_* bits */
+	rm_grade max_grade;                  /* highest alert grade allowed */
+	size_t n_areas;                      /* area codes it may publish for */
+	char areas[ROSTER_AREAS_MAX][RM_AREA_CODE_MAX + 1];
+	rm_hash kid;                         /* SHA-256 of key SPKI */
+	crypto_key *key;                     /* public signing key */
+};
+
+/*
+ * A roster: the federation's signed list of agencies. Encoded as a
+ * COSE_Sign1 (signed by the federation root key, i.e. the CA key) over a
+ * deterministic CBOR map (docs/PROTOCOL.md §Roster). Immutable once
+ * built; share it by reference (roster_ref / roster_free).
+ */
+struct roster;
+
+/* Build an empty roster (for `riskmesh federation init`). */
+int roster_new(const char *federation_name, uint64_t version,
+    struct roster **out, rm_why *why);
+/* Add or replace an agency entry (by id); the key is referenced. Only on
+ * rosters being built, before roster_sign. */
+int roster_put_agency(struct roster *r, const struct roster_agency *a,
+    rm_why *why);
+/* Set the version (monotonic; the newer roster wins on handshake). */
+void roster_set_version(struct roster *r, uint64_t version);
+/* Encode and sign with the root key; appends the COSE_Sign1 to out. */
+int roster_sign(const struct roster *r, const crypto_key *root, rm_buf *out,
+    rm_why *why);
+/* Verify a signed roster with the root public key and decode it.
+ * Errors: any of the COSE/CBOR errors, RM_EBADSIG, RM_ETOOBIG,
+ * RM_EBADVALUE (bad agency entry: id, area code, grade, key). */
+int roster_open(const uint8_t *p, size_t n, const crypto_key *root,
+    struct roster **out, rm_why *why);
+/* Convenience: read and open a roster file. */
+int roster_load(const char *path, const crypto_key *root,
+    struct roster **out, rm_why *why);
+
+struct roster *roster_ref(struct roster *r);
+void roster_free(struct roster *r);
+
+uint64_t roster_version(const struct roster *r);
+const char *roster_federation(const struct roster *r);
+size_t roster_count(const struct roster *r);
+/* i-th entry in id order, or NULL. Borrowed: valid while r is held. */
+const struct roster_agency *roster_at(const struct roster *r, size_t i);
+const struct roster_agency *roster_find(const struct roster *r,
+    const char *agency_id);
+const struct roster_agency *roster_find_kid(const struct roster *r,
+    const rm_hash *kid);
+
+/*
+ * May agency `a` publish rec? Checks: rec->origin == a->id, the kind is
+ * in a->kinds, every area of rec is contained by one of a->areas, and
+ * for alerts grade <= a->max_grade.
+ * Errors: RM_EUNAUTH with why naming the failed rule.
+ */
+int roster_authorise(const struct roster_agency *a,
+    const struct rm_record *rec, rm_why *why);
+
+/* ================================================================== */
+/* Signed records                                                      */
+/* ================================================================== */
+
+/* A verified record: signature checked against the roster, body decoded,
+ * origin == signer, authorised. Owns `rec` (record_fini via
+ * fed_record_fini); `bytes` borrows the caller's input. */
+struct fed_record {
+	rm_hash hash;               /* SHA-256 of the signed bytes */
+	const uint8_t *bytes;       /* COSE_Sign1 encoding (borrowed) */
+	size_t len;
+	struct rm_record rec;       /* decoded body */
+};
+
+/*
+ * Verify a signed record against a roster: size <= COSE_SIGN1_MAX,
+ * COSE_Sign1 well-formed (RM_EMALFORMED/RM_ENONCANON/...), kid in roster
+ * (RM_EUNKNOWNSIGNER), signature valid (RM_EBADSIG), body valid
+ * (schemas errors), body origin equals the signer (RM_EUNAUTH),
+ * authorised (RM_EUNAUTH). On error *out is zeroed.
+ */
+int fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
+    struct fed_record *out, rm_why *why);
+void fed_record_fini(struct fed_record *fr);
+
+/* Encode rec and sign it with the agency key: appends the COSE_Sign1 to
+ * out and, if hash is non-NULL, stores the record hash. */
+int fed_record_seal(const crypto_key *k, const struct rm_record *rec,
+    rm_buf *out, rm_hash *hash, rm_why *why);
+
+/* ================================================================== */
+/* Wire frames (docs/PROTOCOL.md)                                      */
+/* ================================================================== */
+
+#define FED_PROTO_VERSION     1
+#define FED_NONCE_BYTES       32
+#define FED_FRAME_MAX         (4 * 1024 * 1024) /* NNG_OPT_RECVMAXSZ */
+#define FED_BATCH_MAX         256               /* records per frame */
+#define FED_VECTOR_MAX        4096              /* origins per vector */
+#define FED_REASON_MAX        256
+
+enum fed_frame_type {
+	FED_HELLO = 1,   /* [1, proto, agency, roster_version, nonce] */
+	FED_PROOF = 2,   /* [2, sig64] */
+	FED_ROSTER = 3,  /* [3, signed roster bstr] */
+	FED_VECTOR = 4,  /* [4, {origin: contiguous seq}] */
+	FED_RECORDS = 5, /* [5, [record bstr, ...]] */
+	FED_REFUSE = 6,  /* [6, rm_err code, reason text] */
+};
+
+struct fed_vector_entry {
+	const char *origin;   /* borrowed from the frame, NOT NUL-terminated */
+	size_t origin_len;
+	uint64_t seq;
+};
+
+/* A decoded frame; all pointers borrow from the frame buffer. */
+struct fed_frame {
+	enum fed_frame_type type;
+	union {
+		struct {
+			uint64_t proto;
+			const char *agency; size_t agency_len;
+			uint64_t roster_version;
+			const uint8_t *nonce; /* FED_NONCE_BYTES */
+		} hello;
+		struct { const uint8_t *sig; } proof;  /* 64 bytes */
+		struct { const uint8_t *p; size_t n; } roster;
+		struct {
+			size_t n;
+			struct fed_vector_entry *entries; /* heap; fed_frame_fini */
+		} vector;
+		struct {
+			size_t n;
+			const uint8_t **p;  /* heap arrays; fed_frame_fini */
+			size_t *len;
+		} records;
+		struct {
+			uint64_t code;
+			const char *reason; size_t reason_len;
+		} refuse;
+	} u;
+};
+
+/* Decode one frame. Rejects non-canonical CBOR, unknown types
+ * (RM_EUNKNOWN), wrong arity or types (RM_EMALFORMED/RM_EBADVALUE),
+ * oversize (RM_ETOOBIG: frame > FED_FRAME_MAX, more than FED_BATCH_MAX
+ * records or FED_VECTOR_MAX origins, agency id too long, bad nonce
+ * length), and vector origins that are not valid agency ids. On error
+ * nothing needs freeing. */
+int fed_frame_decode(const uint8_t *p, size_t n, struct fed_frame *out,
+    rm_why *why);
+void fed_frame_fini(struct fed_frame *f);
+
+/* Encoders; each appends one complete frame to out. */
+int fed_frame_hello(rm_buf *out, const char *agency, uint64_t roster_version,
+    const uint8_t nonce[FED_NONCE_BYTES]);
+int fed_frame_proof(rm_buf *out, const uint8_t sig[CRYPTO_ES256_SIG_BYTES]);
+int fed_frame_roster(rm_buf *out, const uint8_t *p, size_t n);
+/* origins/seqs are parallel arrays; they are sorted for canonical order
+ * inside the encoder. */
+int fed_frame_vector(rm_buf *out, const char *const *origins,
+    const uint64_t *seqs, size_t n);
+/* Records frame: start with the count, then append each record. */
+int fed_frame_records_begin(rm_buf *out, size_t n);
+int fed_frame_records_add(rm_buf *out, const uint8_t *p, size_t n);
+int fed_frame_refuse(rm_buf *out, int code, const char *reason);
+
+/* Transcript signed in the handshake PROOF (docs/PROTOCOL.md §HELLO):
+ * "riskmesh/1 hello" || verifier_nonce || prover_nonce ||
+ * prover_id || 0x00 || verifier_id. Appends to out. */
+int fed_hello_transcript(rm_buf *out, const uint8_t *verifier_nonce,
+    const uint8_t *prover_nonce, const char *prover_id,
+    const char *verifier_id);
+
+/* ================================================================== */
+/* Peer links                                                          */
+/* ================================================================== */
+
+typedef struct fed fed;
+
+/* Completion for an ingest: err is RM_OK (stored == true for new, false
+ * for duplicate) or the reason the record was refused or not stored. */
+typedef void (*fed_ingest_done)(void *ctx, int err, bool stored);
+
+/*
+ * What the node provides. Called from federation threads; each must be
+ * thread-safe.
+ */
+struct fed_host_ops {
+	/*
+	 * Store a verified record received from peer `from`. The host
+	 * copies what it needs before returning; fr stays the caller's.
+	 * It calls done exactly once, after the store transaction
+	 * committed (or failed), from any thread. Returns RM_OK if
+	 * accepted for storing (done will follow) or an error (done is not
+	 * called).
+	 */
+	int (*ingest)(void *host, const char *from, const struct fed_record *fr,
+	    fed_ingest_done done, void *ctx);
+	/* Version vector {origin -> highest contiguous seq}: call each() per
+	 * origin. */
+	int (*vector)(void *host,
+	    void (*each)(void *arg, const char *origin, uint64_t seq),
+	    void *arg);
+	/* Signed records of origin with seq in (after, upto], ascending, at
+	 * most max of them: call each() per record (bytes valid during the
+	 * call only). Must not hold storage locks across each()? It may;
+	 * each() only copies. */
+	int (*log_range)(void *host, const char *origin, uint64_t after,
+	    uint64_t upto, size_t max,
+	    int (*each)(void *arg, const uint8_t *p, size_t n), void *arg);
+	/* A newer roster arrived from a peer and verified: persist it.
+	 * Optional (NULL: not persisted). */
+	int (*roster_save)(void *host, const uint8_t *p, size_t n);
+};
+
+struct fed_opts {
+	const char *agency_id;          /* this node's agency */
+	crypto_key *agency_key;         /* referenced; signs PROOFs */
+	const crypto_key *root_key;     /* verifies rosters from peers */
+	struct roster *roster;          /* referenced; may be replaced */
+	const char *ca_file;            /* TLS: federation CA (PEM) */
+	const char *tls_cert_file;      /* TLS: this node's certificate */
+	const char *tls_key_file;       /* TLS: its private key */
+	bool insecure;                  /* allow tcp:// (tests only) */
+	uint32_t reconnect_min_ms;      /* default 100 */
+	uint32_t reconnect_max_ms;      /* default 5000 */
+	uint32_t sync_interval_ms;      /* periodic vector exchange, 30000 */
+	uint32_t handshake_timeout_ms;  /* default 5000 */
+	const struct fed_host_ops *ops;
+	void *host;
+};
+
+enum fed_peer_state {
+	FED_PEER_DOWN = 0,      /* no connection */
+	FED_PEER_HANDSHAKE,     /* connected, HELLO in progress */
+	FED_PEER_UP,            /* authenticated, exchanging */
+	FED_PEER_REFUSED,       /* handshake failed; waiting to retry */
+};
+
+struct fed_peer_status {
+	char agency[RM_AGENCY_ID_MAX + 1];
+	char url[256];
+	bool listen;
+	enum fed_peer_state state;
+	uint64_t records_sent, records_received, records_refused;
+	uint64_t connects;
+	rm_utc_ms last_up_ms;        /* 0 = never */
+};
+
+/* Refusal counters, by error code (index rm_err). */
+struct fed_counters {
+	uint64_t refused[RM_ERR_COUNT];
+	uint64_t frames_in, frames_out, frames_malformed;
+	uint64_t records_in, records_out, records_duplicate;
+	uint64_t handshakes_ok, handshakes_failed;
+};
+
+/* Create the federation engine (no threads yet). */
+int fed_open(const struct fed_opts *opts, fed **out, rm_why *why);
+/* Configure a link: dial or listen on url for the given peer agency.
+ * url schemes: tls+tcp:// (default), tcp:// only with opts.insecure
+ * (RM_ECONFIG otherwise). Before fed_start only. */
+int fed_peer_add(fed *f, const char *agency_id, const char *url, bool listen,
+    rm_why *why);
+/* Open the sockets and start the link threads. */
+int fed_start(fed *f, rm_why *why);
+/* Stop all links and free. Safe after a failed fed_start. */
+void fed_close(fed *f);
+
+/*
+ * A record was newly stored: push it to every peer that is UP, except
+ * `except` (the agency it came from, or NULL). Copies bytes; never
+ * blocks on the network. Thread-safe.
+ */
+void fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except);
+
+/* Verify a record against the current roster (fed_record_open) and, on
+ * refusal, count it by reason. Thread-safe. */
+int fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
+    rm_why *why);
+/* Current roster, referenced; caller roster_free()s. */
+struct roster *fed_roster(fed *f);
+/* Peer status snapshot: up to max entries, returns the count. */
+size_t fed_peers(fed *f, struct fed_peer_status *out, size_t max);
+void fed_get_counters(fed *f, struct fed_counters *out);
+const char *fed_peer_state_name(enum fed_peer_state s);
+
+#endif /* RM_FEDERATION_H */

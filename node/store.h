@@ -1,0 +1,169 @@
+/*
+ * store.h -- the node's local store on LMDB (docs/STORAGE.md).
+ *
+ * One LMDB environment per node, sub-databases:
+ *   records   record hash (32)                  -> signed bytes (COSE_Sign1)
+ *   latest    origin NUL object_id              -> hash of winning version
+ *   log       origin NUL seq (u64 big-endian)   -> hash (first seen wins)
+ *   heads     origin                            -> {contiguous seq, max seq}
+ *   timeset   issued_ms (i64 BE) || hash        -> "" (for set reconciliation)
+ *   active    area code  (DUPSORT, DUPFIXED)    -> hash of an in-force alert
+ *   forks     origin NUL seq                    -> hash of the conflicting record
+ *   meta      text key                          -> value (schema version, …)
+ *
+ * Writes go through one writer thread with group commit: it takes every
+ * job waiting (up to group_max), applies them in one write transaction,
+ * commits (fsync), and only then completes the jobs. Nothing is
+ * acknowledged before its commit. MDB_MAP_FULL grows the map and
+ * retries. Readers use short read transactions and never block the
+ * writer. LMDB types never leave node/store*.c.
+ *
+ * Merge rules (DESIGN "Records"): per (origin, object id) the highest
+ * ver wins; two different records with one (origin, object id, ver) are
+ * an equivocation: both are kept, the lower hash wins, it is counted.
+ * Two different records with one (origin, seq) are a fork: both are
+ * kept, the first stays in the log, the second is recorded in `forks`
+ * and the origin is marked forked (store_put refuses its new records with
+ * RM_EFORK until an operator acts).
+ */
+#ifndef RM_NODE_STORE_H
+#define RM_NODE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "schemas/schemas.h"
+
+typedef struct store store;
+
+struct store_opts {
+	const char *dir;               /* created if missing (mode 0700) */
+	size_t map_size_bytes;         /* initial map size; default 64 MiB */
+	unsigned max_readers;          /* default 126 */
+	unsigned group_max;            /* jobs per transaction; default 256 */
+};
+
+/* Open (create) the environment, clear stale readers, start the writer.
+ * Errors: RM_EIO (dir), RM_ESTORE (LMDB, detail in why). */
+int store_open(const struct store_opts *opts, store **out, rm_why *why);
+/* Finish queued jobs, stop the writer, close the environment. */
+void store_close(store *s);
+
+/* ---------------- events ---------------- */
+
+/* A newly stored record, reported after its commit. Everything is
+ * borrowed for the duration of the callback. */
+struct store_event {
+	rm_hash hash;
+	const uint8_t *bytes;
+	size_t len;
+	const struct rm_record *rec;
+	const char *source;      /* peer agency it came from, NULL if local */
+	bool is_latest;          /* became the winning version of its object */
+};
+
+/* Set the observer (once, before any write). Called on the writer thread
+ * after each commit, once per newly stored record, in commit order; it
+ * must not call store write functions and should return quickly. */
+void store_set_observer(store *s,
+    void (*fn)(void *arg, const struct store_event *ev), void *arg);
+
+/* ---------------- writes ---------------- */
+
+struct store_put_result {
+	rm_hash hash;
+	bool stored;             /* false: already had it (duplicate) */
+	uint64_t seq;
+	uint64_t ver;
+	bool equivocation;       /* same (origin, oid, ver), different record */
+};
+
+typedef void (*store_done_fn)(void *arg, int err,
+    const struct store_put_result *res);
+
+/*
+ * Queue a verified record for storing. bytes (the signed encoding) and
+ * rec (its decoded body) are copied before return; hash is the record
+ * hash. `source` is the peer agency id (copied) or NULL. done(arg, ...)
+ * runs on the writer thread after the commit (err RM_OK) or failure
+ * (RM_ESTORE, RM_EFORK if the origin is forked or this record forks
+ * it). Returns RM_OK if queued, RM_ECLOSED if closing, RM_ENOMEM; in
+ * that case done is not called.
+ */
+int store_put(store *s, const uint8_t *bytes, size_t len,
+    const struct rm_record *rec, const rm_hash *hash, const char *source,
+    store_done_fn done, void *arg);
+
+/* Same, waiting for the commit. */
+int store_put_wait(store *s, const uint8_t *bytes, size_t len,
+    const struct rm_record *rec, const rm_hash *hash, const char *source,
+    struct store_put_result *res);
+
+/*
+ * Issue a record of this node's own agency. On the writer thread, in the
+ * transaction: sets rec->seq to the next seq of rec->origin, rec->prev to
+ * the hash of the previous record (has_prev = seq > 1), and, if rec->ver
+ * is 0, rec->ver to the latest version of the object + 1 (1 for a new
+ * object) and rec->supersedes to that version's hash; then calls
+ * seal(seal_arg, rec, signed_out, why) to encode and sign, and stores
+ * the result. Blocks until committed: the own log is on disk before the
+ * record can be sent anywhere, so a crash can never make the node sign
+ * two records with one seq. rec is updated in place (seq, prev, ver,
+ * supersedes). Errors: those of seal, RM_ESTORE, RM_ECLOSED.
+ */
+typedef int (*store_seal_fn)(void *arg, struct rm_record *rec, rm_buf *out,
+    rm_hash *hash, rm_why *why);
+int store_issue(store *s, struct rm_record *rec, store_seal_fn seal,
+    void *seal_arg, struct store_put_result *res, rm_why *why);
+
+/* ---------------- reads ---------------- */
+
+/* Signed bytes of a record (appended to out). RM_ENOTFOUND. */
+int store_get(store *s, const rm_hash *hash, rm_buf *out);
+bool store_has(store *s, const rm_hash *hash);
+
+/* Hash of the winning version of (origin, object_id). RM_ENOTFOUND. */
+int store_latest(store *s, const char *origin, const char *object_id,
+    rm_hash *out);
+
+/* Version vector: each(arg, origin, contiguous seq) per origin, sorted. */
+int store_vector(store *s,
+    void (*each)(void *arg, const char *origin, uint64_t seq), void *arg);
+
+/* Records of origin with after < seq <= upto, ascending, at most max;
+ * each() gets the signed bytes (valid during the call). Stops early and
+ * returns each()'s error if non-zero. */
+int store_log_range(store *s, const char *origin, uint64_t after,
+    uint64_t upto, size_t max,
+    int (*each)(void *arg, const uint8_t *p, size_t n), void *arg);
+
+/*
+ * In-force alerts whose areas overlap `area` (contain it or are
+ * contained by it), each once, newest issued first. each() gets the
+ * hash, signed bytes and decoded record (all valid during the call).
+ * `area` NULL means all in-force alerts. now: expiry reference.
+ */
+int store_alerts_active(store *s, const char *area, rm_utc_ms now,
+    int (*each)(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
+        const struct rm_record *rec),
+    void *arg);
+
+struct store_stats {
+	uint64_t records;            /* entries in `records` */
+	uint64_t origins;
+	uint64_t active_alerts;      /* entries in `active` (by area) */
+	uint64_t forks;
+	uint64_t equivocations;
+	uint64_t commits;            /* write transactions since open */
+	uint64_t jobs;               /* jobs committed since open */
+	uint64_t map_size_bytes;
+	uint64_t map_used_bytes;
+};
+int store_get_stats(store *s, struct store_stats *out);
+
+/* Is origin marked forked? */
+bool store_origin_forked(store *s, const char *origin);
+
+#endif /* RM_NODE_STORE_H */

@@ -1,0 +1,250 @@
+/*
+ * schemas.h -- the riskmesh record model and its deterministic-CBOR codec.
+ *
+ * A record body is a CBOR map with text keys, encoded deterministically
+ * (RFC 8949 §4.2.1: shortest heads, definite lengths, keys sorted by the
+ * bytewise order of their encodings). The CDDL is in schemas/record.cddl
+ * (common fields) and schemas/alert.cddl (kind "alert", the CAP 1.2
+ * compatible core: OASIS CAP 1.2 §3.2). The signature envelope
+ * (COSE_Sign1) is not here: see crypto/crypto.h.
+ *
+ * Decoding is strict: record_decode() accepts exactly the bytes that
+ * record_encode() would produce for the decoded value, and rejects
+ * anything else with a specific error and an rm_why naming the field:
+ *   RM_ETOOBIG     input or a field over the limits below
+ *   RM_EMALFORMED  not CBOR, truncated, trailing bytes
+ *   RM_ENONCANON   not deterministic CBOR (non-minimal head, indefinite
+ *                  length, keys out of order or duplicated)
+ *   RM_EMISSING    a required field is absent
+ *   RM_EBADVALUE   wrong type or value outside its domain (unknown grade,
+ *                  bad area code, invalid UTF-8, expires before effective…)
+ *   RM_EUNKNOWN    unknown field, kind or schema version
+ *
+ * Memory: a decoded rm_record owns its strings and arrays (heap); call
+ * record_fini() to release them. Records built by hand for encoding may
+ * point at any memory; record_encode() only reads them.
+ * Thread rules: all functions are reentrant; no shared state.
+ */
+#ifndef RM_SCHEMAS_H
+#define RM_SCHEMAS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+
+/* ---------------- limits (bytes unless stated) ---------------- */
+
+#define RM_SCHEMA_VERSION        1
+#define RM_RECORD_BODY_MAX       (48 * 1024) /* encoded body */
+#define RM_AGENCY_ID_MAX         64   /* "120103.emergency" */
+#define RM_OBJECT_ID_MAX         128
+#define RM_AREA_CODE_MAX         12   /* 6, 9 or 12 digits, GB/T 2260 */
+#define RM_AREAS_MAX             32   /* area codes per record */
+#define RM_ALERT_TEXTS_MAX       4    /* language blocks (CAP <info>) */
+#define RM_ALERT_LANG_MAX        16   /* RFC 5646 tag, "zh-CN" */
+#define RM_ALERT_IDENTIFIER_MAX  128
+#define RM_ALERT_EVENT_MAX       128
+#define RM_ALERT_SENDER_NAME_MAX 256
+#define RM_ALERT_HEADLINE_MAX    512
+#define RM_ALERT_DESCRIPTION_MAX 8192
+#define RM_ALERT_INSTRUCTION_MAX 4096
+#define RM_ALERT_AREA_DESC_MAX   512
+#define RM_ALERT_POLYGON_MAX     128  /* points */
+#define RM_ALERT_REFERENCES_MAX  16
+#define RM_ALERT_REFERENCE_MAX   512  /* "sender,identifier,sent" */
+
+/* ---------------- enumerations ---------------- */
+
+typedef enum rm_kind {
+	RM_KIND_ALERT = 1,      /* "alert": graded warning, CAP compatible */
+	/* later: RM_KIND_RISK, RM_KIND_TASK, RM_KIND_INDICATOR */
+} rm_kind;
+
+/* Colour grade of a warning; ordered: blue < yellow < orange < red
+ * (levels IV, III, II, I). */
+typedef enum rm_grade {
+	RM_GRADE_BLUE = 1,
+	RM_GRADE_YELLOW = 2,
+	RM_GRADE_ORANGE = 3,
+	RM_GRADE_RED = 4,
+} rm_grade;
+
+/* CAP 1.2 §3.2.1 <status> */
+typedef enum rm_cap_status {
+	RM_STATUS_ACTUAL = 1, RM_STATUS_EXERCISE, RM_STATUS_SYSTEM,
+	RM_STATUS_TEST, RM_STATUS_DRAFT,
+} rm_cap_status;
+
+/* CAP 1.2 §3.2.1 <msgType> */
+typedef enum rm_cap_msgtype {
+	RM_MSGTYPE_ALERT = 1, RM_MSGTYPE_UPDATE, RM_MSGTYPE_CANCEL,
+	RM_MSGTYPE_ACK, RM_MSGTYPE_ERROR,
+} rm_cap_msgtype;
+
+/* CAP 1.2 §3.2.2 <category>, as a bit set (an alert may have several). */
+enum {
+	RM_CAT_GEO = 1u << 0, RM_CAT_MET = 1u << 1, RM_CAT_SAFETY = 1u << 2,
+	RM_CAT_SECURITY = 1u << 3, RM_CAT_RESCUE = 1u << 4,
+	RM_CAT_FIRE = 1u << 5, RM_CAT_HEALTH = 1u << 6, RM_CAT_ENV = 1u << 7,
+	RM_CAT_TRANSPORT = 1u << 8, RM_CAT_INFRA = 1u << 9,
+	RM_CAT_CBRNE = 1u << 10, RM_CAT_OTHER = 1u << 11,
+};
+
+/* CAP 1.2 §3.2.2 <urgency>, <severity>, <certainty> */
+typedef enum rm_cap_urgency {
+	RM_URGENCY_IMMEDIATE = 1, RM_URGENCY_EXPECTED, RM_URGENCY_FUTURE,
+	RM_URGENCY_PAST, RM_URGENCY_UNKNOWN,
+} rm_cap_urgency;
+typedef enum rm_cap_severity {
+	RM_SEVERITY_EXTREME = 1, RM_SEVERITY_SEVERE, RM_SEVERITY_MODERATE,
+	RM_SEVERITY_MINOR, RM_SEVERITY_UNKNOWN,
+} rm_cap_severity;
+typedef enum rm_cap_certainty {
+	RM_CERTAINTY_OBSERVED = 1, RM_CERTAINTY_LIKELY, RM_CERTAINTY_POSSIBLE,
+	RM_CERTAINTY_UNLIKELY, RM_CERTAINTY_UNKNOWN,
+} rm_cap_certainty;
+
+/* ---------------- record body ---------------- */
+
+/* One language block of an alert (CAP <info> texts). Strings are
+ * NUL-terminated UTF-8; optional ones may be NULL. */
+struct rm_alert_text {
+	char *lang;         /* required, "zh-CN", "en-US" */
+	char *event;        /* required, "台风" / "Typhoon" */
+	char *headline;     /* required */
+	char *description;  /* optional */
+	char *instruction;  /* optional */
+	char *sender_name;  /* optional */
+	char *area_desc;    /* optional, CAP <areaDesc> */
+};
+
+/* WGS 84 point in micro-degrees (CAP uses decimal degrees; we keep
+ * integers so the encoding stays deterministic). */
+struct rm_point {
+	int32_t lat_udeg;   /* -90e6 .. 90e6 */
+	int32_t lon_udeg;   /* -180e6 .. 180e6 */
+};
+
+struct rm_alert {
+	char *identifier;              /* CAP <identifier>, required */
+	rm_cap_status status;
+	rm_cap_msgtype msg_type;
+	uint32_t categories;           /* RM_CAT_* bits, at least one */
+	rm_cap_urgency urgency;
+	rm_cap_severity severity;
+	rm_cap_certainty certainty;
+	rm_grade grade;                /* native colour grade, required */
+	rm_utc_ms effective_ms;        /* required */
+	size_t n_texts;                /* 1..RM_ALERT_TEXTS_MAX */
+	struct rm_alert_text *texts;
+	size_t n_polygon;              /* 0 or 4..RM_ALERT_POLYGON_MAX, closed */
+	struct rm_point *polygon;
+	bool has_circle;
+	struct rm_point circle_centre;
+	uint32_t circle_radius_m;      /* > 0 when has_circle */
+	size_t n_references;           /* CAP "sender,identifier,sent" */
+	char **references;
+};
+
+/*
+ * Common fields of every record (schemas/record.cddl). The body map key
+ * names are given in brackets.
+ */
+struct rm_record {
+	uint32_t schema_version;           /* ["v"] == RM_SCHEMA_VERSION */
+	rm_kind kind;                      /* ["kind"] "alert" */
+	char origin[RM_AGENCY_ID_MAX + 1]; /* ["origin"] issuing agency id */
+	char object_id[RM_OBJECT_ID_MAX + 1]; /* ["oid"] */
+	uint64_t ver;                      /* ["ver"] object version, >= 1 */
+	uint64_t seq;                      /* ["seq"] origin log seq, >= 1 */
+	rm_utc_ms issued_ms;               /* ["issued"] */
+	rm_utc_ms expires_ms;              /* ["expires"] 0 = none */
+	size_t n_areas;                    /* ["areas"] 1..RM_AREAS_MAX */
+	char areas[RM_AREAS_MAX][RM_AREA_CODE_MAX + 1];
+	bool has_prev;                     /* ["prev"] absent iff seq == 1 */
+	rm_hash prev;
+	bool has_supersedes;               /* ["supersedes"] optional */
+	rm_hash supersedes;
+	union {
+		struct rm_alert alert;     /* ["body"] when kind == alert */
+	} u;
+};
+
+/* ---------------- codec ---------------- */
+
+/*
+ * Encode rec as deterministic CBOR, appending to out. The record is
+ * validated first with the same rules as the decoder, so a record that
+ * encodes always decodes. Errors: as listed at the top (never
+ * RM_EMALFORMED/RM_ENONCANON), RM_ENOMEM. On error out is unchanged.
+ */
+int record_encode(const struct rm_record *rec, rm_buf *out, rm_why *why);
+
+/*
+ * Decode and validate a record body of n bytes (n <= RM_RECORD_BODY_MAX).
+ * On success *out is filled and owns its memory (record_fini). On error
+ * *out is left zeroed and nothing needs freeing.
+ */
+int record_decode(const uint8_t *p, size_t n, struct rm_record *out,
+    rm_why *why);
+
+/* Validate a record in memory (what record_encode checks). */
+int record_validate(const struct rm_record *rec, rm_why *why);
+
+/* Free what record_decode allocated and zero *rec. Safe on a zeroed
+ * record; do not call on a hand-built record whose strings you own. */
+void record_fini(struct rm_record *rec);
+
+/* ---------------- names and area codes ---------------- */
+
+/* Text names as used in the encoding, the JSON API and CAP ("red",
+ * "Actual", "Alert", "Met", "Immediate", "Extreme", "Likely").
+ * *_parse return RM_EBADVALUE for unknown names. */
+const char *grade_name(rm_grade g);
+int grade_parse(const char *s, rm_grade *out);
+const char *kind_name(rm_kind k);
+int kind_parse(const char *s, rm_kind *out);
+const char *cap_status_name(rm_cap_status v);
+int cap_status_parse(const char *s, rm_cap_status *out);
+const char *cap_msgtype_name(rm_cap_msgtype v);
+int cap_msgtype_parse(const char *s, rm_cap_msgtype *out);
+const char *cap_urgency_name(rm_cap_urgency v);
+int cap_urgency_parse(const char *s, rm_cap_urgency *out);
+const char *cap_severity_name(rm_cap_severity v);
+int cap_severity_parse(const char *s, rm_cap_severity *out);
+const char *cap_certainty_name(rm_cap_certainty v);
+int cap_certainty_parse(const char *s, rm_cap_certainty *out);
+/* One category name ("Met") to its RM_CAT_* bit. */
+int cap_category_parse(const char *s, uint32_t *bit);
+/* Name of a single RM_CAT_* bit, NULL if not exactly one known bit. */
+const char *cap_category_name(uint32_t bit);
+/* CAP severity that corresponds to a grade (red→Extreme, orange→Severe,
+ * yellow→Moderate, blue→Minor). */
+rm_cap_severity grade_cap_severity(rm_grade g);
+
+/* True iff s is a GB/T 2260 area code: 6, 9 or 12 ASCII digits, not all
+ * zero in the first two. */
+bool area_code_valid(const char *s);
+
+/* Significant prefix of an area code: the code with its trailing zero
+ * levels removed ("120000"→"12", "120100"→"1201", "120116"→"120116",
+ * "120116001"→"120116001", "120116000"→"120116"). Writes at most
+ * RM_AREA_CODE_MAX+1 bytes to out. Returns the prefix length. */
+size_t area_code_prefix(const char *code, char out[RM_AREA_CODE_MAX + 1]);
+
+/* True iff area `outer` contains area `inner` (equal areas contain each
+ * other): inner starts with outer's significant prefix. Both must be
+ * valid codes; invalid ones give false. */
+bool area_contains(const char *outer, const char *inner);
+
+/* True iff two areas overlap: one contains the other. */
+bool area_overlaps(const char *a, const char *b);
+
+/* True iff the record is an alert that is in force at `now`:
+ * msg_type is Alert or Update, and (expires_ms == 0 or now < expires_ms).
+ * Cancel versions are never in force. */
+bool record_alert_in_force(const struct rm_record *rec, rm_utc_ms now);
+
+#endif /* RM_SCHEMAS_H */

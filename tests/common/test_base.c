@@ -1,0 +1,113 @@
+/*
+ * test_base.c -- errors, buffers, time, hex and UTF-8.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "common/common.h"
+#include "rm_test.h"
+
+static void
+test_errors(void)
+{
+	rm_why why;
+
+	CU_ASSERT_STRING_EQUAL(rm_errname(RM_EBADSIG), "EBADSIG");
+	CU_ASSERT_STRING_EQUAL(rm_strerror(RM_OK), "success");
+	CU_ASSERT_STRING_EQUAL(rm_strerror(9999), "unknown error");
+	CU_ASSERT_EQUAL(rm_fail(&why, RM_EMISSING, "alert.%s: required", "event"),
+	    RM_EMISSING);
+	CU_ASSERT_STRING_EQUAL(why.msg, "alert.event: required");
+	CU_ASSERT_EQUAL(rm_fail(NULL, RM_EIO, "x"), RM_EIO);
+	for (int e = 0; e < RM_ERR_COUNT; e++)
+		CU_ASSERT_STRING_NOT_EQUAL(rm_strerror(e), "unknown error");
+}
+
+static void
+test_buf_limit(void)
+{
+	rm_buf b = RM_BUF_INIT;
+
+	b.limit = 4;
+	CU_ASSERT_EQUAL(rm_buf_append(&b, "abc", 3), RM_OK);
+	CU_ASSERT_EQUAL(rm_buf_append(&b, "de", 2), RM_ETOOBIG);
+	CU_ASSERT_EQUAL(b.len, 3);
+	CU_ASSERT_EQUAL(rm_buf_printf(&b, "%d", 7), RM_OK);
+	CU_ASSERT_EQUAL(b.len, 4);
+	CU_ASSERT(memcmp(b.data, "abc7", 4) == 0);
+	rm_buf_fini(&b);
+	CU_ASSERT_PTR_NULL(b.data);
+}
+
+static void
+test_time(void)
+{
+	rm_utc_ms t;
+	char s[32];
+
+	CU_ASSERT_EQUAL(rm_utc_parse("2026-08-15T06:00:00+08:00", &t), RM_OK);
+	CU_ASSERT_EQUAL(t, 1786744800000LL);
+	rm_utc_format(t, s);
+	CU_ASSERT_STRING_EQUAL(s, "2026-08-14T22:00:00.000Z");
+	CU_ASSERT_EQUAL(rm_utc_parse("2026-08-14T22:00:00.25Z", &t), RM_OK);
+	CU_ASSERT_EQUAL(t, 1786744800250LL);
+	/* CAP requires an explicit offset */
+	CU_ASSERT_EQUAL(rm_utc_parse("2026-08-15T06:00:00", &t), RM_EBADVALUE);
+	CU_ASSERT_EQUAL(rm_utc_parse("2026-02-30T06:00:00Z", &t), RM_EBADVALUE);
+	CU_ASSERT_EQUAL(rm_utc_parse("2026-13-01T06:00:00Z", &t), RM_EBADVALUE);
+	CU_ASSERT(rm_mono_now_ms() > 0);
+}
+
+static void
+test_hex_utf8(void)
+{
+	uint8_t raw[3] = { 0x00, 0xab, 0xff }, back[3];
+	char hex[7];
+
+	rm_hex_encode(raw, 3, hex);
+	CU_ASSERT_STRING_EQUAL(hex, "00abff");
+	CU_ASSERT_EQUAL(rm_hex_decode("00ABff", back, 3), RM_OK);
+	CU_ASSERT(memcmp(raw, back, 3) == 0);
+	CU_ASSERT_EQUAL(rm_hex_decode("00abf", back, 3), RM_EMALFORMED);
+	CU_ASSERT_EQUAL(rm_hex_decode("00abfg", back, 3), RM_EMALFORMED);
+	CU_ASSERT(rm_utf8_valid("台风 red", strlen("台风 red")));
+	CU_ASSERT(!rm_utf8_valid("\xc0\xaf", 2));        /* overlong */
+	CU_ASSERT(!rm_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */
+	CU_ASSERT(!rm_utf8_valid("\xe5\x8f", 2));        /* truncated */
+	CU_ASSERT(!rm_utf8_valid("a\0b", 3));            /* NUL */
+}
+
+static void
+test_file_atomic(void)
+{
+	char dir[] = "/tmp/rmtestXXXXXX", path[64];
+	rm_buf b = RM_BUF_INIT;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/f", dir);
+	CU_ASSERT_EQUAL(rm_file_write_atomic(path, "hello", 5, 0600, NULL), RM_OK);
+	CU_ASSERT_EQUAL(rm_file_read(path, 100, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(b.len, 5);
+	rm_buf_reset(&b);
+	CU_ASSERT_EQUAL(rm_file_read(path, 4, &b, NULL), RM_ETOOBIG);
+	CU_ASSERT_EQUAL(b.len, 0);
+	CU_ASSERT_EQUAL(rm_file_read("/nonexistent/x", 4, &b, NULL), RM_EIO);
+	unlink(path);
+	rmdir(dir);
+	rm_buf_fini(&b);
+}
+
+static CU_TestInfo base_tests[] = {
+	{ "error names and rm_why", test_errors },
+	{ "buffer limit keeps contents", test_buf_limit },
+	{ "RFC 3339 time", test_time },
+	{ "hex and UTF-8", test_hex_utf8 },
+	{ "atomic file write and bounded read", test_file_atomic },
+	CU_TEST_INFO_NULL,
+};
+
+void
+rm_test_register(void)
+{
+	RM_SUITE("common.base", base_tests);
+}
