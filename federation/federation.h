@@ -80,6 +80,9 @@ struct roster *roster_ref(struct roster *r);
 void roster_free(struct roster *r);
 
 uint64_t roster_version(const struct roster *r);
+/* Issue time of the roster (UTC ms): set by roster_new to the current
+ * time, or read from the signed "issued" field by roster_open. */
+rm_utc_ms roster_issued(const struct roster *r);
 const char *roster_federation(const struct roster *r);
 size_t roster_count(const struct roster *r);
 /* i-th entry in id order, or NULL. Borrowed: valid while r is held. */

@@ -39,6 +39,7 @@
 #define RM_SCHEMA_VERSION        1
 #define RM_RECORD_BODY_MAX       (48 * 1024) /* encoded body */
 #define RM_AGENCY_ID_MAX         64   /* "120103.emergency" */
+#define RM_AGENCY_NAME_MAX       48   /* the part after "<area code>." */
 #define RM_OBJECT_ID_MAX         128
 #define RM_AREA_CODE_MAX         12   /* 6, 9 or 12 digits, GB/T 2260 */
 #define RM_AREAS_MAX             32   /* area codes per record */
@@ -241,6 +242,15 @@ bool area_contains(const char *outer, const char *inner);
 
 /* True iff two areas overlap: one contains the other. */
 bool area_overlaps(const char *a, const char *b);
+
+/* True iff s is an agency id: a valid area code (area_code_valid), ".",
+ * then 1..RM_AGENCY_NAME_MAX of [a-z0-9_-]: "120103.emergency". At most
+ * RM_AGENCY_ID_MAX bytes follow from that. NULL gives false. */
+bool agency_id_valid(const char *s);
+
+/* True iff s is an object id: 1..RM_OBJECT_ID_MAX of [A-Za-z0-9._:-].
+ * NULL gives false. */
+bool object_id_valid(const char *s);
 
 /* True iff the record is an alert that is in force at `now`:
  * msg_type is Alert or Update, and (expires_ms == 0 or now < expires_ms).

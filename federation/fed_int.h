@@ -1,0 +1,151 @@
+/*
+ * fed_int.h -- federation internals shared by federation/*.c only.
+ *
+ * Not a public header: nothing outside federation/ includes it. nng types
+ * never appear here; link_nng.c hides them behind struct fed_net.
+ */
+#ifndef RM_FED_INT_H
+#define RM_FED_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "federation/federation.h"
+
+/* ---------------- roster ---------------- */
+
+struct roster {
+	atomic_uint refs;
+	char federation[ROSTER_FED_NAME_MAX + 1];
+	uint64_t version;
+	rm_utc_ms issued_ms;
+	size_t n, cap;
+	struct roster_agency *agencies;     /* sorted by id (strcmp) */
+};
+
+#define ROSTER_FORMAT_VERSION 1
+#define ROSTER_KINDS_KNOWN    ROSTER_KIND_ALERT
+
+/* Validate one entry (id, names, role, kinds, grade, areas, key). */
+int roster_agency_check(const struct roster_agency *a, rm_why *why);
+/* Shared by roster_new and roster_open. */
+struct roster *roster_alloc(void);
+void roster_set_issued(struct roster *r, rm_utc_ms issued_ms);
+
+/* Short hex prefix of a hash for messages: 8 hex digits + "…" + NUL. */
+void fed_hash_short(const rm_hash *h, char out[16]);
+
+/* ---------------- links ---------------- */
+
+#define FED_PEERS_MAX          64
+#define FED_QUEUE_MAX          10000     /* queued outbound records per peer */
+#define FED_FRAME_SOFT_MAX     (1024 * 1024) /* RECORDS frame payload bound */
+#define FED_REFUSED_RING       64        /* recently refused record hashes */
+#define FED_RECV_POLL_MS       100
+#define FED_SEND_TIMEOUT_MS    2000
+
+struct fed_net;       /* link_nng.c: the nng socket of one peer */
+
+/* One queued outbound record. */
+struct fed_qrec {
+	struct fed_qrec *next;
+	size_t len;
+	uint8_t bytes[];
+};
+
+/* A pending catch-up stream for one origin: send seqs (after, upto]. */
+struct fed_catchup {
+	char origin[RM_AGENCY_ID_MAX + 1];
+	uint64_t after, upto;
+};
+
+/* Handshake and exchange state of the current connection; owned by the
+ * peer thread. */
+struct fed_session {
+	uint32_t pipe;                 /* nng pipe id, 0 = none */
+	rm_mono_ms started_ms;
+	rm_mono_ms last_vector_ms;
+	uint8_t own_nonce[FED_NONCE_BYTES];
+	uint8_t peer_nonce[FED_NONCE_BYTES];
+	uint64_t peer_roster_version;
+	bool hello_rx;                 /* peer HELLO accepted */
+	bool proof_pending;            /* PROOF stashed until the newer ROSTER */
+	uint8_t proof[CRYPTO_ES256_SIG_BYTES];
+	bool up;
+	size_t n_catchup, cap_catchup;
+	struct fed_catchup *catchup;
+};
+
+struct fed_peer {
+	struct fed *f;
+	size_t index;
+	char agency[RM_AGENCY_ID_MAX + 1];
+	char url[256];
+	bool listen;
+	struct fed_net *net;
+	pthread_t thread;
+	bool thread_started;
+
+	pthread_mutex_t mtx;           /* guards everything below */
+	enum fed_peer_state state;
+	uint64_t records_sent, records_received, records_refused;
+	uint64_t connects;
+	rm_utc_ms last_up_ms;
+	struct fed_qrec *q_head, *q_tail;
+	size_t q_len;
+	bool q_overflow;               /* queue dropped: resend VECTOR */
+	uint32_t ev_rem[8];            /* pipe ids removed (nng callback) */
+	size_t n_ev_rem;
+
+	struct fed_session s;          /* peer thread only */
+};
+
+struct fed {
+	char agency_id[RM_AGENCY_ID_MAX + 1];
+	crypto_key *agency_key;
+	const crypto_key *root_key;
+	char *ca_file, *tls_cert_file, *tls_key_file;
+	bool insecure;
+	uint32_t reconnect_min_ms, reconnect_max_ms;
+	uint32_t sync_interval_ms, handshake_timeout_ms;
+	const struct fed_host_ops *ops;
+	void *host;
+
+	pthread_mutex_t roster_mtx;
+	struct roster *roster;
+
+	pthread_mutex_t stats_mtx;
+	struct fed_counters c;
+	rm_hash refused[FED_REFUSED_RING];
+	size_t n_refused, refused_next;
+
+	atomic_bool stopping;
+	atomic_uint pending_ingest;
+	bool started;
+	size_t n_peers;
+	struct fed_peer *peers[FED_PEERS_MAX];
+};
+
+/* link.c */
+void fed_count(fed *f, size_t field_offset, uint64_t n);
+#define FED_COUNT(f, field, n) fed_count((f), offsetof(struct fed_counters, field), (n))
+void fed_peer_set_state(struct fed_peer *p, enum fed_peer_state st);
+/* True if h was refused recently (and remembers it otherwise). */
+bool fed_refused_seen(fed *f, const rm_hash *h);
+
+/* link_session.c: run by the peer thread. */
+void *fed_peer_main(void *arg);
+
+/* link_nng.c */
+int fed_net_open(struct fed_peer *p, rm_why *why);
+void fed_net_close(struct fed_peer *p);
+/* Receive one frame (timeout_ms bounded). RM_OK with *buf (malloc'd,
+ * caller frees), *len and the pipe id; RM_ETIMEDOUT; RM_ECLOSED. */
+int fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
+    size_t *len, uint32_t *pipe);
+/* Send one frame to the connected pipe. RM_OK, RM_ETIMEDOUT, RM_ENET. */
+int fed_net_send(struct fed_peer *p, const uint8_t *buf, size_t len);
+/* Close one connection (the peer's dialer reconnects). */
+void fed_net_drop(struct fed_peer *p, uint32_t pipe);
+
+#endif /* RM_FED_INT_H */

@@ -1,0 +1,194 @@
+/*
+ * dec_util.c -- typed reads over the strict CBOR reader that turn every
+ * failure into an rm_err plus an rm_why naming the field.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schemas/schemas_int.h"
+
+/* Type names for "expected X, got Y" messages. */
+static const char *
+type_name(rm_cbor_type t)
+{
+	switch (t) {
+	case RM_CBOR_UINT: return "unsigned integer";
+	case RM_CBOR_NEGINT: return "negative integer";
+	case RM_CBOR_BYTES: return "byte string";
+	case RM_CBOR_TEXT: return "text string";
+	case RM_CBOR_ARRAY: return "array";
+	case RM_CBOR_MAP: return "map";
+	case RM_CBOR_TAG: return "tag";
+	case RM_CBOR_BOOL: return "bool";
+	case RM_CBOR_NULL: return "null";
+	default: return "other";
+	}
+}
+
+int
+dec_err(rm_why *why, int rv, const char *field)
+{
+	switch (rv) {
+	case RM_ENONCANON:
+		return rm_fail(why, rv, "%s: not deterministic CBOR", field);
+	case RM_EMALFORMED:
+		return rm_fail(why, rv, "%s: malformed or truncated CBOR",
+		    field);
+	case RM_ETOOBIG:
+		return rm_fail(why, rv, "%s: nested too deep", field);
+	case RM_EBADVALUE:
+		return rm_fail(why, rv, "%s: unsupported CBOR item", field);
+	default:
+		return rm_fail(why, rv, "%s: %s", field, rm_strerror(rv));
+	}
+}
+
+/* Check that the next item has type want (or, for integers, either
+ * integer type when want_int). Returns a diagnosed error otherwise. */
+static int
+expect(rm_cbor_rd *rd, rm_cbor_type want, bool want_int, const char *field,
+    rm_why *why)
+{
+	rm_cbor_type t = rm_cbor_rd_peek(rd);
+
+	if (t == want || (want_int && t == RM_CBOR_NEGINT))
+		return RM_OK;
+	if (t == RM_CBOR_END)
+		return rm_fail(why, RM_EMALFORMED, "%s: truncated", field);
+	if (t == RM_CBOR_OTHER) {
+		/* Let the reader say why: non-canonical, malformed, float. */
+		uint64_t u;
+		int rv = rm_cbor_rd_uint(rd, &u);
+		if (rv == RM_OK)	/* cannot happen: peek said other */
+			rv = RM_EMALFORMED;
+		if (rv == RM_EBADVALUE)
+			return rm_fail(why, rv, "%s: expected %s, got "
+			    "float or simple value", field, type_name(want));
+		return dec_err(why, rv, field);
+	}
+	return rm_fail(why, RM_EBADVALUE, "%s: expected %s, got %s", field,
+	    want_int ? "integer" : type_name(want), type_name(t));
+}
+
+int
+dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
+    size_t *n, rm_why *why)
+{
+	int rv;
+
+	if ((rv = expect(rd, RM_CBOR_TEXT, false, field, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_text(rd, p, n)) != RM_OK) {
+		if (rv == RM_EBADVALUE)
+			return rm_fail(why, rv, "%s: invalid UTF-8 or NUL",
+			    field);
+		return dec_err(why, rv, field);
+	}
+	if (*n > max)
+		return rm_fail(why, RM_ETOOBIG, "%s: %zu bytes, limit %zu",
+		    field, *n, max);
+	return RM_OK;
+}
+
+int
+dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
+    rm_why *why)
+{
+	const char *p;
+	size_t n;
+	char *s;
+	int rv;
+
+	if ((rv = dec_text(rd, field, max, &p, &n, why)) != RM_OK)
+		return rv;
+	if ((s = malloc(n + 1)) == NULL)
+		return rm_fail(why, RM_ENOMEM, "%s: out of memory", field);
+	memcpy(s, p, n);
+	s[n] = '\0';
+	*out = s;
+	return RM_OK;
+}
+
+int
+dec_uint(rm_cbor_rd *rd, const char *field, uint64_t *out, rm_why *why)
+{
+	int rv;
+
+	if ((rv = expect(rd, RM_CBOR_UINT, false, field, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_uint(rd, out)) != RM_OK)
+		return dec_err(why, rv, field);
+	return RM_OK;
+}
+
+int
+dec_int(rm_cbor_rd *rd, const char *field, int64_t *out, rm_why *why)
+{
+	int rv;
+
+	if ((rv = expect(rd, RM_CBOR_UINT, true, field, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_int(rd, out)) != RM_OK) {
+		if (rv == RM_EBADVALUE)
+			return rm_fail(why, rv, "%s: integer out of range",
+			    field);
+		return dec_err(why, rv, field);
+	}
+	return RM_OK;
+}
+
+int
+dec_array(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why)
+{
+	int rv;
+
+	if ((rv = expect(rd, RM_CBOR_ARRAY, false, field, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_array(rd, n)) != RM_OK)
+		return dec_err(why, rv, field);
+	return RM_OK;
+}
+
+int
+dec_map(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why)
+{
+	int rv;
+
+	if ((rv = expect(rd, RM_CBOR_MAP, false, field, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_map(rd, n)) != RM_OK)
+		return dec_err(why, rv, field);
+	return RM_OK;
+}
+
+int
+dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
+    const char *const *table, int ntable, int *idx, rm_why *why)
+{
+	char q[160];
+	const char *key;
+	size_t len;
+	int rv, i;
+
+	if ((rv = expect(rd, RM_CBOR_TEXT, false, map, why)) != RM_OK) {
+		if (rv == RM_EBADVALUE)
+			return rm_fail(why, rv, "%s: map keys must be text",
+			    map);
+		return rv;
+	}
+	if ((rv = rm_cbor_rd_key(rd, k, &key, &len)) != RM_OK) {
+		if (rv == RM_ENONCANON)
+			return rm_fail(why, rv, "%s: keys out of canonical "
+			    "order or duplicated", map);
+		if (rv == RM_EBADVALUE)
+			return rm_fail(why, rv, "%s: key is not valid UTF-8",
+			    map);
+		return dec_err(why, rv, map);
+	}
+	if ((i = schemas_key_find(table, ntable, key, len)) < 0) {
+		schemas_quote(key, len, q);
+		return rm_fail(why, RM_EUNKNOWN, "%s: unknown key %s", map, q);
+	}
+	*idx = i;
+	return RM_OK;
+}

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Two riskmeshd processes over real mutual TLS exchange signed records in
+# both directions; the bytes are identical on both sides.
+. "$(dirname "$0")/lib.sh"
+A=120000.meteorology
+B=120116.gov
+it_two_nodes $A $B
+
+rm_alert_json "$RM_TEST_DATA/alerts/typhoon-red-zh-en.json" "$T/typhoon.json"
+out=$("$RM_BIN/riskmesh" alert issue -c "$(rm_node_dir "$FED" $A)/node.conf" --json "$T/typhoon.json")
+check "meteorology issues the red typhoon warning" test $? -eq 0
+hash=$(echo "$out" | awk '{print $NF}')
+check "issue prints a 64-hex record hash" [[ "$hash" =~ ^[0-9a-f]{64}$ ]]
+check "Binhai receives it over TLS" rm_wait_records "$FED" $B 1 10
+
+rm_http "$FED" $A GET "/v1/records/$hash" -o "$T/a.cose" >/dev/null
+rm_http "$FED" $B GET "/v1/records/$hash" -o "$T/b.cose" >/dev/null
+check "both nodes hold byte-identical signed records" cmp -s "$T/a.cose" "$T/b.cose"
+check_eq "record hash is SHA-256 of the signed bytes" "$(sha256sum "$T/b.cose" | cut -d' ' -f1)" "$hash"
+check "the copy verifies offline against the roster" \
+    "$RM_BIN/riskmesh" verify "$T/b.cose" --dir "$FED"
+
+out=$("$RM_BIN/riskmesh" alert issue -c "$(rm_node_dir "$FED" $B)/node.conf" \
+    --grade orange --area 120116 --event "大风" --headline "滨海新区大风橙色预警" \
+    --event-en "Gale" --headline-en "Orange gale warning for Binhai")
+check "Binhai issues an orange warning" test $? -eq 0
+check "meteorology receives it (reverse direction)" rm_wait_records "$FED" $A 2 10
+n=$(rm_http "$FED" $A GET "/v1/alerts?area=120116" | http_body | rm_json 'd["count"]')
+check_eq "meteorology lists 2 alerts in force for 120116" "$n" 2
+check_eq "no record was pushed back (records on A)" "$(rm_status_field "$FED" $A 'd["records"]')" 2
+check_eq "records on B" "$(rm_status_field "$FED" $B 'd["records"]')" 2
+finish
