@@ -204,6 +204,15 @@ head_peek(const rm_cbor_rd *rd, struct head *h)
 	memset(h, 0, sizeof(*h));
 	if (rd->off >= rd->n)
 		return RM_EMALFORMED;
+	/* libcbor 0.8's streaming decoder rejects the one-byte tag heads
+	 * 0xc6..0xd4 as "unassigned", which includes COSE_Sign1's tag 18
+	 * (0xd2): decode one-byte tag heads (major type 6, value < 24) here. */
+	if ((rd->p[rd->off] >> 5) == 6 && (rd->p[rd->off] & 0x1f) < 24) {
+		h->kind = H_TAG;
+		h->val = rd->p[rd->off] & 0x1f;
+		h->read = 1;
+		return RM_OK;
+	}
 	r = cbor_stream_decode(rd->p + rd->off, rd->n - rd->off,
 	    &head_callbacks, h);
 	if (r.status == CBOR_DECODER_NEDATA)

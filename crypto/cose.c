@@ -157,7 +157,7 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 			return rm_fail(why, RM_EUNKNOWN, "cose.protected: "
 			    "unknown header parameter (text label)");
 		if ((rv = rm_cbor_rd_ikey(&rd, &keys, &label)) != RM_OK) {
-			if (rv == RM_ENONCANON)
+			if (rv == RM_ENONCANON && kt != RM_CBOR_OTHER)
 				return rm_fail(why, rv, "cose.protected: labels "
 				    "out of order or duplicated");
 			return rd_fail(&rd, rv, kt == RM_CBOR_NEGINT ?
@@ -167,12 +167,15 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 		switch (label) {
 		case COSE_HDR_ALG:
 			if ((rv = rm_cbor_rd_int(&rd, alg)) != RM_OK) {
-				if (rm_cbor_rd_peek(&rd) == RM_CBOR_END)
+				rm_cbor_type vt = rm_cbor_rd_peek(&rd);
+
+				if (rv != RM_EBADVALUE || vt == RM_CBOR_OTHER ||
+				    vt == RM_CBOR_END)
 					return rd_fail(&rd, rv, RM_CBOR_NEGINT,
 					    "cose.protected.alg", why);
 				return rm_fail(why, RM_EBADVALUE,
-				    "cose.protected.alg: not an integer "
-				    "algorithm, only ES256 (-7)");
+				    "cose.protected.alg: %s, only ES256 (-7)",
+				    type_name(vt));
 			}
 			if (*alg != COSE_ALG_ES256)
 				return rm_fail(why, RM_EBADVALUE,

@@ -113,14 +113,26 @@ int x509_ca_create(const crypto_key *root, const char *common_name,
 int x509_issue(const crypto_key *ca_key, const char *ca_cert_path,
     const crypto_key *subject_key, const char *common_name, unsigned days,
     const char *cert_path, rm_why *why);
+/*
+ * For both: certificate files are written with mode 0644; notBefore is
+ * backdated 5 minutes for clock skew; days must be 1..36500 (RM_EINVAL);
+ * the signing key must be private (RM_EINVAL). common_name is 1..64
+ * bytes: printable ASCII for the CA, letters, digits, '-' and '.' for
+ * issued certificates (RM_EBADVALUE). x509_issue: RM_EBADVALUE if
+ * ca_key is not the key of ca_cert_path. Files: RM_EIO, RM_EMALFORMED.
+ */
 
-/* Verify cert_path chains to ca_cert_path and is within validity.
- * On success, if cn_out is non-NULL, copies the subject CN.
- * Errors: RM_EBADSIG (chain/signature), RM_EEXPIRED, RM_EMALFORMED. */
+/* Verify cert_path chains to ca_cert_path and is within validity
+ * (OpenSSL X509_verify_cert, X509_V_FLAG_X509_STRICT).
+ * On success, if cn_out is non-NULL, copies the subject CN (UTF-8,
+ * NUL-terminated; RM_ETOOBIG if it needs more than cn_len bytes).
+ * Errors: RM_EBADSIG (chain/signature), RM_EEXPIRED, RM_EMALFORMED,
+ * RM_EIO. */
 int x509_verify(const char *ca_cert_path, const char *cert_path,
     char *cn_out, size_t cn_len, rm_why *why);
 
-/* Public key of a certificate file. */
+/* Public key of a certificate file (no chain check; P-256 only,
+ * RM_EBADVALUE otherwise). Caller frees with crypto_key_free. */
 int x509_public_key(const char *cert_path, crypto_key **out, rm_why *why);
 
 /* ---------------- COSE_Sign1 (RFC 9052) ---------------- */
@@ -152,8 +164,11 @@ struct cose_sign1 {
  * protected header holding exactly alg (-7) and a 32-byte kid, an empty
  * unprotected map, an embedded payload and a 64-byte signature; all
  * deterministic CBOR. n must be <= COSE_SIGN1_MAX (RM_ETOOBIG).
- * Errors: RM_EMALFORMED, RM_ENONCANON, RM_EMISSING, RM_EBADVALUE
- * (wrong alg, kid length), RM_EUNKNOWN (other header parameters).
+ * Errors: RM_EMALFORMED (not tagged, wrong item types, not 4 elements,
+ * truncated, trailing bytes), RM_ENONCANON, RM_EMISSING (alg or kid
+ * absent, detached payload), RM_EBADVALUE (tag other than 18, wrong
+ * alg, kid or signature length), RM_EUNKNOWN (other header parameters,
+ * protected or unprotected). why names the part ("cose.protected.kid").
  */
 int cose_sign1_decode(const uint8_t *p, size_t n, struct cose_sign1 *out,
     rm_why *why);

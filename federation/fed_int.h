@@ -1,5 +1,5 @@
 /*
- * fed_int.h -- federation internals shared by federation/*.c only.
+ * fed_int.h -- federation internals shared by the federation sources only.
  *
  * Not a public header: nothing outside federation/ includes it. nng types
  * never appear here; link_nng.c hides them behind struct fed_net.
@@ -8,6 +8,7 @@
 #define RM_FED_INT_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdatomic.h>
 
 #include "federation/federation.h"
@@ -21,6 +22,8 @@ struct roster {
 	rm_utc_ms issued_ms;
 	size_t n, cap;
 	struct roster_agency *agencies;     /* sorted by id (strcmp) */
+	uint8_t *signed_bytes;              /* as opened; NULL if built */
+	size_t signed_len;
 };
 
 #define ROSTER_FORMAT_VERSION 1
@@ -72,6 +75,8 @@ struct fed_session {
 	bool proof_pending;            /* PROOF stashed until the newer ROSTER */
 	uint8_t proof[CRYPTO_ES256_SIG_BYTES];
 	bool up;
+	uint64_t roster_told;          /* highest roster version sent/seen */
+	rm_mono_ms last_pull_ms;       /* last VECTOR sent to pull records */
 	size_t n_catchup, cap_catchup;
 	struct fed_catchup *catchup;
 };
@@ -94,10 +99,18 @@ struct fed_peer {
 	struct fed_qrec *q_head, *q_tail;
 	size_t q_len;
 	bool q_overflow;               /* queue dropped: resend VECTOR */
-	uint32_t ev_rem[8];            /* pipe ids removed (nng callback) */
-	size_t n_ev_rem;
+	struct {
+		uint32_t pipe;
+		bool add;              /* true: connected, false: gone */
+	} ev[16];                      /* pipe events from the nng callback */
+	size_t n_ev;
 
-	struct fed_session s;          /* peer thread only */
+	/* Peer thread only. */
+	struct fed_session s;
+	uint32_t dead[8];              /* recently closed pipe ids */
+	size_t dead_next;
+	char last_refusal[RM_WHY_MAX]; /* rate-limits handshake refusal logs */
+	rm_mono_ms last_refusal_ms;
 };
 
 struct fed {
@@ -127,9 +140,12 @@ struct fed {
 };
 
 /* link.c */
+void fed_sleep_ms(unsigned ms);
 void fed_count(fed *f, size_t field_offset, uint64_t n);
 #define FED_COUNT(f, field, n) fed_count((f), offsetof(struct fed_counters, field), (n))
 void fed_peer_set_state(struct fed_peer *p, enum fed_peer_state st);
+/* Drop the outbound queue and ask for a VECTOR exchange (repair). */
+void fed_peer_queue_drop(struct fed_peer *p);
 /* True if h was refused recently (and remembers it otherwise). */
 bool fed_refused_seen(fed *f, const rm_hash *h);
 

@@ -76,6 +76,11 @@ int roster_open(const uint8_t *p, size_t n, const crypto_key *root,
 int roster_load(const char *path, const crypto_key *root,
     struct roster **out, rm_why *why);
 
+/* The signed encoding the roster was opened from (roster_open,
+ * roster_load), sent to peers with an older roster; NULL (and *n = 0) for
+ * a roster built with roster_new. Borrowed: valid while r is held. */
+const uint8_t *roster_signed(const struct roster *r, size_t *n);
+
 struct roster *roster_ref(struct roster *r);
 void roster_free(struct roster *r);
 

@@ -210,6 +210,7 @@ roster_free(struct roster *r)
 	for (size_t i = 0; i < r->n; i++)
 		crypto_key_free(r->agencies[i].key);
 	free(r->agencies);
+	free(r->signed_bytes);
 	free(r);
 }
 
@@ -223,6 +224,13 @@ const char *
 roster_federation(const struct roster *r)
 {
 	return r->federation;
+}
+
+const uint8_t *
+roster_signed(const struct roster *r, size_t *n)
+{
+	*n = r->signed_len;
+	return r->signed_bytes;
 }
 
 rm_utc_ms

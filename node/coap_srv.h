@@ -21,12 +21,25 @@
  * Test, Exercise and Draft alerts are marked in every representation.
  *
  * libcoap is not thread-safe: it runs on the server's own thread; the
- * other threads only call coap_srv_notify(), which records what changed
- * and wakes that thread. libcoap types never leave node/coap_*.c.
+ * other threads only call coap_srv_notify(), which records what changed;
+ * the server thread picks the change up on its next loop (it waits at
+ * most ~100 ms in coap_io_process()). libcoap types never leave
+ * node/coap_*.c.
+ *
+ * Area resources that do not exist yet: libcoap 4.3.1 routes a GET for
+ * an unknown path to the "unknown resource" handler, which cannot be
+ * observed (libcoap only notifies resources registered in the context).
+ * The server answers such a GET for /alerts/<valid area code> with the
+ * current set and creates the observable resource on the spot (up to
+ * COAP_SRV_AREAS_MAX); that first response carries no Observe option
+ * (RFC 7641 §3.1: the client was not registered), so a device simply
+ * re-sends its Observe GET, which now reaches the new resource. Other
+ * unknown paths and invalid area codes get 4.04 Not Found.
  */
 #ifndef RM_NODE_COAP_SRV_H
 #define RM_NODE_COAP_SRV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,9 +61,11 @@ struct coap_srv_provider {
 };
 
 struct coap_srv_opts {
-	const char *host;          /* "127.0.0.1", "::1", "0.0.0.0" */
-	uint16_t port;             /* default 5683 */
-	unsigned max_age_s;        /* Max-Age option, default 60 */
+	const char *host;          /* "127.0.0.1", "::1", "0.0.0.0";
+	                              NULL = "127.0.0.1" */
+	uint16_t port;             /* default (0) 5683 */
+	unsigned max_age_s;        /* Max-Age option, default (0) 60,
+	                              at most 2^24-1 */
 	/* Area resources created at start (others are created when an
 	 * alert for them is notified or when first requested). */
 	const char *const *areas;
@@ -65,19 +80,89 @@ struct coap_srv_stats {
 	uint64_t resources;        /* area resources */
 };
 
-/* Bind, create resources, start the thread.
- * Errors: RM_ENET (bind), RM_EINVAL, RM_ENOMEM. */
+/* Bind (UDP), create resources, start the thread. opts is copied
+ * (areas are only read during the call; the provider must stay valid
+ * until coap_srv_stop()). The provider is called on the server thread.
+ * Errors: RM_ENET (bind), RM_EINVAL (no provider, invalid or more than
+ * COAP_SRV_AREAS_MAX area codes, unresolvable host, max_age_s too
+ * large), RM_ENOMEM. On error *out is untouched. */
 int coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
     rm_why *why);
 
 /* An alert was stored (new, updated, cancelled): mark /alerts and every
  * area resource that overlaps rec's areas as changed. Thread-safe,
- * never blocks on I/O; notifications go out from the server thread. */
+ * never blocks on I/O; notifications go out from the server thread.
+ * Area codes of rec that have no resource yet get one (up to
+ * COAP_SRV_AREAS_MAX). rec is only read during the call; rec == NULL
+ * marks every resource as changed. The server also re-notifies every
+ * resource by itself when an alert it served reaches its expiry. */
 void coap_srv_notify(struct coap_srv *c, const struct rm_record *rec);
 
+/* Snapshot of the counters; callable from any thread. `observers` is
+ * the server's own tally (registrations minus cancellations, error
+ * responses, RSTs to confirmable notifications and closed sessions):
+ * libcoap 4.3.1 has no API to count subscriptions, and an RST to a
+ * non-confirmable notification is only noticed when the session ends. */
 void coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out);
 
 /* Stop the thread, release observers and sockets. NULL is fine. */
 void coap_srv_stop(struct coap_srv *c);
+
+/* ---------------- representations (node/coap_repr.c) ----------------
+ * Used by the server for every response and notification; public so
+ * that tests and other front ends can render the same bodies. No
+ * libcoap here; reentrant.
+ */
+
+/* CoAP Content-Format numbers (RFC 7252 §12.3, IANA registry). */
+#define COAP_SRV_CF_TEXT  0   /* text/plain;charset=utf-8 */
+#define COAP_SRV_CF_COSE  18  /* application/cose; cose-type="cose-sign1" */
+#define COAP_SRV_CF_JSON  50  /* application/json */
+#define COAP_SRV_CF_CBOR  60  /* application/cbor */
+
+#define COAP_SRV_BODY_MAX  (1024 * 1024) /* bytes per representation */
+#define COAP_SRV_AREAS_MAX 4096          /* area resources per server */
+
+/* True iff cf is one of the COAP_SRV_CF_* formats above. */
+bool coap_srv_cf_supported(unsigned cf);
+
+/* What a rendered set held. */
+struct coap_srv_set_info {
+	size_t n_alerts;           /* alerts in the representation */
+	rm_grade max_grade;        /* highest grade, 0 when empty */
+	rm_utc_ms next_expiry_ms;  /* earliest expires_ms > now, 0 = none */
+};
+
+/*
+ * Render the in-force alerts of `area` (NULL = all) at `now`, as read
+ * from p, in content format cf, appending to out (out may be NULL to
+ * only fill *info). Bodies, newest alert first:
+ *   TEXT  one line per alert, "\n"-terminated:
+ *         "[演练 EXERCISE] " (or 测试 TEST, 草稿 DRAFT, 系统 SYSTEM) for
+ *         non-Actual status, then "[红色预警/RED] 台风 Typhoon: <zh
+ *         headline> | <en headline> (<areas, comma separated>) until
+ *         <RFC 3339 expiry>"; control characters become spaces; an
+ *         empty set is "(no active alerts / 无生效预警)\n".
+ *   CBOR  deterministic array of maps (RFC 8949 §4.2.1) with keys
+ *         "hash" (bstr 32), "origin", "oid", "ver" (uint), "grade"
+ *         ("red"), "status" ("Exercise"), "msgType" ("Alert"),
+ *         "event" (text of the zh-CN block if present, else the
+ *         first), "headline" (array: that block's headline first,
+ *         then the other blocks' in record order), "areas" (array of
+ *         text), "expires" (uint, ms since the epoch, 0 = none),
+ *         "identifier" (CAP identifier).
+ *   JSON  the same objects (hash as 64 lower-case hex digits).
+ *   COSE  CBOR array whose elements are the signed records as given
+ *         by the provider (tagged COSE_Sign1, RFC 9052 §4.2); bytes
+ *         that are not exactly one deterministic CBOR item with tag 18
+ *         are left out (and logged).
+ * Records that are not alerts are skipped. On error out keeps its
+ * previous length and *info is unchanged.
+ * Errors: RM_EINVAL (cf unsupported), RM_ETOOBIG (body over
+ * COAP_SRV_BODY_MAX), RM_ENOMEM, or the provider's own error code.
+ */
+int coap_srv_render(const struct coap_srv_provider *p, const char *area,
+    rm_utc_ms now, unsigned cf, rm_buf *out, struct coap_srv_set_info *info,
+    rm_why *why);
 
 #endif /* RM_NODE_COAP_SRV_H */

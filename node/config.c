@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "node/config.h"
+#include "node/config_int.h"
 
 enum cfg_type {
 	T_AGENCY,   /* agency id */
@@ -111,140 +112,6 @@ static const char *const level_names[] = {
 	"debug", "info", "notice", "warn", "err",
 };
 
-/* ---------------- value parsers ---------------- */
-
-static bool
-agency_id_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > RM_AGENCY_ID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ((ch == '.' || ch == '-' || ch == '_') && i > 0)))
-			return false;
-	}
-	return true;
-}
-
-/* "host:port" or "[v6]:port" with port 1..65535. */
-static bool
-hostport_ok(const char *s)
-{
-	const char *colon;
-	char *end;
-	unsigned long port;
-
-	if (s[0] == '[') {
-		const char *rb = strchr(s, ']');
-		if (rb == NULL || rb == s + 1 || rb[1] != ':')
-			return false;
-		colon = rb + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL || colon == s ||
-		    memchr(s, ':', (size_t)(colon - s)) != NULL)
-			return false;
-	}
-	for (const char *p = s; p < colon; p++)
-		if (*p == ' ' || *p == '\t' || *p == '/')
-			return false;
-	if (colon[1] < '0' || colon[1] > '9')
-		return false;
-	errno = 0;
-	port = strtoul(colon + 1, &end, 10);
-	return errno == 0 && *end == '\0' && port >= 1 && port <= 65535;
-}
-
-static int
-parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_bool(const char *s, bool *out)
-{
-	static const char *const yes[] = { "yes", "true", "on", "1" };
-	static const char *const no[] = { "no", "false", "off", "0" };
-
-	for (size_t i = 0; i < 4; i++) {
-		if (strcmp(s, yes[i]) == 0) {
-			*out = true;
-			return 0;
-		}
-		if (strcmp(s, no[i]) == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-static int
-parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
-{
-	char buf[CONFIG_URL_MAX + RM_AGENCY_ID_MAX + 32];
-	char *tok[4], *save = NULL, *s;
-	size_t n = 0;
-	const char *hp;
-
-	if (strlen(val) >= sizeof(buf)) {
-		snprintf(why, wl, "bad peer line: too long");
-		return -1;
-	}
-	strcpy(buf, val);
-	for (s = strtok_r(buf, " \t", &save); s != NULL && n < 4;
-	    s = strtok_r(NULL, " \t", &save))
-		tok[n++] = s;
-	if (n != 3) {
-		snprintf(why, wl, "bad peer line: expected \"ID dial|listen "
-		    "URL\", got %zu word%s", n, n == 1 ? "" : "s");
-		return -1;
-	}
-	if (!agency_id_ok(tok[0])) {
-		snprintf(why, wl, "bad peer line: \"%.64s\" is not an agency "
-		    "id", tok[0]);
-		return -1;
-	}
-	if (strcmp(tok[1], "dial") != 0 && strcmp(tok[1], "listen") != 0) {
-		snprintf(why, wl, "bad peer line: mode \"%.32s\" is not dial "
-		    "or listen", tok[1]);
-		return -1;
-	}
-	if (strncmp(tok[2], "tls+tcp://", 10) == 0)
-		hp = tok[2] + 10;
-	else if (strncmp(tok[2], "tcp://", 6) == 0)
-		hp = tok[2] + 6;
-	else {
-		snprintf(why, wl, "bad peer line: URL \"%.64s\" must start "
-		    "with tls+tcp:// or tcp://", tok[2]);
-		return -1;
-	}
-	if (strlen(tok[2]) >= CONFIG_URL_MAX || !hostport_ok(hp)) {
-		snprintf(why, wl, "bad peer line: URL \"%.64s\" needs "
-		    "HOST:PORT with port 1..65535", tok[2]);
-		return -1;
-	}
-	memset(p, 0, sizeof(*p));
-	strcpy(p->agency, tok[0]);
-	p->listen = tok[1][0] == 'l';
-	strcpy(p->url, tok[2]);
-	return 0;
-}
-
 /*
  * Parse val into k's field of c. base: directory for relative paths
  * (NULL: taken as is). On error writes the reason to why and returns -1.
@@ -261,7 +128,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 
 	switch (k->type) {
 	case T_AGENCY:
-		if (!agency_id_ok(val)) {
+		if (!cfg_agency_id_ok(val)) {
 			snprintf(why, wl, "\"%.64s\" is not an agency id "
 			    "(a-z, 0-9, '.', '-', '_'; at most %d)", val,
 			    RM_AGENCY_ID_MAX);
@@ -289,7 +156,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 			strcpy(field, val);
 			return 0;
 		}
-		if (len >= k->size || !hostport_ok(val)) {
+		if (len >= k->size || !cfg_hostport_ok(val)) {
 			snprintf(why, wl, "\"%.64s\" is not HOST:PORT with "
 			    "port 1..65535%s", val,
 			    (k->flags & F_OFF) ? " or off" : "");
@@ -313,7 +180,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		strcpy(field, val);
 		return 0;
 	case T_BOOL:
-		if (parse_bool(val, &b) != 0) {
+		if (cfg_parse_bool(val, &b) != 0) {
 			snprintf(why, wl, "bad bool \"%.32s\" (yes|no)", val);
 			return -1;
 		}
@@ -321,7 +188,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		return 0;
 	case T_U32:
 	case T_U64:
-		if (parse_u64(val, &v) != 0) {
+		if (cfg_parse_u64(val, &v) != 0) {
 			snprintf(why, wl, "bad number \"%.32s\"", val);
 			return -1;
 		}
@@ -352,7 +219,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 			    CONFIG_PEERS_MAX);
 			return -1;
 		}
-		if (parse_peer(val, &c->peers[c->n_peers], why, wl) != 0)
+		if (cfg_parse_peer(val, &c->peers[c->n_peers], why, wl) != 0)
 			return -1;
 		c->n_peers++;
 		return 0;
@@ -409,6 +276,25 @@ config_defaults(struct node_config *c)
 			rm_fatal("config", "default of %s: %s",
 			    cfg_keys[i].key, why);
 	}
+}
+
+int
+config_set(struct node_config *c, const char *key, const char *value,
+    const char *base_dir, rm_why *why)
+{
+	char msg[RM_WHY_MAX];
+
+	for (size_t i = 0; i < N_KEYS; i++) {
+		if (strcmp(cfg_keys[i].key, key) != 0)
+			continue;
+		if (value[0] == '\0')
+			return rm_fail(why, RM_ECONFIG, "%s: empty value", key);
+		if (set_value(&cfg_keys[i], c, value, base_dir, msg,
+		    sizeof(msg)) != 0)
+			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg);
+		return RM_OK;
+	}
+	return rm_fail(why, RM_ECONFIG, "%.40s: unknown key", key);
 }
 
 /*
@@ -478,36 +364,38 @@ config_check(const struct node_config *c, rm_why *why)
 	return RM_OK;
 }
 
-/* Directory of path, absolute; "" on failure. */
-static void
+/* Absolute directory of path into out[n]; -1 if it does not fit. */
+static int
 config_dir(const char *path, char *out, size_t n)
 {
 	char cwd[CONFIG_PATH_MAX];
 	const char *slash = strrchr(path, '/');
-	size_t dl;
+	size_t dl, cl = 0;
 
-	out[0] = '\0';
-	if (slash == path) {
-		snprintf(out, n, "/");
-		return;
-	}
 	dl = slash ? (size_t)(slash - path) : 0;
-	if (path[0] == '/') {
-		snprintf(out, n, "%.*s", (int)dl, path);
-		return;
+	if (slash == path)
+		dl = 1;                         /* "/node.conf" */
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return -1;
+		while (dl >= 2 && path[0] == '.' && path[1] == '/') {
+			path += 2;
+			dl -= 2;
+		}
+		if (dl == 1 && path[0] == '.')
+			dl = 0;
+		cl = strlen(cwd);
 	}
-	if (getcwd(cwd, sizeof(cwd)) == NULL)
-		return;
-	while (dl >= 2 && path[0] == '.' && path[1] == '/') {
-		path += 2;
-		dl -= 2;
+	if (cl + 1 + dl + 1 > n)
+		return -1;
+	if (cl > 0) {
+		memcpy(out, cwd, cl);
+		if (dl > 0 && cwd[cl - 1] != '/')
+			out[cl++] = '/';
 	}
-	if (dl == 1 && path[0] == '.')
-		dl = 0;
-	if (dl == 0)
-		snprintf(out, n, "%s", cwd);
-	else
-		snprintf(out, n, "%s/%.*s", cwd, (int)dl, path);
+	memcpy(out + cl, path, dl);
+	out[cl + dl] = '\0';
+	return 0;
 }
 
 static char *
@@ -559,7 +447,11 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 		return rv;
 	}
 	config_defaults(c);
-	config_dir(path, base, sizeof(base));
+	if (config_dir(path, base, sizeof(base)) != 0) {
+		rv = rm_fail(why, RM_ECONFIG, "%s: directory path too long",
+		    path);
+		goto fail;
+	}
 	while ((got = getline(&line, &cap, f)) >= 0) {
 		char *s, *eq, *k, *v, *hash;
 		size_t i;
@@ -625,7 +517,7 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 		goto fail;
 	}
 	if ((rv = check(c, &key, &peer, msg, sizeof(msg))) != RM_OK) {
-		unsigned at = lineno;
+		unsigned at = lineno > 0 ? lineno : 1;
 		for (size_t i = 0; i < N_KEYS; i++)
 			if (strcmp(cfg_keys[i].key, key) == 0 && seen[i])
 				at = seen[i];
@@ -655,7 +547,7 @@ config_write(const struct node_config *c, FILE *f, bool comments,
 		if (comments) {
 			fprintf(f, "\n# %s", k->help);
 			if (k->unit != NULL)
-				fprintf(f, "; %s", k->unit);
+				fprintf(f, " (%s)", k->unit);
 			if (k->dflt != NULL)
 				fprintf(f, "; default %s", k->dflt);
 			else if (k->flags & F_REQUIRED)

@@ -70,21 +70,53 @@ struct node_config {
 /* Fill every field with its default. */
 void config_defaults(struct node_config *c);
 
-/* Parse a config file (defaults first), then check it (config_check).
- * Errors: RM_EIO (unreadable), RM_ECONFIG with "FILE:LINE: KEY: why". */
+/*
+ * Parse a config file (defaults first), then check it (config_check).
+ * Values: bools are yes|no (also true/false, on/off, 1/0); numbers are
+ * decimal within the key's range; a value cannot contain '#'. Lines are
+ * at most 4096 bytes. Cross-field errors are reported at the line that
+ * set the key (missing keys: at the last line).
+ * On error *out is unchanged.
+ * Errors: RM_EIO (unreadable, "FILE: strerror"), RM_ECONFIG with
+ * "FILE:LINE: KEY: why" (unknown key, bad number, out of range, bad
+ * bool, bad peer line, duplicate key, required key missing, ...).
+ */
 int config_load(const char *path, struct node_config *out, rm_why *why);
 
-/* Cross-field checks: required keys present, peers' URL schemes allowed
- * (tcp:// only with insecure), token length, no duplicate peers. */
+/*
+ * Set one key from its text value with the same parser config_load uses
+ * (`peer` appends a peer). Relative paths are resolved against base_dir
+ * when it is non-NULL. Does not run config_check.
+ * Errors: RM_ECONFIG with "KEY: why" (unknown key, bad value).
+ */
+int config_set(struct node_config *c, const char *key, const char *value,
+    const char *base_dir, rm_why *why);
+
+/* Cross-field checks: required keys present, token >= CONFIG_TOKEN_MIN
+ * characters, peers' URL schemes allowed (tcp:// only with insecure), no
+ * duplicate peers, no peer equal to the node's own agency.
+ * Errors: RM_ECONFIG with "KEY: why". All functions here are reentrant
+ * (no shared state); config_defaults aborts only on a broken table. */
 int config_check(const struct node_config *c, rm_why *why);
 
-/* Write c in file syntax (every key, with its help text as a comment
- * when `comments`); used by `riskmeshd -n -v` and `riskmesh node config`.
- * The token is printed only if show_secrets. */
+/*
+ * Write c in file syntax, one `key = value` per line in table order,
+ * peers as `peer = ID dial|listen URL` (with the key's help, unit and
+ * default as a comment line above each key when `comments`); the output
+ * loads back with config_load. Used by `riskmeshd -n -v`, `riskmesh
+ * node check -v` and `riskmesh node config`. The token is printed only
+ * if show_secrets (else a "# http_token = (hidden)" line, so that
+ * output does not load). Errors: RM_EIO if the stream failed.
+ */
 int config_write(const struct node_config *c, FILE *f, bool comments,
     bool show_secrets);
 
-/* One-line help for each key, for --help output: calls each(key, help). */
+/*
+ * For --help output: calls each() once per key in table order with its
+ * type name ("path", "number", "yes|no", "host:port", ...), its default
+ * ("required" for required keys, "" if none) and its one-line help
+ * (with range and unit for numbers). Strings live during the call only.
+ */
 void config_describe(void (*each)(void *arg, const char *key,
     const char *type, const char *dflt, const char *help), void *arg);
 

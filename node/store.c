@@ -2,6 +2,7 @@
  * store.c -- the LMDB environment: open, close, map growth, meta and
  * statistics. See docs/STORAGE.md for the layout and the rules.
  */
+#define _GNU_SOURCE   /* pthread_rwlockattr_setkind_np */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,36 +21,76 @@ store_mdb_fail(rm_why *why, int mrc, const char *what)
 	return rm_fail(why, RM_ESTORE, "%s: %s", what, mdb_strerror(mrc));
 }
 
+/*
+ * The resize lock prefers writers, so that a stream of readers cannot
+ * starve a map resize. A writer-preferring rwlock deadlocks if a thread
+ * takes it shared twice while a writer waits, and read callbacks may
+ * call read functions: the per-thread depth makes nested read
+ * transactions on the same store take the lock only once.
+ */
+static _Thread_local struct {
+	const store *s;
+	unsigned depth;
+} rd_tl;
+
+static void
+store_rd_lock(store *s)
+{
+	if (rd_tl.s == s && rd_tl.depth > 0) {
+		rd_tl.depth++;
+		return;
+	}
+	pthread_rwlock_rdlock(&s->resize_lk);
+	if (rd_tl.depth == 0) {
+		rd_tl.s = s;
+		rd_tl.depth = 1;
+	}
+}
+
+/* Returns true if the lock was released (outermost level). */
+static bool
+store_rd_unlock(store *s)
+{
+	if (rd_tl.s == s && rd_tl.depth > 0) {
+		if (--rd_tl.depth > 0)
+			return false;
+		rd_tl.s = NULL;
+	}
+	pthread_rwlock_unlock(&s->resize_lk);
+	return true;
+}
+
 int
 store_rd_begin(store *s, MDB_txn **txn)
 {
 	int mrc;
 
-	pthread_rwlock_rdlock(&s->resize_lk);
+	store_rd_lock(s);
 	mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
-	if (mrc == MDB_MAP_RESIZED) {
+	if (mrc == MDB_MAP_RESIZED && store_rd_unlock(s)) {
 		/* Another process grew the map: adopt its size, which needs
 		 * every transaction of this process closed (exclusive lock;
-		 * the writer holds the lock shared during its txn). */
-		pthread_rwlock_unlock(&s->resize_lk);
-		pthread_rwlock_wrlock(&s->resize_lk);
-		(void)mdb_env_set_mapsize(s->env, 0);
-		pthread_rwlock_unlock(&s->resize_lk);
-		pthread_rwlock_rdlock(&s->resize_lk);
+		 * the writer holds the lock shared during its txn). Nested
+		 * in another read of this thread that is impossible, so the
+		 * inner read fails instead. */
+		if ((mrc = store_adopt_mapsize(s)) != 0)
+			return mrc;
+		store_rd_lock(s);
 		mrc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, txn);
-	}
-	if (mrc != 0) {
-		pthread_rwlock_unlock(&s->resize_lk);
+		if (mrc != 0)
+			store_rd_unlock(s);
 		return mrc;
 	}
-	return 0;
+	if (mrc != 0 && mrc != MDB_MAP_RESIZED)
+		store_rd_unlock(s);
+	return mrc;
 }
 
 void
 store_rd_end(store *s, MDB_txn *txn)
 {
 	mdb_txn_abort(txn);
-	pthread_rwlock_unlock(&s->resize_lk);
+	(void)store_rd_unlock(s);
 }
 
 int
@@ -189,6 +230,7 @@ store_env_open(store *s, const struct store_opts *opts, rm_why *why)
 int
 store_open(const struct store_opts *opts, store **out, rm_why *why)
 {
+	pthread_rwlockattr_t rwa;
 	store *s;
 	int rv;
 
@@ -199,7 +241,11 @@ store_open(const struct store_opts *opts, store **out, rm_why *why)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "store open: out of memory");
 	s->group_max = opts->group_max ? opts->group_max : STORE_GROUP_DEFAULT;
-	pthread_rwlock_init(&s->resize_lk, NULL);
+	pthread_rwlockattr_init(&rwa);
+	pthread_rwlockattr_setkind_np(&rwa,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&s->resize_lk, &rwa);
+	pthread_rwlockattr_destroy(&rwa);
 	pthread_mutex_init(&s->mtx, NULL);
 	pthread_cond_init(&s->work_cv, NULL);
 	pthread_cond_init(&s->done_cv, NULL);

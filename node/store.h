@@ -4,19 +4,30 @@
  * One LMDB environment per node, sub-databases:
  *   records   record hash (32)                  -> signed bytes (COSE_Sign1)
  *   latest    origin NUL object_id              -> hash of winning version
+ *                                                  || ver (u64 BE) || flags
  *   log       origin NUL seq (u64 big-endian)   -> hash (first seen wins)
- *   heads     origin                            -> {contiguous seq, max seq}
+ *   heads     origin                            -> {contiguous seq, max seq,
+ *                                                  flags (forked)}
  *   timeset   issued_ms (i64 BE) || hash        -> "" (for set reconciliation)
- *   active    area code  (DUPSORT, DUPFIXED)    -> hash of an in-force alert
+ *   active    area code's significant prefix    -> hash of an in-force alert
+ *             (area_code_prefix; DUPSORT, DUPFIXED)
  *   forks     origin NUL seq                    -> hash of the conflicting record
- *   meta      text key                          -> value (schema version, …)
+ *   meta      text key                          -> value ("layout", "forks",
+ *                                                  "equivocations")
  *
  * Writes go through one writer thread with group commit: it takes every
  * job waiting (up to group_max), applies them in one write transaction,
  * commits (fsync), and only then completes the jobs. Nothing is
  * acknowledged before its commit. MDB_MAP_FULL grows the map and
  * retries. Readers use short read transactions and never block the
- * writer. LMDB types never leave node/store*.c.
+ * writer (except for the moment the writer grows the map). LMDB types
+ * never leave node/store*.c.
+ *
+ * Thread rules: every function may be called from any thread, except
+ * that callbacks (done, observer, the each() of the read functions) must
+ * not call store_put_wait, store_issue or store_close: the writer may be
+ * waiting for them. Read callbacks run inside a read transaction and may
+ * call other read functions and store_put.
  *
  * Merge rules (DESIGN "Records"): per (origin, object id) the highest
  * ver wins; two different records with one (origin, object id, ver) are
@@ -66,7 +77,11 @@ struct store_event {
 
 /* Set the observer (once, before any write). Called on the writer thread
  * after each commit, once per newly stored record, in commit order; it
- * must not call store write functions and should return quickly. */
+ * must not call store write functions and should return quickly.
+ * Newly stored means accepted into its origin's log (err RM_OK): fork
+ * evidence (RM_EFORK, stored=true) is reported to the caller of the put
+ * only. ev->rec is the full record decoded from the bytes (store_put
+ * decodes on the caller's thread while an observer is set). */
 void store_set_observer(store *s,
     void (*fn)(void *arg, const struct store_event *ev), void *arg);
 
@@ -89,14 +104,19 @@ typedef void (*store_done_fn)(void *arg, int err,
  * hash. `source` is the peer agency id (copied) or NULL. done(arg, ...)
  * runs on the writer thread after the commit (err RM_OK) or failure
  * (RM_ESTORE, RM_EFORK if the origin is forked or this record forks
- * it). Returns RM_OK if queued, RM_ECLOSED if closing, RM_ENOMEM; in
- * that case done is not called.
+ * it, RM_EINVAL for a record without origin, object id, seq or ver).
+ * The store does not verify or decode for the merge: it trusts rec's
+ * common fields (origin, oid, ver, seq, prev, areas, issued, expires,
+ * kind, alert msg_type) to match bytes. Returns RM_OK if queued,
+ * RM_ECLOSED if closing, RM_ENOMEM, RM_EINVAL (NULL argument, len 0),
+ * RM_ETOOBIG (len > COSE_SIGN1_MAX); in that case done is not called.
  */
 int store_put(store *s, const uint8_t *bytes, size_t len,
     const struct rm_record *rec, const rm_hash *hash, const char *source,
     store_done_fn done, void *arg);
 
-/* Same, waiting for the commit. */
+/* Same, waiting for the commit; returns the job's error (or the queueing
+ * error). res (may be NULL) is written on RM_OK and RM_EFORK. */
 int store_put_wait(store *s, const uint8_t *bytes, size_t len,
     const struct rm_record *rec, const rm_hash *hash, const char *source,
     struct store_put_result *res);
@@ -111,7 +131,10 @@ int store_put_wait(store *s, const uint8_t *bytes, size_t len,
  * the result. Blocks until committed: the own log is on disk before the
  * record can be sent anywhere, so a crash can never make the node sign
  * two records with one seq. rec is updated in place (seq, prev, ver,
- * supersedes). Errors: those of seal, RM_ESTORE, RM_ECLOSED.
+ * supersedes). If the batch is retried (map growth) seal is called
+ * again with the same fields. Errors: those of seal, RM_ESTORE,
+ * RM_ECLOSED, RM_EFORK (the origin is marked forked), RM_EINVAL; why
+ * names the cause. res (may be NULL) is written on success.
  */
 typedef int (*store_seal_fn)(void *arg, struct rm_record *rec, rm_buf *out,
     rm_hash *hash, rm_why *why);
@@ -120,7 +143,8 @@ int store_issue(store *s, struct rm_record *rec, store_seal_fn seal,
 
 /* ---------------- reads ---------------- */
 
-/* Signed bytes of a record (appended to out). RM_ENOTFOUND. */
+/* Signed bytes of a record (appended to out). RM_ENOTFOUND, RM_ENOMEM,
+ * RM_ESTORE. */
 int store_get(store *s, const rm_hash *hash, rm_buf *out);
 bool store_has(store *s, const rm_hash *hash);
 
@@ -128,13 +152,16 @@ bool store_has(store *s, const rm_hash *hash);
 int store_latest(store *s, const char *origin, const char *object_id,
     rm_hash *out);
 
-/* Version vector: each(arg, origin, contiguous seq) per origin, sorted. */
+/* Version vector: each(arg, origin, contiguous seq) per origin, sorted
+ * by origin bytes. RM_ESTORE. */
 int store_vector(store *s,
     void (*each)(void *arg, const char *origin, uint64_t seq), void *arg);
 
 /* Records of origin with after < seq <= upto, ascending, at most max;
  * each() gets the signed bytes (valid during the call). Stops early and
- * returns each()'s error if non-zero. */
+ * returns each()'s error if non-zero. Only log records (never fork
+ * evidence); gaps are skipped. RM_EINVAL (origin NULL, empty or too
+ * long), RM_ESTORE. */
 int store_log_range(store *s, const char *origin, uint64_t after,
     uint64_t upto, size_t max,
     int (*each)(void *arg, const uint8_t *p, size_t n), void *arg);
@@ -143,7 +170,11 @@ int store_log_range(store *s, const char *origin, uint64_t after,
  * In-force alerts whose areas overlap `area` (contain it or are
  * contained by it), each once, newest issued first. each() gets the
  * hash, signed bytes and decoded record (all valid during the call).
- * `area` NULL means all in-force alerts. now: expiry reference.
+ * `area` NULL means all in-force alerts. now: expiry reference (an
+ * alert is in force while now < expires_ms, record_alert_in_force).
+ * Only the winning version of each object is listed (Alert or Update).
+ * Returns RM_OK, each()'s non-zero value (it stops the walk),
+ * RM_EINVAL (area not a valid code), RM_ENOMEM, RM_ESTORE.
  */
 int store_alerts_active(store *s, const char *area, rm_utc_ms now,
     int (*each)(void *arg, const rm_hash *h, const uint8_t *p, size_t n,

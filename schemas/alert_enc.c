@@ -114,7 +114,7 @@ put_value(rm_buf *b, const struct rm_alert *a, int k)
 }
 
 int
-alert_encode(const struct rm_alert *a, rm_buf *b)
+sch_alert_encode(const struct rm_alert *a, rm_buf *b)
 {
 	bool present[AK_COUNT];
 	size_t n = 0;

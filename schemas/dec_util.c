@@ -26,7 +26,7 @@ type_name(rm_cbor_type t)
 }
 
 int
-dec_err(rm_why *why, int rv, const char *field)
+sch_dec_err(rm_why *why, int rv, const char *field)
 {
 	switch (rv) {
 	case RM_ENONCANON:
@@ -64,14 +64,14 @@ expect(rm_cbor_rd *rd, rm_cbor_type want, bool want_int, const char *field,
 		if (rv == RM_EBADVALUE)
 			return rm_fail(why, rv, "%s: expected %s, got "
 			    "float or simple value", field, type_name(want));
-		return dec_err(why, rv, field);
+		return sch_dec_err(why, rv, field);
 	}
 	return rm_fail(why, RM_EBADVALUE, "%s: expected %s, got %s", field,
 	    want_int ? "integer" : type_name(want), type_name(t));
 }
 
 int
-dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
+sch_dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
     size_t *n, rm_why *why)
 {
 	int rv;
@@ -82,7 +82,7 @@ dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
 		if (rv == RM_EBADVALUE)
 			return rm_fail(why, rv, "%s: invalid UTF-8 or NUL",
 			    field);
-		return dec_err(why, rv, field);
+		return sch_dec_err(why, rv, field);
 	}
 	if (*n > max)
 		return rm_fail(why, RM_ETOOBIG, "%s: %zu bytes, limit %zu",
@@ -91,7 +91,7 @@ dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
 }
 
 int
-dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
+sch_dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
     rm_why *why)
 {
 	const char *p;
@@ -99,7 +99,7 @@ dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
 	char *s;
 	int rv;
 
-	if ((rv = dec_text(rd, field, max, &p, &n, why)) != RM_OK)
+	if ((rv = sch_dec_text(rd, field, max, &p, &n, why)) != RM_OK)
 		return rv;
 	if ((s = malloc(n + 1)) == NULL)
 		return rm_fail(why, RM_ENOMEM, "%s: out of memory", field);
@@ -110,19 +110,19 @@ dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
 }
 
 int
-dec_uint(rm_cbor_rd *rd, const char *field, uint64_t *out, rm_why *why)
+sch_dec_uint(rm_cbor_rd *rd, const char *field, uint64_t *out, rm_why *why)
 {
 	int rv;
 
 	if ((rv = expect(rd, RM_CBOR_UINT, false, field, why)) != RM_OK)
 		return rv;
 	if ((rv = rm_cbor_rd_uint(rd, out)) != RM_OK)
-		return dec_err(why, rv, field);
+		return sch_dec_err(why, rv, field);
 	return RM_OK;
 }
 
 int
-dec_int(rm_cbor_rd *rd, const char *field, int64_t *out, rm_why *why)
+sch_dec_int(rm_cbor_rd *rd, const char *field, int64_t *out, rm_why *why)
 {
 	int rv;
 
@@ -132,37 +132,50 @@ dec_int(rm_cbor_rd *rd, const char *field, int64_t *out, rm_why *why)
 		if (rv == RM_EBADVALUE)
 			return rm_fail(why, rv, "%s: integer out of range",
 			    field);
-		return dec_err(why, rv, field);
+		return sch_dec_err(why, rv, field);
 	}
 	return RM_OK;
 }
 
 int
-dec_array(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why)
+sch_dec_bytes(rm_cbor_rd *rd, const char *field, const uint8_t **p, size_t *n,
+    rm_why *why)
+{
+	int rv;
+
+	if ((rv = expect(rd, RM_CBOR_BYTES, false, field, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_bytes(rd, p, n)) != RM_OK)
+		return sch_dec_err(why, rv, field);
+	return RM_OK;
+}
+
+int
+sch_dec_array(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why)
 {
 	int rv;
 
 	if ((rv = expect(rd, RM_CBOR_ARRAY, false, field, why)) != RM_OK)
 		return rv;
 	if ((rv = rm_cbor_rd_array(rd, n)) != RM_OK)
-		return dec_err(why, rv, field);
+		return sch_dec_err(why, rv, field);
 	return RM_OK;
 }
 
 int
-dec_map(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why)
+sch_dec_map(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why)
 {
 	int rv;
 
 	if ((rv = expect(rd, RM_CBOR_MAP, false, field, why)) != RM_OK)
 		return rv;
 	if ((rv = rm_cbor_rd_map(rd, n)) != RM_OK)
-		return dec_err(why, rv, field);
+		return sch_dec_err(why, rv, field);
 	return RM_OK;
 }
 
 int
-dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
+sch_dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
     const char *const *table, int ntable, int *idx, rm_why *why)
 {
 	char q[160];
@@ -183,7 +196,7 @@ dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
 		if (rv == RM_EBADVALUE)
 			return rm_fail(why, rv, "%s: key is not valid UTF-8",
 			    map);
-		return dec_err(why, rv, map);
+		return sch_dec_err(why, rv, map);
 	}
 	if ((i = schemas_key_find(table, ntable, key, len)) < 0) {
 		schemas_quote(key, len, q);

@@ -28,7 +28,7 @@ put_value(rm_buf *b, const struct rm_record *rec, int k)
 	case RK_VER:
 		return rm_cbor_put_uint(b, rec->ver);
 	case RK_BODY:
-		return alert_encode(&rec->u.alert, b);
+		return sch_alert_encode(&rec->u.alert, b);
 	case RK_KIND:
 		return rm_cbor_put_cstr(b, kind_name(rec->kind));
 	case RK_PREV:

@@ -191,7 +191,12 @@ int record_encode(const struct rm_record *rec, rm_buf *out, rm_why *why);
 int record_decode(const uint8_t *p, size_t n, struct rm_record *out,
     rm_why *why);
 
-/* Validate a record in memory (what record_encode checks). */
+/* Validate a record in memory (what record_encode checks; the rules are
+ * in schemas/record.cddl and schemas/alert.cddl): text fields non-NULL
+ * when required, never "" (omit instead), within the limits above
+ * (RM_ETOOBIG) and valid UTF-8; areas sorted by strcmp and unique;
+ * enumeration values in range. Errors as listed at the top, plus
+ * RM_EINVAL for rec == NULL. */
 int record_validate(const struct rm_record *rec, rm_why *why);
 
 /* Free what record_decode allocated and zero *rec. Safe on a zeroed
@@ -202,7 +207,10 @@ void record_fini(struct rm_record *rec);
 
 /* Text names as used in the encoding, the JSON API and CAP ("red",
  * "Actual", "Alert", "Met", "Immediate", "Extreme", "Likely").
- * *_parse return RM_EBADVALUE for unknown names. */
+ * *_name return a static string, or NULL for a value outside the enum.
+ * *_parse match exactly (case-sensitive, as CAP 1.2) and return
+ * RM_EBADVALUE for unknown names or NULL; *out is written only on
+ * success. */
 const char *grade_name(rm_grade g);
 int grade_parse(const char *s, rm_grade *out);
 const char *kind_name(rm_kind k);

@@ -78,24 +78,29 @@ int schemas_key_find(const char *const *table, int n, const char *key,
 void schemas_quote(const char *p, size_t n, char out[160]);
 
 /* Alert body codec (alert_enc.c, alert_dec.c, validate.c). */
-int alert_encode(const struct rm_alert *a, rm_buf *b);
-int alert_decode(const uint8_t *p, size_t n, struct rm_alert *out,
+int sch_alert_encode(const struct rm_alert *a, rm_buf *b);
+int sch_alert_decode(const uint8_t *p, size_t n, struct rm_alert *out,
     rm_why *why);
-int alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms,
+/* Decode an alert map at the start of p[0..n) (trailing bytes allowed)
+ * only to find the first error and describe it in *why; frees all. */
+int sch_alert_diagnose(const uint8_t *p, size_t n, rm_why *why);
+int sch_alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms,
     rm_why *why);
-void alert_fini(struct rm_alert *a);
+void sch_alert_fini(struct rm_alert *a);
 
 /* Shared decoding helpers (dec_util.c). Each names `field` in *why. */
-int dec_err(rm_why *why, int rv, const char *field);
-int dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
+int sch_dec_err(rm_why *why, int rv, const char *field);
+int sch_dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,
     size_t *n, rm_why *why);
-int dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
+int sch_dec_strdup(rm_cbor_rd *rd, const char *field, size_t max, char **out,
     rm_why *why);
-int dec_uint(rm_cbor_rd *rd, const char *field, uint64_t *out, rm_why *why);
-int dec_int(rm_cbor_rd *rd, const char *field, int64_t *out, rm_why *why);
-int dec_array(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why);
-int dec_map(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why);
-int dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
+int sch_dec_uint(rm_cbor_rd *rd, const char *field, uint64_t *out, rm_why *why);
+int sch_dec_int(rm_cbor_rd *rd, const char *field, int64_t *out, rm_why *why);
+int sch_dec_bytes(rm_cbor_rd *rd, const char *field, const uint8_t **p,
+    size_t *n, rm_why *why);
+int sch_dec_array(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why);
+int sch_dec_map(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why);
+int sch_dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
     const char *const *table, int ntable, int *idx, rm_why *why);
 
 #endif /* RM_SCHEMAS_INT_H */

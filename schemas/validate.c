@@ -101,7 +101,8 @@ check_texts(const struct rm_alert *a, rm_why *why)
 		} tf[] = {
 			{ t->lang, "lang", RM_ALERT_LANG_MAX, true },
 			{ t->event, "event", RM_ALERT_EVENT_MAX, true },
-			{ t->headline, "headline", RM_ALERT_HEADLINE_MAX, true },
+			{ t->headline, "headline", RM_ALERT_HEADLINE_MAX,
+			    true },
 			{ t->description, "desc", RM_ALERT_DESCRIPTION_MAX,
 			    false },
 			{ t->instruction, "instr", RM_ALERT_INSTRUCTION_MAX,
@@ -168,7 +169,7 @@ check_geometry(const struct rm_alert *a, rm_why *why)
 }
 
 int
-alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms, rm_why *why)
+sch_alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms, rm_why *why)
 {
 	char f[48];
 	int rv;
@@ -238,8 +239,8 @@ check_fixed(const char *s, size_t cap, const char *field, const char *what,
 		    field, cap - 1);
 	if (!valid(s)) {
 		schemas_quote(s, (size_t)(nul - s), q);
-		return rm_fail(why, RM_EBADVALUE, "%s: invalid %s %s", field, what,
-		    q);
+		return rm_fail(why, RM_EBADVALUE, "%s: invalid %s %s", field,
+		    what, q);
 	}
 	return RM_OK;
 }
@@ -304,7 +305,7 @@ record_validate(const struct rm_record *rec, rm_why *why)
 	if (rec->seq == 1 && rec->has_prev)
 		return rm_fail(why, RM_EBADVALUE,
 		    "prev: must be absent when seq == 1");
-	return alert_validate(&rec->u.alert, rec->expires_ms, why);
+	return sch_alert_validate(&rec->u.alert, rec->expires_ms, why);
 }
 
 bool

@@ -44,7 +44,7 @@ check "other districts' alerts are not on /alerts/120116" \
     test -z "$(grep '河西区大雾' "$T/obs.txt")"
 
 $COAP_CLIENT -m get -B 5 -A 60 -o "$T/all.cbor" "$C/alerts/120000"
-n=$(python3 -c 'import cbor2,sys; print(len(cbor2.load(open(sys.argv[1],"rb"))))' "$T/all.cbor")
+n=$(/usr/bin/python3 -c 'import cbor2,sys; print(len(cbor2.load(open(sys.argv[1],"rb"))))' "$T/all.cbor")
 check_eq "the city resource (CBOR) holds all three alerts" "$n" 3
 
 "$RM_BIN/riskmesh" alert cancel -c "$conf" "$oid" >/dev/null

@@ -1,0 +1,177 @@
+/*
+ * cli.h -- internals of the `riskmesh` operator CLI (node/cli_*.c).
+ *
+ * Each command is one struct cli_cmd: its name ("agency add"), a
+ * synopsis, a summary, an option table and a run function. cli_main.c
+ * parses argv against the table (so every command gets --help, and
+ * unknown options / missing arguments are refused the same way) and
+ * calls run with the parsed arguments.
+ *
+ * Exit status: 0 success, 1 runtime failure (message names the file or
+ * field and the reason), 2 usage error (message + usage on stderr).
+ */
+#ifndef RM_NODE_CLI_H
+#define RM_NODE_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "crypto/crypto.h"
+#include "federation/federation.h"
+
+#define CLI_EXIT_OK     0
+#define CLI_EXIT_FAIL   1
+#define CLI_EXIT_USAGE  2
+
+#define CLI_OPTS_MAX    32   /* options per command */
+#define CLI_MULTI_MAX   64   /* values of one repeatable option */
+#define CLI_POS_MAX     8    /* positional arguments */
+
+#define CLI_REQUIRED    0x1u /* option must be given */
+#define CLI_MULTI       0x2u /* option may repeat */
+
+struct cli_opt {
+	const char *name;    /* long name without "--" */
+	char short_name;     /* e.g. 'c' for -c; 0 if none */
+	const char *metavar; /* NULL: a flag without value */
+	unsigned flags;      /* CLI_REQUIRED, CLI_MULTI */
+	const char *help;
+};
+
+struct cli_args;
+
+struct cli_cmd {
+	const char *name;        /* "agency add" */
+	const char *synopsis;    /* arguments part of the usage line */
+	const char *summary;     /* one line, for `riskmesh --help` */
+	const char *details;     /* paragraph for --help; may be NULL */
+	const struct cli_opt *opts;  /* terminated by { NULL } */
+	size_t min_pos, max_pos; /* positional arguments allowed */
+	int (*run)(const struct cli_args *a);
+	void (*extra_help)(void);    /* optional, after the options */
+};
+
+struct cli_args {
+	const struct cli_cmd *cmd;
+	size_t n[CLI_OPTS_MAX];                      /* times given */
+	const char *val[CLI_OPTS_MAX][CLI_MULTI_MAX];
+	size_t n_pos;
+	const char *pos[CLI_POS_MAX];
+};
+
+/* Value of option `name` (the last one given), or NULL. */
+const char *cli_get(const struct cli_args *a, const char *name);
+/* True if the flag or option was given. */
+bool cli_has(const struct cli_args *a, const char *name);
+/* All values of a repeatable option; returns the count. */
+size_t cli_all(const struct cli_args *a, const char *name,
+    const char *const **out);
+
+/* Print "riskmesh CMD: message", the usage line and a --help hint to
+ * stderr; returns CLI_EXIT_USAGE. */
+int cli_usage(const struct cli_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Print "riskmesh CMD: message" to stderr; returns CLI_EXIT_FAIL. */
+int cli_fail(const struct cli_cmd *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* cli_fail with "PATH: why", or just "why" if it already names PATH. */
+int cli_fail_file(const struct cli_cmd *c, const char *path,
+    const rm_why *why);
+
+/* Split a comma-separated list in place into at most max items; returns
+ * the count or -1 if there are more, or an item is empty. */
+int cli_split(char *s, char sep, char **items, size_t max);
+
+/* ---------------- federation directory (cli_feddir.c) ---------------- */
+
+/* Paths inside a federation directory. */
+#define FEDDIR_ROOT_KEY  "root.key"
+#define FEDDIR_CA        "ca.crt"
+#define FEDDIR_ROSTER    "roster.cose"
+#define FEDDIR_AGENCIES  "agencies"
+
+struct feddir {
+	char dir[1024];          /* absolute */
+	crypto_key *root;        /* private root key, or NULL */
+	struct roster *roster;
+};
+
+/* Open DIR: load root.key if want_root (else the CA certificate's
+ * public key) and verify + load roster.cose. Prints the error. */
+int feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
+    struct feddir *out);
+void feddir_close(struct feddir *fd);
+/* Build "DIR/rel" into out; -1 if it does not fit. */
+int feddir_path(const struct feddir *fd, char *out, size_t n,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* Write a new roster: every current entry, replaced/added by the n
+ * given entries, version + 1, signed by the root key. Prints the error. */
+int feddir_save_roster(const struct cli_cmd *c, struct feddir *fd,
+    const struct roster_agency *add, size_t n);
+/* mkdir -p with mode for the directories it creates; RM_EIO on error
+ * with why naming the path. */
+int cli_mkdirs(const char *path, unsigned mode, rm_why *why);
+/* Make an absolute path of p (relative to cwd) without resolving
+ * links; -1 if it does not fit. */
+int cli_abspath(const char *p, char *out, size_t n);
+
+/* ---------------- agency helpers (cli_agency.c) ---------------- */
+
+/* Agency id syntax (as node.conf's `agency`), checked before the id
+ * becomes a directory name. */
+bool cli_id_ok(const char *id);
+/* centre | department | district */
+bool cli_role_ok(const char *role);
+/* Area codes / kinds separated by sep into e; -1 with why[wl]. Kinds:
+ * unknown ones are an error if strict, else skipped. */
+int cli_parse_areas(struct roster_agency *e, const char *list, char sep,
+    char *why, size_t wl);
+int cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
+    bool strict, char *why, size_t wl);
+/* --days for agency certificates (default 825); usage error if bad. */
+int cli_parse_days_opt(const struct cli_args *a, unsigned *days);
+/* agency.key and tls.key (kept if present unless rotate), tls.crt
+ * issued by the CA; sets e->key (caller frees). Prints the error. */
+int cli_agency_provision(const struct cli_cmd *c, struct feddir *fd,
+    struct roster_agency *e, unsigned days, bool rotate);
+/* "added ID (role) areas ... max G kinds K kid PREFIX" */
+void cli_print_added(const struct roster_agency *e);
+
+/* ---------------- HTTP client (cli_http.c) ---------------- */
+
+struct cli_http_res {
+	int status;          /* HTTP status code */
+	char *body;          /* NUL-terminated copy of the body (heap) */
+	size_t len;
+};
+
+/*
+ * One request to a node's API: listen is node.conf's http_listen
+ * (a wildcard address is dialled on loopback), path includes the
+ * query. body may be NULL. Timeout 15 s. On transport failure returns
+ * RM_ENET/RM_ETIMEDOUT with why naming the URL and reason; an HTTP error
+ * status is not a failure here.
+ */
+int cli_http(const char *listen, const char *token, const char *method,
+    const char *path, const char *body, struct cli_http_res *out,
+    rm_why *why);
+void cli_http_res_fini(struct cli_http_res *r);
+
+/* ---------------- commands ---------------- */
+
+extern const struct cli_cmd cli_federation_init;
+extern const struct cli_cmd cli_agency_add;
+extern const struct cli_cmd cli_agency_import;
+extern const struct cli_cmd cli_agency_list;
+extern const struct cli_cmd cli_node_config;
+extern const struct cli_cmd cli_node_check;
+extern const struct cli_cmd cli_alert_issue;
+extern const struct cli_cmd cli_alert_cancel;
+extern const struct cli_cmd cli_alert_list;
+extern const struct cli_cmd cli_status;
+extern const struct cli_cmd cli_verify;
+
+#endif /* RM_NODE_CLI_H */

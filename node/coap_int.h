@@ -1,0 +1,111 @@
+/*
+ * coap_int.h -- private to node/coap_*.c: the server object and the
+ * functions its files share. libcoap types stay behind this header;
+ * nothing outside node/coap_*.c includes it.
+ *
+ * Thread rules: everything here runs on the server thread, or before it
+ * starts / after it was joined, except the fields marked otherwise.
+ */
+#ifndef RM_NODE_COAP_INT_H
+#define RM_NODE_COAP_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/types.h>
+
+#include <coap3/coap.h>
+
+#include "node/coap_srv.h"
+
+#define SRV_TAG         "coap"
+#define SRV_LOOP_MS     100   /* longest wait in coap_io_process() */
+#define SRV_PENDING_MAX 256   /* changed area codes kept per round */
+#define SRV_PREFIX      "alerts/"
+#define SRV_TOKEN_MAX   8     /* RFC 7252 §3 */
+
+typedef char srv_code[RM_AREA_CODE_MAX + 1];
+
+/* user_data of each resource; freed by libcoap through free(). */
+struct srv_res {
+	struct coap_srv *srv;
+	bool all;               /* /alerts */
+	srv_code area;          /* area resources */
+};
+
+struct srv_area {
+	srv_code code;
+	coap_resource_t *r;
+};
+
+/* One observation, as far as the server can tell (see coap_srv.h). */
+struct srv_obs {
+	coap_session_t *s;
+	coap_resource_t *r;
+	uint8_t tok[SRV_TOKEN_MAX];
+	size_t tok_len;
+	unsigned cf;
+};
+
+struct coap_srv {
+	coap_context_t *ctx;
+	struct coap_srv_provider provider;
+	int max_age_s;
+	pthread_t thread;
+	atomic_bool stop;
+
+	pthread_mutex_t mu;     /* any thread: guards the pending_* fields */
+	bool pending_any;
+	bool pending_all;
+	size_t n_pending;
+	srv_code pending[SRV_PENDING_MAX];
+
+	/* Server thread only (and start/stop around it). */
+	coap_resource_t *all;
+	struct srv_area *areas;
+	size_t n_areas, cap_areas;
+	struct srv_obs *obs;
+	size_t n_obs, cap_obs;
+	rm_utc_ms next_expiry_ms;
+	uintptr_t last_released;
+
+	/* Any thread. */
+	atomic_uint_fast64_t st_requests;
+	atomic_uint_fast64_t st_notifications;
+	atomic_uint_fast64_t st_observers;
+	atomic_uint_fast64_t st_resources;
+};
+
+/* coap_obs.c: libcoap start-up (reference counted, process-wide; routes
+ * libcoap's log into rm_log at warnings and above, info when rm_log is
+ * at debug) and the observation tally. */
+void csrv_lib_acquire(void);
+void csrv_lib_release(void);
+/* Index of the observation (session s, resource r or any if NULL,
+ * token t), or -1. */
+ssize_t csrv_obs_find(struct coap_srv *c, coap_session_t *s,
+    coap_resource_t *r, coap_bin_const_t t);
+/* A registration libcoap accepted: replaces the same session's earlier
+ * one on r with the same token or Accept (as libcoap does). */
+void csrv_obs_add(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
+    coap_bin_const_t t, unsigned cf);
+/* Drop the observations of s (on r, or any if NULL; token t, or any if
+ * t.s is NULL). */
+void csrv_obs_forget(struct coap_srv *c, coap_session_t *s,
+    coap_resource_t *r, coap_bin_const_t t);
+/* Context handlers that keep the tally: RST (nack) and session end. */
+void csrv_nack(coap_session_t *s, const coap_pdu_t *sent,
+    coap_nack_reason_t why, coap_mid_t mid);
+int csrv_event(coap_session_t *s, const coap_event_t ev);
+
+/* coap_res.c: resources and their GET handlers. */
+/* Create and register /alerts (area NULL) or /alerts/<area>; NULL when
+ * out of memory. */
+coap_resource_t *csrv_res_new(struct coap_srv *c, const char *area);
+/* The resource of a valid area code, created if missing (NULL when at
+ * COAP_SRV_AREAS_MAX or out of memory). */
+coap_resource_t *csrv_area_get(struct coap_srv *c, const char *code);
+/* GET handler of libcoap's unknown resource. */
+void csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s,
+    const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp);
+
+#endif /* RM_NODE_COAP_INT_H */

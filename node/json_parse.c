@@ -1,0 +1,725 @@
+/*
+ * json_parse.c -- POST /v1/alerts body (docs/API.md) -> struct rm_record.
+ *
+ * Structure errors (not JSON, wrong JSON type, missing or unknown field)
+ * are 400; value errors are 422. Every refusal names the JSON field.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/json_record.h"
+
+#define UDEG_PER_DEG 1000000.0
+
+/* Top-level request field of a path: "texts[1].lang" -> "texts". */
+static void
+top_field(const char *path, char *out, size_t n)
+{
+	size_t k = strcspn(path, "[.");
+
+	snprintf(out, n, "%.*s", (int)k, path);
+}
+
+int
+json_fail(struct json_error *e, int status, int err, const char *path,
+    const char *fmt, ...)
+{
+	va_list ap;
+	size_t off = 0;
+
+	if (e == NULL)
+		return err;
+	if (path == NULL)
+		path = "";
+	e->status = status;
+	e->err = err;
+	top_field(path, e->field, sizeof(e->field));
+	if (strcmp(e->field, path) != 0)
+		off = (size_t)snprintf(e->reason, sizeof(e->reason), "%s: ",
+		    path);
+	if (off >= sizeof(e->reason))
+		off = 0;
+	va_start(ap, fmt);
+	vsnprintf(e->reason + off, sizeof(e->reason) - off, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+/* Field names of schemas/ diagnostics -> names of the JSON request. */
+static const struct {
+	const char *schema, *json;
+} field_map[] = {
+	{ "id", "identifier" }, { "cat", "categories" },
+	{ "refs", "references" }, { "oid", "object_id" },
+	{ "type", "msg_type" }, { "msgtype", "msg_type" },
+	{ "eff", "effective" }, { "lang", "texts" },
+};
+
+int
+json_fail_why(struct json_error *e, int status, int err, const rm_why *why)
+{
+	const char *msg = why != NULL ? why->msg : "";
+	const char *p = msg;
+	size_t k;
+	char field[JSON_FIELD_MAX];
+
+	if (strncmp(p, "alert.", 6) == 0)
+		p += 6;
+	/* Only a leading "path: " names a field. */
+	k = strcspn(p, " ");
+	if (k < 2 || p[k - 1] != ':')
+		k = 0;
+	else
+		k = strcspn(p, "[.:");
+	if (k >= sizeof(field))
+		k = 0;
+	snprintf(field, sizeof(field), "%.*s", (int)k, p);
+	for (size_t i = 0; i < sizeof(field_map) / sizeof(field_map[0]); i++)
+		if (strcmp(field, field_map[i].schema) == 0)
+			snprintf(field, sizeof(field), "%s", field_map[i].json);
+	if (e == NULL)
+		return err;
+	e->status = status;
+	e->err = err;
+	snprintf(e->field, sizeof(e->field), "%s", field);
+	snprintf(e->reason, sizeof(e->reason), "%s", msg);
+	return err;
+}
+
+static const char *const top_keys[] = {
+	"identifier", "status", "msg_type", "categories", "urgency",
+	"severity", "certainty", "grade", "effective", "expires", "areas",
+	"texts", "polygon", "circle", "references", "object_id", NULL,
+};
+static const char *const text_keys[] = {
+	"lang", "event", "headline", "description", "instruction",
+	"sender_name", "area_desc", NULL,
+};
+static const char *const circle_keys[] = { "lat", "lon", "radius_m", NULL };
+
+/* 400 EUNKNOWN for the first key of obj not in allowed. */
+static int
+check_keys(json_t *obj, const char *const *allowed, const char *prefix,
+    struct json_error *e)
+{
+	const char *key;
+	json_t *v;
+	char f[JSON_FIELD_MAX];
+
+	json_object_foreach(obj, key, v) {
+		size_t i;
+
+		(void)v;
+		for (i = 0; allowed[i] != NULL; i++)
+			if (strcmp(key, allowed[i]) == 0)
+				break;
+		if (allowed[i] != NULL)
+			continue;
+		snprintf(f, sizeof(f), "%s%.40s", prefix, key);
+		if (prefix[0] == '\0' && (strcmp(key, "origin") == 0 ||
+		    strcmp(key, "ver") == 0 || strcmp(key, "seq") == 0 ||
+		    strcmp(key, "hash") == 0 || strcmp(key, "issued") == 0))
+			return json_fail(e, 400, RM_EUNKNOWN, f,
+			    "set by the node, not by the request");
+		return json_fail(e, 400, RM_EUNKNOWN, f, "unknown field");
+	}
+	return RM_OK;
+}
+
+/*
+ * A string field: NULL if absent and optional; 400 if missing and
+ * required or not a string; 422 if empty or longer than max bytes.
+ */
+static int
+get_str(json_t *obj, const char *key, const char *field, bool required,
+    size_t max, const char **out, struct json_error *e)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t n;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return json_fail(e, 400, RM_EMISSING, field, "required");
+		return RM_OK;
+	}
+	if (!json_is_string(v))
+		return json_fail(e, 400, RM_EMALFORMED, field,
+		    "must be a JSON string");
+	n = json_string_length(v);
+	if (n == 0)
+		return json_fail(e, 422, RM_EBADVALUE, field,
+		    "must not be empty");
+	if (n > max)
+		return json_fail(e, 422, RM_ETOOBIG, field,
+		    "%zu bytes, at most %zu", n, max);
+	if (strlen(json_string_value(v)) != n)
+		return json_fail(e, 422, RM_EBADVALUE, field,
+		    "must not contain NUL");
+	*out = json_string_value(v);
+	return RM_OK;
+}
+
+static int
+dup_str(const char *s, const char *field, char **out, struct json_error *e)
+{
+	*out = NULL;
+	if (s == NULL)
+		return RM_OK;
+	if ((*out = strdup(s)) == NULL)
+		return json_fail(e, 500, RM_ENOMEM, field, "out of memory");
+	return RM_OK;
+}
+
+/* Array field: 400 if missing (required) or not an array; 422 if it has
+ * fewer than min or more than max elements. *out NULL if absent. */
+static int
+get_array(json_t *obj, const char *key, bool required, size_t min,
+    size_t max, json_t **out, struct json_error *e)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t n;
+
+	*out = NULL;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return json_fail(e, 400, RM_EMISSING, key, "required");
+		return RM_OK;
+	}
+	if (!json_is_array(v))
+		return json_fail(e, 400, RM_EMALFORMED, key,
+		    "must be a JSON array");
+	n = json_array_size(v);
+	if (n < min)
+		return json_fail(e, 422, RM_EBADVALUE, key,
+		    "needs at least %zu element%s", min, min == 1 ? "" : "s");
+	if (n > max)
+		return json_fail(e, 422, RM_ETOOBIG, key,
+		    "%zu elements, at most %zu", n, max);
+	*out = v;
+	return RM_OK;
+}
+
+static int
+parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
+    struct json_error *e)
+{
+	const char *s;
+	int rv;
+
+	*present = false;
+	if ((rv = get_str(obj, key, key, false, 64, &s, e)) != RM_OK)
+		return rv;
+	if (s == NULL)
+		return RM_OK;
+	if (rm_utc_parse(s, out) != RM_OK)
+		return json_fail(e, 422, RM_EBADVALUE, key,
+		    "bad time \"%.40s\" (RFC 3339 with an offset, e.g. "
+		    "2026-08-15T06:00:00+08:00)", s);
+	*present = true;
+	return RM_OK;
+}
+
+/* The CAP enumerations: parse a name or refuse with the allowed list. */
+#define PARSE_ENUM(obj, key, fn, out, allowed, e) do {                    \
+	const char *s_;                                                    \
+	int rv_, v_;                                                       \
+	if ((rv_ = get_str((obj), (key), (key), false, 32, &s_, (e))) != 0) \
+		return rv_;                                                \
+	if (s_ != NULL) {                                                  \
+		__typeof__(*(out)) t_;                                     \
+		if (fn(s_, &t_) != RM_OK)                                  \
+			return json_fail((e), 422, RM_EBADVALUE, (key),    \
+			    "unknown %s \"%.40s\" (%s)", (key), s_, allowed); \
+		v_ = (int)t_;                                              \
+		*(out) = (__typeof__(*(out)))v_;                           \
+	}                                                                  \
+} while (0)
+
+static int
+parse_enums(json_t *root, struct rm_alert *a, bool *msg_type_set,
+    struct json_error *e)
+{
+	bool sev_set;
+	int rv;
+
+	a->status = RM_STATUS_ACTUAL;
+	a->msg_type = RM_MSGTYPE_ALERT;
+	a->urgency = RM_URGENCY_UNKNOWN;
+	a->certainty = RM_CERTAINTY_UNKNOWN;
+	a->severity = 0;
+	{
+		const char *s;
+
+		if ((rv = get_str(root, "grade", "grade", true, 16, &s, e)) != 0)
+			return rv;
+		if (grade_parse(s, &a->grade) != RM_OK)
+			return json_fail(e, 422, RM_EBADVALUE, "grade",
+			    "unknown grade \"%.40s\" (blue|yellow|orange|red)", s);
+	}
+	PARSE_ENUM(root, "status", cap_status_parse, &a->status,
+	    "Actual|Exercise|System|Test|Draft", e);
+	PARSE_ENUM(root, "msg_type", cap_msgtype_parse, &a->msg_type,
+	    "Alert|Update|Cancel|Ack|Error", e);
+	PARSE_ENUM(root, "urgency", cap_urgency_parse, &a->urgency,
+	    "Immediate|Expected|Future|Past|Unknown", e);
+	PARSE_ENUM(root, "severity", cap_severity_parse, &a->severity,
+	    "Extreme|Severe|Moderate|Minor|Unknown", e);
+	PARSE_ENUM(root, "certainty", cap_certainty_parse, &a->certainty,
+	    "Observed|Likely|Possible|Unlikely|Unknown", e);
+	sev_set = a->severity != 0;
+	if (!sev_set)
+		a->severity = grade_cap_severity(a->grade);
+	if (msg_type_set != NULL)
+		*msg_type_set = json_object_get(root, "msg_type") != NULL &&
+		    !json_is_null(json_object_get(root, "msg_type"));
+	return RM_OK;
+}
+
+static int
+parse_categories(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = get_array(root, "categories", false, 1, 12, &arr, e)) != 0)
+		return rv;
+	if (arr == NULL) {
+		a->categories = RM_CAT_OTHER;
+		return RM_OK;
+	}
+	a->categories = 0;
+	json_array_foreach(arr, i, v) {
+		uint32_t bit;
+
+		snprintf(f, sizeof(f), "categories[%zu]", i);
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		if (cap_category_parse(json_string_value(v), &bit) != RM_OK)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "unknown category \"%.40s\" (Geo|Met|Safety|"
+			    "Security|Rescue|Fire|Health|Env|Transport|Infra|"
+			    "CBRNE|Other)", json_string_value(v));
+		if (a->categories & bit)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "duplicate category \"%s\"", json_string_value(v));
+		a->categories |= bit;
+	}
+	return RM_OK;
+}
+
+static int
+parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i, j;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = get_array(root, "areas", true, 1, RM_AREAS_MAX, &arr, e)) != 0)
+		return rv;
+	json_array_foreach(arr, i, v) {
+		const char *s;
+
+		snprintf(f, sizeof(f), "areas[%zu]", i);
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		s = json_string_value(v);
+		if (strlen(s) > RM_AREA_CODE_MAX || !area_code_valid(s))
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "\"%.40s\" is not a GB/T 2260 area code (6, 9 or "
+			    "12 digits)", s);
+		for (j = 0; j < i; j++)
+			if (strcmp(rec->areas[j], s) == 0)
+				return json_fail(e, 422, RM_EBADVALUE, f,
+				    "duplicate area \"%s\"", s);
+		memcpy(rec->areas[i], s, strlen(s) + 1);
+	}
+	rec->n_areas = json_array_size(arr);
+	return RM_OK;
+}
+
+static bool
+lang_valid(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9') || *s == '-'))
+			return false;
+	return true;
+}
+
+static int
+parse_text(json_t *v, size_t i, struct rm_alert_text *t,
+    struct json_error *e)
+{
+	static const struct {
+		const char *key;
+		bool required;
+		size_t max;
+		size_t off;
+	} fields[] = {
+		{ "lang", true, RM_ALERT_LANG_MAX,
+		  offsetof(struct rm_alert_text, lang) },
+		{ "event", true, RM_ALERT_EVENT_MAX,
+		  offsetof(struct rm_alert_text, event) },
+		{ "headline", true, RM_ALERT_HEADLINE_MAX,
+		  offsetof(struct rm_alert_text, headline) },
+		{ "description", false, RM_ALERT_DESCRIPTION_MAX,
+		  offsetof(struct rm_alert_text, description) },
+		{ "instruction", false, RM_ALERT_INSTRUCTION_MAX,
+		  offsetof(struct rm_alert_text, instruction) },
+		{ "sender_name", false, RM_ALERT_SENDER_NAME_MAX,
+		  offsetof(struct rm_alert_text, sender_name) },
+		{ "area_desc", false, RM_ALERT_AREA_DESC_MAX,
+		  offsetof(struct rm_alert_text, area_desc) },
+	};
+	char prefix[JSON_FIELD_MAX], f[JSON_FIELD_MAX];
+	int rv;
+
+	snprintf(prefix, sizeof(prefix), "texts[%zu].", i);
+	if (!json_is_object(v)) {
+		snprintf(f, sizeof(f), "texts[%zu]", i);
+		return json_fail(e, 400, RM_EMALFORMED, f,
+		    "must be a JSON object");
+	}
+	if ((rv = check_keys(v, text_keys, prefix, e)) != RM_OK)
+		return rv;
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		const char *s;
+		char **dst = (char **)(void *)((char *)t + fields[k].off);
+
+		snprintf(f, sizeof(f), "%s%s", prefix, fields[k].key);
+		if ((rv = get_str(v, fields[k].key, f, fields[k].required,
+		    fields[k].max, &s, e)) != RM_OK)
+			return rv;
+		if (k == 0 && !lang_valid(s))
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "\"%.20s\" is not a language tag (RFC 5646, e.g. "
+			    "zh-CN)", s);
+		if ((rv = dup_str(s, f, dst, e)) != RM_OK)
+			return rv;
+	}
+	return RM_OK;
+}
+
+static int
+parse_texts(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i;
+	int rv;
+
+	if ((rv = get_array(root, "texts", true, 1, RM_ALERT_TEXTS_MAX, &arr,
+	    e)) != RM_OK)
+		return rv;
+	a->texts = calloc(json_array_size(arr), sizeof(*a->texts));
+	if (a->texts == NULL)
+		return json_fail(e, 500, RM_ENOMEM, "texts", "out of memory");
+	json_array_foreach(arr, i, v) {
+		a->n_texts = i + 1;
+		if ((rv = parse_text(v, i, &a->texts[i], e)) != RM_OK)
+			return rv;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->texts[j].lang, a->texts[i].lang) == 0) {
+				char f[JSON_FIELD_MAX];
+
+				snprintf(f, sizeof(f), "texts[%zu].lang", i);
+				return json_fail(e, 422, RM_EBADVALUE, f,
+				    "duplicate language \"%s\"",
+				    a->texts[i].lang);
+			}
+	}
+	return RM_OK;
+}
+
+/* A coordinate in degrees -> micro-degrees, range-checked. */
+static int
+get_coord(json_t *v, const char *f, double limit, int32_t *out,
+    struct json_error *e)
+{
+	double d;
+
+	if (v == NULL)
+		return json_fail(e, 400, RM_EMISSING, f, "required");
+	if (!json_is_number(v))
+		return json_fail(e, 400, RM_EMALFORMED, f,
+		    "must be a JSON number");
+	d = json_number_value(v);
+	if (!(d >= -limit && d <= limit))
+		return json_fail(e, 422, RM_EBADVALUE, f,
+		    "%g is outside -%g..%g degrees", d, limit, limit);
+	d *= UDEG_PER_DEG;
+	*out = (int32_t)(d >= 0 ? d + 0.5 : d - 0.5);
+	return RM_OK;
+}
+
+static int
+parse_polygon(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *pt;
+	size_t i, n;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = get_array(root, "polygon", false, 4, RM_ALERT_POLYGON_MAX,
+	    &arr, e)) != RM_OK || arr == NULL)
+		return rv;
+	n = json_array_size(arr);
+	if ((a->polygon = calloc(n, sizeof(*a->polygon))) == NULL)
+		return json_fail(e, 500, RM_ENOMEM, "polygon", "out of memory");
+	a->n_polygon = n;
+	json_array_foreach(arr, i, pt) {
+		snprintf(f, sizeof(f), "polygon[%zu]", i);
+		if (!json_is_array(pt))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a [lat, lon] array");
+		if (json_array_size(pt) != 2)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "must be [lat, lon], has %zu elements",
+			    json_array_size(pt));
+		snprintf(f, sizeof(f), "polygon[%zu][0]", i);
+		if ((rv = get_coord(json_array_get(pt, 0), f, 90,
+		    &a->polygon[i].lat_udeg, e)) != RM_OK)
+			return rv;
+		snprintf(f, sizeof(f), "polygon[%zu][1]", i);
+		if ((rv = get_coord(json_array_get(pt, 1), f, 180,
+		    &a->polygon[i].lon_udeg, e)) != RM_OK)
+			return rv;
+	}
+	if (a->polygon[0].lat_udeg != a->polygon[n - 1].lat_udeg ||
+	    a->polygon[0].lon_udeg != a->polygon[n - 1].lon_udeg)
+		return json_fail(e, 422, RM_EBADVALUE, "polygon",
+		    "not closed: the last point must equal the first "
+		    "(CAP 1.2 §3.3.2)");
+	return RM_OK;
+}
+
+static int
+parse_circle(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *c = json_object_get(root, "circle"), *r;
+	int rv;
+
+	if (c == NULL || json_is_null(c))
+		return RM_OK;
+	if (!json_is_object(c))
+		return json_fail(e, 400, RM_EMALFORMED, "circle",
+		    "must be a JSON object {lat, lon, radius_m}");
+	if ((rv = check_keys(c, circle_keys, "circle.", e)) != RM_OK)
+		return rv;
+	if ((rv = get_coord(json_object_get(c, "lat"), "circle.lat", 90,
+	    &a->circle_centre.lat_udeg, e)) != RM_OK)
+		return rv;
+	if ((rv = get_coord(json_object_get(c, "lon"), "circle.lon", 180,
+	    &a->circle_centre.lon_udeg, e)) != RM_OK)
+		return rv;
+	if ((r = json_object_get(c, "radius_m")) == NULL)
+		return json_fail(e, 400, RM_EMISSING, "circle.radius_m",
+		    "required");
+	if (!json_is_integer(r))
+		return json_fail(e, 400, RM_EMALFORMED, "circle.radius_m",
+		    "must be a JSON integer (metres)");
+	if (json_integer_value(r) <= 0 ||
+	    json_integer_value(r) > 20000000)
+		return json_fail(e, 422, RM_EBADVALUE, "circle.radius_m",
+		    "%lld is outside 1..20000000 metres",
+		    (long long)json_integer_value(r));
+	a->circle_radius_m = (uint32_t)json_integer_value(r);
+	a->has_circle = true;
+	return RM_OK;
+}
+
+/* CAP 1.2 §3.2.1 references: "sender,identifier,sent". */
+static int
+parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = get_array(root, "references", false, 0,
+	    RM_ALERT_REFERENCES_MAX, &arr, e)) != RM_OK || arr == NULL ||
+	    json_array_size(arr) == 0)
+		return rv;
+	a->references = calloc(json_array_size(arr), sizeof(char *));
+	if (a->references == NULL)
+		return json_fail(e, 500, RM_ENOMEM, "references",
+		    "out of memory");
+	json_array_foreach(arr, i, v) {
+		const char *s, *c1, *c2;
+		rm_utc_ms t;
+
+		snprintf(f, sizeof(f), "references[%zu]", i);
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		s = json_string_value(v);
+		if (strlen(s) > RM_ALERT_REFERENCE_MAX)
+			return json_fail(e, 422, RM_ETOOBIG, f,
+			    "longer than %d bytes", RM_ALERT_REFERENCE_MAX);
+		c1 = strchr(s, ',');
+		c2 = c1 != NULL ? strchr(c1 + 1, ',') : NULL;
+		if (c1 == NULL || c2 == NULL || c1 == s || c2 == c1 + 1 ||
+		    strchr(c2 + 1, ',') != NULL || strchr(s, ' ') != NULL ||
+		    rm_utc_parse(c2 + 1, &t) != RM_OK)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "\"%.60s\" is not \"sender,identifier,sent\" "
+			    "(CAP 1.2 §3.2.1)", s);
+		if ((rv = dup_str(s, f, &a->references[i], e)) != RM_OK)
+			return rv;
+		a->n_references = i + 1;
+	}
+	return RM_OK;
+}
+
+/* CAP identifiers: no spaces, commas or restricted characters. */
+static bool
+ident_valid(const char *s, bool slash_ok)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == ',' || *p == '<' ||
+		    *p == '&' || (!slash_ok && (*p == '/' || *p == '?' ||
+		    *p == '#' || *p == '%')))
+			return false;
+	return true;
+}
+
+static int
+parse_ids(json_t *root, const struct json_alert_ctx *ctx,
+    struct rm_record *rec, struct json_error *e)
+{
+	const char *id, *oid;
+	int rv;
+
+	if ((rv = get_str(root, "identifier", "identifier", false,
+	    RM_ALERT_IDENTIFIER_MAX, &id, e)) != RM_OK)
+		return rv;
+	if (id != NULL && !ident_valid(id, true))
+		return json_fail(e, 422, RM_EBADVALUE, "identifier",
+		    "must not contain spaces, commas, '<' or '&' "
+		    "(CAP 1.2 §3.2.1)");
+	if (id == NULL)
+		id = ctx->default_identifier;
+	if (id == NULL || id[0] == '\0' ||
+	    strlen(id) > RM_ALERT_IDENTIFIER_MAX)
+		return json_fail(e, 400, RM_EMISSING, "identifier", "required");
+	if ((rv = get_str(root, "object_id", "object_id", false,
+	    RM_OBJECT_ID_MAX, &oid, e)) != RM_OK)
+		return rv;
+	if (oid != NULL && !ident_valid(oid, false))
+		return json_fail(e, 422, RM_EBADVALUE, "object_id",
+		    "must not contain spaces, control characters, or any of "
+		    ", < & / ? # %%");
+	if (oid == NULL) {
+		if (strlen(id) > RM_OBJECT_ID_MAX || !ident_valid(id, false))
+			return json_fail(e, 422, RM_EBADVALUE, "identifier",
+			    "cannot serve as object_id (no / ? # %% allowed); "
+			    "give object_id explicitly");
+		oid = id;
+	}
+	memcpy(rec->object_id, oid, strlen(oid) + 1);
+	return dup_str(id, "identifier", &rec->u.alert.identifier, e);
+}
+
+int
+json_alert_parse(const char *body, size_t len,
+    const struct json_alert_ctx *ctx, struct rm_record *out,
+    bool *msg_type_set, struct json_error *e)
+{
+	struct rm_record rec;
+	json_error_t jerr;
+	json_t *root;
+	bool has_eff, has_exp;
+	rm_utc_ms expires = 0;
+	rm_why why;
+	int rv;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(out, 0, sizeof(*out));
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return json_fail(e, 400, RM_EMALFORMED, "",
+		    "not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+		    jerr.column);
+	if (!json_is_object(root)) {
+		rv = json_fail(e, 400, RM_EMALFORMED, "",
+		    "the body must be a JSON object");
+		goto fail;
+	}
+	rec.schema_version = RM_SCHEMA_VERSION;
+	rec.kind = RM_KIND_ALERT;
+	snprintf(rec.origin, sizeof(rec.origin), "%s", ctx->origin);
+	rec.issued_ms = ctx->now_ms;
+	rec.u.alert.effective_ms = ctx->now_ms;
+	if ((rv = check_keys(root, top_keys, "", e)) != RM_OK ||
+	    (rv = parse_enums(root, &rec.u.alert, msg_type_set, e)) != RM_OK ||
+	    (rv = parse_areas(root, &rec, e)) != RM_OK ||
+	    (rv = parse_texts(root, &rec.u.alert, e)) != RM_OK ||
+	    (rv = parse_ids(root, ctx, &rec, e)) != RM_OK ||
+	    (rv = parse_categories(root, &rec.u.alert, e)) != RM_OK ||
+	    (rv = parse_time(root, "effective", &rec.u.alert.effective_ms,
+	        &has_eff, e)) != RM_OK ||
+	    (rv = parse_time(root, "expires", &expires, &has_exp, e)) != RM_OK ||
+	    (rv = parse_polygon(root, &rec.u.alert, e)) != RM_OK ||
+	    (rv = parse_circle(root, &rec.u.alert, e)) != RM_OK ||
+	    (rv = parse_references(root, &rec.u.alert, e)) != RM_OK)
+		goto fail;
+	if (has_exp) {
+		if (expires <= rec.u.alert.effective_ms) {
+			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
+			    "must be after effective");
+			goto fail;
+		}
+		rec.expires_ms = expires;
+	}
+	/* The store numbers the record; validate as version 1, seq 1. */
+	rec.ver = 1;
+	rec.seq = 1;
+	if ((rv = record_validate(&rec, &why)) != RM_OK) {
+		json_fail_why(e, rv == RM_ENOMEM ? 500 : 422, rv, &why);
+		goto fail;
+	}
+	rec.ver = 0;
+	rec.seq = 0;
+	json_decref(root);
+	*out = rec;
+	return RM_OK;
+fail:
+	json_decref(root);
+	json_record_free(&rec);
+	return rv;
+}
+
+void
+json_record_free(struct rm_record *rec)
+{
+	struct rm_alert *a = &rec->u.alert;
+
+	if (rec->kind == RM_KIND_ALERT) {
+		free(a->identifier);
+		for (size_t i = 0; a->texts != NULL && i < a->n_texts; i++) {
+			free(a->texts[i].lang);
+			free(a->texts[i].event);
+			free(a->texts[i].headline);
+			free(a->texts[i].description);
+			free(a->texts[i].instruction);
+			free(a->texts[i].sender_name);
+			free(a->texts[i].area_desc);
+		}
+		free(a->texts);
+		free(a->polygon);
+		for (size_t i = 0; a->references != NULL &&
+		    i < a->n_references; i++)
+			free(a->references[i]);
+		free(a->references);
+	}
+	memset(rec, 0, sizeof(*rec));
+}

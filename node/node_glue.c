@@ -1,0 +1,139 @@
+/*
+ * node_glue.c -- what the node hands to its parts: the federation's host
+ * operations (ingest -> store), the store observer (fan-out of newly
+ * stored records to peers and CoAP observers) and the CoAP provider.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node.h"
+
+struct ingest_wait {
+	struct node *n;
+	fed_ingest_done done;
+	void *ctx;
+	char from[RM_AGENCY_ID_MAX + 1];
+};
+
+/* Store completion of a peer record: count refusals, tell the fed. */
+static void
+ingest_stored(void *arg, int err, const struct store_put_result *res)
+{
+	struct ingest_wait *w = arg;
+
+	if (err != RM_OK) {
+		if (err > 0 && err < RM_ERR_COUNT)
+			atomic_fetch_add(&w->n->ctr.ingest_refused[err], 1);
+		if (err == RM_EFORK)
+			rm_log_sec("store", "record from %s refused: %s",
+			    w->from, rm_strerror(err));
+		else
+			rm_log(RM_LOG_WARN, "store", "record from %s not "
+			    "stored: %s", w->from, rm_strerror(err));
+	}
+	w->done(w->ctx, err, err == RM_OK && res != NULL && res->stored);
+	free(w);
+}
+
+static int
+host_ingest(void *host, const char *from, const struct fed_record *fr,
+    fed_ingest_done done, void *ctx)
+{
+	struct node *n = host;
+	struct ingest_wait *w;
+	int rv;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return RM_ENOMEM;
+	w->n = n;
+	w->done = done;
+	w->ctx = ctx;
+	snprintf(w->from, sizeof(w->from), "%s", from != NULL ? from : "");
+	rv = store_put(n->store, fr->bytes, fr->len, &fr->rec, &fr->hash,
+	    from, ingest_stored, w);
+	if (rv != RM_OK)
+		free(w);
+	return rv;
+}
+
+static int
+host_vector(void *host,
+    void (*each)(void *arg, const char *origin, uint64_t seq), void *arg)
+{
+	struct node *n = host;
+
+	return store_vector(n->store, each, arg);
+}
+
+static int
+host_log_range(void *host, const char *origin, uint64_t after,
+    uint64_t upto, size_t max,
+    int (*each)(void *arg, const uint8_t *p, size_t n), void *arg)
+{
+	struct node *n = host;
+
+	return store_log_range(n->store, origin, after, upto, max, each, arg);
+}
+
+/* A newer roster arrived from a peer and verified: keep it on disk so
+ * that a restart starts from it. */
+static int
+host_roster_save(void *host, const uint8_t *p, size_t len)
+{
+	struct node *n = host;
+	rm_why why;
+	int rv;
+
+	rv = rm_file_write_atomic(n->cfg.roster_file, p, len, 0644, &why);
+	if (rv != RM_OK)
+		rm_log(RM_LOG_ERR, "node", "cannot save the new roster: %s",
+		    why.msg);
+	else
+		rm_log(RM_LOG_NOTICE, "node", "new roster saved to %s",
+		    n->cfg.roster_file);
+	return rv;
+}
+
+const struct fed_host_ops node_fed_ops = {
+	.ingest = host_ingest,
+	.vector = host_vector,
+	.log_range = host_log_range,
+	.roster_save = host_roster_save,
+};
+
+void
+node_store_observer(void *arg, const struct store_event *ev)
+{
+	struct node *n = arg;
+	const struct rm_record *r = ev->rec;
+	char hex[65];
+
+	if (ev->source == NULL)
+		atomic_fetch_add(&n->ctr.stored_local, 1);
+	else
+		atomic_fetch_add(&n->ctr.stored_peer, 1);
+	rm_hash_hex(&ev->hash, hex);
+	rm_log(RM_LOG_INFO, "store", "stored %.16s %s %s ver %llu seq %llu "
+	    "from %s%s", hex, r->origin, r->object_id,
+	    (unsigned long long)r->ver, (unsigned long long)r->seq,
+	    ev->source != NULL ? ev->source : "local",
+	    ev->is_latest ? "" : " (superseded)");
+	pthread_mutex_lock(&n->obs_mtx);
+	if (n->fed != NULL)
+		fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);
+	if (n->coap != NULL && r->kind == RM_KIND_ALERT && ev->is_latest) {
+		coap_srv_notify(n->coap, r);
+		atomic_fetch_add(&n->ctr.coap_notified, 1);
+	}
+	pthread_mutex_unlock(&n->obs_mtx);
+}
+
+int
+node_coap_alerts(void *arg, const char *area, rm_utc_ms now,
+    coap_srv_each_fn each, void *ctx)
+{
+	struct node *n = arg;
+
+	return store_alerts_active(n->store, area, now, each, ctx);
+}

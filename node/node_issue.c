@@ -1,0 +1,241 @@
+/*
+ * node_issue.c -- the issue path: a JSON alert (or a cancellation) of
+ * the node's own agency becomes a signed record in the own log.
+ *
+ *   JSON -> rm_record (json_alert_parse) -> roster_authorise against the
+ *   own roster entry -> store_issue, which numbers the record (seq, prev,
+ *   ver, supersedes) inside the write transaction, seals it with the
+ *   agency key (fed_record_seal) and returns after the commit. The store
+ *   observer then pushes it to peers and CoAP observers.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/node.h"
+
+static int
+seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
+    rm_why *why)
+{
+	struct node *n = arg;
+
+	return fed_record_seal(n->key, rec, out, hash, why);
+}
+
+/* 403 with the roster rule that refused rec. */
+static int
+authorise(struct node *n, const struct rm_record *rec, struct json_error *e)
+{
+	struct roster *r = node_roster(n);
+	const struct roster_agency *a;
+	rm_why why;
+	int rv = RM_OK;
+
+	a = r != NULL ? roster_find(r, n->cfg.agency) : NULL;
+	if (a == NULL)
+		rv = json_fail(e, 403, RM_EUNKNOWNSIGNER, "", "agency %s is "
+		    "not in the current roster", n->cfg.agency);
+	else if ((rv = roster_authorise(a, rec, &why)) != RM_OK)
+		json_fail_why(e, 403, rv, &why);
+	roster_free(r);
+	if (rv != RM_OK)
+		rm_log(RM_LOG_NOTICE, "node", "refused to issue %s: %s",
+		    rec->object_id, e != NULL ? e->reason : "");
+	return rv;
+}
+
+static int
+issue(struct node *n, struct rm_record *rec, struct node_issued *out,
+    struct json_error *e)
+{
+	struct store_put_result res;
+	char hex[65];
+	rm_why why;
+	int rv;
+
+	rv = store_issue(n->store, rec, seal, n, &res, &why);
+	switch (rv) {
+	case RM_OK:
+		break;
+	case RM_ECLOSED:
+		return json_fail(e, 503, rv, "", "the node is shutting down");
+	case RM_ESTORE:
+	case RM_EIO:
+	case RM_ENOMEM:
+	case RM_EFORK:
+	case RM_ECRYPTO:
+		rm_log(RM_LOG_ERR, "node", "issue %s failed: %s", rec->object_id,
+		    why.msg);
+		return json_fail(e, 500, rv, "", "nothing was stored: %s",
+		    why.msg);
+	default:
+		return json_fail_why(e, 422, rv, &why);
+	}
+	memset(out, 0, sizeof(*out));
+	out->hash = res.hash;
+	out->seq = rec->seq;
+	out->ver = rec->ver;
+	snprintf(out->origin, sizeof(out->origin), "%s", rec->origin);
+	snprintf(out->object_id, sizeof(out->object_id), "%s", rec->object_id);
+	atomic_fetch_add(&n->ctr.issued, 1);
+	rm_hash_hex(&res.hash, hex);
+	rm_log(RM_LOG_NOTICE, "node", "issued %s %s ver %llu seq %llu %s %s "
+	    "hash %.16s", rec->u.alert.msg_type == RM_MSGTYPE_CANCEL ?
+	    "cancel of" : "alert", rec->object_id,
+	    (unsigned long long)rec->ver, (unsigned long long)rec->seq,
+	    grade_name(rec->u.alert.grade), rec->areas[0], hex);
+	return RM_OK;
+}
+
+int
+node_issue_alert(struct node *n, const char *body, size_t len,
+    struct node_issued *out, struct json_error *e)
+{
+	struct json_alert_ctx ctx;
+	struct rm_record rec;
+	char defid[RM_ALERT_IDENTIFIER_MAX + 1], rnd_hex[9];
+	uint8_t rnd[4];
+	bool mt_set;
+	rm_hash latest;
+	int rv;
+
+	ctx.origin = n->cfg.agency;
+	ctx.now_ms = rm_utc_now_ms();
+	if (crypto_random(rnd, sizeof(rnd)) != RM_OK)
+		return json_fail(e, 500, RM_ECRYPTO, "", "no randomness");
+	rm_hex_encode(rnd, sizeof(rnd), rnd_hex);
+	snprintf(defid, sizeof(defid), "%s-%lld-%s", n->cfg.agency,
+	    (long long)ctx.now_ms, rnd_hex);
+	ctx.default_identifier = defid;
+	if ((rv = json_alert_parse(body, len, &ctx, &rec, &mt_set, e)) != RM_OK)
+		return rv;
+	/* A new version of an existing object is a CAP Update. */
+	if (!mt_set && rec.u.alert.msg_type == RM_MSGTYPE_ALERT &&
+	    store_latest(n->store, rec.origin, rec.object_id, &latest) == RM_OK)
+		rec.u.alert.msg_type = RM_MSGTYPE_UPDATE;
+	if ((rv = authorise(n, &rec, e)) == RM_OK)
+		rv = issue(n, &rec, out, e);
+	json_record_free(&rec);
+	return rv;
+}
+
+/* Optional cancel body {"reason": "…"}; *reason borrows from *root. */
+static int
+cancel_reason(const char *body, size_t len, json_t **root,
+    const char **reason, struct json_error *e)
+{
+	json_error_t jerr;
+	json_t *v;
+	const char *key;
+
+	*root = NULL;
+	*reason = NULL;
+	if (body == NULL || len == 0)
+		return RM_OK;
+	if ((*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL)
+		return json_fail(e, 400, RM_EMALFORMED, "", "not JSON: %s "
+		    "(line %d, column %d)", jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(*root))
+		return json_fail(e, 400, RM_EMALFORMED, "", "the body must be a "
+		    "JSON object");
+	json_object_foreach(*root, key, v) {
+		if (strcmp(key, "reason") != 0)
+			return json_fail(e, 400, RM_EUNKNOWN, key,
+			    "unknown field");
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, "reason",
+			    "must be a JSON string");
+		if (json_string_length(v) == 0 ||
+		    json_string_length(v) > RM_ALERT_DESCRIPTION_MAX ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return json_fail(e, 422, RM_EBADVALUE, "reason",
+			    "must be 1..%d bytes of text",
+			    RM_ALERT_DESCRIPTION_MAX);
+		*reason = json_string_value(v);
+	}
+	return RM_OK;
+}
+
+/* The winning version of (own agency, object_id), decoded. */
+static int
+load_latest(struct node *n, const char *object_id, struct rm_record *out,
+    struct json_error *e)
+{
+	struct cose_sign1 msg;
+	rm_buf b = RM_BUF_INIT;
+	rm_hash h;
+	rm_why why;
+	int rv;
+
+	if (strlen(object_id) > RM_OBJECT_ID_MAX ||
+	    (rv = store_latest(n->store, n->cfg.agency, object_id, &h)) ==
+	    RM_ENOTFOUND)
+		return json_fail(e, 404, RM_ENOTFOUND, "object_id", "%s has no "
+		    "object \"%.80s\"", n->cfg.agency, object_id);
+	if (rv != RM_OK || (rv = store_get(n->store, &h, &b)) != RM_OK)
+		return json_fail(e, 500, rv, "", "cannot read the object: %s",
+		    rm_strerror(rv));
+	if ((rv = cose_sign1_decode(b.data, b.len, &msg, &why)) == RM_OK)
+		rv = record_decode(msg.payload, msg.payload_len, out, &why);
+	rm_buf_fini(&b);
+	if (rv != RM_OK)
+		return json_fail(e, 500, rv, "", "stored record does not "
+		    "decode: %s", why.msg);
+	return RM_OK;
+}
+
+int
+node_cancel_alert(struct node *n, const char *object_id, const char *body,
+    size_t len, struct node_issued *out, struct json_error *e)
+{
+	struct rm_record rec, c;
+	struct rm_alert_text *texts = NULL;
+	json_t *root;
+	const char *reason;
+	int rv;
+
+	memset(&rec, 0, sizeof(rec));
+	if ((rv = cancel_reason(body, len, &root, &reason, e)) != RM_OK ||
+	    (rv = load_latest(n, object_id, &rec, e)) != RM_OK)
+		goto done;
+	if (rec.kind != RM_KIND_ALERT) {
+		rv = json_fail(e, 422, RM_EBADVALUE, "object_id", "\"%.80s\" is "
+		    "a %s, not an alert", object_id, kind_name(rec.kind));
+		goto done;
+	}
+	if (rec.u.alert.msg_type == RM_MSGTYPE_CANCEL) {
+		rv = json_fail(e, 422, RM_EBADVALUE, "object_id", "\"%.80s\" "
+		    "is already cancelled (ver %llu)", object_id,
+		    (unsigned long long)rec.ver);
+		goto done;
+	}
+	/* The next version: same content, msg_type Cancel. */
+	c = rec;
+	c.u.alert.msg_type = RM_MSGTYPE_CANCEL;
+	c.ver = 0;
+	c.seq = 0;
+	c.has_prev = false;
+	c.has_supersedes = false;
+	c.issued_ms = rm_utc_now_ms();
+	if (reason != NULL) {
+		texts = calloc(rec.u.alert.n_texts, sizeof(*texts));
+		if (texts == NULL) {
+			rv = json_fail(e, 500, RM_ENOMEM, "", "out of memory");
+			goto done;
+		}
+		for (size_t i = 0; i < rec.u.alert.n_texts; i++) {
+			texts[i] = rec.u.alert.texts[i];
+			texts[i].description = (char *)reason;
+		}
+		c.u.alert.texts = texts;
+	}
+	if ((rv = authorise(n, &c, e)) == RM_OK)
+		rv = issue(n, &c, out, e);
+done:
+	free(texts);
+	record_fini(&rec);
+	json_decref(root);
+	return rv;
+}

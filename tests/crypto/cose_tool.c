@@ -1,0 +1,133 @@
+/*
+ * cose_tool.c -- a small command-line front end to crypto/ for the
+ * interoperability test (cose_interop.py):
+ *
+ *   cose_tool keygen OUT.pem                   new P-256 key, PKCS#8 PEM
+ *   cose_tool sign KEY.pem PAYLOAD_FILE OUT    COSE_Sign1 of the file
+ *   cose_tool verify KEY.pem COSE_FILE         exit 0 valid, 1 rejected
+ *   cose_tool hash FILE                        record hash as hex
+ *   cose_tool kid KEY.pem                      kid as hex
+ *
+ * Exit status: 0 success, 1 rejected/failed, 2 usage.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+
+#define FILE_MAX (COSE_SIGN1_MAX + 1)
+
+static int
+die(const char *what, int rv, const rm_why *why)
+{
+	fprintf(stderr, "cose_tool: %s: %s (%s)\n", what, rm_strerror(rv),
+	    why != NULL ? why->msg : "");
+	return 1;
+}
+
+static int
+cmd_keygen(const char *out)
+{
+	crypto_key *k;
+	rm_why why;
+	int rv;
+
+	if ((rv = crypto_key_generate(&k, &why)) != RM_OK)
+		return die("keygen", rv, &why);
+	rv = crypto_key_save_private_pem(k, out, &why);
+	crypto_key_free(k);
+	return rv == RM_OK ? 0 : die(out, rv, &why);
+}
+
+static int
+cmd_sign(const char *keyf, const char *in, const char *out)
+{
+	rm_buf p = RM_BUF_INIT, m = RM_BUF_INIT;
+	crypto_key *k = NULL;
+	rm_why why;
+	int rv;
+
+	if ((rv = crypto_key_load_pem(keyf, &k, &why)) != RM_OK ||
+	    (rv = rm_file_read(in, FILE_MAX, &p, &why)) != RM_OK ||
+	    (rv = cose_sign1_sign(k, p.data, p.len, &m, &why)) != RM_OK ||
+	    (rv = rm_file_write_atomic(out, m.data, m.len, 0644, &why)) !=
+	    RM_OK)
+		die("sign", rv, &why);
+	crypto_key_free(k);
+	rm_buf_fini(&p);
+	rm_buf_fini(&m);
+	return rv == RM_OK ? 0 : 1;
+}
+
+static int
+cmd_verify(const char *keyf, const char *in)
+{
+	rm_buf m = RM_BUF_INIT;
+	crypto_key *k = NULL;
+	struct cose_sign1 msg;
+	rm_why why;
+	int rv;
+
+	if ((rv = crypto_key_load_pem(keyf, &k, &why)) != RM_OK ||
+	    (rv = rm_file_read(in, FILE_MAX, &m, &why)) != RM_OK ||
+	    (rv = cose_sign1_decode(m.data, m.len, &msg, &why)) != RM_OK ||
+	    (rv = cose_sign1_verify(k, &msg, &why)) != RM_OK)
+		die("verify", rv, &why);
+	crypto_key_free(k);
+	rm_buf_fini(&m);
+	return rv == RM_OK ? 0 : 1;
+}
+
+static int
+cmd_hash(const char *in)
+{
+	rm_buf m = RM_BUF_INIT;
+	char hex[65];
+	rm_hash h;
+	rm_why why;
+	int rv;
+
+	if ((rv = rm_file_read(in, FILE_MAX, &m, &why)) != RM_OK)
+		return die("hash", rv, &why);
+	cose_record_hash(m.data, m.len, &h);
+	rm_hash_hex(&h, hex);
+	printf("%s\n", hex);
+	rm_buf_fini(&m);
+	return 0;
+}
+
+static int
+cmd_kid(const char *keyf)
+{
+	crypto_key *k;
+	char hex[65];
+	rm_hash h;
+	rm_why why;
+	int rv;
+
+	if ((rv = crypto_key_load_pem(keyf, &k, &why)) != RM_OK)
+		return die("kid", rv, &why);
+	crypto_key_kid(k, &h);
+	rm_hash_hex(&h, hex);
+	printf("%s\n", hex);
+	crypto_key_free(k);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "keygen") == 0)
+		return cmd_keygen(argv[2]);
+	if (argc == 5 && strcmp(argv[1], "sign") == 0)
+		return cmd_sign(argv[2], argv[3], argv[4]);
+	if (argc == 4 && strcmp(argv[1], "verify") == 0)
+		return cmd_verify(argv[2], argv[3]);
+	if (argc == 3 && strcmp(argv[1], "hash") == 0)
+		return cmd_hash(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "kid") == 0)
+		return cmd_kid(argv[2]);
+	fprintf(stderr, "usage: cose_tool keygen OUT.pem | sign KEY.pem "
+	    "PAYLOAD OUT | verify KEY.pem COSE | hash FILE | kid KEY.pem\n");
+	return 2;
+}

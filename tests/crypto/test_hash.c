@@ -1,0 +1,140 @@
+/*
+ * test_hash.c -- SHA-256 vectors (FIPS 180-4 examples), randomness,
+ * constant-time compare, raw ES256 sign/verify (RFC 9053 §2.1 r||s).
+ */
+#include "crypto_test.h"
+#include "rm_test.h"
+
+static void
+expect_hash(const rm_hash *h, const char *hex)
+{
+	char got[65];
+
+	rm_hash_hex(h, got);
+	CU_ASSERT_STRING_EQUAL(got, hex);
+}
+
+static void
+test_sha256_vectors(void)
+{
+	static const char two_blocks[] =
+	    "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+	rm_hash h;
+
+	crypto_sha256("abc", 3, &h);
+	expect_hash(&h, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	crypto_sha256("", 0, &h);
+	expect_hash(&h, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+	crypto_sha256(two_blocks, sizeof(two_blocks) - 1, &h);
+	expect_hash(&h, "248d6a61d20638b8e5c026930c3e6039"
+	    "a33ce45964ff2167f6ecedd419db06c1");
+}
+
+static void
+test_sha256_v(void)
+{
+	const void *parts[3] = { "a", "", "bc" };
+	size_t lens[3] = { 1, 0, 2 };
+	rm_hash h;
+
+	crypto_sha256_v(parts, lens, 3, &h);
+	expect_hash(&h, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	crypto_sha256_v(NULL, NULL, 0, &h);
+	expect_hash(&h, "e3b0c44298fc1c149afbf4c8996fb924"
+	    "27ae41e4649b934ca495991b7852b855");
+}
+
+static void
+test_random_and_equal(void)
+{
+	uint8_t a[32] = { 0 }, b[32] = { 0 }, z[32] = { 0 };
+
+	CU_ASSERT_EQUAL(crypto_random(a, sizeof(a)), RM_OK);
+	CU_ASSERT_EQUAL(crypto_random(b, sizeof(b)), RM_OK);
+	CU_ASSERT(!crypto_equal(a, z, sizeof(a)));
+	CU_ASSERT(!crypto_equal(a, b, sizeof(a)));
+	CU_ASSERT(crypto_equal(a, a, sizeof(a)));
+	memcpy(b, a, sizeof(a));
+	b[31] ^= 1;
+	CU_ASSERT(!crypto_equal(a, b, sizeof(a)));
+	CU_ASSERT(crypto_equal(a, b, 31));
+	CU_ASSERT_EQUAL(crypto_random(a, 0), RM_OK);
+}
+
+static void
+test_es256_roundtrip(void)
+{
+	crypto_key *k = ct_newkey(), *other = ct_newkey();
+	uint8_t sig[CRYPTO_ES256_SIG_BYTES], sig2[CRYPTO_ES256_SIG_BYTES];
+	static const char msg[] = "risk alert";
+
+	CU_ASSERT_EQUAL(crypto_es256_sign(k, msg, sizeof(msg), sig, NULL),
+	    RM_OK);
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg), sig), RM_OK);
+	/* ECDSA is randomised: a second signature differs but verifies */
+	CU_ASSERT_EQUAL(crypto_es256_sign(k, msg, sizeof(msg), sig2, NULL),
+	    RM_OK);
+	CU_ASSERT(memcmp(sig, sig2, sizeof(sig)) != 0);
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg), sig2), RM_OK);
+	/* empty message */
+	CU_ASSERT_EQUAL(crypto_es256_sign(k, "", 0, sig2, NULL), RM_OK);
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, "", 0, sig2), RM_OK);
+
+	CU_ASSERT_EQUAL(crypto_es256_verify(other, msg, sizeof(msg), sig),
+	    RM_EBADSIG);
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg) - 1, sig),
+	    RM_EBADSIG);
+	for (size_t i = 0; i < sizeof(sig); i += 7) {
+		memcpy(sig2, sig, sizeof(sig));
+		sig2[i] ^= 0x01;
+		CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg), sig2),
+		    RM_EBADSIG);
+	}
+	memset(sig2, 0, sizeof(sig2));          /* r = s = 0 */
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg), sig2),
+	    RM_EBADSIG);
+	memset(sig2, 0xff, sizeof(sig2));       /* r, s >= n */
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg), sig2),
+	    RM_EBADSIG);
+	crypto_key_free(k);
+	crypto_key_free(other);
+}
+
+/* A signature made independently (python3-cryptography, ECDSA SHA-256,
+ * DER converted to r||s) with the fixed test key. */
+static void
+test_es256_known_vector(void)
+{
+	static const char msg[] = "riskmesh es256 vector";
+	static const char sig_hex[] =
+	    "67d084ebdc29a797c722b78f42d17ad941dc22a19462760bfbe38da21bd6dbbc"
+	    "5201e148c90f04623a97b2d9fe738b2baa524d696737aa250e30dc1128bc53c9";
+	uint8_t sig[CRYPTO_ES256_SIG_BYTES];
+	crypto_key *k = ct_key();
+
+	CU_ASSERT_EQUAL_FATAL(rm_hex_decode(sig_hex, sig, sizeof(sig)), RM_OK);
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg) - 1, sig),
+	    RM_OK);
+	sig[0] ^= 0x80;
+	CU_ASSERT_EQUAL(crypto_es256_verify(k, msg, sizeof(msg) - 1, sig),
+	    RM_EBADSIG);
+	crypto_key_free(k);
+}
+
+static CU_TestInfo tests[] = {
+	{ "sha256_vectors", test_sha256_vectors },
+	{ "sha256_v", test_sha256_v },
+	{ "random_and_equal", test_random_and_equal },
+	{ "es256_roundtrip", test_es256_roundtrip },
+	{ "es256_known_vector", test_es256_known_vector },
+	CU_TEST_INFO_NULL,
+};
+
+void
+rm_test_register(void)
+{
+	RM_SUITE("crypto.hash", tests);
+}

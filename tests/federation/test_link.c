@@ -1,0 +1,484 @@
+/*
+ * test_link.c -- peer links in one process over loopback: two nodes, a
+ * line of three (A-B-C) with a restart of B, TLS with certificates from
+ * the federation CA, roster hand-over, forged records, and peers that
+ * fail the handshake. Every wait is bounded.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fed_fixture.h"
+#include "rm_test.h"
+
+#define WAIT_MS 8000
+
+static int port_base;
+
+static int
+port(int i)
+{
+	if (port_base == 0)
+		port_base = 20000 + (int)(getpid() % 20000);
+	return port_base + i;
+}
+
+struct node {
+	const char *id;
+	struct fx_host h;
+	struct roster *r;
+	fed *f;
+};
+
+struct tls_files {
+	char dir[64];
+	char ca[128];
+	char cert[FX_N_AGENCIES][128];
+	char key[FX_N_AGENCIES][128];
+};
+
+static void
+node_init(struct node *n, const char *id, uint64_t roster_version)
+{
+	memset(n, 0, sizeof(*n));
+	n->id = id;
+	fx_host_init(&n->h, id);
+	n->r = fx_roster(roster_version);
+}
+
+/* Open (not start) the fed of n; key overrides the agency key. */
+static void
+node_open(struct node *n, const struct tls_files *tls, crypto_key *key)
+{
+	struct fed_opts o;
+	rm_why why;
+
+	fx_opts(&o, n->id, n->r, &n->h);
+	if (key != NULL)
+		o.agency_key = key;
+	if (tls != NULL) {
+		size_t i = fx_index(n->id);
+
+		o.insecure = false;
+		o.ca_file = tls->ca;
+		o.tls_cert_file = tls->cert[i];
+		o.tls_key_file = tls->key[i];
+	}
+	if (fed_open(&o, &n->f, &why) != RM_OK) {
+		fprintf(stderr, "fed_open %s: %s\n", n->id, why.msg);
+		CU_FAIL_FATAL("fed_open");
+	}
+	n->h.f = n->f;
+}
+
+static void
+node_peer(struct node *n, const char *peer, const char *scheme, int port_i,
+    bool listen)
+{
+	char url[128];
+	rm_why why;
+
+	snprintf(url, sizeof(url), "%s://127.0.0.1:%d", scheme, port(port_i));
+	if (fed_peer_add(n->f, peer, url, listen, &why) != RM_OK) {
+		fprintf(stderr, "fed_peer_add %s: %s\n", n->id, why.msg);
+		CU_FAIL_FATAL("fed_peer_add");
+	}
+}
+
+static void
+node_start(struct node *n)
+{
+	rm_why why;
+
+	if (fed_start(n->f, &why) != RM_OK) {
+		fprintf(stderr, "fed_start %s: %s\n", n->id, why.msg);
+		CU_FAIL_FATAL("fed_start");
+	}
+}
+
+static void
+node_stop(struct node *n)
+{
+	fed_close(n->f);
+	n->f = NULL;
+	n->h.f = NULL;
+}
+
+static void
+node_fini(struct node *n)
+{
+	if (n->f != NULL)
+		node_stop(n);
+	roster_free(n->r);
+	fx_host_fini(&n->h);
+}
+
+/* ---------------- conditions ---------------- */
+
+static bool
+all_up(void *arg)
+{
+	fed *f = arg;
+	struct fed_peer_status st[8];
+	size_t n = fed_peers(f, st, 8);
+
+	for (size_t i = 0; i < n; i++)
+		if (st[i].state != FED_PEER_UP)
+			return false;
+	return n > 0;
+}
+
+struct want {
+	struct fx_host *h;
+	const char *origin;
+	unsigned n;
+};
+
+static bool
+has_records(void *arg)
+{
+	struct want *w = arg;
+
+	return fx_host_count_origin(w->h, w->origin) >= w->n;
+}
+
+static void
+wait_records(struct node *n, const char *origin, unsigned count)
+{
+	struct want w = { &n->h, origin, count };
+
+	if (!fx_wait(has_records, &w, WAIT_MS))
+		fprintf(stderr, "%s has %u records of %s, want %u\n", n->id,
+		    fx_host_count_origin(&n->h, origin), origin, count);
+	CU_ASSERT_EQUAL(fx_host_count_origin(&n->h, origin), count);
+}
+
+static uint64_t
+counter_refused(fed *f, int err)
+{
+	struct fed_counters c;
+
+	fed_get_counters(f, &c);
+	return c.refused[err];
+}
+
+static bool
+refused_twice(void *arg)
+{
+	return counter_refused(arg, RM_EBADSIG) >= 2;
+}
+
+static bool
+failed_handshake(void *arg)
+{
+	struct fed_counters c;
+
+	fed_get_counters(arg, &c);
+	return c.handshakes_failed >= 2;
+}
+
+/* ---------------- tests ---------------- */
+
+static void
+test_config_rejects(void)
+{
+	struct node a;
+	rm_why why;
+
+	node_init(&a, FX_COMMAND, 1);
+	node_open(&a, NULL, NULL);
+	CU_ASSERT_EQUAL(fed_peer_add(a.f, FX_WATER, "ws://127.0.0.1:1", false,
+	    &why), RM_ECONFIG);
+	CU_ASSERT_EQUAL(fed_peer_add(a.f, "bogus", "tcp://127.0.0.1:1", false,
+	    &why), RM_ECONFIG);
+	CU_ASSERT_EQUAL(fed_peer_add(a.f, FX_COMMAND, "tcp://127.0.0.1:1",
+	    false, &why), RM_ECONFIG);
+	/* TLS without CA/cert/key */
+	CU_ASSERT_EQUAL(fed_peer_add(a.f, FX_WATER, "tls+tcp://127.0.0.1:1",
+	    false, &why), RM_ECONFIG);
+	CU_ASSERT_EQUAL(fed_peer_add(a.f, FX_WATER, "tcp://127.0.0.1:1", false,
+	    &why), RM_OK);
+	CU_ASSERT_EQUAL(fed_peer_add(a.f, FX_WATER, "tcp://127.0.0.1:2", false,
+	    &why), RM_EEXIST);
+	node_fini(&a);
+
+	/* tcp:// refused unless insecure */
+	node_init(&a, FX_COMMAND, 1);
+	{
+		struct fed_opts o;
+
+		fx_opts(&o, FX_COMMAND, a.r, &a.h);
+		o.insecure = false;
+		CU_ASSERT_EQUAL_FATAL(fed_open(&o, &a.f, &why), RM_OK);
+		CU_ASSERT_EQUAL(fed_peer_add(a.f, FX_WATER, "tcp://127.0.0.1:1",
+		    false, &why), RM_ECONFIG);
+		CU_ASSERT(strstr(why.msg, "insecure") != NULL);
+	}
+	node_fini(&a);
+}
+
+static void
+test_two_nodes(void)
+{
+	struct node a, b;
+	struct fed_counters c;
+	struct fed_peer_status st;
+	struct roster *r;
+	struct fx_rec x;
+	rm_buf forged = RM_BUF_INIT;
+
+	node_init(&a, FX_COMMAND, 2);        /* A has the newer roster */
+	node_init(&b, FX_EMERGENCY, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&b, NULL, NULL);
+	node_peer(&a, FX_EMERGENCY, "tcp", 0, true);
+	node_peer(&b, FX_COMMAND, "tcp", 0, false);
+	fx_host_publish(&a.h, "120000", RM_GRADE_RED);
+	fx_host_publish(&a.h, "120116", RM_GRADE_ORANGE);
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT_FATAL(fx_wait(all_up, a.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	/* catch-up of what A had before */
+	wait_records(&b, FX_COMMAND, 2);
+	/* push */
+	for (int i = 0; i < 3; i++)
+		fx_host_publish(&a.h, "120103", RM_GRADE_YELLOW);
+	wait_records(&b, FX_COMMAND, 5);
+	fx_host_publish(&b.h, "120103", RM_GRADE_ORANGE);
+	fx_host_publish(&b.h, "120103001", RM_GRADE_BLUE);
+	wait_records(&a, FX_EMERGENCY, 2);
+	CU_ASSERT_EQUAL(fx_host_count(&a.h), 7);
+	CU_ASSERT_EQUAL(fx_host_count(&b.h), 7);
+	/* the newer roster travelled to B and was saved */
+	r = fed_roster(b.f);
+	CU_ASSERT_EQUAL(roster_version(r), 2);
+	roster_free(r);
+	CU_ASSERT_EQUAL(b.h.roster_saves, 1);
+
+	/* A forged record pushed by A is refused by B, counted each time,
+	 * never stored. */
+	fx_record(&x, FX_COMMAND, 99, NULL, "120000", RM_GRADE_RED);
+	x.r.has_prev = true;
+	fx_seal(&x, &forged, NULL);
+	forged.data[forged.len - 1] ^= 1;
+	fed_broadcast(a.f, forged.data, forged.len, NULL);
+	fed_broadcast(a.f, forged.data, forged.len, NULL);
+	CU_ASSERT(fx_wait(refused_twice, b.f, WAIT_MS));
+	CU_ASSERT_EQUAL(counter_refused(b.f, RM_EBADSIG), 2);
+	CU_ASSERT_EQUAL(fx_host_count(&b.h), 7);
+	CU_ASSERT_EQUAL(fed_peers(b.f, &st, 1), 1);
+	CU_ASSERT_EQUAL(st.records_refused, 2);
+	CU_ASSERT_EQUAL(st.state, FED_PEER_UP);
+	CU_ASSERT_STRING_EQUAL(st.agency, FX_COMMAND);
+	CU_ASSERT(st.connects >= 1 && st.last_up_ms > 0);
+
+	fed_get_counters(a.f, &c);
+	CU_ASSERT(c.handshakes_ok >= 1);
+	CU_ASSERT_EQUAL(c.handshakes_failed, 0);
+	CU_ASSERT(c.records_out >= 5);
+	CU_ASSERT(c.frames_in > 0 && c.frames_out > 0);
+	CU_ASSERT_EQUAL(c.frames_malformed, 0);
+	fed_get_counters(b.f, &c);
+	CU_ASSERT(c.records_in >= 5);
+	rm_buf_fini(&forged);
+	node_fini(&b);
+	node_fini(&a);
+}
+
+static void
+test_line_restart(void)
+{
+	struct node a, b, c;
+
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 1);
+	node_init(&c, FX_WATER, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&b, NULL, NULL);
+	node_open(&c, NULL, NULL);
+	node_peer(&a, FX_EMERGENCY, "tcp", 1, false);   /* A dials B */
+	node_peer(&b, FX_COMMAND, "tcp", 1, true);
+	node_peer(&b, FX_WATER, "tcp", 2, false);       /* B dials C */
+	node_peer(&c, FX_EMERGENCY, "tcp", 2, true);
+	node_start(&a);
+	node_start(&b);
+	node_start(&c);
+	CU_ASSERT_FATAL(fx_wait(all_up, a.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, c.f, WAIT_MS));
+	for (int i = 0; i < 5; i++)
+		fx_host_publish(&a.h, "120000", RM_GRADE_RED);
+	wait_records(&c, FX_COMMAND, 5);
+	/* exactly once: C stored each of A's records one time */
+	CU_ASSERT_EQUAL(fx_host_count(&c.h), 5);
+	CU_ASSERT_EQUAL(fx_host_count(&b.h), 5);
+	CU_ASSERT_EQUAL(fx_host_count(&a.h), 5);
+
+	/* B goes away; A and C keep publishing; B comes back and both
+	 * sides catch up through it by version vectors. */
+	node_stop(&b);
+	for (int i = 0; i < 3; i++)
+		fx_host_publish(&a.h, "120116", RM_GRADE_ORANGE);
+	fx_host_publish(&c.h, "120104", RM_GRADE_YELLOW);
+	node_open(&b, NULL, NULL);
+	node_peer(&b, FX_COMMAND, "tcp", 1, true);
+	node_peer(&b, FX_WATER, "tcp", 2, false);
+	node_start(&b);
+	wait_records(&c, FX_COMMAND, 8);
+	wait_records(&b, FX_COMMAND, 8);
+	wait_records(&a, FX_WATER, 1);
+	wait_records(&b, FX_WATER, 1);
+	CU_ASSERT_EQUAL(fx_host_count(&c.h), 9);
+	CU_ASSERT_EQUAL(fx_host_count(&a.h), 9);
+	node_fini(&a);
+	node_fini(&b);
+	node_fini(&c);
+}
+
+static void
+tls_make(struct tls_files *t)
+{
+	rm_why why;
+
+	snprintf(t->dir, sizeof(t->dir), "/tmp/rm_fed_tls_XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(t->dir));
+	snprintf(t->ca, sizeof(t->ca), "%s/ca.crt", t->dir);
+	CU_ASSERT_EQUAL_FATAL(x509_ca_create(fx_fed()->root,
+	    "riskmesh test federation", 2, t->ca, &why), RM_OK);
+	for (size_t i = 0; i < FX_N_AGENCIES; i++) {
+		crypto_key *k;
+
+		snprintf(t->cert[i], sizeof(t->cert[i]), "%s/%zu.crt", t->dir,
+		    i);
+		snprintf(t->key[i], sizeof(t->key[i]), "%s/%zu.key", t->dir, i);
+		CU_ASSERT_EQUAL_FATAL(crypto_key_generate(&k, &why), RM_OK);
+		CU_ASSERT_EQUAL_FATAL(crypto_key_save_private_pem(k, t->key[i],
+		    &why), RM_OK);
+		if (x509_issue(fx_fed()->root, t->ca, k, fx_fed()->id[i], 2,
+		    t->cert[i], &why) != RM_OK) {
+			fprintf(stderr, "x509_issue: %s\n", why.msg);
+			CU_FAIL_FATAL("x509_issue");
+		}
+		crypto_key_free(k);
+	}
+}
+
+static void
+tls_remove(struct tls_files *t)
+{
+	unlink(t->ca);
+	for (size_t i = 0; i < FX_N_AGENCIES; i++) {
+		unlink(t->cert[i]);
+		unlink(t->key[i]);
+	}
+	rmdir(t->dir);
+}
+
+static void
+test_tls(void)
+{
+	struct tls_files t;
+	struct node a, b;
+
+	tls_make(&t);
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 1);
+	node_open(&a, &t, NULL);
+	node_open(&b, &t, NULL);
+	node_peer(&a, FX_EMERGENCY, "tls+tcp", 3, true);
+	node_peer(&b, FX_COMMAND, "tls+tcp", 3, false);
+	fx_host_publish(&a.h, "120000", RM_GRADE_RED);
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	wait_records(&b, FX_COMMAND, 1);
+	fx_host_publish(&b.h, "120103", RM_GRADE_BLUE);
+	wait_records(&a, FX_EMERGENCY, 1);
+	node_fini(&a);
+	node_fini(&b);
+
+	/* A node presenting another agency's certificate: the dialer checks
+	 * the server name and never connects. */
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 1);
+	node_open(&a, &t, NULL);
+	{
+		struct tls_files wrong = t;
+
+		snprintf(wrong.cert[1], sizeof(wrong.cert[1]), "%s",
+		    t.cert[2]);
+		snprintf(wrong.key[1], sizeof(wrong.key[1]), "%s", t.key[2]);
+		node_open(&b, &wrong, NULL);
+	}
+	node_peer(&a, FX_EMERGENCY, "tls+tcp", 4, false);
+	node_peer(&b, FX_COMMAND, "tls+tcp", 4, true);
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT_FALSE(fx_wait(all_up, a.f, 1500));
+	CU_ASSERT_FALSE(all_up(b.f));
+	node_fini(&a);
+	node_fini(&b);
+	tls_remove(&t);
+}
+
+static void
+test_bad_peers(void)
+{
+	struct node a, x;
+	struct fed_peer_status st;
+	crypto_key *stranger;
+
+	/* HELLO claims another agency than the link is for. */
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&x, FX_WATER, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&x, NULL, NULL);
+	node_peer(&a, FX_EMERGENCY, "tcp", 5, true);
+	node_peer(&x, FX_COMMAND, "tcp", 5, false);
+	node_start(&a);
+	node_start(&x);
+	CU_ASSERT(fx_wait(failed_handshake, a.f, WAIT_MS));
+	CU_ASSERT_EQUAL(fed_peers(a.f, &st, 1), 1);
+	CU_ASSERT_NOT_EQUAL(st.state, FED_PEER_UP);
+	CU_ASSERT_EQUAL(st.connects, 0);
+	CU_ASSERT_EQUAL(st.last_up_ms, 0);
+	node_fini(&x);
+	node_fini(&a);
+
+	/* The right agency id, signing with a key not in the roster. */
+	crypto_key_generate(&stranger, NULL);
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&x, FX_EMERGENCY, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&x, NULL, stranger);
+	node_peer(&a, FX_EMERGENCY, "tcp", 6, true);
+	node_peer(&x, FX_COMMAND, "tcp", 6, false);
+	fx_host_publish(&a.h, "120000", RM_GRADE_RED);
+	node_start(&a);
+	node_start(&x);
+	CU_ASSERT(fx_wait(failed_handshake, a.f, WAIT_MS));
+	CU_ASSERT_EQUAL(fed_peers(a.f, &st, 1), 1);
+	CU_ASSERT_NOT_EQUAL(st.state, FED_PEER_UP);
+	CU_ASSERT_EQUAL(st.connects, 0);
+	/* nothing leaked to the impostor */
+	CU_ASSERT_EQUAL(fx_host_count(&x.h), 0);
+	node_fini(&x);
+	node_fini(&a);
+	crypto_key_free(stranger);
+}
+
+void
+rm_test_register(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "config_rejects", test_config_rejects },
+		{ "two_nodes", test_two_nodes },
+		{ "line_restart", test_line_restart },
+		{ "tls", test_tls },
+		{ "bad_peers", test_bad_peers },
+		CU_TEST_INFO_NULL,
+	};
+	RM_SUITE("federation.link", tests);
+}

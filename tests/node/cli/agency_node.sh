@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# node config writes a node.conf that the daemon's parser accepts.
+. "$(dirname "$0")/lib.sh"
+F=$T/fed
+"$RM" federation init --dir "$F" --name tianjin >/dev/null || bad "federation init"
+"$RM" agency import --dir "$F" --csv "$RM_TEST_DATA/agencies.csv" \
+    --only 120000.command,120116.gov,120103.gov >/dev/null || bad "agency import"
+
+cd "$T" || exit 1
+expect "node config" 0 "wrote n1.conf for 120116.gov" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir data/120116 \
+    --http 127.0.0.1:18080 --coap 127.0.0.1:15683 \
+    --peer 120000.command,dial,tls+tcp://127.0.0.1:17101 \
+    --peer 120103.gov,listen,tls+tcp://127.0.0.1:17103 --log-level debug -o n1.conf
+check "node.conf is 0600" test "$(stat -c %a n1.conf)" = 600
+get() { sed -n "s/^$1 = //p" n1.conf; }
+check_eq "agency" "$(get agency)" 120116.gov
+check_eq "key path is absolute, into DIR" "$(get key)" "$T/fed/agencies/120116.gov/agency.key"
+check_eq "ca path" "$(get ca)" "$T/fed/ca.crt"
+check_eq "roster path" "$(get roster)" "$T/fed/roster.cose"
+check_eq "tls_cert path" "$(get tls_cert)" "$T/fed/agencies/120116.gov/tls.crt"
+check_eq "tls_key path" "$(get tls_key)" "$T/fed/agencies/120116.gov/tls.key"
+check_eq "data_dir absolute" "$(get data_dir)" "$T/data/120116"
+check_eq "http_listen" "$(get http_listen)" 127.0.0.1:18080
+check_eq "coap_listen" "$(get coap_listen)" 127.0.0.1:15683
+check_eq "log_level" "$(get log_level)" debug
+check "random token: 32 hex digits" grep -Eqx "http_token = [0-9a-f]{32}" n1.conf
+check_eq "two peer lines" "$(grep -c '^peer = ' n1.conf)" 2
+check "listen peer" grep -qx "peer = 120103.gov listen tls+tcp://127.0.0.1:17103" n1.conf
+expect "riskmesh's config parser accepts it" 0 "n1.conf: OK \(agency 120116.gov, 2 peers\)" \
+    "$RM" node check -c n1.conf
+expect "effective config hides the token" 0 "# http_token = \(hidden\)" \
+    "$RM" node check -c n1.conf -v
+if [ -x "$RM_BUILD_DIR/node/riskmeshd" ]; then
+	expect "riskmeshd -n accepts it" 0 "" "$RM_BUILD_DIR/node/riskmeshd" -n -c n1.conf
+else
+	echo "skip riskmeshd -n (riskmeshd not built)"
+fi
+
+expect "explicit token, coap off, insecure tcp peer" 0 "coap off, 1 peer" \
+    "$RM" node config --dir fed --id 120000.command --data-dir /var/tmp/x \
+    --http 0.0.0.0:18081 --coap off --insecure --token 0123456789abcdef \
+    --peer 120116.gov,listen,tcp://127.0.0.1:17101 -o n2.conf
+check "token kept" grep -qx "http_token = 0123456789abcdef" n2.conf
+check "insecure = yes" grep -qx "insecure = yes" n2.conf
+expect "n2.conf parses" 0 "OK" "$RM" node check -c n2.conf
+
+# refusals
+expect "agency not in the roster" 1 "--id: 120999.gov is not in the roster" \
+    "$RM" node config --dir fed --id 120999.gov --data-dir d --http 127.0.0.1:1 --coap off -o n3.conf
+expect "peer not in the roster" 1 "--peer: 120000.water is not in the roster" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --peer 120000.water,dial,tls+tcp://127.0.0.1:1 -o n3.conf
+expect "tcp:// peer needs --insecure" 2 "tcp:// without TLS needs insecure" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --peer 120000.command,dial,tcp://127.0.0.1:1 -o n3.conf
+expect "short token" 2 "--token: too short" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --token short -o n3.conf
+expect "bad --http" 2 "--http: http_listen: \"localhost\" is not HOST:PORT" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http localhost --coap off -o n3.conf
+expect "bad --peer syntax" 2 "--peer: \"120000.command,dial\": expected ID,dial\|listen,URL" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --peer 120000.command,dial -o n3.conf
+expect "bad --peer mode" 2 "mode \"connect\" is not dial or listen" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --peer 120000.command,connect,tls+tcp://127.0.0.1:1 -o n3.conf
+check "no file written on refusal" test ! -e n3.conf
+
+# node check reports FILE:LINE: KEY: why
+sed 's/^group_max = .*/group_max = 0/' n1.conf >bad.conf
+expect "node check: out of range" 1 "bad.conf:[0-9]+: group_max: 0 out of range \(1..65536 jobs\)" \
+    "$RM" node check -c bad.conf
+finish

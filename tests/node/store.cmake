@@ -1,0 +1,13 @@
+# Store tests (node/store*.c); fixtures in test_store_fx.c.
+set(RM_STORE_TEST_LIBS rm_store rm_crypto rm_schemas rm_common
+  PkgConfig::LMDB Threads::Threads)
+rm_unit_test(node.store_basic
+  SOURCES test_store_basic.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
+  TIMEOUT 120)
+rm_unit_test(node.store_merge
+  SOURCES test_store_merge.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})
+rm_unit_test(node.store_active
+  SOURCES test_store_active.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})
+rm_unit_test(node.store_crash
+  SOURCES test_store_crash.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
+  TIMEOUT 120)

@@ -1,0 +1,204 @@
+/*
+ * test_store_fx.c -- fixtures for the store tests (test_store_fx.h).
+ */
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "crypto/crypto.h"
+#include "test_store_fx.h"
+
+static char fx_lang[] = "en-US";
+static char fx_event[] = "Typhoon";
+static char fx_headline[] = "Typhoon warning";
+static char fx_ident[] = "TJ-2026-0001";
+
+void
+sfx_record(struct rm_record *r, const char *origin, const char *oid,
+    uint64_t ver, uint64_t seq, const rm_hash *prev, const char *area,
+    rm_cap_msgtype mt, rm_utc_ms issued_ms, rm_utc_ms expires_ms)
+{
+	static struct rm_alert_text text;
+
+	memset(r, 0, sizeof(*r));
+	text.lang = fx_lang;
+	text.event = fx_event;
+	text.headline = fx_headline;
+	r->schema_version = RM_SCHEMA_VERSION;
+	r->kind = RM_KIND_ALERT;
+	snprintf(r->origin, sizeof(r->origin), "%s", origin);
+	snprintf(r->object_id, sizeof(r->object_id), "%s", oid);
+	r->ver = ver;
+	r->seq = seq;
+	r->issued_ms = issued_ms;
+	r->expires_ms = expires_ms;
+	r->n_areas = 1;
+	snprintf(r->areas[0], sizeof(r->areas[0]), "%s", area);
+	if (prev != NULL) {
+		r->has_prev = true;
+		r->prev = *prev;
+	}
+	r->u.alert.identifier = fx_ident;
+	r->u.alert.status = RM_STATUS_ACTUAL;
+	r->u.alert.msg_type = mt;
+	r->u.alert.categories = RM_CAT_MET;
+	r->u.alert.urgency = RM_URGENCY_EXPECTED;
+	r->u.alert.severity = RM_SEVERITY_SEVERE;
+	r->u.alert.certainty = RM_CERTAINTY_LIKELY;
+	r->u.alert.grade = RM_GRADE_ORANGE;
+	r->u.alert.effective_ms = issued_ms;
+	r->u.alert.n_texts = 1;
+	r->u.alert.texts = &text;
+}
+
+int
+sfx_seal(void *arg, struct rm_record *r, rm_buf *out, rm_hash *hash,
+    rm_why *why)
+{
+	static const uint8_t zero[64];
+	rm_buf body = RM_BUF_INIT, prot = RM_BUF_INIT;
+	size_t start = out->len;
+	int rv;
+
+	(void)arg;
+	if ((rv = record_encode(r, &body, why)) != RM_OK)
+		return rv;
+	rm_cbor_put_map(&prot, 2);
+	rm_cbor_put_uint(&prot, COSE_HDR_ALG);
+	rm_cbor_put_int(&prot, COSE_ALG_ES256);
+	rm_cbor_put_uint(&prot, COSE_HDR_KID);
+	rm_cbor_put_bytes(&prot, zero, RM_HASH_BYTES);
+	rm_cbor_put_tag(out, COSE_TAG_SIGN1);
+	rm_cbor_put_array(out, 4);
+	rm_cbor_put_bytes(out, prot.data, prot.len);
+	rm_cbor_put_map(out, 0);
+	rm_cbor_put_bytes(out, body.data, body.len);
+	rm_cbor_put_bytes(out, zero, sizeof(zero));
+	crypto_sha256(out->data + start, out->len - start, hash);
+	rm_buf_fini(&body);
+	rm_buf_fini(&prot);
+	return RM_OK;
+}
+
+void
+sfx_make(struct sfx *f, const char *origin, const char *oid, uint64_t ver,
+    uint64_t seq, const rm_hash *prev, const char *area, rm_cap_msgtype mt,
+    rm_utc_ms issued_ms, rm_utc_ms expires_ms)
+{
+	memset(&f->bytes, 0, sizeof(f->bytes));
+	sfx_record(&f->rec, origin, oid, ver, seq, prev, area, mt, issued_ms,
+	    expires_ms);
+	sfx_reseal(f);
+}
+
+void
+sfx_reseal(struct sfx *f)
+{
+	rm_why why = { "" };
+	int rv;
+
+	rm_buf_reset(&f->bytes);
+	rv = sfx_seal(NULL, &f->rec, &f->bytes, &f->hash, &why);
+	if (rv != RM_OK)
+		fprintf(stderr, "sfx_reseal: %s\n", why.msg);
+	CU_ASSERT_EQUAL_FATAL(rv, RM_OK);
+}
+
+void
+sfx_fini(struct sfx *f)
+{
+	rm_buf_fini(&f->bytes);
+}
+
+int
+sfx_put(store *s, const struct sfx *f, struct store_put_result *res)
+{
+	return store_put_wait(s, f->bytes.data, f->bytes.len, &f->rec,
+	    &f->hash, NULL, res);
+}
+
+void
+sfx_tmpdir(char out[256])
+{
+	const char *t = getenv("TMPDIR");
+
+	snprintf(out, 256, "%s/rm_store_XXXXXX", t != NULL ? t : "/tmp");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(out));
+}
+
+void
+sfx_rmdir(const char *dir)
+{
+	char path[512];
+	struct dirent *e;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+store *
+sfx_open(const char *dir, size_t map_size_bytes)
+{
+	struct store_opts o = { dir, map_size_bytes, 0, 0 };
+	rm_why why = { "" };
+	store *s = NULL;
+	int rv;
+
+	rv = store_open(&o, &s, &why);
+	if (rv != RM_OK)
+		fprintf(stderr, "store_open: %s\n", why.msg);
+	CU_ASSERT_EQUAL_FATAL(rv, RM_OK);
+	return s;
+}
+
+void
+sfx_wait_init(struct sfx_wait *w)
+{
+	memset(w, 0, sizeof(*w));
+	pthread_mutex_init(&w->mtx, NULL);
+	pthread_cond_init(&w->cv, NULL);
+}
+
+void
+sfx_wait_fini(struct sfx_wait *w)
+{
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mtx);
+}
+
+void
+sfx_wait_cb(void *arg, int err, const struct store_put_result *res)
+{
+	struct sfx_wait *w = arg;
+
+	pthread_mutex_lock(&w->mtx);
+	w->done++;
+	if (err == RM_OK)
+		w->ok++;
+	if (err == RM_OK && res->stored)
+		w->stored++;
+	pthread_cond_broadcast(&w->cv);
+	pthread_mutex_unlock(&w->mtx);
+}
+
+void
+sfx_wait_for(struct sfx_wait *w, unsigned n)
+{
+	pthread_mutex_lock(&w->mtx);
+	while (w->done < n)
+		pthread_cond_wait(&w->cv, &w->mtx);
+	pthread_mutex_unlock(&w->mtx);
+}

@@ -1,0 +1,68 @@
+/*
+ * test_store_fx.h -- fixtures shared by the store tests: hand-built
+ * alert records wrapped in unsigned-but-well-formed COSE_Sign1 (the
+ * store never verifies signatures), temporary store directories, and a
+ * counter for asynchronous puts.
+ */
+#ifndef RM_TEST_STORE_FX_H
+#define RM_TEST_STORE_FX_H
+
+#include <pthread.h>
+
+#include "node/store.h"
+
+/* A record with its signed bytes and hash. */
+struct sfx {
+	struct rm_record rec;
+	rm_buf bytes;
+	rm_hash hash;
+};
+
+/*
+ * Fill r with a valid alert: origin, object id, ver, seq, prev (NULL
+ * when seq == 1), one area, msg_type, issued and expires (0 = none).
+ * Strings point at static storage or at r itself; do not record_fini.
+ */
+void sfx_record(struct rm_record *r, const char *origin, const char *oid,
+    uint64_t ver, uint64_t seq, const rm_hash *prev, const char *area,
+    rm_cap_msgtype mt, rm_utc_ms issued_ms, rm_utc_ms expires_ms);
+
+/* Encode r, wrap it as COSE_Sign1 with a zero signature and a zero kid,
+ * hash it. A store_seal_fn (arg unused). */
+int sfx_seal(void *arg, struct rm_record *r, rm_buf *out, rm_hash *hash,
+    rm_why *why);
+
+/* sfx_record + sfx_seal into f (f->bytes must be released: sfx_fini). */
+void sfx_make(struct sfx *f, const char *origin, const char *oid,
+    uint64_t ver, uint64_t seq, const rm_hash *prev, const char *area,
+    rm_cap_msgtype mt, rm_utc_ms issued_ms, rm_utc_ms expires_ms);
+/* Re-seal f after editing f->rec. */
+void sfx_reseal(struct sfx *f);
+void sfx_fini(struct sfx *f);
+
+/* store_put_wait of f. */
+int sfx_put(store *s, const struct sfx *f, struct store_put_result *res);
+
+/* A fresh directory under $TMPDIR (or /tmp), and its removal. */
+void sfx_tmpdir(char out[256]);
+void sfx_rmdir(const char *dir);
+
+/* Open a store on dir with the given map size (0 = default). */
+store *sfx_open(const char *dir, size_t map_size_bytes);
+
+/* Counts completions of asynchronous puts. */
+struct sfx_wait {
+	pthread_mutex_t mtx;
+	pthread_cond_t cv;
+	unsigned done;
+	unsigned ok;
+	unsigned stored;
+};
+void sfx_wait_init(struct sfx_wait *w);
+void sfx_wait_fini(struct sfx_wait *w);
+/* A store_done_fn; arg is a struct sfx_wait. */
+void sfx_wait_cb(void *arg, int err, const struct store_put_result *res);
+/* Wait until n completions. */
+void sfx_wait_for(struct sfx_wait *w, unsigned n);
+
+#endif
