@@ -104,7 +104,9 @@ coap_resource_t *csrv_res_new(struct coap_srv *c, const char *area);
 /* The resource of a valid area code, created if missing (NULL when at
  * COAP_SRV_AREAS_MAX or out of memory). */
 coap_resource_t *csrv_area_get(struct coap_srv *c, const char *code);
-/* GET handler of libcoap's unknown resource. */
+/* GET handler of libcoap's unknown resource: 4.04, or the area
+ * resource created and the request answered, or (Observe GET)
+ * re-dispatched to it through coap_register_async() (coap_srv.h). */
 void csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s,
     const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp);
 

@@ -87,6 +87,11 @@ srv_is_notification(struct coap_srv *c, coap_resource_t *r,
 
 	if (rt == COAP_MESSAGE_ACK)
 		return false;
+	/* A request re-dispatched by csrv_hnd_unknown(): libcoap keeps
+	 * the async entry until the handler returns, and its separate
+	 * response is CON. */
+	if (coap_find_async(s, coap_pdu_get_token(req)) != NULL)
+		return false;
 	if (rt == COAP_MESSAGE_CON || coap_pdu_get_type(req) == COAP_MESSAGE_CON)
 		return true;
 	return srv_observe_opt(req) == COAP_OBSERVE_ESTABLISH &&
@@ -283,6 +288,25 @@ csrv_area_get(struct coap_srv *c, const char *code)
 	return r;
 }
 
+/*
+ * Should this GET be re-dispatched to the area resource just created?
+ * Only an Observe registration for the first block: libcoap 4.3.1
+ * registers observers only in handle_request() (src/coap_net.c), on the
+ * resource the path matched, and notifies only the resources in the
+ * context's table (coap_check_notify(), src/coap_resource.c), which the
+ * unknown resource is not part of.
+ */
+static bool
+srv_wants_redispatch(const coap_pdu_t *req)
+{
+	coap_block_t blk;
+
+	if (srv_observe_opt(req) != COAP_OBSERVE_ESTABLISH ||
+	    !coap_async_is_supported())
+		return false;
+	return !coap_get_block(req, COAP_OPTION_BLOCK2, &blk) || blk.num == 0;
+}
+
 /* GET for a path with no resource (libcoap's unknown resource). */
 void
 csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
@@ -293,6 +317,7 @@ csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 	coap_string_t *path = coap_get_uri_path(req);
 	const size_t plen = sizeof(SRV_PREFIX) - 1;
 	coap_resource_t *ar;
+	coap_async_t *as;
 	srv_code code;
 	size_t n;
 
@@ -305,9 +330,27 @@ csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 	if (!area_code_valid(code))
 		goto not_found;
 	coap_delete_string(path);
-	/* Serve from the new resource so that Block2 follow-ups, which
-	 * now reach it, find the transfer libcoap keeps for it. */
 	ar = csrv_area_get(c, code);
+	/*
+	 * An Observe GET: hand a copy of the request back to libcoap as a
+	 * separate response (RFC 7252 §5.2.2). coap_check_async() runs it
+	 * through handle_request() again on the next coap_io_process()
+	 * round; it now matches the new resource, so libcoap registers
+	 * the observer there and the response carries Observe. The
+	 * response to this call stays empty: an empty ACK for a CON
+	 * request, nothing for a NON one.
+	 */
+	if (ar != NULL && srv_wants_redispatch(req) &&
+	    (as = coap_register_async(s, req, 0)) != NULL) {
+		coap_async_trigger(as);
+		rm_log(RM_LOG_DEBUG, SRV_TAG, "area %s: Observe GET "
+		    "re-dispatched to the new resource", code);
+		return;
+	}
+	/* Plain GET (or no resource could be made, or the async entry
+	 * exists already): answer now, without registration. Serve from
+	 * the new resource so that Block2 follow-ups, which now reach it,
+	 * find the transfer libcoap keeps for it. */
 	srv_serve(c, ar != NULL ? ar : r, code, false, s, req, q, resp);
 	return;
 not_found:

@@ -26,15 +26,19 @@
  * most ~100 ms in coap_io_process()). libcoap types never leave
  * node/coap_*.c.
  *
- * Area resources that do not exist yet: libcoap 4.3.1 routes a GET for
- * an unknown path to the "unknown resource" handler, which cannot be
- * observed (libcoap only notifies resources registered in the context).
- * The server answers such a GET for /alerts/<valid area code> with the
- * current set and creates the observable resource on the spot (up to
- * COAP_SRV_AREAS_MAX); that first response carries no Observe option
- * (RFC 7641 §3.1: the client was not registered), so a device simply
- * re-sends its Observe GET, which now reaches the new resource. Other
- * unknown paths and invalid area codes get 4.04 Not Found.
+ * Area resources that do not exist yet: libcoap 4.3.1 routes a request
+ * for an unknown path to its "unknown resource", which can hold
+ * observers but is never notified (coap_check_notify() only walks the
+ * context's resource table). For /alerts/<valid area code> the server
+ * creates the observable area resource on the spot (up to
+ * COAP_SRV_AREAS_MAX). A plain GET is answered at once. An Observe GET
+ * (Observe: 0, first block) is answered as a separate response (RFC
+ * 7252 §5.2.2): an empty ACK (nothing for a NON request), then libcoap
+ * runs the same request again (coap_register_async()), now against the
+ * new resource, so the 2.05 carries Observe and the device is
+ * registered on its first request; notifications follow as for any
+ * area. At COAP_SRV_AREAS_MAX the GET is answered without Observe.
+ * Other unknown paths and invalid area codes get 4.04 Not Found.
  */
 #ifndef RM_NODE_COAP_SRV_H
 #define RM_NODE_COAP_SRV_H

@@ -1,7 +1,8 @@
 /*
  * test_coap.c -- the CoAP alert server against the real libcoap client
  * (coap-client-openssl) on 127.0.0.1: representations, discovery,
- * observe, area filtering, resources created on demand, errors.
+ * observe, area filtering, resources created on demand (observable
+ * on the first request), errors.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -428,8 +429,8 @@ test_unknown_area_on_demand(void)
 	CU_ASSERT(strstr(out, "[演练 EXERCISE]") != NULL);
 	free(out);
 
-	/* First Observe GET to a new area: answered, not registered (libcoap
-	 * cannot observe its unknown resource); the next one registers. */
+	/* A plain GET created the resource; an Observe GET now goes
+	 * straight to it. */
 	uri(u, sizeof(u), "/alerts/120105");
 	out = get("/alerts/120105", NULL);
 	CU_ASSERT(strstr(out, "无生效预警") != NULL);
@@ -575,8 +576,8 @@ test_expiry_notifies(void)
 	free(out);
 }
 
-/* A first Observe GET for an area with no resource is answered (without
- * registration) and leaves the resource behind. */
+/* A first Observe GET for an area with no resource registers the
+ * observer (through the re-dispatch) and leaves the resource behind. */
 static void
 test_first_observe_unknown(void)
 {
@@ -589,13 +590,102 @@ test_first_observe_unknown(void)
 		return;
 	coap_srv_get_stats(srv, &st0);
 	uri(u, sizeof(u), "/alerts/120107");
-	CU_ASSERT_FATAL(client_start(&r, "-s", "1", "-B", "4", u, NULL) == 0);
-	out = client_wait(&r, 8000, NULL);
+	CU_ASSERT_FATAL(client_start(&r, "-v", "7", "-s", "2", "-B", "6", u,
+	    NULL) == 0);
+	CU_ASSERT(wait_stat(&st.observers, &st, st0.observers + 1, true,
+	    5000));
+	out = client_wait(&r, 10000, NULL);
 	CU_ASSERT(strstr(out, "无生效预警") != NULL);
+	/* separate response: empty ACK, then a CON 2.05 with Observe */
+	CU_ASSERT(strstr(out, "t:ACK c:0.00") != NULL);
+	CU_ASSERT(strstr(out, "t:CON c:2.05") != NULL);
+	CU_ASSERT(strstr(out, "c:2.05") != NULL &&
+	    strstr(strstr(out, "c:2.05"), "Observe:") != NULL);
 	free(out);
 	coap_srv_get_stats(srv, &st);
 	CU_ASSERT_EQUAL(st.resources, st0.resources + 1);
-	CU_ASSERT_EQUAL(st.observers, st0.observers);
+	/* the client cancelled when its -s time was up */
+	CU_ASSERT(wait_stat(&st.observers, &st, st0.observers, false, 5000));
+}
+
+/*
+ * Devices observe codes nobody created: a community code (CON), an
+ * existing district and an unknown street code observed with NON
+ * requests, all at once; each gets the alerts of its own area only,
+ * pushed after a single request.
+ */
+static void
+test_observe_unknown_mixed(void)
+{
+	struct coap_srv_stats st0, st;
+	struct fake_alert *a, *b, *d;
+	struct run ra, rb, rc, rx;
+	char ua[128], ub[128], uc[128], ux[128];
+	char *out;
+
+	if (srv == NULL)
+		return;
+	coap_srv_get_stats(srv, &st0);
+	uri(ua, sizeof(ua), "/alerts/120116001");
+	uri(ub, sizeof(ub), "/alerts/120103");
+	uri(uc, sizeof(uc), "/alerts/120102001");
+	uri(ux, sizeof(ux), "/alerts/1201160");   /* invalid: 7 digits */
+	CU_ASSERT_FATAL(client_start(&ra, "-s", "4", "-B", "10", "-A", "0",
+	    ua, NULL) == 0);
+	CU_ASSERT_FATAL(client_start(&rb, "-s", "4", "-B", "10", ub,
+	    NULL) == 0);
+	CU_ASSERT_FATAL(client_start(&rc, "-N", "-s", "4", "-B", "10", uc,
+	    NULL) == 0);
+	CU_ASSERT_FATAL(client_start(&rx, "-s", "2", "-B", "4", ux,
+	    NULL) == 0);
+	CU_ASSERT(wait_stat(&st.observers, &st, st0.observers + 3, true,
+	    5000));
+	coap_srv_get_stats(srv, &st);
+	CU_ASSERT_EQUAL(st.resources, st0.resources + 2);
+	a = add_alert("mixed-a", RM_GRADE_ORANGE, RM_STATUS_ACTUAL,
+	    "MIXED-120116 滨海新区风暴潮橙色预警", "MIXED-120116 storm surge",
+	    "120116", NULL);
+	b = add_alert("mixed-b", RM_GRADE_BLUE, RM_STATUS_ACTUAL,
+	    "MIXED-120103 河西区大雾蓝色预警", "MIXED-120103 fog", "120103",
+	    NULL);
+	d = add_alert("mixed-d", RM_GRADE_YELLOW, RM_STATUS_ACTUAL,
+	    "MIXED-120102001 河东区道路结冰", "MIXED-120102001 ice",
+	    "120102001", NULL);
+	coap_srv_notify(srv, &a->rec);
+	coap_srv_notify(srv, &b->rec);
+	coap_srv_notify(srv, &d->rec);
+
+	out = client_wait(&ra, 15000, NULL);
+	/* initial set: the district's typhoon alert; then the push */
+	CU_ASSERT(strstr(out, "天津市气象局发布台风红色预警") != NULL);
+	CU_ASSERT(strstr(out, "MIXED-120116 滨海新区风暴潮橙色预警") != NULL);
+	CU_ASSERT(strstr(out, "MIXED-120103") == NULL);
+	CU_ASSERT(strstr(out, "MIXED-120102001") == NULL);
+	if (strstr(out, "MIXED-120116") == NULL)
+		fprintf(stderr, "120116001 output: %s\n", out);
+	free(out);
+	out = client_wait(&rb, 15000, NULL);
+	CU_ASSERT(strstr(out, "MIXED-120103 河西区大雾蓝色预警") != NULL);
+	CU_ASSERT(strstr(out, "MIXED-120116") == NULL);
+	CU_ASSERT(strstr(out, "MIXED-120102001") == NULL);
+	free(out);
+	out = client_wait(&rc, 15000, NULL);
+	CU_ASSERT(strstr(out, "MIXED-120102001 河东区道路结冰") != NULL);
+	CU_ASSERT(strstr(out, "MIXED-120116") == NULL);
+	CU_ASSERT(strstr(out, "MIXED-120103") == NULL);
+	if (strstr(out, "MIXED-120102001") == NULL)
+		fprintf(stderr, "120102001 output: %s\n", out);
+	free(out);
+	/* an invalid code is still 4.04, Observe or not, and creates
+	 * nothing */
+	out = client_wait(&rx, 8000, NULL);
+	CU_ASSERT(strstr(out, "4.04") != NULL);
+	CU_ASSERT(strstr(out, "无生效预警") == NULL);
+	free(out);
+	coap_srv_get_stats(srv, &st);
+	CU_ASSERT_EQUAL(st.resources, st0.resources + 2);
+	CU_ASSERT(st.notifications >= st0.notifications + 3);
+	CU_ASSERT(wait_stat(&st.observers, &st, st0.observers, false, 5000));
 }
 
 static void
@@ -628,6 +718,7 @@ rm_test_register(void)
 		{ "provider_failure", test_provider_failure },
 		{ "expiry_notifies", test_expiry_notifies },
 		{ "first_observe_unknown", test_first_observe_unknown },
+		{ "observe_unknown_mixed", test_observe_unknown_mixed },
 		{ "stop", test_stop },
 		CU_TEST_INFO_NULL,
 	};
