@@ -103,14 +103,17 @@ refused(struct node *n, rm_buf *b)
 		    rm_errname(i), fc.refused[i] +
 		    atomic_load(&n->ctr.ingest_refused[i]));
 	if (rv == RM_OK)
-		rv = family(b, "riskmesh_fed_handshakes_total", "counter",
-		    "Peer handshakes, by result");
+		rv = family(b, "riskmesh_handshakes_ok_total", "counter",
+		    "Peer handshakes that authenticated");
 	if (rv == RM_OK)
-		rv = sample(b, "riskmesh_fed_handshakes_total", "result", "ok",
+		rv = sample(b, "riskmesh_handshakes_ok_total", NULL, NULL,
 		    fc.handshakes_ok);
 	if (rv == RM_OK)
-		rv = sample(b, "riskmesh_fed_handshakes_total", "result",
-		    "failed", fc.handshakes_failed);
+		rv = family(b, "riskmesh_handshakes_failed_total", "counter",
+		    "Peer handshakes refused or failed");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_handshakes_failed_total", NULL, NULL,
+		    fc.handshakes_failed);
 	if (rv == RM_OK)
 		rv = family(b, "riskmesh_fed_frames_malformed_total", "counter",
 		    "Peer frames that did not decode");

@@ -105,8 +105,9 @@ coap_json(struct node *n)
 	if (n->coap == NULL)
 		return json_null();
 	coap_srv_get_stats(n->coap, &cs);
-	return json_pack("{s:s,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
+	    "alert_changes", (json_int_t)atomic_load(&n->ctr.coap_notified),
 	    "requests", (json_int_t)cs.requests,
 	    "notifications", (json_int_t)cs.notifications,
 	    "observers", (json_int_t)cs.observers,

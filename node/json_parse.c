@@ -4,89 +4,13 @@
  * Structure errors (not JSON, wrong JSON type, missing or unknown field)
  * are 400; value errors are 422. Every refusal names the JSON field.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/json_record.h"
+#include "node/json_int.h"
 
 #define UDEG_PER_DEG 1000000.0
-
-/* Top-level request field of a path: "texts[1].lang" -> "texts". */
-static void
-top_field(const char *path, char *out, size_t n)
-{
-	size_t k = strcspn(path, "[.");
-
-	snprintf(out, n, "%.*s", (int)k, path);
-}
-
-int
-json_fail(struct json_error *e, int status, int err, const char *path,
-    const char *fmt, ...)
-{
-	va_list ap;
-	size_t off = 0;
-
-	if (e == NULL)
-		return err;
-	if (path == NULL)
-		path = "";
-	e->status = status;
-	e->err = err;
-	top_field(path, e->field, sizeof(e->field));
-	if (strcmp(e->field, path) != 0)
-		off = (size_t)snprintf(e->reason, sizeof(e->reason), "%s: ",
-		    path);
-	if (off >= sizeof(e->reason))
-		off = 0;
-	va_start(ap, fmt);
-	vsnprintf(e->reason + off, sizeof(e->reason) - off, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-/* Field names of schemas/ diagnostics -> names of the JSON request. */
-static const struct {
-	const char *schema, *json;
-} field_map[] = {
-	{ "id", "identifier" }, { "cat", "categories" },
-	{ "refs", "references" }, { "oid", "object_id" },
-	{ "type", "msg_type" }, { "msgtype", "msg_type" },
-	{ "eff", "effective" }, { "lang", "texts" },
-};
-
-int
-json_fail_why(struct json_error *e, int status, int err, const rm_why *why)
-{
-	const char *msg = why != NULL ? why->msg : "";
-	const char *p = msg;
-	size_t k;
-	char field[JSON_FIELD_MAX];
-
-	if (strncmp(p, "alert.", 6) == 0)
-		p += 6;
-	/* Only a leading "path: " names a field. */
-	k = strcspn(p, " ");
-	if (k < 2 || p[k - 1] != ':')
-		k = 0;
-	else
-		k = strcspn(p, "[.:");
-	if (k >= sizeof(field))
-		k = 0;
-	snprintf(field, sizeof(field), "%.*s", (int)k, p);
-	for (size_t i = 0; i < sizeof(field_map) / sizeof(field_map[0]); i++)
-		if (strcmp(field, field_map[i].schema) == 0)
-			snprintf(field, sizeof(field), "%s", field_map[i].json);
-	if (e == NULL)
-		return err;
-	e->status = status;
-	e->err = err;
-	snprintf(e->field, sizeof(e->field), "%s", field);
-	snprintf(e->reason, sizeof(e->reason), "%s", msg);
-	return err;
-}
 
 static const char *const top_keys[] = {
 	"identifier", "status", "msg_type", "categories", "urgency",
@@ -99,109 +23,6 @@ static const char *const text_keys[] = {
 };
 static const char *const circle_keys[] = { "lat", "lon", "radius_m", NULL };
 
-/* 400 EUNKNOWN for the first key of obj not in allowed. */
-static int
-check_keys(json_t *obj, const char *const *allowed, const char *prefix,
-    struct json_error *e)
-{
-	const char *key;
-	json_t *v;
-	char f[JSON_FIELD_MAX];
-
-	json_object_foreach(obj, key, v) {
-		size_t i;
-
-		(void)v;
-		for (i = 0; allowed[i] != NULL; i++)
-			if (strcmp(key, allowed[i]) == 0)
-				break;
-		if (allowed[i] != NULL)
-			continue;
-		snprintf(f, sizeof(f), "%s%.40s", prefix, key);
-		if (prefix[0] == '\0' && (strcmp(key, "origin") == 0 ||
-		    strcmp(key, "ver") == 0 || strcmp(key, "seq") == 0 ||
-		    strcmp(key, "hash") == 0 || strcmp(key, "issued") == 0))
-			return json_fail(e, 400, RM_EUNKNOWN, f,
-			    "set by the node, not by the request");
-		return json_fail(e, 400, RM_EUNKNOWN, f, "unknown field");
-	}
-	return RM_OK;
-}
-
-/*
- * A string field: NULL if absent and optional; 400 if missing and
- * required or not a string; 422 if empty or longer than max bytes.
- */
-static int
-get_str(json_t *obj, const char *key, const char *field, bool required,
-    size_t max, const char **out, struct json_error *e)
-{
-	json_t *v = json_object_get(obj, key);
-	size_t n;
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return json_fail(e, 400, RM_EMISSING, field, "required");
-		return RM_OK;
-	}
-	if (!json_is_string(v))
-		return json_fail(e, 400, RM_EMALFORMED, field,
-		    "must be a JSON string");
-	n = json_string_length(v);
-	if (n == 0)
-		return json_fail(e, 422, RM_EBADVALUE, field,
-		    "must not be empty");
-	if (n > max)
-		return json_fail(e, 422, RM_ETOOBIG, field,
-		    "%zu bytes, at most %zu", n, max);
-	if (strlen(json_string_value(v)) != n)
-		return json_fail(e, 422, RM_EBADVALUE, field,
-		    "must not contain NUL");
-	*out = json_string_value(v);
-	return RM_OK;
-}
-
-static int
-dup_str(const char *s, const char *field, char **out, struct json_error *e)
-{
-	*out = NULL;
-	if (s == NULL)
-		return RM_OK;
-	if ((*out = strdup(s)) == NULL)
-		return json_fail(e, 500, RM_ENOMEM, field, "out of memory");
-	return RM_OK;
-}
-
-/* Array field: 400 if missing (required) or not an array; 422 if it has
- * fewer than min or more than max elements. *out NULL if absent. */
-static int
-get_array(json_t *obj, const char *key, bool required, size_t min,
-    size_t max, json_t **out, struct json_error *e)
-{
-	json_t *v = json_object_get(obj, key);
-	size_t n;
-
-	*out = NULL;
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return json_fail(e, 400, RM_EMISSING, key, "required");
-		return RM_OK;
-	}
-	if (!json_is_array(v))
-		return json_fail(e, 400, RM_EMALFORMED, key,
-		    "must be a JSON array");
-	n = json_array_size(v);
-	if (n < min)
-		return json_fail(e, 422, RM_EBADVALUE, key,
-		    "needs at least %zu element%s", min, min == 1 ? "" : "s");
-	if (n > max)
-		return json_fail(e, 422, RM_ETOOBIG, key,
-		    "%zu elements, at most %zu", n, max);
-	*out = v;
-	return RM_OK;
-}
-
 static int
 parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
     struct json_error *e)
@@ -210,7 +31,7 @@ parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
 	int rv;
 
 	*present = false;
-	if ((rv = get_str(obj, key, key, false, 64, &s, e)) != RM_OK)
+	if ((rv = json_get_str(obj, key, key, false, 64, &s, e)) != RM_OK)
 		return rv;
 	if (s == NULL)
 		return RM_OK;
@@ -226,7 +47,7 @@ parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
 #define PARSE_ENUM(obj, key, fn, out, allowed, e) do {                    \
 	const char *s_;                                                    \
 	int rv_, v_;                                                       \
-	if ((rv_ = get_str((obj), (key), (key), false, 32, &s_, (e))) != 0) \
+	if ((rv_ = json_get_str((obj), (key), (key), false, 32, &s_, (e))) != 0) \
 		return rv_;                                                \
 	if (s_ != NULL) {                                                  \
 		__typeof__(*(out)) t_;                                     \
@@ -253,11 +74,13 @@ parse_enums(json_t *root, struct rm_alert *a, bool *msg_type_set,
 	{
 		const char *s;
 
-		if ((rv = get_str(root, "grade", "grade", true, 16, &s, e)) != 0)
+		if ((rv = json_get_str(root, "grade", "grade", true, 16, &s,
+		    e)) != 0)
 			return rv;
 		if (grade_parse(s, &a->grade) != RM_OK)
 			return json_fail(e, 422, RM_EBADVALUE, "grade",
-			    "unknown grade \"%.40s\" (blue|yellow|orange|red)", s);
+			    "unknown grade \"%.40s\" (blue|yellow|orange|red)",
+			    s);
 	}
 	PARSE_ENUM(root, "status", cap_status_parse, &a->status,
 	    "Actual|Exercise|System|Test|Draft", e);
@@ -286,7 +109,7 @@ parse_categories(json_t *root, struct rm_alert *a, struct json_error *e)
 	char f[JSON_FIELD_MAX];
 	int rv;
 
-	if ((rv = get_array(root, "categories", false, 1, 12, &arr, e)) != 0)
+	if ((rv = json_get_array(root, "categories", false, 1, 12, &arr, e)) != 0)
 		return rv;
 	if (arr == NULL) {
 		a->categories = RM_CAT_OTHER;
@@ -321,7 +144,8 @@ parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
 	char f[JSON_FIELD_MAX];
 	int rv;
 
-	if ((rv = get_array(root, "areas", true, 1, RM_AREAS_MAX, &arr, e)) != 0)
+	if ((rv = json_get_array(root, "areas", true, 1, RM_AREAS_MAX, &arr,
+	    e)) != 0)
 		return rv;
 	json_array_foreach(arr, i, v) {
 		const char *s;
@@ -389,21 +213,21 @@ parse_text(json_t *v, size_t i, struct rm_alert_text *t,
 		return json_fail(e, 400, RM_EMALFORMED, f,
 		    "must be a JSON object");
 	}
-	if ((rv = check_keys(v, text_keys, prefix, e)) != RM_OK)
+	if ((rv = json_check_keys(v, text_keys, prefix, e)) != RM_OK)
 		return rv;
 	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
 		const char *s;
 		char **dst = (char **)(void *)((char *)t + fields[k].off);
 
 		snprintf(f, sizeof(f), "%s%s", prefix, fields[k].key);
-		if ((rv = get_str(v, fields[k].key, f, fields[k].required,
+		if ((rv = json_get_str(v, fields[k].key, f, fields[k].required,
 		    fields[k].max, &s, e)) != RM_OK)
 			return rv;
 		if (k == 0 && !lang_valid(s))
 			return json_fail(e, 422, RM_EBADVALUE, f,
 			    "\"%.20s\" is not a language tag (RFC 5646, e.g. "
 			    "zh-CN)", s);
-		if ((rv = dup_str(s, f, dst, e)) != RM_OK)
+		if ((rv = json_dup_str(s, f, dst, e)) != RM_OK)
 			return rv;
 	}
 	return RM_OK;
@@ -416,7 +240,7 @@ parse_texts(json_t *root, struct rm_alert *a, struct json_error *e)
 	size_t i;
 	int rv;
 
-	if ((rv = get_array(root, "texts", true, 1, RM_ALERT_TEXTS_MAX, &arr,
+	if ((rv = json_get_array(root, "texts", true, 1, RM_ALERT_TEXTS_MAX, &arr,
 	    e)) != RM_OK)
 		return rv;
 	a->texts = calloc(json_array_size(arr), sizeof(*a->texts));
@@ -468,7 +292,7 @@ parse_polygon(json_t *root, struct rm_alert *a, struct json_error *e)
 	char f[JSON_FIELD_MAX];
 	int rv;
 
-	if ((rv = get_array(root, "polygon", false, 4, RM_ALERT_POLYGON_MAX,
+	if ((rv = json_get_array(root, "polygon", false, 4, RM_ALERT_POLYGON_MAX,
 	    &arr, e)) != RM_OK || arr == NULL)
 		return rv;
 	n = json_array_size(arr);
@@ -512,7 +336,7 @@ parse_circle(json_t *root, struct rm_alert *a, struct json_error *e)
 	if (!json_is_object(c))
 		return json_fail(e, 400, RM_EMALFORMED, "circle",
 		    "must be a JSON object {lat, lon, radius_m}");
-	if ((rv = check_keys(c, circle_keys, "circle.", e)) != RM_OK)
+	if ((rv = json_check_keys(c, circle_keys, "circle.", e)) != RM_OK)
 		return rv;
 	if ((rv = get_coord(json_object_get(c, "lat"), "circle.lat", 90,
 	    &a->circle_centre.lat_udeg, e)) != RM_OK)
@@ -545,7 +369,7 @@ parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
 	char f[JSON_FIELD_MAX];
 	int rv;
 
-	if ((rv = get_array(root, "references", false, 0,
+	if ((rv = json_get_array(root, "references", false, 0,
 	    RM_ALERT_REFERENCES_MAX, &arr, e)) != RM_OK || arr == NULL ||
 	    json_array_size(arr) == 0)
 		return rv;
@@ -573,7 +397,7 @@ parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
 			return json_fail(e, 422, RM_EBADVALUE, f,
 			    "\"%.60s\" is not \"sender,identifier,sent\" "
 			    "(CAP 1.2 §3.2.1)", s);
-		if ((rv = dup_str(s, f, &a->references[i], e)) != RM_OK)
+		if ((rv = json_dup_str(s, f, &a->references[i], e)) != RM_OK)
 			return rv;
 		a->n_references = i + 1;
 	}
@@ -599,7 +423,7 @@ parse_ids(json_t *root, const struct json_alert_ctx *ctx,
 	const char *id, *oid;
 	int rv;
 
-	if ((rv = get_str(root, "identifier", "identifier", false,
+	if ((rv = json_get_str(root, "identifier", "identifier", false,
 	    RM_ALERT_IDENTIFIER_MAX, &id, e)) != RM_OK)
 		return rv;
 	if (id != NULL && !ident_valid(id, true))
@@ -611,7 +435,7 @@ parse_ids(json_t *root, const struct json_alert_ctx *ctx,
 	if (id == NULL || id[0] == '\0' ||
 	    strlen(id) > RM_ALERT_IDENTIFIER_MAX)
 		return json_fail(e, 400, RM_EMISSING, "identifier", "required");
-	if ((rv = get_str(root, "object_id", "object_id", false,
+	if ((rv = json_get_str(root, "object_id", "object_id", false,
 	    RM_OBJECT_ID_MAX, &oid, e)) != RM_OK)
 		return rv;
 	if (oid != NULL && !ident_valid(oid, false))
@@ -626,7 +450,7 @@ parse_ids(json_t *root, const struct json_alert_ctx *ctx,
 		oid = id;
 	}
 	memcpy(rec->object_id, oid, strlen(oid) + 1);
-	return dup_str(id, "identifier", &rec->u.alert.identifier, e);
+	return json_dup_str(id, "identifier", &rec->u.alert.identifier, e);
 }
 
 int
@@ -659,7 +483,7 @@ json_alert_parse(const char *body, size_t len,
 	snprintf(rec.origin, sizeof(rec.origin), "%s", ctx->origin);
 	rec.issued_ms = ctx->now_ms;
 	rec.u.alert.effective_ms = ctx->now_ms;
-	if ((rv = check_keys(root, top_keys, "", e)) != RM_OK ||
+	if ((rv = json_check_keys(root, top_keys, "", e)) != RM_OK ||
 	    (rv = parse_enums(root, &rec.u.alert, msg_type_set, e)) != RM_OK ||
 	    (rv = parse_areas(root, &rec, e)) != RM_OK ||
 	    (rv = parse_texts(root, &rec.u.alert, e)) != RM_OK ||

@@ -1,9 +1,9 @@
 -- wrk script: POST a distinct yellow alert per request to /v1/alerts.
 -- The token comes from the environment (RM_TOKEN).
 local token = os.getenv("RM_TOKEN")
-local counter = 0
+counter = 0
 local thread_id = 0
-local created = 0
+created = 0
 local threads = {}
 
 function setup(thread)

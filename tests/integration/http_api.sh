@@ -34,8 +34,9 @@ expect "missing texts" 400 texts '{"grade":"blue","areas":["120116"]}'
 expect "time without offset" 422 expires "{\"grade\":\"blue\",\"areas\":[\"120116\"],\"expires\":\"2030-01-01T00:00:00\",$T1}"
 expect "grade above the agency's maximum" 403 grade "{\"grade\":\"red\",\"areas\":[\"120116\"],$T1}"
 expect "area outside the agency's prefixes" 403 areas "{\"grade\":\"blue\",\"areas\":[\"110101\"],$T1}"
-big=$(head -c 1200000 /dev/zero | tr '\0' 'a')
-expect "body over 1 MiB" 413 "" "{\"grade\":\"blue\",\"x\":\"$big\"}"
+{ printf '{"grade":"blue","x":"'; head -c 1200000 /dev/zero | tr '\0' 'a'; printf '"}'; } >"$T/big.json"
+r=$(post --data-binary "@$T/big.json")
+check_eq "body over 1 MiB: status" "$(http_status <<<"$r")" 413
 r=$(rm_http "$FED" $A GET /v1/records/00112233)
 check_eq "bad hash: 400" "$(http_status <<<"$r")" 400
 r=$(rm_http "$FED" $A GET "/v1/records/$(printf '%064d' 0)")

@@ -2,4 +2,5 @@
 rm_unit_test(node.json SOURCES test_json.c
   ${PROJECT_SOURCE_DIR}/node/json_parse.c
   ${PROJECT_SOURCE_DIR}/node/json_emit.c
+  ${PROJECT_SOURCE_DIR}/node/json_util.c
   LIBS rm_schemas rm_common PkgConfig::JANSSON)
