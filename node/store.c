@@ -4,9 +4,13 @@
  */
 #define _GNU_SOURCE   /* pthread_rwlockattr_setkind_np */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "node/store_int.h"
 
@@ -200,6 +204,39 @@ store_open_dbs(store *s, rm_why *why)
 	return RM_OK;
 }
 
+/*
+ * One process per store: LMDB itself allows several writers from several
+ * processes, but each riskmeshd assumes it is the only one assigning its
+ * agency's seq numbers. Hold an exclusive flock on dir/riskmesh.lock for
+ * the life of the store (released by the kernel if the process dies).
+ */
+static int
+store_lock_dir(store *s, const char *dir, rm_why *why)
+{
+	char path[4096];
+
+	if (snprintf(path, sizeof(path), "%s/riskmesh.lock", dir) >=
+	    (int)sizeof(path))
+		return rm_fail(why, RM_EINVAL, "store open: %s: path too long",
+		    dir);
+	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0)
+		return rm_fail(why, RM_EIO, "store open: %s: %s", path,
+		    strerror(errno));
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		int e = errno;
+
+		close(s->lock_fd);
+		s->lock_fd = -1;
+		if (e == EWOULDBLOCK)
+			return rm_fail(why, RM_EBUSY, "store open: %s is in use "
+			    "by another process", dir);
+		return rm_fail(why, RM_EIO, "store open: %s: %s", path,
+		    strerror(e));
+	}
+	return RM_OK;
+}
+
 static int
 store_env_open(store *s, const struct store_opts *opts, rm_why *why)
 {
@@ -241,6 +278,7 @@ store_open(const struct store_opts *opts, store **out, rm_why *why)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "store open: out of memory");
 	s->group_max = opts->group_max ? opts->group_max : STORE_GROUP_DEFAULT;
+	s->lock_fd = -1;
 	pthread_rwlockattr_init(&rwa);
 	pthread_rwlockattr_setkind_np(&rwa,
 	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
@@ -249,6 +287,8 @@ store_open(const struct store_opts *opts, store **out, rm_why *why)
 	pthread_mutex_init(&s->mtx, NULL);
 	pthread_cond_init(&s->work_cv, NULL);
 	pthread_cond_init(&s->done_cv, NULL);
+	if ((rv = store_lock_dir(s, opts->dir, why)) != RM_OK)
+		goto fail;
 	if ((rv = store_env_open(s, opts, why)) != RM_OK)
 		goto fail;
 	if (pthread_create(&s->writer, NULL, store_writer_main, s) != 0) {
@@ -262,6 +302,8 @@ store_open(const struct store_opts *opts, store **out, rm_why *why)
 fail:
 	if (s->env != NULL)
 		mdb_env_close(s->env);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
 	pthread_cond_destroy(&s->done_cv);
 	pthread_cond_destroy(&s->work_cv);
 	pthread_mutex_destroy(&s->mtx);
@@ -282,6 +324,7 @@ store_close(store *s)
 	if (s->writer_started)
 		pthread_join(s->writer, NULL);
 	mdb_env_close(s->env);
+	close(s->lock_fd);
 	pthread_cond_destroy(&s->done_cv);
 	pthread_cond_destroy(&s->work_cv);
 	pthread_mutex_destroy(&s->mtx);

@@ -61,6 +61,7 @@ struct store_job {
 
 struct store {
 	MDB_env *env;
+	int lock_fd;                 /* flock(LOCK_EX) on dir/riskmesh.lock */
 	MDB_dbi db_records, db_latest, db_log, db_heads, db_timeset;
 	MDB_dbi db_active, db_forks, db_meta;
 	/* Readers hold it shared for the life of a read transaction; the

@@ -479,6 +479,28 @@ test_closed(void)
 	sfx_rmdir(dir);
 }
 
+/* Two processes (or two opens) must never share one store. */
+static void
+test_exclusive(void)
+{
+	struct store_opts o = { NULL, 0, 0, 0 };
+	char dir[256];
+	store *s, *t = NULL;
+	rm_why why;
+
+	sfx_tmpdir(dir);
+	s = sfx_open(dir, 0);
+	o.dir = dir;
+	CU_ASSERT_EQUAL(store_open(&o, &t, &why), RM_EBUSY);
+	CU_ASSERT_PTR_NULL(t);
+	CU_ASSERT(strstr(why.msg, "in use") != NULL);
+	store_close(s);
+	/* released on close: the next open succeeds */
+	CU_ASSERT_EQUAL(store_open(&o, &t, &why), RM_OK);
+	store_close(t);
+	sfx_rmdir(dir);
+}
+
 void
 rm_test_register(void)
 {
@@ -490,6 +512,7 @@ rm_test_register(void)
 		{ "observer", test_observer },
 		{ "map_growth", test_map_growth },
 		{ "closed", test_closed },
+		{ "exclusive", test_exclusive },
 		CU_TEST_INFO_NULL,
 	};
 
