@@ -132,10 +132,6 @@ fed_net_open(struct fed_peer *p, rm_why *why)
 	    FED_RECV_POLL_MS)) != 0)
 		goto fail;
 	n->recv_timeout_ms = FED_RECV_POLL_MS;
-	/* Deeper queues so two peers streaming catch-up at each other do
-	 * not stall; not every nng build has them on pair1. */
-	(void)nng_socket_set_int(n->sock, NNG_OPT_SENDBUF, 64);
-	(void)nng_socket_set_int(n->sock, NNG_OPT_RECVBUF, 64);
 	step = "pipe notify";
 	if ((nrv = nng_pipe_notify(n->sock, NNG_PIPE_EV_ADD_POST, pipe_cb,
 	    p)) != 0 ||

@@ -16,7 +16,7 @@ rm_node_start "$FED" $A
 probe() { # AGENCY KEY KIND
 	"$PROBE" --agency "$1" --key "$2" --ca "$FED/ca.crt" \
 	    --cert "$FED/agencies/$B/tls.crt" --tls-key "$FED/agencies/$B/tls.key" \
-	    --roster "$FED/roster.cose" --dial "$url" --forge "$3" 2>"$T/probe.err"
+	    --roster "$FED/roster.cose" --dial "$url" --peer $A --forge "$3" 2>"$T/probe.err"
 }
 metric() { # NAME{LABELS}
 	rm_http "$FED" $A GET /metrics | http_body | awk -v m="$1" '$1 == m {print $2}'
