@@ -15,6 +15,10 @@ function(rm_unit_test name)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 60)
   endif()
+  if(name IN_LIST RM_NET_TESTS)
+    # binds loopback ports: never at the same time as another such test
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK rm_loopback)
+  endif()
   set_tests_properties(${name} PROPERTIES LABELS unit TIMEOUT ${T_TIMEOUT}
     ENVIRONMENT "RM_TEST_DATA=${PROJECT_SOURCE_DIR}/sims/data;RM_BUILD_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
@@ -30,7 +34,7 @@ function(rm_script_test name)
   endif()
   if(T_LABEL STREQUAL "integration")
     # multi-process tests run one at a time: they share loopback port ranges
-    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK rm_integration)
+    set_tests_properties(${name} PROPERTIES RESOURCE_LOCK rm_loopback)
   endif()
   set_tests_properties(${name} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
     ENVIRONMENT "RM_SRC_DIR=${PROJECT_SOURCE_DIR};RM_BUILD_DIR=${PROJECT_BINARY_DIR};RM_TEST_DATA=${PROJECT_SOURCE_DIR}/sims/data")

@@ -154,6 +154,8 @@ void *fed_peer_main(void *arg);
 
 /* link_nng.c */
 int fed_net_open(struct fed_peer *p, rm_why *why);
+/* Close the dialer or listener (no new connections); then fed_net_close. */
+void fed_net_shutdown(struct fed_peer *p);
 void fed_net_close(struct fed_peer *p);
 /* Receive one frame (timeout_ms bounded). RM_OK with *buf (malloc'd,
  * caller frees), *len and the pipe id; RM_ETIMEDOUT; RM_ECLOSED. */

@@ -16,6 +16,7 @@
 #include "federation/fed_int.h"
 
 #define FED_CLOSE_WAIT_MS 10000
+#define FED_SHUTDOWN_SETTLE_MS 250
 
 void
 fed_sleep_ms(unsigned ms)
@@ -187,6 +188,14 @@ fed_close(fed *f)
 	for (size_t i = 0; i < f->n_peers; i++)
 		if (f->peers[i]->thread_started)
 			pthread_join(f->peers[i]->thread, NULL);
+	/* Stop dialing and listening first and let connections in flight
+	 * settle: nng 1.5.2 can hang in nng_close() when a dialer's
+	 * connection is torn down at the same moment (seen with both ends
+	 * in one process). */
+	for (size_t i = 0; i < f->n_peers; i++)
+		fed_net_shutdown(f->peers[i]);
+	if (f->n_peers > 0 && f->started)
+		fed_sleep_ms(FED_SHUTDOWN_SETTLE_MS);
 	for (size_t i = 0; i < f->n_peers; i++)
 		fed_net_close(f->peers[i]);
 	/* Ingest completions still refer to f: wait for them, bounded. */

@@ -6,6 +6,8 @@
  * nng errors are converted to rm_err here; the nng detail goes into the
  * rm_why of the call that failed.
  */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +23,9 @@ struct fed_net {
 	bool sock_open;
 	nng_dialer dialer;
 	nng_listener listener;
+	bool has_dialer, has_listener;
 	nng_tls_config *tls;
-	unsigned recv_timeout_ms;
+	int recv_fd, send_fd;          /* readiness, polled with our clock */
 };
 
 /* nng thread: remember the pipe event for the peer thread. */
@@ -126,12 +129,11 @@ fed_net_open(struct fed_peer *p, rm_why *why)
 	    (nng_duration)f->reconnect_min_ms)) != 0 ||
 	    (nrv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMAXT,
 	    (nng_duration)f->reconnect_max_ms)) != 0 ||
-	    (nrv = nng_socket_set_ms(n->sock, NNG_OPT_SENDTIMEO,
-	    FED_SEND_TIMEOUT_MS)) != 0 ||
-	    (nrv = nng_socket_set_ms(n->sock, NNG_OPT_RECVTIMEO,
-	    FED_RECV_POLL_MS)) != 0)
+	    (nrv = nng_socket_get_int(n->sock, NNG_OPT_RECVFD,
+	    &n->recv_fd)) != 0 ||
+	    (nrv = nng_socket_get_int(n->sock, NNG_OPT_SENDFD,
+	    &n->send_fd)) != 0)
 		goto fail;
-	n->recv_timeout_ms = FED_RECV_POLL_MS;
 	step = "pipe notify";
 	if ((nrv = nng_pipe_notify(n->sock, NNG_PIPE_EV_ADD_POST, pipe_cb,
 	    p)) != 0 ||
@@ -143,6 +145,7 @@ fed_net_open(struct fed_peer *p, rm_why *why)
 		if ((nrv = nng_listener_create(&n->listener, n->sock,
 		    p->url)) != 0)
 			goto fail;
+		n->has_listener = true;
 		if (tls && (nrv = nng_listener_set_ptr(n->listener,
 		    NNG_OPT_TLS_CONFIG, n->tls)) != 0)
 			goto fail;
@@ -154,6 +157,7 @@ fed_net_open(struct fed_peer *p, rm_why *why)
 		step = "dial";
 		if ((nrv = nng_dialer_create(&n->dialer, n->sock, p->url)) != 0)
 			goto fail;
+		n->has_dialer = true;
 		if (tls && (nrv = nng_dialer_set_ptr(n->dialer,
 		    NNG_OPT_TLS_CONFIG, n->tls)) != 0)
 			goto fail;
@@ -173,6 +177,20 @@ fail:
 }
 
 void
+fed_net_shutdown(struct fed_peer *p)
+{
+	struct fed_net *n = p->net;
+
+	if (n == NULL)
+		return;
+	if (n->has_dialer)
+		(void)nng_dialer_close(n->dialer);
+	if (n->has_listener)
+		(void)nng_listener_close(n->listener);
+	n->has_dialer = n->has_listener = false;
+}
+
+void
 fed_net_close(struct fed_peer *p)
 {
 	struct fed_net *n = p->net;
@@ -187,6 +205,23 @@ fed_net_close(struct fed_peer *p)
 	p->net = NULL;
 }
 
+/*
+ * Wait until fd is readable or timeout_ms passed, on our own clock: the
+ * blocking nng calls rely on nng's aio expiry, which nng 1.5 can miss
+ * (nanomsg/nng#1486), leaving a "timed" receive blocked for good.
+ */
+static bool
+wait_fd(int fd, unsigned timeout_ms)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	int rv;
+
+	do
+		rv = poll(&pfd, 1, (int)timeout_ms);
+	while (rv < 0 && errno == EINTR);
+	return rv > 0;
+}
+
 int
 fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
     size_t *len, uint32_t *pipe)
@@ -197,12 +232,13 @@ fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
 	size_t l;
 	int nrv;
 
-	if (timeout_ms != n->recv_timeout_ms) {
-		(void)nng_socket_set_ms(n->sock, NNG_OPT_RECVTIMEO,
-		    (nng_duration)timeout_ms);
-		n->recv_timeout_ms = timeout_ms;
+	nrv = nng_recvmsg(n->sock, &m, NNG_FLAG_NONBLOCK);
+	if (nrv == NNG_EAGAIN) {
+		if (!wait_fd(n->recv_fd, timeout_ms))
+			return RM_ETIMEDOUT;
+		nrv = nng_recvmsg(n->sock, &m, NNG_FLAG_NONBLOCK);
 	}
-	if ((nrv = nng_recvmsg(n->sock, &m, 0)) != 0) {
+	if (nrv != 0) {
 		if (nrv == NNG_ETIMEDOUT || nrv == NNG_EAGAIN)
 			return RM_ETIMEDOUT;
 		return nrv == NNG_ECLOSED ? RM_ECLOSED : RM_ENET;
@@ -223,20 +259,28 @@ fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
 int
 fed_net_send(struct fed_peer *p, const uint8_t *buf, size_t len)
 {
+	struct fed_net *n = p->net;
+	rm_mono_ms deadline = rm_mono_now_ms() + FED_SEND_TIMEOUT_MS;
 	nng_msg *m;
 	int nrv;
 
-	if ((nrv = nng_msg_alloc(&m, 0)) != 0)
+	if ((nrv = nng_msg_alloc(&m, len)) != 0)
 		return RM_ENOMEM;
-	if ((nrv = nng_msg_append(m, buf, len)) != 0) {
-		nng_msg_free(m);
-		return RM_ENOMEM;
+	memcpy(nng_msg_body(m), buf, len);
+	for (;;) {
+		rm_mono_ms now;
+
+		if ((nrv = nng_sendmsg(n->sock, m, NNG_FLAG_NONBLOCK)) == 0)
+			return RM_OK;
+		now = rm_mono_now_ms();
+		if (nrv != NNG_EAGAIN || now >= deadline ||
+		    atomic_load(&p->f->stopping))
+			break;
+		(void)wait_fd(n->send_fd, (unsigned)(deadline - now < 50 ?
+		    deadline - now : 50));
 	}
-	if ((nrv = nng_sendmsg(p->net->sock, m, 0)) != 0) {
-		nng_msg_free(m);
-		return nrv == NNG_ETIMEDOUT ? RM_ETIMEDOUT : RM_ENET;
-	}
-	return RM_OK;
+	nng_msg_free(m);
+	return nrv == NNG_EAGAIN ? RM_ETIMEDOUT : RM_ENET;
 }
 
 void

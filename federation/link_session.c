@@ -217,7 +217,7 @@ session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 		    reason);
 		p->last_refusal_ms = now;
 	}
-	if (0 && fed_frame_refuse(&b, code, reason) == RM_OK)
+	if (fed_frame_refuse(&b, code, reason) == RM_OK)
 		(void)send_buf(p, &b);
 	rm_buf_fini(&b);
 	session_end(p);

@@ -160,6 +160,13 @@ int cli_http(const char *listen, const char *token, const char *method,
     rm_why *why);
 void cli_http_res_fini(struct cli_http_res *r);
 
+/* Percent-encode s as one URL path segment or query value (RFC 3986
+ * section 2.1): every byte but the unreserved A-Z a-z 0-9 - . _ ~
+ * becomes %XX. Returns 0, or -1 if out[n] is too small. Callers refuse
+ * "." and ".." themselves: URL parsers remove such dot segments, even
+ * percent-encoded (RFC 3986 section 6.2.2.2). */
+int cli_pct_encode(const char *s, char *out, size_t n);
+
 /* ---------------- commands ---------------- */
 
 extern const struct cli_cmd cli_federation_init;

@@ -36,7 +36,23 @@ jint(json_t *o, const char *key)
 	return (long long)json_integer_value(json_object_get(o, key));
 }
 
-/* Print an API error response: "HTTP 422: EBADVALUE: grade: reason". */
+/* True if reason already starts with field's path: "grade: ...",
+ * "texts[1].headline: ..." or "areas[0]: ..." for field "texts"/"areas"
+ * (docs/API.md). */
+static bool
+reason_names_field(const char *reason, const char *field)
+{
+	size_t fl = strlen(field);
+
+	return fl > 0 && strncmp(reason, field, fl) == 0 &&
+	    (reason[fl] == ':' || reason[fl] == '[' || reason[fl] == '.');
+}
+
+/*
+ * Print an API error response as "HTTP 403: EUNAUTH grade: red above
+ * ...": the error name, then the field and the reason once (the API's
+ * reason may already start with the field's path).
+ */
 static int
 report_error(const struct cli_cmd *c, const struct cli_http_res *r)
 {
@@ -49,10 +65,19 @@ report_error(const struct cli_cmd *c, const struct cli_http_res *r)
 		    "field"));
 		const char *reason = json_string_value(json_object_get(j,
 		    "reason"));
-		rv = cli_fail(c, "HTTP %d: %s%s%s%s%s", r->status,
-		    json_string_value(err), field ? ": " : "",
-		    field ? field : "", reason ? ": " : "",
-		    reason ? reason : "");
+
+		if (field != NULL && field[0] == '\0')
+			field = NULL;
+		if (reason == NULL || reason[0] == '\0')
+			rv = cli_fail(c, "HTTP %d: %s%s%s", r->status,
+			    json_string_value(err), field ? " " : "",
+			    field ? field : "");
+		else if (field == NULL || reason_names_field(reason, field))
+			rv = cli_fail(c, "HTTP %d: %s %s", r->status,
+			    json_string_value(err), reason);
+		else
+			rv = cli_fail(c, "HTTP %d: %s %s: %s", r->status,
+			    json_string_value(err), field, reason);
 	} else
 		rv = cli_fail(c, "HTTP %d: %.300s", r->status,
 		    r->len ? r->body : "(no body)");
@@ -96,6 +121,23 @@ report_created(const struct cli_cmd *c, const char *verb,
 	printf("%s %s ver %lld seq %lld hash %s\n", verb, jstr(j, "object_id"),
 	    jint(j, "ver"), jint(j, "seq"), jstr(j, "hash"));
 	json_decref(j);
+	return CLI_EXIT_OK;
+}
+
+/* Object id syntax of the API (object_id_valid, schemas/schemas.h);
+ * usage error naming what if bad. "." and ".." are refused with their
+ * own message: in a URL path they are dot segments that HTTP clients
+ * and servers remove ("/v1/alerts/../cancel" is "/v1/cancel"). */
+static int
+check_object_id(const struct cli_cmd *c, const char *what, const char *oid)
+{
+	if (strcmp(oid, ".") == 0 || strcmp(oid, "..") == 0)
+		return cli_usage(c, "%s \"%s\" is not an object id: \".\" "
+		    "and \"..\" are dot segments in a URL path", what, oid);
+	if (!object_id_valid(oid))
+		return cli_usage(c, "%s \"%.64s\" is not an object id: 1..%d "
+		    "of letters, digits and . _ : -", what, oid,
+		    RM_OBJECT_ID_MAX);
 	return CLI_EXIT_OK;
 }
 
@@ -237,7 +279,10 @@ run_issue(const struct cli_args *a)
 			json_decref(body);
 			return cli_fail(c, "%s: expected a JSON object", jf);
 		}
-	} else if ((body = issue_body(a, &rv)) == NULL)
+	} else if (cli_has(a, "object-id") && (rv = check_object_id(c,
+	    "--object-id", cli_get(a, "object-id"))) != 0)
+		return rv;
+	else if ((body = issue_body(a, &rv)) == NULL)
 		return rv;
 	text = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
@@ -297,30 +342,20 @@ const struct cli_cmd cli_alert_issue = {
 
 /* ---------------- alert cancel ---------------- */
 
-static bool
-path_safe(const char *s)
-{
-	if (*s == '\0' || strlen(s) > RM_OBJECT_ID_MAX)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || strchr("._-~:", *s)))
-			return false;
-	return true;
-}
-
 static int
 run_cancel(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *oid = a->pos[0];
 	struct cli_http_res res;
-	char path[RM_OBJECT_ID_MAX + 32], *text = NULL;
+	char seg[3 * RM_OBJECT_ID_MAX + 1], path[sizeof(seg) + 32];
+	char *text = NULL;
 	int rv;
 
-	if (!path_safe(oid))
-		return cli_usage(c, "OBJECT_ID \"%.64s\": use letters, digits "
-		    "and . _ - ~ : only (at most %d)", oid, RM_OBJECT_ID_MAX);
+	if ((rv = check_object_id(c, "OBJECT_ID", oid)) != 0)
+		return rv;
+	if (cli_pct_encode(oid, seg, sizeof(seg)) != 0)
+		return cli_usage(c, "OBJECT_ID: too long");
 	if (cli_get(a, "reason") != NULL) {
 		json_t *o = json_object();
 		json_object_set_new(o, "reason",
@@ -328,7 +363,7 @@ run_cancel(const struct cli_args *a)
 		text = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
 	}
-	snprintf(path, sizeof(path), "/v1/alerts/%s/cancel", oid);
+	snprintf(path, sizeof(path), "/v1/alerts/%s/cancel", seg);
 	rv = request(c, cli_get(a, "config"), "POST", path, text ? text : "{}",
 	    &res);
 	free(text);
@@ -353,7 +388,9 @@ const struct cli_cmd cli_alert_cancel = {
 	.synopsis = "-c NODE.CONF OBJECT_ID",
 	.summary = "cancel an alert this node's agency issued",
 	.details = "Issues a new version with msgType Cancel; prints "
-	    "\"cancelled OBJECT_ID ver N\nseq N hash HEX\".",
+	    "\"cancelled OBJECT_ID ver N\nseq N hash HEX\". OBJECT_ID: 1..128 "
+	    "of letters, digits and . _ : -, not\n\".\" or \"..\" (as the "
+	    "API); it is percent-encoded in the request path.",
 	.opts = cancel_opts,
 	.min_pos = 1,
 	.max_pos = 1,
@@ -368,7 +405,7 @@ run_list(const struct cli_args *a)
 	const struct cli_cmd *c = a->cmd;
 	const char *area = cli_get(a, "area");
 	struct cli_http_res res;
-	char path[64];
+	char path[64], enc[32];
 	json_t *j, *alerts, *al;
 	size_t i;
 	int rv;
@@ -376,8 +413,10 @@ run_list(const struct cli_args *a)
 	if (area != NULL && !area_code_valid(area))
 		return cli_usage(c, "--area: \"%.16s\" is not a GB/T 2260 "
 		    "area code", area);
+	if (area != NULL && cli_pct_encode(area, enc, sizeof(enc)) != 0)
+		return cli_usage(c, "--area: too long");
 	snprintf(path, sizeof(path), "/v1/alerts%s%s", area ? "?area=" : "",
-	    area ? area : "");
+	    area ? enc : "");
 	if ((rv = request(c, cli_get(a, "config"), "GET", path, NULL,
 	    &res)) != 0)
 		return rv;

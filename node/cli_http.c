@@ -114,3 +114,32 @@ cli_http_res_fini(struct cli_http_res *r)
 	r->body = NULL;
 	r->len = 0;
 }
+
+int
+cli_pct_encode(const char *s, char *out, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if ((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+		    ch == '_' || ch == '~') {
+			if (o + 1 >= n)
+				return -1;
+			out[o++] = (char)ch;
+			continue;
+		}
+		if (o + 3 >= n)
+			return -1;
+		out[o++] = '%';
+		out[o++] = hex[ch >> 4];
+		out[o++] = hex[ch & 0xf];
+	}
+	if (o >= n)
+		return -1;
+	out[o] = '\0';
+	return 0;
+}

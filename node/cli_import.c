@@ -9,11 +9,10 @@
 
 #include "node/cli.h"
 
+/* The columns, in the order of sims/data/agencies.csv's header: the one
+ * list, split by run_import and printed as is by --help. */
 #define CSV_COLS 7
-static const char *const csv_cols[CSV_COLS] = {
-	"agency_id", "name_zh", "name_en", "kind", "areas", "max_grade",
-	"publishes",
-};
+#define CSV_HEADER "agency_id,name_zh,name_en,kind,areas,max_grade,publishes"
 
 /* Split one CSV line (RFC 4180 quoting) in place; returns field count
  * or -1 on bad quoting. */
@@ -69,7 +68,11 @@ run_import(const struct cli_args *a)
 	unsigned days;
 	char *line, *next;
 	int rv, col[CSV_COLS];
+	char cols_buf[] = CSV_HEADER, *csv_cols[CSV_COLS];
 
+	if (cli_split(cols_buf, ',', csv_cols, CSV_COLS) != CSV_COLS)
+		return cli_fail(c, "internal: CSV_HEADER is not %d columns",
+		    CSV_COLS);
 	if ((rv = cli_parse_days_opt(a, &days)) != 0)
 		return rv;
 	if (cli_get(a, "only") != NULL) {
@@ -230,8 +233,8 @@ out:
 
 static const struct cli_opt import_opts[] = {
 	{ "dir", 0, "DIR", CLI_REQUIRED, "federation directory" },
-	{ "csv", 0, "FILE", CLI_REQUIRED, "agencies CSV: agency_id,name_zh,"
-	  "name_en,kind,areas,max_grade,publishes" },
+	{ "csv", 0, "FILE", CLI_REQUIRED, "agencies CSV with a header row "
+	  "(columns above)" },
 	{ "only", 0, "ID[,ID...]", 0, "import only these agencies" },
 	{ "days", 0, "N", 0, "TLS certificate validity in days (default 825)" },
 	{ "new-keys", 0, NULL, 0, "generate new keys even for agencies that "
@@ -241,14 +244,17 @@ static const struct cli_opt import_opts[] = {
 
 const struct cli_cmd cli_agency_import = {
 	.name = "agency import",
-	.synopsis = "--dir DIR --csv FILE [--only ID,ID,...]",
+	.synopsis = "--dir DIR --csv FILE [--only ID,ID,...] [--days N] "
+	    "[--new-keys]",
 	.summary = "add agencies from a CSV file (one roster version bump)",
-	.details = "Columns: agency_id, name_zh, name_en, kind (the role: "
-	    "centre|department|\ndistrict), areas and publishes (both "
-	    "separated by ';'), max_grade. Kinds\nthis version does not "
-	    "support (risk, task, indicator) are skipped; an agency\nthat "
-	    "publishes none of the supported kinds is skipped with a note. "
-	    "Every row\nis checked before anything is written.",
+	.details = "Columns, named by the header row (as in "
+	    "sims/data/agencies.csv):\n  " CSV_HEADER "\nkind is the role "
+	    "(centre|department|district); areas are GB/T 2260 codes\n"
+	    "separated by ';'; max_grade is blue|yellow|orange|red; "
+	    "publishes lists kinds\nseparated by ';'. Kinds this version "
+	    "does not support (risk, task, indicator)\nare skipped; an agency "
+	    "with none of the supported kinds is skipped with a\n"
+	    "note. Every row is checked before anything is written.",
 	.opts = import_opts,
 	.run = run_import,
 };

@@ -21,6 +21,63 @@ set(const struct cli_cmd *c, struct node_config *cf, const char *opt,
 	return CLI_EXIT_OK;
 }
 
+/*
+ * --peer ID,dial|listen,URL: parsed by the table's `peer` parser, then
+ * refused if it names the node itself (--id) or a peer given before.
+ */
+static int
+add_peer(const struct cli_cmd *c, struct node_config *cf, const char *arg)
+{
+	char buf[CONFIG_URL_MAX + 96], line[CONFIG_URL_MAX + 96], *f[3];
+	const struct config_peer *p;
+	int rv;
+
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf) ||
+	    cli_split(buf, ',', f, 3) != 3)
+		return cli_usage(c, "--peer: \"%s\": expected "
+		    "ID,dial|listen,URL", arg);
+	snprintf(line, sizeof(line), "%s %s %s", f[0], f[1], f[2]);
+	if ((rv = set(c, cf, "peer", "peer", line)) != 0)
+		return rv;
+	p = &cf->peers[cf->n_peers - 1];
+	if (strcmp(p->agency, cf->agency) == 0)
+		return cli_usage(c, "--peer: %s is the node's own agency "
+		    "(--id); a node does not peer with itself", p->agency);
+	for (size_t i = 0; i + 1 < cf->n_peers; i++)
+		if (strcmp(cf->peers[i].agency, p->agency) == 0)
+			return cli_usage(c, "--peer: %s given twice (one "
+			    "link per peer agency)", p->agency);
+	return CLI_EXIT_OK;
+}
+
+/* Key, TLS, CA and roster paths into the federation directory, through
+ * config_set (so a directory name node.conf cannot carry is refused). */
+static int
+set_dir_paths(const struct cli_cmd *c, struct node_config *cf,
+    const struct feddir *fd, const char *id)
+{
+	static const struct {
+		const char *key, *fmt;
+	} files[] = {
+		{ "key", FEDDIR_AGENCIES "/%s/agency.key" },
+		{ "tls_key", FEDDIR_AGENCIES "/%s/tls.key" },
+		{ "tls_cert", FEDDIR_AGENCIES "/%s/tls.crt" },
+		{ "ca", FEDDIR_CA },
+		{ "roster", FEDDIR_ROSTER },
+	};
+	char path[CONFIG_PATH_MAX];
+	int rv;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (feddir_path(fd, path, sizeof(path), files[i].fmt, id) != 0)
+			return cli_usage(c, "--dir: %s: path too long",
+			    files[i].key);
+		if ((rv = set(c, cf, "dir", files[i].key, path)) != 0)
+			return rv;
+	}
+	return CLI_EXIT_OK;
+}
+
 static int
 run_config(const struct cli_args *a)
 {
@@ -53,25 +110,11 @@ run_config(const struct cli_args *a)
 	if (rv == 0 && cli_get(a, "log-level") != NULL)
 		rv = set(c, cf, "log-level", "log_level",
 		    cli_get(a, "log-level"));
-	if (rv == 0 && cli_get(a, "token") != NULL) {
+	if (rv == 0 && cli_get(a, "token") != NULL)
 		rv = set(c, cf, "token", "http_token", cli_get(a, "token"));
-		if (rv == 0 && strlen(cf->http_token) < CONFIG_TOKEN_MIN)
-			rv = cli_usage(c, "--token: too short (at least %d "
-			    "characters)", CONFIG_TOKEN_MIN);
-	}
 	n_peers = cli_all(a, "peer", &peers);
-	for (size_t i = 0; rv == 0 && i < n_peers; i++) {
-		char buf[CONFIG_URL_MAX + 96], *f[3];
-
-		if (snprintf(buf, sizeof(buf), "%s", peers[i]) >=
-		    (int)sizeof(buf) || cli_split(buf, ',', f, 3) != 3) {
-			rv = cli_usage(c, "--peer: \"%s\": expected "
-			    "ID,dial|listen,URL", peers[i]);
-			break;
-		}
-		snprintf(path, sizeof(path), "%s %s %s", f[0], f[1], f[2]);
-		rv = set(c, cf, "peer", "peer", path);
-	}
+	for (size_t i = 0; rv == 0 && i < n_peers; i++)
+		rv = add_peer(c, cf, peers[i]);
 	if (rv != 0)
 		goto out;
 
@@ -90,15 +133,9 @@ run_config(const struct cli_args *a)
 			goto out;
 		}
 	}
-	feddir_path(&fd, cf->key_file, sizeof(cf->key_file),
-	    "%s/%s/agency.key", FEDDIR_AGENCIES, id);
-	feddir_path(&fd, cf->tls_key_file, sizeof(cf->tls_key_file),
-	    "%s/%s/tls.key", FEDDIR_AGENCIES, id);
-	feddir_path(&fd, cf->tls_cert_file, sizeof(cf->tls_cert_file),
-	    "%s/%s/tls.crt", FEDDIR_AGENCIES, id);
-	feddir_path(&fd, cf->ca_file, sizeof(cf->ca_file), FEDDIR_CA);
-	feddir_path(&fd, cf->roster_file, sizeof(cf->roster_file),
-	    FEDDIR_ROSTER);
+	if ((rv = set_dir_paths(c, cf, &fd, id)) != 0)
+		goto out;
+	rv = CLI_EXIT_FAIL;
 	if (cf->http_token[0] == '\0') {
 		uint8_t raw[16];
 
@@ -119,7 +156,11 @@ run_config(const struct cli_args *a)
 	fprintf(m, "# riskmeshd configuration for %s, federation %s\n"
 	    "# written by 'riskmesh node config'; check with "
 	    "'riskmeshd -n -c FILE'\n", id, roster_federation(fd.roster));
-	config_write(cf, m, true, true);
+	if (config_write(cf, m, true, true) != RM_OK) {
+		fclose(m);
+		cli_fail(c, "cannot write a value in node.conf syntax");
+		goto out;
+	}
 	if (fclose(m) != 0) {
 		cli_fail(c, "out of memory");
 		goto out;
@@ -152,8 +193,8 @@ static const struct cli_opt config_opts[] = {
 	{ "peer", 0, "ID,dial|listen,URL", CLI_MULTI,
 	  "federation link, URL tls+tcp://HOST:PORT" },
 	{ "insecure", 0, NULL, 0, "allow tcp:// peers (tests only)" },
-	{ "token", 0, "TOKEN", 0, "HTTP bearer token, >= 16 characters "
-	  "(default: 32 random hex digits)" },
+	{ "token", 0, "TOKEN", 0, "HTTP bearer token, " CONFIG_TOKEN_RULE
+	  " (default: 32 random hex digits)" },
 	{ "log-level", 0, "LEVEL", 0, "debug|info|notice|warn|err" },
 	{ "output", 'o', "FILE", CLI_REQUIRED, "node.conf to write (0600)" },
 	{ NULL, 0, NULL, 0, NULL },
@@ -181,7 +222,11 @@ const struct cli_cmd cli_node_config = {
 	    "[--token TOKEN] [--log-level LEVEL] -o FILE",
 	.summary = "write a node.conf for one agency of the federation",
 	.details = "Key, CA, roster and TLS paths point (absolute) into DIR. "
-	    "The agency and\nevery peer must be in the roster.",
+	    "The agency and\nevery peer must be in the roster; a peer may "
+	    "not be the agency itself nor\nbe given twice. Every value is "
+	    "written as given: one that node.conf cannot\ncarry (leading or "
+	    "trailing whitespace, a line break, a leading '#' or '#'\nafter "
+	    "whitespace, which would start a comment) is refused.",
 	.opts = config_opts,
 	.run = run_config,
 	.extra_help = config_help,

@@ -22,6 +22,8 @@
 #define SRV_PENDING_MAX 256   /* changed area codes kept per round */
 #define SRV_PREFIX      "alerts/"
 #define SRV_TOKEN_MAX   8     /* RFC 7252 §3 */
+#define SRV_FULL_LOG_MS 60000 /* at most one "table full" warning a minute */
+#define SRV_CF_LINK     40    /* application/link-format (RFC 6690) */
 
 typedef char srv_code[RM_AREA_CODE_MAX + 1];
 
@@ -29,7 +31,10 @@ typedef char srv_code[RM_AREA_CODE_MAX + 1];
 struct srv_res {
 	struct coap_srv *srv;
 	bool all;               /* /alerts */
+	bool fixed;             /* /alerts, pre-created areas: never evicted */
 	srv_code area;          /* area resources */
+	uint64_t used;          /* c->tick at the last request (LRU) */
+	size_t n_obs;           /* observations in the tally */
 };
 
 struct srv_area {
@@ -61,8 +66,17 @@ struct coap_srv {
 
 	/* Server thread only (and start/stop around it). */
 	coap_resource_t *all;
+	/* Area resources: the n_fixed pre-created ones first (eviction
+	 * swaps the last entry into the freed slot, so they stay first). */
 	struct srv_area *areas;
-	size_t n_areas, cap_areas;
+	size_t n_areas, cap_areas, n_fixed;
+	srv_code *served;       /* served prefixes; none = all served */
+	size_t n_served;
+	uint64_t tick;          /* request clock for the LRU */
+	rm_mono_ms full_log_ms; /* last "table full" warning, 0 = never */
+	uint64_t full_evicted;  /* since that warning */
+	uint64_t full_refused;
+	bool closing;           /* coap_free_context() is running */
 	struct srv_obs *obs;
 	size_t n_obs, cap_obs;
 	rm_utc_ms next_expiry_ms;
@@ -73,6 +87,7 @@ struct coap_srv {
 	atomic_uint_fast64_t st_notifications;
 	atomic_uint_fast64_t st_observers;
 	atomic_uint_fast64_t st_resources;
+	atomic_uint_fast64_t st_evicted;
 };
 
 /* coap_obs.c: libcoap start-up (reference counted, process-wide; routes
@@ -101,9 +116,35 @@ int csrv_event(coap_session_t *s, const coap_event_t ev);
 /* Create and register /alerts (area NULL) or /alerts/<area>; NULL when
  * out of memory. */
 coap_resource_t *csrv_res_new(struct coap_srv *c, const char *area);
-/* The resource of a valid area code, created if missing (NULL when at
- * COAP_SRV_AREAS_MAX or out of memory). */
-coap_resource_t *csrv_area_get(struct coap_srv *c, const char *code);
+/* Answer resp with 2.05 and body p[0..n) in content format cf, with
+ * Max-Age, ETag and Block2 as needed (libcoap's large-body API on
+ * resource r); on failure an error code and text. */
+void csrv_send_body(struct coap_srv *c, coap_resource_t *r,
+    coap_session_t *s, const coap_pdu_t *req, const coap_string_t *q,
+    coap_pdu_t *resp, unsigned cf, const uint8_t *p, size_t n);
+/* Set an error code and a short diagnostic payload on resp. */
+void csrv_error(coap_pdu_t *resp, coap_pdu_code_t code, const char *text);
+
+/* coap_area.c: the area table. */
+/* Copy and check the served prefixes; RM_EINVAL / RM_ENOMEM. */
+int csrv_served_init(struct coap_srv *c, const char *const *v, size_t n,
+    rm_why *why);
+/* True iff a served prefix contains the valid code (or none is set). */
+bool csrv_served(const struct coap_srv *c, const char *code);
+/* The area resource of code, or NULL. */
+coap_resource_t *csrv_area_find(struct coap_srv *c, const char *code);
+/* The resource of a valid area code, created if missing. `fixed`: a
+ * pre-created resource (start-up only; never evicted). At
+ * COAP_SRV_AREAS_MAX an on-demand resource is evicted (coap_srv.h);
+ * NULL when none can be, or out of memory. */
+coap_resource_t *csrv_area_get(struct coap_srv *c, const char *code,
+    bool fixed);
+/* A request for r: moves it to the back of the LRU. */
+void csrv_area_touch(struct coap_srv *c, coap_resource_t *r);
+
+/* coap_wk.c: /.well-known/core (coap_srv.h). */
+/* Create and register it; NULL when out of memory. */
+coap_resource_t *csrv_wk_new(struct coap_srv *c);
 /* GET handler of libcoap's unknown resource: 4.04, or the area
  * resource created and the request answered, or (Observe GET)
  * re-dispatched to it through coap_register_async() (coap_srv.h). */

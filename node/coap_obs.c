@@ -79,9 +79,26 @@ csrv_obs_find(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
 	return -1;
 }
 
+/* The per-resource count that keeps observed resources from eviction.
+ * Not while the context is freed: libcoap frees the resources (and
+ * their user data) before it ends the sessions. */
+static void
+srv_obs_count(struct coap_srv *c, coap_resource_t *r, int delta)
+{
+	struct srv_res *u;
+
+	if (c->closing || (u = coap_resource_get_userdata(r)) == NULL)
+		return;
+	if (delta > 0)
+		u->n_obs++;
+	else if (u->n_obs > 0)
+		u->n_obs--;
+}
+
 static void
 srv_obs_del_at(struct coap_srv *c, size_t i)
 {
+	srv_obs_count(c, c->obs[i].r, -1);
 	c->obs[i] = c->obs[--c->n_obs];
 	atomic_store(&c->st_observers, c->n_obs);
 }
@@ -129,6 +146,7 @@ csrv_obs_add(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
 	if (t.length > 0)
 		memcpy(o->tok, t.s, t.length);
 	o->cf = cf;
+	srv_obs_count(c, r, 1);
 	atomic_store(&c->st_observers, c->n_obs);
 }
 

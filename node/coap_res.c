@@ -1,7 +1,8 @@
 /*
  * coap_res.c -- the server's resources (/alerts, /alerts/<area>, the
  * unknown-resource handler) and their GET handlers: Accept, rendering,
- * block-wise bodies with Max-Age and ETag, the observation tally.
+ * block-wise bodies with Max-Age and ETag, the observation tally. The
+ * area table itself is in coap_area.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,8 +39,8 @@ srv_body_release(coap_session_t *s, void *app_ptr)
 	free(b);
 }
 
-static void
-srv_error(coap_pdu_t *resp, coap_pdu_code_t code, const char *text)
+void
+csrv_error(coap_pdu_t *resp, coap_pdu_code_t code, const char *text)
 {
 	coap_pdu_set_code(resp, code);
 	coap_add_data(resp, strlen(text), (const uint8_t *)text);
@@ -109,22 +110,21 @@ srv_serve(struct coap_srv *c, coap_resource_t *r, const char *area,
     const coap_string_t *q, coap_pdu_t *resp)
 {
 	struct coap_srv_set_info info;
-	struct srv_body *body = NULL;
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
 	bool notif, bad;
-	uint8_t ebuf[8];
-	uint64_t etag;
 	unsigned cf;
 	int obs, rv;
 
 	notif = observable && srv_is_notification(c, r, s, req, resp);
 	obs = srv_observe_opt(req);
-	if (!notif)
+	if (!notif) {
 		atomic_fetch_add(&c->st_requests, 1);
+		csrv_area_touch(c, r);
+	}
 	cf = srv_accept(req, &bad);
 	if (bad || !coap_srv_cf_supported(cf)) {
-		srv_error(resp, COAP_RESPONSE_CODE_NOT_ACCEPTABLE,
+		csrv_error(resp, COAP_RESPONSE_CODE_NOT_ACCEPTABLE,
 		    "Accept: text/plain (0), application/cose (18), "
 		    "application/json (50) or application/cbor (60)");
 		goto done;
@@ -133,33 +133,14 @@ srv_serve(struct coap_srv *c, coap_resource_t *r, const char *area,
 	    &info, &why);
 	if (rv != RM_OK) {
 		rm_log(RM_LOG_ERR, SRV_TAG, "%s", why.msg);
-		srv_error(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR,
+		csrv_error(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR,
 		    "cannot read alerts");
 		goto done;
 	}
 	if (info.next_expiry_ms != 0 && (c->next_expiry_ms == 0 ||
 	    info.next_expiry_ms < c->next_expiry_ms))
 		c->next_expiry_ms = info.next_expiry_ms;
-	if ((body = malloc(sizeof(*body) + b.len)) == NULL) {
-		srv_error(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR, "no memory");
-		goto done;
-	}
-	body->srv = c;
-	memcpy(body->data, b.data, b.len);
-	coap_pdu_set_code(resp, COAP_RESPONSE_CODE_CONTENT);
-	/* libcoap 4.3.1 adds the ETag itself only to block-wise bodies
-	 * (and then replaces this one with the same value). */
-	etag = srv_etag(b.data, b.len);
-	coap_add_option(resp, COAP_OPTION_ETAG,
-	    coap_encode_var_safe8(ebuf, sizeof(ebuf), etag), ebuf);
-	c->last_released = 0;
-	if (!coap_add_data_large_response(r, s, req, resp, q, (uint16_t)cf,
-	    c->max_age_s, etag, b.len, body->data, srv_body_release, body)) {
-		/* libcoap 4.3.1 frees through the callback on some failure
-		 * paths only; it already set the response code. */
-		if (c->last_released != (uintptr_t)body)
-			free(body);
-	}
+	csrv_send_body(c, r, s, req, q, resp, cf, b.data, b.len);
 done:
 	rm_buf_fini(&b);
 	if (!observable)
@@ -172,6 +153,38 @@ done:
 		csrv_obs_add(c, s, r, coap_pdu_get_token(req), cf);
 	} else if (!notif && obs == COAP_OBSERVE_CANCEL) {
 		csrv_obs_forget(c, s, r, coap_pdu_get_token(req));
+	}
+}
+
+void
+csrv_send_body(struct coap_srv *c, coap_resource_t *r, coap_session_t *s,
+    const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp,
+    unsigned cf, const uint8_t *p, size_t n)
+{
+	struct srv_body *body;
+	uint8_t ebuf[8];
+	uint64_t etag;
+
+	if ((body = malloc(sizeof(*body) + n)) == NULL) {
+		csrv_error(resp, COAP_RESPONSE_CODE_INTERNAL_ERROR, "no memory");
+		return;
+	}
+	body->srv = c;
+	if (n > 0)
+		memcpy(body->data, p, n);
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE_CONTENT);
+	/* libcoap 4.3.1 adds the ETag itself only to block-wise bodies
+	 * (and then replaces this one with the same value). */
+	etag = srv_etag(body->data, n);
+	coap_add_option(resp, COAP_OPTION_ETAG,
+	    coap_encode_var_safe8(ebuf, sizeof(ebuf), etag), ebuf);
+	c->last_released = 0;
+	if (!coap_add_data_large_response(r, s, req, resp, q, (uint16_t)cf,
+	    c->max_age_s, etag, n, body->data, srv_body_release, body)) {
+		/* libcoap 4.3.1 frees through the callback on some failure
+		 * paths only; it already set the response code. */
+		if (c->last_released != (uintptr_t)body)
+			free(body);
 	}
 }
 
@@ -239,52 +252,12 @@ csrv_res_new(struct coap_srv *c, const char *area)
 	coap_resource_set_userdata(r, u);
 	coap_register_request_handler(r, COAP_REQUEST_GET, srv_hnd_get);
 	coap_resource_set_get_observable(r, 1);
-	/* RFC 6690 §3: link attributes for /.well-known/core. */
+	/* RFC 6690 §3: link attributes for /.well-known/core (libcoap
+	 * prints ";obs" itself for an observable resource). */
 	srv_attr(r, "rt", "\"riskmesh.alerts\"");
-	srv_attr(r, "obs", NULL);
 	srv_attr(r, "ct", "\"0 50 60 18\"");
 	srv_attr(r, "title", title);
 	coap_add_resource(c->ctx, r);
-	return r;
-}
-
-static coap_resource_t *
-srv_area_find(struct coap_srv *c, const char *code)
-{
-	for (size_t i = 0; i < c->n_areas; i++)
-		if (strcmp(c->areas[i].code, code) == 0)
-			return c->areas[i].r;
-	return NULL;
-}
-
-/* The resource of a valid area code, created if missing (NULL when at
- * COAP_SRV_AREAS_MAX or out of memory). */
-coap_resource_t *
-csrv_area_get(struct coap_srv *c, const char *code)
-{
-	coap_resource_t *r;
-	struct srv_area *a;
-
-	if ((r = srv_area_find(c, code)) != NULL)
-		return r;
-	if (c->n_areas >= COAP_SRV_AREAS_MAX) {
-		rm_log(RM_LOG_WARN, SRV_TAG, "area %s: %d area resources "
-		    "already, not creating more", code, COAP_SRV_AREAS_MAX);
-		return NULL;
-	}
-	if (c->n_areas == c->cap_areas) {
-		size_t cap = c->cap_areas ? 2 * c->cap_areas : 16;
-		if ((a = realloc(c->areas, cap * sizeof(*a))) == NULL)
-			return NULL;
-		c->areas = a;
-		c->cap_areas = cap;
-	}
-	if ((r = csrv_res_new(c, code)) == NULL)
-		return NULL;
-	a = &c->areas[c->n_areas++];
-	snprintf(a->code, sizeof(a->code), "%s", code);
-	a->r = r;
-	atomic_store(&c->st_resources, c->n_areas);
 	return r;
 }
 
@@ -330,7 +303,13 @@ csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 	if (!area_code_valid(code))
 		goto not_found;
 	coap_delete_string(path);
-	ar = csrv_area_get(c, code);
+	if (!csrv_served(c, code)) {
+		atomic_fetch_add(&c->st_requests, 1);
+		csrv_error(resp, COAP_RESPONSE_CODE_NOT_FOUND,
+		    "area outside this federation");
+		return;
+	}
+	ar = csrv_area_get(c, code, false);
 	/*
 	 * An Observe GET: hand a copy of the request back to libcoap as a
 	 * separate response (RFC 7252 §5.2.2). coap_check_async() runs it
@@ -356,5 +335,5 @@ csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 not_found:
 	coap_delete_string(path);
 	atomic_fetch_add(&c->st_requests, 1);
-	srv_error(resp, COAP_RESPONSE_CODE_NOT_FOUND, "no such resource");
+	csrv_error(resp, COAP_RESPONSE_CODE_NOT_FOUND, "no such resource");
 }

@@ -59,7 +59,8 @@ srv_process_pending(struct coap_srv *c)
 	if (!any)
 		return;
 	for (size_t i = 0; i < n; i++)
-		(void)csrv_area_get(c, pend[i]);
+		if (csrv_served(c, pend[i]))
+			(void)csrv_area_get(c, pend[i], false);
 	srv_notify_res(c, c->all, NULL, now);
 	for (size_t i = 0; i < c->n_areas; i++) {
 		bool hit = all;
@@ -123,6 +124,7 @@ coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out)
 	out->notifications = atomic_load(&c->st_notifications);
 	out->observers = atomic_load(&c->st_observers);
 	out->resources = atomic_load(&c->st_resources);
+	out->evicted = atomic_load(&c->st_evicted);
 }
 
 static int
@@ -160,11 +162,13 @@ static void
 srv_free(struct coap_srv *c)
 {
 	if (c->ctx != NULL) {
+		c->closing = true;
 		coap_free_context(c->ctx);  /* resources, userdata, sessions */
 		csrv_lib_release();
 	}
 	pthread_mutex_destroy(&c->mu);
 	free(c->areas);
+	free(c->served);
 	free(c->obs);
 	free(c);
 }
@@ -200,6 +204,9 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 	atomic_init(&c->stop, false);
 	c->provider = opts->provider;
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
+	if ((rv = csrv_served_init(c, opts->served, opts->n_served, why))
+	    != RM_OK)
+		goto fail;
 	host = opts->host ? opts->host : "127.0.0.1";
 
 	csrv_lib_acquire();
@@ -217,7 +224,8 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 	if ((rv = srv_bind(c, host, opts->port ? opts->port : 5683, why))
 	    != RM_OK)
 		goto fail;
-	if ((c->all = csrv_res_new(c, NULL)) == NULL)
+	if ((c->all = csrv_res_new(c, NULL)) == NULL ||
+	    csrv_wk_new(c) == NULL)
 		goto nomem;
 	if ((ud = calloc(1, sizeof(*ud))) == NULL)
 		goto nomem;
@@ -230,15 +238,16 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 	coap_register_request_handler(u, COAP_REQUEST_GET, csrv_hnd_unknown);
 	coap_add_resource(c->ctx, u);
 	for (size_t i = 0; i < opts->n_areas; i++)
-		if (csrv_area_get(c, opts->areas[i]) == NULL)
+		if (csrv_area_get(c, opts->areas[i], true) == NULL)
 			goto nomem;
 	if (pthread_create(&c->thread, NULL, srv_main, c) != 0) {
 		rv = rm_fail(why, RM_ENOMEM, "coap: cannot start thread");
 		goto fail;
 	}
 	rm_log(RM_LOG_INFO, SRV_TAG, "listening on %s port %u (udp), "
-	    "%zu area resources", host,
-	    (unsigned)(opts->port ? opts->port : 5683), c->n_areas);
+	    "%zu area resources, %zu served prefixes%s", host,
+	    (unsigned)(opts->port ? opts->port : 5683), c->n_areas,
+	    c->n_served, c->n_served == 0 ? " (every area served)" : "");
 	*out = c;
 	return RM_OK;
 nomem:

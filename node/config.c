@@ -73,7 +73,7 @@ static const struct cfg_key cfg_keys[] = {
 	{ "http_listen", T_LISTEN, 3, CONFIG_URL_MAX - 1, "127.0.0.1:8080",
 	  NULL, "HTTP/JSON API address, host:port", 0, FIELD(http_listen) },
 	{ "http_token", T_TOKEN, CONFIG_TOKEN_MIN, CONFIG_TOKEN_MAX, NULL,
-	  NULL, "bearer token for the HTTP API, 16..128 printable characters",
+	  NULL, "bearer token for the HTTP API, " CONFIG_TOKEN_RULE,
 	  F_REQUIRED | F_SECRET, FIELD(http_token) },
 	{ "coap_listen", T_LISTEN, 3, CONFIG_URL_MAX - 1, "127.0.0.1:5683",
 	  NULL, "CoAP alert server address, host:port, or off",
@@ -164,7 +164,12 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		}
 		strcpy(field, val);
 		return 0;
-	case T_TOKEN:
+	case T_TOKEN:   /* CONFIG_TOKEN_RULE */
+		if (len < k->min) {
+			snprintf(why, wl, "too short (%zu characters, at least "
+			    "%u)", len, (unsigned)k->min);
+			return -1;
+		}
 		if (len > k->max) {
 			snprintf(why, wl, "too long (%zu characters, at most "
 			    "%u)", len, (unsigned)k->max);
@@ -172,10 +177,16 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		}
 		for (size_t i = 0; i < len; i++) {
 			if (val[i] < 0x21 || val[i] > 0x7e) {
-				snprintf(why, wl, "only printable ASCII "
-				    "without spaces is allowed");
+				snprintf(why, wl, "character %zu is not "
+				    "printable ASCII or is a space (%s)", i + 1,
+				    CONFIG_TOKEN_RULE);
 				return -1;
 			}
+		}
+		if (val[0] == '#') {
+			snprintf(why, wl, "starts with '#' (%s)",
+			    CONFIG_TOKEN_RULE);
+			return -1;
 		}
 		strcpy(field, val);
 		return 0;
@@ -289,6 +300,13 @@ config_set(struct node_config *c, const char *key, const char *value,
 			continue;
 		if (value[0] == '\0')
 			return rm_fail(why, RM_ECONFIG, "%s: empty value", key);
+		if (cfg_value_carriable(value, msg, sizeof(msg)) != 0)
+			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg);
+		if (cfg_keys[i].type == T_PATH && value[0] != '/' &&
+		    base_dir != NULL &&
+		    cfg_value_carriable(base_dir, msg, sizeof(msg)) != 0)
+			return rm_fail(why, RM_ECONFIG, "%s: base directory: %s",
+			    key, msg);
 		if (set_value(&cfg_keys[i], c, value, base_dir, msg,
 		    sizeof(msg)) != 0)
 			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg);
@@ -315,7 +333,8 @@ check(const struct node_config *c, const char **key, long *peer, char *why,
 			return RM_ECONFIG;
 		}
 	}
-	if (strlen(c->http_token) < CONFIG_TOKEN_MIN) {
+	if (strnlen(c->http_token, sizeof(c->http_token)) <
+	    CONFIG_TOKEN_MIN) {
 		*key = "http_token";
 		snprintf(why, wl, "too short (%zu characters, at least %d)",
 		    strlen(c->http_token), CONFIG_TOKEN_MIN);
@@ -364,54 +383,6 @@ config_check(const struct node_config *c, rm_why *why)
 	return RM_OK;
 }
 
-/* Absolute directory of path into out[n]; -1 if it does not fit. */
-static int
-config_dir(const char *path, char *out, size_t n)
-{
-	char cwd[CONFIG_PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t dl, cl = 0;
-
-	dl = slash ? (size_t)(slash - path) : 0;
-	if (slash == path)
-		dl = 1;                         /* "/node.conf" */
-	if (path[0] != '/') {
-		if (getcwd(cwd, sizeof(cwd)) == NULL)
-			return -1;
-		while (dl >= 2 && path[0] == '.' && path[1] == '/') {
-			path += 2;
-			dl -= 2;
-		}
-		if (dl == 1 && path[0] == '.')
-			dl = 0;
-		cl = strlen(cwd);
-	}
-	if (cl + 1 + dl + 1 > n)
-		return -1;
-	if (cl > 0) {
-		memcpy(out, cwd, cl);
-		if (dl > 0 && cwd[cl - 1] != '/')
-			out[cl++] = '/';
-	}
-	memcpy(out + cl, path, dl);
-	out[cl + dl] = '\0';
-	return 0;
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (*s == ' ' || *s == '\t')
-		s++;
-	e = s + strlen(s);
-	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
-	    e[-1] == '\n'))
-		*--e = '\0';
-	return s;
-}
-
 #define LINE_MAX_BYTES 4096
 
 static void
@@ -447,7 +418,7 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 		return rv;
 	}
 	config_defaults(c);
-	if (config_dir(path, base, sizeof(base)) != 0) {
+	if (cfg_config_dir(path, base, sizeof(base)) != 0) {
 		rv = rm_fail(why, RM_ECONFIG, "%s: directory path too long",
 		    path);
 		goto fail;
@@ -468,9 +439,9 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 			    "line", path, lineno);
 			goto fail;
 		}
-		if ((hash = strchr(line, '#')) != NULL)
+		if ((hash = cfg_comment_start(line)) != NULL)
 			*hash = '\0';
-		s = trim(line);
+		s = cfg_trim(line);
 		if (*s == '\0')
 			continue;
 		if ((eq = strchr(s, '=')) == NULL) {
@@ -480,8 +451,8 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 			goto fail;
 		}
 		*eq = '\0';
-		k = trim(s);
-		v = trim(eq + 1);
+		k = cfg_trim(s);
+		v = cfg_trim(eq + 1);
 		for (i = 0; i < N_KEYS; i++)
 			if (strcmp(cfg_keys[i].key, k) == 0)
 				break;
@@ -491,8 +462,9 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 			goto fail;
 		}
 		if (*v == '\0') {
-			rv = rm_fail(why, RM_ECONFIG, "%s:%u: %s: empty value",
-			    path, lineno, k);
+			rv = rm_fail(why, RM_ECONFIG, "%s:%u: %s: empty value%s",
+			    path, lineno, k, hash != NULL && hash > eq ?
+			    " (a '#' after whitespace starts a comment)" : "");
 			goto fail;
 		}
 		if (cfg_keys[i].type != T_PEER && seen[i] != 0) {
@@ -535,12 +507,54 @@ fail:
 	return rv;
 }
 
+/* Text of peer p as its `peer` value. */
+static void
+format_peer(const struct config_peer *p, char *out, size_t n)
+{
+	snprintf(out, n, "%s %s %s", p->agency, p->listen ? "listen" : "dial",
+	    p->url);
+}
+
+/* 0 if every value config_write would print reads back unchanged. */
+static int
+carriable(const struct node_config *c, bool show_secrets)
+{
+	char val[CONFIG_PATH_MAX + 16], why[128];
+
+	for (size_t i = 0; i < N_KEYS; i++) {
+		const struct cfg_key *k = &cfg_keys[i];
+
+		if (k->type == T_PEER) {
+			for (size_t j = 0; j < c->n_peers &&
+			    j < CONFIG_PEERS_MAX; j++) {
+				format_peer(&c->peers[j], val, sizeof(val));
+				if (cfg_value_carriable(val, why,
+				    sizeof(why)) != 0)
+					return -1;
+			}
+			continue;
+		}
+		if ((k->flags & F_SECRET) && !show_secrets)
+			continue;
+		format_value(k, c, val, sizeof(val));
+		if (cfg_value_carriable(val, why, sizeof(why)) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 config_write(const struct node_config *c, FILE *f, bool comments,
     bool show_secrets)
 {
 	char val[CONFIG_PATH_MAX + 16];
 
+	if (c->n_peers > CONFIG_PEERS_MAX || carriable(c, show_secrets) != 0)
+		return RM_ECONFIG;
+	if (comments)
+		fprintf(f, "# Syntax: key = value, one per line. A comment "
+		    "starts at a '#' that begins\n# the line or follows a "
+		    "space or tab; any other '#' is part of the value.\n");
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
@@ -555,11 +569,10 @@ config_write(const struct node_config *c, FILE *f, bool comments,
 			fputc('\n', f);
 		}
 		if (k->type == T_PEER) {
-			for (size_t j = 0; j < c->n_peers; j++)
-				fprintf(f, "%s = %s %s %s\n", k->key,
-				    c->peers[j].agency,
-				    c->peers[j].listen ? "listen" : "dial",
-				    c->peers[j].url);
+			for (size_t j = 0; j < c->n_peers; j++) {
+				format_peer(&c->peers[j], val, sizeof(val));
+				fprintf(f, "%s = %s\n", k->key, val);
+			}
 			if (c->n_peers == 0 && comments)
 				fprintf(f, "# %s = ID dial tls+tcp://HOST:PORT"
 				    "\n", k->key);

@@ -3,9 +3,15 @@
  * checking (`riskmeshd -n`), printing the effective configuration and
  * writing a fresh node.conf (`riskmesh node config`).
  *
- * File syntax (docs/OPERATIONS.md): one `key = value` per line; `#`
- * starts a comment; blank lines ignored; values are taken verbatim after
- * trimming (no quoting). `peer` may repeat:
+ * File syntax (docs/OPERATIONS.md): one `key = value` per line; blank
+ * lines ignored; values are taken verbatim after trimming spaces and tabs
+ * (no quoting). A comment starts at a `#` that begins the line (after
+ * optional whitespace) or that follows a space or tab, and runs to the
+ * end of the line; any other `#` is part of the value (`a#b` is a value,
+ * `a #b` is `a` plus a comment). So a value cannot start or end with
+ * whitespace, start with `#`, contain whitespace followed by `#`, or
+ * contain a line break; config_set refuses such values, so whatever
+ * config_write prints loads back unchanged. `peer` may repeat:
  *
  *   agency       = 120116.gov
  *   data_dir     = /var/lib/riskmesh
@@ -15,7 +21,7 @@
  *   tls_cert     = /etc/riskmesh/120116.gov.crt
  *   tls_key      = /etc/riskmesh/120116.gov.tls.key
  *   http_listen  = 127.0.0.1:8080
- *   http_token   = <bearer token, >= 16 chars>
+ *   http_token   = <bearer token: CONFIG_TOKEN_RULE>
  *   coap_listen  = 127.0.0.1:5683
  *   peer         = 120000.command dial tls+tcp://127.0.0.1:7101
  *   peer         = 120103.gov listen tls+tcp://127.0.0.1:7105
@@ -38,6 +44,15 @@
 #define CONFIG_URL_MAX    256
 #define CONFIG_TOKEN_MIN  16
 #define CONFIG_TOKEN_MAX  128
+
+#define CONFIG_STR_(x)    #x
+#define CONFIG_STR(x)     CONFIG_STR_(x)
+/* The one statement of the http_token rule, used by the config table's
+ * help, `riskmesh node config --help` and the docs; set_value checks
+ * exactly this. */
+#define CONFIG_TOKEN_RULE CONFIG_STR(CONFIG_TOKEN_MIN) ".." \
+	CONFIG_STR(CONFIG_TOKEN_MAX) " printable ASCII characters, no " \
+	"spaces, not starting with '#'"
 
 struct config_peer {
 	char agency[RM_AGENCY_ID_MAX + 1];
@@ -73,8 +88,8 @@ void config_defaults(struct node_config *c);
 /*
  * Parse a config file (defaults first), then check it (config_check).
  * Values: bools are yes|no (also true/false, on/off, 1/0); numbers are
- * decimal within the key's range; a value cannot contain '#'. Lines are
- * at most 4096 bytes. Cross-field errors are reported at the line that
+ * decimal within the key's range; http_token follows CONFIG_TOKEN_RULE;
+ * comments as in the file syntax above. Lines are at most 4096 bytes. Cross-field errors are reported at the line that
  * set the key (missing keys: at the last line).
  * On error *out is unchanged.
  * Errors: RM_EIO (unreadable, "FILE: strerror"), RM_ECONFIG with
@@ -86,14 +101,18 @@ int config_load(const char *path, struct node_config *out, rm_why *why);
 /*
  * Set one key from its text value with the same parser config_load uses
  * (`peer` appends a peer). Relative paths are resolved against base_dir
- * when it is non-NULL. Does not run config_check.
- * Errors: RM_ECONFIG with "KEY: why" (unknown key, bad value).
+ * when it is non-NULL. Does not run config_check. Also refuses a value
+ * (or a base_dir it is joined to) that the file syntax cannot carry:
+ * line break, leading/trailing whitespace, leading '#', whitespace
+ * before '#'. On error *c is unchanged.
+ * Errors: RM_ECONFIG with "KEY: why" (unknown key, empty value, bad
+ * value, value the file cannot carry).
  */
 int config_set(struct node_config *c, const char *key, const char *value,
     const char *base_dir, rm_why *why);
 
-/* Cross-field checks: required keys present, token >= CONFIG_TOKEN_MIN
- * characters, peers' URL schemes allowed (tcp:// only with insecure), no
+/* Cross-field checks: required keys present, token length within
+ * CONFIG_TOKEN_MIN..CONFIG_TOKEN_MAX, peers' URL schemes allowed (tcp:// only with insecure), no
  * duplicate peers, no peer equal to the node's own agency.
  * Errors: RM_ECONFIG with "KEY: why". All functions here are reentrant
  * (no shared state); config_defaults aborts only on a broken table. */
@@ -106,7 +125,11 @@ int config_check(const struct node_config *c, rm_why *why);
  * loads back with config_load. Used by `riskmeshd -n -v`, `riskmesh
  * node check -v` and `riskmesh node config`. The token is printed only
  * if show_secrets (else a "# http_token = (hidden)" line, so that
- * output does not load). Errors: RM_EIO if the stream failed.
+ * output does not load). With `comments` the output starts with a
+ * comment stating the syntax (where comments start).
+ * Errors: RM_ECONFIG, nothing written, if a value (set directly in *c,
+ * not through config_set) cannot be carried by the file syntax;
+ * RM_EIO if the stream failed.
  */
 int config_write(const struct node_config *c, FILE *f, bool comments,
     bool show_secrets);

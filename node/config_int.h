@@ -23,4 +23,19 @@ int cfg_parse_bool(const char *s, bool *out);
 int cfg_parse_peer(const char *val, struct config_peer *p, char *why,
     size_t wl);
 
+/* The comment of a line: its first '#' that begins the line or follows
+ * a space or tab; NULL if none ("a#b" has no comment). */
+char *cfg_comment_start(char *line);
+/* 0 if v, written as "key = v", reads back as v: no CR/LF, no leading or
+ * trailing space/tab, not starting with '#', no space/tab before '#';
+ * else -1 with the reason in why[wl]. */
+int cfg_value_carriable(const char *v, char *why, size_t wl);
+
+/* Absolute directory of the config file path (relative: against the
+ * cwd, leading "./" dropped) into out[n]; -1 if it does not fit. */
+int cfg_config_dir(const char *path, char *out, size_t n);
+/* Strip spaces and tabs at both ends, and CR/LF at the end, in place;
+ * returns the first kept character. */
+char *cfg_trim(char *s);
+
 #endif /* RM_NODE_CONFIG_INT_H */

@@ -1,11 +1,13 @@
 /*
  * config_value.c -- parsers for single node.conf values (agency ids,
- * host:port, numbers, bools, peer lines), used by the table in config.c.
+ * host:port, numbers, bools, peer lines) and the file syntax's comment
+ * rule, the config directory and trimming, used by config.c.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "node/config.h"
 #include "node/config_int.h"
@@ -142,3 +144,87 @@ cfg_parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
 	return 0;
 }
 
+
+char *
+cfg_comment_start(char *line)
+{
+	for (char *p = line; *p != '\0'; p++)
+		if (*p == '#' && (p == line || p[-1] == ' ' || p[-1] == '\t'))
+			return p;
+	return NULL;
+}
+
+int
+cfg_value_carriable(const char *v, char *why, size_t wl)
+{
+	size_t n = strlen(v);
+
+	if (strpbrk(v, "\r\n") != NULL) {
+		snprintf(why, wl, "value contains a line break");
+		return -1;
+	}
+	if (n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
+	    v[n - 1] == '\t')) {
+		snprintf(why, wl, "value starts or ends with whitespace "
+		    "(node.conf trims it)");
+		return -1;
+	}
+	if (v[0] == '#') {
+		snprintf(why, wl, "value starts with '#' (node.conf reads "
+		    "it as a comment)");
+		return -1;
+	}
+	if (strstr(v, " #") != NULL || strstr(v, "\t#") != NULL) {
+		snprintf(why, wl, "value contains whitespace followed by '#' "
+		    "(node.conf reads a comment from there)");
+		return -1;
+	}
+	return 0;
+}
+
+int
+cfg_config_dir(const char *path, char *out, size_t n)
+{
+	char cwd[CONFIG_PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t dl, cl = 0;
+
+	dl = slash ? (size_t)(slash - path) : 0;
+	if (slash == path)
+		dl = 1;                         /* "/node.conf" */
+	if (path[0] != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return -1;
+		while (dl >= 2 && path[0] == '.' && path[1] == '/') {
+			path += 2;
+			dl -= 2;
+		}
+		if (dl == 1 && path[0] == '.')
+			dl = 0;
+		cl = strlen(cwd);
+	}
+	if (cl + 1 + dl + 1 > n)
+		return -1;
+	if (cl > 0) {
+		memcpy(out, cwd, cl);
+		if (dl > 0 && cwd[cl - 1] != '/')
+			out[cl++] = '/';
+	}
+	memcpy(out + cl, path, dl);
+	out[cl + dl] = '\0';
+	return 0;
+}
+
+char *
+cfg_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r' ||
+	    e[-1] == '\n'))
+		*--e = '\0';
+	return s;
+}

@@ -9,6 +9,16 @@
  * hands the request to http_route(). Handlers run on nng's threads and
  * may block there (store_issue waits for its commit). nng types never
  * leave this file.
+ *
+ * Shutdown (http_stop): the `closing` flag is set first, so every request
+ * whose headers arrive from then on is answered 503 ECLOSED (with
+ * Connection: close) before anything is read or stored; then http_stop
+ * waits (at most HTTP_DRAIN_WAIT_MS) until the requests already in
+ * flight have handed their responses to nng, gives nng a moment to write
+ * them, and only then stops the server (which closes every connection).
+ * So a request that got into the handler before the stop is either
+ * answered (201 after its commit) or, if it came later, refused with 503
+ * and not stored.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,15 +33,17 @@
 #include "node/node.h"
 
 #define HTTP_BODY_TIMEOUT_MS 10000
-#define HTTP_STOP_WAIT_S     30
+#define HTTP_DRAIN_WAIT_MS   10000  /* requests in flight, before stop */
+#define HTTP_WRITE_GRACE_MS  200    /* for nng to write the last answers */
+#define HTTP_STOP_WAIT_MS    30000  /* handlers still running, after stop */
 
 struct http_srv {
 	struct node *n;
 	nng_http_server *srv;
 	pthread_mutex_t mtx;
 	pthread_cond_t cv;
-	unsigned inflight;
-	bool closing;
+	unsigned inflight;           /* handlers between entry and response */
+	atomic_bool closing;         /* http_stop() began: new requests 503 */
 	uint16_t port;
 };
 
@@ -170,7 +182,6 @@ http_handle(nng_aio *aio)
 	struct http_call *c;
 	const char *cl;
 	unsigned long long len = 0;
-	bool closing;
 	nng_iov iov;
 	int rv;
 
@@ -183,9 +194,8 @@ http_handle(nng_aio *aio)
 	c->req = req;
 	pthread_mutex_lock(&hs->mtx);
 	hs->inflight++;
-	closing = hs->closing;
 	pthread_mutex_unlock(&hs->mtx);
-	if (closing) {
+	if (atomic_load(&hs->closing)) {
 		c->close = true;
 		call_refuse(c, 503, RM_ECLOSED, "the node is shutting down");
 		return;
@@ -249,6 +259,7 @@ http_start(struct node *n, const char *listen, struct http_srv **out,
 	if ((hs = calloc(1, sizeof(*hs))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "http: out of memory");
 	hs->n = n;
+	atomic_init(&hs->closing, false);
 	pthread_mutex_init(&hs->mtx, NULL);
 	pthread_cond_init(&hs->cv, NULL);
 	snprintf(u, sizeof(u), "http://%s", listen);
@@ -302,30 +313,67 @@ http_port(struct http_srv *hs)
 	return hs != NULL ? hs->port : 0;
 }
 
-void
-http_stop(struct http_srv *hs)
+/* Wait until no handler is in flight or ms have passed; mtx held.
+ * True if none is left. */
+static bool
+wait_idle(struct http_srv *hs, int ms)
 {
 	struct timespec ts;
 
-	if (hs == NULL)
-		return;
-	pthread_mutex_lock(&hs->mtx);
-	hs->closing = true;
-	pthread_mutex_unlock(&hs->mtx);
-	nng_http_server_stop(hs->srv);
 	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += HTTP_STOP_WAIT_S;
-	pthread_mutex_lock(&hs->mtx);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
 	while (hs->inflight > 0)
 		if (pthread_cond_timedwait(&hs->cv, &hs->mtx, &ts) ==
 		    ETIMEDOUT)
 			break;
-	if (hs->inflight > 0) {
+	return hs->inflight == 0;
+}
+
+unsigned
+http_inflight(struct http_srv *hs)
+{
+	unsigned v;
+
+	if (hs == NULL)
+		return 0;
+	pthread_mutex_lock(&hs->mtx);
+	v = hs->inflight;
+	pthread_mutex_unlock(&hs->mtx);
+	return v;
+}
+
+void
+http_stop(struct http_srv *hs)
+{
+	struct timespec grace = { 0, HTTP_WRITE_GRACE_MS * 1000000L };
+	unsigned left;
+
+	if (hs == NULL)
+		return;
+	/* 1. New requests get 503 from here on. */
+	atomic_store(&hs->closing, true);
+	/* 2. Let the requests in flight finish and answer. */
+	pthread_mutex_lock(&hs->mtx);
+	if (!wait_idle(hs, HTTP_DRAIN_WAIT_MS))
+		rm_log(RM_LOG_WARN, "http", "%u requests still in flight after "
+		    "%d ms; stopping the server anyway", hs->inflight,
+		    HTTP_DRAIN_WAIT_MS);
+	pthread_mutex_unlock(&hs->mtx);
+	nanosleep(&grace, NULL);
+	/* 3. Close the listener and every connection. */
+	nng_http_server_stop(hs->srv);
+	pthread_mutex_lock(&hs->mtx);
+	if (!wait_idle(hs, HTTP_STOP_WAIT_MS)) {
 		/* Leak rather than free what a stuck handler still uses. */
-		rm_log(RM_LOG_ERR, "http", "%u requests still in flight after "
-		    "%d s; not freeing the server", hs->inflight,
-		    HTTP_STOP_WAIT_S);
+		left = hs->inflight;
 		pthread_mutex_unlock(&hs->mtx);
+		rm_log(RM_LOG_ERR, "http", "%u requests still in flight after "
+		    "stop; not freeing the server", left);
 		return;
 	}
 	pthread_mutex_unlock(&hs->mtx);

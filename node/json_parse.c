@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
 #include "node/json_int.h"
 
 #define UDEG_PER_DEG 1000000.0
@@ -137,6 +138,12 @@ parse_categories(json_t *root, struct rm_alert *a, struct json_error *e)
 }
 
 static int
+area_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int
 parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
 {
 	json_t *arr, *v;
@@ -166,17 +173,10 @@ parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
 		memcpy(rec->areas[i], s, strlen(s) + 1);
 	}
 	rec->n_areas = json_array_size(arr);
+	/* The record keeps them sorted (schemas/ "areas"); order in the
+	 * request carries no meaning. */
+	qsort(rec->areas, rec->n_areas, sizeof(rec->areas[0]), area_cmp);
 	return RM_OK;
-}
-
-static bool
-lang_valid(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		    (*s >= '0' && *s <= '9') || *s == '-'))
-			return false;
-	return true;
 }
 
 static int
@@ -223,10 +223,6 @@ parse_text(json_t *v, size_t i, struct rm_alert_text *t,
 		if ((rv = json_get_str(v, fields[k].key, f, fields[k].required,
 		    fields[k].max, &s, e)) != RM_OK)
 			return rv;
-		if (k == 0 && !lang_valid(s))
-			return json_fail(e, 422, RM_EBADVALUE, f,
-			    "\"%.20s\" is not a language tag (RFC 5646, e.g. "
-			    "zh-CN)", s);
 		if ((rv = json_dup_str(s, f, dst, e)) != RM_OK)
 			return rv;
 	}
@@ -404,16 +400,34 @@ parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
 	return RM_OK;
 }
 
-/* CAP identifiers: no spaces, commas or restricted characters. */
+/* CAP identifiers (CAP 1.2 §3.2.1): no spaces, commas or restricted
+ * characters; control characters neither. */
 static bool
-ident_valid(const char *s, bool slash_ok)
+ident_valid(const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p <= 0x20 || *p == 0x7f || *p == ',' || *p == '<' ||
-		    *p == '&' || (!slash_ok && (*p == '/' || *p == '?' ||
-		    *p == '#' || *p == '%')))
+		    *p == '&')
 			return false;
 	return true;
+}
+
+/* object_id when the body has none: the identifier if it is a valid
+ * object id, else "<origin>-<first 16 hex digits of SHA-256(id)>". */
+static void
+derive_object_id(const char *origin, const char *id,
+    char out[RM_OBJECT_ID_MAX + 1])
+{
+	rm_hash h;
+	char hex[65];
+
+	if (object_id_valid(id)) {
+		snprintf(out, RM_OBJECT_ID_MAX + 1, "%s", id);
+		return;
+	}
+	crypto_sha256(id, strlen(id), &h);
+	rm_hash_hex(&h, hex);
+	snprintf(out, RM_OBJECT_ID_MAX + 1, "%s-%.16s", origin, hex);
 }
 
 static int
@@ -426,10 +440,10 @@ parse_ids(json_t *root, const struct json_alert_ctx *ctx,
 	if ((rv = json_get_str(root, "identifier", "identifier", false,
 	    RM_ALERT_IDENTIFIER_MAX, &id, e)) != RM_OK)
 		return rv;
-	if (id != NULL && !ident_valid(id, true))
+	if (id != NULL && !ident_valid(id))
 		return json_fail(e, 422, RM_EBADVALUE, "identifier",
-		    "must not contain spaces, commas, '<' or '&' "
-		    "(CAP 1.2 §3.2.1)");
+		    "\"%.80s\" contains a space, a comma, '<', '&' or a "
+		    "control character (CAP 1.2 §3.2.1)", id);
 	if (id == NULL)
 		id = ctx->default_identifier;
 	if (id == NULL || id[0] == '\0' ||
@@ -438,18 +452,14 @@ parse_ids(json_t *root, const struct json_alert_ctx *ctx,
 	if ((rv = json_get_str(root, "object_id", "object_id", false,
 	    RM_OBJECT_ID_MAX, &oid, e)) != RM_OK)
 		return rv;
-	if (oid != NULL && !ident_valid(oid, false))
+	if (oid != NULL && !object_id_valid(oid))
 		return json_fail(e, 422, RM_EBADVALUE, "object_id",
-		    "must not contain spaces, control characters, or any of "
-		    ", < & / ? # %%");
-	if (oid == NULL) {
-		if (strlen(id) > RM_OBJECT_ID_MAX || !ident_valid(id, false))
-			return json_fail(e, 422, RM_EBADVALUE, "identifier",
-			    "cannot serve as object_id (no / ? # %% allowed); "
-			    "give object_id explicitly");
-		oid = id;
-	}
-	memcpy(rec->object_id, oid, strlen(oid) + 1);
+		    "\"%.80s\" is not a valid object id (%s)", oid,
+		    JSON_OBJECT_ID_RULE);
+	if (oid != NULL)
+		snprintf(rec->object_id, sizeof(rec->object_id), "%s", oid);
+	else
+		derive_object_id(rec->origin, id, rec->object_id);
 	return json_dup_str(id, "identifier", &rec->u.alert.identifier, e);
 }
 
@@ -468,6 +478,9 @@ json_alert_parse(const char *body, size_t len,
 
 	memset(&rec, 0, sizeof(rec));
 	memset(out, 0, sizeof(*out));
+	if (body == NULL || len == 0)
+		return json_fail(e, 400, RM_EMISSING, "", "body: required (a "
+		    "JSON object, sent with Content-Length)");
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return json_fail(e, 400, RM_EMALFORMED, "",
@@ -497,6 +510,15 @@ json_alert_parse(const char *body, size_t len,
 	    (rv = parse_references(root, &rec.u.alert, e)) != RM_OK)
 		goto fail;
 	if (has_exp) {
+		if (expires <= ctx->now_ms) {
+			char t[32], now[32];
+
+			rm_utc_format(expires, t);
+			rm_utc_format(ctx->now_ms, now);
+			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
+			    "%s is in the past (now %s)", t, now);
+			goto fail;
+		}
 		if (expires <= rec.u.alert.effective_ms) {
 			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
 			    "must be after effective");

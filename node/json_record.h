@@ -32,6 +32,10 @@
 
 #define JSON_FIELD_MAX 64
 
+/* The rule of object_id_valid() (schemas/schemas.h), for reasons. */
+#define JSON_OBJECT_ID_RULE "1..128 of A-Z a-z 0-9 . _ : -, not \".\" or " \
+    "\"..\""
+
 /* Why a request was refused: HTTP status, rm_err, field and reason. The
  * body of an API error is {"error": rm_errname(err), "field": field,
  * "reason": reason}; field is "" when the whole body is at fault. */
@@ -52,10 +56,24 @@ struct json_error {
 int json_fail(struct json_error *e, int status, int err, const char *path,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Same from a lower layer's diagnostic "field: reason" (schemas/,
- * roster_authorise()): field is mapped to the request field name
- * ("alert.texts[0].lang" -> "texts", "areas[2]" -> "areas",
- * "alert.id" -> "identifier"); the reason is the whole diagnostic. */
+/*
+ * Copy the C string in to out (outlen bytes, NUL-terminated), keeping
+ * well-formed UTF-8 (RFC 3629) and printable ASCII, and writing every
+ * control character and every byte that is not part of a well-formed
+ * sequence as the four characters "\xNN". Cut at a character boundary
+ * if it does not fit. in and out may be the same buffer. Every reason
+ * and field of a json_error goes through it (json_fail, json_fail_why),
+ * so echoed request bytes can never make an error body invalid JSON
+ * text or forge log lines.
+ */
+void json_text_clean(const char *in, char *out, size_t outlen);
+
+/* Same from a lower layer's diagnostic "path: reason" (schemas/,
+ * roster_authorise()): the leading path is rewritten to the request's
+ * path ("alert.texts[0].areaDesc" -> "texts[0].area_desc", "oid" ->
+ * "object_id", "alert.id" -> "identifier") and field is its top-level
+ * part ("texts"); the reason is the diagnostic with the rewritten path.
+ * A diagnostic without a leading "path: " gives field "". */
 int json_fail_why(struct json_error *e, int status, int err,
     const rm_why *why);
 

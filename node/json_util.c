@@ -18,12 +18,69 @@ top_field(const char *path, char *out, size_t n)
 	snprintf(out, n, "%.*s", (int)k, path);
 }
 
+/* Length of the UTF-8 sequence led by c (1 for ASCII and bad leads). */
+static size_t
+utf8_len(unsigned char c)
+{
+	if (c >= 0xf0)
+		return 4;
+	if (c >= 0xe0)
+		return 3;
+	if (c >= 0xc0)
+		return 2;
+	return 1;
+}
+
+void
+json_text_clean(const char *in, char *out, size_t outlen)
+{
+	static const char hx[] = "0123456789abcdef";
+	char tmp[RM_WHY_MAX * 4];
+	size_t i = 0, o = 0, n, cap;
+
+	if (outlen == 0)
+		return;
+	/* Room for the text, without the NUL; units are never split. */
+	cap = (outlen < sizeof(tmp) ? outlen : sizeof(tmp)) - 1;
+	n = strlen(in);
+	while (i < n) {
+		unsigned char c = (unsigned char)in[i];
+		size_t len = utf8_len(c);
+
+		if (c >= 0x20 && c < 0x7f) {
+			if (o + 1 > cap)
+				break;
+			tmp[o++] = (char)c;
+			i++;
+		} else if (c >= 0x80 && len > 1 && i + len <= n &&
+		    rm_utf8_valid(in + i, len)) {
+			if (o + len > cap)
+				break;
+			memcpy(tmp + o, in + i, len);
+			o += len;
+			i += len;
+		} else {
+			/* control character or a byte that is not UTF-8 */
+			if (o + 4 > cap)
+				break;
+			tmp[o++] = '\\';
+			tmp[o++] = 'x';
+			tmp[o++] = hx[c >> 4];
+			tmp[o++] = hx[c & 15];
+			i++;
+		}
+	}
+	memcpy(out, tmp, o);
+	out[o] = '\0';
+}
+
 int
 json_fail(struct json_error *e, int status, int err, const char *path,
     const char *fmt, ...)
 {
 	va_list ap;
 	size_t off = 0;
+	char field[JSON_FIELD_MAX];
 
 	if (e == NULL)
 		return err;
@@ -31,8 +88,9 @@ json_fail(struct json_error *e, int status, int err, const char *path,
 		path = "";
 	e->status = status;
 	e->err = err;
-	top_field(path, e->field, sizeof(e->field));
-	if (strcmp(e->field, path) != 0)
+	top_field(path, field, sizeof(field));
+	json_text_clean(field, e->field, sizeof(e->field));
+	if (strcmp(field, path) != 0)
 		off = (size_t)snprintf(e->reason, sizeof(e->reason), "%s: ",
 		    path);
 	if (off >= sizeof(e->reason))
@@ -40,6 +98,7 @@ json_fail(struct json_error *e, int status, int err, const char *path,
 	va_start(ap, fmt);
 	vsnprintf(e->reason + off, sizeof(e->reason) - off, fmt, ap);
 	va_end(ap);
+	json_text_clean(e->reason, e->reason, sizeof(e->reason));
 	return err;
 }
 
@@ -50,37 +109,78 @@ static const struct {
 	{ "id", "identifier" }, { "cat", "categories" },
 	{ "refs", "references" }, { "oid", "object_id" },
 	{ "type", "msg_type" }, { "msgtype", "msg_type" },
-	{ "eff", "effective" }, { "lang", "texts" },
+	{ "msgType", "msg_type" }, { "eff", "effective" },
+	{ "lang", "texts" },
 };
+
+/* Sub-fields of a text block: CBOR key -> JSON name. */
+static const struct {
+	const char *schema, *json;
+} text_map[] = {
+	{ "desc", "description" }, { "instr", "instruction" },
+	{ "sender", "sender_name" }, { "areaDesc", "area_desc" },
+};
+
+/* A schemas/ path ("alert.texts[0].areaDesc", "oid") as the request's
+ * path ("texts[0].area_desc", "object_id"). */
+static void
+map_path(const char *p, size_t len, char *out, size_t outlen)
+{
+	char path[JSON_FIELD_MAX];
+	const char *rest, *sub;
+	size_t k;
+
+	if (len >= 6 && strncmp(p, "alert.", 6) == 0) {
+		p += 6;
+		len -= 6;
+	}
+	snprintf(path, sizeof(path), "%.*s", (int)len, p);
+	k = strcspn(path, "[.");
+	rest = path + k;
+	for (size_t i = 0; i < sizeof(field_map) / sizeof(field_map[0]); i++)
+		if (strlen(field_map[i].schema) == k &&
+		    strncmp(path, field_map[i].schema, k) == 0) {
+			snprintf(out, outlen, "%s%s", field_map[i].json, rest);
+			return;
+		}
+	if (k == 5 && strncmp(path, "texts", 5) == 0 &&
+	    (sub = strchr(rest, '.')) != NULL) {
+		for (size_t i = 0; i < sizeof(text_map) / sizeof(text_map[0]);
+		    i++)
+			if (strcmp(sub + 1, text_map[i].schema) == 0) {
+				snprintf(out, outlen, "%.*s.%s",
+				    (int)(sub - path), path, text_map[i].json);
+				return;
+			}
+	}
+	snprintf(out, outlen, "%s", path);
+}
 
 int
 json_fail_why(struct json_error *e, int status, int err, const rm_why *why)
 {
 	const char *msg = why != NULL ? why->msg : "";
-	const char *p = msg;
+	char path[JSON_FIELD_MAX], field[JSON_FIELD_MAX];
 	size_t k;
-	char field[JSON_FIELD_MAX];
 
-	if (strncmp(p, "alert.", 6) == 0)
-		p += 6;
 	/* Only a leading "path: " names a field. */
-	k = strcspn(p, " ");
-	if (k < 2 || p[k - 1] != ':')
+	k = strcspn(msg, " ");
+	if (k < 2 || msg[k - 1] != ':' || k - 1 >= JSON_FIELD_MAX)
 		k = 0;
-	else
-		k = strcspn(p, "[.:");
-	if (k >= sizeof(field))
-		k = 0;
-	snprintf(field, sizeof(field), "%.*s", (int)k, p);
-	for (size_t i = 0; i < sizeof(field_map) / sizeof(field_map[0]); i++)
-		if (strcmp(field, field_map[i].schema) == 0)
-			snprintf(field, sizeof(field), "%s", field_map[i].json);
+	path[0] = '\0';
+	if (k > 0)
+		map_path(msg, k - 1, path, sizeof(path));
+	top_field(path, field, sizeof(field));
 	if (e == NULL)
 		return err;
 	e->status = status;
 	e->err = err;
-	snprintf(e->field, sizeof(e->field), "%s", field);
-	snprintf(e->reason, sizeof(e->reason), "%s", msg);
+	json_text_clean(field, e->field, sizeof(e->field));
+	if (k > 0)
+		snprintf(e->reason, sizeof(e->reason), "%s%s", path, msg + k - 1);
+	else
+		snprintf(e->reason, sizeof(e->reason), "%s", msg);
+	json_text_clean(e->reason, e->reason, sizeof(e->reason));
 	return err;
 }
 

@@ -8,7 +8,8 @@
  *
  * Start order (node_start): identity (agency key, root key from the CA
  * certificate, roster; the own agency must be in the roster with the
- * loaded key's kid) -> store -> federation (host ops: ingest, vector,
+ * loaded key's kid) -> TLS certificate and key, peer lines
+ * (node_check_more) -> store -> federation (host ops: ingest, vector,
  * log range, roster save) -> peers -> store observer -> CoAP server ->
  * federation links -> HTTP server. node_stop() undoes it in reverse.
  *
@@ -83,11 +84,27 @@ struct node {
 int node_load_identity(struct node *n, const struct node_config *cfg,
     const char **cfg_key, rm_why *why);
 
+/*
+ * The checks after the identity, against roster r: the TLS certificate
+ * (chains to the CA, in validity, issued for the agency id), tls_key (a
+ * private key whose kid equals the kid of the certificate's public key,
+ * x509_public_key/crypto_key_kid), and every `peer` line (an agency of
+ * r, not the node's own). On error *cfg_key names the config key
+ * ("tls_cert", "tls_key", "peer"), *cfg_val the peer's agency for
+ * "peer" (NULL otherwise; it borrows from cfg), why says what.
+ * node_start() runs them too. Errors: those of x509_verify,
+ * x509_public_key, crypto_key_load_pem; RM_EBADVALUE (wrong CN, public
+ * key only, key mismatch, own agency as peer), RM_EUNKNOWNSIGNER (peer
+ * not in the roster).
+ */
+int node_check_more(const struct node_config *cfg, const struct roster *r,
+    const char **cfg_key, const char **cfg_val, rm_why *why);
+
 /* Everything `riskmeshd -n` checks beyond config_load: identity as
- * above, plus the TLS certificate (chains to the CA, in validity) and
- * its key. Nothing is opened or bound. */
+ * above, then node_check_more(). Nothing is opened or bound. *cfg_key,
+ * *cfg_val and why as for node_check_more(). */
 int node_check(const struct node_config *cfg, const char **cfg_key,
-    rm_why *why);
+    const char **cfg_val, rm_why *why);
 
 /*
  * Start the node (see the start order above). n must be zeroed. On
@@ -96,8 +113,10 @@ int node_check(const struct node_config *cfg, const char **cfg_key,
  */
 int node_start(struct node *n, const struct node_config *cfg, rm_why *why);
 
-/* Stop in reverse order: HTTP (waits for requests in flight), federation,
- * CoAP, store; frees keys and roster. Safe on a partly started node. */
+/* Stop in reverse order: HTTP first (new requests get 503 at once,
+ * requests in flight are answered before the server stops, see
+ * http_stop()), then federation, CoAP, store; frees keys and roster.
+ * Safe on a partly started node. */
 void node_stop(struct node *n);
 
 /* The current roster, referenced (caller roster_free()s). */
@@ -117,11 +136,17 @@ struct node_issued {
 };
 
 /*
- * POST /v1/alerts: JSON body -> alert record of the own agency ->
- * roster_authorise (403 with the rule) -> store_issue with the record
- * sealed by the agency key. Returns after the commit. A body without
- * msg_type for an object that already exists is issued as an Update.
- * Errors: RM_OK, or e filled (status 400/403/422/500/503).
+ * POST /v1/alerts: JSON body -> alert record of the own agency -> the
+ * msg_type rules against the object's latest version (docs/API.md): a
+ * new object must be an Alert (422 otherwise); a cancelled object is
+ * closed (409 EEXIST); a body without msg_type for an existing object is
+ * issued as an Update, an explicit Alert for it is 409 EEXIST, Update and
+ * Cancel are accepted, Ack and Error are 422 -> roster_authorise (403
+ * with the rule) -> store_issue with the record sealed by the agency
+ * key, only if the store's latest version is still the one the decision
+ * was based on (else 409 EBUSY, nothing stored: optimistic
+ * concurrency). Returns after the commit.
+ * Errors: RM_OK, or e filled (status 400/403/409/422/500/503).
  */
 int node_issue_alert(struct node *n, const char *body, size_t len,
     struct node_issued *out, struct json_error *e);
@@ -129,8 +154,10 @@ int node_issue_alert(struct node *n, const char *body, size_t len,
 /*
  * POST /v1/alerts/{object_id}/cancel: a new version of the own agency's
  * object with msg_type Cancel; an optional body {"reason": "…"} becomes
- * the description of every text. 404 if the agency has no such object,
- * 422 if it is already cancelled.
+ * the description of every text. 404 if the agency has no such object
+ * (or object_id is not a valid object id), 409 EEXIST if it is already
+ * cancelled, 409 EBUSY if another version was stored concurrently
+ * (same optimistic check as node_issue_alert; nothing stored).
  */
 int node_cancel_alert(struct node *n, const char *object_id,
     const char *body, size_t len, struct node_issued *out,
@@ -189,9 +216,19 @@ int http_start(struct node *n, const char *listen, struct http_srv **out,
     rm_why *why);
 /* Bound port (useful when the config says port 0). */
 uint16_t http_port(struct http_srv *h);
-/* Refuse new requests (503), stop the server, wait for requests in
- * flight, free. NULL is fine. */
+/*
+ * Stop in this order: (1) from now on every new request is answered 503
+ * ECLOSED ("the node is shutting down", Connection: close) before
+ * anything is read or stored; (2) wait, at most 10 s, until the requests
+ * already in flight have answered (an issue in flight commits and gets
+ * its 201), plus 200 ms for nng to write the answers; (3) stop nng's
+ * server (closes the listener and every connection), wait for handlers
+ * still running, free. Blocks the caller for that long. NULL is fine.
+ */
 void http_stop(struct http_srv *h);
+/* Requests between the handler's entry and their response (for tests
+ * and diagnostics). 0 for NULL. */
+unsigned http_inflight(struct http_srv *h);
 
 /* Count one response (status, and the error if status >= 400). */
 void node_count_http(struct node *n, int status, int err);

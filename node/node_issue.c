@@ -2,11 +2,16 @@
  * node_issue.c -- the issue path: a JSON alert (or a cancellation) of
  * the node's own agency becomes a signed record in the own log.
  *
- *   JSON -> rm_record (json_alert_parse) -> roster_authorise against the
- *   own roster entry -> store_issue, which numbers the record (seq, prev,
- *   ver, supersedes) inside the write transaction, seals it with the
- *   agency key (fed_record_seal) and returns after the commit. The store
- *   observer then pushes it to peers and CoAP observers.
+ *   JSON -> rm_record (json_alert_parse) -> the object's latest version
+ *   is read and the msg_type rules decide (docs/API.md) -> roster_authorise
+ *   against the own roster entry -> store_issue, which numbers the record
+ *   (seq, prev, ver, supersedes) inside the write transaction and calls
+ *   seal(): seal refuses (RM_EBUSY, nothing stored, 409) if the version
+ *   the store found is not the one the decision was based on, so two
+ *   concurrent requests can never both supersede one version (optimistic
+ *   concurrency); otherwise it signs with the agency key
+ *   (fed_record_seal). store_issue returns after the commit; the store
+ *   observer then pushes the record to peers and CoAP observers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,13 +19,28 @@
 
 #include "node/node.h"
 
+/* The version an issue decision was based on. */
+struct issue_base {
+	struct node *n;
+	bool exists;                 /* the object had a version */
+	rm_hash hash;                /* its latest version, if it exists */
+};
+
+/* store_seal_fn: on the writer thread, inside the write transaction,
+ * after the store set rec->ver and rec->supersedes from the current
+ * latest version of the object. */
 static int
 seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
     rm_why *why)
 {
-	struct node *n = arg;
+	const struct issue_base *b = arg;
 
-	return fed_record_seal(n->key, rec, out, hash, why);
+	if (rec->has_supersedes != b->exists || (b->exists &&
+	    memcmp(rec->supersedes.b, b->hash.b, RM_HASH_BYTES) != 0))
+		return rm_fail(why, RM_EBUSY, "object %s changed concurrently "
+		    "(now at ver %llu); retry", rec->object_id,
+		    (unsigned long long)(rec->ver - 1));
+	return fed_record_seal(b->n->key, rec, out, hash, why);
 }
 
 /* 403 with the roster rule that refused rec. */
@@ -46,20 +66,23 @@ authorise(struct node *n, const struct rm_record *rec, struct json_error *e)
 }
 
 static int
-issue(struct node *n, struct rm_record *rec, struct node_issued *out,
-    struct json_error *e)
+issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
+    struct node_issued *out, struct json_error *e)
 {
 	struct store_put_result res;
 	char hex[65];
 	rm_why why;
 	int rv;
 
-	rv = store_issue(n->store, rec, seal, n, &res, &why);
+	rv = store_issue(n->store, rec, seal, (void *)base, &res, &why);
 	switch (rv) {
 	case RM_OK:
 		break;
 	case RM_ECLOSED:
 		return json_fail(e, 503, rv, "", "the node is shutting down");
+	case RM_EBUSY:
+		rm_log(RM_LOG_INFO, "node", "not issued: %s", why.msg);
+		return json_fail(e, 409, rv, "object_id", "%s", why.msg);
 	case RM_ESTORE:
 	case RM_EIO:
 	case RM_ENOMEM:
@@ -88,16 +111,88 @@ issue(struct node *n, struct rm_record *rec, struct node_issued *out,
 	return RM_OK;
 }
 
+/* The winning version of (own agency, object_id): *found false if there
+ * is none; else its hash in *h and the record decoded into *out
+ * (record_fini() it). */
+static int
+load_latest(struct node *n, const char *object_id, bool *found, rm_hash *h,
+    struct rm_record *out, struct json_error *e)
+{
+	struct cose_sign1 msg;
+	rm_buf b = RM_BUF_INIT;
+	rm_why why;
+	int rv;
+
+	*found = false;
+	if ((rv = store_latest(n->store, n->cfg.agency, object_id, h)) ==
+	    RM_ENOTFOUND)
+		return RM_OK;
+	if (rv != RM_OK || (rv = store_get(n->store, h, &b)) != RM_OK)
+		return json_fail(e, 500, rv, "", "cannot read the object: %s",
+		    rm_strerror(rv));
+	if ((rv = cose_sign1_decode(b.data, b.len, &msg, &why)) == RM_OK)
+		rv = record_decode(msg.payload, msg.payload_len, out, &why);
+	rm_buf_fini(&b);
+	if (rv != RM_OK)
+		return json_fail(e, 500, rv, "", "stored record does not "
+		    "decode: %s", why.msg);
+	*found = true;
+	return RM_OK;
+}
+
+/*
+ * The msg_type rules (docs/API.md "POST /v1/alerts"): a new object starts
+ * with Alert; a cancelled object is closed (409); a next version is an
+ * Update (when msg_type is not given) or a Cancel; Alert on an existing
+ * object is a conflict (409); Ack and Error are not issued here.
+ */
+static int
+msg_type_rules(struct rm_record *rec, bool mt_set, bool exists,
+    const struct rm_record *cur, struct json_error *e)
+{
+	rm_cap_msgtype mt = rec->u.alert.msg_type;
+
+	if (!exists) {
+		if (mt != RM_MSGTYPE_ALERT)
+			return json_fail(e, 422, RM_EBADVALUE, "msg_type",
+			    "%s needs an existing object, and object %s does "
+			    "not exist: a new object starts with msg_type "
+			    "Alert", cap_msgtype_name(mt), rec->object_id);
+		return RM_OK;
+	}
+	if (cur->kind != RM_KIND_ALERT)
+		return json_fail(e, 409, RM_EEXIST, "object_id", "object %s is "
+		    "a %s, not an alert", rec->object_id, kind_name(cur->kind));
+	if (cur->u.alert.msg_type == RM_MSGTYPE_CANCEL)
+		return json_fail(e, 409, RM_EEXIST, "object_id", "object %s "
+		    "was cancelled at ver %llu; issue a new object",
+		    rec->object_id, (unsigned long long)cur->ver);
+	if (!mt_set) {
+		rec->u.alert.msg_type = RM_MSGTYPE_UPDATE;
+		return RM_OK;
+	}
+	if (mt == RM_MSGTYPE_ALERT)
+		return json_fail(e, 409, RM_EEXIST, "msg_type", "object %s "
+		    "exists (ver %llu); use msg_type Update", rec->object_id,
+		    (unsigned long long)cur->ver);
+	if (mt != RM_MSGTYPE_UPDATE && mt != RM_MSGTYPE_CANCEL)
+		return json_fail(e, 422, RM_EBADVALUE, "msg_type", "%s is not "
+		    "issued through this API; a next version of object %s "
+		    "is an Update or a Cancel", cap_msgtype_name(mt),
+		    rec->object_id);
+	return RM_OK;
+}
+
 int
 node_issue_alert(struct node *n, const char *body, size_t len,
     struct node_issued *out, struct json_error *e)
 {
 	struct json_alert_ctx ctx;
-	struct rm_record rec;
+	struct rm_record rec, cur;
+	struct issue_base base;
 	char defid[RM_ALERT_IDENTIFIER_MAX + 1], rnd_hex[9];
 	uint8_t rnd[4];
 	bool mt_set;
-	rm_hash latest;
 	int rv;
 
 	ctx.origin = n->cfg.agency;
@@ -110,12 +205,17 @@ node_issue_alert(struct node *n, const char *body, size_t len,
 	ctx.default_identifier = defid;
 	if ((rv = json_alert_parse(body, len, &ctx, &rec, &mt_set, e)) != RM_OK)
 		return rv;
-	/* A new version of an existing object is a CAP Update. */
-	if (!mt_set && rec.u.alert.msg_type == RM_MSGTYPE_ALERT &&
-	    store_latest(n->store, rec.origin, rec.object_id, &latest) == RM_OK)
-		rec.u.alert.msg_type = RM_MSGTYPE_UPDATE;
-	if ((rv = authorise(n, &rec, e)) == RM_OK)
-		rv = issue(n, &rec, out, e);
+	memset(&cur, 0, sizeof(cur));
+	memset(&base, 0, sizeof(base));
+	base.n = n;
+	if ((rv = load_latest(n, rec.object_id, &base.exists, &base.hash, &cur,
+	    e)) == RM_OK &&
+	    (rv = msg_type_rules(&rec, mt_set, base.exists, &cur, e)) ==
+	    RM_OK &&
+	    (rv = authorise(n, &rec, e)) == RM_OK)
+		rv = issue(n, &rec, &base, out, e);
+	if (base.exists)
+		record_fini(&cur);
 	json_record_free(&rec);
 	return rv;
 }
@@ -158,56 +258,40 @@ cancel_reason(const char *body, size_t len, json_t **root,
 	return RM_OK;
 }
 
-/* The winning version of (own agency, object_id), decoded. */
-static int
-load_latest(struct node *n, const char *object_id, struct rm_record *out,
-    struct json_error *e)
-{
-	struct cose_sign1 msg;
-	rm_buf b = RM_BUF_INIT;
-	rm_hash h;
-	rm_why why;
-	int rv;
-
-	if (strlen(object_id) > RM_OBJECT_ID_MAX ||
-	    (rv = store_latest(n->store, n->cfg.agency, object_id, &h)) ==
-	    RM_ENOTFOUND)
-		return json_fail(e, 404, RM_ENOTFOUND, "object_id", "%s has no "
-		    "object \"%.80s\"", n->cfg.agency, object_id);
-	if (rv != RM_OK || (rv = store_get(n->store, &h, &b)) != RM_OK)
-		return json_fail(e, 500, rv, "", "cannot read the object: %s",
-		    rm_strerror(rv));
-	if ((rv = cose_sign1_decode(b.data, b.len, &msg, &why)) == RM_OK)
-		rv = record_decode(msg.payload, msg.payload_len, out, &why);
-	rm_buf_fini(&b);
-	if (rv != RM_OK)
-		return json_fail(e, 500, rv, "", "stored record does not "
-		    "decode: %s", why.msg);
-	return RM_OK;
-}
-
 int
 node_cancel_alert(struct node *n, const char *object_id, const char *body,
     size_t len, struct node_issued *out, struct json_error *e)
 {
 	struct rm_record rec, c;
+	struct issue_base base;
 	struct rm_alert_text *texts = NULL;
 	json_t *root;
 	const char *reason;
 	int rv;
 
 	memset(&rec, 0, sizeof(rec));
-	if ((rv = cancel_reason(body, len, &root, &reason, e)) != RM_OK ||
-	    (rv = load_latest(n, object_id, &rec, e)) != RM_OK)
+	memset(&base, 0, sizeof(base));
+	base.n = n;
+	if ((rv = cancel_reason(body, len, &root, &reason, e)) != RM_OK)
+		goto done;
+	if (strlen(object_id) > RM_OBJECT_ID_MAX || !object_id_valid(object_id))
+		rv = json_fail(e, 404, RM_ENOTFOUND, "object_id", "\"%.80s\" "
+		    "is not a valid object id (%s)", object_id,
+		    JSON_OBJECT_ID_RULE);
+	else if ((rv = load_latest(n, object_id, &base.exists, &base.hash,
+	    &rec, e)) == RM_OK && !base.exists)
+		rv = json_fail(e, 404, RM_ENOTFOUND, "object_id", "%s has no "
+		    "object \"%s\"", n->cfg.agency, object_id);
+	if (rv != RM_OK)
 		goto done;
 	if (rec.kind != RM_KIND_ALERT) {
-		rv = json_fail(e, 422, RM_EBADVALUE, "object_id", "\"%.80s\" is "
+		rv = json_fail(e, 409, RM_EEXIST, "object_id", "object %s is "
 		    "a %s, not an alert", object_id, kind_name(rec.kind));
 		goto done;
 	}
 	if (rec.u.alert.msg_type == RM_MSGTYPE_CANCEL) {
-		rv = json_fail(e, 422, RM_EBADVALUE, "object_id", "\"%.80s\" "
-		    "is already cancelled (ver %llu)", object_id,
+		rv = json_fail(e, 409, RM_EEXIST, "object_id", "object %s was "
+		    "already cancelled at ver %llu", object_id,
 		    (unsigned long long)rec.ver);
 		goto done;
 	}
@@ -232,10 +316,11 @@ node_cancel_alert(struct node *n, const char *object_id, const char *body,
 		c.u.alert.texts = texts;
 	}
 	if ((rv = authorise(n, &c, e)) == RM_OK)
-		rv = issue(n, &c, out, e);
+		rv = issue(n, &c, &base, out, e);
 done:
 	free(texts);
-	record_fini(&rec);
+	if (base.exists)
+		record_fini(&rec);
 	json_decref(root);
 	return rv;
 }

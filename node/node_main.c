@@ -71,15 +71,16 @@ fail:
 	return rv;
 }
 
-int
-node_check(const struct node_config *cfg, const char **cfg_key, rm_why *why)
+/* The TLS certificate (chains to the CA, in validity, issued for the
+ * agency id) and its key (private, the certificate's key). */
+static int
+check_tls(const struct node_config *cfg, const char **cfg_key, rm_why *why)
 {
-	crypto_key *k = NULL;
-	char cn[256];
+	crypto_key *k = NULL, *pub = NULL;
+	rm_hash kid_key, kid_cert;
+	char cn[256], hk[65], hc[65];
 	int rv;
 
-	if ((rv = node_load_identity(NULL, cfg, cfg_key, why)) != RM_OK)
-		return rv;
 	*cfg_key = "tls_cert";
 	if ((rv = x509_verify(cfg->ca_file, cfg->tls_cert_file, cn,
 	    sizeof(cn), why)) != RM_OK)
@@ -87,13 +88,85 @@ node_check(const struct node_config *cfg, const char **cfg_key, rm_why *why)
 	if (strcmp(cn, cfg->agency) != 0)
 		return rm_fail(why, RM_EBADVALUE, "%s: certificate is for "
 		    "\"%s\", not %s", cfg->tls_cert_file, cn, cfg->agency);
+	if ((rv = x509_public_key(cfg->tls_cert_file, &pub, why)) != RM_OK)
+		return rv;
 	*cfg_key = "tls_key";
 	if ((rv = crypto_key_load_pem(cfg->tls_key_file, &k, why)) != RM_OK)
-		return rv;
-	if (!crypto_key_has_private(k))
+		goto out;
+	if (!crypto_key_has_private(k)) {
 		rv = rm_fail(why, RM_EBADVALUE, "%s: public key only",
 		    cfg->tls_key_file);
+		goto out;
+	}
+	if ((rv = crypto_key_kid(k, &kid_key)) != RM_OK ||
+	    (rv = crypto_key_kid(pub, &kid_cert)) != RM_OK) {
+		rv = rm_fail(why, rv, "%s: cannot compute the key id",
+		    cfg->tls_key_file);
+		goto out;
+	}
+	if (!crypto_equal(kid_key.b, kid_cert.b, RM_HASH_BYTES)) {
+		rm_hash_hex(&kid_key, hk);
+		rm_hash_hex(&kid_cert, hc);
+		rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is not the "
+		    "key of tls_cert %s (kid %.16s…)", cfg->tls_key_file, hk,
+		    cfg->tls_cert_file, hc);
+	}
+out:
+	crypto_key_free(pub);
 	crypto_key_free(k);
+	return rv;
+}
+
+/* Every peer line names another agency of the roster. */
+static int
+check_peers(const struct node_config *cfg, const struct roster *r,
+    const char **cfg_key, const char **cfg_val, rm_why *why)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const char *a = cfg->peers[i].agency;
+
+		*cfg_key = "peer";
+		*cfg_val = a;
+		if (strcmp(a, cfg->agency) == 0)
+			return rm_fail(why, RM_EBADVALUE, "peer %s is this "
+			    "node's own agency", a);
+		if (roster_find(r, a) == NULL)
+			return rm_fail(why, RM_EUNKNOWNSIGNER, "peer %s is not "
+			    "in roster %s version %llu", a, cfg->roster_file,
+			    (unsigned long long)roster_version(r));
+	}
+	*cfg_val = NULL;
+	return RM_OK;
+}
+
+int
+node_check_more(const struct node_config *cfg, const struct roster *r,
+    const char **cfg_key, const char **cfg_val, rm_why *why)
+{
+	int rv;
+
+	*cfg_val = NULL;
+	if ((rv = check_tls(cfg, cfg_key, why)) != RM_OK)
+		return rv;
+	return check_peers(cfg, r, cfg_key, cfg_val, why);
+}
+
+int
+node_check(const struct node_config *cfg, const char **cfg_key,
+    const char **cfg_val, rm_why *why)
+{
+	struct node *n;
+	int rv;
+
+	*cfg_val = NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "out of memory");
+	if ((rv = node_load_identity(n, cfg, cfg_key, why)) == RM_OK)
+		rv = node_check_more(cfg, n->roster, cfg_key, cfg_val, why);
+	roster_free(n->roster);
+	crypto_key_free(n->root);
+	crypto_key_free(n->key);
+	free(n);
 	return rv;
 }
 
@@ -145,6 +218,7 @@ coap_start(struct node *n, rm_why *why)
 	size_t i, j, k;
 	int rv;
 
+	memset(&o, 0, sizeof(o));
 	if (split_hostport(n->cfg.coap_listen, host, sizeof(host),
 	    &o.port) != RM_OK)
 		return rm_fail(why, RM_ECONFIG, "coap_listen: \"%s\" is not "
@@ -178,6 +252,8 @@ coap_start(struct node *n, rm_why *why)
 	o.max_age_s = n->cfg.coap_max_age_s;
 	o.areas = areas;
 	o.n_areas = na;
+	o.served = areas;       /* on-demand resources: inside these only */
+	o.n_served = na;
 	o.provider.alerts = node_coap_alerts;
 	o.provider.arg = n;
 	rv = coap_srv_start(&o, &n->coap, why);
@@ -220,7 +296,7 @@ int
 node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 {
 	struct store_opts so;
-	const char *key;
+	const char *key, *val;
 	rm_why w;
 	int rv;
 
@@ -230,6 +306,11 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	if ((rv = node_load_identity(n, cfg, &key, &w)) != RM_OK) {
 		rm_fail(why, rv, "%s: %s", key, w.msg);
 		return rv;
+	}
+	if ((rv = node_check_more(&n->cfg, n->roster, &key, &val, &w)) !=
+	    RM_OK) {
+		rm_fail(why, rv, "%s: %s", key, w.msg);
+		goto fail;
 	}
 	rm_log(RM_LOG_INFO, "node", "agency %s, roster %s version %llu "
 	    "(%zu agencies)", n->cfg.agency, roster_federation(n->roster),

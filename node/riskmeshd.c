@@ -52,9 +52,10 @@ describe_key(void *arg, const char *key, const char *type, const char *dflt,
 		    dflt);
 }
 
-/* Line of the first `key = …` in the config file, 0 if none. */
+/* Line of the first `key = …` in the config file whose value starts
+ * with the word val (any value if val is NULL), 0 if none. */
 static int
-key_line(const char *path, const char *key)
+key_line(const char *path, const char *key, const char *val)
 {
 	char line[4096];
 	size_t kl = strlen(key);
@@ -74,7 +75,13 @@ key_line(const char *path, const char *key)
 		p += kl;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p == '=') {
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (val == NULL || (strncmp(p, val, strlen(val)) == 0 &&
+		    (p[strlen(val)] == ' ' || p[strlen(val)] == '\t'))) {
 			fclose(f);
 			return no;
 		}
@@ -86,12 +93,12 @@ key_line(const char *path, const char *key)
 static int
 check(const char *path, const struct node_config *cfg)
 {
-	const char *key = "";
+	const char *key = "", *val = NULL;
 	rm_why why;
 
-	if (node_check(cfg, &key, &why) != RM_OK) {
-		fprintf(stderr, "%s:%d: %s: %s\n", path, key_line(path, key),
-		    key, why.msg);
+	if (node_check(cfg, &key, &val, &why) != RM_OK) {
+		fprintf(stderr, "%s:%d: %s: %s\n", path,
+		    key_line(path, key, val), key, why.msg);
 		return 1;
 	}
 	fprintf(stderr, "%s: configuration OK (agency %s, %zu peer%s)\n",
@@ -149,7 +156,13 @@ main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("riskmeshd %s\n", RISKMESHD_VERSION);
 			return 0;
-		} else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc) {
+		} else if (strcmp(argv[i], "-c") == 0) {
+			if (i + 1 == argc || argv[i + 1][0] == '\0' ||
+			    argv[i + 1][0] == '-') {
+				fprintf(stderr, "riskmeshd: -c: missing FILE\n");
+				usage(stderr);
+				return 1;
+			}
 			path = argv[++i];
 		} else if (strcmp(argv[i], "-n") == 0) {
 			check_only = true;
@@ -166,6 +179,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (path == NULL) {
+		fprintf(stderr, "riskmeshd: -c FILE is required\n");
 		usage(stderr);
 		return 1;
 	}

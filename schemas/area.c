@@ -118,5 +118,8 @@ object_id_valid(const char *s)
 		    c != '-')
 			return false;
 	}
+	/* "." and ".." would name a directory in a URL path. */
+	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
 	return i >= 1;
 }

@@ -256,8 +256,8 @@ bool area_overlaps(const char *a, const char *b);
  * RM_AGENCY_ID_MAX bytes follow from that. NULL gives false. */
 bool agency_id_valid(const char *s);
 
-/* True iff s is an object id: 1..RM_OBJECT_ID_MAX of [A-Za-z0-9._:-].
- * NULL gives false. */
+/* True iff s is an object id: 1..RM_OBJECT_ID_MAX of [A-Za-z0-9._:-],
+ * other than "." and "..". NULL gives false. */
 bool object_id_valid(const char *s);
 
 /* True iff the record is an alert that is in force at `now`:

@@ -36,27 +36,38 @@ check_text(const char *s, const char *field, size_t max, bool required,
 	return RM_OK;
 }
 
-/* RFC 5646 tag, loosely: alphanumeric subtags of 1..8 separated by '-',
- * the first one alphabetic. */
+/* RFC 5646 tag, plausibly: a primary language subtag of 2..3 letters
+ * (§2.2.1), then '-'-separated subtags of 2..8 letters or digits; a
+ * one-character subtag (extension or private-use singleton, §2.2.6,
+ * §2.2.7) must be followed by another subtag. "zh-CN", "zh-Hans-CN",
+ * "en-US-x-tj" pass; "a", "e", "english", "zh-", "zh-CN-x" do not. */
 static bool
 lang_valid(const char *s)
 {
-	size_t sub = 0;
+	size_t sub = 0, nsub = 0;
+	bool alpha = true;
 
-	if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z')))
-		return false;
-	for (const char *c = s; *c != '\0'; c++) {
-		if (*c == '-') {
-			if (sub == 0)
+	for (const char *c = s;; c++) {
+		if (*c == '-' || *c == '\0') {
+			if (nsub == 0 && (sub < 2 || sub > 3 || !alpha))
 				return false;
+			if (nsub > 0 && (sub == 0 || sub > 8 ||
+			    (sub == 1 && *c == '\0')))
+				return false;
+			if (*c == '\0')
+				return true;
+			nsub++;
 			sub = 0;
 			continue;
 		}
-		if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
-		    (*c >= '0' && *c <= '9')) || ++sub > 8)
+		if ((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z'))
+			sub++;
+		else if (*c >= '0' && *c <= '9') {
+			sub++;
+			alpha = false;
+		} else
 			return false;
 	}
-	return sub > 0;
 }
 
 static int
@@ -122,7 +133,9 @@ check_texts(const struct rm_alert *a, rm_why *why)
 		}
 		if (!lang_valid(t->lang))
 			return rm_fail(why, RM_EBADVALUE, "alert.texts[%zu]."
-			    "lang: not a language tag", i);
+			    "lang: not a language tag (RFC 5646: 2-3 letters, "
+			    "then subtags of 2-8 letters or digits, e.g. "
+			    "zh-CN)", i);
 		for (size_t j = 0; j < i; j++)
 			if (strcasecmp(a->texts[j].lang, t->lang) == 0)
 				return rm_fail(why, RM_EBADVALUE,

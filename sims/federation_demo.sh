@@ -25,7 +25,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 export RM_BIN
 . "$here/lib/fedlib.sh"
 
-work=${1:-$(mktemp -d /tmp/riskmesh-demo.XXXXXX)}
+# A work dir given on the command line is kept; a temporary one (which
+# holds the federation's root key) is removed on exit unless RM_DEMO_KEEP=1.
+if [ $# -ge 1 ]; then
+	work=$1
+	keep=1
+else
+	work=$(mktemp -d /tmp/riskmesh-demo.XXXXXX)
+	keep=${RM_DEMO_KEEP:-0}
+fi
 mkdir -p "$work"
 fed=$work/federation
 COAP_CLIENT=${COAP_CLIENT:-coap-client-openssl}
@@ -34,6 +42,11 @@ observer_pid=
 cleanup() {
 	[ -n "$observer_pid" ] && kill "$observer_pid" 2>/dev/null
 	rm_cleanup
+	if [ "$keep" = 1 ]; then
+		echo "(work dir kept: $work)"
+	else
+		rm -rf "$work"
+	fi
 }
 trap cleanup EXIT INT TERM
 

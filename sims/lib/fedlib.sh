@@ -12,8 +12,10 @@ rm_elapsed() { echo "$(( $(date +%s%3N) - RM_T0_MS ))"; }
 rm_say() { printf '[%6s ms] %s\n' "$(rm_elapsed)" "$*"; }
 rm_die() { printf 'FAILED: %s\n' "$*" >&2; exit 1; }
 
-# A base port for this run: distinct per process so parallel runs don't clash.
-rm_base_port() { echo $(( 50000 + ($$ % 100) * 100 )); }
+# A base port for this run: distinct per process so parallel runs don't clash,
+# and below Linux's ephemeral range (32768-60999), so that no outgoing
+# connection of another process can be holding one of our listening ports.
+rm_base_port() { echo $(( 21000 + ($$ % 80) * 100 )); }
 
 # rm_fed_init DIR NAME: federation root, CA and empty roster.
 rm_fed_init() {

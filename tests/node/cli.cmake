@@ -9,4 +9,8 @@ if(TARGET riskmesh AND TARGET rm_federation)
       COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${t}.sh
       LABEL unit TIMEOUT 60)
   endforeach()
+  # node/CMakeLists.txt's install() rule, into a temp prefix
+  rm_script_test(node.cli_install
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/install.sh ${CMAKE_COMMAND}
+    LABEL unit TIMEOUT 60)
 endif()

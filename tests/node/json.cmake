@@ -3,4 +3,4 @@ rm_unit_test(node.json SOURCES test_json.c
   ${PROJECT_SOURCE_DIR}/node/json_parse.c
   ${PROJECT_SOURCE_DIR}/node/json_emit.c
   ${PROJECT_SOURCE_DIR}/node/json_util.c
-  LIBS rm_schemas rm_common PkgConfig::JANSSON)
+  LIBS rm_crypto rm_schemas rm_common PkgConfig::JANSSON)

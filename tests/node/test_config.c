@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "node/config.h"
+#include "node/config_int.h"
 #include "rm_test.h"
 
 #ifndef RM_CONFIG_GOLDEN
@@ -296,9 +297,275 @@ test_long_line(void)
 	tmp_teardown();
 }
 
+/* '#' starts a comment only at the start of a line or after whitespace. */
+static void
+test_comment_rule(void)
+{
+	struct node_config c;
+	rm_why why;
+	char line[64];
+
+	strcpy(line, "a#b # c");
+	CU_ASSERT_PTR_EQUAL(cfg_comment_start(line), line + 4);
+	strcpy(line, "#x");
+	CU_ASSERT_PTR_EQUAL(cfg_comment_start(line), line);
+	strcpy(line, "a\t#b");
+	CU_ASSERT_PTR_EQUAL(cfg_comment_start(line), line + 2);
+	strcpy(line, "a#b#c");
+	CU_ASSERT_PTR_NULL(cfg_comment_start(line));
+
+	tmp_setup();
+	CU_ASSERT_EQUAL_FATAL(config_load(tmp_file("h.conf",
+	    "  # indented comment line\n"
+	    "agency = 120116.gov\n"
+	    "data_dir = /srv/a#b/c\n"
+	    "key = /k/agency.key#1\t# tab comment\n"
+	    "ca = /k/ca.crt\n"
+	    "roster = /k/roster.cose\n"
+	    "tls_cert = /k/tls.crt\n"
+	    "tls_key = /k/tls.key\n"
+	    "http_token = abcdefghijklmnopq#rs # the token\n"
+	    "#peer = 120000.command dial tls+tcp://127.0.0.1:7101\n"),
+	    &c, &why), RM_OK);
+	CU_ASSERT_STRING_EQUAL(c.http_token, "abcdefghijklmnopq#rs");
+	CU_ASSERT_STRING_EQUAL(c.data_dir, "/srv/a#b/c");
+	CU_ASSERT_STRING_EQUAL(c.key_file, "/k/agency.key#1");
+	CU_ASSERT_EQUAL(c.n_peers, 0);
+
+	/* "key = #x": the '#' follows whitespace, so the value is empty */
+	CU_ASSERT_EQUAL(config_load(tmp_file("e.conf", MINIMAL
+	    "log_level = #debug\n"), &c, &why), RM_ECONFIG);
+	CU_ASSERT(strstr(why.msg, "e.conf:9: log_level: empty value") != NULL);
+	tmp_teardown();
+}
+
+/* config_set refuses what node.conf cannot carry; *c stays unchanged. */
+static void
+test_set_uncarriable(void)
+{
+	static const struct {
+		const char *key, *val, *why;
+	} bad[] = {
+		{ "data_dir", "/a #b", "data_dir: value contains whitespace "
+		  "followed by '#' (node.conf reads a comment from there)" },
+		{ "data_dir", "/a\t#b", "data_dir: value contains whitespace "
+		  "followed by '#' (node.conf reads a comment from there)" },
+		{ "data_dir", "/a ", "data_dir: value starts or ends with "
+		  "whitespace (node.conf trims it)" },
+		{ "key", " /a", "key: value starts or ends with whitespace "
+		  "(node.conf trims it)" },
+		{ "ca", "/a\nb", "ca: value contains a line break" },
+		{ "ca", "/a\rb", "ca: value contains a line break" },
+		{ "data_dir", "#a", "data_dir: value starts with '#' "
+		  "(node.conf reads it as a comment)" },
+		{ "http_token", "#abcdefghijklmnop", "http_token: value starts "
+		  "with '#' (node.conf reads it as a comment)" },
+		{ "peer", "120000.command dial tls+tcp://h:1 #x", "peer: value "
+		  "contains whitespace followed by '#' (node.conf reads a "
+		  "comment from there)" },
+	};
+	struct node_config c, before;
+	rm_why why;
+
+	config_defaults(&c);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		before = c;
+		CU_ASSERT_EQUAL(config_set(&c, bad[i].key, bad[i].val, NULL,
+		    &why), RM_ECONFIG);
+		CU_ASSERT_STRING_EQUAL(why.msg, bad[i].why);
+		CU_ASSERT_EQUAL(memcmp(&before, &c, sizeof(c)), 0);
+	}
+	/* a relative path joined to a base dir the file cannot carry */
+	CU_ASSERT_EQUAL(config_set(&c, "data_dir", "d", "/x #y", &why),
+	    RM_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(why.msg, "data_dir: base directory: value "
+	    "contains whitespace followed by '#' (node.conf reads a comment "
+	    "from there)");
+	CU_ASSERT_EQUAL(config_set(&c, "data_dir", "/abs", "/x #y", &why),
+	    RM_OK);
+	/* '#' not after whitespace is an ordinary character */
+	CU_ASSERT_EQUAL(config_set(&c, "data_dir", "/a#b", NULL, &why), RM_OK);
+	CU_ASSERT_STRING_EQUAL(c.data_dir, "/a#b");
+	CU_ASSERT_EQUAL(config_set(&c, "data_dir", "/a b#", NULL, &why),
+	    RM_OK);
+}
+
+/* The token rule (CONFIG_TOKEN_RULE) is checked by config_set. */
+static void
+test_token_rule(void)
+{
+	struct node_config c;
+	rm_why why;
+	char t[CONFIG_TOKEN_MAX + 2];
+
+	config_defaults(&c);
+	CU_ASSERT_EQUAL(config_set(&c, "http_token", "0123456789abcde", NULL,
+	    &why), RM_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(why.msg,
+	    "http_token: too short (15 characters, at least 16)");
+	memset(t, 'a', CONFIG_TOKEN_MAX + 1);
+	t[CONFIG_TOKEN_MAX + 1] = '\0';
+	CU_ASSERT_EQUAL(config_set(&c, "http_token", t, NULL, &why),
+	    RM_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(why.msg,
+	    "http_token: too long (129 characters, at most 128)");
+	t[CONFIG_TOKEN_MAX] = '\0';
+	CU_ASSERT_EQUAL(config_set(&c, "http_token", t, NULL, &why), RM_OK);
+	CU_ASSERT_EQUAL(strlen(c.http_token), CONFIG_TOKEN_MAX);
+	CU_ASSERT_EQUAL(config_set(&c, "http_token", "0123456789 abcdef",
+	    NULL, &why), RM_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(why.msg, "http_token: character 11 is not "
+	    "printable ASCII or is a space (16..128 printable ASCII "
+	    "characters, no spaces, not starting with '#')");
+	CU_ASSERT_EQUAL(config_set(&c, "http_token", "0123456789\x7f" "abcdef",
+	    NULL, &why), RM_ECONFIG);
+	CU_ASSERT_STRING_EQUAL(c.http_token, t);   /* unchanged */
+	CU_ASSERT_STRING_EQUAL(CONFIG_TOKEN_RULE, "16..128 printable ASCII "
+	    "characters, no spaces, not starting with '#'");
+}
+
+/* Every field of a and b is equal. */
+static void
+assert_same_config(const struct node_config *a, const struct node_config *b)
+{
+	CU_ASSERT_STRING_EQUAL(a->agency, b->agency);
+	CU_ASSERT_STRING_EQUAL(a->data_dir, b->data_dir);
+	CU_ASSERT_STRING_EQUAL(a->key_file, b->key_file);
+	CU_ASSERT_STRING_EQUAL(a->ca_file, b->ca_file);
+	CU_ASSERT_STRING_EQUAL(a->roster_file, b->roster_file);
+	CU_ASSERT_STRING_EQUAL(a->tls_cert_file, b->tls_cert_file);
+	CU_ASSERT_STRING_EQUAL(a->tls_key_file, b->tls_key_file);
+	CU_ASSERT_STRING_EQUAL(a->http_listen, b->http_listen);
+	CU_ASSERT_STRING_EQUAL(a->http_token, b->http_token);
+	CU_ASSERT_STRING_EQUAL(a->coap_listen, b->coap_listen);
+	CU_ASSERT_EQUAL(a->insecure, b->insecure);
+	CU_ASSERT_EQUAL(a->log_level, b->log_level);
+	CU_ASSERT_EQUAL(a->map_size_mb, b->map_size_mb);
+	CU_ASSERT_EQUAL(a->group_max, b->group_max);
+	CU_ASSERT_EQUAL(a->coap_max_age_s, b->coap_max_age_s);
+	CU_ASSERT_EQUAL(a->sync_interval_ms, b->sync_interval_ms);
+	CU_ASSERT_EQUAL(a->reconnect_max_ms, b->reconnect_max_ms);
+	CU_ASSERT_EQUAL_FATAL(a->n_peers, b->n_peers);
+	for (size_t i = 0; i < a->n_peers; i++) {
+		CU_ASSERT_STRING_EQUAL(a->peers[i].agency, b->peers[i].agency);
+		CU_ASSERT_EQUAL(a->peers[i].listen, b->peers[i].listen);
+		CU_ASSERT_STRING_EQUAL(a->peers[i].url, b->peers[i].url);
+	}
+}
+
+/* Tricky values set with config_set, written with config_write (with and
+ * without comments), load back with config_load as the same struct. */
+static void
+test_tricky_roundtrip(void)
+{
+	static const char *const kv[][2] = {
+		{ "agency", "120116.gov" },
+		{ "data_dir", "/srv/risk#mesh/data dir" },
+		{ "key", "/k/a#.key" },
+		{ "ca", "/k/ca.crt#" },
+		{ "roster", "/k/x=y/roster.cose" },
+		{ "tls_cert", "/k/tls cert.crt" },
+		{ "tls_key", "/k/#/tls.key" },
+		{ "http_listen", "[::1]:8443" },
+		{ "http_token", "abcdefghijklmnopq#rs" },
+		{ "coap_listen", "off" },
+		{ "insecure", "yes" },
+		{ "log_level", "notice" },
+		{ "map_size_mb", "1048576" },
+		{ "group_max", "1" },
+		{ "coap_max_age_s", "0" },
+		{ "sync_interval_ms", "100" },
+		{ "reconnect_max_ms", "3600000" },
+		{ "peer", "120000.command listen tcp://127.0.0.1:7101" },
+		{ "peer", "120103.gov dial tls+tcp://[::1]:7103" },
+	};
+	struct node_config a, b;
+	rm_why why;
+	char path[512];
+	FILE *f;
+
+	tmp_setup();
+	config_defaults(&a);
+	for (size_t i = 0; i < sizeof(kv) / sizeof(kv[0]); i++)
+		CU_ASSERT_EQUAL_FATAL(config_set(&a, kv[i][0], kv[i][1], NULL,
+		    &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(config_check(&a, &why), RM_OK);
+	snprintf(path, sizeof(path), "%s/t.conf", tmpdir);
+	for (int comments = 0; comments < 2; comments++) {
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
+		CU_ASSERT_EQUAL(config_write(&a, f, comments, true), RM_OK);
+		fclose(f);
+		memset(&b, 0x5a, sizeof(b));
+		CU_ASSERT_EQUAL_FATAL(config_load(path, &b, &why), RM_OK);
+		assert_same_config(&a, &b);
+	}
+	CU_ASSERT_STRING_EQUAL(b.http_token, "abcdefghijklmnopq#rs");
+	CU_ASSERT_STRING_EQUAL(b.data_dir, "/srv/risk#mesh/data dir");
+	tmp_teardown();
+}
+
+/* config_write refuses a struct (filled directly) that would not load
+ * back, and writes nothing. */
+static void
+test_write_refuses(void)
+{
+	struct node_config c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	config_defaults(&c);
+	strcpy(c.agency, "120116.gov");
+	strcpy(c.data_dir, "/a #b");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m = open_memstream(&text, &len));
+	CU_ASSERT_EQUAL(config_write(&c, m, true, true), RM_ECONFIG);
+	fclose(m);
+	CU_ASSERT_EQUAL(len, 0);
+	free(text);
+
+	strcpy(c.data_dir, "/a");
+	strcpy(c.http_token, "#secret-secret-secret");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m = open_memstream(&text, &len));
+	CU_ASSERT_EQUAL(config_write(&c, m, false, true), RM_ECONFIG);
+	/* hidden, so not written: nothing to carry */
+	CU_ASSERT_EQUAL(config_write(&c, m, false, false), RM_OK);
+	fclose(m);
+	CU_ASSERT(strstr(text, "# http_token = (hidden)\n") != NULL);
+	free(text);
+
+	c.n_peers = 1;
+	strcpy(c.peers[0].agency, "120000.command");
+	strcpy(c.peers[0].url, "tcp://h:1\n");
+	text = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m = open_memstream(&text, &len));
+	CU_ASSERT_EQUAL(config_write(&c, m, false, false), RM_ECONFIG);
+	fclose(m);
+	free(text);
+}
+
+/* The commented output states the comment rule first. */
+static void
+test_write_syntax_header(void)
+{
+	struct node_config c;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m;
+	static const char want[] = "# Syntax: key = value, one per line. A "
+	    "comment starts at a '#' that begins\n# the line or follows a "
+	    "space or tab; any other '#' is part of the value.\n\n# ";
+
+	config_defaults(&c);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(m = open_memstream(&text, &len));
+	CU_ASSERT_EQUAL(config_write(&c, m, true, false), RM_OK);
+	fclose(m);
+	CU_ASSERT(strncmp(text, want, sizeof(want) - 1) == 0);
+	free(text);
+}
+
 struct describe_ctx {
 	int n;
-	bool saw_map, saw_token;
+	bool saw_map, saw_token, token_rule;
 };
 
 static void
@@ -312,19 +579,22 @@ describe_one(void *arg, const char *key, const char *type, const char *dflt,
 		d->saw_map = strcmp(type, "number") == 0 &&
 		    strcmp(dflt, "64") == 0 && strstr(help, "MiB") != NULL;
 	}
-	if (strcmp(key, "http_token") == 0)
+	if (strcmp(key, "http_token") == 0) {
 		d->saw_token = strcmp(dflt, "required") == 0;
+		d->token_rule = strstr(help, CONFIG_TOKEN_RULE) != NULL;
+	}
 }
 
 static void
 test_describe(void)
 {
-	struct describe_ctx d = { 0, false, false };
+	struct describe_ctx d = { 0, false, false, false };
 
 	config_describe(describe_one, &d);
 	CU_ASSERT_EQUAL(d.n, 18);
 	CU_ASSERT_TRUE(d.saw_map);
 	CU_ASSERT_TRUE(d.saw_token);
+	CU_ASSERT_TRUE(d.token_rule);
 }
 
 /* Replace every occurrence of dir in s by "@DIR@"; returns malloc'd. */
@@ -417,7 +687,8 @@ test_golden(void)
 	}
 	closedir(d);
 	CU_ASSERT(ncases >= 20);
-	CU_ASSERT_EQUAL(nok, 2);   /* ok_minimal, ok_full; the rest fail */
+	CU_ASSERT_EQUAL(nok, 3);   /* ok_minimal, ok_full, ok_hash; the rest
+				    * fail */
 }
 
 static CU_TestInfo config_tests[] = {
@@ -431,6 +702,12 @@ static CU_TestInfo config_tests[] = {
 	{ "set", test_set },
 	{ "too_many_peers", test_too_many_peers },
 	{ "long_line", test_long_line },
+	{ "comment_rule", test_comment_rule },
+	{ "set_uncarriable", test_set_uncarriable },
+	{ "token_rule", test_token_rule },
+	{ "tricky_roundtrip", test_tricky_roundtrip },
+	{ "write_refuses", test_write_refuses },
+	{ "write_syntax_header", test_write_syntax_header },
 	{ "golden", test_golden },
 	CU_TEST_INFO_NULL,
 };

@@ -1,161 +1,15 @@
 /*
- * test_http.c -- the HTTP/JSON API in-process: routes (auth, issue,
- * update, cancel, list, records, status, metrics, every refusal) against
- * a real store in a temp dir, then a few requests over a real socket to
- * nng's HTTP server (413 without reading the body, JSON 404/405).
+ * test_http.c -- the HTTP/JSON API in-process through http_route():
+ * auth, issue, update, cancel, list, records, status, metrics, the
+ * msg_type rules, and every refusal (paths and queries that do not
+ * decode, unknown or repeated query parameters, bad values), against a
+ * real store in a temp dir (test_http_fx.c).
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
-#include "node/node.h"
-#include "rm_test.h"
-
-#define OWN   "120000.water"     /* areas 120000, max orange */
-#define OTHER "120000.command"
-#define TOKEN "test-token-0123456789abcdef"
-
-static struct node n;
-static char tmpdir[64];
-
-static void
-die(const char *what, const rm_why *why)
-{
-	fprintf(stderr, "fixture: %s: %s\n", what, why ? why->msg : "");
-	abort();
-}
-
-static void
-fx_agency(struct roster_agency *a, const char *id, crypto_key *k,
-    const char *area, rm_grade max)
-{
-	memset(a, 0, sizeof(*a));
-	snprintf(a->id, sizeof(a->id), "%s", id);
-	snprintf(a->name_en, sizeof(a->name_en), "%s", id);
-	snprintf(a->name_zh, sizeof(a->name_zh), "测试 %s", id);
-	snprintf(a->role, sizeof(a->role), "department");
-	a->kinds = ROSTER_KIND_ALERT;
-	a->max_grade = max;
-	a->n_areas = 1;
-	snprintf(a->areas[0], sizeof(a->areas[0]), "%s", area);
-	if (crypto_key_kid(k, &a->kid) != RM_OK)
-		abort();
-	a->key = k;
-}
-
-static int
-suite_init(void)
-{
-	struct store_opts so = { 0 };
-	struct roster_agency a;
-	struct roster *r;
-	crypto_key *other;
-	rm_buf b = RM_BUF_INIT;
-	rm_why why;
-
-	rm_log_set_level(RM_LOG_ERR);
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/rm-test-http.XXXXXX");
-	if (mkdtemp(tmpdir) == NULL)
-		return 1;
-	if (crypto_key_generate(&n.root, &why) != RM_OK ||
-	    crypto_key_generate(&n.key, &why) != RM_OK ||
-	    crypto_key_generate(&other, &why) != RM_OK)
-		die("keys", &why);
-	if (roster_new("http-test", 3, &r, &why) != RM_OK)
-		die("roster_new", &why);
-	fx_agency(&a, OWN, n.key, "120000", RM_GRADE_ORANGE);
-	if (roster_put_agency(r, &a, &why) != RM_OK)
-		die("put", &why);
-	fx_agency(&a, OTHER, other, "120000", RM_GRADE_RED);
-	if (roster_put_agency(r, &a, &why) != RM_OK)
-		die("put", &why);
-	if (roster_sign(r, n.root, &b, &why) != RM_OK)
-		die("sign", &why);
-	roster_free(r);
-	crypto_key_free(other);
-	if (roster_open(b.data, b.len, n.root, &n.roster, &why) != RM_OK)
-		die("roster_open", &why);
-	rm_buf_fini(&b);
-	crypto_key_kid(n.key, &n.kid);
-	config_defaults(&n.cfg);
-	snprintf(n.cfg.agency, sizeof(n.cfg.agency), OWN);
-	snprintf(n.cfg.http_token, sizeof(n.cfg.http_token), TOKEN);
-	snprintf(n.cfg.data_dir, sizeof(n.cfg.data_dir), "%s/data", tmpdir);
-	so.dir = n.cfg.data_dir;
-	if (store_open(&so, &n.store, &why) != RM_OK)
-		die("store_open", &why);
-	pthread_mutex_init(&n.obs_mtx, NULL);
-	n.obs_mtx_ok = true;
-	store_set_observer(n.store, node_store_observer, &n);
-	n.started_ms = rm_utc_now_ms();
-	return 0;
-}
-
-static int
-suite_fini(void)
-{
-	char cmd[128];
-
-	node_stop(&n);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	return system(cmd) == 0 ? 0 : 1;
-}
-
-/* One request through http_route(); the body of res is NUL-terminated
- * and parsed as JSON into *js when it is JSON (caller json_decref()s). */
-static int
-call(const char *method, const char *uri, const char *auth, const char *body,
-    struct http_res *res, json_t **js)
-{
-	struct http_req q = { method, uri, auth, body,
-	    body != NULL ? strlen(body) : 0 };
-
-	memset(res, 0, sizeof(*res));
-	http_route(&n, &q, res);
-	if (js != NULL) {
-		*js = json_loadb((const char *)res->body.data, res->body.len, 0,
-		    NULL);
-		CU_ASSERT_PTR_NOT_NULL(*js);
-	}
-	return res->status;
-}
-
-#define AUTH "Bearer " TOKEN
-
-/* Expect an error: status, error name, field. */
-static void
-expect_err(const char *method, const char *uri, const char *body, int status,
-    const char *err, const char *field)
-{
-	struct http_res r;
-	json_t *j;
-
-	CU_ASSERT_EQUAL(call(method, uri, AUTH, body, &r, &j), status);
-	CU_ASSERT_STRING_EQUAL(r.content_type, "application/json");
-	if (j != NULL) {
-		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j,
-		    "error")), err);
-		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j,
-		    "field")), field);
-		CU_ASSERT_PTR_NOT_NULL(json_string_value(json_object_get(j,
-		    "reason")));
-		json_decref(j);
-	}
-	rm_buf_fini(&r.body);
-}
-
-static uint64_t
-records(void)
-{
-	struct store_stats ss;
-
-	CU_ASSERT_EQUAL_FATAL(store_get_stats(n.store, &ss), RM_OK);
-	return ss.records;
-}
+#include "test_http_fx.h"
 
 static void
 test_auth(void)
@@ -188,12 +42,9 @@ test_auth(void)
 	    "roster_version")), 3);
 	json_decref(j);
 	rm_buf_fini(&r.body);
-	CU_ASSERT_EQUAL(atomic_load(&n.ctr.http_status[401]), 5);
-	CU_ASSERT_EQUAL(atomic_load(&n.ctr.http_refused[RM_EUNAUTH]), 5);
+	CU_ASSERT_EQUAL(atomic_load(&fx.ctr.http_status[401]), 5);
+	CU_ASSERT_EQUAL(atomic_load(&fx.ctr.http_refused[RM_EUNAUTH]), 5);
 }
-
-#define TEXTS "\"texts\":[{\"lang\":\"zh-CN\",\"event\":\"暴雨\"," \
-    "\"headline\":\"暴雨橙色预警\"}]"
 
 static char first_hash[65];
 
@@ -223,7 +74,7 @@ test_issue_and_get(void)
 	json_decref(j);
 	rm_buf_fini(&r.body);
 	CU_ASSERT_EQUAL(records(), 1);
-	CU_ASSERT_EQUAL(atomic_load(&n.ctr.stored_local), 1);
+	CU_ASSERT_EQUAL(atomic_load(&fx.ctr.stored_local), 1);
 
 	/* the signed record, as stored */
 	snprintf(uri, sizeof(uri), "/v1/records/%s", first_hash);
@@ -232,7 +83,7 @@ test_issue_and_get(void)
 	    "application/cose; cose-type=\"cose-sign1\"");
 	CU_ASSERT_EQUAL_FATAL(cose_sign1_decode(r.body.data, r.body.len, &msg,
 	    &why), RM_OK);
-	CU_ASSERT_EQUAL(cose_sign1_verify(n.key, &msg, &why), RM_OK);
+	CU_ASSERT_EQUAL(cose_sign1_verify(fx.key, &msg, &why), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(record_decode(msg.payload, msg.payload_len, &rec,
 	    &why), RM_OK);
 	CU_ASSERT_STRING_EQUAL(rec.origin, OWN);
@@ -290,7 +141,7 @@ test_refusals(void)
 	expect_err("POST", "/v1/alerts", "{\"grade\":\"purple\",\"areas\":"
 	    "[\"120116\"]," TEXTS "}", 422, "EBADVALUE", "grade");
 	expect_err("POST", "/v1/alerts", "{\"grade\": ", 400, "EMALFORMED", "");
-	expect_err("POST", "/v1/alerts", NULL, 400, "EMALFORMED", "");
+	expect_err("POST", "/v1/alerts", NULL, 400, "EMISSING", "");
 	expect_err("POST", "/v1/alerts", "{\"areas\":[\"120116\"]," TEXTS "}",
 	    400, "EMISSING", "grade");
 	expect_err("DELETE", "/v1/alerts", NULL, 405, "EINVAL", "");
@@ -334,7 +185,7 @@ test_cancel(void)
 	CU_ASSERT(json_is_null(json_object_get(j, "area")));
 	json_decref(j);
 	rm_buf_fini(&r.body);
-	expect_err("POST", "/v1/alerts/rain-1/cancel", NULL, 422, "EBADVALUE",
+	expect_err("POST", "/v1/alerts/rain-1/cancel", NULL, 409, "EEXIST",
 	    "object_id");
 	expect_err("POST", "/v1/alerts/rain-1/cancel", "{\"why\":\"x\"}", 400,
 	    "EUNKNOWN", "why");
@@ -378,63 +229,161 @@ test_metrics_status(void)
 	rm_buf_fini(&r.body);
 }
 
-/* Send raw bytes to the server, return the response (NUL-terminated). */
+/* Undecodable paths and queries: 400 naming the part, never a 500. */
 static void
-raw(uint16_t port, const char *req, char *out, size_t outlen)
+test_paths_queries(void)
 {
-	struct sockaddr_in sa;
-	size_t got = 0;
-	ssize_t k;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	uint64_t before = records(), e500 = atomic_load(&fx.ctr.http_status[500]);
+	struct http_res r;
+	json_t *j;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	out[0] = '\0';
-	CU_ASSERT_FATAL(fd >= 0);
-	CU_ASSERT_FATAL(connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0);
-	CU_ASSERT_FATAL(write(fd, req, strlen(req)) == (ssize_t)strlen(req));
-	while (got + 1 < outlen &&
-	    (k = read(fd, out + got, outlen - 1 - got)) > 0)
-		got += (size_t)k;
-	out[got] = '\0';
-	close(fd);
+	expect_reason("POST", "/v1/alerts/%FF/cancel", NULL, 400, "EMALFORMED",
+	    "path", "not UTF-8");
+	expect_reason("POST", "/v1/alerts/%C0%AF/cancel", NULL, 400,
+	    "EMALFORMED", "path", "not UTF-8");
+	expect_reason("POST", "/v1/alerts/\xff\xfe/cancel", NULL, 400,
+	    "EMALFORMED", "path", "not UTF-8");
+	expect_reason("POST", "/v1/alerts/%ZZ/cancel", NULL, 400, "EMALFORMED",
+	    "path", "bad percent escape");
+	expect_reason("POST", "/v1/alerts/ab%2/cancel", NULL, 400, "EMALFORMED",
+	    "path", "bad percent escape");
+	expect_reason("POST", "/v1/alerts/a%00b/cancel", NULL, 400,
+	    "EMALFORMED", "path", "NUL");
+	expect_reason("GET", "/nope%1b[31m", NULL, 400, "EMALFORMED", "path",
+	    "control character");
+	expect_reason("GET", "/v1/alerts?%FF=1", NULL, 400, "EMALFORMED",
+	    "query", "not UTF-8");
+	expect_reason("GET", "/v1/alerts?area=%FF", NULL, 400, "EMALFORMED",
+	    "query", "not UTF-8");
+	expect_reason("GET", "/v1/alerts?area=1%Z0", NULL, 400, "EMALFORMED",
+	    "query", "bad percent escape");
+	expect_reason("GET", "/v1/alerts?area=120116&area=120101", NULL, 400,
+	    "EMALFORMED", "area", "\"area\" given more than once");
+	expect_reason("GET", "/v1/alerts?area=120116&", NULL, 400, "EMALFORMED",
+	    "query", "empty parameter");
+	expect_reason("GET", "/v1/alerts?=1", NULL, 400, "EMALFORMED", "query",
+	    "without a name");
+	expect_reason("GET", "/v1/alerts?colour=red", NULL, 400, "EUNKNOWN",
+	    "colour", "unknown query parameter \"colour\" (allowed: area");
+	expect_reason("GET", "/v1/status?verbose=1", NULL, 400, "EUNKNOWN",
+	    "verbose", "this route takes none");
+	expect_reason("GET", "/metrics?x", NULL, 400, "EUNKNOWN", "x",
+	    "unknown query parameter");
+	expect_reason("POST", "/v1/alerts?dry_run=1", "{}", 400, "EUNKNOWN",
+	    "dry_run", "unknown query parameter");
+	expect_reason("POST", "/v1/alerts/rain-1/cancel?force=1", NULL, 400,
+	    "EUNKNOWN", "force", "unknown query parameter");
+	expect_reason("GET", "/v1/records/00?x=1", NULL, 400, "EUNKNOWN", "x",
+	    "unknown query parameter");
+	expect_reason("GET", "/v1/alerts?area", NULL, 422, "EBADVALUE", "area",
+	    "not a GB/T 2260 area code");
+	/* a query parameter named with non-UTF-8 after decoding */
+	expect_reason("GET", "/v1/alerts?a%E6%B0=1", NULL, 400, "EMALFORMED",
+	    "query", "not UTF-8");
+	/* valid UTF-8 (台) but not an object id: no such object, rule named */
+	expect_reason("POST", "/v1/alerts/%E5%8F%B0/cancel", NULL, 404,
+	    "ENOTFOUND", "object_id", "is not a valid object id (1..128 of");
+	expect_reason("POST", "/v1/alerts/a@b/cancel", NULL, 404, "ENOTFOUND",
+	    "object_id", "\"a@b\" is not a valid object id");
+	expect_reason("POST", "/v1/alerts/../cancel", NULL, 404, "ENOTFOUND",
+	    "object_id", "not \".\" or \"..\"");
+	/* the method is echoed in a 404, cleaned */
+	CU_ASSERT_EQUAL(call("G\xffT", "/x", AUTH, NULL, &r, &j), 404);
+	CU_ASSERT_PTR_NOT_NULL(strstr(json_string_value(json_object_get(j,
+	    "reason")), "G\\xffT"));
+	json_decref(j);
+	rm_buf_fini(&r.body);
+	/* a good query still works; '+' is not a space */
+	CU_ASSERT_EQUAL(call("GET", "/v1/alerts?area=%31%32%30%31%31%36", AUTH,
+	    NULL, &r, &j), 200);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j, "area")),
+	    "120116");
+	json_decref(j);
+	rm_buf_fini(&r.body);
+	CU_ASSERT_EQUAL(call("GET", "/v1/status?", AUTH, NULL, &r, NULL), 200);
+	rm_buf_fini(&r.body);
+	CU_ASSERT_EQUAL(records(), before);
+	CU_ASSERT_EQUAL(atomic_load(&fx.ctr.http_status[500]), e500);
 }
 
+/* The msg_type rules of POST /v1/alerts. */
 static void
-test_socket(void)
+test_msg_types(void)
 {
-	char resp[4096];
-	rm_why why;
-	uint16_t port;
+	uint64_t before = records(), ver = 0;
+	char err[32];
 
-	CU_ASSERT_EQUAL_FATAL(http_start(&n, "127.0.0.1:0", &n.http, &why),
-	    RM_OK);
-	port = http_port(n.http);
-	CU_ASSERT_FATAL(port != 0);
-	/* 413 from the header alone: the 2 MB body is never sent */
-	raw(port, "POST /v1/alerts HTTP/1.1\r\nHost: x\r\nAuthorization: "
-	    AUTH "\r\nContent-Length: 2000000\r\n\r\n", resp, sizeof(resp));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 413"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"error\":\"ETOOBIG\""));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Connection: close"));
-	raw(port, "GET /nothing HTTP/1.1\r\nHost: x\r\nAuthorization: " AUTH
-	    "\r\nConnection: close\r\n\r\n", resp, sizeof(resp));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 404"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Content-Type: application/json"));
-	raw(port, "PUT /v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: " AUTH
-	    "\r\nConnection: close\r\n\r\n", resp, sizeof(resp));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 405"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Allow: GET"));
-	/* a body is read and routed */
-	raw(port, "POST /v1/alerts HTTP/1.1\r\nHost: x\r\nAuthorization: " AUTH
-	    "\r\nConnection: close\r\nContent-Length: 16\r\n\r\n"
-	    "{\"grade\":\"blue\"}", resp, sizeof(resp));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 400"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"field\":\"areas\""));
-	http_stop(n.http);
-	n.http = NULL;
+	/* a new object starts with Alert */
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Update\""), 422, "EBADVALUE", "msg_type",
+	    "Update needs an existing object");
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Cancel\""), 422, "EBADVALUE", "msg_type",
+	    "a new object starts with msg_type Alert");
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Ack\""), 422, "EBADVALUE", "msg_type", "Ack");
+	CU_ASSERT_EQUAL(records(), before);
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Alert\""), &ver, NULL, 0), 201);
+	CU_ASSERT_EQUAL(ver, 1);
+	/* an existing object: Alert is a conflict, Ack is no version */
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Alert\""), 409, "EEXIST", "msg_type",
+	    "object mt-1 exists (ver 1); use msg_type Update");
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Ack\""), 422, "EBADVALUE", "msg_type",
+	    "Update or a Cancel");
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Update\""), &ver, NULL, 0), 201);
+	CU_ASSERT_EQUAL(ver, 2);
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"object_id\":\"mt-1\""), &ver, NULL,
+	    0), 201);
+	CU_ASSERT_EQUAL(ver, 3);
+	/* Cancel through POST /v1/alerts */
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Cancel\""), &ver, NULL, 0), 201);
+	CU_ASSERT_EQUAL(ver, 4);
+	CU_ASSERT_EQUAL(records(), before + 4);
+	/* a cancelled object is closed: no second Cancel, no revival */
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Cancel\""), 409, "EEXIST", "object_id",
+	    "object mt-1 was cancelled at ver 4; issue a new object");
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"object_id\":\"mt-1\""), NULL, err,
+	    sizeof(err)), 409);
+	CU_ASSERT_STRING_EQUAL(err, "EEXIST");
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"object_id\":\"mt-1\","
+	    "\"msg_type\":\"Update\""), NULL, err, sizeof(err)), 409);
+	expect_reason("POST", "/v1/alerts/mt-1/cancel", NULL, 409, "EEXIST",
+	    "object_id", "already cancelled at ver 4");
+	CU_ASSERT_EQUAL(records(), before + 4);
+	/* identifier that is no object id: derived object id, stable */
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"identifier\":\"TJ-气象-2026-001\""),
+	    &ver, NULL, 0), 201);
+	CU_ASSERT_EQUAL(ver, 1);
+	CU_ASSERT_EQUAL(post_alert(BODY(",\"identifier\":\"TJ-气象-2026-001\""),
+	    &ver, NULL, 0), 201);
+	CU_ASSERT_EQUAL(ver, 2);
+	{
+		rm_hash h;
+
+		CU_ASSERT_EQUAL(store_latest(fx.store, OWN,
+		    OWN "-57d0a7e4e462a413", &h), RM_OK);
+	}
+	/* expires in the past, at issue time */
+	expect_reason("POST", "/v1/alerts", BODY(",\"expires\":"
+	    "\"2020-01-01T00:00:00+08:00\""), 422, "EBADVALUE", "expires",
+	    "2019-12-31T16:00:00.000Z is in the past");
+	expect_reason("POST", "/v1/alerts", BODY(",\"object_id\":\"a@b\""), 422,
+	    "EBADVALUE", "object_id", "\"a@b\" is not a valid object id (1..128 "
+	    "of A-Z a-z 0-9 . _ : -, not \".\" or \"..\")");
+	expect_reason("POST", "/v1/alerts", "{\"grade\":\"blue\",\"areas\":"
+	    "[\"120116\"],\"texts\":[{\"lang\":\"a\",\"event\":\"x\","
+	    "\"headline\":\"y\"}]}", 422, "EBADVALUE", "texts",
+	    "texts[0].lang: not a language tag");
+	expect_reason("POST", "/v1/alerts", NULL, 400, "EMISSING", "",
+	    "body: required (");
+	expect_reason("POST", "/v1/alerts", "", 400, "EMISSING", "",
+	    "body: required (");
 }
 
 void
@@ -446,10 +395,11 @@ rm_test_register(void)
 		{ "refusals", test_refusals },
 		{ "cancel", test_cancel },
 		{ "metrics_status", test_metrics_status },
-		{ "socket", test_socket },
+		{ "paths_queries", test_paths_queries },
+		{ "msg_types", test_msg_types },
 		CU_TEST_INFO_NULL,
 	};
-	CU_pSuite s = CU_add_suite("node.http", suite_init, suite_fini);
+	CU_pSuite s = CU_add_suite("node.http", http_fx_init, http_fx_fini);
 
 	for (CU_TestInfo *t = tests; s != NULL && t->pName != NULL; t++)
 		CU_add_test(s, t->pName, t->pTestFunc);

@@ -307,6 +307,104 @@ test_value_errors(void)
 	    RM_EBADVALUE, "identifier", "empty");
 }
 
+/* Rules of the issue path named in the reason, request paths only. */
+static void
+test_rules(void)
+{
+	struct rm_record r;
+	struct json_error e;
+	static const char cjk[] = "{\"grade\":\"blue\"," A1 "," T1
+	    ",\"identifier\":\"TJ-气象-2026-001\"}";
+	static const char slash[] = "{\"grade\":\"blue\"," A1 "," T1
+	    ",\"identifier\":\"tj/2026/001\"}";
+
+	refuse("{\"grade\":\"blue\"," A1 "," T1 ",\"object_id\":\"a@b\"}",
+	    422, RM_EBADVALUE, "object_id", "\"a@b\" is not a valid object id "
+	    "(1..128 of A-Z a-z 0-9 . _ : -, not \".\" or \"..\")");
+	refuse("{\"grade\":\"blue\"," A1 "," T1 ",\"object_id\":\".\"}",
+	    422, RM_EBADVALUE, "object_id", "not a valid object id");
+	refuse("{\"grade\":\"blue\"," A1 "," T1 ",\"object_id\":\"..\"}",
+	    422, RM_EBADVALUE, "object_id", "not a valid object id");
+	/* a CAP identifier that is no object id gives a derived one */
+	CU_ASSERT_EQUAL_FATAL(json_alert_parse(cjk, strlen(cjk), &ctx, &r,
+	    NULL, &e), RM_OK);
+	CU_ASSERT_STRING_EQUAL(r.u.alert.identifier, "TJ-气象-2026-001");
+	CU_ASSERT_STRING_EQUAL(r.object_id,
+	    "120000.meteorology-57d0a7e4e462a413");
+	json_record_free(&r);
+	CU_ASSERT_EQUAL_FATAL(json_alert_parse(slash, strlen(slash), &ctx, &r,
+	    NULL, &e), RM_OK);
+	CU_ASSERT_STRING_EQUAL(r.u.alert.identifier, "tj/2026/001");
+	CU_ASSERT(strncmp(r.object_id, "120000.meteorology-", 19) == 0);
+	CU_ASSERT_EQUAL(strlen(r.object_id), 19 + 16);
+	json_record_free(&r);
+	/* language tags: schemas' rule, with the request's path */
+	refuse("{\"grade\":\"blue\"," A1 ",\"texts\":[{\"lang\":\"a\","
+	    "\"event\":\"x\",\"headline\":\"y\"}]}", 422, RM_EBADVALUE,
+	    "texts", "texts[0].lang: not a language tag (RFC 5646");
+	{
+		static const char b[] = "{\"grade\":\"blue\"," A1 ",\"texts\":"
+		    "[{\"lang\":\"a\",\"event\":\"x\",\"headline\":\"y\"}]}";
+
+		CU_ASSERT_EQUAL(json_alert_parse(b, strlen(b), &ctx, &r, NULL,
+		    &e), RM_EBADVALUE);
+		CU_ASSERT(strncmp(e.reason, "texts[0].lang: ", 15) == 0);
+	}
+	refuse("{\"grade\":\"blue\"," A1 ",\"texts\":[{\"lang\":\"zh-CN\","
+	    "\"event\":\"x\",\"headline\":\"y\"},{\"lang\":\"english\","
+	    "\"event\":\"x\",\"headline\":\"y\"}]}", 422, RM_EBADVALUE,
+	    "texts", "texts[1].lang: not a language tag");
+	/* expires in the past at issue time (ctx.now_ms is 2026-08-14) */
+	refuse("{\"grade\":\"blue\"," A1 "," T1
+	    ",\"expires\":\"2020-01-01T00:00:00Z\"}", 422, RM_EBADVALUE,
+	    "expires", "2020-01-01T00:00:00.000Z is in the past");
+	refuse("{\"grade\":\"blue\"," A1 "," T1
+	    ",\"effective\":\"2026-08-01T00:00:00Z\","
+	    "\"expires\":\"2026-08-14T21:59:59Z\"}", 422, RM_EBADVALUE,
+	    "expires", "in the past");
+	/* areas in any order: the record has them sorted */
+	{
+		static const char b[] = "{\"grade\":\"blue\",\"areas\":"
+		    "[\"120116\",\"120101\"]," T1 "}";
+
+		CU_ASSERT_EQUAL_FATAL(json_alert_parse(b, strlen(b), &ctx, &r,
+		    NULL, &e), RM_OK);
+		CU_ASSERT_STRING_EQUAL(r.areas[0], "120101");
+		CU_ASSERT_STRING_EQUAL(r.areas[1], "120116");
+		json_record_free(&r);
+	}
+	/* no body at all */
+	memset(&e, 0, sizeof(e));
+	CU_ASSERT_EQUAL(json_alert_parse(NULL, 0, &ctx, &r, NULL, &e),
+	    RM_EMISSING);
+	CU_ASSERT_EQUAL(e.status, 400);
+	CU_ASSERT_STRING_EQUAL(e.field, "");
+	CU_ASSERT(strncmp(e.reason, "body: required (", 16) == 0);
+	refuse("", 400, RM_EMISSING, "", "body: required");
+}
+
+/* Reasons and fields never carry bytes that are not UTF-8 text. */
+static void
+test_clean(void)
+{
+	struct json_error e;
+	char out[16];
+
+	json_text_clean("ok 台风\xff\x01\n", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "ok 台风\\xff");   /* \x01 does not fit */
+	json_text_clean("\xc0\xaf/", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "\\xc0\\xaf/");
+	json_text_clean("abcdefghijklm台", out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "abcdefghijklm");     /* no half 台 */
+	json_fail(&e, 404, RM_ENOTFOUND, "object_id", "no object \"%s\"",
+	    "\xff\xfe\x1b[31m");
+	CU_ASSERT_STRING_EQUAL(e.reason,
+	    "no object \"\\xff\\xfe\\x1b[31m\"");
+	CU_ASSERT(rm_utf8_valid(e.reason, strlen(e.reason)));
+	json_fail(&e, 400, RM_EUNKNOWN, "\xff", "x");
+	CU_ASSERT_STRING_EQUAL(e.field, "\\xff");
+}
+
 static void
 test_too_big(void)
 {
@@ -342,6 +440,18 @@ test_fail_why(void)
 	rm_fail(&why, RM_EBADVALUE, "alert.id: contains space");
 	json_fail_why(&e, 422, RM_EBADVALUE, &why);
 	CU_ASSERT_STRING_EQUAL(e.field, "identifier");
+	CU_ASSERT_STRING_EQUAL(e.reason, "identifier: contains space");
+	rm_fail(&why, RM_EBADVALUE, "alert.texts[2].areaDesc: empty text");
+	json_fail_why(&e, 422, RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(e.field, "texts");
+	CU_ASSERT_STRING_EQUAL(e.reason, "texts[2].area_desc: empty text");
+	rm_fail(&why, RM_EBADVALUE, "oid: invalid object id \"a@b\"");
+	json_fail_why(&e, 422, RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(e.field, "object_id");
+	CU_ASSERT_STRING_EQUAL(e.reason, "object_id: invalid object id \"a@b\"");
+	rm_fail(&why, RM_EBADVALUE, "alert.msgType: unknown value 9");
+	json_fail_why(&e, 422, RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(e.field, "msg_type");
 	rm_fail(&why, RM_ESTORE, "mdb_put failed");
 	json_fail_why(&e, 500, RM_ESTORE, &why);
 	CU_ASSERT_STRING_EQUAL(e.field, "");
@@ -356,6 +466,8 @@ rm_test_register(void)
 		{ "defaults", test_defaults },
 		{ "structure_errors", test_structure_errors },
 		{ "value_errors", test_value_errors },
+		{ "rules", test_rules },
+		{ "clean", test_clean },
 		{ "too_big", test_too_big },
 		{ "fail_why", test_fail_why },
 		CU_TEST_INFO_NULL,

@@ -222,6 +222,10 @@ test_ids(void)
 	CU_ASSERT(!object_id_valid("a b"));
 	CU_ASSERT(!object_id_valid("a/b"));
 	CU_ASSERT(!object_id_valid("台风"));
+	CU_ASSERT(!object_id_valid("."));
+	CU_ASSERT(!object_id_valid(".."));
+	CU_ASSERT(object_id_valid("..."));
+	CU_ASSERT(object_id_valid(".a"));
 	CU_ASSERT(!object_id_valid(NULL));
 	{
 		char oid[RM_OBJECT_ID_MAX + 2];

@@ -532,6 +532,19 @@ test_texts(void)
 		tab_set(&body, "texts", "81a3646c616e6762652e656576656e7461"
 		    "5468686561646c696e656148");
 		REJECT(RM_EBADVALUE, "alert.texts[0].lang: not a language tag");
+		/* one letter, seven letters, an empty or a lone last subtag */
+		tab_set(&body, "texts", "81a3646c616e676161656576656e7461"
+		    "5468686561646c696e656148");
+		REJECT(RM_EBADVALUE, "alert.texts[0].lang: not a language tag");
+		tab_set(&body, "texts", "81a3646c616e6767656e676c697368656576"
+		    "656e74615468686561646c696e656148");
+		REJECT(RM_EBADVALUE, "alert.texts[0].lang: not a language tag");
+		tab_set(&body, "texts", "81a3646c616e6763" "7a682d"
+		    "656576656e74615468686561646c696e656148");
+		REJECT(RM_EBADVALUE, "alert.texts[0].lang: not a language tag");
+		tab_set(&body, "texts", "81a3646c616e6767" "7a682d434e2d78"
+		    "656576656e74615468686561646c696e656148");
+		REJECT(RM_EBADVALUE, "RFC 5646");
 	}
 	{	/* CAP identifier may not contain a space */
 		SETUP();

@@ -45,6 +45,19 @@ check "token kept" grep -qx "http_token = 0123456789abcdef" n2.conf
 check "insecure = yes" grep -qx "insecure = yes" n2.conf
 expect "n2.conf parses" 0 "OK" "$RM" node check -c n2.conf
 
+# '#' inside a value is kept: what is written is what is read back
+expect "token and data dir with '#'" 0 "wrote n4.conf" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir "d#1" --http 127.0.0.1:18082 \
+    --coap off --token 'abcdefghijklmnopq#rs' -o n4.conf
+check "token written whole" grep -qx "http_token = abcdefghijklmnopq#rs" n4.conf
+expect "n4.conf reads back the data dir whole" 0 "^data_dir = $T/d#1\$" \
+    "$RM" node check -c n4.conf -v
+check "header states the comment rule" grep -qx "# the line or follows a space or tab; any other '#' is part of the value." n4.conf
+expect "node config --help states the token rule" 0 \
+    "--token TOKEN +HTTP bearer token, 16..128 printable ASCII characters, no spaces, not starting with '#'" \
+    "$RM" node config --help
+check "node.conf key help states the same rule" grep -qE "^  http_token +token +required +bearer token for the HTTP API, 16..128 printable ASCII characters, no spaces, not starting with '#'$" <<<"$OUT"
+
 # refusals
 expect "agency not in the roster" 1 "--id: 120999.gov is not in the roster" \
     "$RM" node config --dir fed --id 120999.gov --data-dir d --http 127.0.0.1:1 --coap off -o n3.conf
@@ -54,9 +67,35 @@ expect "peer not in the roster" 1 "--peer: 120000.water is not in the roster" \
 expect "tcp:// peer needs --insecure" 2 "tcp:// without TLS needs insecure" \
     "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
     --peer 120000.command,dial,tcp://127.0.0.1:1 -o n3.conf
-expect "short token" 2 "--token: too short" \
+expect "short token" 2 "--token: http_token: too short \(5 characters, at least 16\)" \
     "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
     --token short -o n3.conf
+expect "long token" 2 "--token: http_token: too long \(129 characters, at most 128\)" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --token "$(printf 'x%.0s' $(seq 129))" -o n3.conf
+expect "token with a space" 2 "--token: http_token: character 9 is not printable ASCII or is a space" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --token "01234567 9abcdefgh" -o n3.conf
+expect "token starting with '#'" 2 "--token: http_token: value starts with '#'" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --token "#0123456789abcdefgh" -o n3.conf
+expect "token with trailing whitespace" 2 "--token: http_token: value starts or ends with whitespace" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --token "0123456789abcdefgh " -o n3.conf
+expect "data dir with ' #'" 2 "--data-dir: data_dir: value contains whitespace followed by '#'" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir "d #x" --http 127.0.0.1:1 --coap off -o n3.conf
+expect "data dir with a line break" 2 "--data-dir: data_dir: value contains a line break" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir "$(printf 'd\nx')" --http 127.0.0.1:1 --coap off -o n3.conf
+ln -s fed "fed #2"
+expect "federation dir node.conf cannot carry" 2 "--dir: key: value contains whitespace followed by '#'" \
+    "$RM" node config --dir "fed #2" --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off -o n3.conf
+expect "own id as peer" 2 "--peer: 120116.gov is the node's own agency \(--id\)" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --peer 120116.gov,dial,tls+tcp://127.0.0.1:1 -o n3.conf
+expect "duplicate peer" 2 "--peer: 120000.command given twice" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir d --http 127.0.0.1:1 --coap off \
+    --peer 120000.command,dial,tls+tcp://127.0.0.1:1 \
+    --peer 120000.command,listen,tls+tcp://127.0.0.1:2 -o n3.conf
 expect "bad --http" 2 "--http: http_listen: \"localhost\" is not HOST:PORT" \
     "$RM" node config --dir fed --id 120116.gov --data-dir d --http localhost --coap off -o n3.conf
 expect "bad --peer syntax" 2 "--peer: \"120000.command,dial\": expected ID,dial\|listen,URL" \

@@ -2,7 +2,7 @@
 # alert issue/cancel/list and status against a stand-in for the node's
 # HTTP API (fake_api.py): requests, bodies, output and exit codes.
 . "$(dirname "$0")/lib.sh"
-TOKEN=0123456789abcdef0123
+TOKEN='0123456789abcdef#0123'   # '#' inside a value is not a comment
 python3 "$(dirname "$0")/fake_api.py" "$TOKEN" "$T/port" "$T/requests.log" &
 CLEANUP_PIDS+=($!)
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
@@ -56,17 +56,29 @@ expect "alert issue --json" 0 "^issued met-2026-001 ver 1 seq 7 hash" \
 check_eq "JSON body sent as given" "$(last 'd["body"]["identifier"]+" "+d["body"]["texts"][0]["event"]')" "met-2026-001 台风"
 
 expect "server 422 names error, field and reason" 1 \
-    "HTTP 422: EBADVALUE: grade: unknown grade \"purple\"" \
+    "^riskmesh alert issue: HTTP 422: EBADVALUE grade: unknown grade \"purple\"" \
     "$RM" alert issue -c "$C" --grade purple --area 120116 --event e --headline h
 check "nothing on stdout on failure" test -z "$OUT"
-expect "server 403" 1 "HTTP 403: EUNAUTH: areas: 110000 is outside 120116" \
+expect "server 403" 1 "HTTP 403: EUNAUTH areas: 110000 is outside 120116$" \
     "$RM" alert issue -c "$C" --grade red --area 110000 --event e --headline h
+expect "reason that names the field: field printed once" 1 \
+    "^riskmesh alert issue: HTTP 403: EUNAUTH grade: red above the maximum orange of 120116.gov$" \
+    "$RM" alert issue -c "$C" --grade red --area 120000 --event e --headline h
+expect "reason with the field's deeper path" 1 \
+    "^riskmesh alert issue: HTTP 422: EMISSING texts\[1\]\.headline: required$" \
+    "$RM" alert issue -c "$C" --grade yellow --area 120000 --event e --headline h
+expect "empty field" 1 "^riskmesh alert issue: HTTP 500: EIO cannot write$" \
+    "$RM" alert issue -c "$C" --grade blue --area 120000 --event e --headline h
 
 expect "alert cancel" 0 "^cancelled obj-7 ver 2 seq 8 hash (cd){32}$" \
     "$RM" alert cancel -c "$C" obj-7
 check_eq "POST .../cancel" "$(last 'd["method"]+" "+d["path"]')" "POST /v1/alerts/obj-7/cancel"
-expect "alert cancel of an unknown object" 1 "HTTP 404: ENOTFOUND: object_id: no such object" \
+expect "alert cancel of an unknown object" 1 "HTTP 404: ENOTFOUND object_id: no such object" \
     "$RM" alert cancel -c "$C" missing
+expect "alert cancel of an id with ':'" 0 "^cancelled " "$RM" alert cancel -c "$C" typhoon:2026.v_2
+check_eq "path segment percent-encoded" "$(last 'd["path"]')" "/v1/alerts/typhoon%3A2026.v_2/cancel"
+expect "alert cancel .. refused before any request" 2 "dot segments" "$RM" alert cancel -c "$C" ..
+check_eq "no request for .." "$(last 'd["path"]')" "/v1/alerts/typhoon%3A2026.v_2/cancel"
 
 expect "alert list" 0 "^red +120000.meteorology +met-001 +台风红色预警$" \
     "$RM" alert list -c "$C" --area 120116

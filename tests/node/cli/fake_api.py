@@ -53,6 +53,16 @@ class Handler(BaseHTTPRequestHandler):
             if body.get("grade") == "red" and body.get("areas") == ["110000"]:
                 return self.reply(403, {"error": "EUNAUTH", "field": "areas",
                                         "reason": "110000 is outside 120116"})
+            # as riskmeshd: the reason may start with the field's path
+            if body.get("grade") == "red" and body.get("areas") == ["120000"]:
+                return self.reply(403, {"error": "EUNAUTH", "field": "grade",
+                                        "reason": "grade: red above the maximum orange of 120116.gov"})
+            if body.get("grade") == "yellow" and body.get("areas") == ["120000"]:
+                return self.reply(422, {"error": "EMISSING", "field": "texts",
+                                        "reason": "texts[1].headline: required"})
+            if body.get("grade") == "blue" and body.get("areas") == ["120000"]:
+                return self.reply(500, {"error": "EIO", "field": "",
+                                        "reason": "cannot write"})
             oid = body.get("object_id") or body.get("identifier") or "120116.gov-1-x"
             return self.reply(201, {"hash": HASH, "object_id": oid,
                                     "origin": "120116.gov", "seq": 7, "ver": 1})

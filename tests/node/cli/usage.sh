@@ -13,6 +13,12 @@ for c in "federation init" "agency add" "agency import" "agency list" \
 done
 expect "node config --help lists node.conf keys" 0 "sync_interval_ms +number +30000" \
     "$RM" node config --help
+# agency import --help lists the CSV columns once, in the CSV's order
+expect "agency import --help" 0 "" "$RM" agency import --help
+COLS=$(head -1 "$RM_TEST_DATA/agencies.csv" | tr -d '\r')
+check "import --help shows the CSV header" grep -qxF "  $COLS" <<<"$OUT"
+check_eq "import --help explains the columns in the CSV's order" \
+    "$(grep -oE "\b(${COLS//,/|})\b" <<<"$OUT" | paste -sd, -)" "$COLS,kind,areas,max_grade,publishes"
 expect "--version" 0 "^riskmesh [0-9]+\.[0-9]+" "$RM" --version
 expect "group --help" 0 "^  import +add agencies" "$RM" agency --help
 expect "no arguments" 2 "usage: riskmesh COMMAND" "$RM"
@@ -56,7 +62,16 @@ expect "--event-en without --headline-en" 2 "--event-en and --headline-en go tog
 expect "alert issue without -c" 2 "missing --config NODE.CONF" \
     "$RM" alert issue --grade red --area 120116 --event e --headline h
 expect "alert cancel without OBJECT_ID" 2 "missing argument" "$RM" alert cancel -c x.conf
-expect "alert cancel with an unsafe OBJECT_ID" 2 "OBJECT_ID \"a/b\"" "$RM" alert cancel -c x.conf a/b
+expect "alert cancel with an unsafe OBJECT_ID" 2 "OBJECT_ID \"a/b\" is not an object id" \
+    "$RM" alert cancel -c x.conf a/b
+expect "alert cancel: '~' is refused as by the API" 2 "OBJECT_ID \"a~b\" is not an object id: 1..128 of letters, digits and \. _ : -" \
+    "$RM" alert cancel -c x.conf 'a~b'
+expect "alert cancel: '..' is refused locally" 2 "OBJECT_ID \"..\" is not an object id: \".\" and \"..\" are dot segments" \
+    "$RM" alert cancel -c x.conf ..
+expect "alert cancel: '.' is refused locally" 2 "OBJECT_ID \".\" is not an object id: \".\" and \"..\" are dot segments" \
+    "$RM" alert cancel -c x.conf .
+expect "alert issue: bad --object-id" 2 "--object-id \"a~b\" is not an object id" \
+    "$RM" alert issue -c x.conf --grade red --area 120116 --event e --headline h --object-id 'a~b'
 expect "alert list bad --area" 2 "--area: \"abc\" is not a GB/T 2260 area code" \
     "$RM" alert list -c x.conf --area abc
 expect "verify without FILE" 2 "missing argument" "$RM" verify
