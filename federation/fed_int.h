@@ -108,6 +108,8 @@ struct fed_peer {
 	/* Peer thread only. */
 	struct fed_session s;
 	uint32_t dead[8];              /* recently closed pipe ids */
+	uint32_t linger_pipe;          /* refused; closed at linger_until_ms */
+	rm_mono_ms linger_until_ms;
 	size_t dead_next;
 	char last_refusal[RM_WHY_MAX]; /* rate-limits handshake refusal logs */
 	rm_mono_ms last_refusal_ms;
@@ -149,14 +151,38 @@ void fed_peer_queue_drop(struct fed_peer *p);
 /* True if h was refused recently (and remembers it otherwise). */
 bool fed_refused_seen(fed *f, const rm_hash *h);
 
-/* link_session.c: run by the peer thread. */
+/* link_session.c: the peer thread. */
 void *fed_peer_main(void *arg);
+/* Send one frame (counts frames_out). RM_OK, RM_ETIMEDOUT, RM_ENET. */
+int fed_send_buf(struct fed_peer *p, rm_buf *b);
+/* Refuse the connection: count, log (sec), REFUSE, close, REFUSED. */
+void fed_session_fail(struct fed_peer *p, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The peer's PROOF verified: state UP, send our VECTOR. */
+void fed_session_up(struct fed_peer *p);
+
+/* link_handshake.c */
+int fed_send_roster(struct fed_peer *p, const struct roster *r);
+void fed_on_hello(struct fed_peer *p, const struct fed_frame *fr);
+void fed_on_proof(struct fed_peer *p, const struct fed_frame *fr);
+void fed_on_roster(struct fed_peer *p, const struct fed_frame *fr);
+
+/* link_sync.c */
+int fed_send_vector(struct fed_peer *p);
+void fed_on_vector(struct fed_peer *p, const struct fed_frame *fr);
+void fed_on_records(struct fed_peer *p, const struct fed_frame *fr);
+/* Work while UP (roster push, vectors, catch-up, queue). Returns true
+ * if more is pending. */
+bool fed_pump(struct fed_peer *p);
 
 /* link_nng.c */
 int fed_net_open(struct fed_peer *p, rm_why *why);
-/* Close the dialer or listener (no new connections); then fed_net_close. */
+/* Shutdown order: fed_net_shutdown (no new connections), fed_net_close
+ * (the socket: a blocked fed_net_recv returns RM_ECLOSED), then, once
+ * the peer thread is joined, fed_net_free. */
 void fed_net_shutdown(struct fed_peer *p);
 void fed_net_close(struct fed_peer *p);
+void fed_net_free(struct fed_peer *p);
 /* Receive one frame (timeout_ms bounded). RM_OK with *buf (malloc'd,
  * caller frees), *len and the pipe id; RM_ETIMEDOUT; RM_ECLOSED. */
 int fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,

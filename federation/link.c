@@ -184,20 +184,25 @@ fed_close(fed *f)
 
 	if (f == NULL)
 		return;
+	/*
+	 * Peer threads stop their sessions and only drain what arrives
+	 * until their socket is closed. Endpoints close first and in-flight
+	 * connections get a moment to settle: nng 1.5.2 can hang in
+	 * nng_close() when a connection is torn down at the same moment
+	 * (seen with both ends in one process).
+	 */
 	atomic_store(&f->stopping, true);
-	for (size_t i = 0; i < f->n_peers; i++)
-		if (f->peers[i]->thread_started)
-			pthread_join(f->peers[i]->thread, NULL);
-	/* Stop dialing and listening first and let connections in flight
-	 * settle: nng 1.5.2 can hang in nng_close() when a dialer's
-	 * connection is torn down at the same moment (seen with both ends
-	 * in one process). */
 	for (size_t i = 0; i < f->n_peers; i++)
 		fed_net_shutdown(f->peers[i]);
 	if (f->n_peers > 0 && f->started)
 		fed_sleep_ms(FED_SHUTDOWN_SETTLE_MS);
 	for (size_t i = 0; i < f->n_peers; i++)
 		fed_net_close(f->peers[i]);
+	for (size_t i = 0; i < f->n_peers; i++)
+		if (f->peers[i]->thread_started)
+			pthread_join(f->peers[i]->thread, NULL);
+	for (size_t i = 0; i < f->n_peers; i++)
+		fed_net_free(f->peers[i]);
 	/* Ingest completions still refer to f: wait for them, bounded. */
 	deadline = rm_mono_now_ms() + FED_CLOSE_WAIT_MS;
 	while (atomic_load(&f->pending_ingest) > 0 &&

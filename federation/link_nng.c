@@ -199,6 +199,17 @@ fed_net_close(struct fed_peer *p)
 		return;
 	if (n->sock_open)
 		nng_close(n->sock);
+	n->sock_open = false;
+}
+
+void
+fed_net_free(struct fed_peer *p)
+{
+	struct fed_net *n = p->net;
+
+	if (n == NULL)
+		return;
+	fed_net_close(p);
 	if (n->tls != NULL)
 		nng_tls_config_free(n->tls);
 	free(n);

@@ -11,10 +11,13 @@
  * every thread and taken with sigwait() on the main thread. SIGPIPE is
  * ignored.
  */
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "node/node.h"
 
@@ -106,9 +109,34 @@ check(const char *path, const struct node_config *cfg)
 	return 0;
 }
 
+/*
+ * Shutdown watchdog. A clean stop answers in-flight HTTP requests, closes
+ * the peer links, the CoAP server and the store. Everything acknowledged
+ * is already committed, so if a library wedges while closing (nng 1.5 can
+ * wait forever for a TLS pipe whose send never completes), leaving
+ * without the rest loses nothing: after SHUTDOWN_LIMIT_S the process
+ * exits with status 1 and says so, instead of hanging until a supervisor
+ * kills it.
+ */
+#define SHUTDOWN_LIMIT_S 20
+
+static void *
+shutdown_watchdog(void *arg)
+{
+	struct timespec ts = { SHUTDOWN_LIMIT_S, 0 };
+
+	(void)arg;
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	rm_log(RM_LOG_ERR, "node", "shutdown did not finish in %d s; exiting "
+	    "(all acknowledged records are committed)", SHUTDOWN_LIMIT_S);
+	_exit(1);
+}
+
 static int
 run(const struct node_config *cfg, const sigset_t *sigs)
 {
+	pthread_t watchdog;
 	static struct node n;
 	char http[160];
 	rm_why why;
@@ -131,6 +159,8 @@ run(const struct node_config *cfg, const sigset_t *sigs)
 	}
 	rm_log(RM_LOG_NOTICE, "node", "%s: stopping",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	if (pthread_create(&watchdog, NULL, shutdown_watchdog, NULL) == 0)
+		pthread_detach(watchdog);
 	node_stop(&n);
 	rm_log(RM_LOG_NOTICE, "node", "stopped");
 	return 0;

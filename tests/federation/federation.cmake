@@ -12,6 +12,8 @@ if(TARGET rm_federation)
   rm_unit_test(federation.link SOURCES test_link.c ${RM_FED_FIXTURE}
     LIBS rm_federation TIMEOUT 120)
 
+  # Misbehaving peers in test_link run as this separate process.
   add_executable(rm_peer_probe peer_probe.c)
   target_link_libraries(rm_peer_probe PRIVATE rm_federation rm::nng)
+  add_dependencies(test_federation_link rm_peer_probe)
 endif()

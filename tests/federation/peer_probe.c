@@ -10,12 +10,15 @@
  *
  * KIND: badsig, unknown-signer, malformed, unauthorised, origin-mismatch.
  * Output: one line "refused <ERRNAME> <reason>" per REFUSE received within
- * 3 s after sending. Exit 0 if the records were sent, 1 on usage or
- * local errors, 2 if the handshake failed.
+ * 3 s after sending (it stops early once every record was refused).
+ * Exit 0 if the records were sent, 1 on usage or local errors, 2 if the
+ * handshake failed (a REFUSE before or within 300 ms after it). The probe
+ * does not reconnect.
  * --peer names the node's agency for the TLS server-name check (default:
  * the URL host). The roster is verified with the CA key (the federation
  * root key is the CA key).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +26,7 @@
 #include <nng/nng.h>
 #include <nng/protocol/pair1/pair.h>
 #include <nng/supplemental/tls/tls.h>
+#include <nng/supplemental/util/platform.h>
 
 #include "federation/federation.h"
 
@@ -160,7 +164,7 @@ print_refuse(const struct fed_frame *f)
 	fflush(stdout);
 }
 
-static void
+static bool
 handshake(struct probe *p)
 {
 	uint8_t mine[FED_NONCE_BYTES], theirs[FED_NONCE_BYTES];
@@ -175,8 +179,11 @@ handshake(struct probe *p)
 	crypto_random(mine, sizeof(mine));
 	fed_frame_hello(&b, p->agency, roster_version(p->r), mine);
 	send_buf(p, &b);
+	nng_socket_set_ms(p->s, NNG_OPT_RECVTIMEO, got_hello ? 5000 : 1000);
 	while (!got_hello || !got_proof) {
 		if (!recv_frame(p, &m, &f)) {
+			if (!got_hello)
+				return false;   /* dropped on connect: retry */
 			fprintf(stderr, "rm_peer_probe: handshake timed out\n");
 			exit(2);
 		}
@@ -199,6 +206,7 @@ handshake(struct probe *p)
 			fed_frame_proof(&b, sig);
 			send_buf(p, &b);
 			got_hello = true;
+			nng_socket_set_ms(p->s, NNG_OPT_RECVTIMEO, 5000);
 			break;
 		case FED_PROOF:
 			got_proof = true;
@@ -212,7 +220,19 @@ handshake(struct probe *p)
 		fed_frame_fini(&f);
 		nng_msg_free(m);
 	}
+	/* The node checks our PROOF after sending its own: give it a
+	 * moment to refuse before counting the handshake as done. */
+	nng_socket_set_ms(p->s, NNG_OPT_RECVTIMEO, 300);
+	while (recv_frame(p, &m, &f)) {
+		if (f.type == FED_REFUSE) {
+			print_refuse(&f);
+			exit(2);
+		}
+		fed_frame_fini(&f);
+		nng_msg_free(m);
+	}
 	rm_buf_fini(&b);
+	return true;
 }
 
 static void
@@ -296,6 +316,7 @@ main(int argc, char **argv)
 	nng_dialer d;
 	rm_mono_ms deadline;
 	rm_why why;
+	size_t sent, refused = 0;
 	int rv;
 
 	memset(&p, 0, sizeof(p));
@@ -306,17 +327,31 @@ main(int argc, char **argv)
 		die("%s", why.msg);
 	if (strncmp(p.url, "tcp://", 6) == 0 && !p.insecure)
 		die("tcp:// needs --insecure");
-	if ((rv = nng_pair1_open(&p.s)) ||
-	    (rv = nng_socket_set_size(p.s, NNG_OPT_RECVMAXSZ, FED_FRAME_MAX)) ||
-	    (rv = nng_socket_set_ms(p.s, NNG_OPT_RECVTIMEO, 5000)) ||
-	    (rv = nng_socket_set_ms(p.s, NNG_OPT_SENDTIMEO, 5000)) ||
-	    (rv = nng_dialer_create(&d, p.s, p.url)))
-		die("%s: %s", p.url, nng_strerror(rv));
-	if (strncmp(p.url, "tls+", 4) == 0)
-		tls_setup(&p, d);
-	if ((rv = nng_dialer_start(d, 0)) != 0)
-		die("dial %s: %s", p.url, nng_strerror(rv));
-	handshake(&p);
+	/* A node still closing our previous connection drops the next one
+	 * (pair1 takes one peer at a time): retry a few times. */
+	for (int attempt = 0;; attempt++) {
+		if ((rv = nng_pair1_open(&p.s)) ||
+		    (rv = nng_socket_set_size(p.s, NNG_OPT_RECVMAXSZ,
+		    FED_FRAME_MAX)) ||
+		    (rv = nng_socket_set_ms(p.s, NNG_OPT_SENDTIMEO, 5000)) ||
+		    (rv = nng_socket_set_ms(p.s, NNG_OPT_RECONNMINT, 60000)) ||
+		    (rv = nng_socket_set_ms(p.s, NNG_OPT_RECONNMAXT, 60000)) ||
+		    (rv = nng_dialer_create(&d, p.s, p.url)))
+			die("%s: %s", p.url, nng_strerror(rv));
+		if (strncmp(p.url, "tls+", 4) == 0)
+			tls_setup(&p, d);
+		if ((rv = nng_dialer_start(d, 0)) != 0)
+			die("dial %s: %s", p.url, nng_strerror(rv));
+		if (handshake(&p))
+			break;
+		nng_close(p.s);
+		if (attempt == 4) {
+			fprintf(stderr, "rm_peer_probe: no HELLO from %s\n",
+			    p.url);
+			exit(2);
+		}
+		nng_msleep(300);
+	}
 
 	if (p.forge != NULL) {
 		forge(&p, &rec);
@@ -332,17 +367,20 @@ main(int argc, char **argv)
 		}
 	}
 	send_buf(&p, &b);
+	sent = p.forge != NULL ? 1 : p.n_files;
 
 	nng_socket_set_ms(p.s, NNG_OPT_RECVTIMEO, 200);
 	deadline = rm_mono_now_ms() + 3000;
-	while (rm_mono_now_ms() < deadline) {
+	while (rm_mono_now_ms() < deadline && refused < sent) {
 		struct fed_frame f;
 		nng_msg *m;
 
 		if (!recv_frame(&p, &m, &f))
 			continue;
-		if (f.type == FED_REFUSE)
+		if (f.type == FED_REFUSE) {
 			print_refuse(&f);
+			refused++;
+		}
 		fed_frame_fini(&f);
 		nng_msg_free(m);
 	}

@@ -40,7 +40,9 @@ check "refusal was logged with its reason" grep -q "sec/fed" "$(rm_node_dir "$FE
 "$RM_BIN/riskmesh" agency add --dir "$T/other" --id $B --areas 120000 \
     --max-grade red --kinds alert >/dev/null
 out=$(probe $B "$T/other/agencies/$B/agency.key" badsig)
-check "a peer with the wrong agency key is not let in" test -z "$(grep '^refused EBADSIG' <<<"$out")"
+rc=$?
+check_eq "a peer with the wrong agency key fails the handshake (probe exit 2)" "$rc" 2
+check "the refusal names the failed HELLO proof" grep -q "PROOF does not verify" "$(rm_node_dir "$FED" $A)/log"
 check_eq "still nothing stored" "$(rm_status_field "$FED" $A 'd["records"]')" 0
 n=$(metric 'riskmesh_handshakes_failed_total')
 check "failed handshake counted" test "${n:-0}" -ge 1

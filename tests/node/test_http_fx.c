@@ -48,7 +48,7 @@ http_fx_init(void)
 	struct store_opts so = { 0 };
 	struct roster_agency a;
 	struct roster *r;
-	crypto_key *other;
+	crypto_key *other = NULL;
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
 

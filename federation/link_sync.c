@@ -1,0 +1,433 @@
+/*
+ * link_sync.c -- version vectors, catch-up streams, push of queued
+ * records, and refusal of bad records (docs/PROTOCOL.md §7, §8). Runs on
+ * the peer thread.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "federation/fed_int.h"
+
+#define FED_PULL_MIN_MS        1000   /* least gap between pull VECTORs */
+#define FED_CATCHUP_PER_PUMP   2      /* log_range batches per loop turn */
+
+struct vec {
+	size_t n, cap;
+	struct vec_ent {
+		char origin[RM_AGENCY_ID_MAX + 1];
+		uint64_t seq;
+	} *e;
+	bool oom;
+};
+
+static void
+vec_each(void *arg, const char *origin, uint64_t seq)
+{
+	struct vec *v = arg;
+
+	if (v->oom || strlen(origin) > RM_AGENCY_ID_MAX)
+		return;
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 32;
+		struct vec_ent *ne = realloc(v->e, cap * sizeof(*ne));
+
+		if (ne == NULL) {
+			v->oom = true;
+			return;
+		}
+		v->e = ne;
+		v->cap = cap;
+	}
+	snprintf(v->e[v->n].origin, sizeof(v->e[v->n].origin), "%s", origin);
+	v->e[v->n].seq = seq;
+	v->n++;
+}
+
+static int
+vec_load(fed *f, struct vec *v)
+{
+	int rv;
+
+	memset(v, 0, sizeof(*v));
+	if ((rv = f->ops->vector(f->host, vec_each, v)) != RM_OK || v->oom) {
+		free(v->e);
+		memset(v, 0, sizeof(*v));
+		return rv != RM_OK ? rv : RM_ENOMEM;
+	}
+	return RM_OK;
+}
+
+int
+fed_send_vector(struct fed_peer *p)
+{
+	struct vec v;
+	const char **origins = NULL;
+	uint64_t *seqs = NULL;
+	rm_buf b = RM_BUF_INIT;
+	size_t n;
+	int rv;
+
+	if ((rv = vec_load(p->f, &v)) != RM_OK) {
+		rm_log(RM_LOG_WARN, "fed", "peer %s: cannot read the version "
+		    "vector: %s", p->agency, rm_strerror(rv));
+		return rv;
+	}
+	n = v.n > FED_VECTOR_MAX ? FED_VECTOR_MAX : v.n;
+	if (v.n > FED_VECTOR_MAX)
+		rm_log(RM_LOG_WARN, "fed", "version vector has %zu origins; "
+		    "sending the first %d", v.n, FED_VECTOR_MAX);
+	rv = RM_ENOMEM;
+	if ((origins = calloc(n + 1, sizeof(*origins))) == NULL ||
+	    (seqs = calloc(n + 1, sizeof(*seqs))) == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		origins[i] = v.e[i].origin;
+		seqs[i] = v.e[i].seq;
+	}
+	if ((rv = fed_frame_vector(&b, origins, seqs, n)) == RM_OK)
+		rv = fed_send_buf(p, &b);
+	p->s.last_vector_ms = p->s.last_pull_ms = rm_mono_now_ms();
+out:
+	free(origins);
+	free(seqs);
+	free(v.e);
+	rm_buf_fini(&b);
+	return rv;
+}
+
+/* Send records as RECORDS frames of <= FED_BATCH_MAX records and about
+ * FED_FRAME_SOFT_MAX bytes. */
+static int
+send_records(struct fed_peer *p, const uint8_t *const *rp, const size_t *rl,
+    size_t n)
+{
+	rm_buf b = RM_BUF_INIT;
+	size_t i = 0;
+	int rv = RM_OK;
+
+	while (i < n && rv == RM_OK) {
+		size_t k = 0, bytes = 0;
+
+		while (i + k < n && k < FED_BATCH_MAX &&
+		    (k == 0 || bytes + rl[i + k] <= FED_FRAME_SOFT_MAX))
+			bytes += rl[i + k++];
+		rm_buf_reset(&b);
+		if ((rv = fed_frame_records_begin(&b, k)) != RM_OK)
+			break;
+		for (size_t j = 0; j < k && rv == RM_OK; j++)
+			rv = fed_frame_records_add(&b, rp[i + j], rl[i + j]);
+		if (rv == RM_OK && (rv = fed_send_buf(p, &b)) == RM_OK) {
+			pthread_mutex_lock(&p->mtx);
+			p->records_sent += k;
+			pthread_mutex_unlock(&p->mtx);
+			FED_COUNT(p->f, records_out, k);
+		}
+		i += k;
+	}
+	rm_buf_fini(&b);
+	return rv;
+}
+
+/* ---------------- exchange ---------------- */
+
+/* Find origin in a decoded vector (canonical order: length, bytes). */
+static const struct fed_vector_entry *
+vector_find(const struct fed_frame *fr, const char *origin)
+{
+	size_t n = strlen(origin), lo = 0, hi = fr->u.vector.n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct fed_vector_entry *e = &fr->u.vector.entries[mid];
+		int c = e->origin_len != n ? (e->origin_len < n ? -1 : 1) :
+		    memcmp(e->origin, origin, n);
+
+		if (c == 0)
+			return e;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+void
+fed_on_vector(struct fed_peer *p, const struct fed_frame *fr)
+{
+	struct fed_session *s = &p->s;
+	struct vec v;
+	struct fed_catchup *c;
+	bool pull = false;
+	size_t nc = 0;
+
+	if (vec_load(p->f, &v) != RM_OK)
+		return;
+	if ((c = calloc(v.n + 1, sizeof(*c))) == NULL) {
+		free(v.e);
+		return;
+	}
+	for (size_t i = 0; i < v.n; i++) {
+		const struct fed_vector_entry *e = vector_find(fr,
+		    v.e[i].origin);
+		uint64_t theirs = e != NULL ? e->seq : 0;
+
+		if (v.e[i].seq > theirs) {
+			snprintf(c[nc].origin, sizeof(c[nc].origin), "%s",
+			    v.e[i].origin);
+			c[nc].after = theirs;
+			c[nc].upto = v.e[i].seq;
+			nc++;
+		}
+	}
+	/* Does the peer have anything we lack? Then let it know ours. */
+	for (size_t i = 0; i < fr->u.vector.n && !pull; i++) {
+		const struct fed_vector_entry *e = &fr->u.vector.entries[i];
+		size_t j;
+
+		for (j = 0; j < v.n; j++)
+			if (strlen(v.e[j].origin) == e->origin_len &&
+			    memcmp(v.e[j].origin, e->origin, e->origin_len) ==
+			    0)
+				break;
+		pull = e->seq > (j < v.n ? v.e[j].seq : 0);
+	}
+	free(v.e);
+	free(s->catchup);
+	s->catchup = c;
+	s->n_catchup = nc;
+	if (pull && rm_mono_now_ms() - s->last_pull_ms >= FED_PULL_MIN_MS)
+		(void)fed_send_vector(p);
+}
+
+static void
+ingest_done(void *ctx, int err, bool stored)
+{
+	fed *f = ctx;
+
+	if (err == RM_OK && !stored)
+		FED_COUNT(f, records_duplicate, 1);
+	atomic_fetch_sub(&f->pending_ingest, 1);
+}
+
+static void
+refuse_record(struct fed_peer *p, const uint8_t *rp, size_t rl, int err,
+    const char *why)
+{
+	char hex[65], sh[16], reason[RM_WHY_MAX + 32];
+	rm_buf b = RM_BUF_INIT;
+	rm_hash h;
+
+	pthread_mutex_lock(&p->mtx);
+	p->records_refused++;
+	pthread_mutex_unlock(&p->mtx);
+	cose_record_hash(rp, rl, &h);
+	if (!fed_refused_seen(p->f, &h)) {
+		rm_hash_hex(&h, hex);
+		rm_log_sec("fed", "refused record %s from peer %s: %s: %s",
+		    hex, p->agency, rm_errname(err), why);
+	}
+	fed_hash_short(&h, sh);
+	snprintf(reason, sizeof(reason), "record %s: %s", sh, why);
+	if (fed_frame_refuse(&b, err, reason) == RM_OK)
+		(void)fed_send_buf(p, &b);
+	rm_buf_fini(&b);
+}
+
+void
+fed_on_records(struct fed_peer *p, const struct fed_frame *fr)
+{
+	fed *f = p->f;
+
+	pthread_mutex_lock(&p->mtx);
+	p->records_received += fr->u.records.n;
+	pthread_mutex_unlock(&p->mtx);
+	FED_COUNT(f, records_in, fr->u.records.n);
+	for (size_t i = 0; i < fr->u.records.n; i++) {
+		struct fed_record rec;
+		rm_why why;
+		int rv;
+
+		rv = fed_verify(f, fr->u.records.p[i], fr->u.records.len[i],
+		    &rec, &why);
+		if (rv != RM_OK) {
+			refuse_record(p, fr->u.records.p[i],
+			    fr->u.records.len[i], rv, why.msg);
+			continue;
+		}
+		atomic_fetch_add(&f->pending_ingest, 1);
+		rv = f->ops->ingest(f->host, p->agency, &rec, ingest_done, f);
+		if (rv != RM_OK) {
+			atomic_fetch_sub(&f->pending_ingest, 1);
+			rm_log(RM_LOG_DEBUG, "fed", "record %s seq %llu from peer "
+			    "%s not ingested: %s", rec.rec.origin,
+			    (unsigned long long)rec.rec.seq, p->agency,
+			    rm_strerror(rv));
+		}
+		fed_record_fini(&rec);
+	}
+}
+
+/* ---------------- pumping ---------------- */
+
+struct collect {
+	size_t n, cap;
+	uint8_t **p;
+	size_t *len;
+	bool oom;
+};
+
+static int
+collect_each(void *arg, const uint8_t *rp, size_t rl)
+{
+	struct collect *c = arg;
+	uint8_t *copy;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		uint8_t **np = realloc(c->p, cap * sizeof(*np));
+		size_t *nl;
+
+		if (np == NULL)
+			goto oom;
+		c->p = np;
+		if ((nl = realloc(c->len, cap * sizeof(*nl))) == NULL)
+			goto oom;
+		c->len = nl;
+		c->cap = cap;
+	}
+	if ((copy = malloc(rl ? rl : 1)) == NULL)
+		goto oom;
+	memcpy(copy, rp, rl);
+	c->p[c->n] = copy;
+	c->len[c->n++] = rl;
+	return RM_OK;
+oom:
+	c->oom = true;
+	return RM_ENOMEM;
+}
+
+static void
+collect_fini(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->p[i]);
+	free(c->p);
+	free(c->len);
+}
+
+/* Stream one log_range batch of the first pending catch-up. */
+static int
+pump_catchup(struct fed_peer *p)
+{
+	struct fed_session *s = &p->s;
+	struct fed_catchup *c = &s->catchup[0];
+	struct collect col = { 0 };
+	int rv;
+
+	rv = p->f->ops->log_range(p->f->host, c->origin, c->after, c->upto,
+	    FED_BATCH_MAX, collect_each, &col);
+	if (rv == RM_OK && col.n > 0)
+		rv = send_records(p, (const uint8_t *const *)col.p, col.len,
+		    col.n);
+	c->after += col.n;
+	if (rv != RM_OK || col.n == 0 || c->after >= c->upto) {
+		if (rv != RM_OK && rv != RM_ETIMEDOUT && rv != RM_ENET)
+			rm_log(RM_LOG_WARN, "fed", "catch-up of %s for peer %s "
+			    "stopped: %s", c->origin, p->agency,
+			    rm_strerror(rv));
+		memmove(&s->catchup[0], &s->catchup[1],
+		    (s->n_catchup - 1) * sizeof(*c));
+		s->n_catchup--;
+	}
+	collect_fini(&col);
+	return rv == RM_ETIMEDOUT || rv == RM_ENET ? rv : RM_OK;
+}
+
+static int
+pump_queue(struct fed_peer *p)
+{
+	struct fed_qrec *head, *q, *next;
+	const uint8_t **rp;
+	size_t *rl, n = 0, bytes = 0;
+	int rv = RM_OK;
+
+	pthread_mutex_lock(&p->mtx);
+	head = p->q_head;
+	for (q = head; q != NULL && n < FED_BATCH_MAX &&
+	    (n == 0 || bytes + q->len <= FED_FRAME_SOFT_MAX); q = q->next) {
+		bytes += q->len;
+		n++;
+	}
+	/* Detach the first n records. */
+	if (n > 0) {
+		struct fed_qrec *last = head;
+
+		for (size_t i = 1; i < n; i++)
+			last = last->next;
+		p->q_head = last->next;
+		if (p->q_head == NULL)
+			p->q_tail = NULL;
+		last->next = NULL;
+		p->q_len -= n;
+	}
+	pthread_mutex_unlock(&p->mtx);
+	if (n == 0)
+		return RM_OK;
+	rp = calloc(n, sizeof(*rp));
+	rl = calloc(n, sizeof(*rl));
+	if (rp != NULL && rl != NULL) {
+		size_t i = 0;
+
+		for (q = head; q != NULL; q = q->next, i++) {
+			rp[i] = q->bytes;
+			rl[i] = q->len;
+		}
+		rv = send_records(p, rp, rl, n);
+	} else {
+		rv = RM_ENOMEM;
+	}
+	free(rp);
+	free(rl);
+	for (q = head; q != NULL; q = next) {
+		next = q->next;
+		free(q);
+	}
+	if (rv != RM_OK) {
+		/* Drop the rest too and let vectors repair. */
+		fed_peer_queue_drop(p);
+	}
+	return rv;
+}
+
+/* Work to do while UP. Returns true if more is pending. */
+bool
+fed_pump(struct fed_peer *p)
+{
+	struct fed_session *s = &p->s;
+	struct roster *r;
+	bool overflow, more;
+	rm_mono_ms now = rm_mono_now_ms();
+
+	pthread_mutex_lock(&p->mtx);
+	overflow = p->q_overflow;
+	p->q_overflow = false;
+	pthread_mutex_unlock(&p->mtx);
+	r = fed_roster(p->f);
+	if (roster_version(r) > s->roster_told)
+		(void)fed_send_roster(p, r);
+	roster_free(r);
+	if (overflow || now - s->last_vector_ms >= p->f->sync_interval_ms)
+		(void)fed_send_vector(p);
+	for (int i = 0; i < FED_CATCHUP_PER_PUMP && s->n_catchup > 0; i++)
+		if (pump_catchup(p) != RM_OK) {
+			s->n_catchup = 0;
+			break;
+		}
+	(void)pump_queue(p);
+	pthread_mutex_lock(&p->mtx);
+	more = p->q_head != NULL || s->n_catchup > 0;
+	pthread_mutex_unlock(&p->mtx);
+	return more;
+}
