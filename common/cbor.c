@@ -255,6 +255,24 @@ head_take(rm_cbor_rd *rd, enum head_kind want, struct head *h)
 	return RM_OK;
 }
 
+const char *
+rm_cbor_type_name(rm_cbor_type t)
+{
+	switch (t) {
+	case RM_CBOR_UINT: return "unsigned integer";
+	case RM_CBOR_NEGINT: return "negative integer";
+	case RM_CBOR_BYTES: return "byte string";
+	case RM_CBOR_TEXT: return "text string";
+	case RM_CBOR_ARRAY: return "array";
+	case RM_CBOR_MAP: return "map";
+	case RM_CBOR_TAG: return "tag";
+	case RM_CBOR_BOOL: return "boolean";
+	case RM_CBOR_NULL: return "null";
+	case RM_CBOR_END: return "end of input";
+	default: return "invalid item";
+	}
+}
+
 void
 rm_cbor_rd_init(rm_cbor_rd *rd, const void *p, size_t n)
 {

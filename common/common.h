@@ -240,6 +240,10 @@ typedef struct rm_cbor_rd {
 	unsigned max_depth;
 } rm_cbor_rd;
 
+/* Human name of an item type for "expected X, got Y" diagnostics
+ * ("text string", "map", "end of input"); never NULL. */
+const char *rm_cbor_type_name(rm_cbor_type t);
+
 void rm_cbor_rd_init(rm_cbor_rd *rd, const void *p, size_t n);
 /* Type of the next item without consuming it; RM_CBOR_END at the end. */
 rm_cbor_type rm_cbor_rd_peek(const rm_cbor_rd *rd);

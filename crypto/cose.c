@@ -92,24 +92,6 @@ done:
 	return rv;
 }
 
-static const char *
-type_name(rm_cbor_type t)
-{
-	switch (t) {
-	case RM_CBOR_UINT: return "unsigned integer";
-	case RM_CBOR_NEGINT: return "negative integer";
-	case RM_CBOR_BYTES: return "byte string";
-	case RM_CBOR_TEXT: return "text string";
-	case RM_CBOR_ARRAY: return "array";
-	case RM_CBOR_MAP: return "map";
-	case RM_CBOR_TAG: return "tag";
-	case RM_CBOR_BOOL: return "boolean";
-	case RM_CBOR_NULL: return "null";
-	case RM_CBOR_END: return "end of input";
-	default: return "invalid item";
-	}
-}
-
 /*
  * Explain a reader failure at `what`, where an item of type `want` was
  * expected: a different well-formed type is RM_EMALFORMED, truncation
@@ -126,7 +108,7 @@ rd_fail(const rm_cbor_rd *rd, int rv, rm_cbor_type want, const char *what,
 		return rm_fail(why, RM_EMALFORMED, "%s: truncated", what);
 	if (got != RM_CBOR_OTHER && got != want)
 		return rm_fail(why, RM_EMALFORMED, "%s: %s, expected %s", what,
-		    type_name(got), type_name(want));
+		    rm_cbor_type_name(got), rm_cbor_type_name(want));
 	return rm_fail(why, rv, "%s: %s", what, rm_strerror(rv));
 }
 
@@ -175,7 +157,7 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 					    "cose.protected.alg", why);
 				return rm_fail(why, RM_EBADVALUE,
 				    "cose.protected.alg: %s, only ES256 (-7)",
-				    type_name(vt));
+				    rm_cbor_type_name(vt));
 			}
 			if (*alg != COSE_ALG_ES256)
 				return rm_fail(why, RM_EBADVALUE,

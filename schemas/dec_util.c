@@ -7,24 +7,6 @@
 
 #include "schemas/schemas_int.h"
 
-/* Type names for "expected X, got Y" messages. */
-static const char *
-type_name(rm_cbor_type t)
-{
-	switch (t) {
-	case RM_CBOR_UINT: return "unsigned integer";
-	case RM_CBOR_NEGINT: return "negative integer";
-	case RM_CBOR_BYTES: return "byte string";
-	case RM_CBOR_TEXT: return "text string";
-	case RM_CBOR_ARRAY: return "array";
-	case RM_CBOR_MAP: return "map";
-	case RM_CBOR_TAG: return "tag";
-	case RM_CBOR_BOOL: return "bool";
-	case RM_CBOR_NULL: return "null";
-	default: return "other";
-	}
-}
-
 int
 sch_dec_err(rm_why *why, int rv, const char *field)
 {
@@ -63,11 +45,11 @@ expect(rm_cbor_rd *rd, rm_cbor_type want, bool want_int, const char *field,
 			rv = RM_EMALFORMED;
 		if (rv == RM_EBADVALUE)
 			return rm_fail(why, rv, "%s: expected %s, got "
-			    "float or simple value", field, type_name(want));
+			    "float or simple value", field, rm_cbor_type_name(want));
 		return sch_dec_err(why, rv, field);
 	}
 	return rm_fail(why, RM_EBADVALUE, "%s: expected %s, got %s", field,
-	    want_int ? "integer" : type_name(want), type_name(t));
+	    want_int ? "integer" : rm_cbor_type_name(want), rm_cbor_type_name(t));
 }
 
 int
