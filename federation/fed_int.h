@@ -136,6 +136,11 @@ struct fed {
 
 	atomic_bool stopping;
 	atomic_uint pending_ingest;
+	/* What peers' VECTORs said about our own agency's log (see
+	 * fed_own_log_seen): highest contiguous seq any peer holds, and how
+	 * many VECTORs arrived since start. */
+	_Atomic uint64_t own_seen_seq;
+	_Atomic uint64_t vectors_seen;
 	bool started;
 	size_t n_peers;
 	struct fed_peer *peers[FED_PEERS_MAX];

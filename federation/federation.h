@@ -333,6 +333,15 @@ struct roster *fed_roster(fed *f);
 /* Peer status snapshot: up to max entries, returns the count. */
 size_t fed_peers(fed *f, struct fed_peer_status *out, size_t max);
 void fed_get_counters(fed *f, struct fed_counters *out);
+/*
+ * What peers hold of this node's own agency log, from the VECTOR frames
+ * received since fed_start: *max_seq is the highest contiguous seq any
+ * peer reported for our agency (0 if none), *vectors the number of
+ * VECTOR frames received. The node refuses to issue while its own log is
+ * behind *max_seq: issuing then would sign a second record with a seq
+ * that peers already hold (a fork). Thread-safe.
+ */
+void fed_own_log_seen(fed *f, uint64_t *max_seq, uint64_t *vectors);
 const char *fed_peer_state_name(enum fed_peer_state s);
 
 #endif /* RM_FEDERATION_H */

@@ -389,3 +389,10 @@ fed_peer_state_name(enum fed_peer_state s)
 	}
 	return "unknown";
 }
+
+void
+fed_own_log_seen(fed *f, uint64_t *max_seq, uint64_t *vectors)
+{
+	*max_seq = atomic_load(&f->own_seen_seq);
+	*vectors = atomic_load(&f->vectors_seen);
+}

@@ -153,6 +153,24 @@ vector_find(const struct fed_frame *fr, const char *origin)
 	return NULL;
 }
 
+/* Remember what the peer holds of our own log, so the node can refuse to
+ * issue with a seq that peers already hold (a store restored from an old
+ * backup or wiped would otherwise sign two records with one seq). */
+static void
+note_own_log(fed *f, const struct fed_frame *fr)
+{
+	const struct fed_vector_entry *e = vector_find(fr, f->agency_id);
+	uint64_t seen;
+
+	atomic_fetch_add(&f->vectors_seen, 1);
+	if (e == NULL)
+		return;
+	seen = atomic_load(&f->own_seen_seq);
+	while (e->seq > seen &&
+	    !atomic_compare_exchange_weak(&f->own_seen_seq, &seen, e->seq))
+		;
+}
+
 void
 fed_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 {
@@ -162,6 +180,7 @@ fed_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 	bool pull = false;
 	size_t nc = 0;
 
+	note_own_log(p->f, fr);
 	if (vec_load(p->f, &v) != RM_OK)
 		return;
 	if ((c = calloc(v.n + 1, sizeof(*c))) == NULL) {

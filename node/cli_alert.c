@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -85,7 +86,11 @@ report_error(const struct cli_cmd *c, const struct cli_http_res *r)
 	return rv;
 }
 
-/* One request with -c's address and token; prints transport errors. */
+#define CLI_BUSY_STEP_MS 250
+#define CLI_BUSY_MAX_MS  15000
+
+/* One request with -c's address and token; prints transport errors. A
+ * POST refused with 503 EBUSY is re-sent for up to CLI_BUSY_MAX_MS. */
 static int
 request(const struct cli_cmd *c, const char *conf, const char *method,
     const char *path, const char *body, struct cli_http_res *res)
@@ -97,10 +102,33 @@ request(const struct cli_cmd *c, const char *conf, const char *method,
 	memset(res, 0, sizeof(*res));
 	if ((cf = calloc(1, sizeof(*cf))) == NULL)
 		return cli_fail(c, "out of memory");
-	if ((rv = load_conf(c, conf, cf)) == 0 &&
-	    cli_http(cf->http_listen, cf->http_token, method, path, body, res,
-	    &why) != RM_OK)
-		rv = cli_fail(c, "%s", why.msg);
+	if ((rv = load_conf(c, conf, cf)) != 0)
+		goto out;
+	/*
+	 * A POST answered 503 EBUSY was not acted on: the node is catching
+	 * up on its own agency's log (docs/API.md). Nothing was stored, so
+	 * re-sending is safe; wait for it, bounded.
+	 */
+	for (int waited_ms = 0;; waited_ms += CLI_BUSY_STEP_MS) {
+		if (cli_http(cf->http_listen, cf->http_token, method, path,
+		    body, res, &why) != RM_OK) {
+			rv = cli_fail(c, "%s", why.msg);
+			break;
+		}
+		if (strcmp(method, "POST") != 0 || res->status != 503 ||
+		    res->body == NULL || strstr(res->body, "\"EBUSY\"") == NULL ||
+		    waited_ms >= CLI_BUSY_MAX_MS)
+			break;
+		if (waited_ms == 0)
+			fprintf(stderr, "riskmesh: node busy (catching up on "
+			    "its own log), retrying for up to %d s\n",
+			    CLI_BUSY_MAX_MS / 1000);
+		cli_http_res_fini(res);
+		memset(res, 0, sizeof(*res));
+		nanosleep(&(struct timespec){ 0, CLI_BUSY_STEP_MS * 1000000L },
+		    NULL);
+	}
+out:
 	memset(cf, 0, sizeof(*cf));
 	free(cf);
 	return rv;

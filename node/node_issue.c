@@ -65,6 +65,59 @@ authorise(struct node *n, const struct rm_record *rec, struct json_error *e)
 	return rv;
 }
 
+/*
+ * Own-log guard. A node must never sign a second record with a seq its
+ * peers already hold (a fork: every node would then refuse the agency's
+ * new records). That happens if the store was wiped or restored from an
+ * old backup while peers kept the newer log. So: refuse to issue while a
+ * peer's VECTOR says it holds more of our own log than we do (the catch-up
+ * brings those records back, and issuing resumes after them); and when
+ * the node holds no record of its own agency at all, peers are configured
+ * and none has sent its VECTOR yet, wait up to OWN_LOG_WAIT_MS after
+ * start before issuing the first record. 503 EBUSY, nothing stored.
+ */
+#define OWN_LOG_WAIT_MS 10000
+
+struct own_head {
+	const char *agency;
+	uint64_t seq;
+};
+
+static void
+own_head_each(void *arg, const char *origin, uint64_t seq)
+{
+	struct own_head *h = arg;
+
+	if (strcmp(origin, h->agency) == 0)
+		h->seq = seq;
+}
+
+static int
+own_log_ready(struct node *n, struct json_error *e)
+{
+	struct own_head h = { n->cfg.agency, 0 };
+	uint64_t seen = 0, vectors = 0;
+	int rv;
+
+	if ((rv = store_vector(n->store, own_head_each, &h)) != RM_OK)
+		return json_fail(e, 500, rv, "", "cannot read this agency's "
+		    "log head: %s", rm_strerror(rv));
+	if (n->fed != NULL)
+		fed_own_log_seen(n->fed, &seen, &vectors);
+	if (seen > h.seq)
+		return json_fail(e, 503, RM_EBUSY, "", "catching up on this "
+		    "agency's own log first: peers hold seq %llu, this node "
+		    "%llu; retry shortly", (unsigned long long)seen,
+		    (unsigned long long)h.seq);
+	if (h.seq == 0 && n->cfg.n_peers > 0 && vectors == 0 &&
+	    rm_utc_now_ms() - n->started_ms < OWN_LOG_WAIT_MS)
+		return json_fail(e, 503, RM_EBUSY, "", "no record of this "
+		    "agency here yet and no peer has sent its version vector: "
+		    "waiting (up to %d s after start) so as not to reuse a seq "
+		    "that peers hold; retry shortly", OWN_LOG_WAIT_MS / 1000);
+	return RM_OK;
+}
+
 static int
 issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
     struct node_issued *out, struct json_error *e)
@@ -74,6 +127,11 @@ issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
 	rm_why why;
 	int rv;
 
+	if ((rv = own_log_ready(n, e)) != RM_OK) {
+		rm_log(RM_LOG_NOTICE, "node", "not issued: %s", e != NULL ?
+		    e->reason : "own log guard");
+		return rv;
+	}
 	rv = store_issue(n->store, rec, seal, (void *)base, &res, &why);
 	switch (rv) {
 	case RM_OK:
