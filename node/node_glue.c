@@ -16,6 +16,40 @@ struct ingest_wait {
 	char from[RM_AGENCY_ID_MAX + 1];
 };
 
+/*
+ * Records of a forked origin keep arriving (every peer streams them) and
+ * are all refused: log the first, then at most one line a minute with the
+ * number refused meanwhile. The metrics count every one
+ * (riskmesh_records_refused_total{reason="EFORK"}).
+ */
+#define FORK_LOG_INTERVAL_MS 60000
+
+static atomic_llong fork_log_last_ms;
+static atomic_ullong fork_log_suppressed;
+
+static void
+log_fork_refusal(const struct ingest_wait *w,
+    const struct store_put_result *res)
+{
+	long long now = (long long)rm_mono_now_ms();
+	long long last = atomic_load(&fork_log_last_ms);
+	unsigned long long n;
+
+	if (last != 0 && now - last < FORK_LOG_INTERVAL_MS) {
+		atomic_fetch_add(&fork_log_suppressed, 1);
+		return;
+	}
+	if (!atomic_compare_exchange_strong(&fork_log_last_ms, &last, now)) {
+		atomic_fetch_add(&fork_log_suppressed, 1);
+		return;
+	}
+	n = atomic_exchange(&fork_log_suppressed, 0);
+	rm_log_sec("store", "record from %s refused: %s (seq %llu); %llu more "
+	    "refused for forks since the last line", w->from,
+	    rm_strerror(RM_EFORK),
+	    res != NULL ? (unsigned long long)res->seq : 0ULL, n);
+}
+
 /* Store completion of a peer record: count refusals, tell the fed. */
 static void
 ingest_stored(void *arg, int err, const struct store_put_result *res)
@@ -26,8 +60,7 @@ ingest_stored(void *arg, int err, const struct store_put_result *res)
 		if (err > 0 && err < RM_ERR_COUNT)
 			atomic_fetch_add(&w->n->ctr.ingest_refused[err], 1);
 		if (err == RM_EFORK)
-			rm_log_sec("store", "record from %s refused: %s",
-			    w->from, rm_strerror(err));
+			log_fork_refusal(w, res);
 		else
 			rm_log(RM_LOG_WARN, "store", "record from %s not "
 			    "stored: %s", w->from, rm_strerror(err));
