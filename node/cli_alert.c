@@ -134,6 +134,37 @@ out:
 	return rv;
 }
 
+/*
+ * GET path from the node. Returns CLI_GET_BODY with *res holding a 200
+ * response for the caller to render (cli_http_res_fini it); otherwise the
+ * command is finished: with --json the raw body was printed (exit 0), or
+ * the error was reported (its exit status).
+ */
+#define CLI_GET_BODY (-1)
+
+static int
+get_200(const struct cli_args *a, const char *path, struct cli_http_res *res)
+{
+	const struct cli_cmd *c = a->cmd;
+	int rv;
+
+	if ((rv = request(c, cli_get(a, "config"), "GET", path, NULL,
+	    res)) != 0)
+		return rv;
+	if (res->status != 200) {
+		rv = report_error(c, res);
+		cli_http_res_fini(res);
+		return rv;
+	}
+	if (cli_has(a, "json")) {
+		printf("%s%s", res->body, res->len &&
+		    res->body[res->len - 1] == '\n' ? "" : "\n");
+		cli_http_res_fini(res);
+		return CLI_EXIT_OK;
+	}
+	return CLI_GET_BODY;
+}
+
 /* "issued|cancelled OBJECT_ID ver N seq N hash HEX" from a 201 body. */
 static int
 report_created(const struct cli_cmd *c, const char *verb,
@@ -445,20 +476,8 @@ run_list(const struct cli_args *a)
 		return cli_usage(c, "--area: too long");
 	snprintf(path, sizeof(path), "/v1/alerts%s%s", area ? "?area=" : "",
 	    area ? enc : "");
-	if ((rv = request(c, cli_get(a, "config"), "GET", path, NULL,
-	    &res)) != 0)
+	if ((rv = get_200(a, path, &res)) != CLI_GET_BODY)
 		return rv;
-	if (res.status != 200) {
-		rv = report_error(c, &res);
-		cli_http_res_fini(&res);
-		return rv;
-	}
-	if (cli_has(a, "json")) {
-		printf("%s%s", res.body, res.len && res.body[res.len - 1] ==
-		    '\n' ? "" : "\n");
-		cli_http_res_fini(&res);
-		return CLI_EXIT_OK;
-	}
 	j = json_loads(res.body, 0, NULL);
 	alerts = json_object_get(j, "alerts");
 	if (!json_is_array(alerts)) {
@@ -509,20 +528,8 @@ run_status(const struct cli_args *a)
 	size_t i;
 	int rv;
 
-	if ((rv = request(c, cli_get(a, "config"), "GET", "/v1/status", NULL,
-	    &res)) != 0)
+	if ((rv = get_200(a, "/v1/status", &res)) != CLI_GET_BODY)
 		return rv;
-	if (res.status != 200) {
-		rv = report_error(c, &res);
-		cli_http_res_fini(&res);
-		return rv;
-	}
-	if (cli_has(a, "json")) {
-		printf("%s%s", res.body, res.len && res.body[res.len - 1] ==
-		    '\n' ? "" : "\n");
-		cli_http_res_fini(&res);
-		return CLI_EXIT_OK;
-	}
 	j = json_loads(res.body, 0, NULL);
 	if (!json_is_object(j)) {
 		json_decref(j);
