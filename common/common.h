@@ -181,6 +181,9 @@ typedef struct rm_hash {
 	uint8_t b[RM_HASH_BYTES];
 } rm_hash;
 
+/* Value 0..15 of one hex digit (either case), -1 if c is not one.
+ * Shared by hex and percent (RFC 3986 §2.1) decoders. */
+int rm_hex_digit(int c);
 /* Lower-case hex; out must hold 2*n+1 bytes. */
 void rm_hex_encode(const void *p, size_t n, char *out);
 /* Decode exactly 2*n hex digits into n bytes. Errors: RM_EMALFORMED. */

@@ -18,8 +18,8 @@ rm_hex_encode(const void *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int
-hexval(char c)
+int
+rm_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -38,7 +38,8 @@ rm_hex_decode(const char *s, void *out, size_t n)
 	if (strlen(s) != 2 * n)
 		return RM_EMALFORMED;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		int hi = rm_hex_digit(s[2 * i]);
+		int lo = rm_hex_digit(s[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return RM_EMALFORMED;
 		q[i] = (uint8_t)(hi << 4 | lo);

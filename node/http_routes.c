@@ -80,18 +80,6 @@ authorised(const struct node *n, const char *hdr)
 	return ok && gl == wl;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum pct_rv { PCT_OK, PCT_BADESC, PCT_NUL, PCT_LONG, PCT_UTF8, PCT_CTRL };
 
 /* Percent-decode s[0..n) into out (NUL-terminated; '+' stays '+') and
@@ -109,8 +97,8 @@ pct_decode(const char *s, size_t n, char *out, size_t outlen)
 
 			if (i + 2 >= n)
 				return PCT_BADESC;
-			if ((h = hexval(s[i + 1])) < 0 ||
-			    (l = hexval(s[i + 2])) < 0)
+			if ((h = rm_hex_digit(s[i + 1])) < 0 ||
+			    (l = rm_hex_digit(s[i + 2])) < 0)
 				return PCT_BADESC;
 			c = h * 16 + l;
 			i += 2;

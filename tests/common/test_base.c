@@ -70,6 +70,11 @@ test_hex_utf8(void)
 	CU_ASSERT(memcmp(raw, back, 3) == 0);
 	CU_ASSERT_EQUAL(rm_hex_decode("00abf", back, 3), RM_EMALFORMED);
 	CU_ASSERT_EQUAL(rm_hex_decode("00abfg", back, 3), RM_EMALFORMED);
+	CU_ASSERT_EQUAL(rm_hex_digit('7'), 7);
+	CU_ASSERT_EQUAL(rm_hex_digit('F'), 15);
+	CU_ASSERT_EQUAL(rm_hex_digit('a'), 10);
+	CU_ASSERT_EQUAL(rm_hex_digit('g'), -1);
+	CU_ASSERT_EQUAL(rm_hex_digit('%'), -1);
 	CU_ASSERT(rm_utf8_valid("台风 red", strlen("台风 red")));
 	CU_ASSERT(!rm_utf8_valid("\xc0\xaf", 2));        /* overlong */
 	CU_ASSERT(!rm_utf8_valid("\xed\xa0\x80", 3));    /* surrogate */

@@ -27,6 +27,12 @@ check "Binhai issues an orange warning" test $? -eq 0
 check "meteorology receives it (reverse direction)" rm_wait_records "$FED" $A 2 10
 n=$(rm_http "$FED" $A GET "/v1/alerts?area=120116" | http_body | rm_json 'd["count"]')
 check_eq "meteorology lists 2 alerts in force for 120116" "$n" 2
+out=$("$RM_BIN/riskmesh" alert list -c "$(rm_node_dir "$FED" $A)/node.conf" --area 120116)
+check "riskmesh alert list shows Binhai's warning on meteorology" grep -q "滨海新区大风橙色预警" <<<"$out"
+check "riskmesh alert list counts both" grep -q "^2 alerts in force for 120116" <<<"$out"
+out=$("$RM_BIN/riskmesh" status -c "$(rm_node_dir "$FED" $B)/node.conf")
+check "riskmesh status names the agency" grep -q "^agency   $B" <<<"$out"
+check "riskmesh status shows the peer up" grep -q "$A.*up" <<<"$out"
 check_eq "no record was pushed back (records on A)" "$(rm_status_field "$FED" $A 'd["records"]')" 2
 check_eq "records on B" "$(rm_status_field "$FED" $B 'd["records"]')" 2
 finish
