@@ -27,7 +27,6 @@ struct roster {
 };
 
 #define ROSTER_FORMAT_VERSION 1
-#define ROSTER_KINDS_KNOWN    ROSTER_KIND_ALERT
 
 /* Validate one entry (id, names, role, kinds, grade, areas, key). */
 int roster_agency_check(const struct roster_agency *a, rm_why *why);

@@ -31,7 +31,7 @@
 #define ROSTER_MAX_BYTES      (1024 * 1024)   /* signed roster file */
 
 /* What an agency may publish. */
-#define ROSTER_KIND_ALERT     (1u << RM_KIND_ALERT)
+#define ROSTER_KIND_ALERT     RM_KIND_SET_ALERT
 
 /* One roster entry, fully owned by the roster. */
 struct roster_agency {
@@ -39,7 +39,7 @@ struct roster_agency {
 	char name_zh[ROSTER_NAME_MAX + 1];
 	char name_en[ROSTER_NAME_MAX + 1];
 	char role[16];                       /* "centre", "department", "district" */
-	uint32_t kinds;                      /* ROSTER_KIND_* bits */
+	rm_kind_set kinds;                   /* kinds it may publish */
 	rm_grade max_grade;                  /* highest alert grade allowed */
 	size_t n_areas;                      /* area codes it may publish for */
 	char areas[ROSTER_AREAS_MAX][RM_AREA_CODE_MAX + 1];
@@ -100,7 +100,8 @@ const struct roster_agency *roster_find_kid(const struct roster *r,
 /*
  * May agency `a` publish rec? Checks: rec->origin == a->id, the kind is
  * in a->kinds, every area of rec is contained by one of a->areas, and
- * for alerts grade <= a->max_grade.
+ * for a graded kind (rm_kind_ops.grade, e.g. alerts) its grade <=
+ * a->max_grade. Kind-specific fields are reached only through rec->kind.
  * Errors: RM_EUNAUTH with why naming the failed rule.
  */
 int roster_authorise(const struct roster_agency *a,

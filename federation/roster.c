@@ -95,7 +95,7 @@ roster_agency_check(const struct roster_agency *a, rm_why *why)
 	if (i == sizeof(roster_roles) / sizeof(roster_roles[0]))
 		return rm_fail(why, RM_EBADVALUE, "roster agency %s: unknown "
 		    "role \"%s\" (centre|department|district)", a->id, a->role);
-	if (a->kinds == 0 || (a->kinds & ~(uint32_t)ROSTER_KINDS_KNOWN) != 0)
+	if (a->kinds == 0 || (a->kinds & ~kind_set_all()) != 0)
 		return rm_fail(why, RM_EBADVALUE, "roster agency %s: kinds "
 		    "0x%x: empty or unknown kind", a->id, (unsigned)a->kinds);
 	if (grade_name(a->max_grade) == NULL || a->max_grade < RM_GRADE_BLUE ||
@@ -273,14 +273,17 @@ int
 roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
     rm_why *why)
 {
+	rm_grade g;
+	int ki;
+
 	if (strcmp(rec->origin, a->id) != 0)
 		return rm_fail(why, RM_EUNAUTH, "origin \"%s\" is not the "
 		    "signer %s", rec->origin, a->id);
-	if ((unsigned)rec->kind >= 32 ||
-	    (a->kinds & (1u << (unsigned)rec->kind)) == 0)
+	if ((ki = kind_index(rec->kind)) < 0 ||
+	    (a->kinds & ((rm_kind_set)1u << ki)) == 0)
 		return rm_fail(why, RM_EUNAUTH, "kind: %s may not publish "
-		    "kind \"%s\"", a->id, kind_name(rec->kind) ?
-		    kind_name(rec->kind) : "?");
+		    "kind \"%s\"", a->id, rec->kind != NULL ?
+		    rec->kind->name : "?");
 	for (size_t i = 0; i < rec->n_areas; i++) {
 		size_t j;
 
@@ -291,10 +294,12 @@ roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
 			return rm_fail(why, RM_EUNAUTH, "areas[%zu]: %s is "
 			    "outside the areas of %s", i, rec->areas[i], a->id);
 	}
-	if (rec->kind == RM_KIND_ALERT && rec->u.alert.grade > a->max_grade)
+	/* A graded kind (rm_kind_ops.grade) may not claim more than the
+	 * agency's highest grade. */
+	g = rec->kind->grade != NULL ? rec->kind->grade(rec) : 0;
+	if (g != 0 && g > a->max_grade)
 		return rm_fail(why, RM_EUNAUTH, "grade: %s above the maximum "
-		    "%s of %s", grade_name(rec->u.alert.grade) ?
-		    grade_name(rec->u.alert.grade) : "?",
+		    "%s of %s", grade_name(g) != NULL ? grade_name(g) : "?",
 		    grade_name(a->max_grade), a->id);
 	return RM_OK;
 }

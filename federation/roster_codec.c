@@ -21,12 +21,10 @@ static int
 put_agency(rm_buf *b, const struct roster_agency *a)
 {
 	rm_buf spki = RM_BUF_INIT;
-	size_t nk = 0;
+	const char *names[RM_KINDS_MAX];
+	size_t nk = kind_set_names(a->kinds, names, RM_KINDS_MAX);
 	int rv;
 
-	for (unsigned k = 0; k < 32; k++)
-		if (a->kinds & (1u << k))
-			nk++;
 	if ((rv = crypto_key_spki(a->key, &spki)) != RM_OK)
 		goto fail;
 	if ((rv = rm_cbor_put_map(b, 8)) != RM_OK ||
@@ -45,9 +43,8 @@ put_agency(rm_buf *b, const struct roster_agency *a)
 	if ((rv = rm_cbor_put_cstr(b, "kinds")) != RM_OK ||
 	    (rv = rm_cbor_put_array(b, nk)) != RM_OK)
 		goto fail;
-	for (unsigned k = 0; k < 32; k++)
-		if ((a->kinds & (1u << k)) &&
-		    (rv = rm_cbor_put_cstr(b, kind_name((rm_kind)k))) != RM_OK)
+	for (size_t k = 0; k < nk && k < RM_KINDS_MAX; k++)
+		if ((rv = rm_cbor_put_cstr(b, names[k])) != RM_OK)
 			goto fail;
 	if ((rv = rm_cbor_put_cstr(b, "name_en")) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, a->name_en)) != RM_OK ||
@@ -194,18 +191,18 @@ rd_areas(rm_cbor_rd *rd, struct roster_agency *a, rm_why *why)
 static int
 rd_kinds(rm_cbor_rd *rd, struct roster_agency *a, rm_why *why)
 {
-	const char *s;
-	char name[32];
+	const struct rm_kind_ops *k;
+	const char *s, *prev = NULL;
+	char name[RM_KIND_NAME_MAX + 1];
 	size_t n, len;
-	rm_kind k, prev = 0;
 	int rv;
 
 	if ((rv = rm_cbor_rd_array(rd, &n)) != RM_OK)
 		return rm_fail(why, rv, "roster agency %s: kinds: expected "
 		    "array", a->id);
-	if (n == 0 || n > 31)
+	if (n == 0 || n > RM_KINDS_MAX)
 		return rm_fail(why, RM_EBADVALUE, "roster agency %s: kinds: "
-		    "needs 1..31 entries", a->id);
+		    "needs 1..%d entries", a->id, RM_KINDS_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if ((rv = rm_cbor_rd_text(rd, &s, &len)) != RM_OK)
 			return rm_fail(why, rv, "roster agency %s: kinds[%zu]: "
@@ -215,15 +212,16 @@ rd_kinds(rm_cbor_rd *rd, struct roster_agency *a, rm_why *why)
 			    "kinds[%zu]: unknown kind", a->id, i);
 		memcpy(name, s, len);
 		name[len] = '\0';
-		if (kind_parse(name, &k) != RM_OK)
+		if ((k = kind_find(name, len)) == NULL)
 			return rm_fail(why, RM_EBADVALUE, "roster agency %s: "
 			    "kinds[%zu]: unknown kind \"%s\"", a->id, i, name);
-		if (k <= prev)
+		/* sorted bytewise and unique, as kind_set_names() writes */
+		if (prev != NULL && strcmp(prev, k->name) >= 0)
 			return rm_fail(why, RM_ENONCANON, "roster agency %s: "
 			    "kinds: not in ascending order or repeated",
 			    a->id);
-		prev = k;
-		a->kinds |= 1u << (unsigned)k;
+		prev = k->name;
+		a->kinds |= (rm_kind_set)1u << kind_index(k);
 	}
 	return RM_OK;
 }

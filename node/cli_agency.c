@@ -28,6 +28,18 @@ cli_id_ok(const char *id)
 }
 
 /* Role implied by an agency id's unit when --role is not given. */
+static void
+kinds_text(rm_kind_set kinds, char *out, size_t n)
+{
+	const char *names[RM_KINDS_MAX];
+	size_t nk = kind_set_names(kinds, names, RM_KINDS_MAX), l = 0;
+
+	out[0] = '\0';
+	for (size_t k = 0; k < nk && k < RM_KINDS_MAX; k++)
+		l += (size_t)snprintf(out + l, l < n ? n - l : 0, "%s%s",
+		    l ? "," : "", names[k]);
+}
+
 static const char *
 default_role(const char *id)
 {
@@ -90,35 +102,23 @@ cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		rm_kind k;
+		const struct rm_kind_ops *k = kind_find(items[i],
+		    strlen(items[i]));
 
-		if (kind_parse(items[i], &k) == RM_OK)
-			e->kinds |= 1u << (unsigned)k;
+		if (k != NULL)
+			e->kinds |= (rm_kind_set)1u << kind_index(k);
 		else if (strict) {
+			char known[RM_KINDS_MAX * (RM_KIND_NAME_MAX + 1) + 1];
+
+			kinds_text(kind_set_all(), known, sizeof(known));
 			snprintf(why, wl, "unknown kind \"%.32s\" (supported: "
-			    "alert)", items[i]);
+			    "%s)", items[i], known);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static void
-kinds_text(uint32_t kinds, char *out, size_t n)
-{
-	size_t l = 0;
-
-	out[0] = '\0';
-	for (unsigned k = 0; k < 32; k++) {
-		const char *name;
-
-		if (!(kinds & (1u << k)) || (name = kind_name((rm_kind)k)) ==
-		    NULL)
-			continue;
-		l += (size_t)snprintf(out + l, l < n ? n - l : 0, "%s%s",
-		    l ? "," : "", name);
-	}
-}
 
 /* Load DIR/agencies/ID/NAME or make a new key (0600) if absent/rotate. */
 static int

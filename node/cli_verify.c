@@ -14,7 +14,7 @@ print_record(const struct rm_record *r)
 	char t[32];
 
 	printf("origin:   %s\n", r->origin);
-	printf("kind:     %s\n", kind_name(r->kind) ? kind_name(r->kind) : "?");
+	printf("kind:     %s\n", r->kind->name);
 	printf("object:   %s\n", r->object_id);
 	printf("ver:      %llu\n", (unsigned long long)r->ver);
 	printf("seq:      %llu\n", (unsigned long long)r->seq);
@@ -28,8 +28,8 @@ print_record(const struct rm_record *r)
 	for (size_t i = 0; i < r->n_areas; i++)
 		printf(" %s", r->areas[i]);
 	printf("\n");
-	if (r->kind == RM_KIND_ALERT) {
-		const struct rm_alert *al = &r->u.alert;
+	if (record_alert(r) != NULL) {
+		const struct rm_alert *al = record_alert(r);
 
 		printf("grade:    %s\n", grade_name(al->grade) ?
 		    grade_name(al->grade) : "?");

@@ -134,7 +134,7 @@ primary_text(const struct rm_alert *a)
 static int
 text_line(rm_buf *b, const struct rm_record *rec)
 {
-	const struct rm_alert *a = &rec->u.alert;
+	const struct rm_alert *a = record_alert(rec);
 	const struct rm_alert_text *zh, *en, *one;
 	const char *mark;
 	char ts[32];
@@ -182,7 +182,7 @@ text_line(rm_buf *b, const struct rm_record *rec)
 static int
 cbor_alert(rm_buf *b, const rm_hash *h, const struct rm_record *rec)
 {
-	const struct rm_alert *a = &rec->u.alert;
+	const struct rm_alert *a = record_alert(rec);
 	size_t pi = primary_text(a);
 	int rv;
 
@@ -256,7 +256,7 @@ json_str(rm_buf *b, const char *s)
 static int
 json_alert(rm_buf *b, const rm_hash *h, const struct rm_record *rec)
 {
-	const struct rm_alert *a = &rec->u.alert;
+	const struct rm_alert *a = record_alert(rec);
 	size_t pi = primary_text(a);
 	char hex[65];
 	int rv;
@@ -332,8 +332,8 @@ repr_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 
 	if (x->err != RM_OK)
 		return x->err;
-	if (rec == NULL || rec->kind != RM_KIND_ALERT ||
-	    rec->u.alert.n_texts == 0 || rec->u.alert.texts == NULL)
+	if (record_alert(rec) == NULL ||
+	    record_alert(rec)->n_texts == 0 || record_alert(rec)->texts == NULL)
 		return 0;
 	if (b != NULL) {
 		mark = b->len;
@@ -365,8 +365,8 @@ repr_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 		}
 	}
 	x->info.n_alerts++;
-	if ((int)rec->u.alert.grade > (int)x->info.max_grade)
-		x->info.max_grade = rec->u.alert.grade;
+	if ((int)record_alert(rec)->grade > (int)x->info.max_grade)
+		x->info.max_grade = record_alert(rec)->grade;
 	if (rec->expires_ms > x->now && (x->info.next_expiry_ms == 0 ||
 	    rec->expires_ms < x->info.next_expiry_ms))
 		x->info.next_expiry_ms = rec->expires_ms;

@@ -314,7 +314,7 @@ route_list(struct node *n, const struct query *q, struct http_res *res,
 	}
 	if ((c.alerts = json_array()) == NULL)
 		return json_fail(e, 500, RM_ENOMEM, "", "out of memory");
-	rv = store_alerts_active(n->store, area, rm_utc_now_ms(), list_each,
+	rv = store_active(n->store, &rm_kind_alert, area, rm_utc_now_ms(), list_each,
 	    &c);
 	if (rv != RM_OK) {
 		json_decref(c.alerts);

@@ -151,7 +151,7 @@ json_record_object(const struct rm_record *rec, const rm_hash *hash)
 		return NULL;
 	if (hash != NULL && !put(o, "hash", hash_str(hash)))
 		goto fail;
-	if (!put(o, "kind", json_string(kind_name(rec->kind))) ||
+	if (!put(o, "kind", json_string(rec->kind->name)) ||
 	    !put(o, "origin", json_string(rec->origin)) ||
 	    !put(o, "object_id", json_string(rec->object_id)) ||
 	    !put(o, "ver", json_integer((json_int_t)rec->ver)) ||
@@ -170,7 +170,7 @@ json_record_object(const struct rm_record *rec, const rm_hash *hash)
 	if (rec->has_supersedes &&
 	    !put(o, "supersedes", hash_str(&rec->supersedes)))
 		goto fail;
-	if (rec->kind == RM_KIND_ALERT && !put_alert(o, &rec->u.alert))
+	if (record_alert(rec) != NULL && !put_alert(o, record_alert(rec)))
 		goto fail;
 	return o;
 fail:

@@ -460,7 +460,7 @@ parse_ids(json_t *root, const struct json_alert_ctx *ctx,
 		snprintf(rec->object_id, sizeof(rec->object_id), "%s", oid);
 	else
 		derive_object_id(rec->origin, id, rec->object_id);
-	return json_dup_str(id, "identifier", &rec->u.alert.identifier, e);
+	return json_dup_str(id, "identifier", &record_alert(rec)->identifier, e);
 }
 
 int
@@ -469,6 +469,7 @@ json_alert_parse(const char *body, size_t len,
     bool *msg_type_set, struct json_error *e)
 {
 	struct rm_record rec;
+	struct rm_alert *a;
 	json_error_t jerr;
 	json_t *root;
 	bool has_eff, has_exp;
@@ -492,22 +493,27 @@ json_alert_parse(const char *body, size_t len,
 		goto fail;
 	}
 	rec.schema_version = RM_SCHEMA_VERSION;
-	rec.kind = RM_KIND_ALERT;
+	rec.kind = &rm_kind_alert;
+	/* Owned like a decoded record: record_fini frees it. */
+	if ((a = rec.body = calloc(1, sizeof(*a))) == NULL) {
+		rv = json_fail(e, 500, RM_ENOMEM, "", "out of memory");
+		goto fail;
+	}
 	snprintf(rec.origin, sizeof(rec.origin), "%s", ctx->origin);
 	rec.issued_ms = ctx->now_ms;
-	rec.u.alert.effective_ms = ctx->now_ms;
+	a->effective_ms = ctx->now_ms;
 	if ((rv = json_check_keys(root, top_keys, "", e)) != RM_OK ||
-	    (rv = parse_enums(root, &rec.u.alert, msg_type_set, e)) != RM_OK ||
+	    (rv = parse_enums(root, a, msg_type_set, e)) != RM_OK ||
 	    (rv = parse_areas(root, &rec, e)) != RM_OK ||
-	    (rv = parse_texts(root, &rec.u.alert, e)) != RM_OK ||
+	    (rv = parse_texts(root, a, e)) != RM_OK ||
 	    (rv = parse_ids(root, ctx, &rec, e)) != RM_OK ||
-	    (rv = parse_categories(root, &rec.u.alert, e)) != RM_OK ||
-	    (rv = parse_time(root, "effective", &rec.u.alert.effective_ms,
+	    (rv = parse_categories(root, a, e)) != RM_OK ||
+	    (rv = parse_time(root, "effective", &a->effective_ms,
 	        &has_eff, e)) != RM_OK ||
 	    (rv = parse_time(root, "expires", &expires, &has_exp, e)) != RM_OK ||
-	    (rv = parse_polygon(root, &rec.u.alert, e)) != RM_OK ||
-	    (rv = parse_circle(root, &rec.u.alert, e)) != RM_OK ||
-	    (rv = parse_references(root, &rec.u.alert, e)) != RM_OK)
+	    (rv = parse_polygon(root, a, e)) != RM_OK ||
+	    (rv = parse_circle(root, a, e)) != RM_OK ||
+	    (rv = parse_references(root, a, e)) != RM_OK)
 		goto fail;
 	if (has_exp) {
 		if (expires <= ctx->now_ms) {
@@ -519,7 +525,7 @@ json_alert_parse(const char *body, size_t len,
 			    "%s is in the past (now %s)", t, now);
 			goto fail;
 		}
-		if (expires <= rec.u.alert.effective_ms) {
+		if (expires <= a->effective_ms) {
 			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
 			    "must be after effective");
 			goto fail;
@@ -547,25 +553,5 @@ fail:
 void
 json_record_free(struct rm_record *rec)
 {
-	struct rm_alert *a = &rec->u.alert;
-
-	if (rec->kind == RM_KIND_ALERT) {
-		free(a->identifier);
-		for (size_t i = 0; a->texts != NULL && i < a->n_texts; i++) {
-			free(a->texts[i].lang);
-			free(a->texts[i].event);
-			free(a->texts[i].headline);
-			free(a->texts[i].description);
-			free(a->texts[i].instruction);
-			free(a->texts[i].sender_name);
-			free(a->texts[i].area_desc);
-		}
-		free(a->texts);
-		free(a->polygon);
-		for (size_t i = 0; a->references != NULL &&
-		    i < a->n_references; i++)
-			free(a->references[i]);
-		free(a->references);
-	}
-	memset(rec, 0, sizeof(*rec));
+	record_fini(rec);
 }

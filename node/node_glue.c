@@ -83,7 +83,7 @@ host_ingest(void *host, const char *from, const struct fed_record *fr,
 	w->done = done;
 	w->ctx = ctx;
 	snprintf(w->from, sizeof(w->from), "%s", from != NULL ? from : "");
-	rv = store_put(n->store, fr->bytes, fr->len, &fr->rec, &fr->hash,
+	rv = store_put(n->store, fr->bytes, fr->len, &fr->hash,
 	    from, ingest_stored, w);
 	if (rv != RM_OK)
 		free(w);
@@ -155,7 +155,7 @@ node_store_observer(void *arg, const struct store_event *ev)
 	pthread_mutex_lock(&n->obs_mtx);
 	if (n->fed != NULL)
 		fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);
-	if (n->coap != NULL && r->kind == RM_KIND_ALERT && ev->is_latest) {
+	if (n->coap != NULL && r->kind == &rm_kind_alert && ev->is_latest) {
 		coap_srv_notify(n->coap, r);
 		atomic_fetch_add(&n->ctr.coap_notified, 1);
 	}
@@ -168,5 +168,5 @@ node_coap_alerts(void *arg, const char *area, rm_utc_ms now,
 {
 	struct node *n = arg;
 
-	return store_alerts_active(n->store, area, now, each, ctx);
+	return store_active(n->store, &rm_kind_alert, area, now, each, ctx);
 }

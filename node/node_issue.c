@@ -123,7 +123,7 @@ issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
     struct node_issued *out, struct json_error *e)
 {
 	struct store_put_result res;
-	char hex[65];
+	char hex[65], summary[160];
 	rm_why why;
 	int rv;
 
@@ -161,11 +161,11 @@ issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
 	snprintf(out->object_id, sizeof(out->object_id), "%s", rec->object_id);
 	atomic_fetch_add(&n->ctr.issued, 1);
 	rm_hash_hex(&res.hash, hex);
-	rm_log(RM_LOG_NOTICE, "node", "issued %s %s ver %llu seq %llu %s %s "
-	    "hash %.16s", rec->u.alert.msg_type == RM_MSGTYPE_CANCEL ?
-	    "cancel of" : "alert", rec->object_id,
+	record_summary(rec, summary, sizeof(summary));
+	rm_log(RM_LOG_NOTICE, "node", "issued %s %s ver %llu seq %llu %s "
+	    "hash %.16s: %s", rec->kind->name, rec->object_id,
 	    (unsigned long long)rec->ver, (unsigned long long)rec->seq,
-	    grade_name(rec->u.alert.grade), rec->areas[0], hex);
+	    rec->areas[0], hex, summary);
 	return RM_OK;
 }
 
@@ -208,7 +208,9 @@ static int
 msg_type_rules(struct rm_record *rec, bool mt_set, bool exists,
     const struct rm_record *cur, struct json_error *e)
 {
-	rm_cap_msgtype mt = rec->u.alert.msg_type;
+	struct rm_alert *a = record_alert(rec);
+	const struct rm_alert *ca = record_alert(cur);
+	rm_cap_msgtype mt = a->msg_type;
 
 	if (!exists) {
 		if (mt != RM_MSGTYPE_ALERT)
@@ -218,15 +220,15 @@ msg_type_rules(struct rm_record *rec, bool mt_set, bool exists,
 			    "Alert", cap_msgtype_name(mt), rec->object_id);
 		return RM_OK;
 	}
-	if (cur->kind != RM_KIND_ALERT)
+	if (ca == NULL)
 		return json_fail(e, 409, RM_EEXIST, "object_id", "object %s is "
-		    "a %s, not an alert", rec->object_id, kind_name(cur->kind));
-	if (cur->u.alert.msg_type == RM_MSGTYPE_CANCEL)
+		    "a %s, not an alert", rec->object_id, cur->kind->name);
+	if (ca->msg_type == RM_MSGTYPE_CANCEL)
 		return json_fail(e, 409, RM_EEXIST, "object_id", "object %s "
 		    "was cancelled at ver %llu; issue a new object",
 		    rec->object_id, (unsigned long long)cur->ver);
 	if (!mt_set) {
-		rec->u.alert.msg_type = RM_MSGTYPE_UPDATE;
+		a->msg_type = RM_MSGTYPE_UPDATE;
 		return RM_OK;
 	}
 	if (mt == RM_MSGTYPE_ALERT)
@@ -321,6 +323,7 @@ node_cancel_alert(struct node *n, const char *object_id, const char *body,
     size_t len, struct node_issued *out, struct json_error *e)
 {
 	struct rm_record rec, c;
+	struct rm_alert ca, *ra;
 	struct issue_base base;
 	struct rm_alert_text *texts = NULL;
 	json_t *root;
@@ -342,12 +345,12 @@ node_cancel_alert(struct node *n, const char *object_id, const char *body,
 		    "object \"%s\"", n->cfg.agency, object_id);
 	if (rv != RM_OK)
 		goto done;
-	if (rec.kind != RM_KIND_ALERT) {
+	if ((ra = record_alert(&rec)) == NULL) {
 		rv = json_fail(e, 409, RM_EEXIST, "object_id", "object %s is "
-		    "a %s, not an alert", object_id, kind_name(rec.kind));
+		    "a %s, not an alert", object_id, rec.kind->name);
 		goto done;
 	}
-	if (rec.u.alert.msg_type == RM_MSGTYPE_CANCEL) {
+	if (ra->msg_type == RM_MSGTYPE_CANCEL) {
 		rv = json_fail(e, 409, RM_EEXIST, "object_id", "object %s was "
 		    "already cancelled at ver %llu", object_id,
 		    (unsigned long long)rec.ver);
@@ -355,23 +358,25 @@ node_cancel_alert(struct node *n, const char *object_id, const char *body,
 	}
 	/* The next version: same content, msg_type Cancel. */
 	c = rec;
-	c.u.alert.msg_type = RM_MSGTYPE_CANCEL;
+	ca = *ra;
+	c.body = &ca;
+	ca.msg_type = RM_MSGTYPE_CANCEL;
 	c.ver = 0;
 	c.seq = 0;
 	c.has_prev = false;
 	c.has_supersedes = false;
 	c.issued_ms = rm_utc_now_ms();
 	if (reason != NULL) {
-		texts = calloc(rec.u.alert.n_texts, sizeof(*texts));
+		texts = calloc(ra->n_texts, sizeof(*texts));
 		if (texts == NULL) {
 			rv = json_fail(e, 500, RM_ENOMEM, "", "out of memory");
 			goto done;
 		}
-		for (size_t i = 0; i < rec.u.alert.n_texts; i++) {
-			texts[i] = rec.u.alert.texts[i];
+		for (size_t i = 0; i < ra->n_texts; i++) {
+			texts[i] = ra->texts[i];
 			texts[i].description = (char *)reason;
 		}
-		c.u.alert.texts = texts;
+		ca.texts = texts;
 	}
 	if ((rv = authorise(n, &c, e)) == RM_OK)
 		rv = issue(n, &c, &base, out, e);

@@ -8,9 +8,10 @@
  *   log       origin NUL seq (u64 big-endian)   -> hash (first seen wins)
  *   heads     origin                            -> {contiguous seq, max seq,
  *                                                  flags (forked)}
- *   timeset   issued_ms (i64 BE) || hash        -> "" (for set reconciliation)
- *   active    area code's significant prefix    -> hash of an in-force alert
- *             (area_code_prefix; DUPSORT, DUPFIXED)
+ *   active    kind NUL area code's significant  -> hash of an in-force version
+ *             prefix (area_code_prefix)            (DUPSORT, DUPFIXED)
+ *   index     kind NUL key (rm_kind_ops.        -> hash of an in-force version
+ *             index_keys: "grade=red")             (DUPSORT, DUPFIXED)
  *   forks     origin NUL seq                    -> hash of the conflicting record
  *   meta      text key                          -> value ("layout", "forks",
  *                                                  "equivocations")
@@ -99,27 +100,26 @@ typedef void (*store_done_fn)(void *arg, int err,
     const struct store_put_result *res);
 
 /*
- * Queue a verified record for storing. bytes (the signed encoding) and
- * rec (its decoded body) are copied before return; hash is the record
- * hash. `source` is the peer agency id (copied) or NULL. done(arg, ...)
- * runs on the writer thread after the commit (err RM_OK) or failure
- * (RM_ESTORE, RM_EFORK if the origin is forked or this record forks
- * it, RM_EINVAL for a record without origin, object id, seq or ver).
- * The store does not verify or decode for the merge: it trusts rec's
- * common fields (origin, oid, ver, seq, prev, areas, issued, expires,
- * kind, alert msg_type) to match bytes. Returns RM_OK if queued,
- * RM_ECLOSED if closing, RM_ENOMEM, RM_EINVAL (NULL argument, len 0),
- * RM_ETOOBIG (len > COSE_SIGN1_MAX); in that case done is not called.
+ * Queue a verified record for storing. bytes (the signed encoding) are
+ * copied and decoded (COSE_Sign1 payload, record_decode) on the
+ * caller's thread before return; the signature is not checked again:
+ * the caller verified it. hash is the record hash. `source` is the peer
+ * agency id (copied) or NULL. done(arg, ...) runs on the writer thread
+ * after the commit (err RM_OK) or failure (RM_ESTORE, RM_EFORK if the
+ * origin is forked or this record forks it). Kind-specific fields are
+ * reached only through the kind registry (rm_kind_ops: in_force,
+ * index_keys). Returns RM_OK if queued, RM_ECLOSED if closing,
+ * RM_ENOMEM, RM_EINVAL (NULL argument, len 0, bytes that do not decode
+ * as a signed record), RM_ETOOBIG (len > COSE_SIGN1_MAX); in that case
+ * done is not called.
  */
 int store_put(store *s, const uint8_t *bytes, size_t len,
-    const struct rm_record *rec, const rm_hash *hash, const char *source,
-    store_done_fn done, void *arg);
+    const rm_hash *hash, const char *source, store_done_fn done, void *arg);
 
 /* Same, waiting for the commit; returns the job's error (or the queueing
  * error). res (may be NULL) is written on RM_OK and RM_EFORK. */
 int store_put_wait(store *s, const uint8_t *bytes, size_t len,
-    const struct rm_record *rec, const rm_hash *hash, const char *source,
-    struct store_put_result *res);
+    const rm_hash *hash, const char *source, struct store_put_result *res);
 
 /*
  * Issue a record of this node's own agency. On the writer thread, in the
@@ -166,25 +166,39 @@ int store_log_range(store *s, const char *origin, uint64_t after,
     uint64_t upto, size_t max,
     int (*each)(void *arg, const uint8_t *p, size_t n), void *arg);
 
+/* What the in-force walks report: hash, signed bytes and decoded
+ * record, all valid during the call only. A non-zero return stops the
+ * walk and is returned. */
+typedef int (*store_each_fn)(void *arg, const rm_hash *h, const uint8_t *p,
+    size_t n, const struct rm_record *rec);
+
 /*
- * In-force alerts whose areas overlap `area` (contain it or are
- * contained by it), each once, newest issued first. each() gets the
- * hash, signed bytes and decoded record (all valid during the call).
- * `area` NULL means all in-force alerts. now: expiry reference (an
- * alert is in force while now < expires_ms, record_alert_in_force).
- * Only the winning version of each object is listed (Alert or Update).
- * Returns RM_OK, each()'s non-zero value (it stops the walk),
- * RM_EINVAL (area not a valid code), RM_ENOMEM, RM_ESTORE.
+ * In-force versions of `kind` whose areas overlap `area` (contain it or
+ * are contained by it), each once, newest issued first. `area` NULL
+ * means all in-force versions of the kind. now: expiry reference (a
+ * version is in force while now < expires_ms, record_in_force). Only
+ * the winning version of each object is listed, and only if its kind
+ * says it is in force (rm_kind_ops.in_force: an alert's Alert or
+ * Update). Returns RM_OK, each()'s non-zero value, RM_EINVAL (kind
+ * NULL, area not a valid code), RM_ENOMEM, RM_ESTORE.
  */
-int store_alerts_active(store *s, const char *area, rm_utc_ms now,
-    int (*each)(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
-        const struct rm_record *rec),
-    void *arg);
+int store_active(store *s, const struct rm_kind_ops *kind, const char *area,
+    rm_utc_ms now, store_each_fn each, void *arg);
+
+/*
+ * In-force versions of `kind` filed under a secondary index key (one
+ * that rm_kind_ops.index_keys emits, e.g. "grade=red"), newest issued
+ * first, with the same rules and errors as store_active(); RM_EINVAL
+ * also for a key of 0 or more than RM_INDEX_KEY_MAX bytes.
+ */
+int store_index_each(store *s, const struct rm_kind_ops *kind,
+    const char *key, rm_utc_ms now, store_each_fn each, void *arg);
 
 struct store_stats {
 	uint64_t records;            /* entries in `records` */
 	uint64_t origins;
-	uint64_t active_alerts;      /* entries in `active` (by area) */
+	uint64_t active_alerts;      /* entries in `active` (kind x area;
+	                                alerts are the kind in force) */
 	uint64_t forks;
 	uint64_t equivocations;
 	uint64_t commits;            /* write transactions since open */

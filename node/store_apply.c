@@ -65,6 +65,20 @@ store_decode_signed(const uint8_t *p, size_t n, struct rm_record *rec,
 	return record_decode(msg.payload, msg.payload_len, rec, why);
 }
 
+size_t
+store_kind_key(uint8_t *k, const struct rm_kind_ops *kind, const char *key,
+    size_t n)
+{
+	size_t kn = strnlen(kind->name, RM_KIND_NAME_MAX);
+
+	if (n > RM_INDEX_KEY_MAX)
+		n = RM_INDEX_KEY_MAX;
+	memcpy(k, kind->name, kn);
+	k[kn] = 0;
+	memcpy(k + kn + 1, key, n);
+	return kn + 1 + n;
+}
+
 int
 store_meta_get_u64(store *s, MDB_txn *txn, const char *key, uint64_t *out)
 {
@@ -160,20 +174,11 @@ record_load(store *s, MDB_txn *txn, const rm_hash *h, struct rm_record *rec)
 
 static int
 put_record(store *s, MDB_txn *txn, const rm_hash *h, const uint8_t *p,
-    size_t n, rm_utc_ms issued_ms)
+    size_t n)
 {
-	uint8_t tk[8 + RM_HASH_BYTES];
 	MDB_val k = { RM_HASH_BYTES, (void *)h->b }, v = { n, (void *)p };
-	MDB_val e = { 0, NULL };
-	int mrc;
 
-	if ((mrc = mdb_put(txn, s->db_records, &k, &v, MDB_NOOVERWRITE)) != 0)
-		return mrc;
-	store_be64_put(tk, (uint64_t)issued_ms);
-	memcpy(tk + 8, h->b, RM_HASH_BYTES);
-	k.mv_size = sizeof(tk);
-	k.mv_data = tk;
-	return mdb_put(txn, s->db_timeset, &k, &e, 0);
+	return mdb_put(txn, s->db_records, &k, &v, MDB_NOOVERWRITE);
 }
 
 /* Keep a record that forks its origin: stored and listed in `forks`,
@@ -188,7 +193,7 @@ store_fork(store *s, MDB_txn *txn, struct store_job *j,
 	MDB_val v = { RM_HASH_BYTES, j->hash.b };
 	int mrc;
 
-	if ((mrc = put_record(s, txn, &j->hash, p, n, rec->issued_ms)) != 0)
+	if ((mrc = put_record(s, txn, &j->hash, p, n)) != 0)
 		return mrc;
 	mrc = mdb_put(txn, s->db_forks, &k, &v, MDB_NOOVERWRITE);
 	if (mrc != 0 && mrc != MDB_KEYEXIST)
@@ -203,45 +208,82 @@ store_fork(store *s, MDB_txn *txn, struct store_job *j,
 	return 0;
 }
 
-/* Add or remove a record's hash under each of its areas in `active`
- * (key: the area's significant prefix, area_code_prefix). */
+/* Add (add) or remove one key -> hash pair of a DUPSORT index. */
+static int
+index_pair(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t klen,
+    const rm_hash *h, bool add)
+{
+	MDB_val k = { klen, (void *)key };
+	MDB_val v = { RM_HASH_BYTES, (void *)h->b };
+	int mrc;
+
+	if (add) {
+		mrc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
+		return mrc == MDB_KEYEXIST ? 0 : mrc;
+	}
+	mrc = mdb_del(txn, dbi, &k, &v);
+	return mrc == MDB_NOTFOUND ? 0 : mrc;
+}
+
+struct index_emit {
+	store *s;
+	MDB_txn *txn;
+	const struct rm_record *rec;
+	const rm_hash *h;
+	bool add;
+	int mrc;
+};
+
+/* rm_kind_ops.index_keys callback: kind NUL key -> hash in `index`. */
+static int
+index_emit_key(void *arg, const char *key)
+{
+	struct index_emit *e = arg;
+	uint8_t kb[STORE_INDEX_KEY_MAX];
+	size_t n = strnlen(key, RM_INDEX_KEY_MAX + 1);
+	size_t kl = store_kind_key(kb, e->rec->kind, key, n);
+
+	if (n == 0 || n > RM_INDEX_KEY_MAX)
+		return RM_OK;            /* not a key the kind may emit */
+	e->mrc = index_pair(e->txn, e->s->db_index, kb, kl, e->h, e->add);
+	return e->mrc == 0 ? RM_OK : RM_ESTORE;
+}
+
+/*
+ * Add or remove an in-force version in the secondary indexes: under
+ * (kind, significant prefix of each area) in `active`, and under (kind,
+ * key) in `index` for each key the kind names (rm_kind_ops.index_keys).
+ */
 static int
 active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
     const rm_hash *h, bool add)
 {
+	struct index_emit e = { s, txn, rec, h, add, 0 };
+	uint8_t kb[STORE_INDEX_KEY_MAX];
 	char pre[RM_AREA_CODE_MAX + 1];
-	MDB_val k, v;
-	size_t i;
+	size_t i, n;
 	int mrc;
 
 	for (i = 0; i < rec->n_areas && i < RM_AREAS_MAX; i++) {
-		k.mv_size = area_code_prefix(rec->areas[i], pre);
-		k.mv_data = pre;
-		v.mv_size = RM_HASH_BYTES;
-		v.mv_data = (void *)h->b;
-		if (k.mv_size == 0)
+		if ((n = area_code_prefix(rec->areas[i], pre)) == 0)
 			continue;
-		if (add) {
-			mrc = mdb_put(txn, s->db_active, &k, &v, MDB_NODUPDATA);
-			if (mrc == MDB_KEYEXIST)
-				mrc = 0;
-		} else {
-			mrc = mdb_del(txn, s->db_active, &k, &v);
-			if (mrc == MDB_NOTFOUND)
-				mrc = 0;
-		}
-		if (mrc != 0)
+		n = store_kind_key(kb, rec->kind, pre, n);
+		if ((mrc = index_pair(txn, s->db_active, kb, n, h, add)) != 0)
 			return mrc;
 	}
+	if (rec->kind->index_keys != NULL &&
+	    rec->kind->index_keys(rec, index_emit_key, &e) != RM_OK &&
+	    e.mrc != 0)
+		return e.mrc;
 	return 0;
 }
 
+/* Does this version keep its object in force (the kind's rule; expiry
+ * is applied when reading)? */
 static bool
 rec_is_active(const struct rm_record *rec)
 {
-	return rec->kind == RM_KIND_ALERT &&
-	    (rec->u.alert.msg_type == RM_MSGTYPE_ALERT ||
-	    rec->u.alert.msg_type == RM_MSGTYPE_UPDATE);
+	return rec->kind->in_force != NULL && rec->kind->in_force(rec);
 }
 
 /* Latest version of (origin, oid) and the active index. */
@@ -457,7 +499,7 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 		return mrc;
 	}
 
-	if ((mrc = put_record(s, txn, &j->hash, p, n, rec->issued_ms)) != 0)
+	if ((mrc = put_record(s, txn, &j->hash, p, n)) != 0)
 		return mrc;
 	{
 		uint8_t kb[STORE_SEQKEY_MAX];

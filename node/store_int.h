@@ -15,12 +15,14 @@
 #include "node/store.h"
 
 /* Layout version kept in meta "layout"; bump on incompatible changes. */
-#define STORE_LAYOUT_VERSION "1"
+#define STORE_LAYOUT_VERSION "2"
+/* Longest `active` / `index` key: kind name, NUL, key. */
+#define STORE_INDEX_KEY_MAX  (RM_KIND_NAME_MAX + 1 + RM_INDEX_KEY_MAX)
 /* Longest log / forks key: origin, NUL, u64. */
 #define STORE_SEQKEY_MAX     (RM_AGENCY_ID_MAX + 1 + 8)
 /* latest value: hash (32) || ver (u64 BE) || flags (1). */
 #define STORE_LATEST_LEN     (RM_HASH_BYTES + 8 + 1)
-#define STORE_LATEST_ACTIVE  0x01   /* its hash is in `active` */
+#define STORE_LATEST_ACTIVE  0x01   /* its hash is in `active`, `index` */
 /* heads value: contiguous (u64 BE) || max (u64 BE) || flags (1). */
 #define STORE_HEADS_LEN      17
 #define STORE_HEADS_FORKED   0x01
@@ -33,15 +35,13 @@ struct store_job {
 	struct store_job *next;
 	enum store_job_kind kind;
 
-	/* PUT: owned copies. rec is either fully decoded from bytes
-	 * (rec_owned, record_fini) or a shallow copy of the caller's
-	 * record with the alert's pointers cleared. */
+	/* PUT: owned copies; rec is decoded from bytes on the caller's
+	 * thread (record_fini). */
 	uint8_t *bytes;
 	size_t len;
 	rm_hash hash;
 	char *source;
 	struct rm_record rec;
-	bool rec_owned;
 	store_done_fn done;
 	void *done_arg;
 
@@ -62,8 +62,8 @@ struct store_job {
 struct store {
 	MDB_env *env;
 	int lock_fd;                 /* flock(LOCK_EX) on dir/riskmesh.lock */
-	MDB_dbi db_records, db_latest, db_log, db_heads, db_timeset;
-	MDB_dbi db_active, db_forks, db_meta;
+	MDB_dbi db_records, db_latest, db_log, db_heads;
+	MDB_dbi db_active, db_index, db_forks, db_meta;
 	/* Readers hold it shared for the life of a read transaction; the
 	 * writer holds it exclusively only around mdb_env_set_mapsize. */
 	pthread_rwlock_t resize_lk;
@@ -115,6 +115,10 @@ int store_meta_put_u64(store *s, MDB_txn *txn, const char *key, uint64_t v);
 /* ---- keys and decoding (store_apply.c) ---- */
 void store_be64_put(uint8_t *p, uint64_t v);
 uint64_t store_be64_get(const uint8_t *p);
+/* kind name NUL key[0..n) (n capped at RM_INDEX_KEY_MAX) into k, which
+ * holds STORE_INDEX_KEY_MAX bytes; returns the key length. */
+size_t store_kind_key(uint8_t *k, const struct rm_kind_ops *kind,
+    const char *key, size_t n);
 /* origin NUL seq-BE; returns the key length. */
 size_t store_seqkey(uint8_t *k, const char *origin, uint64_t seq);
 /* Decode the body of stored signed bytes into *rec (record_fini). */

@@ -229,11 +229,13 @@ hash_cmp(const void *a, const void *b)
 	return memcmp(a, b, RM_HASH_BYTES);
 }
 
-/* Every hash under exactly the key `key`. */
+/* Every hash under exactly the key (kind, key). */
 static int
-active_exact(MDB_cursor *cur, const char *key, struct hashset *hs)
+active_exact(MDB_cursor *cur, const struct rm_kind_ops *kind,
+    const char *key, struct hashset *hs)
 {
-	MDB_val k = { strlen(key), (void *)key }, v;
+	uint8_t kb[STORE_INDEX_KEY_MAX];
+	MDB_val k = { store_kind_key(kb, kind, key, strlen(key)), kb }, v;
 	int mrc;
 
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_KEY); mrc == 0;
@@ -243,18 +245,20 @@ active_exact(MDB_cursor *cur, const char *key, struct hashset *hs)
 	return mrc == MDB_NOTFOUND ? 0 : mrc;
 }
 
-/* Every hash under keys starting with `pre` ("" = all). */
+/* Every hash under keys starting with (kind, pre); pre "" = the whole
+ * kind. */
 static int
-active_prefix(MDB_cursor *cur, const char *pre, struct hashset *hs)
+active_prefix(MDB_cursor *cur, const struct rm_kind_ops *kind,
+    const char *pre, struct hashset *hs)
 {
-	size_t n = strlen(pre);
-	MDB_val k = { n, (void *)pre }, v;
+	uint8_t kb[STORE_INDEX_KEY_MAX];
+	size_t n = store_kind_key(kb, kind, pre, strlen(pre));
+	MDB_val k = { n, kb }, v;
 	int mrc;
 
-	mrc = n == 0 ? mdb_cursor_get(cur, &k, &v, MDB_FIRST) :
-	    mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
-	for (; mrc == 0; mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size < n || memcmp(k.mv_data, pre, n) != 0)
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < n || memcmp(k.mv_data, kb, n) != 0)
 			break;
 		if ((mrc = hashset_add(hs, &v)) != 0)
 			return mrc;
@@ -270,7 +274,8 @@ active_prefix(MDB_cursor *cur, const char *pre, struct hashset *hs)
  * prefix (one range scan).
  */
 static int
-active_collect(MDB_cursor *cur, const char *area, struct hashset *hs)
+active_collect(MDB_cursor *cur, const struct rm_kind_ops *kind,
+    const char *area, struct hashset *hs)
 {
 	static const size_t levels[] = { 2, 4, 6, 9 };
 	char pre[RM_AREA_CODE_MAX + 1], t[RM_AREA_CODE_MAX + 1];
@@ -279,7 +284,7 @@ active_collect(MDB_cursor *cur, const char *area, struct hashset *hs)
 	int mrc;
 
 	if (area == NULL)
-		return active_prefix(cur, "", hs);
+		return active_prefix(cur, kind, "", hs);
 	len = area_code_prefix(area, pre);
 	for (i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
 		if (levels[i] >= len)
@@ -290,10 +295,10 @@ active_collect(MDB_cursor *cur, const char *area, struct hashset *hs)
 		if (strcmp(anc, last) == 0)
 			continue;
 		memcpy(last, anc, sizeof(last));
-		if ((mrc = active_exact(cur, anc, hs)) != 0)
+		if ((mrc = active_exact(cur, kind, anc, hs)) != 0)
 			return mrc;
 	}
-	return active_prefix(cur, pre, hs);
+	return active_prefix(cur, kind, pre, hs);
 }
 
 struct active_hit {
@@ -313,11 +318,16 @@ hit_cmp(const void *a, const void *b)
 	return memcmp(x->hash.b, y->hash.b, RM_HASH_BYTES);
 }
 
-int
-store_alerts_active(store *s, const char *area, rm_utc_ms now,
-    int (*each)(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
-        const struct rm_record *rec),
-    void *arg)
+/* What to collect from which index (store_active, store_index_each). */
+struct active_query {
+	const struct rm_kind_ops *kind;
+	const char *area;            /* store_active: area or NULL */
+	const char *key;             /* store_index_each: exact key */
+};
+
+static int
+active_walk(store *s, const struct active_query *q, rm_utc_ms now,
+    store_each_fn each, void *arg)
 {
 	struct hashset hs = { NULL, 0, 0 };
 	struct active_hit *hits = NULL;
@@ -326,13 +336,15 @@ store_alerts_active(store *s, const char *area, rm_utc_ms now,
 	MDB_txn *txn;
 	int mrc, err = RM_OK;
 
-	if (area != NULL && !area_code_valid(area))
-		return RM_EINVAL;
 	if (store_rd_begin(s, &txn) != 0)
 		return RM_ESTORE;
-	if ((mrc = mdb_cursor_open(txn, s->db_active, &cur)) != 0)
+	if ((mrc = mdb_cursor_open(txn, q->key != NULL ? s->db_index :
+	    s->db_active, &cur)) != 0)
 		goto done;
-	mrc = active_collect(cur, area, &hs);
+	if (q->key != NULL)
+		mrc = active_exact(cur, q->kind, q->key, &hs);
+	else
+		mrc = active_collect(cur, q->kind, q->area, &hs);
 	mdb_cursor_close(cur);
 	if (mrc != 0 || hs.n == 0)
 		goto done;
@@ -359,7 +371,7 @@ store_alerts_active(store *s, const char *area, rm_utc_ms now,
 			mrc = MDB_CORRUPTED;
 			goto done;
 		}
-		if (!record_alert_in_force(&ht->rec, now)) {
+		if (!record_in_force(&ht->rec, now)) {
 			record_fini(&ht->rec);
 			continue;
 		}
@@ -384,4 +396,29 @@ done:
 	if (mrc == ENOMEM)
 		return RM_ENOMEM;
 	return mrc == 0 ? RM_OK : RM_ESTORE;
+}
+
+int
+store_active(store *s, const struct rm_kind_ops *kind, const char *area,
+    rm_utc_ms now, store_each_fn each, void *arg)
+{
+	struct active_query q = { kind, area, NULL };
+
+	if (s == NULL || kind == NULL || each == NULL ||
+	    (area != NULL && !area_code_valid(area)))
+		return RM_EINVAL;
+	return active_walk(s, &q, now, each, arg);
+}
+
+int
+store_index_each(store *s, const struct rm_kind_ops *kind, const char *key,
+    rm_utc_ms now, store_each_fn each, void *arg)
+{
+	struct active_query q = { kind, NULL, key };
+	size_t n;
+
+	if (s == NULL || kind == NULL || each == NULL || key == NULL ||
+	    (n = strlen(key)) == 0 || n > RM_INDEX_KEY_MAX)
+		return RM_EINVAL;
+	return active_walk(s, &q, now, each, arg);
 }

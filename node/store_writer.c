@@ -22,8 +22,7 @@ store_job_free(struct store_job *j)
 		return;
 	free(j->bytes);
 	free(j->source);
-	if (j->rec_owned)
-		record_fini(&j->rec);
+	record_fini(&j->rec);
 	rm_buf_fini(&j->sealed);
 	free(j);
 }
@@ -48,33 +47,15 @@ store_enqueue(store *s, struct store_job *j)
 	return RM_OK;
 }
 
-/* Copy of what the store needs from a caller's record: every common
- * field and the alert's scalars; the alert's borrowed pointers are
- * dropped. */
-static void
-store_rec_shallow(struct rm_record *dst, const struct rm_record *src)
-{
-	*dst = *src;
-	dst->u.alert.identifier = NULL;
-	dst->u.alert.n_texts = 0;
-	dst->u.alert.texts = NULL;
-	dst->u.alert.n_polygon = 0;
-	dst->u.alert.polygon = NULL;
-	dst->u.alert.n_references = 0;
-	dst->u.alert.references = NULL;
-}
-
 int
-store_put(store *s, const uint8_t *bytes, size_t len,
-    const struct rm_record *rec, const rm_hash *hash, const char *source,
-    store_done_fn done, void *arg)
+store_put(store *s, const uint8_t *bytes, size_t len, const rm_hash *hash,
+    const char *source, store_done_fn done, void *arg)
 {
 	struct store_job *j;
-	bool want_full;
 	int rv;
 
-	if (s == NULL || bytes == NULL || len == 0 || rec == NULL ||
-	    hash == NULL || done == NULL)
+	if (s == NULL || bytes == NULL || len == 0 || hash == NULL ||
+	    done == NULL)
 		return RM_EINVAL;
 	if (len > COSE_SIGN1_MAX)
 		return RM_ETOOBIG;
@@ -90,16 +71,13 @@ store_put(store *s, const uint8_t *bytes, size_t len,
 		goto nomem;
 	j->done = done;
 	j->done_arg = arg;
-	/* The observer gets the whole record: decode it here, on the
-	 * caller's thread, rather than in the writer. */
-	pthread_mutex_lock(&s->mtx);
-	want_full = s->obs != NULL;
-	pthread_mutex_unlock(&s->mtx);
-	if (want_full && store_decode_signed(bytes, len, &j->rec, NULL) ==
-	    RM_OK)
-		j->rec_owned = true;
-	else
-		store_rec_shallow(&j->rec, rec);
+	/* The merge, the indexes and the observer need the whole record:
+	 * decode the store's own copy here, on the caller's thread, rather
+	 * than in the writer. The caller verified these bytes. */
+	if ((rv = store_decode_signed(bytes, len, &j->rec, NULL)) != RM_OK) {
+		store_job_free(j);
+		return rv == RM_ENOMEM ? RM_ENOMEM : RM_EINVAL;
+	}
 	if ((rv = store_enqueue(s, j)) != RM_OK) {
 		store_job_free(j);
 		return rv;
@@ -133,15 +111,14 @@ store_wait_done(void *arg, int err, const struct store_put_result *res)
 
 int
 store_put_wait(store *s, const uint8_t *bytes, size_t len,
-    const struct rm_record *rec, const rm_hash *hash, const char *source,
-    struct store_put_result *res)
+    const rm_hash *hash, const char *source, struct store_put_result *res)
 {
 	struct store_waiter w;
 	int rv;
 
 	memset(&w, 0, sizeof(w));
 	w.s = s;
-	rv = store_put(s, bytes, len, rec, hash, source, store_wait_done, &w);
+	rv = store_put(s, bytes, len, hash, source, store_wait_done, &w);
 	if (rv != RM_OK)
 		return rv;
 	pthread_mutex_lock(&s->mtx);

@@ -310,8 +310,8 @@ dec_field(rm_cbor_rd *rd, int k, struct rm_alert *a, rm_why *why)
 	}
 }
 
-static int
-decode_map(rm_cbor_rd *rd, struct rm_alert *a, bool whole, rm_why *why)
+int
+sch_alert_decode_rd(rm_cbor_rd *rd, struct rm_alert *a, rm_why *why)
 {
 	static const int required[] = {
 		AK_ID, AK_CAT, AK_GRADE, AK_TEXTS, AK_STATUS, AK_MSGTYPE,
@@ -330,40 +330,11 @@ decode_map(rm_cbor_rd *rd, struct rm_alert *a, bool whole, rm_why *why)
 		seen[k] = true;
 		TRY(dec_field(rd, k, a, why));
 	}
-	if (whole && rm_cbor_rd_end(rd) != RM_OK)
-		return rm_fail(why, RM_EMALFORMED, "alert: trailing bytes");
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!seen[required[i]])
 			return rm_fail(why, RM_EMISSING, "alert.%s: required",
 			    rm_alert_keys[required[i]]);
 	return RM_OK;
-}
-
-int
-sch_alert_decode(const uint8_t *p, size_t n, struct rm_alert *out, rm_why *why)
-{
-	rm_cbor_rd rd;
-	int rv;
-
-	memset(out, 0, sizeof(*out));
-	rm_cbor_rd_init(&rd, p, n);
-	if ((rv = decode_map(&rd, out, true, why)) != RM_OK)
-		sch_alert_fini(out);
-	return rv;
-}
-
-int
-sch_alert_diagnose(const uint8_t *p, size_t n, rm_why *why)
-{
-	struct rm_alert a;
-	rm_cbor_rd rd;
-	int rv;
-
-	memset(&a, 0, sizeof(a));
-	rm_cbor_rd_init(&rd, p, n);
-	rv = decode_map(&rd, &a, false, why);
-	sch_alert_fini(&a);
-	return rv;
 }
 
 void

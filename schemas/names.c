@@ -36,9 +36,6 @@ const char *const rm_text_keys[TK_COUNT] = {
 static const char *const grade_names[] = {
 	NULL, "blue", "yellow", "orange", "red",
 };
-static const char *const kind_names[] = {
-	NULL, "alert",
-};
 static const char *const status_names[] = {
 	NULL, "Actual", "Exercise", "System", "Test", "Draft",
 };
@@ -101,7 +98,6 @@ parse_in(const char *const *tab, size_t n, const char *s, int *out)
 	}
 
 NAME_FUNCS(grade_name, grade_parse, rm_grade, grade_names)
-NAME_FUNCS(kind_name, kind_parse, rm_kind, kind_names)
 NAME_FUNCS(cap_status_name, cap_status_parse, rm_cap_status, status_names)
 NAME_FUNCS(cap_msgtype_name, cap_msgtype_parse, rm_cap_msgtype,
     msgtype_names)

@@ -77,6 +77,42 @@ dec_areas(rm_cbor_rd *rd, struct rm_record *r, rm_why *why)
 	return RM_OK;
 }
 
+/*
+ * The reader only says "bad item somewhere in the body", and "kind"
+ * comes after "body": decode the body as each registered kind would and
+ * report the error of the kind that read furthest before failing, so
+ * the message names the field ("alert.texts[0].headline: ...").
+ * RM_OK if no kind found an error.
+ */
+static int
+diagnose_body(const uint8_t *p, size_t n, rm_why *why)
+{
+	const struct rm_kind_ops *k;
+	size_t best_off = 0;
+	int best = RM_OK;
+
+	for (unsigned i = 0; (k = kind_at(i)) != NULL; i++) {
+		rm_cbor_rd rd;
+		rm_why w = { 0 };
+		void *body = calloc(1, k->body_size);
+		int rv;
+
+		if (body == NULL)
+			return rm_fail(why, RM_ENOMEM, "record: out of memory");
+		rm_cbor_rd_init(&rd, p, n);
+		rv = k->decode(&rd, body, &w);
+		k->fini(body);
+		free(body);
+		if (rv != RM_OK && (best == RM_OK || rd.off > best_off)) {
+			best = rv;
+			best_off = rd.off;
+			if (why != NULL)
+				*why = w;
+		}
+	}
+	return best;
+}
+
 static int
 dec_field(rm_cbor_rd *rd, int k, struct rm_record *r, struct body_span *body,
     rm_why *why)
@@ -107,11 +143,8 @@ dec_field(rm_cbor_rd *rd, int k, struct rm_record *r, struct body_span *body,
 		if (rm_cbor_rd_peek(rd) != RM_CBOR_MAP)
 			return sch_dec_map(rd, "body", &n, why); /* diagnoses */
 		if ((rv = rm_cbor_rd_skip(rd)) != RM_OK) {
-			/* The reader only says "bad item somewhere": decode
-			 * it as the only kind there is, for a message naming
-			 * the field ("alert.texts[0].headline: ..."). */
-			int drv = sch_alert_diagnose(rd->p + start,
-			    rd->n - start, why);
+			int drv = diagnose_body(rd->p + start, rd->n - start,
+			    why);
 			if (drv == RM_OK)
 				return sch_dec_err(why, rv, "body");
 			return drv;
@@ -121,10 +154,8 @@ dec_field(rm_cbor_rd *rd, int k, struct rm_record *r, struct body_span *body,
 		return RM_OK;
 	case RK_KIND:
 		TRY(sch_dec_text(rd, "kind", 256, &p, &n, why));
-		if (rm_cbor_key_is(p, n, kind_name(RM_KIND_ALERT))) {
-			r->kind = RM_KIND_ALERT;
+		if ((r->kind = kind_find(p, n)) != NULL)
 			return RM_OK;
-		}
 		schemas_quote(p, n, q);
 		return rm_fail(why, RM_EUNKNOWN, "kind: unknown kind %s", q);
 	case RK_PREV:
@@ -151,6 +182,24 @@ dec_field(rm_cbor_rd *rd, int k, struct rm_record *r, struct body_span *body,
 	default:
 		return rm_fail(why, RM_EINVAL, "record: internal key %d", k);
 	}
+}
+
+/* The body map, as r->kind (known now) reads it. */
+static int
+decode_body(const struct body_span *body, struct rm_record *r, rm_why *why)
+{
+	rm_cbor_rd rd;
+	int rv;
+
+	if ((r->body = calloc(1, r->kind->body_size)) == NULL)
+		return rm_fail(why, RM_ENOMEM, "record: out of memory");
+	rm_cbor_rd_init(&rd, body->p, body->n);
+	if ((rv = r->kind->decode(&rd, r->body, why)) != RM_OK)
+		return rv;
+	if (rm_cbor_rd_end(&rd) != RM_OK)
+		return rm_fail(why, RM_EMALFORMED, "%s: trailing bytes",
+		    r->kind->name);
+	return RM_OK;
 }
 
 static int
@@ -183,8 +232,7 @@ decode_fields(const uint8_t *p, size_t n, struct rm_record *r, rm_why *why)
 		if (!seen[required[i]])
 			return rm_fail(why, RM_EMISSING, "%s: required",
 			    rm_rec_keys[required[i]]);
-	/* Only kind "alert" exists so far (r->kind checked above). */
-	return sch_alert_decode(body.p, body.n, &r->u.alert, why);
+	return decode_body(&body, r, why);
 }
 
 int
@@ -235,7 +283,9 @@ record_fini(struct rm_record *rec)
 {
 	if (rec == NULL)
 		return;
-	if (rec->kind == RM_KIND_ALERT)
-		sch_alert_fini(&rec->u.alert);
+	if (rec->kind != NULL && rec->body != NULL) {
+		rec->kind->fini(rec->body);
+		free(rec->body);
+	}
 	memset(rec, 0, sizeof(*rec));
 }

@@ -28,9 +28,9 @@ put_value(rm_buf *b, const struct rm_record *rec, int k)
 	case RK_VER:
 		return rm_cbor_put_uint(b, rec->ver);
 	case RK_BODY:
-		return sch_alert_encode(&rec->u.alert, b);
+		return rec->kind->encode(rec->body, b);
 	case RK_KIND:
-		return rm_cbor_put_cstr(b, kind_name(rec->kind));
+		return rm_cbor_put_cstr(b, rec->kind->name);
 	case RK_PREV:
 		return rm_cbor_put_bytes(b, rec->prev.b, RM_HASH_BYTES);
 	case RK_AREAS:

@@ -58,11 +58,6 @@
 
 /* ---------------- enumerations ---------------- */
 
-typedef enum rm_kind {
-	RM_KIND_ALERT = 1,      /* "alert": graded warning, CAP compatible */
-	/* later: RM_KIND_RISK, RM_KIND_TASK, RM_KIND_INDICATOR */
-} rm_kind;
-
 /* Colour grade of a warning; ordered: blue < yellow < orange < red
  * (levels IV, III, II, I). */
 typedef enum rm_grade {
@@ -149,13 +144,17 @@ struct rm_alert {
 	char **references;
 };
 
+struct rm_kind_ops;
+
 /*
  * Common fields of every record (schemas/record.cddl). The body map key
- * names are given in brackets.
+ * names are given in brackets. The kind-specific body is opaque here:
+ * `kind` (an entry of the kind registry, below) says what `body` points
+ * at and how to encode, decode, validate, authorise and index it.
  */
 struct rm_record {
 	uint32_t schema_version;           /* ["v"] == RM_SCHEMA_VERSION */
-	rm_kind kind;                      /* ["kind"] "alert" */
+	const struct rm_kind_ops *kind;    /* ["kind"] a registered kind */
 	char origin[RM_AGENCY_ID_MAX + 1]; /* ["origin"] issuing agency id */
 	char object_id[RM_OBJECT_ID_MAX + 1]; /* ["oid"] */
 	uint64_t ver;                      /* ["ver"] object version, >= 1 */
@@ -168,10 +167,120 @@ struct rm_record {
 	rm_hash prev;
 	bool has_supersedes;               /* ["supersedes"] optional */
 	rm_hash supersedes;
-	union {
-		struct rm_alert alert;     /* ["body"] when kind == alert */
-	} u;
+	void *body;                        /* ["body"] kind->body_size
+	                                      bytes; owned (heap) when
+	                                      record_decode made it */
 };
+
+/* ---------------- the kind registry ---------------- */
+
+#define RM_KINDS_MAX        16  /* registered kinds, built-in included */
+#define RM_KIND_NAME_MAX    15  /* [a-z]{1,15} */
+#define RM_INDEX_KEY_MAX    64  /* bytes of one secondary index key */
+
+/*
+ * One record kind: everything the layers above need to know about a
+ * kind's body, so that the store, the federation (authorisation, relay,
+ * catch-up) and the node's fan-out never name a kind's fields. A new
+ * kind is one table like this plus its CDDL (schemas/<kind>.cddl) and,
+ * where it has them, its representations; nothing else changes.
+ *
+ * Every function gets records whose common fields are valid and whose
+ * body is this kind's (record_validate has run, except for `validate`
+ * itself and `decode`). None may keep a pointer into the record.
+ * All are called from any thread, concurrently: they must be pure.
+ */
+struct rm_kind_ops {
+	/* ["kind"] on the wire, in the roster and the APIs: 1..15 bytes of
+	 * [a-z], unique in the registry. */
+	const char *name;
+	/* The CDDL of the body ("alert.cddl", in schemas/). */
+	const char *cddl;
+	/* sizeof the C body struct that record.body points at. */
+	size_t body_size;
+
+	/* Append the body map as deterministic CBOR (RFC 8949 §4.2.1) to
+	 * out. Called only after validate passed. RM_ENOMEM, RM_ETOOBIG
+	 * (out's limit). */
+	int (*encode)(const void *body, rm_buf *out);
+	/* Read exactly one body map at rd into body (zeroed, body_size
+	 * bytes), leaving rd after it; strict as record_decode. On error
+	 * body may hold partial allocations: the caller calls fini. why
+	 * names the field ("alert.texts[0].lang: ..."). */
+	int (*decode)(rm_cbor_rd *rd, void *body, rm_why *why);
+	/* The body's semantic rules, given the record's common fields
+	 * (e.g. an alert's effective time before the record's expiry).
+	 * Errors as record_validate. */
+	int (*validate)(const struct rm_record *rec, rm_why *why);
+	/* Free what decode allocated inside body (not body itself). */
+	void (*fini)(void *body);
+
+	/* Authorisation: the grade the record claims (checked against the
+	 * roster's highest grade for its origin), or 0 for an ungraded
+	 * kind. NULL: ungraded. */
+	rm_grade (*grade)(const struct rm_record *rec);
+	/* Authorisation and routing: the agencies the record addresses (a
+	 * task's assignees). Writes at most max agency ids (borrowed from
+	 * rec) to out and returns how many there are (may exceed max).
+	 * NULL: none. */
+	size_t (*recipients)(const struct rm_record *rec, const char **out,
+	    size_t max);
+	/* Whether this version keeps its object in force until
+	 * rec->expires_ms (0: no expiry): false for tombstones (cancelled,
+	 * resolved, removed). In-force versions are indexed by kind and
+	 * area (store) and served to devices. NULL: never in force. */
+	bool (*in_force)(const struct rm_record *rec);
+	/* Secondary index keys of an in-force version besides its areas
+	 * ("grade=red", "assignee=120116.gov"): calls emit(arg, key) for
+	 * each key, 1..RM_INDEX_KEY_MAX bytes of printable ASCII, and
+	 * returns emit's first non-zero result or RM_OK. NULL: none. */
+	int (*index_keys)(const struct rm_record *rec,
+	    int (*emit)(void *arg, const char *key), void *arg);
+	/* One line for logs and operators, UTF-8, NUL-terminated in
+	 * out[0..len), truncated if longer ("red 大风 Gale ..."). */
+	void (*summary)(const struct rm_record *rec, char *out, size_t len);
+};
+
+/* The built-in kinds. */
+extern const struct rm_kind_ops rm_kind_alert;   /* schemas/alert_kind.c */
+
+/*
+ * Add a kind to the registry (the built-in kinds are always there).
+ * Call during start-up, before any other thread decodes records: the
+ * registry is read without locks. ops must stay valid for the life of
+ * the process. Errors: RM_EINVAL (NULL, a required operation missing:
+ * name, encode, decode, validate, fini, body_size 0; or a name that is
+ * not 1..RM_KIND_NAME_MAX of [a-z]), RM_EEXIST (the name is taken),
+ * RM_ETOOBIG (RM_KINDS_MAX kinds already). Registering the same ops
+ * twice is RM_OK.
+ */
+int kind_register(const struct rm_kind_ops *ops, rm_why *why);
+
+/* The registered kind called `name` (n bytes, not NUL-terminated), or
+ * NULL. Thread-safe. */
+const struct rm_kind_ops *kind_find(const char *name, size_t n);
+
+/* Registered kinds in registration order (built-in first): the kind
+ * with index i (0..), or NULL past the end. The index is stable for
+ * the life of the process and is what rm_kind_set bits use. */
+const struct rm_kind_ops *kind_at(unsigned i);
+/* Index of a registered kind, or -1 for one that is not registered. */
+int kind_index(const struct rm_kind_ops *ops);
+
+/* A set of kinds (bit kind_index(k)), e.g. what an agency may publish.
+ * The built-in alert kind always has index 0. */
+typedef uint32_t rm_kind_set;
+#define RM_KIND_SET_ALERT ((rm_kind_set)1u)
+
+/* Every registered kind. */
+rm_kind_set kind_set_all(void);
+/* Names of the kinds in s, sorted bytewise (the order rosters and
+ * listings use): writes at most max names (static strings) to out and
+ * returns how many kinds s holds. */
+size_t kind_set_names(rm_kind_set s, const char **out, size_t max);
+
+/* The body of an alert record, or NULL if rec is not an alert. */
+struct rm_alert *record_alert(const struct rm_record *rec);
 
 /* ---------------- codec ---------------- */
 
@@ -199,9 +308,19 @@ int record_decode(const uint8_t *p, size_t n, struct rm_record *out,
  * RM_EINVAL for rec == NULL. */
 int record_validate(const struct rm_record *rec, rm_why *why);
 
-/* Free what record_decode allocated and zero *rec. Safe on a zeroed
- * record; do not call on a hand-built record whose strings you own. */
+/* Free what record_decode allocated (the body and everything in it)
+ * and zero *rec. Safe on a zeroed record; do not call on a hand-built
+ * record, whose body and strings belong to its builder. */
 void record_fini(struct rm_record *rec);
+
+/* True iff this version of its object is in force at `now`: its kind
+ * says so (rm_kind_ops.in_force: an alert's Alert or Update, never a
+ * Cancel) and expires_ms is 0 or later than now. */
+bool record_in_force(const struct rm_record *rec, rm_utc_ms now);
+
+/* The kind's one-line summary (rm_kind_ops.summary), or "<kind> <oid>"
+ * when the kind has none. */
+void record_summary(const struct rm_record *rec, char *out, size_t len);
 
 /* ---------------- names and area codes ---------------- */
 
@@ -213,8 +332,6 @@ void record_fini(struct rm_record *rec);
  * success. */
 const char *grade_name(rm_grade g);
 int grade_parse(const char *s, rm_grade *out);
-const char *kind_name(rm_kind k);
-int kind_parse(const char *s, rm_kind *out);
 const char *cap_status_name(rm_cap_status v);
 int cap_status_parse(const char *s, rm_cap_status *out);
 const char *cap_msgtype_name(rm_cap_msgtype v);
@@ -259,10 +376,5 @@ bool agency_id_valid(const char *s);
 /* True iff s is an object id: 1..RM_OBJECT_ID_MAX of [A-Za-z0-9._:-],
  * other than "." and "..". NULL gives false. */
 bool object_id_valid(const char *s);
-
-/* True iff the record is an alert that is in force at `now`:
- * msg_type is Alert or Update, and (expires_ms == 0 or now < expires_ms).
- * Cancel versions are never in force. */
-bool record_alert_in_force(const struct rm_record *rec, rm_utc_ms now);
 
 #endif /* RM_SCHEMAS_H */

@@ -79,11 +79,9 @@ void schemas_quote(const char *p, size_t n, char out[160]);
 
 /* Alert body codec (alert_enc.c, alert_dec.c, validate.c). */
 int sch_alert_encode(const struct rm_alert *a, rm_buf *b);
-int sch_alert_decode(const uint8_t *p, size_t n, struct rm_alert *out,
-    rm_why *why);
-/* Decode an alert map at the start of p[0..n) (trailing bytes allowed)
- * only to find the first error and describe it in *why; frees all. */
-int sch_alert_diagnose(const uint8_t *p, size_t n, rm_why *why);
+/* Read one alert map at rd into *out (zeroed by the caller); on error
+ * *out may hold partial allocations (sch_alert_fini). */
+int sch_alert_decode_rd(rm_cbor_rd *rd, struct rm_alert *out, rm_why *why);
 int sch_alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms,
     rm_why *why);
 void sch_alert_fini(struct rm_alert *a);

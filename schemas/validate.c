@@ -293,9 +293,9 @@ record_validate(const struct rm_record *rec, rm_why *why)
 	if (rec->schema_version != RM_SCHEMA_VERSION)
 		return rm_fail(why, RM_EUNKNOWN, "v: unknown schema version "
 		    "%lu", (unsigned long)rec->schema_version);
-	if (rec->kind != RM_KIND_ALERT)
-		return rm_fail(why, RM_EUNKNOWN, "kind: unknown kind %d",
-		    (int)rec->kind);
+	if (rec->kind == NULL || kind_index(rec->kind) < 0)
+		return rm_fail(why, RM_EUNKNOWN, "kind: %s", rec->kind == NULL ?
+		    "none" : "not a registered kind");
 	if ((rv = check_fixed(rec->origin, sizeof(rec->origin), "origin",
 	    "agency id", agency_id_valid, why)) != RM_OK ||
 	    (rv = check_fixed(rec->object_id, sizeof(rec->object_id), "oid",
@@ -318,16 +318,7 @@ record_validate(const struct rm_record *rec, rm_why *why)
 	if (rec->seq == 1 && rec->has_prev)
 		return rm_fail(why, RM_EBADVALUE,
 		    "prev: must be absent when seq == 1");
-	return sch_alert_validate(&rec->u.alert, rec->expires_ms, why);
-}
-
-bool
-record_alert_in_force(const struct rm_record *rec, rm_utc_ms now)
-{
-	if (rec == NULL || rec->kind != RM_KIND_ALERT)
-		return false;
-	if (rec->u.alert.msg_type != RM_MSGTYPE_ALERT &&
-	    rec->u.alert.msg_type != RM_MSGTYPE_UPDATE)
-		return false;
-	return rec->expires_ms == 0 || now < rec->expires_ms;
+	if (rec->body == NULL)
+		return rm_fail(why, RM_EMISSING, "body: required");
+	return rec->kind->validate(rec, why);
 }

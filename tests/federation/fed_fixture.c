@@ -129,7 +129,8 @@ fx_record(struct fx_rec *x, const char *origin, uint64_t seq,
 
 	memset(x, 0, sizeof(*x));
 	r->schema_version = RM_SCHEMA_VERSION;
-	r->kind = RM_KIND_ALERT;
+	r->kind = &rm_kind_alert;
+	r->body = &x->a;
 	snprintf(r->origin, sizeof(r->origin), "%s", origin);
 	snprintf(r->object_id, sizeof(r->object_id), "obj-%llu",
 	    (unsigned long long)seq);
@@ -147,17 +148,17 @@ fx_record(struct fx_rec *x, const char *origin, uint64_t seq,
 	x->t.lang = "zh-CN";
 	x->t.event = "暴雨";
 	x->t.headline = "暴雨预警";
-	r->u.alert.identifier = x->ident;
-	r->u.alert.status = RM_STATUS_EXERCISE;
-	r->u.alert.msg_type = RM_MSGTYPE_ALERT;
-	r->u.alert.categories = RM_CAT_MET;
-	r->u.alert.urgency = RM_URGENCY_EXPECTED;
-	r->u.alert.severity = grade_cap_severity(g);
-	r->u.alert.certainty = RM_CERTAINTY_LIKELY;
-	r->u.alert.grade = g;
-	r->u.alert.effective_ms = r->issued_ms;
-	r->u.alert.n_texts = 1;
-	r->u.alert.texts = &x->t;
+	record_alert(r)->identifier = x->ident;
+	record_alert(r)->status = RM_STATUS_EXERCISE;
+	record_alert(r)->msg_type = RM_MSGTYPE_ALERT;
+	record_alert(r)->categories = RM_CAT_MET;
+	record_alert(r)->urgency = RM_URGENCY_EXPECTED;
+	record_alert(r)->severity = grade_cap_severity(g);
+	record_alert(r)->certainty = RM_CERTAINTY_LIKELY;
+	record_alert(r)->grade = g;
+	record_alert(r)->effective_ms = r->issued_ms;
+	record_alert(r)->n_texts = 1;
+	record_alert(r)->texts = &x->t;
 }
 
 void

@@ -37,6 +37,7 @@ void fx_roster_bytes(uint64_t version, rm_buf *out);
 /* A record with static-looking storage inside the struct. */
 struct fx_rec {
 	struct rm_record r;
+	struct rm_alert a;          /* r.body */
 	struct rm_alert_text t;
 	char ident[64];
 };

@@ -240,6 +240,7 @@ forge(struct probe *p, rm_buf *out)
 {
 	const struct roster_agency *a = roster_find(p->r, p->agency);
 	struct rm_record r;
+	struct rm_alert alert;
 	struct rm_alert_text t = { .lang = "zh-CN", .event = "探测",
 		.headline = "rm_peer_probe" };
 	crypto_key *signer = p->k, *fresh = NULL;
@@ -253,8 +254,10 @@ forge(struct probe *p, rm_buf *out)
 	if (a == NULL)
 		die("agency %s is not in the roster", p->agency);
 	memset(&r, 0, sizeof(r));
+	memset(&alert, 0, sizeof(alert));
 	r.schema_version = RM_SCHEMA_VERSION;
-	r.kind = RM_KIND_ALERT;
+	r.kind = &rm_kind_alert;
+	r.body = &alert;
 	snprintf(r.origin, sizeof(r.origin), "%s", p->agency);
 	r.issued_ms = rm_utc_now_ms();
 	snprintf(r.object_id, sizeof(r.object_id), "probe-%lld",
@@ -266,24 +269,24 @@ forge(struct probe *p, rm_buf *out)
 	r.n_areas = 1;
 	snprintf(r.areas[0], sizeof(r.areas[0]), "%s", a->areas[0]);
 	snprintf(ident, sizeof(ident), "%s", r.object_id);
-	r.u.alert.identifier = ident;
-	r.u.alert.status = RM_STATUS_TEST;
-	r.u.alert.msg_type = RM_MSGTYPE_ALERT;
-	r.u.alert.categories = RM_CAT_OTHER;
-	r.u.alert.urgency = RM_URGENCY_UNKNOWN;
-	r.u.alert.severity = grade_cap_severity(RM_GRADE_BLUE);
-	r.u.alert.certainty = RM_CERTAINTY_UNKNOWN;
-	r.u.alert.grade = RM_GRADE_BLUE;
-	r.u.alert.effective_ms = r.issued_ms;
-	r.u.alert.n_texts = 1;
-	r.u.alert.texts = &t;
+	record_alert(&r)->identifier = ident;
+	record_alert(&r)->status = RM_STATUS_TEST;
+	record_alert(&r)->msg_type = RM_MSGTYPE_ALERT;
+	record_alert(&r)->categories = RM_CAT_OTHER;
+	record_alert(&r)->urgency = RM_URGENCY_UNKNOWN;
+	record_alert(&r)->severity = grade_cap_severity(RM_GRADE_BLUE);
+	record_alert(&r)->certainty = RM_CERTAINTY_UNKNOWN;
+	record_alert(&r)->grade = RM_GRADE_BLUE;
+	record_alert(&r)->effective_ms = r.issued_ms;
+	record_alert(&r)->n_texts = 1;
+	record_alert(&r)->texts = &t;
 	if (strcmp(p->forge, "unknown-signer") == 0) {
 		crypto_key_generate(&fresh, NULL);
 		signer = fresh;
 	} else if (strcmp(p->forge, "unauthorised") == 0) {
 		if (a->max_grade < RM_GRADE_RED) {
-			r.u.alert.grade = a->max_grade + 1;
-			r.u.alert.severity = grade_cap_severity(r.u.alert.grade);
+			record_alert(&r)->grade = a->max_grade + 1;
+			record_alert(&r)->severity = grade_cap_severity(record_alert(&r)->grade);
 		} else {
 			snprintf(r.areas[0], sizeof(r.areas[0]), "%s",
 			    strncmp(a->areas[0], "65", 2) ? "650000" : "110000");

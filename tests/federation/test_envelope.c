@@ -30,8 +30,8 @@ test_valid(void)
 	CU_ASSERT_EQUAL(fr.len, b.len);
 	CU_ASSERT_STRING_EQUAL(fr.rec.origin, FX_EMERGENCY);
 	CU_ASSERT_EQUAL(fr.rec.seq, 1);
-	CU_ASSERT_EQUAL(fr.rec.u.alert.grade, RM_GRADE_ORANGE);
-	CU_ASSERT_STRING_EQUAL(fr.rec.u.alert.texts[0].event, "暴雨");
+	CU_ASSERT_EQUAL(record_alert(&fr.rec)->grade, RM_GRADE_ORANGE);
+	CU_ASSERT_STRING_EQUAL(record_alert(&fr.rec)->texts[0].event, "暴雨");
 	fed_record_fini(&fr);
 	CU_ASSERT_EQUAL(fr.len, 0);
 	rm_buf_fini(&b);

@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (b.len != size || memcmp(b.data, data, size) != 0)
 		abort();
-	(void)record_alert_in_force(&rec, 0);
+	(void)record_in_force(&rec, 0);
 	rm_buf_fini(&b);
 	record_fini(&rec);
 	return 0;

@@ -19,6 +19,7 @@ int
 main(int argc, char **argv)
 {
 	struct rm_record rec;
+	struct rm_alert alert;
 	struct rm_alert_text text;
 	crypto_key *k = NULL;
 	rm_buf out = RM_BUF_INIT;
@@ -42,9 +43,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	memset(&rec, 0, sizeof(rec));
+	memset(&alert, 0, sizeof(alert));
 	memset(&text, 0, sizeof(text));
 	rec.schema_version = RM_SCHEMA_VERSION;
-	rec.kind = RM_KIND_ALERT;
+	rec.kind = &rm_kind_alert;
+	rec.body = &alert;
 	snprintf(rec.origin, sizeof(rec.origin), "%s", argv[2]);
 	snprintf(rec.object_id, sizeof(rec.object_id), "%s-test-001",
 	    argv[2]);
@@ -53,20 +56,20 @@ main(int argc, char **argv)
 	rec.issued_ms = rm_utc_now_ms();
 	rec.n_areas = 1;
 	snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s", argv[3]);
-	rec.u.alert.identifier = rec.object_id;
-	rec.u.alert.status = RM_STATUS_ACTUAL;
-	rec.u.alert.msg_type = RM_MSGTYPE_ALERT;
-	rec.u.alert.categories = RM_CAT_MET;
-	rec.u.alert.urgency = RM_URGENCY_IMMEDIATE;
-	rec.u.alert.severity = grade_cap_severity(grade);
-	rec.u.alert.certainty = RM_CERTAINTY_LIKELY;
-	rec.u.alert.grade = grade;
-	rec.u.alert.effective_ms = rec.issued_ms;
+	record_alert(&rec)->identifier = rec.object_id;
+	record_alert(&rec)->status = RM_STATUS_ACTUAL;
+	record_alert(&rec)->msg_type = RM_MSGTYPE_ALERT;
+	record_alert(&rec)->categories = RM_CAT_MET;
+	record_alert(&rec)->urgency = RM_URGENCY_IMMEDIATE;
+	record_alert(&rec)->severity = grade_cap_severity(grade);
+	record_alert(&rec)->certainty = RM_CERTAINTY_LIKELY;
+	record_alert(&rec)->grade = grade;
+	record_alert(&rec)->effective_ms = rec.issued_ms;
 	text.lang = "zh-CN";
 	text.event = "大风";
 	text.headline = "测试大风预警";
-	rec.u.alert.n_texts = 1;
-	rec.u.alert.texts = &text;
+	record_alert(&rec)->n_texts = 1;
+	record_alert(&rec)->texts = &text;
 	if (fed_record_seal(k, &rec, &out, &h, &why) != RM_OK) {
 		fprintf(stderr, "seal: %s\n", why.msg);
 		goto out;

@@ -20,11 +20,11 @@ fake_fini(struct fake *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		struct fake_alert *a = f->v[i];
-		for (size_t j = 0; j < a->rec.u.alert.n_texts; j++) {
+		for (size_t j = 0; j < record_alert(&a->rec)->n_texts; j++) {
 			free(a->texts[j].event);
 			free(a->texts[j].headline);
 		}
-		free(a->rec.u.alert.identifier);
+		free(record_alert(&a->rec)->identifier);
 		free(a->signed_bytes);
 		free(a);
 	}
@@ -41,7 +41,7 @@ static void
 add_text(struct fake_alert *a, const char *lang, const char *ev,
     const char *head)
 {
-	struct rm_alert_text *t = &a->texts[a->rec.u.alert.n_texts++];
+	struct rm_alert_text *t = &a->texts[record_alert(&a->rec)->n_texts++];
 
 	t->lang = (char *)lang;
 	t->event = dup_or_null(ev);
@@ -57,7 +57,8 @@ fake_add(struct fake *f, const struct fake_spec *s)
 	char id[160];
 
 	r->schema_version = RM_SCHEMA_VERSION;
-	r->kind = RM_KIND_ALERT;
+	r->kind = &rm_kind_alert;
+	r->body = &a->alert;
 	strcpy(r->origin, "120116.weather");
 	snprintf(r->object_id, sizeof(r->object_id), "%s", s->oid);
 	r->ver = 1;
@@ -68,16 +69,16 @@ fake_add(struct fake *f, const struct fake_spec *s)
 		snprintf(r->areas[r->n_areas++], RM_AREA_CODE_MAX + 1, "%s",
 		    s->areas[i]);
 	snprintf(id, sizeof(id), "CN-TJ-%s", s->oid);
-	r->u.alert.identifier = strdup(id);
-	r->u.alert.status = s->status ? s->status : RM_STATUS_ACTUAL;
-	r->u.alert.msg_type = RM_MSGTYPE_ALERT;
-	r->u.alert.categories = RM_CAT_MET;
-	r->u.alert.urgency = RM_URGENCY_IMMEDIATE;
-	r->u.alert.severity = grade_cap_severity(s->grade);
-	r->u.alert.certainty = RM_CERTAINTY_LIKELY;
-	r->u.alert.grade = s->grade;
-	r->u.alert.effective_ms = r->issued_ms;
-	r->u.alert.texts = a->texts;
+	record_alert(r)->identifier = strdup(id);
+	record_alert(r)->status = s->status ? s->status : RM_STATUS_ACTUAL;
+	record_alert(r)->msg_type = RM_MSGTYPE_ALERT;
+	record_alert(r)->categories = RM_CAT_MET;
+	record_alert(r)->urgency = RM_URGENCY_IMMEDIATE;
+	record_alert(r)->severity = grade_cap_severity(s->grade);
+	record_alert(r)->certainty = RM_CERTAINTY_LIKELY;
+	record_alert(r)->grade = s->grade;
+	record_alert(r)->effective_ms = r->issued_ms;
+	record_alert(r)->texts = a->texts;
 	if (s->zh_headline != NULL)
 		add_text(a, "zh-CN", s->zh_event, s->zh_headline);
 	if (s->en_headline != NULL)
@@ -131,7 +132,7 @@ fake_alerts(void *arg, const char *area, rm_utc_ms now,
 	}
 	for (size_t i = f->n; rv == 0 && i-- > 0;) {
 		struct fake_alert *a = f->v[i];
-		if (!record_alert_in_force(&a->rec, now) ||
+		if (!record_in_force(&a->rec, now) ||
 		    !fake_match(&a->rec, area))
 			continue;
 		for (unsigned k = 0; rv == 0 && k < f->repeat; k++)

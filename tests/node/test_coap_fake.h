@@ -17,6 +17,7 @@ struct fake_alert {
 	uint8_t *signed_bytes;
 	size_t n_signed;
 	struct rm_record rec;
+	struct rm_alert alert;       /* rec.body */
 	struct rm_alert_text texts[2];
 };
 

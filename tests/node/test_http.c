@@ -87,9 +87,9 @@ test_issue_and_get(void)
 	CU_ASSERT_EQUAL_FATAL(record_decode(msg.payload, msg.payload_len, &rec,
 	    &why), RM_OK);
 	CU_ASSERT_STRING_EQUAL(rec.origin, OWN);
-	CU_ASSERT_EQUAL(rec.u.alert.grade, RM_GRADE_ORANGE);
-	CU_ASSERT_EQUAL(rec.u.alert.msg_type, RM_MSGTYPE_ALERT);
-	CU_ASSERT_EQUAL(rec.u.alert.severity, RM_SEVERITY_SEVERE);
+	CU_ASSERT_EQUAL(record_alert(&rec)->grade, RM_GRADE_ORANGE);
+	CU_ASSERT_EQUAL(record_alert(&rec)->msg_type, RM_MSGTYPE_ALERT);
+	CU_ASSERT_EQUAL(record_alert(&rec)->severity, RM_SEVERITY_SEVERE);
 	record_fini(&rec);
 	rm_buf_fini(&r.body);
 

@@ -110,7 +110,7 @@ test_concurrent(void)
 	CU_ASSERT_EQUAL_FATAL(record_decode(msg.payload, msg.payload_len, &rec,
 	    &why), RM_OK);
 	CU_ASSERT_EQUAL(rec.ver, 2);
-	CU_ASSERT_EQUAL(rec.u.alert.msg_type, RM_MSGTYPE_CANCEL);
+	CU_ASSERT_EQUAL(record_alert(&rec)->msg_type, RM_MSGTYPE_CANCEL);
 	record_fini(&rec);
 	rm_buf_fini(&b);
 	/* N explicit Cancels through POST /v1/alerts: also one */

@@ -51,12 +51,14 @@ test_typhoon_fields(void)
 	struct rm_record r;
 	struct json_error e;
 	bool mt_set = false;
-	const struct rm_alert *a = &r.u.alert;
+	const struct rm_alert *a;
 
 	CU_ASSERT_EQUAL_FATAL(json_alert_parse(typhoon_json,
 	    strlen(typhoon_json), &ctx, &r, &mt_set, &e), RM_OK);
+	a = record_alert(&r);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT(mt_set);
-	CU_ASSERT_EQUAL(r.kind, RM_KIND_ALERT);
+	CU_ASSERT_PTR_EQUAL(r.kind, &rm_kind_alert);
 	CU_ASSERT_STRING_EQUAL(r.origin, "120000.meteorology");
 	CU_ASSERT_STRING_EQUAL(r.object_id, "120000.meteorology-2026-0815-001");
 	CU_ASSERT_EQUAL(r.ver, 0);
@@ -90,7 +92,7 @@ test_typhoon_fields(void)
 	CU_ASSERT_EQUAL(a->circle_radius_m, 5000);
 	CU_ASSERT_EQUAL_FATAL(a->n_references, 1);
 	json_record_free(&r);
-	CU_ASSERT_PTR_NULL(r.u.alert.texts);
+	CU_ASSERT_PTR_NULL(r.body);
 }
 
 /* Drop what the node sets, so an emitted alert can be posted again. */
@@ -176,18 +178,18 @@ test_defaults(void)
 	CU_ASSERT_EQUAL_FATAL(json_alert_parse(body, strlen(body), &ctx, &r,
 	    &mt_set, &e), RM_OK);
 	CU_ASSERT(!mt_set);
-	CU_ASSERT_STRING_EQUAL(r.u.alert.identifier, ctx.default_identifier);
+	CU_ASSERT_STRING_EQUAL(record_alert(&r)->identifier, ctx.default_identifier);
 	CU_ASSERT_STRING_EQUAL(r.object_id, ctx.default_identifier);
-	CU_ASSERT_EQUAL(r.u.alert.status, RM_STATUS_ACTUAL);
-	CU_ASSERT_EQUAL(r.u.alert.msg_type, RM_MSGTYPE_ALERT);
-	CU_ASSERT_EQUAL(r.u.alert.categories, RM_CAT_OTHER);
-	CU_ASSERT_EQUAL(r.u.alert.urgency, RM_URGENCY_UNKNOWN);
-	CU_ASSERT_EQUAL(r.u.alert.severity, RM_SEVERITY_SEVERE);
-	CU_ASSERT_EQUAL(r.u.alert.certainty, RM_CERTAINTY_UNKNOWN);
-	CU_ASSERT_EQUAL(r.u.alert.effective_ms, NOW_MS);
+	CU_ASSERT_EQUAL(record_alert(&r)->status, RM_STATUS_ACTUAL);
+	CU_ASSERT_EQUAL(record_alert(&r)->msg_type, RM_MSGTYPE_ALERT);
+	CU_ASSERT_EQUAL(record_alert(&r)->categories, RM_CAT_OTHER);
+	CU_ASSERT_EQUAL(record_alert(&r)->urgency, RM_URGENCY_UNKNOWN);
+	CU_ASSERT_EQUAL(record_alert(&r)->severity, RM_SEVERITY_SEVERE);
+	CU_ASSERT_EQUAL(record_alert(&r)->certainty, RM_CERTAINTY_UNKNOWN);
+	CU_ASSERT_EQUAL(record_alert(&r)->effective_ms, NOW_MS);
 	CU_ASSERT_EQUAL(r.expires_ms, 0);
-	CU_ASSERT_EQUAL(r.u.alert.n_polygon, 0);
-	CU_ASSERT(!r.u.alert.has_circle);
+	CU_ASSERT_EQUAL(record_alert(&r)->n_polygon, 0);
+	CU_ASSERT(!record_alert(&r)->has_circle);
 	json_record_free(&r);
 }
 
@@ -207,7 +209,7 @@ refuse(const char *body, int status, int err, const char *field,
 	CU_ASSERT_STRING_EQUAL(e.field, field);
 	if (reason_part != NULL)
 		CU_ASSERT_PTR_NOT_NULL(strstr(e.reason, reason_part));
-	CU_ASSERT_PTR_NULL(r.u.alert.texts);   /* *out zeroed */
+	CU_ASSERT_PTR_NULL(r.body);   /* *out zeroed */
 	CU_ASSERT_EQUAL(r.n_areas, 0);
 	if (e.status != status || strcmp(e.field, field) != 0)
 		fprintf(stderr, "\n  body %.60s: got %d %s [%s] %s\n", body,
@@ -328,13 +330,13 @@ test_rules(void)
 	/* a CAP identifier that is no object id gives a derived one */
 	CU_ASSERT_EQUAL_FATAL(json_alert_parse(cjk, strlen(cjk), &ctx, &r,
 	    NULL, &e), RM_OK);
-	CU_ASSERT_STRING_EQUAL(r.u.alert.identifier, "TJ-气象-2026-001");
+	CU_ASSERT_STRING_EQUAL(record_alert(&r)->identifier, "TJ-气象-2026-001");
 	CU_ASSERT_STRING_EQUAL(r.object_id,
 	    "120000.meteorology-57d0a7e4e462a413");
 	json_record_free(&r);
 	CU_ASSERT_EQUAL_FATAL(json_alert_parse(slash, strlen(slash), &ctx, &r,
 	    NULL, &e), RM_OK);
-	CU_ASSERT_STRING_EQUAL(r.u.alert.identifier, "tj/2026/001");
+	CU_ASSERT_STRING_EQUAL(record_alert(&r)->identifier, "tj/2026/001");
 	CU_ASSERT(strncmp(r.object_id, "120000.meteorology-", 19) == 0);
 	CU_ASSERT_EQUAL(strlen(r.object_id), 19 + 16);
 	json_record_free(&r);

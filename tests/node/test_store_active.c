@@ -37,7 +37,7 @@ hits_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 	/* The bytes are the record's signed bytes, the record decoded. */
 	crypto_sha256(p, n, &again);
 	x->rec_ok[x->n] = memcmp(again.b, h->b, 32) == 0 &&
-	    rec->u.alert.identifier != NULL && rec->kind == RM_KIND_ALERT;
+	    record_alert(rec)->identifier != NULL && rec->kind == &rm_kind_alert;
 	if (x->s != NULL) {
 		rm_buf b = RM_BUF_INIT;
 
@@ -55,7 +55,7 @@ query(store *s, const char *area, rm_utc_ms now, struct hits *x)
 {
 	memset(x, 0, sizeof(*x));
 	x->s = s;
-	CU_ASSERT_EQUAL(store_alerts_active(s, area, now, hits_each, x), RM_OK);
+	CU_ASSERT_EQUAL(store_active(s, &rm_kind_alert, area, now, hits_each, x), RM_OK);
 	return x->n;
 }
 
@@ -98,7 +98,7 @@ test_area_overlap(void)
 	sfx_make(&village, A, "village", 1, 3, &prov.hash, "120103001",
 	    RM_MSGTYPE_ALERT, T0 + 30, 0);
 	/* Two areas, one spelled with a zero township level. */
-	sfx_record(&twoareas.rec, A, "two", 1, 4, &village.hash, "120101000",
+	sfx_record(&twoareas.rec, &twoareas.alert, A, "two", 1, 4, &village.hash, "120101000",
 	    RM_MSGTYPE_ALERT, T0 + 5, 0);
 	twoareas.rec.n_areas = 2;
 	snprintf(twoareas.rec.areas[1], sizeof(twoareas.rec.areas[1]),
@@ -148,9 +148,9 @@ test_area_overlap(void)
 
 	/* Invalid area codes are refused. */
 	memset(&x, 0, sizeof(x));
-	CU_ASSERT_EQUAL(store_alerts_active(s, "12", T0, hits_each, &x),
+	CU_ASSERT_EQUAL(store_active(s, &rm_kind_alert, "12", T0, hits_each, &x),
 	    RM_EINVAL);
-	CU_ASSERT_EQUAL(store_alerts_active(s, "12011600x", T0, hits_each,
+	CU_ASSERT_EQUAL(store_active(s, &rm_kind_alert, "12011600x", T0, hits_each,
 	    &x), RM_EINVAL);
 	CU_ASSERT_EQUAL(x.n, 0);
 

@@ -56,6 +56,7 @@ child_async(void *arg)
 {
 	struct child_ctx *c = arg;
 	struct rm_record r;
+	struct rm_alert ra;
 	rm_buf b = RM_BUF_INIT;
 	rm_hash h, prev;
 	char oid[32];
@@ -63,12 +64,12 @@ child_async(void *arg)
 
 	for (seq = 1; seq < ACKS_MAX; seq++) {
 		snprintf(oid, sizeof(oid), "a-%llu", (unsigned long long)seq);
-		sfx_record(&r, ASYNC_ORG, oid, 1, seq, seq > 1 ? &prev : NULL,
+		sfx_record(&r, &ra, ASYNC_ORG, oid, 1, seq, seq > 1 ? &prev : NULL,
 		    "120000", RM_MSGTYPE_ALERT, T0 + (rm_utc_ms)seq, 0);
 		rm_buf_reset(&b);
 		if (sfx_seal(NULL, &r, &b, &h, NULL) != RM_OK)
 			_exit(4);
-		while (store_put(c->s, b.data, b.len, &r, &h, NULL, async_done,
+		while (store_put(c->s, b.data, b.len, &h, NULL, async_done,
 		    NULL) == RM_ENOMEM)
 			;
 		prev = h;
@@ -83,6 +84,7 @@ child_main(const char *dir)
 	struct store_put_result res;
 	struct child_ctx c;
 	struct rm_record r;
+	struct rm_alert ra;
 	rm_buf b = RM_BUF_INIT, got = RM_BUF_INIT;
 	rm_hash h, prev;
 	pthread_t tid;
@@ -95,12 +97,12 @@ child_main(const char *dir)
 		_exit(2);
 	for (seq = 1; seq < ACKS_MAX; seq++) {
 		snprintf(oid, sizeof(oid), "s-%llu", (unsigned long long)seq);
-		sfx_record(&r, SYNC_ORG, oid, 1, seq, seq > 1 ? &prev : NULL,
+		sfx_record(&r, &ra, SYNC_ORG, oid, 1, seq, seq > 1 ? &prev : NULL,
 		    "120000", RM_MSGTYPE_ALERT, T0 + (rm_utc_ms)seq, 0);
 		rm_buf_reset(&b);
 		if (sfx_seal(NULL, &r, &b, &h, NULL) != RM_OK)
 			_exit(4);
-		if (store_put_wait(c.s, b.data, b.len, &r, &h, NULL,
+		if (store_put_wait(c.s, b.data, b.len, &h, NULL,
 		    &res) != RM_OK || !res.stored)
 			_exit(5);
 		send_ack(&h);
@@ -153,6 +155,7 @@ test_kill9(void)
 	struct store_put_result res;
 	struct store_stats st;
 	struct rm_record r;
+	struct rm_alert ra;
 	struct vec2 v = { 0, 0 };
 	size_t nacks = 0, have = 0, i, missing = 0;
 	char dir[256];
@@ -212,7 +215,7 @@ test_kill9(void)
 	CU_ASSERT_EQUAL(store_vector(s, vec_each, &v), RM_OK);
 	CU_ASSERT_EQUAL(v.sync + v.async, st.records);
 	/* Writing continues after the crash. */
-	sfx_record(&r, SYNC_ORG, "after", 0, 0, NULL, "120000",
+	sfx_record(&r, &ra, SYNC_ORG, "after", 0, 0, NULL, "120000",
 	    RM_MSGTYPE_ALERT, T0, 0);
 	CU_ASSERT_EQUAL(store_issue(s, &r, sfx_seal, NULL, &res, &why), RM_OK);
 	CU_ASSERT_EQUAL(r.seq, v.sync + 1);

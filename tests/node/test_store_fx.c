@@ -18,18 +18,20 @@ static char fx_headline[] = "Typhoon warning";
 static char fx_ident[] = "TJ-2026-0001";
 
 void
-sfx_record(struct rm_record *r, const char *origin, const char *oid,
+sfx_record(struct rm_record *r, struct rm_alert *alert, const char *origin, const char *oid,
     uint64_t ver, uint64_t seq, const rm_hash *prev, const char *area,
     rm_cap_msgtype mt, rm_utc_ms issued_ms, rm_utc_ms expires_ms)
 {
 	static struct rm_alert_text text;
 
 	memset(r, 0, sizeof(*r));
+	memset(alert, 0, sizeof(*alert));
 	text.lang = fx_lang;
 	text.event = fx_event;
 	text.headline = fx_headline;
 	r->schema_version = RM_SCHEMA_VERSION;
-	r->kind = RM_KIND_ALERT;
+	r->kind = &rm_kind_alert;
+	r->body = alert;
 	snprintf(r->origin, sizeof(r->origin), "%s", origin);
 	snprintf(r->object_id, sizeof(r->object_id), "%s", oid);
 	r->ver = ver;
@@ -42,17 +44,17 @@ sfx_record(struct rm_record *r, const char *origin, const char *oid,
 		r->has_prev = true;
 		r->prev = *prev;
 	}
-	r->u.alert.identifier = fx_ident;
-	r->u.alert.status = RM_STATUS_ACTUAL;
-	r->u.alert.msg_type = mt;
-	r->u.alert.categories = RM_CAT_MET;
-	r->u.alert.urgency = RM_URGENCY_EXPECTED;
-	r->u.alert.severity = RM_SEVERITY_SEVERE;
-	r->u.alert.certainty = RM_CERTAINTY_LIKELY;
-	r->u.alert.grade = RM_GRADE_ORANGE;
-	r->u.alert.effective_ms = issued_ms;
-	r->u.alert.n_texts = 1;
-	r->u.alert.texts = &text;
+	record_alert(r)->identifier = fx_ident;
+	record_alert(r)->status = RM_STATUS_ACTUAL;
+	record_alert(r)->msg_type = mt;
+	record_alert(r)->categories = RM_CAT_MET;
+	record_alert(r)->urgency = RM_URGENCY_EXPECTED;
+	record_alert(r)->severity = RM_SEVERITY_SEVERE;
+	record_alert(r)->certainty = RM_CERTAINTY_LIKELY;
+	record_alert(r)->grade = RM_GRADE_ORANGE;
+	record_alert(r)->effective_ms = issued_ms;
+	record_alert(r)->n_texts = 1;
+	record_alert(r)->texts = &text;
 }
 
 int
@@ -90,7 +92,7 @@ sfx_make(struct sfx *f, const char *origin, const char *oid, uint64_t ver,
     rm_utc_ms issued_ms, rm_utc_ms expires_ms)
 {
 	memset(&f->bytes, 0, sizeof(f->bytes));
-	sfx_record(&f->rec, origin, oid, ver, seq, prev, area, mt, issued_ms,
+	sfx_record(&f->rec, &f->alert, origin, oid, ver, seq, prev, area, mt, issued_ms,
 	    expires_ms);
 	sfx_reseal(f);
 }
@@ -117,7 +119,7 @@ sfx_fini(struct sfx *f)
 int
 sfx_put(store *s, const struct sfx *f, struct store_put_result *res)
 {
-	return store_put_wait(s, f->bytes.data, f->bytes.len, &f->rec,
+	return store_put_wait(s, f->bytes.data, f->bytes.len,
 	    &f->hash, NULL, res);
 }
 

@@ -14,6 +14,7 @@
 /* A record with its signed bytes and hash. */
 struct sfx {
 	struct rm_record rec;
+	struct rm_alert alert;       /* rec.body */
 	rm_buf bytes;
 	rm_hash hash;
 };
@@ -23,7 +24,7 @@ struct sfx {
  * when seq == 1), one area, msg_type, issued and expires (0 = none).
  * Strings point at static storage or at r itself; do not record_fini.
  */
-void sfx_record(struct rm_record *r, const char *origin, const char *oid,
+void sfx_record(struct rm_record *r, struct rm_alert *alert, const char *origin, const char *oid,
     uint64_t ver, uint64_t seq, const rm_hash *prev, const char *area,
     rm_cap_msgtype mt, rm_utc_ms issued_ms, rm_utc_ms expires_ms);
 

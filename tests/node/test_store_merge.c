@@ -370,7 +370,11 @@ issue(store *s, struct rm_record *r, const char *oid, uint64_t ver,
 	rm_why why = { "" };
 	int rv;
 
-	sfx_record(r, B, oid, ver, 0, NULL, "120103", RM_MSGTYPE_ALERT, T0,
+	/* bodies outlive the call: the test reads the records after */
+	static struct rm_alert bodies[8];
+	static unsigned next;
+
+	sfx_record(r, &bodies[next++ % 8], B, oid, ver, 0, NULL, "120103", RM_MSGTYPE_ALERT, T0,
 	    0);
 	rv = store_issue(s, r, sfx_seal, NULL, res, &why);
 	if (rv != RM_OK)
@@ -383,6 +387,7 @@ test_issue(void)
 {
 	struct store_put_result res;
 	struct rm_record r1, r2, r3, r4, r5;
+	struct rm_alert a4;
 	struct sfx f;
 	rm_hash h;
 	rm_why why = { "" };
@@ -421,7 +426,7 @@ test_issue(void)
 
 	/* A failing seal: error passed through, nothing stored, no seq
 	 * consumed. */
-	sfx_record(&r4, B, "obj3", 0, 0, NULL, "120103", RM_MSGTYPE_ALERT, T0,
+	sfx_record(&r4, &a4, B, "obj3", 0, 0, NULL, "120103", RM_MSGTYPE_ALERT, T0,
 	    0);
 	CU_ASSERT_EQUAL(store_issue(s, &r4, seal_fail, NULL, &res, &why),
 	    RM_ECRYPTO);
@@ -442,7 +447,7 @@ test_issue(void)
 	sfx_make(&f, B, "evil", 1, 4, &r3.prev, "120103", RM_MSGTYPE_ALERT,
 	    T0, 0);
 	CU_ASSERT_EQUAL(sfx_put(s, &f, &res), RM_EFORK);
-	sfx_record(&r4, B, "obj3", 0, 0, NULL, "120103", RM_MSGTYPE_ALERT, T0,
+	sfx_record(&r4, &a4, B, "obj3", 0, 0, NULL, "120103", RM_MSGTYPE_ALERT, T0,
 	    0);
 	CU_ASSERT_EQUAL(store_issue(s, &r4, sfx_seal, NULL, &res, &why),
 	    RM_EFORK);

@@ -86,11 +86,14 @@ void
 fx_tiny(struct rm_record *r)
 {
 	static struct rm_alert_text t;
+	static struct rm_alert alert;
 
 	memset(r, 0, sizeof(*r));
 	memset(&t, 0, sizeof(t));
+	memset(&alert, 0, sizeof(alert));
 	r->schema_version = RM_SCHEMA_VERSION;
-	r->kind = RM_KIND_ALERT;
+	r->kind = &rm_kind_alert;
+	r->body = &alert;
 	strcpy(r->origin, "120103.em");
 	strcpy(r->object_id, "a1");
 	r->ver = 1;
@@ -101,17 +104,17 @@ fx_tiny(struct rm_record *r)
 	t.lang = "en";
 	t.event = "T";
 	t.headline = "H";
-	r->u.alert.identifier = "x";
-	r->u.alert.status = RM_STATUS_ACTUAL;
-	r->u.alert.msg_type = RM_MSGTYPE_ALERT;
-	r->u.alert.categories = RM_CAT_MET;
-	r->u.alert.urgency = RM_URGENCY_IMMEDIATE;
-	r->u.alert.severity = RM_SEVERITY_EXTREME;
-	r->u.alert.certainty = RM_CERTAINTY_OBSERVED;
-	r->u.alert.grade = RM_GRADE_RED;
-	r->u.alert.effective_ms = 1000;
-	r->u.alert.n_texts = 1;
-	r->u.alert.texts = &t;
+	record_alert(r)->identifier = "x";
+	record_alert(r)->status = RM_STATUS_ACTUAL;
+	record_alert(r)->msg_type = RM_MSGTYPE_ALERT;
+	record_alert(r)->categories = RM_CAT_MET;
+	record_alert(r)->urgency = RM_URGENCY_IMMEDIATE;
+	record_alert(r)->severity = RM_SEVERITY_EXTREME;
+	record_alert(r)->certainty = RM_CERTAINTY_OBSERVED;
+	record_alert(r)->grade = RM_GRADE_RED;
+	record_alert(r)->effective_ms = 1000;
+	record_alert(r)->n_texts = 1;
+	record_alert(r)->texts = &t;
 }
 
 void
@@ -125,11 +128,14 @@ fx_typhoon(struct rm_record *r)
 		{ 38600000, 117900000 }, { 38600000, 117000000 },
 		{ 39100000, 117000000 },
 	};
-	struct rm_alert *a = &r->u.alert;
+	static struct rm_alert alert;
+	struct rm_alert *a = &alert;
 
 	memset(r, 0, sizeof(*r));
+	memset(&alert, 0, sizeof(alert));
 	r->schema_version = RM_SCHEMA_VERSION;
-	r->kind = RM_KIND_ALERT;
+	r->kind = &rm_kind_alert;
+	r->body = &alert;
 	strcpy(r->origin, "120000.meteo");
 	strcpy(r->object_id, "typhoon-2026-09:tj");
 	r->ver = 2;

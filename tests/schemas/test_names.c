@@ -44,7 +44,17 @@ test_enum_names(void)
 	rm_cap_status st;
 
 	CHECK_ENUM(rm_grade, grade_name, grade_parse, grades, RM_GRADE_RED);
-	CHECK_ENUM(rm_kind, kind_name, kind_parse, kinds, RM_KIND_ALERT);
+	/* kinds are a registry: names resolve exactly, case-sensitive */
+	CU_ASSERT_PTR_EQUAL(kind_find(kinds[0], strlen(kinds[0])),
+	    &rm_kind_alert);
+	CU_ASSERT_STRING_EQUAL(rm_kind_alert.name, kinds[0]);
+	CU_ASSERT_PTR_NULL(kind_find("Alert", 5));
+	CU_ASSERT_PTR_NULL(kind_find("alerts", 6));
+	CU_ASSERT_PTR_NULL(kind_find("alert", 4));
+	CU_ASSERT_PTR_NULL(kind_find("", 0));
+	CU_ASSERT_PTR_NULL(kind_find(NULL, 0));
+	CU_ASSERT_PTR_EQUAL(kind_at(0), &rm_kind_alert);
+	CU_ASSERT_EQUAL(kind_index(&rm_kind_alert), 0);
 	CHECK_ENUM(rm_cap_status, cap_status_name, cap_status_parse, status,
 	    RM_STATUS_DRAFT);
 	CHECK_ENUM(rm_cap_msgtype, cap_msgtype_name, cap_msgtype_parse,

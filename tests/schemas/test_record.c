@@ -59,7 +59,7 @@ test_tiny_exact(void)
 	CU_ASSERT_EQUAL_FATAL(record_decode(want.data, want.len, &d, &why),
 	    RM_OK);
 	CU_ASSERT_EQUAL(d.schema_version, 1);
-	CU_ASSERT_EQUAL(d.kind, RM_KIND_ALERT);
+	CU_ASSERT_PTR_EQUAL(d.kind, &rm_kind_alert);
 	CU_ASSERT_STRING_EQUAL(d.origin, "120103.em");
 	CU_ASSERT_STRING_EQUAL(d.object_id, "a1");
 	CU_ASSERT_EQUAL(d.ver, 1);
@@ -70,18 +70,18 @@ test_tiny_exact(void)
 	CU_ASSERT_STRING_EQUAL(d.areas[0], "120103");
 	CU_ASSERT(!d.has_prev);
 	CU_ASSERT(!d.has_supersedes);
-	CU_ASSERT_STRING_EQUAL(d.u.alert.identifier, "x");
-	CU_ASSERT_EQUAL(d.u.alert.categories, RM_CAT_MET);
-	CU_ASSERT_EQUAL(d.u.alert.grade, RM_GRADE_RED);
-	CU_ASSERT_EQUAL(d.u.alert.n_texts, 1);
-	CU_ASSERT_STRING_EQUAL(d.u.alert.texts[0].headline, "H");
-	CU_ASSERT_PTR_NULL(d.u.alert.texts[0].description);
-	CU_ASSERT_EQUAL(d.u.alert.n_polygon, 0);
-	CU_ASSERT(!d.u.alert.has_circle);
-	CU_ASSERT_EQUAL(d.u.alert.n_references, 0);
+	CU_ASSERT_STRING_EQUAL(record_alert(&d)->identifier, "x");
+	CU_ASSERT_EQUAL(record_alert(&d)->categories, RM_CAT_MET);
+	CU_ASSERT_EQUAL(record_alert(&d)->grade, RM_GRADE_RED);
+	CU_ASSERT_EQUAL(record_alert(&d)->n_texts, 1);
+	CU_ASSERT_STRING_EQUAL(record_alert(&d)->texts[0].headline, "H");
+	CU_ASSERT_PTR_NULL(record_alert(&d)->texts[0].description);
+	CU_ASSERT_EQUAL(record_alert(&d)->n_polygon, 0);
+	CU_ASSERT(!record_alert(&d)->has_circle);
+	CU_ASSERT_EQUAL(record_alert(&d)->n_references, 0);
 	record_fini(&d);
 	CU_ASSERT_EQUAL(d.n_areas, 0);
-	CU_ASSERT_PTR_NULL(d.u.alert.texts);
+	CU_ASSERT_PTR_NULL(d.body);
 	record_fini(&d);	/* safe on a zeroed record */
 	rm_buf_fini(&want);
 	rm_buf_fini(&got);
@@ -90,7 +90,7 @@ test_tiny_exact(void)
 static void
 check_typhoon(const struct rm_record *d)
 {
-	const struct rm_alert *a = &d->u.alert;
+	const struct rm_alert *a = record_alert(d);
 
 	CU_ASSERT_STRING_EQUAL(d->origin, "120000.meteo");
 	CU_ASSERT_STRING_EQUAL(d->object_id, "typhoon-2026-09:tj");
@@ -169,7 +169,7 @@ test_encode_appends_and_unchanged_on_error(void)
 	CU_ASSERT(memcmp(b.data, "XY", 2) == 0);
 	CU_ASSERT(memcmp(b.data + 2, want.data, want.len) == 0);
 
-	r.u.alert.grade = (rm_grade)9;
+	record_alert(&r)->grade = (rm_grade)9;
 	CU_ASSERT_EQUAL(record_encode(&r, &b, &why), RM_EBADVALUE);
 	CU_ASSERT_STRING_EQUAL(why.msg, "alert.grade: unknown value 9");
 	CU_ASSERT_EQUAL(b.len, 2 + want.len);
@@ -195,21 +195,21 @@ test_encode_too_big(void)
 	memset(head, 'h', sizeof(head) - 1);
 	fx_tiny(&r);
 	for (int i = 0; i < 4; i++) {
-		t[i] = r.u.alert.texts[0];
+		t[i] = record_alert(&r)->texts[0];
 		t[i].lang = (char *)langs[i];
 		t[i].description = desc;
 		t[i].instruction = instr;
 		t[i].headline = head;
 		t[i].area_desc = head;
 	}
-	r.u.alert.texts = t;
-	r.u.alert.n_texts = 4;
+	record_alert(&r)->texts = t;
+	record_alert(&r)->n_texts = 4;
 	CU_ASSERT_EQUAL(record_validate(&r, &why), RM_OK);
 	CU_ASSERT_EQUAL(record_encode(&r, &b, &why), RM_ETOOBIG);
 	CU_ASSERT(strstr(why.msg, "limit 49152") != NULL);
 	CU_ASSERT_EQUAL(b.len, 0);
 	/* Three blocks fit. */
-	r.u.alert.n_texts = 3;
+	record_alert(&r)->n_texts = 3;
 	CU_ASSERT_EQUAL(record_encode(&r, &b, &why), RM_OK);
 	CU_ASSERT(b.len > 40000 && b.len <= RM_RECORD_BODY_MAX);
 	rm_buf_fini(&b);
@@ -221,17 +221,17 @@ test_in_force(void)
 	struct rm_record r;
 
 	fx_tiny(&r);
-	CU_ASSERT(record_alert_in_force(&r, 5000));
+	CU_ASSERT(record_in_force(&r, 5000));
 	r.expires_ms = 2000;
-	CU_ASSERT(record_alert_in_force(&r, 1999));
-	CU_ASSERT(!record_alert_in_force(&r, 2000));
-	r.u.alert.msg_type = RM_MSGTYPE_UPDATE;
-	CU_ASSERT(record_alert_in_force(&r, 1500));
-	r.u.alert.msg_type = RM_MSGTYPE_CANCEL;
-	CU_ASSERT(!record_alert_in_force(&r, 1500));
-	r.u.alert.msg_type = RM_MSGTYPE_ACK;
-	CU_ASSERT(!record_alert_in_force(&r, 1500));
-	CU_ASSERT(!record_alert_in_force(NULL, 1500));
+	CU_ASSERT(record_in_force(&r, 1999));
+	CU_ASSERT(!record_in_force(&r, 2000));
+	record_alert(&r)->msg_type = RM_MSGTYPE_UPDATE;
+	CU_ASSERT(record_in_force(&r, 1500));
+	record_alert(&r)->msg_type = RM_MSGTYPE_CANCEL;
+	CU_ASSERT(!record_in_force(&r, 1500));
+	record_alert(&r)->msg_type = RM_MSGTYPE_ACK;
+	CU_ASSERT(!record_in_force(&r, 1500));
+	CU_ASSERT(!record_in_force(NULL, 1500));
 }
 
 static CU_TestInfo record_tests[] = {
