@@ -1,4 +1,4 @@
-# CoAP alert server (node/coap_*.c): representations without a network,
+# CoAP alert server (node/coap/): representations without a network,
 # then the server against the real libcoap client on 127.0.0.1 (one
 # server per program, fixture in test_coap_fx.c): GET and discovery,
 # Observe, and the area table under a flood of requests.

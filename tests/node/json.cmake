@@ -1,6 +1,2 @@
-# JSON alert <-> record (node/json_*.c): links only what it exercises.
-rm_unit_test(node.json SOURCES test_json.c
-  ${PROJECT_SOURCE_DIR}/node/json_parse.c
-  ${PROJECT_SOURCE_DIR}/node/json_emit.c
-  ${PROJECT_SOURCE_DIR}/node/json_util.c
-  LIBS rm_crypto rm_schemas rm_common PkgConfig::JANSSON)
+# JSON alert <-> record (node/repr): links only what it exercises.
+rm_unit_test(node.json SOURCES test_json.c LIBS rm_repr)

@@ -1,4 +1,4 @@
-# Store tests (node/store*.c); fixtures in test_store_fx.c.
+# Store tests (node/store/); fixtures in test_store_fx.c.
 set(RM_STORE_TEST_LIBS rm_store rm_crypto rm_schemas rm_common
   PkgConfig::LMDB Threads::Threads)
 rm_unit_test(node.store_basic

@@ -8,7 +8,7 @@
 
 #include <pthread.h>
 
-#include "node/coap_srv.h"
+#include "node/coap/coap_srv.h"
 
 #define FAKE_MAX 256
 

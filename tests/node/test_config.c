@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "node/config.h"
-#include "node/config_int.h"
+#include "node/config/config.h"
+#include "node/config/config_int.h"
 #include "rm_test.h"
 
 #ifndef RM_CONFIG_GOLDEN

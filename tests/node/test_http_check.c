@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "node/node.h"
+#include "node/daemon/daemon.h"
 #include "rm_test.h"
 
 #define OWN   "120000.water"

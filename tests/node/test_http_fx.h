@@ -9,7 +9,8 @@
 
 #include <stdint.h>
 
-#include "node/node.h"
+#include "node/daemon/daemon.h"
+#include "node/http/http.h"
 #include "rm_test.h"
 
 #define OWN   "120000.water"     /* areas 120000, max orange */

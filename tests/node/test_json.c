@@ -1,5 +1,5 @@
 /*
- * test_json.c -- JSON alert <-> struct rm_record (node/json_record.h).
+ * test_json.c -- JSON alert <-> struct rm_record (node/repr/repr.h).
  *
  * The typhoon alert of sims/data/cap/typhoon-red-zh-en.xml, written as
  * the JSON of docs/API.md, goes JSON -> record -> CBOR -> record -> JSON;
@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "node/json_record.h"
+#include "node/repr/repr.h"
 #include "rm_test.h"
 
 #define NOW_MS 1786744800000LL  /* 2026-08-14T22:00:00Z */

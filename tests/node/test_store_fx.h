@@ -9,7 +9,7 @@
 
 #include <pthread.h>
 
-#include "node/store.h"
+#include "node/store/store.h"
 
 /* A record with its signed bytes and hash. */
 struct sfx {

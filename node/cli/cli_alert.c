@@ -1,0 +1,576 @@
+/*
+ * cli_alert.c -- `riskmesh alert issue|cancel|list` and `riskmesh
+ * status`: clients of a node's HTTP/JSON API (docs/API.md).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "node/cli/cli.h"
+#include "node/config/config.h"
+
+/* Load -c FILE. Prints the error. */
+static int
+load_conf(const struct cli_cmd *c, const char *path, struct node_config *cf)
+{
+	rm_why why;
+
+	if (config_load(path, cf, &why) != RM_OK)
+		return cli_fail(c, "%s", why.msg);
+	return CLI_EXIT_OK;
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "?";
+}
+
+static long long
+jint(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* True if reason already starts with field's path: "grade: ...",
+ * "texts[1].headline: ..." or "areas[0]: ..." for field "texts"/"areas"
+ * (docs/API.md). */
+static bool
+reason_names_field(const char *reason, const char *field)
+{
+	size_t fl = strlen(field);
+
+	return fl > 0 && strncmp(reason, field, fl) == 0 &&
+	    (reason[fl] == ':' || reason[fl] == '[' || reason[fl] == '.');
+}
+
+/*
+ * Print an API error response as "HTTP 403: EUNAUTH grade: red above
+ * ...": the error name, then the field and the reason once (the API's
+ * reason may already start with the field's path).
+ */
+static int
+report_error(const struct cli_cmd *c, const struct cli_http_res *r)
+{
+	json_t *j = json_loads(r->body, 0, NULL);
+	json_t *err = json_object_get(j, "error");
+	int rv;
+
+	if (json_is_string(err)) {
+		const char *field = json_string_value(json_object_get(j,
+		    "field"));
+		const char *reason = json_string_value(json_object_get(j,
+		    "reason"));
+
+		if (field != NULL && field[0] == '\0')
+			field = NULL;
+		if (reason == NULL || reason[0] == '\0')
+			rv = cli_fail(c, "HTTP %d: %s%s%s", r->status,
+			    json_string_value(err), field ? " " : "",
+			    field ? field : "");
+		else if (field == NULL || reason_names_field(reason, field))
+			rv = cli_fail(c, "HTTP %d: %s %s", r->status,
+			    json_string_value(err), reason);
+		else
+			rv = cli_fail(c, "HTTP %d: %s %s: %s", r->status,
+			    json_string_value(err), field, reason);
+	} else
+		rv = cli_fail(c, "HTTP %d: %.300s", r->status,
+		    r->len ? r->body : "(no body)");
+	json_decref(j);
+	return rv;
+}
+
+#define CLI_BUSY_STEP_MS 250
+#define CLI_BUSY_MAX_MS  15000
+
+/* One request with -c's address and token; prints transport errors. A
+ * POST refused with 503 EBUSY is re-sent for up to CLI_BUSY_MAX_MS. */
+static int
+request(const struct cli_cmd *c, const char *conf, const char *method,
+    const char *path, const char *body, struct cli_http_res *res)
+{
+	struct node_config *cf;
+	rm_why why;
+	int rv;
+
+	memset(res, 0, sizeof(*res));
+	if ((cf = calloc(1, sizeof(*cf))) == NULL)
+		return cli_fail(c, "out of memory");
+	if ((rv = load_conf(c, conf, cf)) != 0)
+		goto out;
+	/*
+	 * A POST answered 503 EBUSY was not acted on: the node is catching
+	 * up on its own agency's log (docs/API.md). Nothing was stored, so
+	 * re-sending is safe; wait for it, bounded.
+	 */
+	for (int waited_ms = 0;; waited_ms += CLI_BUSY_STEP_MS) {
+		if (cli_http(cf->http_listen, cf->http_token, method, path,
+		    body, res, &why) != RM_OK) {
+			rv = cli_fail(c, "%s", why.msg);
+			break;
+		}
+		if (strcmp(method, "POST") != 0 || res->status != 503 ||
+		    res->body == NULL || strstr(res->body, "\"EBUSY\"") == NULL ||
+		    waited_ms >= CLI_BUSY_MAX_MS)
+			break;
+		if (waited_ms == 0)
+			fprintf(stderr, "riskmesh: node busy (catching up on "
+			    "its own log), retrying for up to %d s\n",
+			    CLI_BUSY_MAX_MS / 1000);
+		cli_http_res_fini(res);
+		memset(res, 0, sizeof(*res));
+		nanosleep(&(struct timespec){ 0, CLI_BUSY_STEP_MS * 1000000L },
+		    NULL);
+	}
+out:
+	memset(cf, 0, sizeof(*cf));
+	free(cf);
+	return rv;
+}
+
+/*
+ * GET path from the node. Returns CLI_GET_BODY with *res holding a 200
+ * response for the caller to render (cli_http_res_fini it); otherwise the
+ * command is finished: with --json the raw body was printed (exit 0), or
+ * the error was reported (its exit status).
+ */
+#define CLI_GET_BODY (-1)
+
+static int
+get_200(const struct cli_args *a, const char *path, struct cli_http_res *res)
+{
+	const struct cli_cmd *c = a->cmd;
+	int rv;
+
+	if ((rv = request(c, cli_get(a, "config"), "GET", path, NULL,
+	    res)) != 0)
+		return rv;
+	if (res->status != 200) {
+		rv = report_error(c, res);
+		cli_http_res_fini(res);
+		return rv;
+	}
+	if (cli_has(a, "json")) {
+		printf("%s%s", res->body, res->len &&
+		    res->body[res->len - 1] == '\n' ? "" : "\n");
+		cli_http_res_fini(res);
+		return CLI_EXIT_OK;
+	}
+	return CLI_GET_BODY;
+}
+
+/* "issued|cancelled OBJECT_ID ver N seq N hash HEX" from a 201 body. */
+static int
+report_created(const struct cli_cmd *c, const char *verb,
+    const struct cli_http_res *r)
+{
+	json_t *j = json_loads(r->body, 0, NULL);
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return cli_fail(c, "HTTP 201 but the body is not a JSON "
+		    "object: %.200s", r->body);
+	}
+	printf("%s %s ver %lld seq %lld hash %s\n", verb, jstr(j, "object_id"),
+	    jint(j, "ver"), jint(j, "seq"), jstr(j, "hash"));
+	json_decref(j);
+	return CLI_EXIT_OK;
+}
+
+/* Object id syntax of the API (object_id_valid, schemas/schemas.h);
+ * usage error naming what if bad. "." and ".." are refused with their
+ * own message: in a URL path they are dot segments that HTTP clients
+ * and servers remove ("/v1/alerts/../cancel" is "/v1/cancel"). */
+static int
+check_object_id(const struct cli_cmd *c, const char *what, const char *oid)
+{
+	if (strcmp(oid, ".") == 0 || strcmp(oid, "..") == 0)
+		return cli_usage(c, "%s \"%s\" is not an object id: \".\" "
+		    "and \"..\" are dot segments in a URL path", what, oid);
+	if (!object_id_valid(oid))
+		return cli_usage(c, "%s \"%.64s\" is not an object id: 1..%d "
+		    "of letters, digits and . _ : -", what, oid,
+		    RM_OBJECT_ID_MAX);
+	return CLI_EXIT_OK;
+}
+
+/* ---------------- alert issue ---------------- */
+
+static int
+set_opt_str(json_t *o, const struct cli_args *a, const char *opt,
+    const char *key)
+{
+	const char *v = cli_get(a, opt);
+
+	if (v == NULL)
+		return 0;
+	return json_object_set_new(o, key, json_string(v));
+}
+
+/* Split a comma list into a JSON array of strings; NULL on a bad list. */
+static json_t *
+list_array(const char *list)
+{
+	char buf[1024], *items[64];
+	json_t *arr;
+	int n;
+
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf) ||
+	    (n = cli_split(buf, ',', items, 64)) < 0)
+		return NULL;
+	arr = json_array();
+	for (int i = 0; i < n; i++)
+		json_array_append_new(arr, json_string(items[i]));
+	return arr;
+}
+
+static json_t *
+text_block(const char *lang, const char *event, const char *headline,
+    const char *description, const char *instruction)
+{
+	json_t *t = json_object();
+
+	json_object_set_new(t, "lang", json_string(lang));
+	json_object_set_new(t, "event", json_string(event));
+	json_object_set_new(t, "headline", json_string(headline));
+	if (description != NULL)
+		json_object_set_new(t, "description", json_string(description));
+	if (instruction != NULL)
+		json_object_set_new(t, "instruction", json_string(instruction));
+	return t;
+}
+
+static const char *const issue_fields[] = {
+	"grade", "area", "event", "headline", "lang", "event-en",
+	"headline-en", "description", "instruction", "expires", "effective",
+	"status", "msg-type", "category", "urgency", "severity", "certainty",
+	"identifier", "object-id",
+};
+
+/* Build the request body from options; NULL after printing a usage error
+ * (*rv set). */
+static json_t *
+issue_body(const struct cli_args *a, int *rv)
+{
+	const struct cli_cmd *c = a->cmd;
+	static const char *const need[] = { "grade", "area", "event",
+	    "headline" };
+	json_t *o, *texts, *arr;
+	bool en = cli_has(a, "event-en") || cli_has(a, "headline-en");
+
+	for (size_t i = 0; i < 4; i++) {
+		if (!cli_has(a, need[i])) {
+			*rv = cli_usage(c, "missing --%s (or give --json "
+			    "FILE)", need[i]);
+			return NULL;
+		}
+	}
+	if (en && !(cli_has(a, "event-en") && cli_has(a, "headline-en"))) {
+		*rv = cli_usage(c, "--event-en and --headline-en go together");
+		return NULL;
+	}
+	o = json_object();
+	json_object_set_new(o, "grade", json_string(cli_get(a, "grade")));
+	if ((arr = list_array(cli_get(a, "area"))) == NULL) {
+		json_decref(o);
+		*rv = cli_usage(c, "--area: expected CODE[,CODE...]");
+		return NULL;
+	}
+	json_object_set_new(o, "areas", arr);
+	texts = json_array();
+	json_array_append_new(texts, text_block(cli_get(a, "lang") ?
+	    cli_get(a, "lang") : "zh-CN", cli_get(a, "event"),
+	    cli_get(a, "headline"), cli_get(a, "description"),
+	    cli_get(a, "instruction")));
+	if (en)
+		json_array_append_new(texts, text_block("en-US",
+		    cli_get(a, "event-en"), cli_get(a, "headline-en"), NULL,
+		    NULL));
+	json_object_set_new(o, "texts", texts);
+	set_opt_str(o, a, "expires", "expires");
+	set_opt_str(o, a, "effective", "effective");
+	set_opt_str(o, a, "status", "status");
+	set_opt_str(o, a, "msg-type", "msg_type");
+	set_opt_str(o, a, "urgency", "urgency");
+	set_opt_str(o, a, "severity", "severity");
+	set_opt_str(o, a, "certainty", "certainty");
+	set_opt_str(o, a, "identifier", "identifier");
+	set_opt_str(o, a, "object-id", "object_id");
+	if (cli_has(a, "category")) {
+		if ((arr = list_array(cli_get(a, "category"))) == NULL) {
+			json_decref(o);
+			*rv = cli_usage(c, "--category: expected C[,C...]");
+			return NULL;
+		}
+		json_object_set_new(o, "categories", arr);
+	}
+	return o;
+}
+
+static int
+run_issue(const struct cli_args *a)
+{
+	const struct cli_cmd *c = a->cmd;
+	const char *jf = cli_get(a, "json");
+	struct cli_http_res res;
+	json_t *body;
+	json_error_t jerr;
+	char *text;
+	int rv = CLI_EXIT_FAIL;
+
+	if (jf != NULL) {
+		for (size_t i = 0; i < sizeof(issue_fields) /
+		    sizeof(issue_fields[0]); i++)
+			if (cli_has(a, issue_fields[i]))
+				return cli_usage(c, "--json and --%s cannot "
+				    "be combined", issue_fields[i]);
+		if ((body = json_load_file(jf, JSON_REJECT_DUPLICATES,
+		    &jerr)) == NULL)
+			return cli_fail(c, "%s:%d:%d: %s", jf, jerr.line,
+			    jerr.column, jerr.text);
+		if (!json_is_object(body)) {
+			json_decref(body);
+			return cli_fail(c, "%s: expected a JSON object", jf);
+		}
+	} else if (cli_has(a, "object-id") && (rv = check_object_id(c,
+	    "--object-id", cli_get(a, "object-id"))) != 0)
+		return rv;
+	else if ((body = issue_body(a, &rv)) == NULL)
+		return rv;
+	text = json_dumps(body, JSON_COMPACT);
+	json_decref(body);
+	if (text == NULL)
+		return cli_fail(c, "out of memory");
+	rv = request(c, cli_get(a, "config"), "POST", "/v1/alerts", text, &res);
+	free(text);
+	if (rv != 0)
+		return rv;
+	if (res.status == 201)
+		rv = report_created(c, "issued", &res);
+	else
+		rv = report_error(c, &res);
+	cli_http_res_fini(&res);
+	return rv;
+}
+
+static const struct cli_opt issue_opts[] = {
+	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config "
+	  "(http_listen, http_token)" },
+	{ "json", 0, "FILE", 0, "send this JSON body (docs/API.md) instead "
+	  "of building one" },
+	{ "grade", 0, "G", 0, "blue|yellow|orange|red" },
+	{ "area", 0, "CODE[,CODE]", 0, "GB/T 2260 area codes" },
+	{ "event", 0, "TEXT", 0, "event type, e.g. 台风" },
+	{ "headline", 0, "TEXT", 0, "headline" },
+	{ "lang", 0, "TAG", 0, "language of the texts (default zh-CN)" },
+	{ "event-en", 0, "TEXT", 0, "English event (adds an en-US block)" },
+	{ "headline-en", 0, "TEXT", 0, "English headline" },
+	{ "description", 0, "TEXT", 0, "description" },
+	{ "instruction", 0, "TEXT", 0, "what people should do" },
+	{ "expires", 0, "RFC3339", 0, "expiry time (default: none)" },
+	{ "effective", 0, "RFC3339", 0, "effective time (default: now)" },
+	{ "status", 0, "S", 0, "CAP status (default Actual)" },
+	{ "msg-type", 0, "T", 0, "CAP msgType (default Alert)" },
+	{ "category", 0, "C[,C]", 0, "CAP categories (default Other)" },
+	{ "urgency", 0, "U", 0, "CAP urgency (default Unknown)" },
+	{ "severity", 0, "S", 0, "CAP severity (default from the grade)" },
+	{ "certainty", 0, "C", 0, "CAP certainty (default Unknown)" },
+	{ "identifier", 0, "ID", 0, "CAP identifier (default generated)" },
+	{ "object-id", 0, "ID", 0, "object to version (default: identifier)" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cli_cmd cli_alert_issue = {
+	.name = "alert issue",
+	.synopsis = "-c NODE.CONF (--json FILE | --grade G --area CODE[,CODE] "
+	    "--event TEXT --headline TEXT [options])",
+	.summary = "issue an alert through a node (POST /v1/alerts)",
+	.details = "Prints \"issued OBJECT_ID ver N seq N hash HEX\" once the "
+	    "node has stored\nthe signed record (HTTP 201). Any other answer "
+	    "prints the node's error,\nfield and reason and exits 1. Issuing "
+	    "with an existing --object-id makes a\nnew version (an update).",
+	.opts = issue_opts,
+	.run = run_issue,
+};
+
+/* ---------------- alert cancel ---------------- */
+
+static int
+run_cancel(const struct cli_args *a)
+{
+	const struct cli_cmd *c = a->cmd;
+	const char *oid = a->pos[0];
+	struct cli_http_res res;
+	char seg[3 * RM_OBJECT_ID_MAX + 1], path[sizeof(seg) + 32];
+	char *text = NULL;
+	int rv;
+
+	if ((rv = check_object_id(c, "OBJECT_ID", oid)) != 0)
+		return rv;
+	if (cli_pct_encode(oid, seg, sizeof(seg)) != 0)
+		return cli_usage(c, "OBJECT_ID: too long");
+	if (cli_get(a, "reason") != NULL) {
+		json_t *o = json_object();
+		json_object_set_new(o, "reason",
+		    json_string(cli_get(a, "reason")));
+		text = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	}
+	snprintf(path, sizeof(path), "/v1/alerts/%s/cancel", seg);
+	rv = request(c, cli_get(a, "config"), "POST", path, text ? text : "{}",
+	    &res);
+	free(text);
+	if (rv != 0)
+		return rv;
+	if (res.status == 201)
+		rv = report_created(c, "cancelled", &res);
+	else
+		rv = report_error(c, &res);
+	cli_http_res_fini(&res);
+	return rv;
+}
+
+static const struct cli_opt cancel_opts[] = {
+	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
+	{ "reason", 0, "TEXT", 0, "why (goes into the description)" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cli_cmd cli_alert_cancel = {
+	.name = "alert cancel",
+	.synopsis = "-c NODE.CONF OBJECT_ID",
+	.summary = "cancel an alert this node's agency issued",
+	.details = "Issues a new version with msgType Cancel; prints "
+	    "\"cancelled OBJECT_ID ver N\nseq N hash HEX\". OBJECT_ID: 1..128 "
+	    "of letters, digits and . _ : -, not\n\".\" or \"..\" (as the "
+	    "API); it is percent-encoded in the request path.",
+	.opts = cancel_opts,
+	.min_pos = 1,
+	.max_pos = 1,
+	.run = run_cancel,
+};
+
+/* ---------------- alert list ---------------- */
+
+static int
+run_list(const struct cli_args *a)
+{
+	const struct cli_cmd *c = a->cmd;
+	const char *area = cli_get(a, "area");
+	struct cli_http_res res;
+	char path[64], enc[32];
+	json_t *j, *alerts, *al;
+	size_t i;
+	int rv;
+
+	if (area != NULL && !area_code_valid(area))
+		return cli_usage(c, "--area: \"%.16s\" is not a GB/T 2260 "
+		    "area code", area);
+	if (area != NULL && cli_pct_encode(area, enc, sizeof(enc)) != 0)
+		return cli_usage(c, "--area: too long");
+	snprintf(path, sizeof(path), "/v1/alerts%s%s", area ? "?area=" : "",
+	    area ? enc : "");
+	if ((rv = get_200(a, path, &res)) != CLI_GET_BODY)
+		return rv;
+	j = json_loads(res.body, 0, NULL);
+	alerts = json_object_get(j, "alerts");
+	if (!json_is_array(alerts)) {
+		rv = cli_fail(c, "HTTP 200 but no \"alerts\" array: %.200s",
+		    res.body);
+		goto out;
+	}
+	json_array_foreach(alerts, i, al) {
+		json_t *t0 = json_array_get(json_object_get(al, "texts"), 0);
+		printf("%-7s %-24s %-40s %s\n", jstr(al, "grade"),
+		    jstr(al, "origin"), jstr(al, "object_id"),
+		    jstr(t0, "headline"));
+	}
+	printf("%zu alert%s in force%s%s\n", json_array_size(alerts),
+	    json_array_size(alerts) == 1 ? "" : "s", area ? " for " : "",
+	    area ? area : "");
+	rv = CLI_EXIT_OK;
+out:
+	json_decref(j);
+	cli_http_res_fini(&res);
+	return rv;
+}
+
+static const struct cli_opt list_opts[] = {
+	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
+	{ "area", 0, "CODE", 0, "only alerts overlapping this area" },
+	{ "json", 0, NULL, 0, "print the raw JSON answer" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cli_cmd cli_alert_list = {
+	.name = "alert list",
+	.synopsis = "-c NODE.CONF [--area CODE] [--json]",
+	.summary = "list in-force alerts a node holds (GET /v1/alerts)",
+	.details = "One line per alert: grade, origin, object id, headline.",
+	.opts = list_opts,
+	.run = run_list,
+};
+
+/* ---------------- status ---------------- */
+
+static int
+run_status(const struct cli_args *a)
+{
+	const struct cli_cmd *c = a->cmd;
+	struct cli_http_res res;
+	json_t *j, *peers, *p;
+	size_t i;
+	int rv;
+
+	if ((rv = get_200(a, "/v1/status", &res)) != CLI_GET_BODY)
+		return rv;
+	j = json_loads(res.body, 0, NULL);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		rv = cli_fail(c, "HTTP 200 but not a JSON object: %.200s",
+		    res.body);
+		cli_http_res_fini(&res);
+		return rv;
+	}
+	printf("agency   %s (federation %s, roster version %lld)\n",
+	    jstr(j, "agency"), jstr(j, "federation"),
+	    jint(j, "roster_version"));
+	printf("started  %s\n", jstr(j, "started"));
+	printf("records  %lld from %lld origins, %lld active alerts, %lld "
+	    "forks, %lld equivocations\n", jint(j, "records"),
+	    jint(j, "origins"), jint(j, "active_alerts"), jint(j, "forks"),
+	    jint(j, "equivocations"));
+	peers = json_object_get(j, "peers");
+	printf("peers    %zu\n", json_array_size(peers));
+	json_array_foreach(peers, i, p) {
+		printf("  %-24s %-6s %-10s %-28s sent %lld received %lld "
+		    "refused %lld\n", jstr(p, "agency"), jstr(p, "mode"),
+		    jstr(p, "state"), jstr(p, "url"),
+		    jint(p, "records_sent"), jint(p, "records_received"),
+		    jint(p, "records_refused"));
+	}
+	json_decref(j);
+	cli_http_res_fini(&res);
+	return CLI_EXIT_OK;
+}
+
+static const struct cli_opt status_opts[] = {
+	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
+	{ "json", 0, NULL, 0, "print the raw JSON answer" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cli_cmd cli_status = {
+	.name = "status",
+	.synopsis = "-c NODE.CONF [--json]",
+	.summary = "show a node's state: agency, records, peers (GET "
+	    "/v1/status)",
+	.opts = status_opts,
+	.run = run_status,
+};

@@ -1,0 +1,190 @@
+/*
+ * cli_feddir.c -- the federation directory the CLI manages:
+ *
+ *   DIR/root.key                 federation root key (CA key), 0600
+ *   DIR/ca.crt                   self-signed CA certificate
+ *   DIR/roster.cose              signed roster
+ *   DIR/agencies/ID/agency.key   agency signing key, 0600
+ *   DIR/agencies/ID/tls.key      TLS key, 0600
+ *   DIR/agencies/ID/tls.crt      TLS certificate issued by the CA
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "node/cli/cli.h"
+
+int
+cli_abspath(const char *p, char *out, size_t n)
+{
+	char cwd[1024];
+	size_t pl = strlen(p), cl;
+
+	while (pl > 1 && p[pl - 1] == '/')
+		pl--;
+	if (p[0] == '/') {
+		if (pl + 1 > n)
+			return -1;
+		memcpy(out, p, pl);
+		out[pl] = '\0';
+		return 0;
+	}
+	if (getcwd(cwd, sizeof(cwd)) == NULL)
+		return -1;
+	while (pl >= 2 && p[0] == '.' && p[1] == '/') {
+		p += 2;
+		pl -= 2;
+	}
+	if (pl == 1 && p[0] == '.')
+		pl = 0;
+	cl = strlen(cwd);
+	if (cl + 1 + pl + 1 > n)
+		return -1;
+	memcpy(out, cwd, cl);
+	if (pl > 0) {
+		if (cl == 0 || cwd[cl - 1] != '/')
+			out[cl++] = '/';
+		memcpy(out + cl, p, pl);
+	}
+	out[cl + pl] = '\0';
+	return 0;
+}
+
+int
+cli_mkdirs(const char *path, unsigned mode, rm_why *why)
+{
+	char p[1024];
+	size_t n = strlen(path);
+
+	if (n == 0 || n >= sizeof(p))
+		return rm_fail(why, RM_EIO, "%s: bad path", path);
+	memcpy(p, path, n + 1);
+	for (size_t i = 1; i <= n; i++) {
+		if (p[i] != '/' && p[i] != '\0')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST)
+			return rm_fail(why, RM_EIO, "%s: %s", p,
+			    strerror(errno));
+		p[i] = path[i];
+	}
+	return RM_OK;
+}
+
+int
+feddir_path(const struct feddir *fd, char *out, size_t n, const char *fmt,
+    ...)
+{
+	va_list ap;
+	int l, m;
+
+	l = snprintf(out, n, "%s/", fd->dir);
+	if (l < 0 || (size_t)l >= n)
+		return -1;
+	va_start(ap, fmt);
+	m = vsnprintf(out + l, n - (size_t)l, fmt, ap);
+	va_end(ap);
+	if (m < 0 || (size_t)m >= n - (size_t)l)
+		return -1;
+	return 0;
+}
+
+int
+feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
+    struct feddir *out)
+{
+	char path[1200];
+	crypto_key *verifier = NULL;
+	rm_why why;
+	int rv;
+
+	memset(out, 0, sizeof(*out));
+	if (cli_abspath(dir, out->dir, sizeof(out->dir)) != 0)
+		return cli_fail(c, "%s: path too long", dir);
+	if (access(out->dir, F_OK) != 0)
+		return cli_fail(c, "%s: %s (create it with 'riskmesh "
+		    "federation init')", dir, strerror(errno));
+	if (want_root) {
+		feddir_path(out, path, sizeof(path), FEDDIR_ROOT_KEY);
+		if ((rv = crypto_key_load_pem(path, &out->root, &why)) != RM_OK)
+			return cli_fail_file(c, path, &why);
+		verifier = crypto_key_ref(out->root);
+	} else {
+		feddir_path(out, path, sizeof(path), FEDDIR_CA);
+		if ((rv = x509_public_key(path, &verifier, &why)) != RM_OK)
+			return cli_fail_file(c, path, &why);
+	}
+	feddir_path(out, path, sizeof(path), FEDDIR_ROSTER);
+	rv = roster_load(path, verifier, &out->roster, &why);
+	crypto_key_free(verifier);
+	if (rv != RM_OK) {
+		crypto_key_free(out->root);
+		out->root = NULL;
+		return cli_fail_file(c, path, &why);
+	}
+	return CLI_EXIT_OK;
+}
+
+void
+feddir_close(struct feddir *fd)
+{
+	roster_free(fd->roster);
+	crypto_key_free(fd->root);
+	fd->roster = NULL;
+	fd->root = NULL;
+}
+
+int
+feddir_save_roster(const struct cli_cmd *c, struct feddir *fd,
+    const struct roster_agency *add, size_t n)
+{
+	struct roster *nr = NULL;
+	rm_buf out = RM_BUF_INIT;
+	char path[1200];
+	rm_why why;
+	int rv = CLI_EXIT_FAIL;
+
+	feddir_path(fd, path, sizeof(path), FEDDIR_ROSTER);
+	if (roster_new(roster_federation(fd->roster),
+	    roster_version(fd->roster) + 1, &nr, &why) != RM_OK) {
+		cli_fail(c, "roster: %s", why.msg);
+		goto fail;
+	}
+	for (size_t i = 0; i < roster_count(fd->roster); i++) {
+		const struct roster_agency *e = roster_at(fd->roster, i);
+		bool replaced = false;
+
+		for (size_t j = 0; j < n; j++)
+			if (strcmp(add[j].id, e->id) == 0)
+				replaced = true;
+		if (!replaced && roster_put_agency(nr, e, &why) != RM_OK) {
+			cli_fail(c, "roster: %s", why.msg);
+			goto fail;
+		}
+	}
+	for (size_t j = 0; j < n; j++) {
+		if (roster_put_agency(nr, &add[j], &why) != RM_OK) {
+			cli_fail(c, "%s", why.msg);
+			goto fail;
+		}
+	}
+	if (roster_sign(nr, fd->root, &out, &why) != RM_OK) {
+		cli_fail(c, "roster: %s", why.msg);
+		goto fail;
+	}
+	if (rm_file_write_atomic(path, out.data, out.len, 0644, &why) != RM_OK) {
+		cli_fail_file(c, path, &why);
+		goto fail;
+	}
+	roster_free(fd->roster);
+	fd->roster = nr;
+	nr = NULL;
+	rv = CLI_EXIT_OK;
+fail:
+	roster_free(nr);
+	rm_buf_fini(&out);
+	return rv;
+}

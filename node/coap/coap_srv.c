@@ -1,0 +1,268 @@
+/*
+ * coap_srv.c -- the node's CoAP alert server: the libcoap 4.3.1 context,
+ * its thread, and change propagation.
+ *
+ * Every libcoap call happens either before the thread starts, on the
+ * thread, or after it was joined: libcoap 4.3.1 is not thread-safe.
+ * coap_srv_notify() only records area codes under a mutex; the thread
+ * turns them into coap_resource_notify_observers() calls.
+ */
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "node/coap/coap_int.h"
+
+static void
+srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
+    rm_utc_ms now)
+{
+	struct coap_srv_set_info info;
+	rm_why why;
+	int mode = COAP_RESOURCE_FLAGS_NOTIFY_CON;
+
+	if (!coap_resource_notify_observers(r, NULL))
+		return;         /* nobody observes it */
+	atomic_fetch_add(&c->st_notifications, 1);
+	/* The mode is read when libcoap sends, later in this loop. */
+	if (coap_srv_render(&c->provider, area, now, COAP_SRV_CF_TEXT, NULL,
+	    &info, &why) != RM_OK)
+		rm_log(RM_LOG_WARN, SRV_TAG, "%s", why.msg);
+	else if (info.max_grade < RM_GRADE_ORANGE)
+		mode = COAP_RESOURCE_FLAGS_NOTIFY_NON;
+	coap_resource_set_mode(r, mode);
+}
+
+static void
+srv_process_pending(struct coap_srv *c)
+{
+	srv_code pend[SRV_PENDING_MAX];
+	size_t n;
+	bool any, all;
+	rm_utc_ms now = rm_utc_now_ms();
+
+	pthread_mutex_lock(&c->mu);
+	any = c->pending_any;
+	all = c->pending_all;
+	n = c->n_pending;
+	memcpy(pend, c->pending, n * sizeof(pend[0]));
+	c->pending_any = c->pending_all = false;
+	c->n_pending = 0;
+	pthread_mutex_unlock(&c->mu);
+
+	if (c->next_expiry_ms != 0 && now >= c->next_expiry_ms) {
+		any = all = true;       /* an alert we served expired */
+		c->next_expiry_ms = 0;  /* learnt again while rendering */
+	}
+	if (!any)
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (csrv_served(c, pend[i]))
+			(void)csrv_area_get(c, pend[i], false);
+	srv_notify_res(c, c->all, NULL, now);
+	for (size_t i = 0; i < c->n_areas; i++) {
+		bool hit = all;
+		for (size_t j = 0; !hit && j < n; j++)
+			hit = area_overlaps(c->areas[i].code, pend[j]);
+		if (hit)
+			srv_notify_res(c, c->areas[i].r, c->areas[i].code, now);
+	}
+}
+
+static void *
+srv_main(void *arg)
+{
+	struct coap_srv *c = arg;
+
+	while (!atomic_load(&c->stop)) {
+		srv_process_pending(c);
+		if (coap_io_process(c->ctx, SRV_LOOP_MS) < 0) {
+			rm_log(RM_LOG_ERR, SRV_TAG, "coap_io_process failed");
+			break;
+		}
+	}
+	return NULL;
+}
+
+void
+coap_srv_notify(struct coap_srv *c, const struct rm_record *rec)
+{
+	if (c == NULL)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->pending_any = true;
+	if (rec == NULL)
+		c->pending_all = true;
+	for (size_t i = 0; rec != NULL && i < rec->n_areas &&
+	    i < RM_AREAS_MAX; i++) {
+		const char *a = rec->areas[i];
+		bool dup = false;
+		if (!area_code_valid(a))
+			continue;
+		for (size_t j = 0; !dup && j < c->n_pending; j++)
+			dup = strcmp(c->pending[j], a) == 0;
+		if (dup)
+			continue;
+		if (c->n_pending == SRV_PENDING_MAX) {
+			c->pending_all = true;
+			continue;
+		}
+		snprintf(c->pending[c->n_pending++], sizeof(srv_code), "%s", a);
+	}
+	pthread_mutex_unlock(&c->mu);
+}
+
+void
+coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return;
+	out->requests = atomic_load(&c->st_requests);
+	out->notifications = atomic_load(&c->st_notifications);
+	out->observers = atomic_load(&c->st_observers);
+	out->resources = atomic_load(&c->st_resources);
+	out->evicted = atomic_load(&c->st_evicted);
+}
+
+static int
+srv_bind(struct coap_srv *c, const char *host, uint16_t port, rm_why *why)
+{
+	struct addrinfo hints, *ai = NULL;
+	coap_address_t addr;
+	char ports[8];
+	int rv;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(ports, sizeof(ports), "%u", (unsigned)port);
+	if ((rv = getaddrinfo(host, ports, &hints, &ai)) != 0)
+		return rm_fail(why, RM_EINVAL, "coap.host: \"%s\": %s", host,
+		    gai_strerror(rv));
+	coap_address_init(&addr);
+	if (ai->ai_addrlen > sizeof(addr.addr)) {
+		freeaddrinfo(ai);
+		return rm_fail(why, RM_EINVAL, "coap.host: \"%s\": "
+		    "unsupported address family", host);
+	}
+	memcpy(&addr.addr, ai->ai_addr, ai->ai_addrlen);
+	addr.size = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	if (coap_new_endpoint(c->ctx, &addr, COAP_PROTO_UDP) == NULL)
+		return rm_fail(why, RM_ENET, "coap: cannot listen on %s "
+		    "port %u (udp)", host, (unsigned)port);
+	return RM_OK;
+}
+
+static void
+srv_free(struct coap_srv *c)
+{
+	if (c->ctx != NULL) {
+		c->closing = true;
+		coap_free_context(c->ctx);  /* resources, userdata, sessions */
+		csrv_lib_release();
+	}
+	pthread_mutex_destroy(&c->mu);
+	free(c->areas);
+	free(c->served);
+	free(c->obs);
+	free(c);
+}
+
+int
+coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
+    rm_why *why)
+{
+	struct coap_srv *c;
+	coap_resource_t *u;
+	struct srv_res *ud;
+	const char *host;
+	int rv;
+
+	if (opts == NULL || out == NULL)
+		return rm_fail(why, RM_EINVAL, "coap: no options");
+	if (opts->provider.alerts == NULL)
+		return rm_fail(why, RM_EINVAL, "coap: no alert provider");
+	if (opts->n_areas > COAP_SRV_AREAS_MAX)
+		return rm_fail(why, RM_EINVAL, "coap.areas: more than %d",
+		    COAP_SRV_AREAS_MAX);
+	for (size_t i = 0; i < opts->n_areas; i++)
+		if (opts->areas == NULL || opts->areas[i] == NULL ||
+		    !area_code_valid(opts->areas[i]))
+			return rm_fail(why, RM_EINVAL, "coap.areas[%zu]: not a "
+			    "GB/T 2260 area code", i);
+	if (opts->max_age_s > 0xffffffu)
+		return rm_fail(why, RM_EINVAL, "coap.max_age_s: %u too large",
+		    opts->max_age_s);
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "coap: no memory");
+	pthread_mutex_init(&c->mu, NULL);
+	atomic_init(&c->stop, false);
+	c->provider = opts->provider;
+	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
+	if ((rv = csrv_served_init(c, opts->served, opts->n_served, why))
+	    != RM_OK)
+		goto fail;
+	host = opts->host ? opts->host : "127.0.0.1";
+
+	csrv_lib_acquire();
+	if ((c->ctx = coap_new_context(NULL)) == NULL) {
+		csrv_lib_release();
+		rv = rm_fail(why, RM_ENOMEM, "coap: cannot create context");
+		goto fail;
+	}
+	coap_set_app_data(c->ctx, c);
+	coap_context_set_block_mode(c->ctx, COAP_BLOCK_USE_LIBCOAP |
+	    COAP_BLOCK_SINGLE_BODY);
+	coap_resource_release_userdata_handler(c->ctx, free);
+	coap_register_nack_handler(c->ctx, csrv_nack);
+	coap_register_event_handler(c->ctx, csrv_event);
+	if ((rv = srv_bind(c, host, opts->port ? opts->port : 5683, why))
+	    != RM_OK)
+		goto fail;
+	if ((c->all = csrv_res_new(c, NULL)) == NULL ||
+	    csrv_wk_new(c) == NULL)
+		goto nomem;
+	if ((ud = calloc(1, sizeof(*ud))) == NULL)
+		goto nomem;
+	ud->srv = c;
+	if ((u = coap_resource_unknown_init2(NULL, 0)) == NULL) {
+		free(ud);
+		goto nomem;
+	}
+	coap_resource_set_userdata(u, ud);
+	coap_register_request_handler(u, COAP_REQUEST_GET, csrv_hnd_unknown);
+	coap_add_resource(c->ctx, u);
+	for (size_t i = 0; i < opts->n_areas; i++)
+		if (csrv_area_get(c, opts->areas[i], true) == NULL)
+			goto nomem;
+	if (pthread_create(&c->thread, NULL, srv_main, c) != 0) {
+		rv = rm_fail(why, RM_ENOMEM, "coap: cannot start thread");
+		goto fail;
+	}
+	rm_log(RM_LOG_INFO, SRV_TAG, "listening on %s port %u (udp), "
+	    "%zu area resources, %zu served prefixes%s", host,
+	    (unsigned)(opts->port ? opts->port : 5683), c->n_areas,
+	    c->n_served, c->n_served == 0 ? " (every area served)" : "");
+	*out = c;
+	return RM_OK;
+nomem:
+	rv = rm_fail(why, RM_ENOMEM, "coap: cannot create resources");
+fail:
+	srv_free(c);
+	return rv;
+}
+
+void
+coap_srv_stop(struct coap_srv *c)
+{
+	if (c == NULL)
+		return;
+	atomic_store(&c->stop, true);
+	pthread_join(c->thread, NULL);
+	srv_free(c);
+}

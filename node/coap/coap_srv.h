@@ -1,0 +1,206 @@
+/*
+ * coap_srv.h -- the node's CoAP alert server (libcoap 4.3.1, RFC 7252).
+ *
+ * Resources:
+ *   /alerts                  all in-force alerts, observable (RFC 7641)
+ *   /alerts/{area code}      in-force alerts whose areas contain or are
+ *                            contained by the code, observable
+ *   /.well-known/core        link format (RFC 6690), see below
+ *
+ * Each observable resource is the *current set* of in-force alerts, so a
+ * device that missed a notification converges on the next one.
+ * Representations by Accept (RFC 7252 §5.10.4):
+ *   text/plain;charset=utf-8 (0)  one line per alert, Chinese and English
+ *   application/cbor (60)         compact alert list (docs/COAP.md)
+ *   application/json (50)         same content as JSON
+ *   application/cose; cose-type="cose-sign1" (18)
+ *                                 the signed records, as a CBOR array of
+ *                                 COSE_Sign1 messages
+ * Notifications for a set whose highest grade is orange or red are sent
+ * confirmable; blue/yellow non-confirmable. Max-Age is max_age_s.
+ * Test, Exercise and Draft alerts are marked in every representation.
+ * docs/COAP.md describes all of this for device makers.
+ *
+ * libcoap is not thread-safe: it runs on the server's own thread; the
+ * other threads only call coap_srv_notify(), which records what changed;
+ * the server thread picks the change up on its next loop (it waits at
+ * most ~100 ms in coap_io_process()). libcoap types never leave
+ * node/coap_*.c.
+ *
+ * Area resources that do not exist yet: libcoap 4.3.1 routes a request
+ * for an unknown path to its "unknown resource", which can hold
+ * observers but is never notified (coap_check_notify() only walks the
+ * context's resource table). For /alerts/<valid area code> inside the
+ * federation (opts.served, below) the server creates the observable
+ * area resource on the spot. A plain GET is answered at once. An
+ * Observe GET (Observe: 0, first block) is answered as a separate
+ * response (RFC 7252 §5.2.2): an empty ACK (nothing for a NON
+ * request), then libcoap runs the same request again
+ * (coap_register_async()), now against the new resource, so the 2.05
+ * carries Observe and the device is registered on its first request;
+ * notifications follow as for any area.
+ * A valid code that no served prefix contains gets 4.04 "area outside
+ * this federation" and creates nothing; other unknown paths and
+ * invalid area codes get 4.04 "no such resource".
+ *
+ * The area table holds at most COAP_SRV_AREAS_MAX resources. When it is
+ * full, a new on-demand resource replaces the least recently requested
+ * one that was created on demand (by a request or by
+ * coap_srv_notify()) and has no observer; pre-created resources
+ * (opts.areas) and resources with observers are never evicted. If
+ * nothing can be evicted, the GET is answered without creating a
+ * resource (so without Observe). The first time the table is full the
+ * server logs one warning, then at most one a minute.
+ *
+ * /.well-known/core (RFC 6690, application/link-format) lists /alerts
+ * and the pre-created area resources only, never the on-demand ones,
+ * so its size is bounded by opts.n_areas. It takes one filter query
+ * (RFC 6690 §4.1, the first Uri-Query): href=<path> (a leading "/" is
+ * optional) or <attribute>=<value> for rt, ct, title, if or rel; a
+ * trailing "*" matches a prefix; rt, if, rel and ct match any one of
+ * their space-separated values. A query that is not name=value matches
+ * nothing (as libcoap's own discovery handler does).
+ */
+#ifndef RM_NODE_COAP_SRV_H
+#define RM_NODE_COAP_SRV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/common.h"
+#include "schemas/schemas.h"
+
+struct coap_srv;
+
+/* Called for each alert, newest first; bytes are the signed record. */
+typedef int (*coap_srv_each_fn)(void *ctx, const rm_hash *h,
+    const uint8_t *p, size_t n, const struct rm_record *rec);
+
+/* Where the server reads alerts (the node wires it to the store). */
+struct coap_srv_provider {
+	/* In-force alerts overlapping `area` (NULL = all) at `now`. */
+	int (*alerts)(void *arg, const char *area, rm_utc_ms now,
+	    coap_srv_each_fn each, void *ctx);
+	void *arg;
+};
+
+struct coap_srv_opts {
+	const char *host;          /* "127.0.0.1", "::1", "0.0.0.0";
+	                              NULL = "127.0.0.1" */
+	uint16_t port;             /* default (0) 5683 */
+	unsigned max_age_s;        /* Max-Age option, default (0) 60,
+	                              at most 2^24-1 */
+	/* Area resources created at start (others are created when an
+	 * alert for them is notified or when first requested). Listed in
+	 * /.well-known/core, never evicted. */
+	const char *const *areas;
+	size_t n_areas;
+	/* Served prefixes: the area codes whose containment defines what
+	 * this node serves (the node passes its roster agencies' areas).
+	 * Resources are created on demand only for codes that one of them
+	 * contains (area_contains(): "120000" serves every 12xxxx code);
+	 * other valid codes get 4.04. n_served == 0 (the zero value):
+	 * every valid code is served. At most COAP_SRV_AREAS_MAX. */
+	const char *const *served;
+	size_t n_served;
+	struct coap_srv_provider provider;
+};
+
+struct coap_srv_stats {
+	uint64_t requests;
+	uint64_t notifications;    /* resource-change notifications triggered */
+	uint64_t observers;        /* current observers, all resources */
+	uint64_t resources;        /* area resources */
+	uint64_t evicted;          /* on-demand resources evicted (table full) */
+};
+
+/* Bind (UDP), create resources, start the thread. opts is copied
+ * (areas and served are only read during the call; the provider must
+ * stay valid until coap_srv_stop()). The provider is called on the
+ * server thread.
+ * Errors: RM_ENET (bind), RM_EINVAL (no provider, invalid or more than
+ * COAP_SRV_AREAS_MAX area codes in areas or served, unresolvable host,
+ * max_age_s too large), RM_ENOMEM. On error *out is untouched. */
+int coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
+    rm_why *why);
+
+/* An alert was stored (new, updated, cancelled): mark /alerts and every
+ * area resource that overlaps rec's areas as changed. Thread-safe,
+ * never blocks on I/O; notifications go out from the server thread.
+ * Area codes of rec that have no resource yet get one if they are
+ * served (evicting as a request does when the table is full). rec is
+ * only read during the call; rec == NULL marks every resource as
+ * changed. The server also re-notifies every resource by itself when
+ * an alert it served reaches its expiry. */
+void coap_srv_notify(struct coap_srv *c, const struct rm_record *rec);
+
+/* Snapshot of the counters; callable from any thread. `observers` is
+ * the server's own tally (registrations minus cancellations, error
+ * responses, RSTs to confirmable notifications and closed sessions):
+ * libcoap 4.3.1 has no API to count subscriptions, and an RST to a
+ * non-confirmable notification is only noticed when the session ends. */
+void coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out);
+
+/* Stop the thread, release observers and sockets. NULL is fine. */
+void coap_srv_stop(struct coap_srv *c);
+
+/* ---------------- representations (node/coap/coap_repr.c) ----------------
+ * Used by the server for every response and notification; public so
+ * that tests and other front ends can render the same bodies. No
+ * libcoap here; reentrant.
+ */
+
+/* CoAP Content-Format numbers (RFC 7252 §12.3, IANA registry). */
+#define COAP_SRV_CF_TEXT  0   /* text/plain;charset=utf-8 */
+#define COAP_SRV_CF_COSE  18  /* application/cose; cose-type="cose-sign1" */
+#define COAP_SRV_CF_JSON  50  /* application/json */
+#define COAP_SRV_CF_CBOR  60  /* application/cbor */
+
+#define COAP_SRV_BODY_MAX  (1024 * 1024) /* bytes per representation */
+#define COAP_SRV_AREAS_MAX 4096          /* area resources per server,
+                                            and served prefixes */
+
+/* True iff cf is one of the COAP_SRV_CF_* formats above. */
+bool coap_srv_cf_supported(unsigned cf);
+
+/* What a rendered set held. */
+struct coap_srv_set_info {
+	size_t n_alerts;           /* alerts in the representation */
+	rm_grade max_grade;        /* highest grade, 0 when empty */
+	rm_utc_ms next_expiry_ms;  /* earliest expires_ms > now, 0 = none */
+};
+
+/*
+ * Render the in-force alerts of `area` (NULL = all) at `now`, as read
+ * from p, in content format cf, appending to out (out may be NULL to
+ * only fill *info). Bodies, newest alert first:
+ *   TEXT  one line per alert, "\n"-terminated:
+ *         "[演练 EXERCISE] " (or 测试 TEST, 草稿 DRAFT, 系统 SYSTEM) for
+ *         non-Actual status, then "[红色预警/RED] 台风 Typhoon: <zh
+ *         headline> | <en headline> (<areas, comma separated>) until
+ *         <RFC 3339 expiry>"; control characters become spaces; an
+ *         empty set is "(no active alerts / 无生效预警)\n".
+ *   CBOR  deterministic array of maps (RFC 8949 §4.2.1) with keys
+ *         "hash" (bstr 32), "origin", "oid", "ver" (uint), "grade"
+ *         ("red"), "status" ("Exercise"), "msgType" ("Alert"),
+ *         "event" (text of the zh-CN block if present, else the
+ *         first), "headline" (array: that block's headline first,
+ *         then the other blocks' in record order), "areas" (array of
+ *         text), "expires" (uint, ms since the epoch, 0 = none),
+ *         "identifier" (CAP identifier).
+ *   JSON  the same objects (hash as 64 lower-case hex digits).
+ *   COSE  CBOR array whose elements are the signed records as given
+ *         by the provider (tagged COSE_Sign1, RFC 9052 §4.2); bytes
+ *         that are not exactly one deterministic CBOR item with tag 18
+ *         are left out (and logged).
+ * Records that are not alerts are skipped. On error out keeps its
+ * previous length and *info is unchanged.
+ * Errors: RM_EINVAL (cf unsupported), RM_ETOOBIG (body over
+ * COAP_SRV_BODY_MAX), RM_ENOMEM, or the provider's own error code.
+ */
+int coap_srv_render(const struct coap_srv_provider *p, const char *area,
+    rm_utc_ms now, unsigned cf, rm_buf *out, struct coap_srv_set_info *info,
+    rm_why *why);
+
+#endif /* RM_NODE_COAP_SRV_H */

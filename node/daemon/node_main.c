@@ -1,0 +1,418 @@
+/*
+ * node_main.c -- start and stop a node: identity, store, federation,
+ * CoAP, HTTP, in that order; stop in reverse.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/coap/coap_srv.h"
+#include "node/daemon/daemon.h"
+#include "node/http/http.h"
+
+int
+node_load_identity(struct node *n, const struct node_config *cfg,
+    const char **cfg_key, rm_why *why)
+{
+	const struct roster_agency *a;
+	crypto_key *key = NULL, *root = NULL;
+	struct roster *r = NULL;
+	rm_hash kid;
+	char hex[65];
+	int rv;
+
+	*cfg_key = "key";
+	if ((rv = crypto_key_load_pem(cfg->key_file, &key, why)) != RM_OK)
+		goto fail;
+	if (!crypto_key_has_private(key)) {
+		rv = rm_fail(why, RM_EBADVALUE, "%s: public key only; the "
+		    "agency signing key must be private", cfg->key_file);
+		goto fail;
+	}
+	if ((rv = crypto_key_kid(key, &kid)) != RM_OK) {
+		rv = rm_fail(why, rv, "%s: cannot compute kid", cfg->key_file);
+		goto fail;
+	}
+	*cfg_key = "ca";
+	if ((rv = x509_public_key(cfg->ca_file, &root, why)) != RM_OK)
+		goto fail;
+	*cfg_key = "roster";
+	if ((rv = roster_load(cfg->roster_file, root, &r, why)) != RM_OK)
+		goto fail;
+	*cfg_key = "agency";
+	if ((a = roster_find(r, cfg->agency)) == NULL) {
+		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in "
+		    "roster %s version %llu", cfg->agency, cfg->roster_file,
+		    (unsigned long long)roster_version(r));
+		goto fail;
+	}
+	if (!crypto_equal(a->kid.b, kid.b, RM_HASH_BYTES)) {
+		rm_hash_hex(&kid, hex);
+		*cfg_key = "key";
+		rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is not the "
+		    "key the roster lists for %s", cfg->key_file, hex,
+		    cfg->agency);
+		goto fail;
+	}
+	if (n != NULL) {
+		n->cfg = *cfg;
+		n->key = key;
+		n->root = root;
+		n->roster = r;
+		n->kid = kid;
+	} else {
+		roster_free(r);
+		crypto_key_free(root);
+		crypto_key_free(key);
+	}
+	return RM_OK;
+fail:
+	roster_free(r);
+	crypto_key_free(root);
+	crypto_key_free(key);
+	return rv;
+}
+
+/* The TLS certificate (chains to the CA, in validity, issued for the
+ * agency id) and its key (private, the certificate's key). */
+static int
+check_tls(const struct node_config *cfg, const char **cfg_key, rm_why *why)
+{
+	crypto_key *k = NULL, *pub = NULL;
+	rm_hash kid_key, kid_cert;
+	char cn[256], hk[65], hc[65];
+	int rv;
+
+	*cfg_key = "tls_cert";
+	if ((rv = x509_verify(cfg->ca_file, cfg->tls_cert_file, cn,
+	    sizeof(cn), why)) != RM_OK)
+		return rv;
+	if (strcmp(cn, cfg->agency) != 0)
+		return rm_fail(why, RM_EBADVALUE, "%s: certificate is for "
+		    "\"%s\", not %s", cfg->tls_cert_file, cn, cfg->agency);
+	if ((rv = x509_public_key(cfg->tls_cert_file, &pub, why)) != RM_OK)
+		return rv;
+	*cfg_key = "tls_key";
+	if ((rv = crypto_key_load_pem(cfg->tls_key_file, &k, why)) != RM_OK)
+		goto out;
+	if (!crypto_key_has_private(k)) {
+		rv = rm_fail(why, RM_EBADVALUE, "%s: public key only",
+		    cfg->tls_key_file);
+		goto out;
+	}
+	if ((rv = crypto_key_kid(k, &kid_key)) != RM_OK ||
+	    (rv = crypto_key_kid(pub, &kid_cert)) != RM_OK) {
+		rv = rm_fail(why, rv, "%s: cannot compute the key id",
+		    cfg->tls_key_file);
+		goto out;
+	}
+	if (!crypto_equal(kid_key.b, kid_cert.b, RM_HASH_BYTES)) {
+		rm_hash_hex(&kid_key, hk);
+		rm_hash_hex(&kid_cert, hc);
+		rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is not the "
+		    "key of tls_cert %s (kid %.16s…)", cfg->tls_key_file, hk,
+		    cfg->tls_cert_file, hc);
+	}
+out:
+	crypto_key_free(pub);
+	crypto_key_free(k);
+	return rv;
+}
+
+/* Every peer line names another agency of the roster. */
+static int
+check_peers(const struct node_config *cfg, const struct roster *r,
+    const char **cfg_key, const char **cfg_val, rm_why *why)
+{
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		const char *a = cfg->peers[i].agency;
+
+		*cfg_key = "peer";
+		*cfg_val = a;
+		if (strcmp(a, cfg->agency) == 0)
+			return rm_fail(why, RM_EBADVALUE, "peer %s is this "
+			    "node's own agency", a);
+		if (roster_find(r, a) == NULL)
+			return rm_fail(why, RM_EUNKNOWNSIGNER, "peer %s is not "
+			    "in roster %s version %llu", a, cfg->roster_file,
+			    (unsigned long long)roster_version(r));
+	}
+	*cfg_val = NULL;
+	return RM_OK;
+}
+
+int
+node_check_more(const struct node_config *cfg, const struct roster *r,
+    const char **cfg_key, const char **cfg_val, rm_why *why)
+{
+	int rv;
+
+	*cfg_val = NULL;
+	if ((rv = check_tls(cfg, cfg_key, why)) != RM_OK)
+		return rv;
+	return check_peers(cfg, r, cfg_key, cfg_val, why);
+}
+
+int
+node_check(const struct node_config *cfg, const char **cfg_key,
+    const char **cfg_val, rm_why *why)
+{
+	struct node *n;
+	int rv;
+
+	*cfg_val = NULL;
+	if ((n = calloc(1, sizeof(*n))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "out of memory");
+	if ((rv = node_load_identity(n, cfg, cfg_key, why)) == RM_OK)
+		rv = node_check_more(cfg, n->roster, cfg_key, cfg_val, why);
+	roster_free(n->roster);
+	crypto_key_free(n->root);
+	crypto_key_free(n->key);
+	free(n);
+	return rv;
+}
+
+/* "host:port" / "[v6]:port" -> host (brackets removed) and port. */
+static int
+split_hostport(const char *s, char *host, size_t hn, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	const char *h = s;
+	size_t len;
+	long p;
+	char *end;
+
+	if (colon == NULL)
+		return RM_EINVAL;
+	len = (size_t)(colon - s);
+	if (s[0] == '[' && len >= 2 && s[len - 1] == ']') {
+		h = s + 1;
+		len -= 2;
+	}
+	if (len + 1 > hn)
+		return RM_EINVAL;
+	memcpy(host, h, len);
+	host[len] = '\0';
+	p = strtol(colon + 1, &end, 10);
+	if (*end != '\0' || p < 0 || p > 65535)
+		return RM_EINVAL;
+	*port = (uint16_t)p;
+	return RM_OK;
+}
+
+/* CoAP provider: the active alerts of an area (store_active). */
+static int
+coap_alerts(void *arg, const char *area, rm_utc_ms now,
+    coap_srv_each_fn each, void *ctx)
+{
+	struct node *n = arg;
+
+	return store_active(n->store, &rm_kind_alert, area, now, each, ctx);
+}
+
+/* Subscriber: the latest version of an alert changes its resources. */
+static void
+coap_stored(void *arg, const struct store_event *ev)
+{
+	struct node *n = arg;
+
+	if (ev->rec->kind != &rm_kind_alert || !ev->is_latest)
+		return;
+	coap_srv_notify(n->coap, ev->rec);
+	atomic_fetch_add(&n->ctr.coap_notified, 1);
+}
+
+static void
+coap_stats(struct node *n, struct node_coap_stats *out)
+{
+	struct coap_srv_stats cs;
+
+	coap_srv_get_stats(n->coap, &cs);
+	out->requests = cs.requests;
+	out->notifications = cs.notifications;
+	out->observers = cs.observers;
+	out->resources = cs.resources;
+}
+
+/* Area resources created at start: every roster agency's areas and the
+ * area code that leads the node's own agency id. */
+static int
+coap_start(struct node *n, rm_why *why)
+{
+	struct coap_srv_opts o;
+	const char **areas = NULL;
+	size_t na = 0, cap;
+	char host[128], own[RM_AREA_CODE_MAX + 1];
+	size_t i, j, k;
+	int rv;
+
+	memset(&o, 0, sizeof(o));
+	if (split_hostport(n->cfg.coap_listen, host, sizeof(host),
+	    &o.port) != RM_OK)
+		return rm_fail(why, RM_ECONFIG, "coap_listen: \"%s\" is not "
+		    "host:port", n->cfg.coap_listen);
+	cap = 1;
+	for (i = 0; i < roster_count(n->roster); i++)
+		cap += roster_at(n->roster, i)->n_areas;
+	if ((areas = calloc(cap, sizeof(*areas))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "coap: out of memory");
+	for (i = 0; i < roster_count(n->roster); i++) {
+		const struct roster_agency *a = roster_at(n->roster, i);
+
+		for (j = 0; j < a->n_areas; j++) {
+			for (k = 0; k < na; k++)
+				if (strcmp(areas[k], a->areas[j]) == 0)
+					break;
+			if (k == na)
+				areas[na++] = a->areas[j];
+		}
+	}
+	k = strspn(n->cfg.agency, "0123456789");
+	if (k < sizeof(own)) {
+		memcpy(own, n->cfg.agency, k);
+		own[k] = '\0';
+		for (j = 0; j < na && strcmp(areas[j], own) != 0; j++)
+			;
+		if (area_code_valid(own) && j == na)
+			areas[na++] = own;
+	}
+	o.host = host;
+	o.max_age_s = n->cfg.coap_max_age_s;
+	o.areas = areas;
+	o.n_areas = na;
+	o.served = areas;       /* on-demand resources: inside these only */
+	o.n_served = na;
+	o.provider.alerts = coap_alerts;
+	o.provider.arg = n;
+	rv = coap_srv_start(&o, &n->coap, why);
+	free(areas);
+	if (rv != RM_OK)
+		return rv;
+	n->coap_stats = coap_stats;
+	return node_subscribe(n, coap_stored, n);
+}
+
+static int
+fed_setup(struct node *n, rm_why *why)
+{
+	struct fed_opts o;
+	int rv;
+
+	memset(&o, 0, sizeof(o));
+	o.agency_id = n->cfg.agency;
+	o.agency_key = n->key;
+	o.root_key = n->root;
+	o.roster = n->roster;
+	o.ca_file = n->cfg.ca_file;
+	o.tls_cert_file = n->cfg.tls_cert_file;
+	o.tls_key_file = n->cfg.tls_key_file;
+	o.insecure = n->cfg.insecure;
+	o.reconnect_max_ms = n->cfg.reconnect_max_ms;
+	o.sync_interval_ms = n->cfg.sync_interval_ms;
+	o.ops = &node_fed_ops;
+	o.host = n;
+	if ((rv = fed_open(&o, &n->fed, why)) != RM_OK)
+		return rv;
+	for (size_t i = 0; i < n->cfg.n_peers; i++) {
+		const struct config_peer *p = &n->cfg.peers[i];
+
+		if ((rv = fed_peer_add(n->fed, p->agency, p->url, p->listen,
+		    why)) != RM_OK)
+			return rv;
+	}
+	return RM_OK;
+}
+
+int
+node_start(struct node *n, const struct node_config *cfg, rm_why *why)
+{
+	struct store_opts so;
+	const char *key, *val;
+	rm_why w;
+	int rv;
+
+	n->started_ms = rm_utc_now_ms();
+	pthread_mutex_init(&n->obs_mtx, NULL);
+	n->obs_mtx_ok = true;
+	if ((rv = node_load_identity(n, cfg, &key, &w)) != RM_OK) {
+		rm_fail(why, rv, "%s: %s", key, w.msg);
+		return rv;
+	}
+	if ((rv = node_check_more(&n->cfg, n->roster, &key, &val, &w)) !=
+	    RM_OK) {
+		rm_fail(why, rv, "%s: %s", key, w.msg);
+		goto fail;
+	}
+	rm_log(RM_LOG_INFO, "node", "agency %s, roster %s version %llu "
+	    "(%zu agencies)", n->cfg.agency, roster_federation(n->roster),
+	    (unsigned long long)roster_version(n->roster),
+	    roster_count(n->roster));
+	memset(&so, 0, sizeof(so));
+	so.dir = n->cfg.data_dir;
+	so.map_size_bytes = (size_t)n->cfg.map_size_mb * 1024 * 1024;
+	so.group_max = n->cfg.group_max;
+	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
+		goto fail;
+	if ((rv = fed_setup(n, why)) != RM_OK)
+		goto fail;
+	store_set_observer(n->store, node_store_observer, n);
+	if (strcmp(n->cfg.coap_listen, "off") != 0 &&
+	    (rv = coap_start(n, why)) != RM_OK)
+		goto fail;
+	if ((rv = fed_start(n->fed, why)) != RM_OK)
+		goto fail;
+	if ((rv = http_start(n, n->cfg.http_listen, &n->http, why)) != RM_OK)
+		goto fail;
+	return RM_OK;
+fail:
+	node_stop(n);
+	return rv;
+}
+
+void
+node_stop(struct node *n)
+{
+	fed *f;
+	struct coap_srv *c;
+
+	http_stop(n->http);
+	n->http = NULL;
+	/* Detach fed and the CoAP subscriber from the store observer first:
+	 * records already queued may still commit while they close. */
+	f = node_detach(n);
+	c = n->coap;
+	n->coap = NULL;
+	n->coap_stats = NULL;
+	if (f != NULL)
+		fed_close(f);
+	coap_srv_stop(c);
+	if (n->store != NULL) {
+		store_close(n->store);
+		n->store = NULL;
+	}
+	roster_free(n->roster);
+	n->roster = NULL;
+	crypto_key_free(n->root);
+	n->root = NULL;
+	crypto_key_free(n->key);
+	n->key = NULL;
+	if (n->obs_mtx_ok) {
+		pthread_mutex_destroy(&n->obs_mtx);
+		n->obs_mtx_ok = false;
+	}
+}
+
+void
+node_http_addr(struct node *n, char *out, size_t len)
+{
+	char host[128];
+	uint16_t port;
+
+	if (n->http == NULL || split_hostport(n->cfg.http_listen, host,
+	    sizeof(host), &port) != RM_OK) {
+		snprintf(out, len, "off");
+		return;
+	}
+	snprintf(out, len, strchr(host, ':') ? "[%s]:%u" : "%s:%u", host,
+	    (unsigned)http_port(n->http));
+}

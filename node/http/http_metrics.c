@@ -1,0 +1,242 @@
+/*
+ * http_metrics.c -- GET /metrics in the Prometheus text exposition
+ * format 0.0.4 (one HELP and TYPE line per family, then samples).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/http/http.h"
+
+static int
+family(rm_buf *b, const char *name, const char *type, const char *help)
+{
+	return rm_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help,
+	    name, type);
+}
+
+/* A label value with \, " and newline escaped. */
+static int
+label(rm_buf *b, const char *s)
+{
+	int rv = RM_OK;
+
+	for (; *s != '\0' && rv == RM_OK; s++) {
+		if (*s == '\\' || *s == '"')
+			rv = rm_buf_printf(b, "\\%c", *s);
+		else if (*s == '\n')
+			rv = rm_buf_printf(b, "\\n");
+		else
+			rv = rm_buf_append_byte(b, (uint8_t)*s);
+	}
+	return rv;
+}
+
+static int
+sample(rm_buf *b, const char *name, const char *lname, const char *lval,
+    uint64_t v)
+{
+	int rv;
+
+	if (lname == NULL)
+		return rm_buf_printf(b, "%s %llu\n", name, (unsigned long long)v);
+	if ((rv = rm_buf_printf(b, "%s{%s=\"", name, lname)) != RM_OK ||
+	    (rv = label(b, lval)) != RM_OK)
+		return rv;
+	return rm_buf_printf(b, "\"} %llu\n", (unsigned long long)v);
+}
+
+static int
+peers(struct node *n, rm_buf *b)
+{
+	struct fed_peer_status *ps;
+	size_t np;
+	int rv = RM_OK;
+	static const struct {
+		const char *name, *type, *help;
+	} fams[] = {
+		{ "riskmesh_peer_up", "gauge",
+		  "1 if the peer link is authenticated and exchanging" },
+		{ "riskmesh_peer_records_sent_total", "counter",
+		  "Records sent to the peer" },
+		{ "riskmesh_peer_records_received_total", "counter",
+		  "Records received from the peer" },
+		{ "riskmesh_peer_records_refused_total", "counter",
+		  "Records from the peer that were refused" },
+		{ "riskmesh_peer_connects_total", "counter",
+		  "Authenticated connections with the peer" },
+	};
+
+	if (n->fed == NULL)
+		return RM_OK;
+	if ((ps = calloc(CONFIG_PEERS_MAX, sizeof(*ps))) == NULL)
+		return RM_ENOMEM;
+	np = fed_peers(n->fed, ps, CONFIG_PEERS_MAX);
+	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
+		if (rv == RM_OK)
+			rv = family(b, fams[f].name, fams[f].type, fams[f].help);
+		for (size_t i = 0; i < np && rv == RM_OK; i++) {
+			const struct fed_peer_status *p = &ps[i];
+			uint64_t v[] = { p->state == FED_PEER_UP,
+			    p->records_sent, p->records_received,
+			    p->records_refused, p->connects };
+
+			rv = sample(b, fams[f].name, "peer", p->agency, v[f]);
+		}
+	}
+	free(ps);
+	return rv;
+}
+
+static int
+refused(struct node *n, rm_buf *b)
+{
+	struct fed_counters fc;
+	int rv;
+
+	memset(&fc, 0, sizeof(fc));
+	if (n->fed != NULL)
+		fed_get_counters(n->fed, &fc);
+	rv = family(b, "riskmesh_records_refused_total", "counter",
+	    "Records and frames from peers refused, by reason");
+	for (int i = 1; i < RM_ERR_COUNT && rv == RM_OK; i++)
+		rv = sample(b, "riskmesh_records_refused_total", "reason",
+		    rm_errname(i), fc.refused[i] +
+		    atomic_load(&n->ctr.ingest_refused[i]));
+	if (rv == RM_OK)
+		rv = family(b, "riskmesh_handshakes_ok_total", "counter",
+		    "Peer handshakes that authenticated");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_handshakes_ok_total", NULL, NULL,
+		    fc.handshakes_ok);
+	if (rv == RM_OK)
+		rv = family(b, "riskmesh_handshakes_failed_total", "counter",
+		    "Peer handshakes refused or failed");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_handshakes_failed_total", NULL, NULL,
+		    fc.handshakes_failed);
+	if (rv == RM_OK)
+		rv = family(b, "riskmesh_fed_frames_malformed_total", "counter",
+		    "Peer frames that did not decode");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_fed_frames_malformed_total", NULL,
+		    NULL, fc.frames_malformed);
+	return rv;
+}
+
+static int
+http(struct node *n, rm_buf *b)
+{
+	char code[8];
+	int rv;
+
+	rv = family(b, "riskmesh_http_requests_total", "counter",
+	    "HTTP API responses, by status code");
+	for (int i = 100; i < NODE_HTTP_STATUS_MAX && rv == RM_OK; i++) {
+		uint64_t v = atomic_load(&n->ctr.http_status[i]);
+
+		if (v == 0 && i != 200)
+			continue;
+		snprintf(code, sizeof(code), "%d", i);
+		rv = sample(b, "riskmesh_http_requests_total", "code", code, v);
+	}
+	if (rv == RM_OK)
+		rv = family(b, "riskmesh_http_refused_total", "counter",
+		    "HTTP API requests refused (4xx/5xx), by reason");
+	for (int i = 1; i < RM_ERR_COUNT && rv == RM_OK; i++)
+		rv = sample(b, "riskmesh_http_refused_total", "reason",
+		    rm_errname(i), atomic_load(&n->ctr.http_refused[i]));
+	return rv;
+}
+
+static int
+coap(struct node *n, rm_buf *b)
+{
+	struct node_coap_stats cs;
+	int rv;
+
+	memset(&cs, 0, sizeof(cs));
+	if (n->coap_stats != NULL)
+		n->coap_stats(n, &cs);
+	if ((rv = family(b, "riskmesh_coap_notifications_total", "counter",
+	    "CoAP resource-change notifications triggered")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_notifications_total", NULL, NULL,
+	    cs.notifications)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_observers", "gauge",
+	    "Current CoAP observers, all resources")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_observers", NULL, NULL,
+	    cs.observers)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_requests_total", "counter",
+	    "CoAP requests served")) != RM_OK)
+		return rv;
+	return sample(b, "riskmesh_coap_requests_total", NULL, NULL,
+	    cs.requests);
+}
+
+int
+http_metrics(struct node *n, rm_buf *b)
+{
+	struct store_stats ss;
+	struct roster *r;
+	uint64_t rver = 0;
+	int rv;
+	struct {
+		const char *name, *type, *help;
+		uint64_t v;
+	} plain[] = {
+		{ "riskmesh_records", "gauge", "Records in the local store", 0 },
+		{ "riskmesh_origins", "gauge", "Origins with records", 0 },
+		{ "riskmesh_active_alerts", "gauge",
+		  "In-force alert entries (by area)", 0 },
+		{ "riskmesh_forks", "gauge", "Forks recorded (two records, "
+		  "one origin and seq)", 0 },
+		{ "riskmesh_equivocations", "gauge", "Equivocations (two "
+		  "records, one object and ver)", 0 },
+		{ "riskmesh_store_commits_total", "counter",
+		  "LMDB write transactions committed", 0 },
+		{ "riskmesh_store_jobs_total", "counter",
+		  "Store jobs committed", 0 },
+		{ "riskmesh_store_map_used_bytes", "gauge",
+		  "LMDB map bytes in use", 0 },
+		{ "riskmesh_store_map_size_bytes", "gauge",
+		  "LMDB map size", 0 },
+		{ "riskmesh_roster_version", "gauge",
+		  "Version of the roster in use", 0 },
+		{ "riskmesh_alerts_issued_total", "counter",
+		  "Alerts and cancellations issued through the API", 0 },
+	};
+
+	if ((rv = store_get_stats(n->store, &ss)) != RM_OK)
+		return rv;
+	if ((r = node_roster(n)) != NULL) {
+		rver = roster_version(r);
+		roster_free(r);
+	}
+	plain[0].v = ss.records;
+	plain[1].v = ss.origins;
+	plain[2].v = ss.active_alerts;
+	plain[3].v = ss.forks;
+	plain[4].v = ss.equivocations;
+	plain[5].v = ss.commits;
+	plain[6].v = ss.jobs;
+	plain[7].v = ss.map_used_bytes;
+	plain[8].v = ss.map_size_bytes;
+	plain[9].v = rver;
+	plain[10].v = atomic_load(&n->ctr.issued);
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if ((rv = family(b, plain[i].name, plain[i].type,
+		    plain[i].help)) != RM_OK ||
+		    (rv = sample(b, plain[i].name, NULL, NULL, plain[i].v)) !=
+		    RM_OK)
+			return rv;
+	if ((rv = family(b, "riskmesh_records_stored_total", "counter",
+	    "Records newly stored, by source")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_records_stored_total", "source", "local",
+	    atomic_load(&n->ctr.stored_local))) != RM_OK ||
+	    (rv = sample(b, "riskmesh_records_stored_total", "source", "peer",
+	    atomic_load(&n->ctr.stored_peer))) != RM_OK)
+		return rv;
+	if ((rv = refused(n, b)) != RM_OK || (rv = peers(n, b)) != RM_OK ||
+	    (rv = http(n, b)) != RM_OK)
+		return rv;
+	return coap(n, b);
+}

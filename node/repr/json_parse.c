@@ -1,0 +1,557 @@
+/*
+ * json_parse.c -- POST /v1/alerts body (docs/API.md) -> struct rm_record.
+ *
+ * Structure errors (not JSON, wrong JSON type, missing or unknown field)
+ * are 400; value errors are 422. Every refusal names the JSON field.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/crypto.h"
+#include "node/repr/repr_int.h"
+
+#define UDEG_PER_DEG 1000000.0
+
+static const char *const top_keys[] = {
+	"identifier", "status", "msg_type", "categories", "urgency",
+	"severity", "certainty", "grade", "effective", "expires", "areas",
+	"texts", "polygon", "circle", "references", "object_id", NULL,
+};
+static const char *const text_keys[] = {
+	"lang", "event", "headline", "description", "instruction",
+	"sender_name", "area_desc", NULL,
+};
+static const char *const circle_keys[] = { "lat", "lon", "radius_m", NULL };
+
+static int
+parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
+    struct json_error *e)
+{
+	const char *s;
+	int rv;
+
+	*present = false;
+	if ((rv = json_get_str(obj, key, key, false, 64, &s, e)) != RM_OK)
+		return rv;
+	if (s == NULL)
+		return RM_OK;
+	if (rm_utc_parse(s, out) != RM_OK)
+		return json_fail(e, 422, RM_EBADVALUE, key,
+		    "bad time \"%.40s\" (RFC 3339 with an offset, e.g. "
+		    "2026-08-15T06:00:00+08:00)", s);
+	*present = true;
+	return RM_OK;
+}
+
+/* The CAP enumerations: parse a name or refuse with the allowed list. */
+#define PARSE_ENUM(obj, key, fn, out, allowed, e) do {                    \
+	const char *s_;                                                    \
+	int rv_, v_;                                                       \
+	if ((rv_ = json_get_str((obj), (key), (key), false, 32, &s_, (e))) != 0) \
+		return rv_;                                                \
+	if (s_ != NULL) {                                                  \
+		__typeof__(*(out)) t_;                                     \
+		if (fn(s_, &t_) != RM_OK)                                  \
+			return json_fail((e), 422, RM_EBADVALUE, (key),    \
+			    "unknown %s \"%.40s\" (%s)", (key), s_, allowed); \
+		v_ = (int)t_;                                              \
+		*(out) = (__typeof__(*(out)))v_;                           \
+	}                                                                  \
+} while (0)
+
+static int
+parse_enums(json_t *root, struct rm_alert *a, bool *msg_type_set,
+    struct json_error *e)
+{
+	bool sev_set;
+	int rv;
+
+	a->status = RM_STATUS_ACTUAL;
+	a->msg_type = RM_MSGTYPE_ALERT;
+	a->urgency = RM_URGENCY_UNKNOWN;
+	a->certainty = RM_CERTAINTY_UNKNOWN;
+	a->severity = 0;
+	{
+		const char *s;
+
+		if ((rv = json_get_str(root, "grade", "grade", true, 16, &s,
+		    e)) != 0)
+			return rv;
+		if (grade_parse(s, &a->grade) != RM_OK)
+			return json_fail(e, 422, RM_EBADVALUE, "grade",
+			    "unknown grade \"%.40s\" (blue|yellow|orange|red)",
+			    s);
+	}
+	PARSE_ENUM(root, "status", cap_status_parse, &a->status,
+	    "Actual|Exercise|System|Test|Draft", e);
+	PARSE_ENUM(root, "msg_type", cap_msgtype_parse, &a->msg_type,
+	    "Alert|Update|Cancel|Ack|Error", e);
+	PARSE_ENUM(root, "urgency", cap_urgency_parse, &a->urgency,
+	    "Immediate|Expected|Future|Past|Unknown", e);
+	PARSE_ENUM(root, "severity", cap_severity_parse, &a->severity,
+	    "Extreme|Severe|Moderate|Minor|Unknown", e);
+	PARSE_ENUM(root, "certainty", cap_certainty_parse, &a->certainty,
+	    "Observed|Likely|Possible|Unlikely|Unknown", e);
+	sev_set = a->severity != 0;
+	if (!sev_set)
+		a->severity = grade_cap_severity(a->grade);
+	if (msg_type_set != NULL)
+		*msg_type_set = json_object_get(root, "msg_type") != NULL &&
+		    !json_is_null(json_object_get(root, "msg_type"));
+	return RM_OK;
+}
+
+static int
+parse_categories(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = json_get_array(root, "categories", false, 1, 12, &arr, e)) != 0)
+		return rv;
+	if (arr == NULL) {
+		a->categories = RM_CAT_OTHER;
+		return RM_OK;
+	}
+	a->categories = 0;
+	json_array_foreach(arr, i, v) {
+		uint32_t bit;
+
+		snprintf(f, sizeof(f), "categories[%zu]", i);
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		if (cap_category_parse(json_string_value(v), &bit) != RM_OK)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "unknown category \"%.40s\" (Geo|Met|Safety|"
+			    "Security|Rescue|Fire|Health|Env|Transport|Infra|"
+			    "CBRNE|Other)", json_string_value(v));
+		if (a->categories & bit)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "duplicate category \"%s\"", json_string_value(v));
+		a->categories |= bit;
+	}
+	return RM_OK;
+}
+
+static int
+area_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+static int
+parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i, j;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = json_get_array(root, "areas", true, 1, RM_AREAS_MAX, &arr,
+	    e)) != 0)
+		return rv;
+	json_array_foreach(arr, i, v) {
+		const char *s;
+
+		snprintf(f, sizeof(f), "areas[%zu]", i);
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		s = json_string_value(v);
+		if (strlen(s) > RM_AREA_CODE_MAX || !area_code_valid(s))
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "\"%.40s\" is not a GB/T 2260 area code (6, 9 or "
+			    "12 digits)", s);
+		for (j = 0; j < i; j++)
+			if (strcmp(rec->areas[j], s) == 0)
+				return json_fail(e, 422, RM_EBADVALUE, f,
+				    "duplicate area \"%s\"", s);
+		memcpy(rec->areas[i], s, strlen(s) + 1);
+	}
+	rec->n_areas = json_array_size(arr);
+	/* The record keeps them sorted (schemas/ "areas"); order in the
+	 * request carries no meaning. */
+	qsort(rec->areas, rec->n_areas, sizeof(rec->areas[0]), area_cmp);
+	return RM_OK;
+}
+
+static int
+parse_text(json_t *v, size_t i, struct rm_alert_text *t,
+    struct json_error *e)
+{
+	static const struct {
+		const char *key;
+		bool required;
+		size_t max;
+		size_t off;
+	} fields[] = {
+		{ "lang", true, RM_ALERT_LANG_MAX,
+		  offsetof(struct rm_alert_text, lang) },
+		{ "event", true, RM_ALERT_EVENT_MAX,
+		  offsetof(struct rm_alert_text, event) },
+		{ "headline", true, RM_ALERT_HEADLINE_MAX,
+		  offsetof(struct rm_alert_text, headline) },
+		{ "description", false, RM_ALERT_DESCRIPTION_MAX,
+		  offsetof(struct rm_alert_text, description) },
+		{ "instruction", false, RM_ALERT_INSTRUCTION_MAX,
+		  offsetof(struct rm_alert_text, instruction) },
+		{ "sender_name", false, RM_ALERT_SENDER_NAME_MAX,
+		  offsetof(struct rm_alert_text, sender_name) },
+		{ "area_desc", false, RM_ALERT_AREA_DESC_MAX,
+		  offsetof(struct rm_alert_text, area_desc) },
+	};
+	char prefix[JSON_FIELD_MAX], f[JSON_FIELD_MAX];
+	int rv;
+
+	snprintf(prefix, sizeof(prefix), "texts[%zu].", i);
+	if (!json_is_object(v)) {
+		snprintf(f, sizeof(f), "texts[%zu]", i);
+		return json_fail(e, 400, RM_EMALFORMED, f,
+		    "must be a JSON object");
+	}
+	if ((rv = json_check_keys(v, text_keys, prefix, e)) != RM_OK)
+		return rv;
+	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
+		const char *s;
+		char **dst = (char **)(void *)((char *)t + fields[k].off);
+
+		snprintf(f, sizeof(f), "%s%s", prefix, fields[k].key);
+		if ((rv = json_get_str(v, fields[k].key, f, fields[k].required,
+		    fields[k].max, &s, e)) != RM_OK)
+			return rv;
+		if ((rv = json_dup_str(s, f, dst, e)) != RM_OK)
+			return rv;
+	}
+	return RM_OK;
+}
+
+static int
+parse_texts(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i;
+	int rv;
+
+	if ((rv = json_get_array(root, "texts", true, 1, RM_ALERT_TEXTS_MAX, &arr,
+	    e)) != RM_OK)
+		return rv;
+	a->texts = calloc(json_array_size(arr), sizeof(*a->texts));
+	if (a->texts == NULL)
+		return json_fail(e, 500, RM_ENOMEM, "texts", "out of memory");
+	json_array_foreach(arr, i, v) {
+		a->n_texts = i + 1;
+		if ((rv = parse_text(v, i, &a->texts[i], e)) != RM_OK)
+			return rv;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->texts[j].lang, a->texts[i].lang) == 0) {
+				char f[JSON_FIELD_MAX];
+
+				snprintf(f, sizeof(f), "texts[%zu].lang", i);
+				return json_fail(e, 422, RM_EBADVALUE, f,
+				    "duplicate language \"%s\"",
+				    a->texts[i].lang);
+			}
+	}
+	return RM_OK;
+}
+
+/* A coordinate in degrees -> micro-degrees, range-checked. */
+static int
+get_coord(json_t *v, const char *f, double limit, int32_t *out,
+    struct json_error *e)
+{
+	double d;
+
+	if (v == NULL)
+		return json_fail(e, 400, RM_EMISSING, f, "required");
+	if (!json_is_number(v))
+		return json_fail(e, 400, RM_EMALFORMED, f,
+		    "must be a JSON number");
+	d = json_number_value(v);
+	if (!(d >= -limit && d <= limit))
+		return json_fail(e, 422, RM_EBADVALUE, f,
+		    "%g is outside -%g..%g degrees", d, limit, limit);
+	d *= UDEG_PER_DEG;
+	*out = (int32_t)(d >= 0 ? d + 0.5 : d - 0.5);
+	return RM_OK;
+}
+
+static int
+parse_polygon(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *pt;
+	size_t i, n;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = json_get_array(root, "polygon", false, 4, RM_ALERT_POLYGON_MAX,
+	    &arr, e)) != RM_OK || arr == NULL)
+		return rv;
+	n = json_array_size(arr);
+	if ((a->polygon = calloc(n, sizeof(*a->polygon))) == NULL)
+		return json_fail(e, 500, RM_ENOMEM, "polygon", "out of memory");
+	a->n_polygon = n;
+	json_array_foreach(arr, i, pt) {
+		snprintf(f, sizeof(f), "polygon[%zu]", i);
+		if (!json_is_array(pt))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a [lat, lon] array");
+		if (json_array_size(pt) != 2)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "must be [lat, lon], has %zu elements",
+			    json_array_size(pt));
+		snprintf(f, sizeof(f), "polygon[%zu][0]", i);
+		if ((rv = get_coord(json_array_get(pt, 0), f, 90,
+		    &a->polygon[i].lat_udeg, e)) != RM_OK)
+			return rv;
+		snprintf(f, sizeof(f), "polygon[%zu][1]", i);
+		if ((rv = get_coord(json_array_get(pt, 1), f, 180,
+		    &a->polygon[i].lon_udeg, e)) != RM_OK)
+			return rv;
+	}
+	if (a->polygon[0].lat_udeg != a->polygon[n - 1].lat_udeg ||
+	    a->polygon[0].lon_udeg != a->polygon[n - 1].lon_udeg)
+		return json_fail(e, 422, RM_EBADVALUE, "polygon",
+		    "not closed: the last point must equal the first "
+		    "(CAP 1.2 §3.3.2)");
+	return RM_OK;
+}
+
+static int
+parse_circle(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *c = json_object_get(root, "circle"), *r;
+	int rv;
+
+	if (c == NULL || json_is_null(c))
+		return RM_OK;
+	if (!json_is_object(c))
+		return json_fail(e, 400, RM_EMALFORMED, "circle",
+		    "must be a JSON object {lat, lon, radius_m}");
+	if ((rv = json_check_keys(c, circle_keys, "circle.", e)) != RM_OK)
+		return rv;
+	if ((rv = get_coord(json_object_get(c, "lat"), "circle.lat", 90,
+	    &a->circle_centre.lat_udeg, e)) != RM_OK)
+		return rv;
+	if ((rv = get_coord(json_object_get(c, "lon"), "circle.lon", 180,
+	    &a->circle_centre.lon_udeg, e)) != RM_OK)
+		return rv;
+	if ((r = json_object_get(c, "radius_m")) == NULL)
+		return json_fail(e, 400, RM_EMISSING, "circle.radius_m",
+		    "required");
+	if (!json_is_integer(r))
+		return json_fail(e, 400, RM_EMALFORMED, "circle.radius_m",
+		    "must be a JSON integer (metres)");
+	if (json_integer_value(r) <= 0 ||
+	    json_integer_value(r) > 20000000)
+		return json_fail(e, 422, RM_EBADVALUE, "circle.radius_m",
+		    "%lld is outside 1..20000000 metres",
+		    (long long)json_integer_value(r));
+	a->circle_radius_m = (uint32_t)json_integer_value(r);
+	a->has_circle = true;
+	return RM_OK;
+}
+
+/* CAP 1.2 §3.2.1 references: "sender,identifier,sent". */
+static int
+parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
+{
+	json_t *arr, *v;
+	size_t i;
+	char f[JSON_FIELD_MAX];
+	int rv;
+
+	if ((rv = json_get_array(root, "references", false, 0,
+	    RM_ALERT_REFERENCES_MAX, &arr, e)) != RM_OK || arr == NULL ||
+	    json_array_size(arr) == 0)
+		return rv;
+	a->references = calloc(json_array_size(arr), sizeof(char *));
+	if (a->references == NULL)
+		return json_fail(e, 500, RM_ENOMEM, "references",
+		    "out of memory");
+	json_array_foreach(arr, i, v) {
+		const char *s, *c1, *c2;
+		rm_utc_ms t;
+
+		snprintf(f, sizeof(f), "references[%zu]", i);
+		if (!json_is_string(v))
+			return json_fail(e, 400, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		s = json_string_value(v);
+		if (strlen(s) > RM_ALERT_REFERENCE_MAX)
+			return json_fail(e, 422, RM_ETOOBIG, f,
+			    "longer than %d bytes", RM_ALERT_REFERENCE_MAX);
+		c1 = strchr(s, ',');
+		c2 = c1 != NULL ? strchr(c1 + 1, ',') : NULL;
+		if (c1 == NULL || c2 == NULL || c1 == s || c2 == c1 + 1 ||
+		    strchr(c2 + 1, ',') != NULL || strchr(s, ' ') != NULL ||
+		    rm_utc_parse(c2 + 1, &t) != RM_OK)
+			return json_fail(e, 422, RM_EBADVALUE, f,
+			    "\"%.60s\" is not \"sender,identifier,sent\" "
+			    "(CAP 1.2 §3.2.1)", s);
+		if ((rv = json_dup_str(s, f, &a->references[i], e)) != RM_OK)
+			return rv;
+		a->n_references = i + 1;
+	}
+	return RM_OK;
+}
+
+/* CAP identifiers (CAP 1.2 §3.2.1): no spaces, commas or restricted
+ * characters; control characters neither. */
+static bool
+ident_valid(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == ',' || *p == '<' ||
+		    *p == '&')
+			return false;
+	return true;
+}
+
+/* object_id when the body has none: the identifier if it is a valid
+ * object id, else "<origin>-<first 16 hex digits of SHA-256(id)>". */
+static void
+derive_object_id(const char *origin, const char *id,
+    char out[RM_OBJECT_ID_MAX + 1])
+{
+	rm_hash h;
+	char hex[65];
+
+	if (object_id_valid(id)) {
+		snprintf(out, RM_OBJECT_ID_MAX + 1, "%s", id);
+		return;
+	}
+	crypto_sha256(id, strlen(id), &h);
+	rm_hash_hex(&h, hex);
+	snprintf(out, RM_OBJECT_ID_MAX + 1, "%s-%.16s", origin, hex);
+}
+
+static int
+parse_ids(json_t *root, const struct json_alert_ctx *ctx,
+    struct rm_record *rec, struct json_error *e)
+{
+	const char *id, *oid;
+	int rv;
+
+	if ((rv = json_get_str(root, "identifier", "identifier", false,
+	    RM_ALERT_IDENTIFIER_MAX, &id, e)) != RM_OK)
+		return rv;
+	if (id != NULL && !ident_valid(id))
+		return json_fail(e, 422, RM_EBADVALUE, "identifier",
+		    "\"%.80s\" contains a space, a comma, '<', '&' or a "
+		    "control character (CAP 1.2 §3.2.1)", id);
+	if (id == NULL)
+		id = ctx->default_identifier;
+	if (id == NULL || id[0] == '\0' ||
+	    strlen(id) > RM_ALERT_IDENTIFIER_MAX)
+		return json_fail(e, 400, RM_EMISSING, "identifier", "required");
+	if ((rv = json_get_str(root, "object_id", "object_id", false,
+	    RM_OBJECT_ID_MAX, &oid, e)) != RM_OK)
+		return rv;
+	if (oid != NULL && !object_id_valid(oid))
+		return json_fail(e, 422, RM_EBADVALUE, "object_id",
+		    "\"%.80s\" is not a valid object id (%s)", oid,
+		    JSON_OBJECT_ID_RULE);
+	if (oid != NULL)
+		snprintf(rec->object_id, sizeof(rec->object_id), "%s", oid);
+	else
+		derive_object_id(rec->origin, id, rec->object_id);
+	return json_dup_str(id, "identifier", &record_alert(rec)->identifier, e);
+}
+
+int
+json_alert_parse(const char *body, size_t len,
+    const struct json_alert_ctx *ctx, struct rm_record *out,
+    bool *msg_type_set, struct json_error *e)
+{
+	struct rm_record rec;
+	struct rm_alert *a;
+	json_error_t jerr;
+	json_t *root;
+	bool has_eff, has_exp;
+	rm_utc_ms expires = 0;
+	rm_why why;
+	int rv;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(out, 0, sizeof(*out));
+	if (body == NULL || len == 0)
+		return json_fail(e, 400, RM_EMISSING, "", "body: required (a "
+		    "JSON object, sent with Content-Length)");
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return json_fail(e, 400, RM_EMALFORMED, "",
+		    "not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+		    jerr.column);
+	if (!json_is_object(root)) {
+		rv = json_fail(e, 400, RM_EMALFORMED, "",
+		    "the body must be a JSON object");
+		goto fail;
+	}
+	rec.schema_version = RM_SCHEMA_VERSION;
+	rec.kind = &rm_kind_alert;
+	/* Owned like a decoded record: record_fini frees it. */
+	if ((a = rec.body = calloc(1, sizeof(*a))) == NULL) {
+		rv = json_fail(e, 500, RM_ENOMEM, "", "out of memory");
+		goto fail;
+	}
+	snprintf(rec.origin, sizeof(rec.origin), "%s", ctx->origin);
+	rec.issued_ms = ctx->now_ms;
+	a->effective_ms = ctx->now_ms;
+	if ((rv = json_check_keys(root, top_keys, "", e)) != RM_OK ||
+	    (rv = parse_enums(root, a, msg_type_set, e)) != RM_OK ||
+	    (rv = parse_areas(root, &rec, e)) != RM_OK ||
+	    (rv = parse_texts(root, a, e)) != RM_OK ||
+	    (rv = parse_ids(root, ctx, &rec, e)) != RM_OK ||
+	    (rv = parse_categories(root, a, e)) != RM_OK ||
+	    (rv = parse_time(root, "effective", &a->effective_ms,
+	        &has_eff, e)) != RM_OK ||
+	    (rv = parse_time(root, "expires", &expires, &has_exp, e)) != RM_OK ||
+	    (rv = parse_polygon(root, a, e)) != RM_OK ||
+	    (rv = parse_circle(root, a, e)) != RM_OK ||
+	    (rv = parse_references(root, a, e)) != RM_OK)
+		goto fail;
+	if (has_exp) {
+		if (expires <= ctx->now_ms) {
+			char t[32], now[32];
+
+			rm_utc_format(expires, t);
+			rm_utc_format(ctx->now_ms, now);
+			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
+			    "%s is in the past (now %s)", t, now);
+			goto fail;
+		}
+		if (expires <= a->effective_ms) {
+			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
+			    "must be after effective");
+			goto fail;
+		}
+		rec.expires_ms = expires;
+	}
+	/* The store numbers the record; validate as version 1, seq 1. */
+	rec.ver = 1;
+	rec.seq = 1;
+	if ((rv = record_validate(&rec, &why)) != RM_OK) {
+		json_fail_why(e, rv == RM_ENOMEM ? 500 : 422, rv, &why);
+		goto fail;
+	}
+	rec.ver = 0;
+	rec.seq = 0;
+	json_decref(root);
+	*out = rec;
+	return RM_OK;
+fail:
+	json_decref(root);
+	json_record_free(&rec);
+	return rv;
+}
+
+void
+json_record_free(struct rm_record *rec)
+{
+	record_fini(rec);
+}

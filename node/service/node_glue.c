@@ -1,0 +1,196 @@
+/*
+ * node_glue.c -- what the node hands to its parts: the federation's host
+ * operations (ingest -> store), the store observer (fan-out of newly
+ * stored records to peers and to subscribers such as the CoAP server)
+ * and the current roster.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/service/service.h"
+
+struct ingest_wait {
+	struct node *n;
+	fed_ingest_done done;
+	void *ctx;
+	char from[RM_AGENCY_ID_MAX + 1];
+};
+
+/*
+ * Records of a forked origin keep arriving (every peer streams them) and
+ * are all refused: log the first, then at most one line a minute with the
+ * number refused meanwhile. The metrics count every one
+ * (riskmesh_records_refused_total{reason="EFORK"}).
+ */
+#define FORK_LOG_INTERVAL_MS 60000
+
+static atomic_llong fork_log_last_ms;
+static atomic_ullong fork_log_suppressed;
+
+static void
+log_fork_refusal(const struct ingest_wait *w,
+    const struct store_put_result *res)
+{
+	long long now = (long long)rm_mono_now_ms();
+	long long last = atomic_load(&fork_log_last_ms);
+	unsigned long long n;
+
+	if (last != 0 && now - last < FORK_LOG_INTERVAL_MS) {
+		atomic_fetch_add(&fork_log_suppressed, 1);
+		return;
+	}
+	if (!atomic_compare_exchange_strong(&fork_log_last_ms, &last, now)) {
+		atomic_fetch_add(&fork_log_suppressed, 1);
+		return;
+	}
+	n = atomic_exchange(&fork_log_suppressed, 0);
+	rm_log_sec("store", "record from %s refused: %s (seq %llu); %llu more "
+	    "refused for forks since the last line", w->from,
+	    rm_strerror(RM_EFORK),
+	    res != NULL ? (unsigned long long)res->seq : 0ULL, n);
+}
+
+/* Store completion of a peer record: count refusals, tell the fed. */
+static void
+ingest_stored(void *arg, int err, const struct store_put_result *res)
+{
+	struct ingest_wait *w = arg;
+
+	if (err != RM_OK) {
+		if (err > 0 && err < RM_ERR_COUNT)
+			atomic_fetch_add(&w->n->ctr.ingest_refused[err], 1);
+		if (err == RM_EFORK)
+			log_fork_refusal(w, res);
+		else
+			rm_log(RM_LOG_WARN, "store", "record from %s not "
+			    "stored: %s", w->from, rm_strerror(err));
+	}
+	w->done(w->ctx, err, err == RM_OK && res != NULL && res->stored);
+	free(w);
+}
+
+static int
+host_ingest(void *host, const char *from, const struct fed_record *fr,
+    fed_ingest_done done, void *ctx)
+{
+	struct node *n = host;
+	struct ingest_wait *w;
+	int rv;
+
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return RM_ENOMEM;
+	w->n = n;
+	w->done = done;
+	w->ctx = ctx;
+	snprintf(w->from, sizeof(w->from), "%s", from != NULL ? from : "");
+	rv = store_put(n->store, fr->bytes, fr->len, &fr->hash,
+	    from, ingest_stored, w);
+	if (rv != RM_OK)
+		free(w);
+	return rv;
+}
+
+static int
+host_vector(void *host,
+    void (*each)(void *arg, const char *origin, uint64_t seq), void *arg)
+{
+	struct node *n = host;
+
+	return store_vector(n->store, each, arg);
+}
+
+static int
+host_log_range(void *host, const char *origin, uint64_t after,
+    uint64_t upto, size_t max,
+    int (*each)(void *arg, const uint8_t *p, size_t n), void *arg)
+{
+	struct node *n = host;
+
+	return store_log_range(n->store, origin, after, upto, max, each, arg);
+}
+
+/* A newer roster arrived from a peer and verified: keep it on disk so
+ * that a restart starts from it. */
+static int
+host_roster_save(void *host, const uint8_t *p, size_t len)
+{
+	struct node *n = host;
+	rm_why why;
+	int rv;
+
+	rv = rm_file_write_atomic(n->cfg.roster_file, p, len, 0644, &why);
+	if (rv != RM_OK)
+		rm_log(RM_LOG_ERR, "node", "cannot save the new roster: %s",
+		    why.msg);
+	else
+		rm_log(RM_LOG_NOTICE, "node", "new roster saved to %s",
+		    n->cfg.roster_file);
+	return rv;
+}
+
+const struct fed_host_ops node_fed_ops = {
+	.ingest = host_ingest,
+	.vector = host_vector,
+	.log_range = host_log_range,
+	.roster_save = host_roster_save,
+};
+
+void
+node_store_observer(void *arg, const struct store_event *ev)
+{
+	struct node *n = arg;
+	const struct rm_record *r = ev->rec;
+	char hex[65];
+
+	if (ev->source == NULL)
+		atomic_fetch_add(&n->ctr.stored_local, 1);
+	else
+		atomic_fetch_add(&n->ctr.stored_peer, 1);
+	rm_hash_hex(&ev->hash, hex);
+	rm_log(RM_LOG_INFO, "store", "stored %.16s %s %s ver %llu seq %llu "
+	    "from %s%s", hex, r->origin, r->object_id,
+	    (unsigned long long)r->ver, (unsigned long long)r->seq,
+	    ev->source != NULL ? ev->source : "local",
+	    ev->is_latest ? "" : " (superseded)");
+	pthread_mutex_lock(&n->obs_mtx);
+	if (n->fed != NULL)
+		fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);
+	for (size_t i = 0; i < n->n_subs; i++)
+		n->subs[i].fn(n->subs[i].arg, ev);
+	pthread_mutex_unlock(&n->obs_mtx);
+}
+
+int
+node_subscribe(struct node *n, node_event_fn fn, void *arg)
+{
+	if (n->n_subs == NODE_SUBSCRIBERS_MAX)
+		return RM_ETOOBIG;
+	n->subs[n->n_subs].fn = fn;
+	n->subs[n->n_subs].arg = arg;
+	n->n_subs++;
+	return RM_OK;
+}
+
+fed *
+node_detach(struct node *n)
+{
+	fed *f;
+
+	if (n->obs_mtx_ok)
+		pthread_mutex_lock(&n->obs_mtx);
+	f = n->fed;
+	n->fed = NULL;
+	n->n_subs = 0;
+	if (n->obs_mtx_ok)
+		pthread_mutex_unlock(&n->obs_mtx);
+	return f;
+}
+
+struct roster *
+node_roster(struct node *n)
+{
+	if (n->fed != NULL)
+		return fed_roster(n->fed);
+	return roster_ref(n->roster);
+}

@@ -1,0 +1,128 @@
+/*
+ * store_int.h -- private to node/store*.c: the store object, write jobs
+ * and key helpers shared by store.c (environment), store_writer.c (queue
+ * and group commit), store_apply.c (merge rules inside the write
+ * transaction) and store_read.c (read paths). LMDB types do not leave
+ * these files; never include this header elsewhere.
+ */
+#ifndef RM_NODE_STORE_INT_H
+#define RM_NODE_STORE_INT_H
+
+#include <pthread.h>
+
+#include <lmdb.h>
+
+#include "node/store/store.h"
+
+/* Layout version kept in meta "layout"; bump on incompatible changes. */
+#define STORE_LAYOUT_VERSION "2"
+/* Longest `active` / `index` key: kind name, NUL, key. */
+#define STORE_INDEX_KEY_MAX  (RM_KIND_NAME_MAX + 1 + RM_INDEX_KEY_MAX)
+/* Longest log / forks key: origin, NUL, u64. */
+#define STORE_SEQKEY_MAX     (RM_AGENCY_ID_MAX + 1 + 8)
+/* latest value: hash (32) || ver (u64 BE) || flags (1). */
+#define STORE_LATEST_LEN     (RM_HASH_BYTES + 8 + 1)
+#define STORE_LATEST_ACTIVE  0x01   /* its hash is in `active`, `index` */
+/* heads value: contiguous (u64 BE) || max (u64 BE) || flags (1). */
+#define STORE_HEADS_LEN      17
+#define STORE_HEADS_FORKED   0x01
+/* Map growth: at most this many doublings for one batch. */
+#define STORE_GROW_MAX       16
+
+enum store_job_kind { STORE_JOB_PUT, STORE_JOB_ISSUE };
+
+struct store_job {
+	struct store_job *next;
+	enum store_job_kind kind;
+
+	/* PUT: owned copies; rec is decoded from bytes on the caller's
+	 * thread (record_fini). */
+	uint8_t *bytes;
+	size_t len;
+	rm_hash hash;
+	char *source;
+	struct rm_record rec;
+	store_done_fn done;
+	void *done_arg;
+
+	/* ISSUE: borrowed from the blocked caller. */
+	struct rm_record *irec;
+	uint64_t iver0;              /* rec->ver as given, for retries */
+	store_seal_fn seal;
+	void *seal_arg;
+	rm_buf sealed;               /* signed bytes of this attempt */
+	rm_why iwhy;
+
+	/* Outcome of the current attempt. */
+	int err;
+	bool is_latest;
+	struct store_put_result res;
+};
+
+struct store {
+	MDB_env *env;
+	int lock_fd;                 /* flock(LOCK_EX) on dir/riskmesh.lock */
+	MDB_dbi db_records, db_latest, db_log, db_heads;
+	MDB_dbi db_active, db_index, db_forks, db_meta;
+	/* Readers hold it shared for the life of a read transaction; the
+	 * writer holds it exclusively only around mdb_env_set_mapsize. */
+	pthread_rwlock_t resize_lk;
+	unsigned group_max;
+
+	pthread_mutex_t mtx;         /* guards everything below */
+	pthread_cond_t work_cv;      /* writer: jobs queued or closing */
+	pthread_cond_t done_cv;      /* waiters: some job completed */
+	struct store_job *head, *tail;
+	bool closing;
+	bool writer_started;
+	pthread_t writer;
+	uint64_t commits;
+	uint64_t jobs;
+
+	void (*obs)(void *arg, const struct store_event *ev);
+	void *obs_arg;
+};
+
+/* ---- store.c ---- */
+/* Map an LMDB return code to RM_ESTORE with "what: mdb_strerror". */
+int store_mdb_fail(rm_why *why, int mrc, const char *what);
+/* Double the map (caller has no transaction open). MDB error or 0. */
+int store_grow(store *s);
+/* Adopt a map size changed by another process (MDB_MAP_RESIZED). */
+int store_adopt_mapsize(store *s);
+/* Read transaction for the read paths: takes resize_lk shared, begins
+ * an MDB_RDONLY txn. store_rd_end aborts it and releases the lock. */
+int store_rd_begin(store *s, MDB_txn **txn);
+void store_rd_end(store *s, MDB_txn *txn);
+
+/* ---- store_writer.c ---- */
+void *store_writer_main(void *arg);
+void store_job_free(struct store_job *j);
+
+/* ---- store_apply.c ---- */
+/*
+ * Apply one job inside the write transaction. Job-level outcomes
+ * (duplicate, fork, seal failure) go to j->err / j->res and return 0;
+ * an LMDB failure is returned as the MDB code and fails the batch.
+ */
+int store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
+    uint64_t *forks, uint64_t *equivocations);
+/* Read / write the u64 counters kept in meta. */
+int store_meta_get_u64(store *s, MDB_txn *txn, const char *key,
+    uint64_t *out);
+int store_meta_put_u64(store *s, MDB_txn *txn, const char *key, uint64_t v);
+
+/* ---- keys and decoding (store_apply.c) ---- */
+void store_be64_put(uint8_t *p, uint64_t v);
+uint64_t store_be64_get(const uint8_t *p);
+/* kind name NUL key[0..n) (n capped at RM_INDEX_KEY_MAX) into k, which
+ * holds STORE_INDEX_KEY_MAX bytes; returns the key length. */
+size_t store_kind_key(uint8_t *k, const struct rm_kind_ops *kind,
+    const char *key, size_t n);
+/* origin NUL seq-BE; returns the key length. */
+size_t store_seqkey(uint8_t *k, const char *origin, uint64_t seq);
+/* Decode the body of stored signed bytes into *rec (record_fini). */
+int store_decode_signed(const uint8_t *p, size_t n, struct rm_record *rec,
+    rm_why *why);
+
+#endif /* RM_NODE_STORE_INT_H */
