@@ -259,7 +259,6 @@ int rm_cbor_rd_text(rm_cbor_rd *rd, const char **p, size_t *n);
 int rm_cbor_rd_array(rm_cbor_rd *rd, size_t *n);
 int rm_cbor_rd_map(rm_cbor_rd *rd, size_t *npairs);
 int rm_cbor_rd_tag(rm_cbor_rd *rd, uint64_t *tag);
-int rm_cbor_rd_bool(rm_cbor_rd *rd, bool *out);
 /* Skip one complete item (any depth), still enforcing canonical rules. */
 int rm_cbor_rd_skip(rm_cbor_rd *rd);
 /* RM_OK if all input was consumed, RM_EMALFORMED ("trailing bytes") else. */

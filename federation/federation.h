@@ -62,8 +62,6 @@ int roster_new(const char *federation_name, uint64_t version,
  * rosters being built, before roster_sign. */
 int roster_put_agency(struct roster *r, const struct roster_agency *a,
     rm_why *why);
-/* Set the version (monotonic; the newer roster wins on handshake). */
-void roster_set_version(struct roster *r, uint64_t version);
 /* Encode and sign with the root key; appends the COSE_Sign1 to out. */
 int roster_sign(const struct roster *r, const crypto_key *root, rm_buf *out,
     rm_why *why);
