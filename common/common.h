@@ -104,6 +104,9 @@ void rm_log_set_level(rm_log_level level);
 rm_log_level rm_log_get_level(void);
 /* Parse "debug|info|notice|warn|err"; RM_EBADVALUE otherwise. */
 int rm_log_level_parse(const char *s, rm_log_level *out);
+/* The name rm_log_level_parse accepts for level ("debug" ... "err");
+ * a static string. Out-of-range values give "info". */
+const char *rm_log_level_name(rm_log_level level);
 void rm_log(rm_log_level level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rm_vlog(rm_log_level level, const char *tag, const char *fmt, va_list ap);
