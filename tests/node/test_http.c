@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rm_version.h"
 #include "test_http_fx.h"
 
 static void
@@ -221,6 +222,8 @@ test_metrics_status(void)
 	rm_buf_fini(&r.body);
 	CU_ASSERT_EQUAL(call("GET", "/v1/status", AUTH, NULL, &r, &j), 200);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "records")), 3);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j,
+	    "version")), RM_VERSION);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "issued")), 3);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(
 	    json_object_get(j, "http"), "refused"), "EUNAUTH")), 7);
