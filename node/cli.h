@@ -120,9 +120,6 @@ int cli_abspath(const char *p, char *out, size_t n);
 
 /* ---------------- agency helpers (cli_agency.c) ---------------- */
 
-/* Agency id syntax (as node.conf's `agency`), checked before the id
- * becomes a directory name. */
-bool cli_id_ok(const char *id);
 /* centre | department | district */
 bool cli_role_ok(const char *role);
 /* Area codes / kinds separated by sep into e; -1 with why[wl]. Kinds:

@@ -15,18 +15,6 @@
 
 /* ---------------- shared ---------------- */
 
-/* Agency id syntax, checked before it becomes a directory name. */
-bool
-cli_id_ok(const char *id)
-{
-	struct node_config *cf = calloc(1, sizeof(*cf));
-	bool ok = cf != NULL &&
-	    config_set(cf, "agency", id, NULL, NULL) == RM_OK;
-
-	free(cf);
-	return ok;
-}
-
 /* Role implied by an agency id's unit when --role is not given. */
 static const char *
 default_role(const char *id)
@@ -242,9 +230,10 @@ run_add(const struct cli_args *a)
 	memset(&e, 0, sizeof(e));
 	if ((rv = cli_parse_days_opt(a, &days)) != 0)
 		return rv;
-	if (!cli_id_ok(id))
-		return cli_usage(c, "--id: \"%.64s\" is not an agency id (a-z, "
-		    "0-9, '.', '-', '_'; at most %d)", id, RM_AGENCY_ID_MAX);
+	/* Checked before the id becomes a directory name. */
+	if (!agency_id_valid(id))
+		return cli_usage(c, "--id: \"%.64s\" is not an agency id (%s)",
+		    id, RM_AGENCY_ID_RULE);
 	snprintf(e.id, sizeof(e.id), "%s", id);
 	if (cli_parse_areas(&e, cli_get(a, "areas"), ',', why, sizeof(why)) != 0)
 		return cli_usage(c, "--areas: %s", why);

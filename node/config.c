@@ -124,10 +124,9 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 
 	switch (k->type) {
 	case T_AGENCY:
-		if (!cfg_agency_id_ok(val)) {
+		if (!agency_id_valid(val)) {
 			snprintf(why, wl, "\"%.64s\" is not an agency id "
-			    "(a-z, 0-9, '.', '-', '_'; at most %d)", val,
-			    RM_AGENCY_ID_MAX);
+			    "(" RM_AGENCY_ID_RULE ")", val);
 			return -1;
 		}
 		strcpy(field, val);
