@@ -108,27 +108,27 @@ kinds_text(uint32_t kinds, char *out, size_t n)
 	}
 }
 
-/* Load DIR/agencies/ID/NAME or make a new key (0600) if absent/rotate. */
+/* The public key of DIR/agencies/ID/NAME, a private key made (0600)
+ * if absent or rotate; the private key stays inside a signer that is
+ * dropped here. */
 static int
 agency_key(const struct cli_cmd *c, const char *path, bool rotate,
     crypto_key **out, bool *made)
 {
+	crypto_signer *s = NULL;
 	rm_why why;
 
 	*made = false;
 	if (!rotate && access(path, F_OK) == 0) {
-		if (crypto_key_load_pem(path, out, &why) != RM_OK)
+		if (crypto_signer_open_pem(path, &s, &why) != RM_OK)
 			return cli_fail_file(c, path, &why);
-		return CLI_EXIT_OK;
+	} else {
+		if (crypto_signer_generate_pem(path, &s, &why) != RM_OK)
+			return cli_fail_file(c, path, &why);
+		*made = true;
 	}
-	if (crypto_key_generate(out, &why) != RM_OK)
-		return cli_fail_file(c, path, &why);
-	if (crypto_key_save_private_pem(*out, path, &why) != RM_OK) {
-		crypto_key_free(*out);
-		*out = NULL;
-		return cli_fail_file(c, path, &why);
-	}
-	*made = true;
+	crypto_signer_public_key(s, out);
+	crypto_signer_free(s);
 	return CLI_EXIT_OK;
 }
 
