@@ -7,7 +7,6 @@ pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
 pkg_check_modules(COAP REQUIRED IMPORTED_TARGET libcoap-3-openssl)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
-pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 
 # nng 1.5 (libnng-dev) ships no pkg-config or CMake package file.
 find_path(NNG_INCLUDE_DIR nng/nng.h REQUIRED)
@@ -28,12 +27,11 @@ if(RM_TESTS)
 endif()
 
 # rm_module(<target> SOURCES ... PUBLIC ... PRIVATE ...): a module's static
-# library. While a module has no sources yet, no target is created.
+# library. A module without sources is a configuration error.
 function(rm_module name)
   cmake_parse_arguments(M "" "" "SOURCES;PUBLIC;PRIVATE" ${ARGN})
   if(NOT M_SOURCES)
-    message(STATUS "riskmesh: ${name} has no sources yet")
-    return()
+    message(FATAL_ERROR "riskmesh: module ${name} has no sources")
   endif()
   add_library(${name} STATIC ${M_SOURCES})
   target_link_libraries(${name} PUBLIC ${M_PUBLIC} PRIVATE ${M_PRIVATE})
