@@ -72,5 +72,5 @@ crash_trial() {
 		CR_CHECKED=${BASH_REMATCH[1]} CR_LOST=${BASH_REMATCH[2]}
 	fi
 	[ "$CR_LOST" = 0 ] || sed 's/^/  verify: /' "$acked.verify" >&2
-	CR_RECORDS=$(rm_status_field "$fed" "$CR_A" 'd["records"]')
+	CR_RECORDS=$(rm_metric "$fed" "$CR_A" riskmesh_records)
 }
