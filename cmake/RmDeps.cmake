@@ -7,7 +7,6 @@ pkg_check_modules(CBOR REQUIRED IMPORTED_TARGET libcbor)
 pkg_check_modules(LMDB REQUIRED IMPORTED_TARGET lmdb)
 pkg_check_modules(COAP REQUIRED IMPORTED_TARGET libcoap-3-openssl)
 pkg_check_modules(JANSSON REQUIRED IMPORTED_TARGET jansson)
-pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 
 # nng 1.5 (libnng-dev) ships no pkg-config or CMake package file.
 find_path(NNG_INCLUDE_DIR nng/nng.h REQUIRED)

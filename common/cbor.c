@@ -404,18 +404,6 @@ rm_cbor_rd_tag(rm_cbor_rd *rd, uint64_t *tag)
 	return RM_OK;
 }
 
-int
-rm_cbor_rd_bool(rm_cbor_rd *rd, bool *out)
-{
-	struct head h;
-	int rv;
-
-	if ((rv = head_take(rd, H_BOOL, &h)) != RM_OK)
-		return rv;
-	*out = h.bval;
-	return RM_OK;
-}
-
 static int skip_item(rm_cbor_rd *rd, unsigned depth);
 
 static int

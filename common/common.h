@@ -104,6 +104,9 @@ void rm_log_set_level(rm_log_level level);
 rm_log_level rm_log_get_level(void);
 /* Parse "debug|info|notice|warn|err"; RM_EBADVALUE otherwise. */
 int rm_log_level_parse(const char *s, rm_log_level *out);
+/* The name rm_log_level_parse accepts for level ("debug" ... "err");
+ * a static string. Out-of-range values give "info". */
+const char *rm_log_level_name(rm_log_level level);
 void rm_log(rm_log_level level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void rm_vlog(rm_log_level level, const char *tag, const char *fmt, va_list ap);
@@ -259,7 +262,6 @@ int rm_cbor_rd_text(rm_cbor_rd *rd, const char **p, size_t *n);
 int rm_cbor_rd_array(rm_cbor_rd *rd, size_t *n);
 int rm_cbor_rd_map(rm_cbor_rd *rd, size_t *npairs);
 int rm_cbor_rd_tag(rm_cbor_rd *rd, uint64_t *tag);
-int rm_cbor_rd_bool(rm_cbor_rd *rd, bool *out);
 /* Skip one complete item (any depth), still enforcing canonical rules. */
 int rm_cbor_rd_skip(rm_cbor_rd *rd);
 /* RM_OK if all input was consumed, RM_EMALFORMED ("trailing bytes") else. */

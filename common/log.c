@@ -42,6 +42,14 @@ rm_log_level_parse(const char *s, rm_log_level *out)
 	return RM_EBADVALUE;
 }
 
+const char *
+rm_log_level_name(rm_log_level level)
+{
+	if ((unsigned)level >= sizeof(level_names) / sizeof(level_names[0]))
+		return level_names[RM_LOG_INFO];
+	return level_names[level];
+}
+
 static void
 log_emit(rm_log_level level, const char *prefix, const char *tag,
     const char *fmt, va_list ap)

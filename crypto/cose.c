@@ -49,7 +49,7 @@ put_sig_structure(rm_buf *b, const uint8_t *prot, size_t prot_len,
 }
 
 int
-cose_sign1_sign(const crypto_key *k, const uint8_t *payload, size_t n,
+cose_sign1_sign(crypto_signer *s, const uint8_t *payload, size_t n,
     rm_buf *out, rm_why *why)
 {
 	rm_buf prot = RM_BUF_INIT, tbs = RM_BUF_INIT;
@@ -61,7 +61,10 @@ cose_sign1_sign(const crypto_key *k, const uint8_t *payload, size_t n,
 	if (n > COSE_SIGN1_MAX)
 		return rm_fail(why, RM_ETOOBIG, "cose.payload: %zu bytes, "
 		    "more than %d", n, COSE_SIGN1_MAX);
-	crypto_key_kid(k, &kid);
+	if (s == NULL || (payload == NULL && n != 0))
+		return rm_fail(why, RM_EINVAL, "cose: no signer or payload");
+	if ((rv = crypto_signer_kid(s, &kid)) != RM_OK)
+		return rm_fail(why, rv, "cose: signer kid");
 	if ((rv = put_protected(&prot, &kid)) != RM_OK ||
 	    (rv = put_sig_structure(&tbs, prot.data, prot.len, payload,
 	    n)) != RM_OK) {
@@ -69,7 +72,8 @@ cose_sign1_sign(const crypto_key *k, const uint8_t *payload, size_t n,
 		    rm_strerror(rv));
 		goto done;
 	}
-	if ((rv = crypto_es256_sign(k, tbs.data, tbs.len, sig, why)) != RM_OK)
+	if ((rv = crypto_signer_sign(s, tbs.data, tbs.len, sig, why)) !=
+	    RM_OK)
 		goto done;
 	if ((rv = rm_cbor_put_tag(out, COSE_TAG_SIGN1)) != RM_OK ||
 	    (rv = rm_cbor_put_array(out, 4)) != RM_OK ||

@@ -18,6 +18,9 @@
  * RM_EIO for files, RM_EMALFORMED for unparsable input, RM_EBADSIG for
  * a signature that does not verify. Outputs are written only on success.
  * Private key material is wiped (OPENSSL_cleanse) before it is freed.
+ * Above crypto/, nothing holds a private key: it holds a crypto_signer
+ * (below), and signs records, rosters, handshake proofs and
+ * certificates through it.
  * Thread rules: a crypto_key may be used from several threads at once
  * for sign/verify (OpenSSL EVP_PKEY is reference counted and read-only
  * once created); everything else is reentrant.
@@ -69,6 +72,62 @@ bool crypto_key_has_private(const crypto_key *k);
 crypto_key *crypto_key_ref(crypto_key *k);
 void crypto_key_free(crypto_key *k);
 
+/* ---------------- signers ---------------- */
+
+/*
+ * A signer: "sign these bytes with ES256, tell me your kid". Opaque; the
+ * only object above crypto/ that stands for a private key. Behind it is
+ * an ops table inside crypto/ (signer.c). Today's one implementation
+ * holds the key in this process; a privilege-separated signing process
+ * (the key in another process, reached over a socket) is a second
+ * implementation with its own constructor and the same calls below, so
+ * callers do not change.
+ *
+ * Thread rules: crypto_signer_sign, _kid and _public_key may be called
+ * from several threads at once on one signer (an implementation that
+ * talks to another process serialises internally). Reference counted:
+ * crypto_signer_ref / crypto_signer_free; the last free releases the key
+ * and wipes it (OPENSSL_cleanse).
+ */
+typedef struct crypto_signer crypto_signer;
+
+/* Open an in-process signer on a PEM file holding a P-256 private key
+ * (PKCS#8 or SEC1, unencrypted). The key is read into OpenSSL-owned
+ * memory and the file buffer wiped. Errors: as crypto_key_load_pem
+ * (RM_EIO, RM_EMALFORMED, RM_ETOOBIG, RM_EBADVALUE for another curve),
+ * RM_EBADVALUE if the file holds a public key only, RM_EINVAL for NULL
+ * arguments. *out written only on success; free with
+ * crypto_signer_free. */
+int crypto_signer_open_pem(const char *path, crypto_signer **out,
+    rm_why *why);
+/* Generate a new P-256 key, write it to path as PKCS#8 PEM (mode 0600,
+ * atomically; crypto_key_save_private_pem) and open a signer on it.
+ * For `riskmesh federation init` / `agency add`. Errors: RM_ECRYPTO,
+ * RM_EIO, RM_EINVAL; nothing is written on key-generation failure. */
+int crypto_signer_generate_pem(const char *path, crypto_signer **out,
+    rm_why *why);
+/* In-process signer on an existing private key k; the signer takes a
+ * reference to k (the caller still owns its own). For tests and tools
+ * that already hold a key. RM_EINVAL if k is NULL or public only. */
+int crypto_signer_from_key(crypto_key *k, crypto_signer **out, rm_why *why);
+
+/* ES256 (ECDSA P-256 with SHA-256, RFC 9053 §2.1) over msg[0..n): the
+ * 64-byte r||s signature, not DER, into sig (written only on RM_OK).
+ * msg may be NULL if n is 0. Errors: RM_EINVAL (s or sig NULL, msg NULL
+ * with n > 0), RM_ECRYPTO (OpenSSL failure, detail in why); a future
+ * out-of-process signer adds RM_EIO/RM_ECLOSED. */
+int crypto_signer_sign(crypto_signer *s, const uint8_t *msg, size_t n,
+    uint8_t sig[CRYPTO_ES256_SIG_BYTES], rm_why *why);
+/* kid of the signer's key: SHA-256 of its DER SubjectPublicKeyInfo,
+ * equal to crypto_key_kid of the public key. RM_EINVAL for NULL. */
+int crypto_signer_kid(const crypto_signer *s, rm_hash *out);
+/* The signer's public key (no private part), a new reference the
+ * caller frees with crypto_key_free. RM_EINVAL for NULL. */
+int crypto_signer_public_key(const crypto_signer *s, crypto_key **out);
+/* Take a reference / drop one (NULL ok); the last drop wipes the key. */
+crypto_signer *crypto_signer_ref(crypto_signer *s);
+void crypto_signer_free(crypto_signer *s);
+
 /* ---------------- hashing and randomness ---------------- */
 
 /* SHA-256 (FIPS 180-4). */
@@ -100,26 +159,28 @@ int crypto_es256_verify(const crypto_key *k, const void *msg, size_t n,
  * keyCertSign|cRLSign, validity `days` from now. PEM written atomically
  * to cert_path.
  */
-int x509_ca_create(const crypto_key *root, const char *common_name,
+int x509_ca_create(crypto_signer *root, const char *common_name,
     unsigned days, const char *cert_path, rm_why *why);
 
 /*
  * Issue a certificate for subject_key (public part used) signed by the
- * CA: CN=common_name, subjectAltName DNS:common_name (agency ids are
+ * CA's signer: CN=common_name, subjectAltName DNS:common_name (agency ids are
  * valid DNS-style names, which lets a TLS dialer check the peer's name),
  * plus IP:127.0.0.1 and IP:::1; basicConstraints CA:FALSE; extendedKeyUsage
  * serverAuth,clientAuth; random 128-bit serial. PEM to cert_path.
  */
-int x509_issue(const crypto_key *ca_key, const char *ca_cert_path,
+int x509_issue(crypto_signer *ca, const char *ca_cert_path,
     const crypto_key *subject_key, const char *common_name, unsigned days,
     const char *cert_path, rm_why *why);
 /*
  * For both: certificate files are written with mode 0644; notBefore is
  * backdated 5 minutes for clock skew; days must be 1..36500 (RM_EINVAL);
- * the signing key must be private (RM_EINVAL). common_name is 1..64
+ * the signer must hold its key in process (RM_EINVAL: certificates are
+ * signed by OpenSSL's X509_sign). common_name is 1..64
  * bytes: printable ASCII for the CA, letters, digits, '-' and '.' for
  * issued certificates (RM_EBADVALUE). x509_issue: RM_EBADVALUE if
- * ca_key is not the key of ca_cert_path. Files: RM_EIO, RM_EMALFORMED.
+ * the signer's key is not the key of ca_cert_path. Files: RM_EIO,
+ * RM_EMALFORMED.
  */
 
 /* Verify cert_path chains to ca_cert_path and is within validity
@@ -138,13 +199,14 @@ int x509_public_key(const char *cert_path, crypto_key **out, rm_why *why);
 /* ---------------- COSE_Sign1 (RFC 9052) ---------------- */
 
 /*
- * Sign payload: emits tag(18) [protected, unprotected, payload, signature]
+ * Sign payload with signer s: emits
+ * tag(18) [protected, unprotected, payload, signature]
  * with protected = bstr(deterministic map {1: -7, 4: kid}), unprotected =
  * {} and the ES256 signature over
  * Sig_structure = ["Signature1", protected, h'' (external_aad), payload]
  * (RFC 9052 §4.4). Appends to out; on error out is unchanged.
  */
-int cose_sign1_sign(const crypto_key *k, const uint8_t *payload, size_t n,
+int cose_sign1_sign(crypto_signer *s, const uint8_t *payload, size_t n,
     rm_buf *out, rm_why *why);
 
 /* A parsed COSE_Sign1; all pointers borrow from the input buffer and

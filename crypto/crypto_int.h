@@ -28,6 +28,11 @@ int crypto_key_wrap(EVP_PKEY *pk, bool priv, crypto_key **out, rm_why *why);
  * err. */
 int crypto_ossl_fail(rm_why *why, int err, const char *what);
 
+/* The in-process private key behind s (borrowed, lives as long as s), or
+ * NULL if s keeps its key elsewhere. For x509.c, which needs OpenSSL's
+ * X509_sign. */
+crypto_key *crypto_signer_key0(const crypto_signer *s);
+
 /* SHA-256 as an EVP_MD fetched once per process. */
 const EVP_MD *crypto_md_sha256(void);
 

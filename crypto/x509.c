@@ -218,16 +218,31 @@ sign_and_write(X509 *x, const crypto_key *signer, const char *path,
 	return write_cert(x, path, why);
 }
 
+/* The in-process private key behind a signer; certificates are signed
+ * by OpenSSL itself, so a signer whose key lives elsewhere cannot. */
+static int
+signer_key(crypto_signer *s, const crypto_key **out, rm_why *why)
+{
+	const crypto_key *k = s != NULL ? crypto_signer_key0(s) : NULL;
+
+	if (k == NULL || !k->priv)
+		return rm_fail(why, RM_EINVAL, "x509: CA signer has no "
+		    "in-process private key");
+	*out = k;
+	return RM_OK;
+}
+
 int
-x509_ca_create(const crypto_key *root, const char *common_name,
+x509_ca_create(crypto_signer *ca, const char *common_name,
     unsigned days, const char *cert_path, rm_why *why)
 {
+	const crypto_key *root = NULL;
 	X509V3_CTX ctx;
 	X509 *x;
 	int rv;
 
-	if (!root->priv)
-		return rm_fail(why, RM_EINVAL, "x509: CA key has no private part");
+	if ((rv = signer_key(ca, &root, why)) != RM_OK)
+		return rv;
 	if ((rv = check_cn(common_name, false, why)) != RM_OK)
 		return rv;
 	if ((x = X509_new()) == NULL)
@@ -255,16 +270,17 @@ done:
 }
 
 int
-x509_issue(const crypto_key *ca_key, const char *ca_cert_path,
+x509_issue(crypto_signer *ca_signer, const char *ca_cert_path,
     const crypto_key *subject_key, const char *common_name, unsigned days,
     const char *cert_path, rm_why *why)
 {
+	const crypto_key *ca_key = NULL;
 	X509 *ca = NULL, *x = NULL;
 	X509V3_CTX ctx;
 	int rv;
 
-	if (!ca_key->priv)
-		return rm_fail(why, RM_EINVAL, "x509: CA key has no private part");
+	if ((rv = signer_key(ca_signer, &ca_key, why)) != RM_OK)
+		return rv;
 	if ((rv = check_cn(common_name, true, why)) != RM_OK)
 		return rv;
 	if ((rv = read_cert(ca_cert_path, &ca, why)) != RM_OK)

@@ -67,7 +67,7 @@ fed_record_fini(struct fed_record *fr)
 }
 
 int
-fed_record_seal(const crypto_key *k, const struct rm_record *rec, rm_buf *out,
+fed_record_seal(crypto_signer *s, const struct rm_record *rec, rm_buf *out,
     rm_hash *hash, rm_why *why)
 {
 	rm_buf body = RM_BUF_INIT;
@@ -76,7 +76,7 @@ fed_record_seal(const crypto_key *k, const struct rm_record *rec, rm_buf *out,
 
 	if ((rv = record_encode(rec, &body, why)) != RM_OK)
 		goto fail;
-	if ((rv = cose_sign1_sign(k, body.data, body.len, out, why)) != RM_OK)
+	if ((rv = cose_sign1_sign(s, body.data, body.len, out, why)) != RM_OK)
 		goto fail;
 	if (out->len - old > COSE_SIGN1_MAX) {
 		out->len = old;

@@ -116,7 +116,7 @@ struct fed_peer {
 
 struct fed {
 	char agency_id[RM_AGENCY_ID_MAX + 1];
-	crypto_key *agency_key;
+	crypto_signer *agency_signer;
 	const crypto_key *root_key;
 	char *ca_file, *tls_cert_file, *tls_key_file;
 	bool insecure;

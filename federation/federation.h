@@ -62,10 +62,8 @@ int roster_new(const char *federation_name, uint64_t version,
  * rosters being built, before roster_sign. */
 int roster_put_agency(struct roster *r, const struct roster_agency *a,
     rm_why *why);
-/* Set the version (monotonic; the newer roster wins on handshake). */
-void roster_set_version(struct roster *r, uint64_t version);
-/* Encode and sign with the root key; appends the COSE_Sign1 to out. */
-int roster_sign(const struct roster *r, const crypto_key *root, rm_buf *out,
+/* Encode and sign with the root's signer; appends the COSE_Sign1 to out. */
+int roster_sign(const struct roster *r, crypto_signer *root, rm_buf *out,
     rm_why *why);
 /* Verify a signed roster with the root public key and decode it.
  * Errors: any of the COSE/CBOR errors, RM_EBADSIG, RM_ETOOBIG,
@@ -132,9 +130,9 @@ int fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
     struct fed_record *out, rm_why *why);
 void fed_record_fini(struct fed_record *fr);
 
-/* Encode rec and sign it with the agency key: appends the COSE_Sign1 to
- * out and, if hash is non-NULL, stores the record hash. */
-int fed_record_seal(const crypto_key *k, const struct rm_record *rec,
+/* Encode rec and sign it with the agency's signer s: appends the
+ * COSE_Sign1 to out and, if hash is non-NULL, stores the record hash. */
+int fed_record_seal(crypto_signer *s, const struct rm_record *rec,
     rm_buf *out, rm_hash *hash, rm_why *why);
 
 /* ================================================================== */
@@ -266,7 +264,7 @@ struct fed_host_ops {
 
 struct fed_opts {
 	const char *agency_id;          /* this node's agency */
-	crypto_key *agency_key;         /* referenced; signs PROOFs */
+	crypto_signer *agency_signer;   /* referenced; signs PROOFs */
 	const crypto_key *root_key;     /* verifies rosters from peers */
 	struct roster *roster;          /* referenced; may be replaced */
 	const char *ca_file;            /* TLS: federation CA (PEM) */

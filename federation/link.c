@@ -41,9 +41,8 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	if (o->agency_id == NULL || !agency_id_valid(o->agency_id))
 		return rm_fail(why, RM_ECONFIG, "federation: agency id \"%s\" "
 		    "is not valid", o->agency_id ? o->agency_id : "");
-	if (o->agency_key == NULL || !crypto_key_has_private(o->agency_key))
-		return rm_fail(why, RM_ECONFIG, "federation: no private agency "
-		    "key");
+	if (o->agency_signer == NULL)
+		return rm_fail(why, RM_ECONFIG, "federation: no agency signer");
 	if (o->root_key == NULL || o->roster == NULL)
 		return rm_fail(why, RM_ECONFIG, "federation: root key and "
 		    "roster are required");
@@ -54,7 +53,7 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	if ((f = calloc(1, sizeof(*f))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "federation: out of memory");
 	snprintf(f->agency_id, sizeof(f->agency_id), "%s", o->agency_id);
-	f->agency_key = crypto_key_ref(o->agency_key);
+	f->agency_signer = crypto_signer_ref(o->agency_signer);
 	f->root_key = o->root_key;
 	f->ca_file = dup_opt(o->ca_file);
 	f->tls_cert_file = dup_opt(o->tls_cert_file);
@@ -222,7 +221,7 @@ fed_close(fed *f)
 		free(p);
 	}
 	roster_free(f->roster);
-	crypto_key_free(f->agency_key);
+	crypto_signer_free(f->agency_signer);
 	free(f->ca_file);
 	free(f->tls_cert_file);
 	free(f->tls_key_file);

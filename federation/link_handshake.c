@@ -113,8 +113,8 @@ fed_on_hello(struct fed_peer *p, const struct fed_frame *fr)
 	rv = fed_hello_transcript(&b, s->peer_nonce, s->own_nonce,
 	    p->f->agency_id, p->agency);
 	if (rv == RM_OK)
-		rv = crypto_es256_sign(p->f->agency_key, b.data, b.len, sig,
-		    &why);
+		rv = crypto_signer_sign(p->f->agency_signer, b.data, b.len,
+		    sig, &why);
 	rm_buf_reset(&b);
 	if (rv == RM_OK && (rv = fed_frame_proof(&b, sig)) == RM_OK)
 		rv = fed_send_buf(p, &b);

@@ -188,12 +188,6 @@ roster_put_agency(struct roster *r, const struct roster_agency *a,
 	return RM_OK;
 }
 
-void
-roster_set_version(struct roster *r, uint64_t version)
-{
-	r->version = version;
-}
-
 struct roster *
 roster_ref(struct roster *r)
 {

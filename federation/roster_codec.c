@@ -89,7 +89,7 @@ roster_encode(const struct roster *r, rm_buf *b, rm_why *why)
 }
 
 int
-roster_sign(const struct roster *r, const crypto_key *root, rm_buf *out,
+roster_sign(const struct roster *r, crypto_signer *root, rm_buf *out,
     rm_why *why)
 {
 	rm_buf body = RM_BUF_INIT;

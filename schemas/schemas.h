@@ -372,6 +372,10 @@ bool area_overlaps(const char *a, const char *b);
  * then 1..RM_AGENCY_NAME_MAX of [a-z0-9_-]: "120103.emergency". At most
  * RM_AGENCY_ID_MAX bytes follow from that. NULL gives false. */
 bool agency_id_valid(const char *s);
+/* The rule of agency_id_valid in words, for error messages. */
+#define RM_AGENCY_ID_RULE \
+	"an area code of 6, 9 or 12 digits, '.', then 1-48 of a-z, 0-9, " \
+	"'-', '_'"
 
 /* True iff s is an object id: 1..RM_OBJECT_ID_MAX of [A-Za-z0-9._:-],
  * other than "." and "..". NULL gives false. */

@@ -95,12 +95,13 @@ int cli_split(char *s, char sep, char **items, size_t max);
 
 struct feddir {
 	char dir[1024];          /* absolute */
-	crypto_key *root;        /* private root key, or NULL */
+	crypto_signer *root;     /* the root's signer, or NULL */
 	struct roster *roster;
 };
 
-/* Open DIR: load root.key if want_root (else the CA certificate's
- * public key) and verify + load roster.cose. Prints the error. */
+/* Open DIR: open root.key as a signer if want_root (else read the CA
+ * certificate's public key) and verify + load roster.cose. Prints the
+ * error. */
 int feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
     struct feddir *out);
 void feddir_close(struct feddir *fd);
@@ -120,9 +121,6 @@ int cli_abspath(const char *p, char *out, size_t n);
 
 /* ---------------- agency helpers (cli_agency.c) ---------------- */
 
-/* Agency id syntax (as node.conf's `agency`), checked before the id
- * becomes a directory name. */
-bool cli_id_ok(const char *id);
 /* centre | department | district */
 bool cli_role_ok(const char *role);
 /* Area codes / kinds separated by sep into e; -1 with why[wl]. Kinds:

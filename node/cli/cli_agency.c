@@ -15,18 +15,6 @@
 
 /* ---------------- shared ---------------- */
 
-/* Agency id syntax, checked before it becomes a directory name. */
-bool
-cli_id_ok(const char *id)
-{
-	struct node_config *cf = calloc(1, sizeof(*cf));
-	bool ok = cf != NULL &&
-	    config_set(cf, "agency", id, NULL, NULL) == RM_OK;
-
-	free(cf);
-	return ok;
-}
-
 /* Role implied by an agency id's unit when --role is not given. */
 static void
 kinds_text(rm_kind_set kinds, char *out, size_t n)
@@ -120,27 +108,27 @@ cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
 }
 
 
-/* Load DIR/agencies/ID/NAME or make a new key (0600) if absent/rotate. */
+/* The public key of DIR/agencies/ID/NAME, a private key made (0600)
+ * if absent or rotate; the private key stays inside a signer that is
+ * dropped here. */
 static int
 agency_key(const struct cli_cmd *c, const char *path, bool rotate,
     crypto_key **out, bool *made)
 {
+	crypto_signer *s = NULL;
 	rm_why why;
 
 	*made = false;
 	if (!rotate && access(path, F_OK) == 0) {
-		if (crypto_key_load_pem(path, out, &why) != RM_OK)
+		if (crypto_signer_open_pem(path, &s, &why) != RM_OK)
 			return cli_fail_file(c, path, &why);
-		return CLI_EXIT_OK;
+	} else {
+		if (crypto_signer_generate_pem(path, &s, &why) != RM_OK)
+			return cli_fail_file(c, path, &why);
+		*made = true;
 	}
-	if (crypto_key_generate(out, &why) != RM_OK)
-		return cli_fail_file(c, path, &why);
-	if (crypto_key_save_private_pem(*out, path, &why) != RM_OK) {
-		crypto_key_free(*out);
-		*out = NULL;
-		return cli_fail_file(c, path, &why);
-	}
-	*made = true;
+	crypto_signer_public_key(s, out);
+	crypto_signer_free(s);
 	return CLI_EXIT_OK;
 }
 
@@ -242,9 +230,10 @@ run_add(const struct cli_args *a)
 	memset(&e, 0, sizeof(e));
 	if ((rv = cli_parse_days_opt(a, &days)) != 0)
 		return rv;
-	if (!cli_id_ok(id))
-		return cli_usage(c, "--id: \"%.64s\" is not an agency id (a-z, "
-		    "0-9, '.', '-', '_'; at most %d)", id, RM_AGENCY_ID_MAX);
+	/* Checked before the id becomes a directory name. */
+	if (!agency_id_valid(id))
+		return cli_usage(c, "--id: \"%.64s\" is not an agency id (%s)",
+		    id, RM_AGENCY_ID_RULE);
 	snprintf(e.id, sizeof(e.id), "%s", id);
 	if (cli_parse_areas(&e, cli_get(a, "areas"), ',', why, sizeof(why)) != 0)
 		return cli_usage(c, "--areas: %s", why);

@@ -109,9 +109,10 @@ feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
 		    "federation init')", dir, strerror(errno));
 	if (want_root) {
 		feddir_path(out, path, sizeof(path), FEDDIR_ROOT_KEY);
-		if ((rv = crypto_key_load_pem(path, &out->root, &why)) != RM_OK)
+		if ((rv = crypto_signer_open_pem(path, &out->root, &why)) !=
+		    RM_OK)
 			return cli_fail_file(c, path, &why);
-		verifier = crypto_key_ref(out->root);
+		crypto_signer_public_key(out->root, &verifier);
 	} else {
 		feddir_path(out, path, sizeof(path), FEDDIR_CA);
 		if ((rv = x509_public_key(path, &verifier, &why)) != RM_OK)
@@ -121,7 +122,7 @@ feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
 	rv = roster_load(path, verifier, &out->roster, &why);
 	crypto_key_free(verifier);
 	if (rv != RM_OK) {
-		crypto_key_free(out->root);
+		crypto_signer_free(out->root);
 		out->root = NULL;
 		return cli_fail_file(c, path, &why);
 	}
@@ -132,7 +133,7 @@ void
 feddir_close(struct feddir *fd)
 {
 	roster_free(fd->roster);
-	crypto_key_free(fd->root);
+	crypto_signer_free(fd->root);
 	fd->roster = NULL;
 	fd->root = NULL;
 }

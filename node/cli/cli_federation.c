@@ -34,7 +34,7 @@ run_init(const struct cli_args *a)
 	const char *days_s = cli_get(a, "days");
 	struct feddir fd;
 	struct roster *r = NULL;
-	crypto_key *root = NULL;
+	crypto_signer *root = NULL;
 	rm_buf out = RM_BUF_INIT;
 	char path[1200];
 	long days = 3650;
@@ -65,12 +65,8 @@ run_init(const struct cli_args *a)
 		rv = cli_fail(c, "--name: %s", why.msg);
 		goto fail;
 	}
-	if (crypto_key_generate(&root, &why) != RM_OK) {
-		cli_fail(c, "root key: %s", why.msg);
-		goto fail;
-	}
 	feddir_path(&fd, path, sizeof(path), FEDDIR_ROOT_KEY);
-	if (crypto_key_save_private_pem(root, path, &why) != RM_OK) {
+	if (crypto_signer_generate_pem(path, &root, &why) != RM_OK) {
 		cli_fail_file(c, path, &why);
 		goto fail;
 	}
@@ -97,7 +93,7 @@ run_init(const struct cli_args *a)
 fail:
 	rm_buf_fini(&out);
 	roster_free(r);
-	crypto_key_free(root);
+	crypto_signer_free(root);
 	return rv;
 }
 

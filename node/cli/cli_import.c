@@ -158,7 +158,7 @@ run_import(const struct cli_args *a)
 			cli_fail(c, "%s:%zu: a field is too long", csv, lineno);
 			goto out;
 		}
-		if (!cli_id_ok(COL(0))) {
+		if (!agency_id_valid(COL(0))) {
 			cli_fail(c, "%s:%zu: agency_id: \"%.64s\" is not an "
 			    "agency id", csv, lineno, COL(0));
 			goto out;

@@ -6,11 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rm_version.h"
 #include "node/cli/cli.h"
-
-#ifndef RM_VERSION
-#define RM_VERSION "0.1.0"
-#endif
 
 static const struct cli_cmd *const commands[] = {
 	&cli_federation_init,

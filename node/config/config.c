@@ -108,10 +108,6 @@ static const char *const type_names[] = {
 	[T_U64] = "number", [T_LEVEL] = "level", [T_PEER] = "peer",
 };
 
-static const char *const level_names[] = {
-	"debug", "info", "notice", "warn", "err",
-};
-
 /*
  * Parse val into k's field of c. base: directory for relative paths
  * (NULL: taken as is). On error writes the reason to why and returns -1.
@@ -128,10 +124,9 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 
 	switch (k->type) {
 	case T_AGENCY:
-		if (!cfg_agency_id_ok(val)) {
+		if (!agency_id_valid(val)) {
 			snprintf(why, wl, "\"%.64s\" is not an agency id "
-			    "(a-z, 0-9, '.', '-', '_'; at most %d)", val,
-			    RM_AGENCY_ID_MAX);
+			    "(" RM_AGENCY_ID_RULE ")", val);
 			return -1;
 		}
 		strcpy(field, val);
@@ -262,8 +257,7 @@ format_value(const struct cfg_key *k, const struct node_config *c,
 		    *(const uint64_t *)(const void *)field);
 		break;
 	case T_LEVEL:
-		snprintf(out, n, "%s", (unsigned)c->log_level < 5 ?
-		    level_names[c->log_level] : "info");
+		snprintf(out, n, "%s", rm_log_level_name(c->log_level));
 		break;
 	case T_PEER:
 		out[0] = '\0';

@@ -12,7 +12,6 @@
 #include "node/config/config.h"
 
 /* Agency id: 1..RM_AGENCY_ID_MAX of a-z 0-9 . - _, starting a-z0-9. */
-bool cfg_agency_id_ok(const char *s);
 /* "host:port" or "[v6]:port", port 1..65535. */
 bool cfg_hostport_ok(const char *s);
 /* Decimal unsigned, no sign or spaces; -1 if bad or over 2^64-1. */

@@ -1,7 +1,8 @@
 /*
  * config_value.c -- parsers for single node.conf values (agency ids,
  * host:port, numbers, bools, peer lines) and the file syntax's comment
- * rule, the config directory and trimming, used by config.c.
+ * rule, the config directory and trimming, used by config.c. Agency ids
+ * are checked by schemas' agency_id_valid, the one rule.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,22 +12,6 @@
 
 #include "node/config/config.h"
 #include "node/config/config_int.h"
-
-bool
-cfg_agency_id_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > RM_AGENCY_ID_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		char ch = s[i];
-		if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-		    ((ch == '.' || ch == '-' || ch == '_') && i > 0)))
-			return false;
-	}
-	return true;
-}
 
 /* "host:port" or "[v6]:port" with port 1..65535. */
 bool
@@ -113,7 +98,7 @@ cfg_parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
 		    "URL\", got %zu word%s", n, n == 1 ? "" : "s");
 		return -1;
 	}
-	if (!cfg_agency_id_ok(tok[0])) {
+	if (!agency_id_valid(tok[0])) {
 		snprintf(why, wl, "bad peer line: \"%.64s\" is not an agency "
 		    "id", tok[0]);
 		return -1;

@@ -21,12 +21,13 @@
 
 /*
  * Load and check the node's identity from cfg (copied into n->cfg):
- * the agency key (private, P-256), the root key (public key of the CA
+ * the agency's signer (crypto_signer_open_pem on `key`: a private
+ * P-256 key), the root key (public key of the CA
  * certificate), the roster (signature checked with the root key); the
  * own agency must be listed and its roster kid must equal the key's.
  * On error, *cfg_key names the config key at fault ("key", "ca",
  * "roster", "agency") and why says what; n keeps nothing.
- * Errors: those of crypto_key_load_pem, x509_public_key, roster_load;
+ * Errors: those of crypto_signer_open_pem, x509_public_key, roster_load;
  * RM_EUNKNOWNSIGNER (agency not in roster), RM_EBADVALUE (kid mismatch,
  * public-only key).
  */
@@ -37,12 +38,12 @@ int node_load_identity(struct node *n, const struct node_config *cfg,
  * The checks after the identity, against roster r: the TLS certificate
  * (chains to the CA, in validity, issued for the agency id), tls_key (a
  * private key whose kid equals the kid of the certificate's public key,
- * x509_public_key/crypto_key_kid), and every `peer` line (an agency of
+ * x509_public_key, crypto_signer_kid), and every `peer` line (an agency of
  * r, not the node's own). On error *cfg_key names the config key
  * ("tls_cert", "tls_key", "peer"), *cfg_val the peer's agency for
  * "peer" (NULL otherwise; it borrows from cfg), why says what.
  * node_start() runs them too. Errors: those of x509_verify,
- * x509_public_key, crypto_key_load_pem; RM_EBADVALUE (wrong CN, public
+ * x509_public_key, crypto_signer_open_pem; RM_EBADVALUE (wrong CN, public
  * key only, key mismatch, own agency as peer), RM_EUNKNOWNSIGNER (peer
  * not in the roster).
  */

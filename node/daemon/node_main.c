@@ -15,21 +15,18 @@ node_load_identity(struct node *n, const struct node_config *cfg,
     const char **cfg_key, rm_why *why)
 {
 	const struct roster_agency *a;
-	crypto_key *key = NULL, *root = NULL;
+	crypto_signer *signer = NULL;
+	crypto_key *root = NULL;
 	struct roster *r = NULL;
 	rm_hash kid;
 	char hex[65];
 	int rv;
 
 	*cfg_key = "key";
-	if ((rv = crypto_key_load_pem(cfg->key_file, &key, why)) != RM_OK)
+	if ((rv = crypto_signer_open_pem(cfg->key_file, &signer, why)) !=
+	    RM_OK)
 		goto fail;
-	if (!crypto_key_has_private(key)) {
-		rv = rm_fail(why, RM_EBADVALUE, "%s: public key only; the "
-		    "agency signing key must be private", cfg->key_file);
-		goto fail;
-	}
-	if ((rv = crypto_key_kid(key, &kid)) != RM_OK) {
+	if ((rv = crypto_signer_kid(signer, &kid)) != RM_OK) {
 		rv = rm_fail(why, rv, "%s: cannot compute kid", cfg->key_file);
 		goto fail;
 	}
@@ -56,29 +53,31 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 	}
 	if (n != NULL) {
 		n->cfg = *cfg;
-		n->key = key;
+		n->signer = signer;
 		n->root = root;
 		n->roster = r;
 		n->kid = kid;
 	} else {
 		roster_free(r);
 		crypto_key_free(root);
-		crypto_key_free(key);
+		crypto_signer_free(signer);
 	}
 	return RM_OK;
 fail:
 	roster_free(r);
 	crypto_key_free(root);
-	crypto_key_free(key);
+	crypto_signer_free(signer);
 	return rv;
 }
 
 /* The TLS certificate (chains to the CA, in validity, issued for the
- * agency id) and its key (private, the certificate's key). */
+ * agency id) and its key (private, the certificate's key). The key is
+ * opened as a signer only to learn its kid; nng reads the file itself. */
 static int
 check_tls(const struct node_config *cfg, const char **cfg_key, rm_why *why)
 {
-	crypto_key *k = NULL, *pub = NULL;
+	crypto_signer *k = NULL;
+	crypto_key *pub = NULL;
 	rm_hash kid_key, kid_cert;
 	char cn[256], hk[65], hc[65];
 	int rv;
@@ -93,14 +92,10 @@ check_tls(const struct node_config *cfg, const char **cfg_key, rm_why *why)
 	if ((rv = x509_public_key(cfg->tls_cert_file, &pub, why)) != RM_OK)
 		return rv;
 	*cfg_key = "tls_key";
-	if ((rv = crypto_key_load_pem(cfg->tls_key_file, &k, why)) != RM_OK)
+	if ((rv = crypto_signer_open_pem(cfg->tls_key_file, &k, why)) !=
+	    RM_OK)
 		goto out;
-	if (!crypto_key_has_private(k)) {
-		rv = rm_fail(why, RM_EBADVALUE, "%s: public key only",
-		    cfg->tls_key_file);
-		goto out;
-	}
-	if ((rv = crypto_key_kid(k, &kid_key)) != RM_OK ||
+	if ((rv = crypto_signer_kid(k, &kid_key)) != RM_OK ||
 	    (rv = crypto_key_kid(pub, &kid_cert)) != RM_OK) {
 		rv = rm_fail(why, rv, "%s: cannot compute the key id",
 		    cfg->tls_key_file);
@@ -115,7 +110,7 @@ check_tls(const struct node_config *cfg, const char **cfg_key, rm_why *why)
 	}
 out:
 	crypto_key_free(pub);
-	crypto_key_free(k);
+	crypto_signer_free(k);
 	return rv;
 }
 
@@ -167,7 +162,7 @@ node_check(const struct node_config *cfg, const char **cfg_key,
 		rv = node_check_more(cfg, n->roster, cfg_key, cfg_val, why);
 	roster_free(n->roster);
 	crypto_key_free(n->root);
-	crypto_key_free(n->key);
+	crypto_signer_free(n->signer);
 	free(n);
 	return rv;
 }
@@ -300,7 +295,7 @@ fed_setup(struct node *n, rm_why *why)
 
 	memset(&o, 0, sizeof(o));
 	o.agency_id = n->cfg.agency;
-	o.agency_key = n->key;
+	o.agency_signer = n->signer;
 	o.root_key = n->root;
 	o.roster = n->roster;
 	o.ca_file = n->cfg.ca_file;
@@ -394,8 +389,8 @@ node_stop(struct node *n)
 	n->roster = NULL;
 	crypto_key_free(n->root);
 	n->root = NULL;
-	crypto_key_free(n->key);
-	n->key = NULL;
+	crypto_signer_free(n->signer);
+	n->signer = NULL;
 	if (n->obs_mtx_ok) {
 		pthread_mutex_destroy(&n->obs_mtx);
 		n->obs_mtx_ok = false;

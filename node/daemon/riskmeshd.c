@@ -19,11 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/rm_version.h"
 #include "node/daemon/daemon.h"
-
-#ifndef RISKMESHD_VERSION
-#define RISKMESHD_VERSION "0.1.0"
-#endif
 
 static void
 usage(FILE *f)
@@ -143,7 +140,7 @@ run(const struct node_config *cfg, const sigset_t *sigs)
 	int sig;
 
 	rm_log(RM_LOG_INFO, "node", "riskmeshd %s starting, agency %s",
-	    RISKMESHD_VERSION, cfg->agency);
+	    RM_VERSION, cfg->agency);
 	if (node_start(&n, cfg, &why) != RM_OK) {
 		rm_log(RM_LOG_ERR, "node", "start-up failed: %s", why.msg);
 		return 1;
@@ -184,7 +181,7 @@ main(int argc, char **argv)
 			config_describe(describe_key, NULL);
 			return 0;
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("riskmeshd %s\n", RISKMESHD_VERSION);
+			printf("riskmeshd %s\n", RM_VERSION);
 			return 0;
 		} else if (strcmp(argv[i], "-c") == 0) {
 			if (i + 1 == argc || argv[i + 1][0] == '\0' ||

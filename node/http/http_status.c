@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rm_version.h"
 #include "node/http/http.h"
 
 static json_t *
@@ -133,8 +134,9 @@ http_status_json(struct node *n, rm_buf *out)
 		return RM_ENOMEM;
 	rm_hash_hex(&n->kid, kid);
 	rm_utc_format(n->started_ms, started);
-	o = json_pack("{s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	    "s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
+	    "version", RM_VERSION,
 	    "agency", n->cfg.agency,
 	    "federation", roster_federation(r),
 	    "roster_version", (json_int_t)roster_version(r),

@@ -40,7 +40,7 @@ seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
 		return rm_fail(why, RM_EBUSY, "object %s changed concurrently "
 		    "(now at ver %llu); retry", rec->object_id,
 		    (unsigned long long)(rec->ver - 1));
-	return fed_record_seal(b->n->key, rec, out, hash, why);
+	return fed_record_seal(b->n->signer, rec, out, hash, why);
 }
 
 /* 403 with the roster rule that refused rec. */

@@ -80,9 +80,9 @@ struct node_sub {
 
 struct node {
 	struct node_config cfg;
-	crypto_key *key;             /* agency signing key (private) */
+	crypto_signer *signer;       /* the agency's signer (holds the key) */
 	crypto_key *root;            /* federation root (CA) public key */
-	rm_hash kid;                 /* kid of key */
+	rm_hash kid;                 /* kid of the signer */
 	struct roster *roster;       /* roster at start-up (fed holds the
 	                                current one, see node_roster()) */
 	store *store;

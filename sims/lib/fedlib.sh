@@ -1,7 +1,9 @@
 # fedlib.sh -- shell helpers to build a local riskmesh federation and drive
 # real riskmeshd processes. Sourced by scripts/demo, sims/*.sh and the
 # integration tests. Needs: RM_BIN (dir with riskmeshd, riskmesh), curl,
-# python3. Every wait is bounded.
+# awk, Debian's /usr/bin/python3 (never whichever python3 is first on PATH:
+# a version-manager shim can cost 0.35 s a start). Every wait is bounded;
+# polling loops read /metrics with awk, no interpreter per iteration.
 
 : "${RM_BIN:?RM_BIN must point at the directory holding riskmeshd and riskmesh}"
 RM_PIDS=()
@@ -93,9 +95,9 @@ rm_http() {
 }
 
 # rm_json EXPR: evaluate a Python expression on the JSON document on stdin
-# (bound to `d`), print the result.
+# (bound to `d`), print the result. One interpreter start: not for loops.
 rm_json() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
+	/usr/bin/python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$1"
 }
 
 # rm_status_field FEDDIR ID EXPR: a field of GET /v1/status.
@@ -103,11 +105,22 @@ rm_status_field() {
 	rm_http "$1" "$2" GET /v1/status | sed '$d' | rm_json "$3"
 }
 
+# rm_metric FEDDIR ID NAME: the value of metric NAME from GET /metrics,
+# summed over its labels (riskmesh_peer_up: links up); fails if the node
+# does not answer or has no such metric.
+rm_metric() {
+	local out
+	out=$(rm_http "$1" "$2" GET /metrics 2>/dev/null) && [ "${out##*$'\n'}" = 200 ] ||
+	    return 1
+	awk -v m="$3" '$1 == m || index($1, m "{") == 1 { s += $NF; f = 1 }
+	    END { if (!f) exit 1; print s }' <<<"${out%$'\n'*}"
+}
+
 # rm_wait_peers_up FEDDIR ID COUNT SECONDS
 rm_wait_peers_up() {
 	local deadline=$(( $(date +%s) + $4 )) n
 	while [ "$(date +%s)" -le "$deadline" ]; do
-		n=$(rm_status_field "$1" "$2" 'sum(1 for p in d["peers"] if p["state"]=="up")' 2>/dev/null || echo 0)
+		n=$(rm_metric "$1" "$2" riskmesh_peer_up || echo 0)
 		[ "${n:-0}" -ge "$3" ] && return 0
 		sleep 0.2
 	done
@@ -118,7 +131,7 @@ rm_wait_peers_up() {
 rm_wait_records() {
 	local deadline=$(( $(date +%s) + $4 )) n
 	while [ "$(date +%s)" -le "$deadline" ]; do
-		n=$(rm_status_field "$1" "$2" 'd["records"]' 2>/dev/null || echo 0)
+		n=$(rm_metric "$1" "$2" riskmesh_records || echo 0)
 		[ "${n:-0}" -ge "$3" ] && return 0
 		sleep 0.1
 	done

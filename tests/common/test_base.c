@@ -102,12 +102,29 @@ test_file_atomic(void)
 	rm_buf_fini(&b);
 }
 
+/* Names round-trip through rm_log_level_parse (the config uses both). */
+static void
+test_log_level_names(void)
+{
+	rm_log_level l;
+
+	for (int i = RM_LOG_DEBUG; i <= RM_LOG_ERR; i++) {
+		CU_ASSERT_EQUAL(rm_log_level_parse(rm_log_level_name(
+		    (rm_log_level)i), &l), RM_OK);
+		CU_ASSERT_EQUAL(l, i);
+	}
+	CU_ASSERT_STRING_EQUAL(rm_log_level_name(RM_LOG_WARN), "warn");
+	CU_ASSERT_STRING_EQUAL(rm_log_level_name((rm_log_level)99), "info");
+	CU_ASSERT_EQUAL(rm_log_level_parse("warning", &l), RM_EBADVALUE);
+}
+
 static CU_TestInfo base_tests[] = {
 	{ "error names and rm_why", test_errors },
 	{ "buffer limit keeps contents", test_buf_limit },
 	{ "RFC 3339 time", test_time },
 	{ "hex and UTF-8", test_hex_utf8 },
 	{ "atomic file write and bounded read", test_file_atomic },
+	{ "log level names", test_log_level_names },
 	CU_TEST_INFO_NULL,
 };
 

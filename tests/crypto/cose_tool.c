@@ -28,14 +28,12 @@ die(const char *what, int rv, const rm_why *why)
 static int
 cmd_keygen(const char *out)
 {
-	crypto_key *k;
+	crypto_signer *s = NULL;
 	rm_why why;
 	int rv;
 
-	if ((rv = crypto_key_generate(&k, &why)) != RM_OK)
-		return die("keygen", rv, &why);
-	rv = crypto_key_save_private_pem(k, out, &why);
-	crypto_key_free(k);
+	rv = crypto_signer_generate_pem(out, &s, &why);
+	crypto_signer_free(s);
 	return rv == RM_OK ? 0 : die(out, rv, &why);
 }
 
@@ -43,17 +41,17 @@ static int
 cmd_sign(const char *keyf, const char *in, const char *out)
 {
 	rm_buf p = RM_BUF_INIT, m = RM_BUF_INIT;
-	crypto_key *k = NULL;
+	crypto_signer *s = NULL;
 	rm_why why;
 	int rv;
 
-	if ((rv = crypto_key_load_pem(keyf, &k, &why)) != RM_OK ||
+	if ((rv = crypto_signer_open_pem(keyf, &s, &why)) != RM_OK ||
 	    (rv = rm_file_read(in, FILE_MAX, &p, &why)) != RM_OK ||
-	    (rv = cose_sign1_sign(k, p.data, p.len, &m, &why)) != RM_OK ||
+	    (rv = cose_sign1_sign(s, p.data, p.len, &m, &why)) != RM_OK ||
 	    (rv = rm_file_write_atomic(out, m.data, m.len, 0644, &why)) !=
 	    RM_OK)
 		die("sign", rv, &why);
-	crypto_key_free(k);
+	crypto_signer_free(s);
 	rm_buf_fini(&p);
 	rm_buf_fini(&m);
 	return rv == RM_OK ? 0 : 1;

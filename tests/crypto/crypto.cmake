@@ -5,6 +5,7 @@ rm_unit_test(crypto.keys SOURCES test_keys.c LIBS rm_crypto)
 rm_unit_test(crypto.hash SOURCES test_hash.c LIBS rm_crypto)
 rm_unit_test(crypto.x509 SOURCES test_x509.c LIBS rm_crypto)
 rm_unit_test(crypto.cose SOURCES test_cose.c LIBS rm_crypto)
+rm_unit_test(crypto.signer SOURCES test_signer.c LIBS rm_crypto)
 
 add_executable(cose_tool cose_tool.c)
 target_link_libraries(cose_tool PRIVATE rm_crypto)

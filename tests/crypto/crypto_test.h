@@ -88,4 +88,49 @@ ct_newkey(void)
 	return k;
 }
 
+/* The calls that take a signer, for tests that hold a crypto_key: wrap
+ * k in a one-shot in-process signer (crypto_signer_from_key), so a
+ * public-only key gives crypto_signer_from_key's RM_EINVAL. */
+static inline int
+ct_cose_sign(crypto_key *k, const uint8_t *payload, size_t n, rm_buf *out,
+    rm_why *why)
+{
+	crypto_signer *s = NULL;
+	int rv;
+
+	if ((rv = crypto_signer_from_key(k, &s, why)) != RM_OK)
+		return rv;
+	rv = cose_sign1_sign(s, payload, n, out, why);
+	crypto_signer_free(s);
+	return rv;
+}
+
+static inline int
+ct_ca_create(crypto_key *k, const char *cn, unsigned days,
+    const char *path, rm_why *why)
+{
+	crypto_signer *s = NULL;
+	int rv;
+
+	if ((rv = crypto_signer_from_key(k, &s, why)) != RM_OK)
+		return rv;
+	rv = x509_ca_create(s, cn, days, path, why);
+	crypto_signer_free(s);
+	return rv;
+}
+
+static inline int
+ct_issue(crypto_key *ca, const char *ca_path, const crypto_key *subject,
+    const char *cn, unsigned days, const char *path, rm_why *why)
+{
+	crypto_signer *s = NULL;
+	int rv;
+
+	if ((rv = crypto_signer_from_key(ca, &s, why)) != RM_OK)
+		return rv;
+	rv = x509_issue(s, ca_path, subject, cn, days, path, why);
+	crypto_signer_free(s);
+	return rv;
+}
+
 #endif

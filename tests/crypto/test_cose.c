@@ -133,7 +133,7 @@ test_sign_exact_encoding(void)
 	rm_why why;
 
 	rm_buf_append(&out, "xx", 2);   /* sign appends */
-	CU_ASSERT_EQUAL_FATAL(cose_sign1_sign(k, payload, sizeof(payload), &out,
+	CU_ASSERT_EQUAL_FATAL(ct_cose_sign(k, payload, sizeof(payload), &out,
 	    &why), RM_OK);
 	crypto_key_kid(k, &kid);
 	CU_ASSERT_EQUAL(out.len, 2 + 4 + 38 + 1 + 1 + sizeof(payload) + 2 + 64);
@@ -176,7 +176,7 @@ test_sign_empty_and_large(void)
 	uint8_t *big;
 	rm_why why;
 
-	CU_ASSERT_EQUAL(cose_sign1_sign(k, NULL, 0, &out, &why), RM_OK);
+	CU_ASSERT_EQUAL(ct_cose_sign(k, NULL, 0, &out, &why), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(cose_sign1_decode(out.data, out.len, &m, &why),
 	    RM_OK);
 	CU_ASSERT_EQUAL(m.payload_len, 0);
@@ -185,16 +185,16 @@ test_sign_empty_and_large(void)
 	big = calloc(1, COSE_SIGN1_MAX + 1);
 	rm_buf_reset(&out);
 	rm_buf_append(&out, "keep", 4);
-	CU_ASSERT_EQUAL(cose_sign1_sign(k, big, COSE_SIGN1_MAX - 200, &out,
+	CU_ASSERT_EQUAL(ct_cose_sign(k, big, COSE_SIGN1_MAX - 200, &out,
 	    &why), RM_OK);
 	CU_ASSERT_EQUAL(cose_sign1_decode(out.data + 4, out.len - 4, &m, &why),
 	    RM_OK);
 	rm_buf_reset(&out);
 	rm_buf_append(&out, "keep", 4);
-	CU_ASSERT_EQUAL(cose_sign1_sign(k, big, COSE_SIGN1_MAX - 100, &out,
+	CU_ASSERT_EQUAL(ct_cose_sign(k, big, COSE_SIGN1_MAX - 100, &out,
 	    &why), RM_ETOOBIG);
 	CU_ASSERT_EQUAL(out.len, 4);                    /* unchanged */
-	CU_ASSERT_EQUAL(cose_sign1_sign(k, big, COSE_SIGN1_MAX + 1, &out,
+	CU_ASSERT_EQUAL(ct_cose_sign(k, big, COSE_SIGN1_MAX + 1, &out,
 	    &why), RM_ETOOBIG);
 	CU_ASSERT_EQUAL(out.len, 4);
 	CU_ASSERT_EQUAL(cose_sign1_decode(big, COSE_SIGN1_MAX + 1, &m, &why),
@@ -213,7 +213,7 @@ test_public_key_cannot_sign(void)
 
 	CU_ASSERT_EQUAL_FATAL(crypto_key_from_pem(ct_p256_pub,
 	    strlen(ct_p256_pub), &pub, NULL), RM_OK);
-	CU_ASSERT_EQUAL(cose_sign1_sign(pub, payload, 3, &out, &why),
+	CU_ASSERT_EQUAL(ct_cose_sign(pub, payload, 3, &out, &why),
 	    RM_EINVAL);
 	CU_ASSERT_EQUAL(out.len, 0);
 	rm_buf_fini(&out);
@@ -228,7 +228,7 @@ tamper(crypto_key *k, long off, rm_why *why)
 	struct cose_sign1 m;
 	int rv;
 
-	if (cose_sign1_sign(k, payload, sizeof(payload), &out, NULL) != RM_OK)
+	if (ct_cose_sign(k, payload, sizeof(payload), &out, NULL) != RM_OK)
 		return -1;
 	out.data[off < 0 ? (long)out.len + off : off] ^= 0x01;
 	if ((rv = cose_sign1_decode(out.data, out.len, &m, why)) == RM_OK)
@@ -269,7 +269,7 @@ test_kid_swap_bad_signature(void)
 	rm_hash kid;
 	rm_why why;
 
-	CU_ASSERT_EQUAL_FATAL(cose_sign1_sign(b, payload, 4, &out, NULL),
+	CU_ASSERT_EQUAL_FATAL(ct_cose_sign(b, payload, 4, &out, NULL),
 	    RM_OK);
 	crypto_key_kid(a, &kid);
 	memcpy(out.data + 10, kid.b, 32);
@@ -292,7 +292,7 @@ test_truncations(void)
 	struct cose_sign1 m;
 	rm_why why;
 
-	CU_ASSERT_EQUAL_FATAL(cose_sign1_sign(k, payload, sizeof(payload),
+	CU_ASSERT_EQUAL_FATAL(ct_cose_sign(k, payload, sizeof(payload),
 	    &out, NULL), RM_OK);
 	for (size_t n = 0; n < out.len; n++) {
 		int rv = cose_sign1_decode(out.data, n, &m, &why);
@@ -482,7 +482,7 @@ test_verify_rejects_bad_alg_struct(void)
 	struct cose_sign1 m;
 	rm_why why;
 
-	CU_ASSERT_EQUAL_FATAL(cose_sign1_sign(k, payload, 3, &out, NULL),
+	CU_ASSERT_EQUAL_FATAL(ct_cose_sign(k, payload, 3, &out, NULL),
 	    RM_OK);
 	CU_ASSERT_EQUAL_FATAL(cose_sign1_decode(out.data, out.len, &m, &why),
 	    RM_OK);

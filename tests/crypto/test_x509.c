@@ -42,7 +42,7 @@ make_ca(void)
 	ca_key = ct_newkey();
 	snprintf(path, sizeof(path), "%s", ct_path("ca.pem"));
 	ca_pem = path;
-	if (x509_ca_create(ca_key, "riskmesh test federation", 30, ca_pem,
+	if (ct_ca_create(ca_key, "riskmesh test federation", 30, ca_pem,
 	    &why) != RM_OK) {
 		fprintf(stderr, "x509_ca_create: %s\n", why.msg);
 		abort();
@@ -87,7 +87,7 @@ test_issue_and_verify(void)
 	rm_why why;
 
 	make_ca();
-	CU_ASSERT_EQUAL_FATAL(x509_issue(ca_key, ca_pem, node,
+	CU_ASSERT_EQUAL_FATAL(ct_issue(ca_key, ca_pem, node,
 	    "agency-a.example", 10, cert, &why), RM_OK);
 	CU_ASSERT_EQUAL(stat(cert, &st), 0);
 	CU_ASSERT_EQUAL(st.st_mode & 0777, 0644);
@@ -140,9 +140,9 @@ test_random_serials(void)
 	char cmd[512];
 
 	make_ca();
-	CU_ASSERT_EQUAL_FATAL(x509_issue(ca_key, ca_pem, node, "n1", 1, c1,
+	CU_ASSERT_EQUAL_FATAL(ct_issue(ca_key, ca_pem, node, "n1", 1, c1,
 	    NULL), RM_OK);
-	CU_ASSERT_EQUAL_FATAL(x509_issue(ca_key, ca_pem, node, "n1", 1, c2,
+	CU_ASSERT_EQUAL_FATAL(ct_issue(ca_key, ca_pem, node, "n1", 1, c2,
 	    NULL), RM_OK);
 	snprintf(cmd, sizeof(cmd), "openssl x509 -in '%s' -noout -serial", c1);
 	CU_ASSERT_EQUAL(run(cmd, &o1), 0);
@@ -163,9 +163,9 @@ test_other_ca_fails(void)
 	rm_why why;
 
 	make_ca();
-	CU_ASSERT_EQUAL_FATAL(x509_ca_create(k2, "rogue", 30, ca2, &why),
+	CU_ASSERT_EQUAL_FATAL(ct_ca_create(k2, "rogue", 30, ca2, &why),
 	    RM_OK);
-	CU_ASSERT_EQUAL_FATAL(x509_issue(k2, ca2, node, "agency-a", 10, cert,
+	CU_ASSERT_EQUAL_FATAL(ct_issue(k2, ca2, node, "agency-a", 10, cert,
 	    &why), RM_OK);
 	CU_ASSERT_EQUAL(x509_verify(ca2, cert, NULL, 0, &why), RM_OK);
 	CU_ASSERT_EQUAL(x509_verify(ca_pem, cert, cn, sizeof(cn), &why),
@@ -173,13 +173,13 @@ test_other_ca_fails(void)
 	CU_ASSERT(strstr(why.msg, "rogue.pem") != NULL);
 	CU_ASSERT_STRING_EQUAL(cn, "unchanged");
 	/* a CA with the same name but another key: signature fails */
-	CU_ASSERT_EQUAL_FATAL(x509_ca_create(k2, "riskmesh test federation",
+	CU_ASSERT_EQUAL_FATAL(ct_ca_create(k2, "riskmesh test federation",
 	    30, ca2, &why), RM_OK);
-	CU_ASSERT_EQUAL_FATAL(x509_issue(k2, ca2, node, "agency-a", 10, cert,
+	CU_ASSERT_EQUAL_FATAL(ct_issue(k2, ca2, node, "agency-a", 10, cert,
 	    &why), RM_OK);
 	CU_ASSERT_EQUAL(x509_verify(ca_pem, cert, NULL, 0, &why), RM_EBADSIG);
 	/* issuing with a key that is not the CA certificate's */
-	CU_ASSERT_EQUAL(x509_issue(k2, ca_pem, node, "agency-a", 10,
+	CU_ASSERT_EQUAL(ct_issue(k2, ca_pem, node, "agency-a", 10,
 	    ct_path("x.pem"), &why), RM_EBADVALUE);
 	crypto_key_free(k2);
 	crypto_key_free(node);
@@ -229,34 +229,34 @@ test_rejects(void)
 
 	make_ca();
 	/* CN that is not a DNS name, empty, too long */
-	CU_ASSERT_EQUAL(x509_issue(ca_key, ca_pem, node, "a b", 1, out, &why),
+	CU_ASSERT_EQUAL(ct_issue(ca_key, ca_pem, node, "a b", 1, out, &why),
 	    RM_EBADVALUE);
 	CU_ASSERT(strstr(why.msg, "x509.cn") != NULL);
-	CU_ASSERT_EQUAL(x509_issue(ca_key, ca_pem, node, "a,DNS:evil", 1, out,
+	CU_ASSERT_EQUAL(ct_issue(ca_key, ca_pem, node, "a,DNS:evil", 1, out,
 	    &why), RM_EBADVALUE);
-	CU_ASSERT_EQUAL(x509_issue(ca_key, ca_pem, node, "", 1, out, &why),
+	CU_ASSERT_EQUAL(ct_issue(ca_key, ca_pem, node, "", 1, out, &why),
 	    RM_EBADVALUE);
-	CU_ASSERT_EQUAL(x509_ca_create(ca_key, "x\ny", 1, out, &why),
+	CU_ASSERT_EQUAL(ct_ca_create(ca_key, "x\ny", 1, out, &why),
 	    RM_EBADVALUE);
-	CU_ASSERT_EQUAL(x509_issue(ca_key, ca_pem, node,
+	CU_ASSERT_EQUAL(ct_issue(ca_key, ca_pem, node,
 	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 	    1, out, &why), RM_EBADVALUE);
 	/* validity */
-	CU_ASSERT_EQUAL(x509_issue(ca_key, ca_pem, node, "ok", 0, out, &why),
+	CU_ASSERT_EQUAL(ct_issue(ca_key, ca_pem, node, "ok", 0, out, &why),
 	    RM_EINVAL);
-	CU_ASSERT_EQUAL(x509_ca_create(ca_key, "ok", 40000, out, &why),
+	CU_ASSERT_EQUAL(ct_ca_create(ca_key, "ok", 40000, out, &why),
 	    RM_EINVAL);
 	/* the CA key must be private */
 	crypto_key_public_pem(ca_key, &pem);
 	CU_ASSERT_EQUAL_FATAL(crypto_key_from_pem(pem.data, pem.len, &pub,
 	    NULL), RM_OK);
-	CU_ASSERT_EQUAL(x509_ca_create(pub, "ok", 1, out, &why), RM_EINVAL);
-	CU_ASSERT_EQUAL(x509_issue(pub, ca_pem, node, "ok", 1, out, &why),
+	CU_ASSERT_EQUAL(ct_ca_create(pub, "ok", 1, out, &why), RM_EINVAL);
+	CU_ASSERT_EQUAL(ct_issue(pub, ca_pem, node, "ok", 1, out, &why),
 	    RM_EINVAL);
 	/* files */
 	CU_ASSERT_EQUAL(x509_verify(ct_path("nope.pem"), ca_pem, NULL, 0,
 	    &why), RM_EIO);
-	CU_ASSERT_EQUAL(x509_issue(ca_key, ct_path("nope.pem"), node, "ok", 1,
+	CU_ASSERT_EQUAL(ct_issue(ca_key, ct_path("nope.pem"), node, "ok", 1,
 	    out, &why), RM_EIO);
 	CU_ASSERT_EQUAL(rm_file_write_atomic(junk, "junk\n", 5, 0644, NULL),
 	    RM_OK);

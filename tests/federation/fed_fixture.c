@@ -23,13 +23,16 @@ fx_make(void)
 {
 	rm_why why;
 
-	if (crypto_key_generate(&fx.root, &why) != RM_OK)
+	if (crypto_key_generate(&fx.root, &why) != RM_OK ||
+	    crypto_signer_from_key(fx.root, &fx.root_signer, &why) != RM_OK)
 		die("root key", &why);
 	fx.id[0] = FX_COMMAND;
 	fx.id[1] = FX_EMERGENCY;
 	fx.id[2] = FX_WATER;
 	for (size_t i = 0; i < FX_N_AGENCIES; i++)
-		if (crypto_key_generate(&fx.key[i], &why) != RM_OK)
+		if (crypto_key_generate(&fx.key[i], &why) != RM_OK ||
+		    crypto_signer_from_key(fx.key[i], &fx.signer[i], &why) !=
+		    RM_OK)
 			die("agency key", &why);
 }
 
@@ -102,7 +105,7 @@ fx_roster_bytes(uint64_t version, rm_buf *out)
 		if (roster_put_agency(r, &a, &why) != RM_OK)
 			die("roster_put_agency", &why);
 	}
-	if (roster_sign(r, fx.root, out, &why) != RM_OK)
+	if (roster_sign(r, fx.root_signer, out, &why) != RM_OK)
 		die("roster_sign", &why);
 	roster_free(r);
 }
@@ -166,7 +169,7 @@ fx_seal(const struct fx_rec *x, rm_buf *out, rm_hash *hash)
 {
 	rm_why why;
 
-	if (fed_record_seal(fx_fed()->key[fx_index(x->r.origin)], &x->r, out,
+	if (fed_record_seal(fx_fed()->signer[fx_index(x->r.origin)], &x->r, out,
 	    hash, &why) != RM_OK)
 		die("fed_record_seal", &why);
 }
@@ -387,7 +390,7 @@ fx_opts(struct fed_opts *o, const char *id, struct roster *r,
 {
 	memset(o, 0, sizeof(*o));
 	o->agency_id = id;
-	o->agency_key = fx_fed()->key[fx_index(id)];
+	o->agency_signer = fx_fed()->signer[fx_index(id)];
 	o->root_key = fx_fed()->root;
 	o->roster = r;
 	o->insecure = true;

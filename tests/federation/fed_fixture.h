@@ -19,7 +19,9 @@
 /* The federation of one test process: keys are created once. */
 struct fx_fed {
 	crypto_key *root;
-	crypto_key *key[FX_N_AGENCIES];     /* agency signing keys */
+	crypto_key *key[FX_N_AGENCIES];     /* agency keys (tests save them) */
+	crypto_signer *root_signer;         /* signers on the keys above */
+	crypto_signer *signer[FX_N_AGENCIES];
 	const char *id[FX_N_AGENCIES];
 };
 

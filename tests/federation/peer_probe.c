@@ -36,7 +36,7 @@ struct probe {
 	const char **files;
 	size_t n_files;
 	bool insecure;
-	crypto_key *k;
+	crypto_signer *k;
 	struct roster *r;
 	nng_socket s;
 };
@@ -200,7 +200,7 @@ handshake(struct probe *p)
 				send_buf(p, &b);
 			}
 			fed_hello_transcript(&b, theirs, mine, p->agency, peer);
-			if (crypto_es256_sign(p->k, b.data, b.len, sig, &why))
+			if (crypto_signer_sign(p->k, b.data, b.len, sig, &why))
 				die("sign: %s", why.msg);
 			rm_buf_reset(&b);
 			fed_frame_proof(&b, sig);
@@ -243,7 +243,8 @@ forge(struct probe *p, rm_buf *out)
 	struct rm_alert alert;
 	struct rm_alert_text t = { .lang = "zh-CN", .event = "探测",
 		.headline = "rm_peer_probe" };
-	crypto_key *signer = p->k, *fresh = NULL;
+	crypto_signer *signer = p->k, *fresh = NULL;
+	crypto_key *fresh_key = NULL;
 	char ident[RM_OBJECT_ID_MAX + 1];
 	rm_why why;
 
@@ -281,7 +282,9 @@ forge(struct probe *p, rm_buf *out)
 	record_alert(&r)->n_texts = 1;
 	record_alert(&r)->texts = &t;
 	if (strcmp(p->forge, "unknown-signer") == 0) {
-		crypto_key_generate(&fresh, NULL);
+		if (crypto_key_generate(&fresh_key, &why) != RM_OK ||
+		    crypto_signer_from_key(fresh_key, &fresh, &why) != RM_OK)
+			die("fresh key: %s", why.msg);
 		signer = fresh;
 	} else if (strcmp(p->forge, "unauthorised") == 0) {
 		if (a->max_grade < RM_GRADE_RED) {
@@ -307,7 +310,8 @@ forge(struct probe *p, rm_buf *out)
 		die("seal: %s", why.msg);
 	if (strcmp(p->forge, "badsig") == 0)
 		out->data[out->len - 7] ^= 0x01;
-	crypto_key_free(fresh);
+	crypto_signer_free(fresh);
+	crypto_key_free(fresh_key);
 }
 
 int
@@ -324,7 +328,7 @@ main(int argc, char **argv)
 
 	memset(&p, 0, sizeof(p));
 	parse(&p, argc, argv);
-	if (crypto_key_load_pem(p.key, &p.k, &why) ||
+	if (crypto_signer_open_pem(p.key, &p.k, &why) ||
 	    x509_public_key(p.ca, &root, &why) ||
 	    roster_load(p.roster, root, &p.r, &why))
 		die("%s", why.msg);
@@ -391,7 +395,7 @@ main(int argc, char **argv)
 	rm_buf_fini(&b);
 	rm_buf_fini(&rec);
 	roster_free(p.r);
-	crypto_key_free(p.k);
+	crypto_signer_free(p.k);
 	crypto_key_free(root);
 	return 0;
 }

@@ -79,12 +79,15 @@ test_unknown_signer(void)
 	struct fx_rec x;
 	rm_buf b = RM_BUF_INIT;
 	crypto_key *k;
+	crypto_signer *s = NULL;
 	rm_why why;
 
 	crypto_key_generate(&k, NULL);
+	CU_ASSERT_EQUAL_FATAL(crypto_signer_from_key(k, &s, &why), RM_OK);
 	fx_record(&x, FX_COMMAND, 1, NULL, "120000", RM_GRADE_RED);
-	CU_ASSERT_EQUAL_FATAL(fed_record_seal(k, &x.r, &b, NULL, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fed_record_seal(s, &x.r, &b, NULL, &why), RM_OK);
 	expect(r, &b, RM_EUNKNOWNSIGNER, "not in roster version 6");
+	crypto_signer_free(s);
 	crypto_key_free(k);
 	rm_buf_fini(&b);
 	roster_free(r);
@@ -100,8 +103,8 @@ test_origin_not_signer(void)
 
 	/* Signed by the emergency bureau, claiming the command centre. */
 	fx_record(&x, FX_COMMAND, 1, NULL, "120103", RM_GRADE_BLUE);
-	CU_ASSERT_EQUAL_FATAL(fed_record_seal(fx_fed()->key[1], &x.r, &b, NULL,
-	    &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fed_record_seal(fx_fed()->signer[1], &x.r, &b,
+	    NULL, &why), RM_OK);
 	expect(r, &b, RM_EUNAUTH, "is not its signer");
 	rm_buf_fini(&b);
 	roster_free(r);
@@ -148,7 +151,7 @@ test_malformed_and_oversize(void)
 	expect(r, &bad, RM_EMALFORMED, NULL);
 	/* Body that is not a record: signed by a roster key. */
 	rm_buf_reset(&bad);
-	CU_ASSERT_EQUAL(cose_sign1_sign(fx_fed()->key[1],
+	CU_ASSERT_EQUAL(cose_sign1_sign(fx_fed()->signer[1],
 	    (const uint8_t *)"\xa0", 1, &bad, NULL), RM_OK);
 	expect(r, &bad, RM_EMISSING, "record body from");
 	/* Oversize input. */
@@ -171,8 +174,8 @@ test_seal_rejects_invalid(void)
 
 	fx_record(&x, FX_EMERGENCY, 1, NULL, "120103", RM_GRADE_BLUE);
 	x.r.seq = 0;
-	CU_ASSERT_NOT_EQUAL(fed_record_seal(fx_fed()->key[1], &x.r, &b, NULL,
-	    &why), RM_OK);
+	CU_ASSERT_NOT_EQUAL(fed_record_seal(fx_fed()->signer[1], &x.r, &b,
+	    NULL, &why), RM_OK);
 	CU_ASSERT_EQUAL(b.len, 0);
 	rm_buf_fini(&b);
 }

@@ -48,16 +48,17 @@ node_init(struct node *n, const char *id, uint64_t roster_version)
 	n->r = fx_roster(roster_version);
 }
 
-/* Open (not start) the fed of n; key overrides the agency key. */
+/* Open (not start) the fed of n; signer overrides the agency's. */
 static void
-node_open(struct node *n, const struct tls_files *tls, crypto_key *key)
+node_open(struct node *n, const struct tls_files *tls,
+    crypto_signer *signer)
 {
 	struct fed_opts o;
 	rm_why why;
 
 	fx_opts(&o, n->id, n->r, &n->h);
-	if (key != NULL)
-		o.agency_key = key;
+	if (signer != NULL)
+		o.agency_signer = signer;
 	if (tls != NULL) {
 		size_t i = fx_index(n->id);
 
@@ -337,7 +338,7 @@ tls_make(struct tls_files *t)
 	snprintf(t->dir, sizeof(t->dir), "/tmp/rm_fed_tls_XXXXXX");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(t->dir));
 	snprintf(t->ca, sizeof(t->ca), "%s/ca.crt", t->dir);
-	CU_ASSERT_EQUAL_FATAL(x509_ca_create(fx_fed()->root,
+	CU_ASSERT_EQUAL_FATAL(x509_ca_create(fx_fed()->root_signer,
 	    "riskmesh test federation", 2, t->ca, &why), RM_OK);
 	for (size_t i = 0; i < FX_N_AGENCIES; i++) {
 		crypto_key *k;
@@ -348,8 +349,8 @@ tls_make(struct tls_files *t)
 		CU_ASSERT_EQUAL_FATAL(crypto_key_generate(&k, &why), RM_OK);
 		CU_ASSERT_EQUAL_FATAL(crypto_key_save_private_pem(k, t->key[i],
 		    &why), RM_OK);
-		if (x509_issue(fx_fed()->root, t->ca, k, fx_fed()->id[i], 2,
-		    t->cert[i], &why) != RM_OK) {
+		if (x509_issue(fx_fed()->root_signer, t->ca, k,
+		    fx_fed()->id[i], 2, t->cert[i], &why) != RM_OK) {
 			fprintf(stderr, "x509_issue: %s\n", why.msg);
 			CU_FAIL_FATAL("x509_issue");
 		}
@@ -439,8 +440,8 @@ probe_files_make(struct probe_files *pf)
 	snprintf(pf->roster, sizeof(pf->roster), "%s/roster.cose", pf->dir);
 	snprintf(pf->stranger, sizeof(pf->stranger), "%s/stranger.key",
 	    pf->dir);
-	CU_ASSERT_EQUAL_FATAL(x509_ca_create(fx_fed()->root, "riskmesh test",
-	    2, pf->ca, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(x509_ca_create(fx_fed()->root_signer,
+	    "riskmesh test", 2, pf->ca, &why), RM_OK);
 	fx_roster_bytes(1, &b);
 	CU_ASSERT_EQUAL_FATAL(rm_file_write_atomic(pf->roster, b.data, b.len,
 	    0600, &why), RM_OK);

@@ -155,7 +155,7 @@ static void
 sign_raw(const rm_buf *body, rm_buf *out)
 {
 	rm_buf_reset(out);
-	CU_ASSERT_EQUAL_FATAL(cose_sign1_sign(fx_fed()->root, body->data,
+	CU_ASSERT_EQUAL_FATAL(cose_sign1_sign(fx_fed()->root_signer, body->data,
 	    body->len, out, NULL), RM_OK);
 }
 

@@ -1,45 +1,25 @@
 #!/usr/bin/env bash
 # kill -9 riskmeshd while it ingests alerts over HTTP; after a restart every
-# acknowledged (201) record is there.
+# acknowledged (201) record is there. Five trials on one store: each drives
+# the node with the bounded C load generator (rm_load_gen, 4 connections),
+# waits until at least 200 records are acknowledged, kills at a random
+# moment under load, restarts, and fetches every hash acknowledged in this
+# and every earlier trial. scripts/crash-trials runs the same trial N times.
 . "$(dirname "$0")/lib.sh"
-A=120000.emergency
-base=$(rm_base_port)
-rm_fed_init "$FED" test
-rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$A"
-rm_node_config "$FED" $A $base off
-rm_node_start "$FED" $A
-nd=$(rm_node_dir "$FED" $A)
-addr=$(rm_conf_get "$nd/node.conf" http_listen)
-token=$(rm_conf_get "$nd/node.conf" http_token)
+. "$(dirname "$0")/crash_lib.sh"
+TRIALS=5
 
-ingest() { # at most 3000 requests, at most 20 s
-	local i=0 end=$(( $(date +%s) + 20 )) body code
-	while [ $i -lt 3000 ] && [ "$(date +%s)" -lt $end ]; do
-		body=$(curl -s -m 5 -w '\n%{http_code}' -H "Authorization: Bearer $token" \
-		    -d "{\"grade\":\"yellow\",\"areas\":[\"120116\"],\"texts\":[{\"lang\":\"en-US\",\"event\":\"Load\",\"headline\":\"load $i\"}]}" \
-		    "http://$addr/v1/alerts") || break
-		code=$(tail -1 <<<"$body")
-		[ "$code" = 201 ] || break
-		sed '$d' <<<"$body" | rm_json 'd["hash"]' >>"$T/acked"
-		i=$((i + 1))
-	done
-}
-: >"$T/acked"
-for w in 1 2 3; do ingest & EXTRA_PIDS+=($!); done
-sleep 3
-rm_node_kill "$FED" $A KILL
-for p in "${EXTRA_PIDS[@]}"; do wait "$p" 2>/dev/null; done
-EXTRA_PIDS=()
-acked=$(wc -l <"$T/acked")
-check "some requests were acknowledged before the kill ($acked)" test "$acked" -gt 10
-
-rm_node_start "$FED" $A
-missing=0
-while read -r h; do
-	code=$(rm_http "$FED" $A GET "/v1/records/$h" -o /dev/null | tail -1)
-	[ "$code" = 200 ] || missing=$((missing + 1))
-done <"$T/acked"
-check_eq "every acknowledged record survived kill -9" "$missing" 0
-n=$(rm_status_field "$FED" $A 'd["records"]')
-check "store holds at least the acknowledged records ($n >= $acked)" test "$n" -ge "$acked"
+crash_setup "$FED" "$RM_TEST_DATA/agencies.csv"
+for i in $(seq 1 $TRIALS); do
+	crash_trial "$FED" "$T/acked.$i" "$T/acked.all" "$T/acked.all"
+	echo "# trial $i: $CR_ACKED acknowledged, killed ${CR_DELAY_MS} ms after $CR_MIN_ACKED"
+	check "trial $i: at least $CR_MIN_ACKED acknowledged before the kill ($CR_ACKED, waited at most ${CR_WAIT_S} s)" \
+	    test "$CR_REACHED" = 1 -a "$CR_ACKED" -ge "$CR_MIN_ACKED"
+	check_eq "trial $i: killed under load (load generator still running)" "$CR_UNDER_LOAD" 1
+	check_eq "trial $i: load generator ended cleanly when the node died" "$CR_GEN_RC" 0
+	check_eq "trial $i: every acknowledged record survived kill -9 ($CR_CHECKED checked)" \
+	    "$CR_LOST" 0
+	check "trial $i: store holds at least the acknowledged records ($CR_RECORDS >= $CR_TOTAL)" \
+	    test "${CR_RECORDS:-0}" -ge "$CR_TOTAL"
+done
 finish

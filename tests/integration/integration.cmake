@@ -1,9 +1,19 @@
 # Integration tests: real riskmeshd processes on loopback, driven through
-# the riskmesh CLI, curl, coap-client and the peer probe.
-foreach(t two_nodes_tls forged_peer coap_observe crash_kill9 http_api
+# the riskmesh CLI, curl, coap-client, the peer probe and the load generator.
+foreach(t two_nodes_tls forged_peer coap_observe http_api
     own_log_restore)
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()
 rm_script_test(integration.centre_failure
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/centre_failure.sh TIMEOUT 240)
+
+# Five kill -9 trials under load; each waits (bounded) for 200 acknowledged
+# records, so a slow machine takes longer but does not fail.
+rm_script_test(integration.crash_kill9
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash_kill9.sh TIMEOUT 300)
+
+# Bounded HTTP load generator and checker for the crash tests
+# (crash_kill9.sh, scripts/crash-trials).
+add_executable(rm_load_gen load_gen.c)
+target_link_libraries(rm_load_gen PRIVATE PkgConfig::JANSSON Threads::Threads)

@@ -21,7 +21,7 @@ main(int argc, char **argv)
 	struct rm_record rec;
 	struct rm_alert alert;
 	struct rm_alert_text text;
-	crypto_key *k = NULL;
+	crypto_signer *k = NULL;
 	rm_buf out = RM_BUF_INIT;
 	rm_hash h;
 	rm_why why;
@@ -34,7 +34,7 @@ main(int argc, char **argv)
 		    "OUT\n");
 		return 2;
 	}
-	if (crypto_key_load_pem(argv[1], &k, &why) != RM_OK) {
+	if (crypto_signer_open_pem(argv[1], &k, &why) != RM_OK) {
 		fprintf(stderr, "%s\n", why.msg);
 		return 1;
 	}
@@ -84,6 +84,6 @@ main(int argc, char **argv)
 	rv = 0;
 out:
 	rm_buf_fini(&out);
-	crypto_key_free(k);
+	crypto_signer_free(k);
 	return rv;
 }

@@ -11,3 +11,8 @@ rm_unit_test(node.store_active
 rm_unit_test(node.store_crash
   SOURCES test_store_crash.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
   TIMEOUT 120)
+# A kind the store has never heard of (defined in tests/schemas/).
+rm_unit_test(node.store_kind
+  SOURCES test_store_kind.c test_store_fx.c
+    ${PROJECT_SOURCE_DIR}/tests/schemas/notice_kind.c
+  LIBS ${RM_STORE_TEST_LIBS})

@@ -267,7 +267,7 @@ test_too_many_peers(void)
 	tmp_setup();
 	rm_buf_printf(&text, "%s", MINIMAL);
 	for (int i = 0; i <= CONFIG_PEERS_MAX; i++)
-		rm_buf_printf(&text, "peer = p%d.gov dial tls+tcp://h:%d\n",
+		rm_buf_printf(&text, "peer = 1201%02d.gov dial tls+tcp://h:%d\n",
 		    i, 1000 + i);
 	rm_buf_cstr(&text);
 	CU_ASSERT_EQUAL(config_load(tmp_file("many.conf",

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/rm_version.h"
 #include "test_http_fx.h"
 
 static void
@@ -54,6 +55,7 @@ test_issue_and_get(void)
 	struct http_res r;
 	struct cose_sign1 msg;
 	struct rm_record rec;
+	crypto_key *pub = NULL;
 	json_t *j;
 	char uri[128];
 	rm_why why;
@@ -83,7 +85,10 @@ test_issue_and_get(void)
 	    "application/cose; cose-type=\"cose-sign1\"");
 	CU_ASSERT_EQUAL_FATAL(cose_sign1_decode(r.body.data, r.body.len, &msg,
 	    &why), RM_OK);
-	CU_ASSERT_EQUAL(cose_sign1_verify(fx.key, &msg, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(crypto_signer_public_key(fx.signer, &pub),
+	    RM_OK);
+	CU_ASSERT_EQUAL(cose_sign1_verify(pub, &msg, &why), RM_OK);
+	crypto_key_free(pub);
 	CU_ASSERT_EQUAL_FATAL(record_decode(msg.payload, msg.payload_len, &rec,
 	    &why), RM_OK);
 	CU_ASSERT_STRING_EQUAL(rec.origin, OWN);
@@ -221,6 +226,8 @@ test_metrics_status(void)
 	rm_buf_fini(&r.body);
 	CU_ASSERT_EQUAL(call("GET", "/v1/status", AUTH, NULL, &r, &j), 200);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "records")), 3);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(j,
+	    "version")), RM_VERSION);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "issued")), 3);
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(
 	    json_object_get(j, "http"), "refused"), "EUNAUTH")), 7);

@@ -84,6 +84,7 @@ static int
 suite_init(void)
 {
 	crypto_key *root, *agency, *other, *tls, *tls2;
+	crypto_signer *ca_signer = NULL;
 	struct roster_agency a;
 	struct roster *r;
 	rm_buf b = RM_BUF_INIT;
@@ -98,16 +99,17 @@ suite_init(void)
 	    crypto_key_generate(&agency, &why) != RM_OK ||
 	    crypto_key_generate(&other, &why) != RM_OK ||
 	    crypto_key_generate(&tls, &why) != RM_OK ||
-	    crypto_key_generate(&tls2, &why) != RM_OK)
+	    crypto_key_generate(&tls2, &why) != RM_OK ||
+	    crypto_signer_from_key(root, &ca_signer, &why) != RM_OK)
 		die("keys", &why);
 	save_key(agency, "agency.key");
 	save_key(tls, "tls.key");
 	save_key(tls2, "tls2.key");
 	path(ca, sizeof(ca), "ca.crt");
-	if (x509_ca_create(root, "check-ca", 30, ca, &why) != RM_OK)
+	if (x509_ca_create(ca_signer, "check-ca", 30, ca, &why) != RM_OK)
 		die("ca", &why);
 	path(p, sizeof(p), "tls.crt");
-	if (x509_issue(root, ca, tls, OWN, 30, p, &why) != RM_OK)
+	if (x509_issue(ca_signer, ca, tls, OWN, 30, p, &why) != RM_OK)
 		die("tls cert", &why);
 	if (roster_new("check", 1, &r, &why) != RM_OK)
 		die("roster", &why);
@@ -117,13 +119,14 @@ suite_init(void)
 	fx_agency(&a, OTHER, other);
 	if (roster_put_agency(r, &a, &why) != RM_OK)
 		die("put", &why);
-	if (roster_sign(r, root, &b, &why) != RM_OK)
+	if (roster_sign(r, ca_signer, &b, &why) != RM_OK)
 		die("sign", &why);
 	path(p, sizeof(p), "roster.cose");
 	if (rm_file_write_atomic(p, b.data, b.len, 0644, &why) != RM_OK)
 		die("roster file", &why);
 	rm_buf_fini(&b);
 	roster_free(r);
+	crypto_signer_free(ca_signer);
 	crypto_key_free(root);
 	crypto_key_free(agency);
 	crypto_key_free(other);

@@ -48,7 +48,8 @@ http_fx_init(void)
 	struct store_opts so = { 0 };
 	struct roster_agency a;
 	struct roster *r;
-	crypto_key *other = NULL;
+	crypto_key *other = NULL, *own = NULL, *root = NULL;
+	crypto_signer *root_signer = NULL;
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
 
@@ -56,26 +57,33 @@ http_fx_init(void)
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/rm-test-http.XXXXXX");
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
-	if (crypto_key_generate(&fx.root, &why) != RM_OK ||
-	    crypto_key_generate(&fx.key, &why) != RM_OK ||
-	    crypto_key_generate(&other, &why) != RM_OK)
+	if (crypto_key_generate(&root, &why) != RM_OK ||
+	    crypto_key_generate(&own, &why) != RM_OK ||
+	    crypto_key_generate(&other, &why) != RM_OK ||
+	    crypto_signer_from_key(root, &root_signer, &why) != RM_OK ||
+	    crypto_signer_from_key(own, &fx.signer, &why) != RM_OK ||
+	    crypto_signer_public_key(root_signer, &fx.root) != RM_OK)
 		die("keys", &why);
+	/* The node holds signers and the root's public key only. */
+	crypto_key_free(root);
 	if (roster_new("http-test", 3, &r, &why) != RM_OK)
 		die("roster_new", &why);
-	fx_agency(&a, OWN, fx.key, "120000", RM_GRADE_ORANGE);
+	fx_agency(&a, OWN, own, "120000", RM_GRADE_ORANGE);
 	if (roster_put_agency(r, &a, &why) != RM_OK)
 		die("put", &why);
 	fx_agency(&a, OTHER, other, "120000", RM_GRADE_RED);
 	if (roster_put_agency(r, &a, &why) != RM_OK)
 		die("put", &why);
-	if (roster_sign(r, fx.root, &b, &why) != RM_OK)
+	if (roster_sign(r, root_signer, &b, &why) != RM_OK)
 		die("sign", &why);
 	roster_free(r);
+	crypto_signer_free(root_signer);
 	crypto_key_free(other);
+	crypto_key_free(own);
 	if (roster_open(b.data, b.len, fx.root, &fx.roster, &why) != RM_OK)
 		die("roster_open", &why);
 	rm_buf_fini(&b);
-	crypto_key_kid(fx.key, &fx.kid);
+	crypto_signer_kid(fx.signer, &fx.kid);
 	config_defaults(&fx.cfg);
 	snprintf(fx.cfg.agency, sizeof(fx.cfg.agency), OWN);
 	snprintf(fx.cfg.http_token, sizeof(fx.cfg.http_token), TOKEN);

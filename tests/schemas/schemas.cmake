@@ -6,6 +6,11 @@ rm_unit_test(schemas.record SOURCES test_record.c ${RM_SCHEMAS_FIXTURES}
 rm_unit_test(schemas.reject SOURCES test_reject.c ${RM_SCHEMAS_FIXTURES}
   LIBS rm_schemas)
 rm_unit_test(schemas.names SOURCES test_names.c LIBS rm_schemas)
+# A kind defined only in the tests (notice_kind.c), also used by the
+# store and federation tests.
+set(RM_NOTICE_KIND ${CMAKE_CURRENT_SOURCE_DIR}/notice_kind.c)
+rm_unit_test(schemas.kind SOURCES test_kind.c ${RM_NOTICE_KIND}
+  LIBS rm_schemas)
 
 # Independent implementation: python3-cbor2 (Debian) must decode our
 # sample and re-encode it canonically to the same bytes. Debian's

@@ -3,7 +3,7 @@
 # HTTP API (fake_api.py): requests, bodies, output and exit codes.
 . "$(dirname "$0")/lib.sh"
 TOKEN='0123456789abcdef#0123'   # '#' inside a value is not a comment
-python3 "$(dirname "$0")/fake_api.py" "$TOKEN" "$T/port" "$T/requests.log" &
+/usr/bin/python3 "$(dirname "$0")/fake_api.py" "$TOKEN" "$T/port" "$T/requests.log" &
 CLEANUP_PIDS+=($!)
 for _ in $(seq 50); do [ -s "$T/port" ] && break; sleep 0.1; done
 PORT=$(cat "$T/port")
@@ -23,7 +23,7 @@ CONF
 }
 conf "$T/node.conf" "127.0.0.1:$PORT" "$TOKEN"
 C=$T/node.conf
-last() { tail -1 "$T/requests.log" | python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
+last() { tail -1 "$T/requests.log" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
 expect "alert issue from options" 0 "^issued 120116.gov-1-x ver 1 seq 7 hash (ab){32}$" \
     "$RM" alert issue -c "$C" --grade orange --area 120116,120103 --event 大风 \
