@@ -68,17 +68,34 @@ const char *rm_errname(int err);
 /*
  * rm_why: a caller-provided diagnostic that says what and why, e.g.
  * "alert.grade: unknown grade \"purple\"". Functions that take an
- * rm_why * write it on failure only; NULL is always accepted.
+ * rm_why * write it on failure only; NULL is always accepted. It is the
+ * one way the project carries a reason (no other error structs).
+ *
+ * field names the top-level input field at fault when the failing
+ * code knows it ("grade", "texts", "object_id"; set by rm_fail_at),
+ * and is "" otherwise (rm_fail); front ends report it (the HTTP API
+ * as the "field" of its error body, docs/API.md).
  */
 #define RM_WHY_MAX 200
+#define RM_WHY_FIELD_MAX 64
 typedef struct rm_why {
 	char msg[RM_WHY_MAX];
+	char field[RM_WHY_FIELD_MAX];
 } rm_why;
 
 /* Format into why (if non-NULL) and return err, so decoders can write
  * `return rm_fail(why, RM_EMISSING, "alert.event: required");`. */
 int rm_fail(rm_why *why, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/*
+ * The same, naming the input at fault: path is its path ("grade",
+ * "texts[1].lang", "" for none); why->field becomes its top-level part
+ * (up to the first '.' or '[': "texts") and, when path is deeper,
+ * the message starts with it ("texts[1].lang: required").
+ */
+int rm_fail_at(rm_why *why, int err, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* ------------------------------------------------------------------ */
 /* Logging                                                            */

@@ -1,7 +1,9 @@
 /*
  * err.c -- the project's error names and the rm_why diagnostic.
  */
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "common/common.h"
 
@@ -62,6 +64,32 @@ rm_fail(rm_why *why, int err, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(why->msg, sizeof(why->msg), fmt, ap);
 		va_end(ap);
+		why->field[0] = '\0';
 	}
+	return err;
+}
+
+int
+rm_fail_at(rm_why *why, int err, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	size_t k, off = 0;
+
+	if (why == NULL)
+		return err;
+	if (path == NULL)
+		path = "";
+	k = strcspn(path, ".[");
+	if (k >= sizeof(why->field))
+		k = sizeof(why->field) - 1;
+	memcpy(why->field, path, k);
+	why->field[k] = '\0';
+	if (path[k] != '\0')
+		off = (size_t)snprintf(why->msg, sizeof(why->msg), "%s: ", path);
+	if (off >= sizeof(why->msg))
+		off = 0;
+	va_start(ap, fmt);
+	vsnprintf(why->msg + off, sizeof(why->msg) - off, fmt, ap);
+	va_end(ap);
 	return err;
 }

@@ -123,12 +123,12 @@ int cli_abspath(const char *p, char *out, size_t n);
 
 /* centre | department | district */
 bool cli_role_ok(const char *role);
-/* Area codes / kinds separated by sep into e; -1 with why[wl]. Kinds:
+/* Area codes / kinds separated by sep into e; -1 with the reason in why. Kinds:
  * unknown ones are an error if strict, else skipped. */
 int cli_parse_areas(struct roster_agency *e, const char *list, char sep,
-    char *why, size_t wl);
+    rm_why *why);
 int cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
-    bool strict, char *why, size_t wl);
+    bool strict, rm_why *why);
 /* --days for agency certificates (default 825); usage error if bad. */
 int cli_parse_days_opt(const struct cli_args *a, unsigned *days);
 /* agency.key and tls.key (kept if present unless rotate), tls.crt

@@ -51,20 +51,20 @@ cli_role_ok(const char *r)
  * and returns -1 on a bad list. */
 int
 cli_parse_areas(struct roster_agency *e, const char *list, char sep,
-    char *why, size_t wl)
+    rm_why *why)
 {
 	char buf[512], *items[ROSTER_AREAS_MAX + 1];
 	int n;
 
 	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf) ||
 	    (n = cli_split(buf, sep, items, ROSTER_AREAS_MAX)) < 0) {
-		snprintf(why, wl, "expected 1..%d area codes separated by "
+		rm_fail(why, RM_EBADVALUE, "expected 1..%d area codes separated by "
 		    "'%c'", ROSTER_AREAS_MAX, sep);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		if (!area_code_valid(items[i])) {
-			snprintf(why, wl, "\"%.16s\" is not a GB/T 2260 area "
+			rm_fail(why, RM_EBADVALUE, "\"%.16s\" is not a GB/T 2260 area "
 			    "code (6, 9 or 12 digits)", items[i]);
 			return -1;
 		}
@@ -78,7 +78,7 @@ cli_parse_areas(struct roster_agency *e, const char *list, char sep,
  * they are skipped. Returns -1 with why on error. */
 int
 cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
-    bool strict, char *why, size_t wl)
+    bool strict, rm_why *why)
 {
 	char buf[256], *items[16];
 	int n;
@@ -86,7 +86,7 @@ cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
 	e->kinds = 0;
 	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf) ||
 	    (n = cli_split(buf, sep, items, 16)) < 0) {
-		snprintf(why, wl, "expected kinds separated by '%c'", sep);
+		rm_fail(why, RM_EBADVALUE, "expected kinds separated by '%c'", sep);
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
 			char known[RM_KINDS_MAX * (RM_KIND_NAME_MAX + 1) + 1];
 
 			kinds_text(kind_set_all(), known, sizeof(known));
-			snprintf(why, wl, "unknown kind \"%.32s\" (supported: "
+			rm_fail(why, RM_EBADVALUE, "unknown kind \"%.32s\" (supported: "
 			    "%s)", items[i], known);
 			return -1;
 		}
@@ -223,7 +223,7 @@ run_add(const struct cli_args *a)
 	const char *id = cli_get(a, "id");
 	struct roster_agency e;
 	struct feddir fd;
-	char why[200];
+	rm_why why;
 	unsigned days;
 	int rv;
 
@@ -235,14 +235,13 @@ run_add(const struct cli_args *a)
 		return cli_usage(c, "--id: \"%.64s\" is not an agency id (%s)",
 		    id, RM_AGENCY_ID_RULE);
 	snprintf(e.id, sizeof(e.id), "%s", id);
-	if (cli_parse_areas(&e, cli_get(a, "areas"), ',', why, sizeof(why)) != 0)
-		return cli_usage(c, "--areas: %s", why);
+	if (cli_parse_areas(&e, cli_get(a, "areas"), ',', &why) != 0)
+		return cli_usage(c, "--areas: %s", why.msg);
 	if (grade_parse(cli_get(a, "max-grade"), &e.max_grade) != RM_OK)
 		return cli_usage(c, "--max-grade: unknown grade \"%s\" "
 		    "(blue|yellow|orange|red)", cli_get(a, "max-grade"));
-	if (cli_parse_kinds(&e, cli_get(a, "kinds"), ',', true, why,
-	    sizeof(why)) != 0)
-		return cli_usage(c, "--kinds: %s", why);
+	if (cli_parse_kinds(&e, cli_get(a, "kinds"), ',', true, &why) != 0)
+		return cli_usage(c, "--kinds: %s", why.msg);
 	snprintf(e.role, sizeof(e.role), "%s", cli_get(a, "role") ?
 	    cli_get(a, "role") : default_role(id));
 	if (!cli_role_ok(e.role))

@@ -58,7 +58,8 @@ run_import(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *csv = cli_get(a, "csv");
-	char only_buf[4096], *only[ROSTER_AGENCIES_MAX], why[200];
+	char only_buf[4096], *only[ROSTER_AGENCIES_MAX];
+	rm_why why;
 	struct roster_agency *es = NULL;
 	struct feddir fd = { .root = NULL, .roster = NULL };
 	bool *found = NULL;
@@ -172,8 +173,8 @@ run_import(const struct cli_args *a)
 			    "department or district", csv, lineno, e->role);
 			goto out;
 		}
-		if (cli_parse_areas(e, COL(4), ';', why, sizeof(why)) != 0) {
-			cli_fail(c, "%s:%zu: areas: %s", csv, lineno, why);
+		if (cli_parse_areas(e, COL(4), ';', &why) != 0) {
+			cli_fail(c, "%s:%zu: areas: %s", csv, lineno, why.msg);
 			goto out;
 		}
 		if (grade_parse(COL(5), &e->max_grade) != RM_OK) {
@@ -181,8 +182,8 @@ run_import(const struct cli_args *a)
 			    "(blue|yellow|orange|red)", csv, lineno, COL(5));
 			goto out;
 		}
-		if (cli_parse_kinds(e, COL(6), ';', false, why, sizeof(why)) != 0) {
-			cli_fail(c, "%s:%zu: publishes: %s", csv, lineno, why);
+		if (cli_parse_kinds(e, COL(6), ';', false, &why) != 0) {
+			cli_fail(c, "%s:%zu: publishes: %s", csv, lineno, why.msg);
 			goto out;
 		}
 #undef COL

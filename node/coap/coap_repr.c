@@ -1,13 +1,15 @@
 /*
  * coap_repr.c -- representations of an alert set for the CoAP server:
- * text/plain, application/cbor, application/json and a CBOR array of
- * COSE_Sign1 messages. No libcoap here.
+ * text/plain, application/cbor, application/json (the alert shape of
+ * docs/API.md, written by node/repr) and a CBOR array of COSE_Sign1
+ * messages. No libcoap here.
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "node/coap/coap_srv.h"
+#include "node/repr/repr.h"
 
 #define REPR_TAG "coap"
 #define COSE_SIGN1_TAG 18 /* RFC 9052 §2 */
@@ -229,79 +231,6 @@ cbor_alert(rm_buf *b, const rm_hash *h, const struct rm_record *rec)
 	return RM_OK;
 }
 
-/* ---------------- JSON ---------------- */
-
-/* JSON string (RFC 8259 §7); s is valid UTF-8 from a validated record. */
-static int
-json_str(rm_buf *b, const char *s)
-{
-	int rv = rm_buf_append_byte(b, '"');
-
-	for (; rv == RM_OK && *s != '\0'; s++) {
-		uint8_t c = (uint8_t)*s;
-		if (c == '"' || c == '\\')
-			rv = rm_buf_printf(b, "\\%c", c);
-		else if (c == '\n')
-			rv = rm_buf_printf(b, "\\n");
-		else if (c < 0x20 || c == 0x7f)
-			rv = rm_buf_printf(b, "\\u%04x", c);
-		else
-			rv = rm_buf_append_byte(b, c);
-	}
-	if (rv == RM_OK)
-		rv = rm_buf_append_byte(b, '"');
-	return rv;
-}
-
-static int
-json_alert(rm_buf *b, const rm_hash *h, const struct rm_record *rec)
-{
-	const struct rm_alert *a = record_alert(rec);
-	size_t pi = primary_text(a);
-	char hex[65];
-	int rv;
-
-	rm_hash_hex(h, hex);
-	rv = rm_buf_printf(b, "{\"hash\":\"%s\",\"origin\":", hex);
-	if (rv == RM_OK)
-		rv = json_str(b, rec->origin);
-	if (rv == RM_OK)
-		rv = rm_buf_printf(b, ",\"oid\":");
-	if (rv == RM_OK)
-		rv = json_str(b, rec->object_id);
-	if (rv == RM_OK)
-		rv = rm_buf_printf(b, ",\"ver\":%llu,\"grade\":\"%s\","
-		    "\"status\":\"%s\",\"msgType\":\"%s\",\"event\":",
-		    (unsigned long long)rec->ver,
-		    name_or(grade_name(a->grade), ""),
-		    name_or(cap_status_name(a->status), ""),
-		    name_or(cap_msgtype_name(a->msg_type), ""));
-	if (rv == RM_OK)
-		rv = json_str(b, name_or(a->texts[pi].event, ""));
-	if (rv == RM_OK)
-		rv = rm_buf_printf(b, ",\"headline\":[");
-	if (rv == RM_OK)
-		rv = json_str(b, name_or(a->texts[pi].headline, ""));
-	for (size_t i = 0; rv == RM_OK && i < a->n_texts; i++) {
-		if (i == pi)
-			continue;
-		if ((rv = rm_buf_append_byte(b, ',')) == RM_OK)
-			rv = json_str(b, name_or(a->texts[i].headline, ""));
-	}
-	if (rv == RM_OK)
-		rv = rm_buf_printf(b, "],\"areas\":[");
-	for (size_t i = 0; rv == RM_OK && i < rec->n_areas; i++)
-		rv = rm_buf_printf(b, "%s\"%s\"", i ? "," : "", rec->areas[i]);
-	if (rv == RM_OK)
-		rv = rm_buf_printf(b, "],\"expires\":%lld,\"identifier\":",
-		    (long long)(rec->expires_ms > 0 ? rec->expires_ms : 0));
-	if (rv == RM_OK)
-		rv = json_str(b, name_or(a->identifier, ""));
-	if (rv == RM_OK)
-		rv = rm_buf_append_byte(b, '}');
-	return rv;
-}
-
 /* ---------------- COSE ---------------- */
 
 /* One deterministic CBOR item with tag 18 (COSE_Sign1). */
@@ -348,7 +277,7 @@ repr_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 			if (x->info.n_alerts > 0)
 				rv = rm_buf_append_byte(b, ',');
 			if (rv == RM_OK)
-				rv = json_alert(b, h, rec);
+				rv = repr_record_dump(rec, h, 0, b);
 			break;
 		case COAP_SRV_CF_COSE:
 			if (p == NULL || !is_cose_sign1(p, n)) {

@@ -189,7 +189,9 @@ struct coap_srv_set_info {
  *         then the other blocks' in record order), "areas" (array of
  *         text), "expires" (uint, ms since the epoch, 0 = none),
  *         "identifier" (CAP identifier).
- *   JSON  the same objects (hash as 64 lower-case hex digits).
+ *   JSON  array of the alert objects of docs/API.md ("The alert
+ *         shape", repr_record_object() of node/repr/repr.h: the
+ *         same shape as GET /v1/alerts), with hash.
  *   COSE  CBOR array whose elements are the signed records as given
  *         by the provider (tagged COSE_Sign1, RFC 9052 §4.2); bytes
  *         that are not exactly one deterministic CBOR item with tag 18

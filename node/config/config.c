@@ -114,7 +114,7 @@ static const char *const type_names[] = {
  */
 static int
 set_value(const struct cfg_key *k, struct node_config *c, const char *val,
-    const char *base, char *why, size_t wl)
+    const char *base, rm_why *why)
 {
 	char *field = (char *)c + k->off;
 	size_t len = strlen(val);
@@ -125,7 +125,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 	switch (k->type) {
 	case T_AGENCY:
 		if (!agency_id_valid(val)) {
-			snprintf(why, wl, "\"%.64s\" is not an agency id "
+			rm_fail(why, RM_ECONFIG, "\"%.64s\" is not an agency id "
 			    "(" RM_AGENCY_ID_RULE ")", val);
 			return -1;
 		}
@@ -134,14 +134,14 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 	case T_PATH:
 		if (val[0] != '/' && base != NULL) {
 			if (strlen(base) + 1 + len >= k->size) {
-				snprintf(why, wl, "path too long");
+				rm_fail(why, RM_ECONFIG, "path too long");
 				return -1;
 			}
 			snprintf(field, k->size, "%s/%s", base, val);
 			return 0;
 		}
 		if (len >= k->size) {
-			snprintf(why, wl, "path too long");
+			rm_fail(why, RM_ECONFIG, "path too long");
 			return -1;
 		}
 		strcpy(field, val);
@@ -152,7 +152,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 			return 0;
 		}
 		if (len >= k->size || !cfg_hostport_ok(val)) {
-			snprintf(why, wl, "\"%.64s\" is not HOST:PORT with "
+			rm_fail(why, RM_ECONFIG, "\"%.64s\" is not HOST:PORT with "
 			    "port 1..65535%s", val,
 			    (k->flags & F_OFF) ? " or off" : "");
 			return -1;
@@ -161,25 +161,25 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		return 0;
 	case T_TOKEN:   /* CONFIG_TOKEN_RULE */
 		if (len < k->min) {
-			snprintf(why, wl, "too short (%zu characters, at least "
+			rm_fail(why, RM_ECONFIG, "too short (%zu characters, at least "
 			    "%u)", len, (unsigned)k->min);
 			return -1;
 		}
 		if (len > k->max) {
-			snprintf(why, wl, "too long (%zu characters, at most "
+			rm_fail(why, RM_ECONFIG, "too long (%zu characters, at most "
 			    "%u)", len, (unsigned)k->max);
 			return -1;
 		}
 		for (size_t i = 0; i < len; i++) {
 			if (val[i] < 0x21 || val[i] > 0x7e) {
-				snprintf(why, wl, "character %zu is not "
+				rm_fail(why, RM_ECONFIG, "character %zu is not "
 				    "printable ASCII or is a space (%s)", i + 1,
 				    CONFIG_TOKEN_RULE);
 				return -1;
 			}
 		}
 		if (val[0] == '#') {
-			snprintf(why, wl, "starts with '#' (%s)",
+			rm_fail(why, RM_ECONFIG, "starts with '#' (%s)",
 			    CONFIG_TOKEN_RULE);
 			return -1;
 		}
@@ -187,7 +187,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		return 0;
 	case T_BOOL:
 		if (cfg_parse_bool(val, &b) != 0) {
-			snprintf(why, wl, "bad bool \"%.32s\" (yes|no)", val);
+			rm_fail(why, RM_ECONFIG, "bad bool \"%.32s\" (yes|no)", val);
 			return -1;
 		}
 		*(bool *)(void *)field = b;
@@ -195,11 +195,11 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 	case T_U32:
 	case T_U64:
 		if (cfg_parse_u64(val, &v) != 0) {
-			snprintf(why, wl, "bad number \"%.32s\"", val);
+			rm_fail(why, RM_ECONFIG, "bad number \"%.32s\"", val);
 			return -1;
 		}
 		if (v < k->min || v > k->max) {
-			snprintf(why, wl, "%llu out of range (%llu..%llu%s%s)",
+			rm_fail(why, RM_ECONFIG, "%llu out of range (%llu..%llu%s%s)",
 			    (unsigned long long)v,
 			    (unsigned long long)k->min,
 			    (unsigned long long)k->max, k->unit ? " " : "",
@@ -213,7 +213,7 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		return 0;
 	case T_LEVEL:
 		if (rm_log_level_parse(val, &lvl) != RM_OK) {
-			snprintf(why, wl, "bad level \"%.32s\" (debug|info|"
+			rm_fail(why, RM_ECONFIG, "bad level \"%.32s\" (debug|info|"
 			    "notice|warn|err)", val);
 			return -1;
 		}
@@ -221,16 +221,16 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 		return 0;
 	case T_PEER:
 		if (c->n_peers >= CONFIG_PEERS_MAX) {
-			snprintf(why, wl, "too many peers (at most %d)",
+			rm_fail(why, RM_ECONFIG, "too many peers (at most %d)",
 			    CONFIG_PEERS_MAX);
 			return -1;
 		}
-		if (cfg_parse_peer(val, &c->peers[c->n_peers], why, wl) != 0)
+		if (cfg_parse_peer(val, &c->peers[c->n_peers], why) != 0)
 			return -1;
 		c->n_peers++;
 		return 0;
 	}
-	snprintf(why, wl, "internal: unknown type");
+	rm_fail(why, RM_ECONFIG, "internal: unknown type");
 	return -1;
 }
 
@@ -270,16 +270,15 @@ format_value(const struct cfg_key *k, const struct node_config *c,
 void
 config_defaults(struct node_config *c)
 {
-	char why[128];
+	rm_why why;
 
 	memset(c, 0, sizeof(*c));
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (cfg_keys[i].dflt == NULL)
 			continue;
-		if (set_value(&cfg_keys[i], c, cfg_keys[i].dflt, NULL, why,
-		    sizeof(why)) != 0)
+		if (set_value(&cfg_keys[i], c, cfg_keys[i].dflt, NULL, &why) != 0)
 			rm_fatal("config", "default of %s: %s",
-			    cfg_keys[i].key, why);
+			    cfg_keys[i].key, why.msg);
 	}
 }
 
@@ -287,23 +286,22 @@ int
 config_set(struct node_config *c, const char *key, const char *value,
     const char *base_dir, rm_why *why)
 {
-	char msg[RM_WHY_MAX];
+	rm_why msg;
 
 	for (size_t i = 0; i < N_KEYS; i++) {
 		if (strcmp(cfg_keys[i].key, key) != 0)
 			continue;
 		if (value[0] == '\0')
 			return rm_fail(why, RM_ECONFIG, "%s: empty value", key);
-		if (cfg_value_carriable(value, msg, sizeof(msg)) != 0)
-			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg);
+		if (cfg_value_carriable(value, &msg) != 0)
+			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg.msg);
 		if (cfg_keys[i].type == T_PATH && value[0] != '/' &&
 		    base_dir != NULL &&
-		    cfg_value_carriable(base_dir, msg, sizeof(msg)) != 0)
+		    cfg_value_carriable(base_dir, &msg) != 0)
 			return rm_fail(why, RM_ECONFIG, "%s: base directory: %s",
-			    key, msg);
-		if (set_value(&cfg_keys[i], c, value, base_dir, msg,
-		    sizeof(msg)) != 0)
-			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg);
+			    key, msg.msg);
+		if (set_value(&cfg_keys[i], c, value, base_dir, &msg) != 0)
+			return rm_fail(why, RM_ECONFIG, "%s: %s", key, msg.msg);
 		return RM_OK;
 	}
 	return rm_fail(why, RM_ECONFIG, "%.40s: unknown key", key);
@@ -314,8 +312,7 @@ config_set(struct node_config *c, const char *key, const char *value,
  * index (or -1), why the reason without prefix.
  */
 static int
-check(const struct node_config *c, const char **key, long *peer, char *why,
-    size_t wl)
+check(const struct node_config *c, const char **key, long *peer, rm_why *why)
 {
 	*peer = -1;
 	for (size_t i = 0; i < N_KEYS; i++) {
@@ -323,20 +320,20 @@ check(const struct node_config *c, const char **key, long *peer, char *why,
 		if ((k->flags & F_REQUIRED) &&
 		    ((const char *)c + k->off)[0] == '\0') {
 			*key = k->key;
-			snprintf(why, wl, "required key missing");
+			rm_fail(why, RM_ECONFIG, "required key missing");
 			return RM_ECONFIG;
 		}
 	}
 	if (strnlen(c->http_token, sizeof(c->http_token)) <
 	    CONFIG_TOKEN_MIN) {
 		*key = "http_token";
-		snprintf(why, wl, "too short (%zu characters, at least %d)",
+		rm_fail(why, RM_ECONFIG, "too short (%zu characters, at least %d)",
 		    strlen(c->http_token), CONFIG_TOKEN_MIN);
 		return RM_ECONFIG;
 	}
 	*key = "peer";
 	if (c->n_peers > CONFIG_PEERS_MAX) {
-		snprintf(why, wl, "too many peers (at most %d)",
+		rm_fail(why, RM_ECONFIG, "too many peers (at most %d)",
 		    CONFIG_PEERS_MAX);
 		return RM_ECONFIG;
 	}
@@ -344,18 +341,18 @@ check(const struct node_config *c, const char **key, long *peer, char *why,
 		const struct config_peer *p = &c->peers[i];
 		*peer = (long)i;
 		if (!c->insecure && strncmp(p->url, "tcp://", 6) == 0) {
-			snprintf(why, wl, "%s: tcp:// without TLS needs "
+			rm_fail(why, RM_ECONFIG, "%s: tcp:// without TLS needs "
 			    "insecure = yes", p->agency);
 			return RM_ECONFIG;
 		}
 		if (strcmp(p->agency, c->agency) == 0) {
-			snprintf(why, wl, "%s is this node's own agency",
+			rm_fail(why, RM_ECONFIG, "%s is this node's own agency",
 			    p->agency);
 			return RM_ECONFIG;
 		}
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(c->peers[j].agency, p->agency) == 0) {
-				snprintf(why, wl, "duplicate peer %s",
+				rm_fail(why, RM_ECONFIG, "duplicate peer %s",
 				    p->agency);
 				return RM_ECONFIG;
 			}
@@ -367,13 +364,13 @@ check(const struct node_config *c, const char **key, long *peer, char *why,
 int
 config_check(const struct node_config *c, rm_why *why)
 {
-	char msg[RM_WHY_MAX];
+	rm_why msg;
 	const char *key;
 	long peer;
 	int rv;
 
-	if ((rv = check(c, &key, &peer, msg, sizeof(msg))) != RM_OK)
-		return rm_fail(why, rv, "%s: %s", key, msg);
+	if ((rv = check(c, &key, &peer, &msg)) != RM_OK)
+		return rm_fail(why, rv, "%s: %s", key, msg.msg);
 	return RM_OK;
 }
 
@@ -392,7 +389,8 @@ int
 config_load(const char *path, struct node_config *out, rm_why *why)
 {
 	struct node_config *c;
-	char base[CONFIG_PATH_MAX], msg[RM_WHY_MAX];
+	char base[CONFIG_PATH_MAX];
+	rm_why msg;
 	unsigned seen[N_KEYS] = { 0 };          /* line first set, 0 = never */
 	unsigned peer_line[CONFIG_PEERS_MAX] = { 0 };
 	char *line = NULL;
@@ -471,10 +469,9 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 			seen[i] = lineno;
 		if (cfg_keys[i].type == T_PEER && c->n_peers < CONFIG_PEERS_MAX)
 			peer_line[c->n_peers] = lineno;
-		if (set_value(&cfg_keys[i], c, v, base, msg,
-		    sizeof(msg)) != 0) {
+		if (set_value(&cfg_keys[i], c, v, base, &msg) != 0) {
 			rv = rm_fail(why, RM_ECONFIG, "%s:%u: %s: %s", path,
-			    lineno, k, msg);
+			    lineno, k, msg.msg);
 			goto fail;
 		}
 	}
@@ -482,14 +479,14 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 		rv = rm_fail(why, RM_EIO, "%s:%u: read error", path, lineno);
 		goto fail;
 	}
-	if ((rv = check(c, &key, &peer, msg, sizeof(msg))) != RM_OK) {
+	if ((rv = check(c, &key, &peer, &msg)) != RM_OK) {
 		unsigned at = lineno > 0 ? lineno : 1;
 		for (size_t i = 0; i < N_KEYS; i++)
 			if (strcmp(cfg_keys[i].key, key) == 0 && seen[i])
 				at = seen[i];
 		if (peer >= 0)
 			at = peer_line[peer];
-		rv = rm_fail(why, rv, "%s:%u: %s: %s", path, at, key, msg);
+		rv = rm_fail(why, rv, "%s:%u: %s: %s", path, at, key, msg.msg);
 		goto fail;
 	}
 	*out = *c;
@@ -513,7 +510,8 @@ format_peer(const struct config_peer *p, char *out, size_t n)
 static int
 carriable(const struct node_config *c, bool show_secrets)
 {
-	char val[CONFIG_PATH_MAX + 16], why[128];
+	char val[CONFIG_PATH_MAX + 16];
+	rm_why why;
 
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
@@ -522,8 +520,7 @@ carriable(const struct node_config *c, bool show_secrets)
 			for (size_t j = 0; j < c->n_peers &&
 			    j < CONFIG_PEERS_MAX; j++) {
 				format_peer(&c->peers[j], val, sizeof(val));
-				if (cfg_value_carriable(val, why,
-				    sizeof(why)) != 0)
+				if (cfg_value_carriable(val, &why) != 0)
 					return -1;
 			}
 			continue;
@@ -531,7 +528,7 @@ carriable(const struct node_config *c, bool show_secrets)
 		if ((k->flags & F_SECRET) && !show_secrets)
 			continue;
 		format_value(k, c, val, sizeof(val));
-		if (cfg_value_carriable(val, why, sizeof(why)) != 0)
+		if (cfg_value_carriable(val, &why) != 0)
 			return -1;
 	}
 	return 0;

@@ -18,17 +18,16 @@ bool cfg_hostport_ok(const char *s);
 int cfg_parse_u64(const char *s, uint64_t *out);
 /* yes/no, true/false, on/off, 1/0; -1 otherwise. */
 int cfg_parse_bool(const char *s, bool *out);
-/* "ID dial|listen URL" into p; -1 with the reason in why[wl]. */
-int cfg_parse_peer(const char *val, struct config_peer *p, char *why,
-    size_t wl);
+/* "ID dial|listen URL" into p; -1 with the reason in why. */
+int cfg_parse_peer(const char *val, struct config_peer *p, rm_why *why);
 
 /* The comment of a line: its first '#' that begins the line or follows
  * a space or tab; NULL if none ("a#b" has no comment). */
 char *cfg_comment_start(char *line);
 /* 0 if v, written as "key = v", reads back as v: no CR/LF, no leading or
  * trailing space/tab, not starting with '#', no space/tab before '#';
- * else -1 with the reason in why[wl]. */
-int cfg_value_carriable(const char *v, char *why, size_t wl);
+ * else -1 with the reason in why. */
+int cfg_value_carriable(const char *v, rm_why *why);
 
 /* Absolute directory of the config file path (relative: against the
  * cwd, leading "./" dropped) into out[n]; -1 if it does not fit. */

@@ -78,7 +78,7 @@ cfg_parse_bool(const char *s, bool *out)
 }
 
 int
-cfg_parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
+cfg_parse_peer(const char *val, struct config_peer *p, rm_why *why)
 {
 	char buf[CONFIG_URL_MAX + RM_AGENCY_ID_MAX + 32];
 	char *tok[4], *save = NULL, *s;
@@ -86,7 +86,7 @@ cfg_parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
 	const char *hp;
 
 	if (strlen(val) >= sizeof(buf)) {
-		snprintf(why, wl, "bad peer line: too long");
+		rm_fail(why, RM_ECONFIG, "bad peer line: too long");
 		return -1;
 	}
 	strcpy(buf, val);
@@ -94,17 +94,17 @@ cfg_parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
 	    s = strtok_r(NULL, " \t", &save))
 		tok[n++] = s;
 	if (n != 3) {
-		snprintf(why, wl, "bad peer line: expected \"ID dial|listen "
+		rm_fail(why, RM_ECONFIG, "bad peer line: expected \"ID dial|listen "
 		    "URL\", got %zu word%s", n, n == 1 ? "" : "s");
 		return -1;
 	}
 	if (!agency_id_valid(tok[0])) {
-		snprintf(why, wl, "bad peer line: \"%.64s\" is not an agency "
+		rm_fail(why, RM_ECONFIG, "bad peer line: \"%.64s\" is not an agency "
 		    "id", tok[0]);
 		return -1;
 	}
 	if (strcmp(tok[1], "dial") != 0 && strcmp(tok[1], "listen") != 0) {
-		snprintf(why, wl, "bad peer line: mode \"%.32s\" is not dial "
+		rm_fail(why, RM_ECONFIG, "bad peer line: mode \"%.32s\" is not dial "
 		    "or listen", tok[1]);
 		return -1;
 	}
@@ -113,12 +113,12 @@ cfg_parse_peer(const char *val, struct config_peer *p, char *why, size_t wl)
 	else if (strncmp(tok[2], "tcp://", 6) == 0)
 		hp = tok[2] + 6;
 	else {
-		snprintf(why, wl, "bad peer line: URL \"%.64s\" must start "
+		rm_fail(why, RM_ECONFIG, "bad peer line: URL \"%.64s\" must start "
 		    "with tls+tcp:// or tcp://", tok[2]);
 		return -1;
 	}
 	if (strlen(tok[2]) >= CONFIG_URL_MAX || !cfg_hostport_ok(hp)) {
-		snprintf(why, wl, "bad peer line: URL \"%.64s\" needs "
+		rm_fail(why, RM_ECONFIG, "bad peer line: URL \"%.64s\" needs "
 		    "HOST:PORT with port 1..65535", tok[2]);
 		return -1;
 	}
@@ -140,27 +140,27 @@ cfg_comment_start(char *line)
 }
 
 int
-cfg_value_carriable(const char *v, char *why, size_t wl)
+cfg_value_carriable(const char *v, rm_why *why)
 {
 	size_t n = strlen(v);
 
 	if (strpbrk(v, "\r\n") != NULL) {
-		snprintf(why, wl, "value contains a line break");
+		rm_fail(why, RM_ECONFIG, "value contains a line break");
 		return -1;
 	}
 	if (n > 0 && (v[0] == ' ' || v[0] == '\t' || v[n - 1] == ' ' ||
 	    v[n - 1] == '\t')) {
-		snprintf(why, wl, "value starts or ends with whitespace "
+		rm_fail(why, RM_ECONFIG, "value starts or ends with whitespace "
 		    "(node.conf trims it)");
 		return -1;
 	}
 	if (v[0] == '#') {
-		snprintf(why, wl, "value starts with '#' (node.conf reads "
+		rm_fail(why, RM_ECONFIG, "value starts with '#' (node.conf reads "
 		    "it as a comment)");
 		return -1;
 	}
 	if (strstr(v, " #") != NULL || strstr(v, "\t#") != NULL) {
-		snprintf(why, wl, "value contains whitespace followed by '#' "
+		rm_fail(why, RM_ECONFIG, "value contains whitespace followed by '#' "
 		    "(node.conf reads a comment from there)");
 		return -1;
 	}

@@ -3,7 +3,7 @@
  * the route table and one file per resource group (alerts, records,
  * status, metrics). The only module that maps rm_err to HTTP status
  * codes and JSON error bodies. Request JSON is parsed here
- * (json_parse.c); records are written by node/repr.
+ * (req_alert.c); records are written by node/repr.
  *
  * Thread rules: http_route() and the page builders are reentrant and
  * run on nng's HTTP threads; http_start/http_stop on the main thread.
@@ -11,6 +11,7 @@
 #ifndef RM_NODE_HTTP_HTTP_H
 #define RM_NODE_HTTP_HTTP_H
 
+#include "node/repr/repr.h"
 #include "node/service/service.h"
 
 /* A request as the routes see it (nng types stay in http_srv.c). */
@@ -37,8 +38,16 @@ struct http_res {
 void http_route(struct node *n, const struct http_req *req,
     struct http_res *res);
 
-/* An error response from e; counts nothing (http_route does). */
-void http_error_res(struct http_res *res, const struct json_error *e);
+/*
+ * An error response: status, and the body {"error": rm_errname(err),
+ * "field": …, "reason": …} of docs/API.md built from why (why->field
+ * when set, else the request field named by a leading "path: " of
+ * why->msg; field "" when the whole request is at fault). Field and
+ * reason are cleaned with repr_text_clean(). Counts nothing
+ * (http_route does).
+ */
+void http_error_res(struct http_res *res, int status, int err,
+    const rm_why *why);
 
 /* GET /metrics body, Prometheus text format 0.0.4 (http_metrics.c). */
 int http_metrics(struct node *n, rm_buf *out);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/http/http.h"
+#include "node/http/http_int.h"
 
 static int
 family(rm_buf *b, const char *name, const char *type, const char *help)
@@ -46,10 +46,8 @@ sample(rm_buf *b, const char *name, const char *lname, const char *lval,
 }
 
 static int
-peers(struct node *n, rm_buf *b)
+peers(const struct service_status *st, rm_buf *b)
 {
-	struct fed_peer_status *ps;
-	size_t np;
 	int rv = RM_OK;
 	static const struct {
 		const char *name, *type, *help;
@@ -66,16 +64,13 @@ peers(struct node *n, rm_buf *b)
 		  "Authenticated connections with the peer" },
 	};
 
-	if (n->fed == NULL)
+	if (!st->fed_on)
 		return RM_OK;
-	if ((ps = calloc(CONFIG_PEERS_MAX, sizeof(*ps))) == NULL)
-		return RM_ENOMEM;
-	np = fed_peers(n->fed, ps, CONFIG_PEERS_MAX);
 	for (size_t f = 0; f < sizeof(fams) / sizeof(fams[0]); f++) {
 		if (rv == RM_OK)
 			rv = family(b, fams[f].name, fams[f].type, fams[f].help);
-		for (size_t i = 0; i < np && rv == RM_OK; i++) {
-			const struct fed_peer_status *p = &ps[i];
+		for (size_t i = 0; i < st->n_peers && rv == RM_OK; i++) {
+			const struct fed_peer_status *p = &st->peers[i];
 			uint64_t v[] = { p->state == FED_PEER_UP,
 			    p->records_sent, p->records_received,
 			    p->records_refused, p->connects };
@@ -83,43 +78,39 @@ peers(struct node *n, rm_buf *b)
 			rv = sample(b, fams[f].name, "peer", p->agency, v[f]);
 		}
 	}
-	free(ps);
 	return rv;
 }
 
 static int
-refused(struct node *n, rm_buf *b)
+refused(struct node *n, const struct service_status *st, rm_buf *b)
 {
-	struct fed_counters fc;
+	const struct fed_counters *fc = &st->fed;
 	int rv;
 
-	memset(&fc, 0, sizeof(fc));
-	if (n->fed != NULL)
-		fed_get_counters(n->fed, &fc);
 	rv = family(b, "riskmesh_records_refused_total", "counter",
 	    "Records and frames from peers refused, by reason");
 	for (int i = 1; i < RM_ERR_COUNT && rv == RM_OK; i++)
 		rv = sample(b, "riskmesh_records_refused_total", "reason",
-		    rm_errname(i), fc.refused[i] +
+		    rm_errname(i), fc->refused[i] +
 		    atomic_load(&n->ctr.ingest_refused[i]));
 	if (rv == RM_OK)
 		rv = family(b, "riskmesh_handshakes_ok_total", "counter",
 		    "Peer handshakes that authenticated");
 	if (rv == RM_OK)
 		rv = sample(b, "riskmesh_handshakes_ok_total", NULL, NULL,
-		    fc.handshakes_ok);
+		    fc->handshakes_ok);
 	if (rv == RM_OK)
 		rv = family(b, "riskmesh_handshakes_failed_total", "counter",
 		    "Peer handshakes refused or failed");
 	if (rv == RM_OK)
 		rv = sample(b, "riskmesh_handshakes_failed_total", NULL, NULL,
-		    fc.handshakes_failed);
+		    fc->handshakes_failed);
 	if (rv == RM_OK)
 		rv = family(b, "riskmesh_fed_frames_malformed_total", "counter",
 		    "Peer frames that did not decode");
 	if (rv == RM_OK)
 		rv = sample(b, "riskmesh_fed_frames_malformed_total", NULL,
-		    NULL, fc.frames_malformed);
+		    NULL, fc->frames_malformed);
 	return rv;
 }
 
@@ -149,35 +140,30 @@ http(struct node *n, rm_buf *b)
 }
 
 static int
-coap(struct node *n, rm_buf *b)
+coap(const struct service_status *st, rm_buf *b)
 {
-	struct node_coap_stats cs;
+	const struct node_coap_stats *cs = &st->coap;
 	int rv;
 
-	memset(&cs, 0, sizeof(cs));
-	if (n->coap_stats != NULL)
-		n->coap_stats(n, &cs);
 	if ((rv = family(b, "riskmesh_coap_notifications_total", "counter",
 	    "CoAP resource-change notifications triggered")) != RM_OK ||
 	    (rv = sample(b, "riskmesh_coap_notifications_total", NULL, NULL,
-	    cs.notifications)) != RM_OK ||
+	    cs->notifications)) != RM_OK ||
 	    (rv = family(b, "riskmesh_coap_observers", "gauge",
 	    "Current CoAP observers, all resources")) != RM_OK ||
 	    (rv = sample(b, "riskmesh_coap_observers", NULL, NULL,
-	    cs.observers)) != RM_OK ||
+	    cs->observers)) != RM_OK ||
 	    (rv = family(b, "riskmesh_coap_requests_total", "counter",
 	    "CoAP requests served")) != RM_OK)
 		return rv;
 	return sample(b, "riskmesh_coap_requests_total", NULL, NULL,
-	    cs.requests);
+	    cs->requests);
 }
 
-int
-http_metrics(struct node *n, rm_buf *b)
+static int
+metrics(struct node *n, const struct service_status *st, rm_buf *b)
 {
-	struct store_stats ss;
-	struct roster *r;
-	uint64_t rver = 0;
+	const struct store_stats *ss = &st->store;
 	int rv;
 	struct {
 		const char *name, *type, *help;
@@ -205,22 +191,16 @@ http_metrics(struct node *n, rm_buf *b)
 		  "Alerts and cancellations issued through the API", 0 },
 	};
 
-	if ((rv = store_get_stats(n->store, &ss)) != RM_OK)
-		return rv;
-	if ((r = node_roster(n)) != NULL) {
-		rver = roster_version(r);
-		roster_free(r);
-	}
-	plain[0].v = ss.records;
-	plain[1].v = ss.origins;
-	plain[2].v = ss.active_alerts;
-	plain[3].v = ss.forks;
-	plain[4].v = ss.equivocations;
-	plain[5].v = ss.commits;
-	plain[6].v = ss.jobs;
-	plain[7].v = ss.map_used_bytes;
-	plain[8].v = ss.map_size_bytes;
-	plain[9].v = rver;
+	plain[0].v = ss->records;
+	plain[1].v = ss->origins;
+	plain[2].v = ss->active_alerts;
+	plain[3].v = ss->forks;
+	plain[4].v = ss->equivocations;
+	plain[5].v = ss->commits;
+	plain[6].v = ss->jobs;
+	plain[7].v = ss->map_used_bytes;
+	plain[8].v = ss->map_size_bytes;
+	plain[9].v = st->roster != NULL ? roster_version(st->roster) : 0;
 	plain[10].v = atomic_load(&n->ctr.issued);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
@@ -235,8 +215,34 @@ http_metrics(struct node *n, rm_buf *b)
 	    (rv = sample(b, "riskmesh_records_stored_total", "source", "peer",
 	    atomic_load(&n->ctr.stored_peer))) != RM_OK)
 		return rv;
-	if ((rv = refused(n, b)) != RM_OK || (rv = peers(n, b)) != RM_OK ||
+	if ((rv = refused(n, st, b)) != RM_OK || (rv = peers(st, b)) != RM_OK ||
 	    (rv = http(n, b)) != RM_OK)
 		return rv;
-	return coap(n, b);
+	return coap(st, b);
+}
+
+int
+http_metrics(struct node *n, rm_buf *b)
+{
+	struct service_status *st;
+	int rv;
+
+	if ((rv = service_status(n, &st, NULL)) != RM_OK)
+		return rv;
+	rv = metrics(n, st, b);
+	service_status_free(st);
+	return rv;
+}
+
+/* GET /metrics */
+int
+http_get_metrics(struct http_call_ctx *c)
+{
+	int rv;
+
+	c->res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	if ((rv = http_metrics(c->n, &c->res->body)) != RM_OK)
+		return http_refuse(c, 500, rv, "", "%s", rm_strerror(rv));
+	c->res->status = 200;
+	return RM_OK;
 }

@@ -1,6 +1,8 @@
 /*
- * http_routes.c -- the routes of the HTTP/JSON API (docs/API.md):
- * bearer auth, dispatch by path and method, JSON errors, counters.
+ * http_routes.c -- the route table of the HTTP/JSON API (docs/API.md):
+ * bearer auth, path and query decoding, dispatch by path and method to
+ * the handlers of each resource group (http_alerts.c, http_records.c,
+ * http_status.c, http_metrics.c), error bodies and counters.
  * No nng types here: http_srv.c hands over a struct http_req.
  */
 #include <stdarg.h>
@@ -9,11 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "node/http/http.h"
-
-static const char ct_json[] = "application/json";
-static const char ct_cose[] = "application/cose; cose-type=\"cose-sign1\"";
-static const char ct_text[] = "text/plain; version=0.0.4; charset=utf-8";
+#include "node/http/http_int.h"
 
 void
 node_count_http(struct node *n, int status, int err)
@@ -25,32 +23,32 @@ node_count_http(struct node *n, int status, int err)
 		atomic_fetch_add(&n->ctr.http_refused[err], 1);
 }
 
-static void
-res_json(struct http_res *res, int status, json_t *v)
+static int vrefuse(struct http_call_ctx *c, int status, int err,
+    const char *path, const char *fmt, va_list ap)
+    __attribute__((format(printf, 5, 0)));
+
+static int
+vrefuse(struct http_call_ctx *c, int status, int err, const char *path,
+    const char *fmt, va_list ap)
 {
-	rm_buf_reset(&res->body);
-	res->status = status;
-	res->content_type = ct_json;
-	if (v == NULL || json_dump_buf(v, 0, &res->body) != RM_OK ||
-	    rm_buf_append_byte(&res->body, '\n') != RM_OK) {
-		rm_buf_reset(&res->body);
-		res->status = 500;
-		(void)rm_buf_printf(&res->body, "{\"error\":\"ENOMEM\","
-		    "\"field\":\"\",\"reason\":\"out of memory\"}\n");
-	}
-	json_decref(v);
+	char reason[RM_WHY_MAX];
+
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	c->status = status;
+	return rm_fail_at(&c->why, err, path, "%s", reason);
 }
 
-void
-http_error_res(struct http_res *res, const struct json_error *e)
+int
+http_refuse(struct http_call_ctx *c, int status, int err, const char *path,
+    const char *fmt, ...)
 {
-	char field[JSON_FIELD_MAX], reason[RM_WHY_MAX];
+	va_list ap;
+	int rv;
 
-	/* Already clean when e comes from json_fail*(); make sure. */
-	json_text_clean(e->field, field, sizeof(field));
-	json_text_clean(e->reason, reason, sizeof(reason));
-	res_json(res, e->status, json_pack("{s:s,s:s,s:s}", "error",
-	    rm_errname(e->err), "field", field, "reason", reason));
+	va_start(ap, fmt);
+	rv = vrefuse(c, status, err, path, fmt, ap);
+	va_end(ap);
+	return rv;
 }
 
 /* RFC 6750 §2.1: "Bearer <token>", compared in constant time. */
@@ -80,12 +78,8 @@ authorised(const struct node *n, const char *hdr)
 	return ok && gl == wl;
 }
 
-enum pct_rv { PCT_OK, PCT_BADESC, PCT_NUL, PCT_LONG, PCT_UTF8, PCT_CTRL };
-
-/* Percent-decode s[0..n) into out (NUL-terminated; '+' stays '+') and
- * check the result is UTF-8 text without control characters. */
-static enum pct_rv
-pct_decode(const char *s, size_t n, char *out, size_t outlen)
+enum http_pct_rv
+http_pct_decode(const char *s, size_t n, char *out, size_t outlen)
 {
 	size_t o = 0;
 
@@ -118,66 +112,52 @@ pct_decode(const char *s, size_t n, char *out, size_t outlen)
 	return PCT_OK;
 }
 
-/* 400 naming the part (path, query, query parameter) that failed. */
-static int
-pct_fail(enum pct_rv rv, const char *part, struct json_error *e)
+int
+http_pct_refuse(struct http_call_ctx *c, enum http_pct_rv rv,
+    const char *part)
 {
 	switch (rv) {
 	case PCT_BADESC:
-		return json_fail(e, 400, RM_EMALFORMED, part, "bad percent "
+		return http_refuse(c, 400, RM_EMALFORMED, part, "bad percent "
 		    "escape (%%XX with two hex digits, RFC 3986 §2.1)");
 	case PCT_NUL:
-		return json_fail(e, 400, RM_EMALFORMED, part, "%%00 (NUL) is "
+		return http_refuse(c, 400, RM_EMALFORMED, part, "%%00 (NUL) is "
 		    "not allowed");
 	case PCT_LONG:
-		return json_fail(e, 400, RM_ETOOBIG, part, "too long");
+		return http_refuse(c, 400, RM_ETOOBIG, part, "too long");
 	case PCT_UTF8:
-		return json_fail(e, 400, RM_EMALFORMED, part, "not UTF-8 "
+		return http_refuse(c, 400, RM_EMALFORMED, part, "not UTF-8 "
 		    "text after percent-decoding");
 	case PCT_CTRL:
 	default:
-		return json_fail(e, 400, RM_EMALFORMED, part, "control "
+		return http_refuse(c, 400, RM_EMALFORMED, part, "control "
 		    "character after percent-decoding");
 	}
 }
 
-#define QUERY_PARAMS_MAX 8
 
-/* 400 with the query parameter's name as the field. */
-static int query_fail(struct json_error *e, int err, const char *name,
+/* 400 with the query parameter's name as the field (not a path). */
+static int query_refuse(struct http_call_ctx *c, int err, const char *name,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 static int
-query_fail(struct json_error *e, int err, const char *name,
+query_refuse(struct http_call_ctx *c, int err, const char *name,
     const char *fmt, ...)
 {
 	va_list ap;
-	char reason[RM_WHY_MAX];
 
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	vrefuse(c, 400, err, "", fmt, ap);
 	va_end(ap);
-	json_fail(e, 400, err, "", "%s", reason);
-	if (e != NULL)
-		json_text_clean(name, e->field, sizeof(e->field));
+	snprintf(c->why.field, sizeof(c->why.field), "%s", name);
 	return err;
 }
 
-/* A decoded query string: name=value pairs, each name once. */
-struct query {
-	size_t n;
-	struct {
-		char name[48];
-		char val[256];
-		bool has_val;        /* "name=…" rather than "name" */
-	} p[QUERY_PARAMS_MAX];
-};
-
 /* Split, decode and check a query string (NULL or "" is empty). */
 static int
-query_parse(const char *qs, struct query *q, struct json_error *e)
+query_parse(struct http_call_ctx *c, const char *qs, struct http_query *q)
 {
-	enum pct_rv pr;
+	enum http_pct_rv pr;
 
 	q->n = 0;
 	if (qs == NULL || *qs == '\0')
@@ -188,39 +168,39 @@ query_parse(const char *qs, struct query *q, struct json_error *e)
 		size_t nl;
 
 		if (len == 0)
-			return json_fail(e, 400, RM_EMALFORMED, "query",
+			return http_refuse(c, 400, RM_EMALFORMED, "query",
 			    "empty parameter (\"&&\", or \"&\" at an end)");
-		if (q->n == QUERY_PARAMS_MAX)
-			return json_fail(e, 400, RM_ETOOBIG, "query", "more "
-			    "than %d parameters", QUERY_PARAMS_MAX);
+		if (q->n == HTTP_QUERY_PARAMS_MAX)
+			return http_refuse(c, 400, RM_ETOOBIG, "query", "more "
+			    "than %d parameters", HTTP_QUERY_PARAMS_MAX);
 		eq = memchr(qs, '=', len);
 		nl = eq != NULL ? (size_t)(eq - qs) : len;
 		if (nl == 0)
-			return json_fail(e, 400, RM_EMALFORMED, "query",
+			return http_refuse(c, 400, RM_EMALFORMED, "query",
 			    "parameter without a name");
-		pr = pct_decode(qs, nl, q->p[q->n].name,
+		pr = http_pct_decode(qs, nl, q->p[q->n].name,
 		    sizeof(q->p[q->n].name));
 		if (pr == PCT_LONG)
-			return json_fail(e, 400, RM_EUNKNOWN, "query",
+			return http_refuse(c, 400, RM_EUNKNOWN, "query",
 			    "unknown query parameter (name longer than %zu "
 			    "bytes)", sizeof(q->p[q->n].name) - 1);
 		if (pr != PCT_OK)
-			return pct_fail(pr, "query", e);
+			return http_pct_refuse(c, pr, "query");
 		for (size_t i = 0; i < q->n; i++)
 			if (strcmp(q->p[i].name, q->p[q->n].name) == 0)
-				return query_fail(e, RM_EMALFORMED,
+				return query_refuse(c, RM_EMALFORMED,
 				    q->p[i].name, "query parameter \"%s\" given "
 				    "more than once", q->p[i].name);
 		q->p[q->n].has_val = eq != NULL;
 		q->p[q->n].val[0] = '\0';
-		if (eq != NULL && (pr = pct_decode(eq + 1, len - nl - 1,
+		if (eq != NULL && (pr = http_pct_decode(eq + 1, len - nl - 1,
 		    q->p[q->n].val, sizeof(q->p[q->n].val))) != PCT_OK) {
 			if (pr == PCT_LONG)
-				return json_fail(e, 422, RM_ETOOBIG, "query",
+				return http_refuse(c, 422, RM_ETOOBIG, "query",
 				    "value of \"%s\" longer than %zu bytes",
 				    q->p[q->n].name,
 				    sizeof(q->p[q->n].val) - 1);
-			return pct_fail(pr, "query", e);
+			return http_pct_refuse(c, pr, "query");
 		}
 		q->n++;
 		if (amp == NULL)
@@ -233,9 +213,11 @@ query_parse(const char *qs, struct query *q, struct json_error *e)
  * NULL-terminated list, or NULL for a route without parameters); hint
  * says what the route takes. */
 static int
-query_only(const struct query *q, const char *const *allowed,
-    const char *hint, struct json_error *e)
+query_only(struct http_call_ctx *c, const char *const *allowed,
+    const char *hint)
 {
+	const struct http_query *q = c->q;
+
 	for (size_t i = 0; i < q->n; i++) {
 		size_t k = 0;
 
@@ -243,227 +225,112 @@ query_only(const struct query *q, const char *const *allowed,
 		    strcmp(allowed[k], q->p[i].name) != 0)
 			k++;
 		if (allowed == NULL || allowed[k] == NULL)
-			return query_fail(e, RM_EUNKNOWN, q->p[i].name,
+			return query_refuse(c, RM_EUNKNOWN, q->p[i].name,
 			    "unknown query parameter \"%s\" (%s)",
 			    q->p[i].name, hint);
 	}
 	return RM_OK;
 }
 
-static int
-method_not_allowed(struct http_res *res, const char *method,
-    const char *path, const char *allow, struct json_error *e)
-{
-	res->allow = allow;
-	return json_fail(e, 405, RM_EINVAL, "", "method %.16s is not allowed "
-	    "on %.100s (allowed: %s)", method, path, allow);
-}
+static const char *const alerts_params[] = { "area", NULL };
 
-static int
-issued_res(struct http_res *res, const struct node_issued *is)
-{
-	char hex[65];
-
-	rm_hash_hex(&is->hash, hex);
-	res_json(res, 201, json_pack("{s:s,s:s,s:s,s:I,s:I}", "hash", hex,
-	    "object_id", is->object_id, "origin", is->origin,
-	    "seq", (json_int_t)is->seq, "ver", (json_int_t)is->ver));
-	return RM_OK;
-}
-
-struct list_ctx {
-	json_t *alerts;
-	bool failed;
+/*
+ * The route table. A route matches a path equal to prefix, or, with
+ * tail, a path of prefix + a non-empty tail (+ suffix, if any). Each
+ * method has a handler (NULL: 405 with allow) and the query parameters
+ * it takes (NULL: none).
+ */
+static const struct route {
+	const char *prefix;
+	const char *suffix;
+	bool tail;
+	const char *allow;
+	http_handler_fn get, post;
+	const char *const *get_params;
+	const char *get_hint;
+} routes[] = {
+	{ "/metrics", NULL, false, "GET", http_get_metrics, NULL, NULL, NULL },
+	{ "/v1/status", NULL, false, "GET", http_get_status, NULL, NULL,
+	  NULL },
+	{ "/v1/alerts", NULL, false, "GET, POST", http_get_alerts,
+	  http_post_alert, alerts_params, "allowed: area=CODE" },
+	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
+	  NULL, NULL },
+	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL, NULL,
+	  NULL },
 };
 
-static int
-list_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
-    const struct rm_record *rec)
+/* Does path match r? Sets c->tail. */
+static bool
+route_match(const struct route *r, const char *path,
+    struct http_call_ctx *c)
 {
-	struct list_ctx *c = arg;
-	json_t *o = json_record_object(rec, h);
+	size_t plen = strlen(path), pl = strlen(r->prefix);
+	size_t sl = r->suffix != NULL ? strlen(r->suffix) : 0;
 
-	(void)p;
-	(void)n;
-	if (o == NULL || json_array_append_new(c->alerts, o) != 0) {
-		c->failed = true;
-		return RM_ENOMEM;
-	}
-	return RM_OK;
-}
-
-/* GET /v1/alerts[?area=CODE] */
-static int
-route_list(struct node *n, const struct query *q, struct http_res *res,
-    struct json_error *e)
-{
-	static const char *const params[] = { "area", NULL };
-	const char *area = NULL;
-	struct list_ctx c = { NULL, false };
-	int rv;
-
-	if ((rv = query_only(q, params, "allowed: area=CODE", e)) != RM_OK)
-		return rv;
-	if (q->n == 1) {
-		area = q->p[0].val;
-		if (!q->p[0].has_val || strlen(area) > RM_AREA_CODE_MAX ||
-		    !area_code_valid(area))
-			return json_fail(e, 422, RM_EBADVALUE, "area",
-			    "\"%.40s\" is not a GB/T 2260 area code (6, 9 or "
-			    "12 digits)", area);
-	}
-	if ((c.alerts = json_array()) == NULL)
-		return json_fail(e, 500, RM_ENOMEM, "", "out of memory");
-	rv = store_active(n->store, &rm_kind_alert, area, rm_utc_now_ms(), list_each,
-	    &c);
-	if (rv != RM_OK) {
-		json_decref(c.alerts);
-		return json_fail(e, 500, rv, "", "cannot read alerts: %s",
-		    rm_strerror(rv));
-	}
-	res_json(res, 200, json_pack("{s:o,s:I,s:o}",
-	    "area", area != NULL ? json_string(area) : json_null(),
-	    "count", (json_int_t)json_array_size(c.alerts),
-	    "alerts", c.alerts));
-	return RM_OK;
-}
-
-/* GET /v1/records/{hash} */
-static int
-route_record(struct node *n, const char *hexhash, struct http_res *res,
-    struct json_error *e)
-{
-	rm_hash h;
-	int rv;
-
-	if (strlen(hexhash) != 2 * RM_HASH_BYTES ||
-	    rm_hash_parse(hexhash, &h) != RM_OK)
-		return json_fail(e, 400, RM_EMALFORMED, "hash",
-		    "\"%.70s\" is not 64 hex digits", hexhash);
-	rm_buf_reset(&res->body);
-	if ((rv = store_get(n->store, &h, &res->body)) == RM_ENOTFOUND)
-		return json_fail(e, 404, RM_ENOTFOUND, "hash", "no record %s",
-		    hexhash);
-	if (rv != RM_OK)
-		return json_fail(e, 500, rv, "", "cannot read the record: %s",
-		    rm_strerror(rv));
-	res->status = 200;
-	res->content_type = ct_cose;
-	return RM_OK;
+	if (!r->tail)
+		return strcmp(path, r->prefix) == 0;
+	if (strncmp(path, r->prefix, pl) != 0 || plen <= pl + sl ||
+	    (sl > 0 && strcmp(path + plen - sl, r->suffix) != 0))
+		return false;
+	c->tail = path + pl;
+	c->tail_len = plen - pl - sl;
+	return true;
 }
 
 static int
-route_text(struct http_res *res, int rv, struct json_error *e)
+dispatch(struct http_call_ctx *c, const char *method, const char *path)
 {
-	if (rv != RM_OK)
-		return json_fail(e, 500, rv, "", "%s", rm_strerror(rv));
-	res->status = 200;
-	return RM_OK;
-}
-
-static int
-dispatch(struct node *n, const struct http_req *req, const char *method,
-    const char *path, const struct query *q, struct http_res *res,
-    struct json_error *e)
-{
-	static const char alerts_pfx[] = "/v1/alerts/";
-	static const char records_pfx[] = "/v1/records/";
-	static const char cancel_sfx[] = "/cancel";
 	static const char none[] = "this route takes none";
 	bool get = strcmp(method, "GET") == 0;
 	bool post = strcmp(method, "POST") == 0;
-	struct node_issued is;
-	size_t plen = strlen(path);
+	http_handler_fn fn;
 	int rv;
 
-	if (strcmp(path, "/metrics") == 0) {
-		if (!get)
-			return method_not_allowed(res, method, path, "GET", e);
-		if ((rv = query_only(q, NULL, none, e)) != RM_OK)
-			return rv;
-		res->content_type = ct_text;
-		return route_text(res, http_metrics(n, &res->body), e);
-	}
-	if (strcmp(path, "/v1/status") == 0) {
-		if (!get)
-			return method_not_allowed(res, method, path, "GET", e);
-		if ((rv = query_only(q, NULL, none, e)) != RM_OK)
-			return rv;
-		res->content_type = ct_json;
-		return route_text(res, http_status_json(n, &res->body), e);
-	}
-	if (strcmp(path, "/v1/alerts") == 0) {
-		if (get)
-			return route_list(n, q, res, e);
-		if (!post)
-			return method_not_allowed(res, method, path,
-			    "GET, POST", e);
-		if ((rv = query_only(q, NULL, none, e)) != RM_OK ||
-		    (rv = node_issue_alert(n, req->body, req->body_len, &is,
-		    e)) != RM_OK)
-			return rv;
-		return issued_res(res, &is);
-	}
-	if (strncmp(path, alerts_pfx, sizeof(alerts_pfx) - 1) == 0 &&
-	    plen > sizeof(alerts_pfx) - 1 + sizeof(cancel_sfx) - 1 &&
-	    strcmp(path + plen - (sizeof(cancel_sfx) - 1), cancel_sfx) == 0) {
-		char oid[RM_OBJECT_ID_MAX + 2];
-		const char *s = path + sizeof(alerts_pfx) - 1;
-		size_t len = plen - (sizeof(alerts_pfx) - 1) -
-		    (sizeof(cancel_sfx) - 1);
-		enum pct_rv pr;
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		const struct route *r = &routes[i];
 
-		if (!post)
-			return method_not_allowed(res, method, path, "POST", e);
-		if ((rv = query_only(q, NULL, none, e)) != RM_OK)
+		if (!route_match(r, path, c))
+			continue;
+		fn = get ? r->get : post ? r->post : NULL;
+		if (fn == NULL) {
+			c->res->allow = r->allow;
+			return http_refuse(c, 405, RM_EINVAL, "", "method %.16s "
+			    "is not allowed on %.100s (allowed: %s)", method,
+			    path, r->allow);
+		}
+		if ((rv = query_only(c, get ? r->get_params : NULL,
+		    get && r->get_hint != NULL ? r->get_hint : none)) != RM_OK)
 			return rv;
-		pr = pct_decode(s, len, oid, sizeof(oid));
-		if (pr == PCT_LONG)
-			return json_fail(e, 404, RM_ENOTFOUND, "object_id",
-			    "longer than %d bytes, so there is no such object",
-			    RM_OBJECT_ID_MAX);
-		if (pr != PCT_OK)
-			return pct_fail(pr, "object_id", e);
-		if (!object_id_valid(oid))
-			return json_fail(e, 404, RM_ENOTFOUND, "object_id",
-			    "\"%.80s\" is not a valid object id (%s), so there "
-			    "is no such object", oid, JSON_OBJECT_ID_RULE);
-		if ((rv = node_cancel_alert(n, oid, req->body, req->body_len,
-		    &is, e)) != RM_OK)
-			return rv;
-		return issued_res(res, &is);
+		return fn(c);
 	}
-	if (strncmp(path, records_pfx, sizeof(records_pfx) - 1) == 0 &&
-	    plen > sizeof(records_pfx) - 1) {
-		if (!get)
-			return method_not_allowed(res, method, path, "GET", e);
-		if ((rv = query_only(q, NULL, none, e)) != RM_OK)
-			return rv;
-		return route_record(n, path + sizeof(records_pfx) - 1, res, e);
-	}
-	return json_fail(e, 404, RM_ENOTFOUND, "", "no route %.16s %.100s",
+	return http_refuse(c, 404, RM_ENOTFOUND, "", "no route %.16s %.100s",
 	    method, path);
 }
 
 void
 http_route(struct node *n, const struct http_req *req, struct http_res *res)
 {
-	struct json_error e;
-	struct query *qp = NULL;
+	struct http_call_ctx c;
+	struct http_query *qp = NULL;
 	char path[1024], dec[1024];
+	char field[RM_WHY_FIELD_MAX], reason[RM_WHY_MAX];
 	const char *q, *method = req->method;
-	enum pct_rv pr;
+	enum http_pct_rv pr;
 	size_t plen;
-	int rv;
+	int rv, status;
 
-	memset(&e, 0, sizeof(e));
+	memset(&c, 0, sizeof(c));
+	c.n = n;
+	c.req = req;
+	c.res = res;
 	res->status = 500;
-	res->content_type = ct_json;
+	res->content_type = HTTP_CT_JSON;
 	res->allow = NULL;
 	if (strcmp(method, "HEAD") == 0)
 		method = "GET";
 	if (!authorised(n, req->authorization)) {
-		rv = json_fail(&e, 401, RM_EUNAUTH, "authorization",
+		rv = http_refuse(&c, 401, RM_EUNAUTH, "authorization",
 		    "missing or wrong bearer token (Authorization: Bearer "
 		    "<token>)");
 		rm_log_sec("http", "%.16s %.100s: missing or wrong bearer "
@@ -473,25 +340,25 @@ http_route(struct node *n, const struct http_req *req, struct http_res *res)
 	q = strchr(req->uri, '?');
 	plen = q != NULL ? (size_t)(q - req->uri) : strlen(req->uri);
 	if (plen >= sizeof(path)) {
-		rv = json_fail(&e, 404, RM_ENOTFOUND, "path", "longer than "
+		rv = http_refuse(&c, 404, RM_ENOTFOUND, "path", "longer than "
 		    "%zu bytes: no such route", sizeof(path) - 1);
 		goto fail;
 	}
 	memcpy(path, req->uri, plen);
 	path[plen] = '\0';
 	/* The whole path must decode to UTF-8 text, whatever the route. */
-	if ((pr = pct_decode(path, plen, dec, sizeof(dec))) != PCT_OK) {
-		rv = pct_fail(pr, "path", &e);
+	if ((pr = http_pct_decode(path, plen, dec, sizeof(dec))) != PCT_OK) {
+		rv = http_pct_refuse(&c, pr, "path");
 		goto fail;
 	}
 	if ((qp = malloc(sizeof(*qp))) == NULL) {
-		rv = json_fail(&e, 500, RM_ENOMEM, "", "out of memory");
+		rv = http_refuse(&c, 500, RM_ENOMEM, "", "out of memory");
 		goto fail;
 	}
-	if ((rv = query_parse(q != NULL ? q + 1 : NULL, qp, &e)) != RM_OK)
+	c.q = qp;
+	if ((rv = query_parse(&c, q != NULL ? q + 1 : NULL, qp)) != RM_OK)
 		goto fail;
-	rv = dispatch(n, req, method, path, qp, res, &e);
-	if (rv != RM_OK)
+	if ((rv = dispatch(&c, method, path)) != RM_OK)
 		goto fail;
 	free(qp);
 	node_count_http(n, res->status, RM_OK);
@@ -500,9 +367,11 @@ http_route(struct node *n, const struct http_req *req, struct http_res *res)
 	return;
 fail:
 	free(qp);
-	http_error_res(res, &e);
-	node_count_http(n, res->status, e.err);
+	status = c.status != 0 ? c.status : http_status_for(rv, &c.why);
+	http_error_res(res, status, rv, &c.why);
+	node_count_http(n, res->status, rv);
+	http_error_text(&c.why, field, sizeof(field), reason, sizeof(reason));
 	rm_log(res->status >= 500 ? RM_LOG_ERR : RM_LOG_INFO, "http",
 	    "%.16s %.100s -> %d %s %s: %s", req->method, req->uri,
-	    res->status, rm_errname(e.err), e.field, e.reason);
+	    res->status, rm_errname(rv), field, reason);
 }

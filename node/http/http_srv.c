@@ -127,11 +127,11 @@ static void
 call_refuse(struct http_call *c, int status, int err, const char *reason)
 {
 	struct http_res r;
-	struct json_error e;
+	rm_why why;
 
 	memset(&r, 0, sizeof(r));
-	json_fail(&e, status, err, "", "%s", reason);
-	http_error_res(&r, &e);
+	rm_fail(&why, err, "%s", reason);
+	http_error_res(&r, status, err, &why);
 	node_count_http(c->hs->n, status, err);
 	rm_log(RM_LOG_INFO, "http", "%s %.100s -> %d: %s",
 	    nng_http_req_get_method(c->req), nng_http_req_get_uri(c->req),

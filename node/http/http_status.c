@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "common/rm_version.h"
-#include "node/http/http.h"
+#include "node/http/http_int.h"
 
 static json_t *
 time_or_null(rm_utc_ms t)
@@ -20,21 +20,12 @@ time_or_null(rm_utc_ms t)
 }
 
 static json_t *
-peers_json(struct node *n)
+peers_json(const struct service_status *st)
 {
-	struct fed_peer_status *ps;
 	json_t *arr = json_array();
-	size_t np;
 
-	if (arr == NULL || n->fed == NULL)
-		return arr;
-	if ((ps = calloc(CONFIG_PEERS_MAX, sizeof(*ps))) == NULL) {
-		json_decref(arr);
-		return NULL;
-	}
-	np = fed_peers(n->fed, ps, CONFIG_PEERS_MAX);
-	for (size_t i = 0; i < np; i++) {
-		const struct fed_peer_status *p = &ps[i];
+	for (size_t i = 0; arr != NULL && i < st->n_peers; i++) {
+		const struct fed_peer_status *p = &st->peers[i];
 
 		if (json_array_append_new(arr, json_pack(
 		    "{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o}",
@@ -47,11 +38,9 @@ peers_json(struct node *n)
 		    "connects", (json_int_t)p->connects,
 		    "last_up", time_or_null(p->last_up_ms))) != 0) {
 			json_decref(arr);
-			arr = NULL;
-			break;
+			return NULL;
 		}
 	}
-	free(ps);
 	return arr;
 }
 
@@ -99,39 +88,38 @@ http_json(struct node *n)
 }
 
 static json_t *
-coap_json(struct node *n)
+coap_json(struct node *n, const struct service_status *st)
 {
-	struct node_coap_stats cs;
+	const struct node_coap_stats *cs = &st->coap;
 
-	if (n->coap_stats == NULL)
+	if (!st->coap_on)
 		return json_null();
-	n->coap_stats(n, &cs);
 	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
 	    "alert_changes", (json_int_t)atomic_load(&n->ctr.coap_notified),
-	    "requests", (json_int_t)cs.requests,
-	    "notifications", (json_int_t)cs.notifications,
-	    "observers", (json_int_t)cs.observers,
-	    "resources", (json_int_t)cs.resources);
+	    "requests", (json_int_t)cs->requests,
+	    "notifications", (json_int_t)cs->notifications,
+	    "observers", (json_int_t)cs->observers,
+	    "resources", (json_int_t)cs->resources);
 }
 
 int
 http_status_json(struct node *n, rm_buf *out)
 {
-	struct store_stats ss;
-	struct fed_counters fc;
-	struct roster *r;
+	struct service_status *st;
+	const struct store_stats *ss;
+	const struct roster *r;
 	char kid[65], started[32];
 	json_t *o;
 	int rv;
 
-	memset(&fc, 0, sizeof(fc));
-	if ((rv = store_get_stats(n->store, &ss)) != RM_OK)
+	if ((rv = service_status(n, &st, NULL)) != RM_OK)
 		return rv;
-	if (n->fed != NULL)
-		fed_get_counters(n->fed, &fc);
-	if ((r = node_roster(n)) == NULL)
+	if ((r = st->roster) == NULL) {
+		service_status_free(st);
 		return RM_ENOMEM;
+	}
+	ss = &st->store;
 	rm_hash_hex(&n->kid, kid);
 	rm_utc_format(n->started_ms, started);
 	o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
@@ -142,28 +130,41 @@ http_status_json(struct node *n, rm_buf *out)
 	    "roster_version", (json_int_t)roster_version(r),
 	    "kid", kid,
 	    "started", started,
-	    "records", (json_int_t)ss.records,
-	    "origins", (json_int_t)ss.origins,
-	    "active_alerts", (json_int_t)ss.active_alerts,
-	    "forks", (json_int_t)ss.forks,
-	    "equivocations", (json_int_t)ss.equivocations,
+	    "records", (json_int_t)ss->records,
+	    "origins", (json_int_t)ss->origins,
+	    "active_alerts", (json_int_t)ss->active_alerts,
+	    "forks", (json_int_t)ss->forks,
+	    "equivocations", (json_int_t)ss->equivocations,
 	    "stored_local", (json_int_t)atomic_load(&n->ctr.stored_local),
 	    "stored_peer", (json_int_t)atomic_load(&n->ctr.stored_peer),
 	    "issued", (json_int_t)atomic_load(&n->ctr.issued),
-	    "store_commits", (json_int_t)ss.commits,
-	    "store_jobs", (json_int_t)ss.jobs,
-	    "map_size_bytes", (json_int_t)ss.map_size_bytes,
-	    "map_used_bytes", (json_int_t)ss.map_used_bytes,
-	    "peers", peers_json(n),
-	    "refused", by_error(fc.refused, n->ctr.ingest_refused),
+	    "store_commits", (json_int_t)ss->commits,
+	    "store_jobs", (json_int_t)ss->jobs,
+	    "map_size_bytes", (json_int_t)ss->map_size_bytes,
+	    "map_used_bytes", (json_int_t)ss->map_used_bytes,
+	    "peers", peers_json(st),
+	    "refused", by_error(st->fed.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),
-	    "coap", coap_json(n));
-	roster_free(r);
+	    "coap", coap_json(n, st));
+	service_status_free(st);
 	if (o == NULL)
 		return RM_ENOMEM;
-	rv = json_dump_buf(o, JSON_RECORD_PRETTY, out);
+	rv = repr_dump_buf(o, REPR_PRETTY, out);
 	if (rv == RM_OK)
 		rv = rm_buf_append_byte(out, '\n');
 	json_decref(o);
 	return rv;
+}
+
+/* GET /v1/status */
+int
+http_get_status(struct http_call_ctx *c)
+{
+	int rv;
+
+	c->res->content_type = HTTP_CT_JSON;
+	if ((rv = http_status_json(c->n, &c->res->body)) != RM_OK)
+		return http_refuse(c, 500, rv, "", "%s", rm_strerror(rv));
+	c->res->status = 200;
+	return RM_OK;
 }

@@ -1,12 +1,12 @@
 /*
- * node_issue.c -- the issue path: a JSON alert (or a cancellation) of
+ * node_issue.c -- the issue path: an alert draft (or a cancellation) of
  * the node's own agency becomes a signed record in the own log.
  *
- *   JSON -> rm_record (json_alert_parse) -> the object's latest version
+ *   draft (struct rm_record) -> the object's latest version
  *   is read and the msg_type rules decide (docs/API.md) -> roster_authorise
  *   against the own roster entry -> store_issue, which numbers the record
  *   (seq, prev, ver, supersedes) inside the write transaction and calls
- *   seal(): seal refuses (RM_EBUSY, nothing stored, 409) if the version
+ *   seal(): seal refuses (RM_EBUSY, nothing stored) if the version
  *   the store found is not the one the decision was based on, so two
  *   concurrent requests can never both supersede one version (optimistic
  *   concurrency); otherwise it signs with the agency key
@@ -43,25 +43,24 @@ seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
 	return fed_record_seal(b->n->signer, rec, out, hash, why);
 }
 
-/* 403 with the roster rule that refused rec. */
+/* The roster rule that refused rec (EUNKNOWNSIGNER, EUNAUTH). */
 static int
-authorise(struct node *n, const struct rm_record *rec, struct json_error *e)
+authorise(struct node *n, const struct rm_record *rec, rm_why *why)
 {
 	struct roster *r = node_roster(n);
 	const struct roster_agency *a;
-	rm_why why;
 	int rv = RM_OK;
 
 	a = r != NULL ? roster_find(r, n->cfg.agency) : NULL;
 	if (a == NULL)
-		rv = json_fail(e, 403, RM_EUNKNOWNSIGNER, "", "agency %s is "
-		    "not in the current roster", n->cfg.agency);
-	else if ((rv = roster_authorise(a, rec, &why)) != RM_OK)
-		json_fail_why(e, 403, rv, &why);
+		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in the "
+		    "current roster", n->cfg.agency);
+	else
+		rv = roster_authorise(a, rec, why);
 	roster_free(r);
 	if (rv != RM_OK)
 		rm_log(RM_LOG_NOTICE, "node", "refused to issue %s: %s",
-		    rec->object_id, e != NULL ? e->reason : "");
+		    rec->object_id, why != NULL ? why->msg : "");
 	return rv;
 }
 
@@ -74,7 +73,8 @@ authorise(struct node *n, const struct rm_record *rec, struct json_error *e)
  * brings those records back, and issuing resumes after them); and when
  * the node holds no record of its own agency at all, peers are configured
  * and none has sent its VECTOR yet, wait up to OWN_LOG_WAIT_MS after
- * start before issuing the first record. 503 EBUSY, nothing stored.
+ * start before issuing the first record. RM_EBUSY without a field (the
+ * node, not the object, is busy: HTTP 503), nothing stored.
  */
 #define OWN_LOG_WAIT_MS 10000
 
@@ -93,65 +93,66 @@ own_head_each(void *arg, const char *origin, uint64_t seq)
 }
 
 static int
-own_log_ready(struct node *n, struct json_error *e)
+own_log_ready(struct node *n, rm_why *why)
 {
 	struct own_head h = { n->cfg.agency, 0 };
 	uint64_t seen = 0, vectors = 0;
 	int rv;
 
 	if ((rv = store_vector(n->store, own_head_each, &h)) != RM_OK)
-		return json_fail(e, 500, rv, "", "cannot read this agency's "
-		    "log head: %s", rm_strerror(rv));
+		return rm_fail(why, rv, "cannot read this agency's log head: "
+		    "%s", rm_strerror(rv));
 	if (n->fed != NULL)
 		fed_own_log_seen(n->fed, &seen, &vectors);
 	if (seen > h.seq)
-		return json_fail(e, 503, RM_EBUSY, "", "catching up on this "
-		    "agency's own log first: peers hold seq %llu, this node "
-		    "%llu; retry shortly", (unsigned long long)seen,
+		return rm_fail(why, RM_EBUSY, "catching up on this agency's "
+		    "own log first: peers hold seq %llu, this node %llu; retry "
+		    "shortly", (unsigned long long)seen,
 		    (unsigned long long)h.seq);
 	if (h.seq == 0 && n->cfg.n_peers > 0 && vectors == 0 &&
 	    rm_utc_now_ms() - n->started_ms < OWN_LOG_WAIT_MS)
-		return json_fail(e, 503, RM_EBUSY, "", "no record of this "
-		    "agency here yet and no peer has sent its version vector: "
-		    "waiting (up to %d s after start) so as not to reuse a seq "
-		    "that peers hold; retry shortly", OWN_LOG_WAIT_MS / 1000);
+		return rm_fail(why, RM_EBUSY, "no record of this agency here "
+		    "yet and no peer has sent its version vector: waiting (up "
+		    "to %d s after start) so as not to reuse a seq that peers "
+		    "hold; retry shortly", OWN_LOG_WAIT_MS / 1000);
 	return RM_OK;
 }
 
 static int
 issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
-    struct node_issued *out, struct json_error *e)
+    struct service_issued *out, rm_why *why)
 {
 	struct store_put_result res;
 	char hex[65], summary[160];
-	rm_why why;
+	rm_why w;
 	int rv;
 
-	if ((rv = own_log_ready(n, e)) != RM_OK) {
-		rm_log(RM_LOG_NOTICE, "node", "not issued: %s", e != NULL ?
-		    e->reason : "own log guard");
+	if ((rv = own_log_ready(n, why)) != RM_OK) {
+		rm_log(RM_LOG_NOTICE, "node", "not issued: %s", why != NULL ?
+		    why->msg : "own log guard");
 		return rv;
 	}
-	rv = store_issue(n->store, rec, seal, (void *)base, &res, &why);
+	rv = store_issue(n->store, rec, seal, (void *)base, &res, &w);
 	switch (rv) {
 	case RM_OK:
 		break;
 	case RM_ECLOSED:
-		return json_fail(e, 503, rv, "", "the node is shutting down");
+		return rm_fail(why, rv, "the node is shutting down");
 	case RM_EBUSY:
-		rm_log(RM_LOG_INFO, "node", "not issued: %s", why.msg);
-		return json_fail(e, 409, rv, "object_id", "%s", why.msg);
+		rm_log(RM_LOG_INFO, "node", "not issued: %s", w.msg);
+		return rm_fail_at(why, rv, "object_id", "%s", w.msg);
 	case RM_ESTORE:
 	case RM_EIO:
 	case RM_ENOMEM:
 	case RM_EFORK:
 	case RM_ECRYPTO:
 		rm_log(RM_LOG_ERR, "node", "issue %s failed: %s", rec->object_id,
-		    why.msg);
-		return json_fail(e, 500, rv, "", "nothing was stored: %s",
-		    why.msg);
+		    w.msg);
+		return rm_fail(why, rv, "nothing was stored: %s", w.msg);
 	default:
-		return json_fail_why(e, 422, rv, &why);
+		if (why != NULL)
+			*why = w;
+		return rv;
 	}
 	memset(out, 0, sizeof(*out));
 	out->hash = res.hash;
@@ -171,14 +172,15 @@ issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
 
 /* The winning version of (own agency, object_id): *found false if there
  * is none; else its hash in *h and the record decoded into *out
- * (record_fini() it). */
+ * (record_fini() it). A stored record that does not decode is
+ * RM_ESTORE. */
 static int
 load_latest(struct node *n, const char *object_id, bool *found, rm_hash *h,
-    struct rm_record *out, struct json_error *e)
+    struct rm_record *out, rm_why *why)
 {
 	struct cose_sign1 msg;
 	rm_buf b = RM_BUF_INIT;
-	rm_why why;
+	rm_why w;
 	int rv;
 
 	*found = false;
@@ -186,27 +188,27 @@ load_latest(struct node *n, const char *object_id, bool *found, rm_hash *h,
 	    RM_ENOTFOUND)
 		return RM_OK;
 	if (rv != RM_OK || (rv = store_get(n->store, h, &b)) != RM_OK)
-		return json_fail(e, 500, rv, "", "cannot read the object: %s",
+		return rm_fail(why, rv, "cannot read the object: %s",
 		    rm_strerror(rv));
-	if ((rv = cose_sign1_decode(b.data, b.len, &msg, &why)) == RM_OK)
-		rv = record_decode(msg.payload, msg.payload_len, out, &why);
+	if ((rv = cose_sign1_decode(b.data, b.len, &msg, &w)) == RM_OK)
+		rv = record_decode(msg.payload, msg.payload_len, out, &w);
 	rm_buf_fini(&b);
 	if (rv != RM_OK)
-		return json_fail(e, 500, rv, "", "stored record does not "
-		    "decode: %s", why.msg);
+		return rm_fail(why, RM_ESTORE, "stored record does not "
+		    "decode: %s (%s)", w.msg, rm_errname(rv));
 	*found = true;
 	return RM_OK;
 }
 
 /*
  * The msg_type rules (docs/API.md "POST /v1/alerts"): a new object starts
- * with Alert; a cancelled object is closed (409); a next version is an
+ * with Alert; a cancelled object is closed (EEXIST); a next version is an
  * Update (when msg_type is not given) or a Cancel; Alert on an existing
- * object is a conflict (409); Ack and Error are not issued here.
+ * object is a conflict (EEXIST); Ack and Error are not issued here.
  */
 static int
 msg_type_rules(struct rm_record *rec, bool mt_set, bool exists,
-    const struct rm_record *cur, struct json_error *e)
+    const struct rm_record *cur, rm_why *why)
 {
 	struct rm_alert *a = record_alert(rec);
 	const struct rm_alert *ca = record_alert(cur);
@@ -214,144 +216,131 @@ msg_type_rules(struct rm_record *rec, bool mt_set, bool exists,
 
 	if (!exists) {
 		if (mt != RM_MSGTYPE_ALERT)
-			return json_fail(e, 422, RM_EBADVALUE, "msg_type",
-			    "%s needs an existing object, and object %s does "
-			    "not exist: a new object starts with msg_type "
-			    "Alert", cap_msgtype_name(mt), rec->object_id);
+			return rm_fail_at(why, RM_EBADVALUE, "msg_type", "%s "
+			    "needs an existing object, and object %s does not "
+			    "exist: a new object starts with msg_type Alert",
+			    cap_msgtype_name(mt), rec->object_id);
 		return RM_OK;
 	}
 	if (ca == NULL)
-		return json_fail(e, 409, RM_EEXIST, "object_id", "object %s is "
-		    "a %s, not an alert", rec->object_id, cur->kind->name);
+		return rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a "
+		    "%s, not an alert", rec->object_id, cur->kind->name);
 	if (ca->msg_type == RM_MSGTYPE_CANCEL)
-		return json_fail(e, 409, RM_EEXIST, "object_id", "object %s "
-		    "was cancelled at ver %llu; issue a new object",
+		return rm_fail_at(why, RM_EEXIST, "object_id", "object %s was "
+		    "cancelled at ver %llu; issue a new object",
 		    rec->object_id, (unsigned long long)cur->ver);
 	if (!mt_set) {
 		a->msg_type = RM_MSGTYPE_UPDATE;
 		return RM_OK;
 	}
 	if (mt == RM_MSGTYPE_ALERT)
-		return json_fail(e, 409, RM_EEXIST, "msg_type", "object %s "
-		    "exists (ver %llu); use msg_type Update", rec->object_id,
+		return rm_fail_at(why, RM_EEXIST, "msg_type", "object %s exists "
+		    "(ver %llu); use msg_type Update", rec->object_id,
 		    (unsigned long long)cur->ver);
 	if (mt != RM_MSGTYPE_UPDATE && mt != RM_MSGTYPE_CANCEL)
-		return json_fail(e, 422, RM_EBADVALUE, "msg_type", "%s is not "
-		    "issued through this API; a next version of object %s "
-		    "is an Update or a Cancel", cap_msgtype_name(mt),
+		return rm_fail_at(why, RM_EBADVALUE, "msg_type", "%s is not "
+		    "issued through this API; a next version of object %s is "
+		    "an Update or a Cancel", cap_msgtype_name(mt),
 		    rec->object_id);
 	return RM_OK;
 }
 
 int
-node_issue_alert(struct node *n, const char *body, size_t len,
-    struct node_issued *out, struct json_error *e)
+service_alert_default_id(struct node *n, rm_utc_ms now,
+    char out[RM_ALERT_IDENTIFIER_MAX + 1], rm_why *why)
 {
-	struct json_alert_ctx ctx;
-	struct rm_record rec, cur;
-	struct issue_base base;
-	char defid[RM_ALERT_IDENTIFIER_MAX + 1], rnd_hex[9];
 	uint8_t rnd[4];
-	bool mt_set;
+	char rnd_hex[9];
+
+	if (crypto_random(rnd, sizeof(rnd)) != RM_OK)
+		return rm_fail(why, RM_ECRYPTO, "no randomness");
+	rm_hex_encode(rnd, sizeof(rnd), rnd_hex);
+	snprintf(out, RM_ALERT_IDENTIFIER_MAX + 1, "%s-%lld-%s", n->cfg.agency,
+	    (long long)now, rnd_hex);
+	return RM_OK;
+}
+
+/* A draft from any front end: an alert of the own agency that is a valid
+ * record once numbered (checked as ver 1, seq 1). */
+static int
+draft_valid(struct node *n, struct rm_record *d, rm_why *why)
+{
 	int rv;
 
-	ctx.origin = n->cfg.agency;
-	ctx.now_ms = rm_utc_now_ms();
-	if (crypto_random(rnd, sizeof(rnd)) != RM_OK)
-		return json_fail(e, 500, RM_ECRYPTO, "", "no randomness");
-	rm_hex_encode(rnd, sizeof(rnd), rnd_hex);
-	snprintf(defid, sizeof(defid), "%s-%lld-%s", n->cfg.agency,
-	    (long long)ctx.now_ms, rnd_hex);
-	ctx.default_identifier = defid;
-	if ((rv = json_alert_parse(body, len, &ctx, &rec, &mt_set, e)) != RM_OK)
+	if (record_alert(d) == NULL)
+		return rm_fail(why, RM_EINVAL, "the draft is not an alert");
+	if (strcmp(d->origin, n->cfg.agency) != 0)
+		return rm_fail(why, RM_EINVAL, "the draft's origin %s is not "
+		    "this node's agency %s", d->origin, n->cfg.agency);
+	if (d->ver != 0 || d->seq != 0 || d->has_prev || d->has_supersedes)
+		return rm_fail(why, RM_EINVAL, "the draft is numbered; the "
+		    "store numbers records");
+	d->ver = 1;
+	d->seq = 1;
+	rv = record_validate(d, why);
+	d->ver = 0;
+	d->seq = 0;
+	return rv;
+}
+
+int
+service_alert_issue(struct node *n, struct rm_record *draft,
+    bool msg_type_given, struct service_issued *out, rm_why *why)
+{
+	struct rm_record cur;
+	struct issue_base base;
+	int rv;
+
+	if ((rv = draft_valid(n, draft, why)) != RM_OK)
 		return rv;
 	memset(&cur, 0, sizeof(cur));
 	memset(&base, 0, sizeof(base));
 	base.n = n;
-	if ((rv = load_latest(n, rec.object_id, &base.exists, &base.hash, &cur,
-	    e)) == RM_OK &&
-	    (rv = msg_type_rules(&rec, mt_set, base.exists, &cur, e)) ==
-	    RM_OK &&
-	    (rv = authorise(n, &rec, e)) == RM_OK)
-		rv = issue(n, &rec, &base, out, e);
+	if ((rv = load_latest(n, draft->object_id, &base.exists, &base.hash,
+	    &cur, why)) == RM_OK &&
+	    (rv = msg_type_rules(draft, msg_type_given, base.exists, &cur,
+	    why)) == RM_OK &&
+	    (rv = authorise(n, draft, why)) == RM_OK)
+		rv = issue(n, draft, &base, out, why);
 	if (base.exists)
 		record_fini(&cur);
-	json_record_free(&rec);
 	return rv;
 }
 
-/* Optional cancel body {"reason": "…"}; *reason borrows from *root. */
-static int
-cancel_reason(const char *body, size_t len, json_t **root,
-    const char **reason, struct json_error *e)
-{
-	json_error_t jerr;
-	json_t *v;
-	const char *key;
-
-	*root = NULL;
-	*reason = NULL;
-	if (body == NULL || len == 0)
-		return RM_OK;
-	if ((*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL)
-		return json_fail(e, 400, RM_EMALFORMED, "", "not JSON: %s "
-		    "(line %d, column %d)", jerr.text, jerr.line, jerr.column);
-	if (!json_is_object(*root))
-		return json_fail(e, 400, RM_EMALFORMED, "", "the body must be a "
-		    "JSON object");
-	json_object_foreach(*root, key, v) {
-		if (strcmp(key, "reason") != 0)
-			return json_fail(e, 400, RM_EUNKNOWN, key,
-			    "unknown field");
-		if (!json_is_string(v))
-			return json_fail(e, 400, RM_EMALFORMED, "reason",
-			    "must be a JSON string");
-		if (json_string_length(v) == 0 ||
-		    json_string_length(v) > RM_ALERT_DESCRIPTION_MAX ||
-		    strlen(json_string_value(v)) != json_string_length(v))
-			return json_fail(e, 422, RM_EBADVALUE, "reason",
-			    "must be 1..%d bytes of text",
-			    RM_ALERT_DESCRIPTION_MAX);
-		*reason = json_string_value(v);
-	}
-	return RM_OK;
-}
-
 int
-node_cancel_alert(struct node *n, const char *object_id, const char *body,
-    size_t len, struct node_issued *out, struct json_error *e)
+service_alert_cancel(struct node *n, const char *object_id,
+    const char *reason, struct service_issued *out, rm_why *why)
 {
 	struct rm_record rec, c;
 	struct rm_alert ca, *ra;
 	struct issue_base base;
 	struct rm_alert_text *texts = NULL;
-	json_t *root;
-	const char *reason;
 	int rv;
 
 	memset(&rec, 0, sizeof(rec));
 	memset(&base, 0, sizeof(base));
 	base.n = n;
-	if ((rv = cancel_reason(body, len, &root, &reason, e)) != RM_OK)
-		goto done;
+	if (reason != NULL && (reason[0] == '\0' ||
+	    strlen(reason) > RM_ALERT_DESCRIPTION_MAX))
+		return rm_fail_at(why, RM_EBADVALUE, "reason", "must be "
+		    "1..%d bytes of text", RM_ALERT_DESCRIPTION_MAX);
 	if (strlen(object_id) > RM_OBJECT_ID_MAX || !object_id_valid(object_id))
-		rv = json_fail(e, 404, RM_ENOTFOUND, "object_id", "\"%.80s\" "
-		    "is not a valid object id (%s)", object_id,
-		    JSON_OBJECT_ID_RULE);
+		rv = rm_fail_at(why, RM_ENOTFOUND, "object_id", "\"%.80s\" is "
+		    "not a valid object id (%s)", object_id,
+		    NODE_OBJECT_ID_RULE);
 	else if ((rv = load_latest(n, object_id, &base.exists, &base.hash,
-	    &rec, e)) == RM_OK && !base.exists)
-		rv = json_fail(e, 404, RM_ENOTFOUND, "object_id", "%s has no "
+	    &rec, why)) == RM_OK && !base.exists)
+		rv = rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
 		    "object \"%s\"", n->cfg.agency, object_id);
 	if (rv != RM_OK)
 		goto done;
 	if ((ra = record_alert(&rec)) == NULL) {
-		rv = json_fail(e, 409, RM_EEXIST, "object_id", "object %s is "
-		    "a %s, not an alert", object_id, rec.kind->name);
+		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a "
+		    "%s, not an alert", object_id, rec.kind->name);
 		goto done;
 	}
 	if (ra->msg_type == RM_MSGTYPE_CANCEL) {
-		rv = json_fail(e, 409, RM_EEXIST, "object_id", "object %s was "
+		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s was "
 		    "already cancelled at ver %llu", object_id,
 		    (unsigned long long)rec.ver);
 		goto done;
@@ -369,7 +358,7 @@ node_cancel_alert(struct node *n, const char *object_id, const char *body,
 	if (reason != NULL) {
 		texts = calloc(ra->n_texts, sizeof(*texts));
 		if (texts == NULL) {
-			rv = json_fail(e, 500, RM_ENOMEM, "", "out of memory");
+			rv = rm_fail(why, RM_ENOMEM, "out of memory");
 			goto done;
 		}
 		for (size_t i = 0; i < ra->n_texts; i++) {
@@ -378,12 +367,11 @@ node_cancel_alert(struct node *n, const char *object_id, const char *body,
 		}
 		ca.texts = texts;
 	}
-	if ((rv = authorise(n, &c, e)) == RM_OK)
-		rv = issue(n, &c, &base, out, e);
+	if ((rv = authorise(n, &c, why)) == RM_OK)
+		rv = issue(n, &c, &base, out, why);
 done:
 	free(texts);
 	if (base.exists)
 		record_fini(&rec);
-	json_decref(root);
 	return rv;
 }

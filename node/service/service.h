@@ -1,12 +1,12 @@
 /*
  * service.h -- the node's domain layer (rm_service): struct node (the
  * identity, the store, the federation and the counters every front end
- * reads), the issue path (issue, cancel), the federation's host
- * operations (ingest into the store) and the fan-out of newly stored
- * records to the federation and to subscribers (the CoAP server).
- * See docs/ARCHITECTURE.md for who calls whom.
+ * reads), the domain API (issue, cancel, reads, status snapshot), the
+ * federation's host operations (ingest into the store) and the fan-out
+ * of newly stored records to the federation and to subscribers (the
+ * CoAP server).
  *
- * Layering: uses node/store, node/config, node/repr, federation, crypto,
+ * Layering: uses node/store, node/config, federation, crypto,
  * schemas, common. It never includes node/http or node/coap: the front
  * ends are started by the daemon (node/daemon/daemon.h), which hands
  * their handles to struct node (opaque here) and subscribes CoAP to
@@ -32,7 +32,6 @@
 #include "crypto/crypto.h"
 #include "federation/federation.h"
 #include "node/config/config.h"
-#include "node/repr/repr.h"
 #include "node/store/store.h"
 
 #define NODE_HTTP_STATUS_MAX 600       /* counters by HTTP status code */
@@ -106,9 +105,33 @@ struct node {
 /* The current roster, referenced (caller roster_free()s). */
 struct roster *node_roster(struct node *n);
 
-/* ---------------- issue path (node_issue.c) ---------------- */
+/* ---------------- the domain API (node_issue.c, node_read.c) --------
+ * Issuing, cancelling and reading records of the node's own agency, in
+ * C structures; front ends (HTTP today; CAP XML, CSV import, rule
+ * proposals and gateway links later) call these and never build JSON
+ * to issue something. Errors are rm_err with why saying what (and,
+ * where one input is at fault, why->field naming it); each distinct
+ * refusal has its own rm_err (docs/API.md maps them to HTTP):
+ *   RM_EBADVALUE   the draft breaks a rule (msg_type for a new object,
+ *                  Ack/Error, invalid record), field set
+ *   RM_EEXIST      the object is cancelled, is not an alert, or exists
+ *                  and the draft says Alert (field object_id/msg_type)
+ *   RM_EBUSY       field "object_id": the object changed concurrently
+ *                  (optimistic concurrency; nothing stored, retry);
+ *                  field "": the own-log guard (see below; retry later)
+ *   RM_EUNKNOWNSIGNER, RM_EUNAUTH   the roster does not let the agency
+ *                  issue this (why names the rule)
+ *   RM_ENOTFOUND   no such object of the agency (cancel)
+ *   RM_ECLOSED     the node is shutting down
+ *   RM_ESTORE, RM_EIO, RM_ENOMEM, RM_EFORK, RM_ECRYPTO   nothing stored
+ */
 
-struct node_issued {
+/* The rule of object_id_valid() (schemas/schemas.h), for reasons. */
+#define NODE_OBJECT_ID_RULE "1..128 of A-Z a-z 0-9 . _ : -, not \".\" " \
+    "or \"..\""
+
+/* What was issued. */
+struct service_issued {
 	rm_hash hash;
 	char object_id[RM_OBJECT_ID_MAX + 1];
 	char origin[RM_AGENCY_ID_MAX + 1];
@@ -116,33 +139,72 @@ struct node_issued {
 	uint64_t ver;
 };
 
-/*
- * POST /v1/alerts: JSON body -> alert record of the own agency -> the
- * msg_type rules against the object's latest version (docs/API.md): a
- * new object must be an Alert (422 otherwise); a cancelled object is
- * closed (409 EEXIST); a body without msg_type for an existing object is
- * issued as an Update, an explicit Alert for it is 409 EEXIST, Update and
- * Cancel are accepted, Ack and Error are 422 -> roster_authorise (403
- * with the rule) -> store_issue with the record sealed by the agency
- * key, only if the store's latest version is still the one the decision
- * was based on (else 409 EBUSY, nothing stored: optimistic
- * concurrency). Returns after the commit.
- * Errors: RM_OK, or e filled (status 400/403/409/422/500/503).
- */
-int node_issue_alert(struct node *n, const char *body, size_t len,
-    struct node_issued *out, struct json_error *e);
+/* A fresh CAP identifier for a draft that has none:
+ * "<agency>-<now ms>-<8 random hex digits>". Errors: RM_ECRYPTO. */
+int service_alert_default_id(struct node *n, rm_utc_ms now,
+    char out[RM_ALERT_IDENTIFIER_MAX + 1], rm_why *why);
 
 /*
- * POST /v1/alerts/{object_id}/cancel: a new version of the own agency's
- * object with msg_type Cancel; an optional body {"reason": "…"} becomes
- * the description of every text. 404 if the agency has no such object
- * (or object_id is not a valid object id), 409 EEXIST if it is already
- * cancelled, 409 EBUSY if another version was stored concurrently
- * (same optimistic check as node_issue_alert; nothing stored).
+ * Issue draft (an alert record of the own agency, ver = seq = 0, as
+ * req_alert_parse() or another front end builds it) under the msg_type
+ * rules against the object's latest version (docs/API.md): a new
+ * object must be an Alert (EBADVALUE otherwise); a cancelled object is
+ * closed (EEXIST); when msg_type_given is false and the object exists
+ * the draft is issued as an Update, an explicit Alert for it is
+ * EEXIST, Update and Cancel are accepted, Ack and Error are EBADVALUE
+ * -> the own-log guard (EBUSY, field "": a peer holds more of the own
+ * log, or no own record yet and no peer vector within 10 s of start)
+ * -> roster_authorise (EUNKNOWNSIGNER / EUNAUTH with the rule) ->
+ * store_issue with the record sealed by the agency's signer, only if
+ * the store's latest version is still the one the decision was based
+ * on (else EBUSY field "object_id", nothing stored). Returns after the
+ * commit; *out is written on success only. draft's msg_type may be
+ * changed to Update; the caller still owns draft (record_fini()).
+ * Thread-safe.
  */
-int node_cancel_alert(struct node *n, const char *object_id,
-    const char *body, size_t len, struct node_issued *out,
-    struct json_error *e);
+int service_alert_issue(struct node *n, struct rm_record *draft,
+    bool msg_type_given, struct service_issued *out, rm_why *why);
+
+/*
+ * Cancel the own agency's object object_id: a new version with
+ * msg_type Cancel and, when reason is non-NULL, reason as the
+ * description of every text. ENOTFOUND (field object_id) if the agency
+ * has no such object or object_id is not a valid object id, EEXIST if
+ * it is already cancelled or not an alert, EBUSY if another version
+ * was stored concurrently; then as service_alert_issue().
+ */
+int service_alert_cancel(struct node *n, const char *object_id,
+    const char *reason, struct service_issued *out, rm_why *why);
+
+/* The signed record (COSE_Sign1 bytes) with this hash, appended to out.
+ * Errors: RM_ENOTFOUND (field "hash"), those of store_get. */
+int service_record_get(struct node *n, const rm_hash *hash, rm_buf *out,
+    rm_why *why);
+
+/* A snapshot of the node for the status pages (service_status). */
+struct service_status {
+	struct store_stats store;
+	bool fed_on;                 /* a federation is running */
+	struct fed_counters fed;     /* zeros when !fed_on */
+	size_t n_peers;
+	struct fed_peer_status peers[CONFIG_PEERS_MAX];
+	struct roster *roster;       /* the current roster, referenced;
+	                                NULL if there is none */
+	bool coap_on;                /* the CoAP server is running */
+	struct node_coap_stats coap; /* zeros when !coap_on */
+};
+
+/* Take a snapshot into a new *out (service_status_free() it); the
+ * node's own counters (n->ctr) are read by the caller. Errors: those
+ * of store_get_stats, RM_ENOMEM. */
+int service_status(struct node *n, struct service_status **out,
+    rm_why *why);
+void service_status_free(struct service_status *st);
+
+/* The alerts in force at now in area (NULL = all), newest first, as
+ * store_active() gives them. Errors: those of store_active and each. */
+int service_alerts_active(struct node *n, const char *area, rm_utc_ms now,
+    store_each_fn each, void *arg, rm_why *why);
 
 /* ---------------- glue (node_glue.c) ---------------- */
 

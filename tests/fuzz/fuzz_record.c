@@ -20,7 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const struct rm_record zero;
 	struct rm_record rec;
 	rm_buf b = RM_BUF_INIT;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	int rv;
 
 	rv = record_decode(data, size, &rec, &why);

@@ -1,2 +1,3 @@
-# JSON alert <-> record (node/repr): links only what it exercises.
-rm_unit_test(node.json SOURCES test_json.c LIBS rm_repr)
+# JSON alert <-> record: request parser and error bodies (node/http),
+# emitter (node/repr).
+rm_unit_test(node.json SOURCES test_json.c LIBS rm_http)

@@ -199,7 +199,7 @@ test_json(void)
 		.en_event = "Flood", .en_headline = "Say \"hi\"\\\n\x01",
 		.areas = { "120116", "120103" },
 	};
-	char want[512];
+	char want[1024];
 	char hex[65];
 	struct fake_alert *a;
 
@@ -210,12 +210,17 @@ test_json(void)
 	a = fake_add(&f, &s);
 	rm_hash_hex(&a->h, hex);
 	CU_ASSERT_EQUAL(render(&f, NULL, COAP_SRV_CF_JSON, &b, NULL), RM_OK);
-	snprintf(want, sizeof(want), "[{\"hash\":\"%s\",\"origin\":"
-	    "\"120116.weather\",\"oid\":\"j1\",\"ver\":1,\"grade\":\"orange\","
-	    "\"status\":\"Exercise\",\"msgType\":\"Alert\",\"event\":\"Flood\","
-	    "\"headline\":[\"Say \\\"hi\\\"\\\\\\n\\u0001\"],"
-	    "\"areas\":[\"120116\",\"120103\"],\"expires\":0,"
-	    "\"identifier\":\"CN-TJ-j1\"}]", hex);
+	/* The one alert shape of docs/API.md (node/repr), as in GET /v1/alerts */
+	snprintf(want, sizeof(want), "[{\"hash\":\"%s\",\"kind\":\"alert\","
+	    "\"origin\":\"120116.weather\",\"object_id\":\"j1\",\"ver\":1,"
+	    "\"seq\":1,\"issued\":\"2026-08-15T09:00:00.000Z\","
+	    "\"areas\":[\"120116\",\"120103\"],\"identifier\":\"CN-TJ-j1\","
+	    "\"status\":\"Exercise\",\"msg_type\":\"Alert\","
+	    "\"categories\":[\"Met\"],\"urgency\":\"Immediate\","
+	    "\"severity\":\"Severe\",\"certainty\":\"Likely\","
+	    "\"grade\":\"orange\",\"effective\":\"2026-08-15T09:00:00.000Z\","
+	    "\"texts\":[{\"lang\":\"en-US\",\"event\":\"Flood\","
+	    "\"headline\":\"Say \\\"hi\\\"\\\\\\n\\u0001\"}]}]", hex);
 	rm_buf_cstr(&b);
 	CU_ASSERT_STRING_EQUAL((char *)b.data, want);
 	rm_buf_reset(&b);

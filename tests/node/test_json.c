@@ -1,5 +1,7 @@
 /*
- * test_json.c -- JSON alert <-> struct rm_record (node/repr/repr.h).
+ * test_json.c -- JSON alert <-> struct rm_record: the request parser
+ * (node/http/req_alert.c), the emitter (node/repr/repr.h) and the
+ * error bodies HTTP builds from rm_err + rm_why (node/http/http_error.c).
  *
  * The typhoon alert of sims/data/cap/typhoon-red-zh-en.xml, written as
  * the JSON of docs/API.md, goes JSON -> record -> CBOR -> record -> JSON;
@@ -7,7 +9,7 @@
  */
 #include <string.h>
 
-#include "node/repr/repr.h"
+#include "node/http/http_int.h"
 #include "rm_test.h"
 
 #define NOW_MS 1786744800000LL  /* 2026-08-14T22:00:00Z */
@@ -39,21 +41,40 @@ static const char typhoon_json[] =
     " \"references\": [\"120000.meteorology,120000.meteorology-2026-0814-"
     "009,2026-08-14T18:00:00+08:00\"]}";
 
-static const struct json_alert_ctx ctx = {
+static const struct req_alert_ctx ctx = {
 	.origin = "120000.meteorology",
 	.now_ms = NOW_MS,
 	.default_identifier = "120000.meteorology-1786744800000-ab12",
 };
 
+/* A refusal as the HTTP API answers it: status and the field and reason
+ * of its error body. */
+struct view {
+	int status;
+	char field[RM_WHY_FIELD_MAX];
+	char reason[RM_WHY_MAX];
+};
+
+static struct view
+view_of(int err, const rm_why *why)
+{
+	struct view v;
+
+	v.status = http_status_for(err, why);
+	http_error_text(why, v.field, sizeof(v.field), v.reason,
+	    sizeof(v.reason));
+	return v;
+}
+
 static void
 test_typhoon_fields(void)
 {
 	struct rm_record r;
-	struct json_error e;
+	rm_why e;
 	bool mt_set = false;
 	const struct rm_alert *a;
 
-	CU_ASSERT_EQUAL_FATAL(json_alert_parse(typhoon_json,
+	CU_ASSERT_EQUAL_FATAL(req_alert_parse(typhoon_json,
 	    strlen(typhoon_json), &ctx, &r, &mt_set, &e), RM_OK);
 	a = record_alert(&r);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -91,7 +112,7 @@ test_typhoon_fields(void)
 	CU_ASSERT_EQUAL(a->circle_centre.lat_udeg, 39100000);
 	CU_ASSERT_EQUAL(a->circle_radius_m, 5000);
 	CU_ASSERT_EQUAL_FATAL(a->n_references, 1);
-	json_record_free(&r);
+	record_fini(&r);
 	CU_ASSERT_PTR_NULL(r.body);
 }
 
@@ -110,14 +131,14 @@ static void
 test_typhoon_roundtrip(void)
 {
 	struct rm_record r, r2, dec;
-	struct json_error e;
+	rm_why e;
 	rm_buf cbor = RM_BUF_INIT, js = RM_BUF_INIT;
 	rm_hash h;
 	rm_why why;
 	json_t *o1, *o2, *o3;
 
 	memset(h.b, 0xab, sizeof(h.b));
-	CU_ASSERT_EQUAL_FATAL(json_alert_parse(typhoon_json,
+	CU_ASSERT_EQUAL_FATAL(req_alert_parse(typhoon_json,
 	    strlen(typhoon_json), &ctx, &r, NULL, &e), RM_OK);
 	r.ver = 1;
 	r.seq = 1;
@@ -125,8 +146,8 @@ test_typhoon_roundtrip(void)
 	CU_ASSERT_EQUAL_FATAL(record_encode(&r, &cbor, &why), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(record_decode(cbor.data, cbor.len, &dec, &why),
 	    RM_OK);
-	o1 = json_record_object(&r, &h);
-	o2 = json_record_object(&dec, &h);
+	o1 = repr_record_object(&r, &h);
+	o2 = repr_record_object(&dec, &h);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(o2);
 	CU_ASSERT(json_equal(o1, o2));
@@ -138,7 +159,7 @@ test_typhoon_roundtrip(void)
 	    "severity")), "Extreme");
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(o1, "ver")), 1);
 	/* coordinates come out as the decimal degrees that went in */
-	CU_ASSERT_EQUAL_FATAL(json_record_dump(&r, NULL, 0, &js), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(repr_record_dump(&r, NULL, 0, &js), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(rm_buf_cstr(&js), RM_OK);
 	CU_ASSERT_PTR_NOT_NULL(strstr((char *)js.data,
 	    "\"polygon\":[[38.9,117.6],[39.3,117.6],[39.3,117.95]"));
@@ -148,18 +169,18 @@ test_typhoon_roundtrip(void)
 	/* the emitted shape is accepted as a request and gives the same */
 	strip_node_fields(o2);
 	rm_buf_reset(&js);
-	CU_ASSERT_EQUAL_FATAL(json_dump_buf(o2, 0, &js), RM_OK);
-	CU_ASSERT_EQUAL_FATAL(json_alert_parse((char *)js.data, js.len, &ctx,
+	CU_ASSERT_EQUAL_FATAL(repr_dump_buf(o2, 0, &js), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(req_alert_parse((char *)js.data, js.len, &ctx,
 	    &r2, NULL, &e), RM_OK);
 	r2.ver = 1;
 	r2.seq = 1;
-	o3 = json_record_object(&r2, &h);
+	o3 = repr_record_object(&r2, &h);
 	CU_ASSERT(json_equal(o1, o3));
 	json_decref(o1);
 	json_decref(o2);
 	json_decref(o3);
-	json_record_free(&r);
-	json_record_free(&r2);
+	record_fini(&r);
+	record_fini(&r2);
 	record_fini(&dec);
 	rm_buf_fini(&cbor);
 	rm_buf_fini(&js);
@@ -172,10 +193,10 @@ test_defaults(void)
 	    "[\"120116\"], \"texts\": [{\"lang\": \"zh-CN\", \"event\": "
 	    "\"暴雨\", \"headline\": \"暴雨橙色预警\"}]}";
 	struct rm_record r;
-	struct json_error e;
+	rm_why e;
 	bool mt_set = true;
 
-	CU_ASSERT_EQUAL_FATAL(json_alert_parse(body, strlen(body), &ctx, &r,
+	CU_ASSERT_EQUAL_FATAL(req_alert_parse(body, strlen(body), &ctx, &r,
 	    &mt_set, &e), RM_OK);
 	CU_ASSERT(!mt_set);
 	CU_ASSERT_STRING_EQUAL(record_alert(&r)->identifier, ctx.default_identifier);
@@ -190,7 +211,7 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(r.expires_ms, 0);
 	CU_ASSERT_EQUAL(record_alert(&r)->n_polygon, 0);
 	CU_ASSERT(!record_alert(&r)->has_circle);
-	json_record_free(&r);
+	record_fini(&r);
 }
 
 /* A body that must be refused with (status, err, field). */
@@ -199,21 +220,23 @@ refuse(const char *body, int status, int err, const char *field,
     const char *reason_part)
 {
 	struct rm_record r;
-	struct json_error e;
+	struct view v;
+	rm_why e;
+	int rv;
 
 	memset(&e, 0, sizeof(e));
-	CU_ASSERT_EQUAL(json_alert_parse(body, strlen(body), &ctx, &r, NULL,
-	    &e), err);
-	CU_ASSERT_EQUAL(e.status, status);
-	CU_ASSERT_EQUAL(e.err, err);
-	CU_ASSERT_STRING_EQUAL(e.field, field);
+	rv = req_alert_parse(body, strlen(body), &ctx, &r, NULL, &e);
+	v = view_of(rv, &e);
+	CU_ASSERT_EQUAL(rv, err);
+	CU_ASSERT_EQUAL(v.status, status);
+	CU_ASSERT_STRING_EQUAL(v.field, field);
 	if (reason_part != NULL)
-		CU_ASSERT_PTR_NOT_NULL(strstr(e.reason, reason_part));
+		CU_ASSERT_PTR_NOT_NULL(strstr(v.reason, reason_part));
 	CU_ASSERT_PTR_NULL(r.body);   /* *out zeroed */
 	CU_ASSERT_EQUAL(r.n_areas, 0);
-	if (e.status != status || strcmp(e.field, field) != 0)
+	if (v.status != status || strcmp(v.field, field) != 0)
 		fprintf(stderr, "\n  body %.60s: got %d %s [%s] %s\n", body,
-		    e.status, rm_errname(e.err), e.field, e.reason);
+		    v.status, rm_errname(rv), v.field, v.reason);
 }
 
 #define T1 "\"texts\":[{\"lang\":\"zh-CN\",\"event\":\"暴雨\"," \
@@ -314,7 +337,8 @@ static void
 test_rules(void)
 {
 	struct rm_record r;
-	struct json_error e;
+	rm_why e;
+	struct view v;
 	static const char cjk[] = "{\"grade\":\"blue\"," A1 "," T1
 	    ",\"identifier\":\"TJ-气象-2026-001\"}";
 	static const char slash[] = "{\"grade\":\"blue\"," A1 "," T1
@@ -328,18 +352,18 @@ test_rules(void)
 	refuse("{\"grade\":\"blue\"," A1 "," T1 ",\"object_id\":\"..\"}",
 	    422, RM_EBADVALUE, "object_id", "not a valid object id");
 	/* a CAP identifier that is no object id gives a derived one */
-	CU_ASSERT_EQUAL_FATAL(json_alert_parse(cjk, strlen(cjk), &ctx, &r,
+	CU_ASSERT_EQUAL_FATAL(req_alert_parse(cjk, strlen(cjk), &ctx, &r,
 	    NULL, &e), RM_OK);
 	CU_ASSERT_STRING_EQUAL(record_alert(&r)->identifier, "TJ-气象-2026-001");
 	CU_ASSERT_STRING_EQUAL(r.object_id,
 	    "120000.meteorology-57d0a7e4e462a413");
-	json_record_free(&r);
-	CU_ASSERT_EQUAL_FATAL(json_alert_parse(slash, strlen(slash), &ctx, &r,
+	record_fini(&r);
+	CU_ASSERT_EQUAL_FATAL(req_alert_parse(slash, strlen(slash), &ctx, &r,
 	    NULL, &e), RM_OK);
 	CU_ASSERT_STRING_EQUAL(record_alert(&r)->identifier, "tj/2026/001");
 	CU_ASSERT(strncmp(r.object_id, "120000.meteorology-", 19) == 0);
 	CU_ASSERT_EQUAL(strlen(r.object_id), 19 + 16);
-	json_record_free(&r);
+	record_fini(&r);
 	/* language tags: schemas' rule, with the request's path */
 	refuse("{\"grade\":\"blue\"," A1 ",\"texts\":[{\"lang\":\"a\","
 	    "\"event\":\"x\",\"headline\":\"y\"}]}", 422, RM_EBADVALUE,
@@ -348,9 +372,10 @@ test_rules(void)
 		static const char b[] = "{\"grade\":\"blue\"," A1 ",\"texts\":"
 		    "[{\"lang\":\"a\",\"event\":\"x\",\"headline\":\"y\"}]}";
 
-		CU_ASSERT_EQUAL(json_alert_parse(b, strlen(b), &ctx, &r, NULL,
+		CU_ASSERT_EQUAL(req_alert_parse(b, strlen(b), &ctx, &r, NULL,
 		    &e), RM_EBADVALUE);
-		CU_ASSERT(strncmp(e.reason, "texts[0].lang: ", 15) == 0);
+		CU_ASSERT(strncmp(view_of(RM_EBADVALUE, &e).reason,
+		    "texts[0].lang: ", 15) == 0);
 	}
 	refuse("{\"grade\":\"blue\"," A1 ",\"texts\":[{\"lang\":\"zh-CN\","
 	    "\"event\":\"x\",\"headline\":\"y\"},{\"lang\":\"english\","
@@ -369,19 +394,20 @@ test_rules(void)
 		static const char b[] = "{\"grade\":\"blue\",\"areas\":"
 		    "[\"120116\",\"120101\"]," T1 "}";
 
-		CU_ASSERT_EQUAL_FATAL(json_alert_parse(b, strlen(b), &ctx, &r,
+		CU_ASSERT_EQUAL_FATAL(req_alert_parse(b, strlen(b), &ctx, &r,
 		    NULL, &e), RM_OK);
 		CU_ASSERT_STRING_EQUAL(r.areas[0], "120101");
 		CU_ASSERT_STRING_EQUAL(r.areas[1], "120116");
-		json_record_free(&r);
+		record_fini(&r);
 	}
 	/* no body at all */
 	memset(&e, 0, sizeof(e));
-	CU_ASSERT_EQUAL(json_alert_parse(NULL, 0, &ctx, &r, NULL, &e),
+	CU_ASSERT_EQUAL(req_alert_parse(NULL, 0, &ctx, &r, NULL, &e),
 	    RM_EMISSING);
-	CU_ASSERT_EQUAL(e.status, 400);
-	CU_ASSERT_STRING_EQUAL(e.field, "");
-	CU_ASSERT(strncmp(e.reason, "body: required (", 16) == 0);
+	v = view_of(RM_EMISSING, &e);
+	CU_ASSERT_EQUAL(v.status, 400);
+	CU_ASSERT_STRING_EQUAL(v.field, "");
+	CU_ASSERT(strncmp(v.reason, "body: required (", 16) == 0);
 	refuse("", 400, RM_EMISSING, "", "body: required");
 }
 
@@ -389,22 +415,25 @@ test_rules(void)
 static void
 test_clean(void)
 {
-	struct json_error e;
+	rm_why e;
+	struct view v;
 	char out[16];
 
-	json_text_clean("ok 台风\xff\x01\n", out, sizeof(out));
+	repr_text_clean("ok 台风\xff\x01\n", out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "ok 台风\\xff");   /* \x01 does not fit */
-	json_text_clean("\xc0\xaf/", out, sizeof(out));
+	repr_text_clean("\xc0\xaf/", out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "\\xc0\\xaf/");
-	json_text_clean("abcdefghijklm台", out, sizeof(out));
+	repr_text_clean("abcdefghijklm台", out, sizeof(out));
 	CU_ASSERT_STRING_EQUAL(out, "abcdefghijklm");     /* no half 台 */
-	json_fail(&e, 404, RM_ENOTFOUND, "object_id", "no object \"%s\"",
+	rm_fail_at(&e, RM_ENOTFOUND, "object_id", "no object \"%s\"",
 	    "\xff\xfe\x1b[31m");
-	CU_ASSERT_STRING_EQUAL(e.reason,
+	v = view_of(RM_ENOTFOUND, &e);
+	CU_ASSERT_STRING_EQUAL(v.reason,
 	    "no object \"\\xff\\xfe\\x1b[31m\"");
-	CU_ASSERT(rm_utf8_valid(e.reason, strlen(e.reason)));
-	json_fail(&e, 400, RM_EUNKNOWN, "\xff", "x");
-	CU_ASSERT_STRING_EQUAL(e.field, "\\xff");
+	CU_ASSERT(rm_utf8_valid(v.reason, strlen(v.reason)));
+	rm_fail_at(&e, RM_EUNKNOWN, "\xff", "x");
+	v = view_of(RM_EUNKNOWN, &e);
+	CU_ASSERT_STRING_EQUAL(v.field, "\\xff");
 }
 
 static void
@@ -425,38 +454,46 @@ test_too_big(void)
 static void
 test_fail_why(void)
 {
-	struct json_error e;
+	struct view v;
 	rm_why why;
 
 	rm_fail(&why, RM_EUNAUTH, "grade: red above the maximum orange of x");
-	json_fail_why(&e, 403, RM_EUNAUTH, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "grade");
-	CU_ASSERT_STRING_EQUAL(e.reason, why.msg);
-	CU_ASSERT_EQUAL(e.status, 403);
+	http_why_request_path(&why);
+	v = view_of(RM_EUNAUTH, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "grade");
+	CU_ASSERT_STRING_EQUAL(v.reason, why.msg);
+	CU_ASSERT_EQUAL(v.status, 403);
 	rm_fail(&why, RM_EUNAUTH, "areas[1]: 110101 is outside the areas");
-	json_fail_why(&e, 403, RM_EUNAUTH, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "areas");
+	http_why_request_path(&why);
+	v = view_of(RM_EUNAUTH, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "areas");
 	rm_fail(&why, RM_EBADVALUE, "alert.texts[0].lang: required");
-	json_fail_why(&e, 422, RM_EBADVALUE, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "texts");
+	http_why_request_path(&why);
+	v = view_of(RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "texts");
 	rm_fail(&why, RM_EBADVALUE, "alert.id: contains space");
-	json_fail_why(&e, 422, RM_EBADVALUE, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "identifier");
-	CU_ASSERT_STRING_EQUAL(e.reason, "identifier: contains space");
+	http_why_request_path(&why);
+	v = view_of(RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "identifier");
+	CU_ASSERT_STRING_EQUAL(v.reason, "identifier: contains space");
 	rm_fail(&why, RM_EBADVALUE, "alert.texts[2].areaDesc: empty text");
-	json_fail_why(&e, 422, RM_EBADVALUE, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "texts");
-	CU_ASSERT_STRING_EQUAL(e.reason, "texts[2].area_desc: empty text");
+	http_why_request_path(&why);
+	v = view_of(RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "texts");
+	CU_ASSERT_STRING_EQUAL(v.reason, "texts[2].area_desc: empty text");
 	rm_fail(&why, RM_EBADVALUE, "oid: invalid object id \"a@b\"");
-	json_fail_why(&e, 422, RM_EBADVALUE, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "object_id");
-	CU_ASSERT_STRING_EQUAL(e.reason, "object_id: invalid object id \"a@b\"");
+	http_why_request_path(&why);
+	v = view_of(RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "object_id");
+	CU_ASSERT_STRING_EQUAL(v.reason, "object_id: invalid object id \"a@b\"");
 	rm_fail(&why, RM_EBADVALUE, "alert.msgType: unknown value 9");
-	json_fail_why(&e, 422, RM_EBADVALUE, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "msg_type");
+	http_why_request_path(&why);
+	v = view_of(RM_EBADVALUE, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "msg_type");
 	rm_fail(&why, RM_ESTORE, "mdb_put failed");
-	json_fail_why(&e, 500, RM_ESTORE, &why);
-	CU_ASSERT_STRING_EQUAL(e.field, "");
+	http_why_request_path(&why);
+	v = view_of(RM_ESTORE, &why);
+	CU_ASSERT_STRING_EQUAL(v.field, "");
 }
 
 void

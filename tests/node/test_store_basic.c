@@ -141,7 +141,7 @@ test_layout_mismatch(void)
 	MDB_dbi dbi;
 	MDB_val k = { 6, "layout" }, v = { 2, "99" };
 	struct store_opts o = { NULL, 0, 0, 0 };
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	store *s = NULL;
 
 	sfx_tmpdir(dir);

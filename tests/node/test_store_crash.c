@@ -161,7 +161,7 @@ test_kill9(void)
 	char dir[256];
 	int fds[2], status = 0;
 	pid_t pid;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	store *s;
 
 	sfx_tmpdir(dir);

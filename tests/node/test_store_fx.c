@@ -100,7 +100,7 @@ sfx_make(struct sfx *f, const char *origin, const char *oid, uint64_t ver,
 void
 sfx_reseal(struct sfx *f)
 {
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	int rv;
 
 	rm_buf_reset(&f->bytes);
@@ -155,7 +155,7 @@ store *
 sfx_open(const char *dir, size_t map_size_bytes)
 {
 	struct store_opts o = { dir, map_size_bytes, 0, 0 };
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	store *s = NULL;
 	int rv;
 

@@ -43,7 +43,7 @@ issue_notice(store *s, const char *oid, const char *area, const char *to,
 {
 	struct rm_record r;
 	struct notice n;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 
 	notice_record(&r, &n, ORG, oid, area, RM_GRADE_YELLOW, to, state);
 	r.ver = 0;                 /* the store numbers versions and seq */

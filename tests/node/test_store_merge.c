@@ -367,7 +367,7 @@ static void
 issue(store *s, struct rm_record *r, const char *oid, uint64_t ver,
     struct store_put_result *res)
 {
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	int rv;
 
 	/* bodies outlive the call: the test reads the records after */
@@ -390,7 +390,7 @@ test_issue(void)
 	struct rm_alert a4;
 	struct sfx f;
 	rm_hash h;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	char dir[256];
 	store *s;
 

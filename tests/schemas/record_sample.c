@@ -14,7 +14,7 @@ main(int argc, char **argv)
 {
 	struct rm_record r;
 	rm_buf b = RM_BUF_INIT;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 	int rv;
 
 	if (argc != 2) {

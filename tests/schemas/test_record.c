@@ -46,7 +46,7 @@ test_tiny_exact(void)
 {
 	struct rm_record r, d;
 	rm_buf want = RM_BUF_INIT, got = RM_BUF_INIT;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 
 	fx_tiny(&r);
 	fx_unhex(FX_TINY_HEX, &want);
@@ -138,7 +138,7 @@ test_typhoon_roundtrip(void)
 {
 	struct rm_record r, d;
 	rm_buf b1 = RM_BUF_INIT, b2 = RM_BUF_INIT;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 
 	fx_typhoon(&r);
 	CU_ASSERT_EQUAL(record_validate(&r, &why), RM_OK);
@@ -159,7 +159,7 @@ test_encode_appends_and_unchanged_on_error(void)
 {
 	struct rm_record r;
 	rm_buf b = RM_BUF_INIT, want = RM_BUF_INIT;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 
 	rm_buf_append(&b, "XY", 2);
 	fx_tiny(&r);
@@ -188,7 +188,7 @@ test_encode_too_big(void)
 	struct rm_alert_text t[4];
 	struct rm_record r;
 	rm_buf b = RM_BUF_INIT;
-	rm_why why = { "" };
+	rm_why why = { "", "" };
 
 	memset(desc, 'd', sizeof(desc) - 1);
 	memset(instr, 'i', sizeof(instr) - 1);

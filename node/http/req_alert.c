@@ -1,15 +1,17 @@
 /*
- * json_parse.c -- POST /v1/alerts body (docs/API.md) -> struct rm_record.
+ * req_alert.c -- POST /v1/alerts body (docs/API.md) -> an alert draft
+ * (struct rm_record) for service_alert_issue().
  *
  * Structure errors (not JSON, wrong JSON type, missing or unknown field)
- * are 400; value errors are 422. Every refusal names the JSON field.
+ * are 400; value errors are 422 (http_status_for). Every refusal names
+ * the JSON field (rm_fail_at).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "crypto/crypto.h"
-#include "node/repr/repr_int.h"
+#include "node/http/http_int.h"
 
 #define UDEG_PER_DEG 1000000.0
 
@@ -26,18 +28,18 @@ static const char *const circle_keys[] = { "lat", "lon", "radius_m", NULL };
 
 static int
 parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
-    struct json_error *e)
+    rm_why *why)
 {
 	const char *s;
 	int rv;
 
 	*present = false;
-	if ((rv = json_get_str(obj, key, key, false, 64, &s, e)) != RM_OK)
+	if ((rv = req_get_str(obj, key, key, false, 64, &s, why)) != RM_OK)
 		return rv;
 	if (s == NULL)
 		return RM_OK;
 	if (rm_utc_parse(s, out) != RM_OK)
-		return json_fail(e, 422, RM_EBADVALUE, key,
+		return rm_fail_at(why, RM_EBADVALUE, key,
 		    "bad time \"%.40s\" (RFC 3339 with an offset, e.g. "
 		    "2026-08-15T06:00:00+08:00)", s);
 	*present = true;
@@ -45,15 +47,15 @@ parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
 }
 
 /* The CAP enumerations: parse a name or refuse with the allowed list. */
-#define PARSE_ENUM(obj, key, fn, out, allowed, e) do {                    \
+#define PARSE_ENUM(obj, key, fn, out, allowed, why) do {                    \
 	const char *s_;                                                    \
 	int rv_, v_;                                                       \
-	if ((rv_ = json_get_str((obj), (key), (key), false, 32, &s_, (e))) != 0) \
+	if ((rv_ = req_get_str((obj), (key), (key), false, 32, &s_, (why))) != 0) \
 		return rv_;                                                \
 	if (s_ != NULL) {                                                  \
 		__typeof__(*(out)) t_;                                     \
 		if (fn(s_, &t_) != RM_OK)                                  \
-			return json_fail((e), 422, RM_EBADVALUE, (key),    \
+			return rm_fail_at((why), RM_EBADVALUE, (key),        \
 			    "unknown %s \"%.40s\" (%s)", (key), s_, allowed); \
 		v_ = (int)t_;                                              \
 		*(out) = (__typeof__(*(out)))v_;                           \
@@ -62,7 +64,7 @@ parse_time(json_t *obj, const char *key, rm_utc_ms *out, bool *present,
 
 static int
 parse_enums(json_t *root, struct rm_alert *a, bool *msg_type_set,
-    struct json_error *e)
+    rm_why *why)
 {
 	bool sev_set;
 	int rv;
@@ -75,24 +77,24 @@ parse_enums(json_t *root, struct rm_alert *a, bool *msg_type_set,
 	{
 		const char *s;
 
-		if ((rv = json_get_str(root, "grade", "grade", true, 16, &s,
-		    e)) != 0)
+		if ((rv = req_get_str(root, "grade", "grade", true, 16, &s,
+		    why)) != 0)
 			return rv;
 		if (grade_parse(s, &a->grade) != RM_OK)
-			return json_fail(e, 422, RM_EBADVALUE, "grade",
+			return rm_fail_at(why, RM_EBADVALUE, "grade",
 			    "unknown grade \"%.40s\" (blue|yellow|orange|red)",
 			    s);
 	}
 	PARSE_ENUM(root, "status", cap_status_parse, &a->status,
-	    "Actual|Exercise|System|Test|Draft", e);
+	    "Actual|Exercise|System|Test|Draft", why);
 	PARSE_ENUM(root, "msg_type", cap_msgtype_parse, &a->msg_type,
-	    "Alert|Update|Cancel|Ack|Error", e);
+	    "Alert|Update|Cancel|Ack|Error", why);
 	PARSE_ENUM(root, "urgency", cap_urgency_parse, &a->urgency,
-	    "Immediate|Expected|Future|Past|Unknown", e);
+	    "Immediate|Expected|Future|Past|Unknown", why);
 	PARSE_ENUM(root, "severity", cap_severity_parse, &a->severity,
-	    "Extreme|Severe|Moderate|Minor|Unknown", e);
+	    "Extreme|Severe|Moderate|Minor|Unknown", why);
 	PARSE_ENUM(root, "certainty", cap_certainty_parse, &a->certainty,
-	    "Observed|Likely|Possible|Unlikely|Unknown", e);
+	    "Observed|Likely|Possible|Unlikely|Unknown", why);
 	sev_set = a->severity != 0;
 	if (!sev_set)
 		a->severity = grade_cap_severity(a->grade);
@@ -103,14 +105,14 @@ parse_enums(json_t *root, struct rm_alert *a, bool *msg_type_set,
 }
 
 static int
-parse_categories(json_t *root, struct rm_alert *a, struct json_error *e)
+parse_categories(json_t *root, struct rm_alert *a, rm_why *why)
 {
 	json_t *arr, *v;
 	size_t i;
-	char f[JSON_FIELD_MAX];
+	char f[RM_WHY_FIELD_MAX];
 	int rv;
 
-	if ((rv = json_get_array(root, "categories", false, 1, 12, &arr, e)) != 0)
+	if ((rv = req_get_array(root, "categories", false, 1, 12, &arr, why)) != 0)
 		return rv;
 	if (arr == NULL) {
 		a->categories = RM_CAT_OTHER;
@@ -122,15 +124,15 @@ parse_categories(json_t *root, struct rm_alert *a, struct json_error *e)
 
 		snprintf(f, sizeof(f), "categories[%zu]", i);
 		if (!json_is_string(v))
-			return json_fail(e, 400, RM_EMALFORMED, f,
+			return rm_fail_at(why, RM_EMALFORMED, f,
 			    "must be a JSON string");
 		if (cap_category_parse(json_string_value(v), &bit) != RM_OK)
-			return json_fail(e, 422, RM_EBADVALUE, f,
+			return rm_fail_at(why, RM_EBADVALUE, f,
 			    "unknown category \"%.40s\" (Geo|Met|Safety|"
 			    "Security|Rescue|Fire|Health|Env|Transport|Infra|"
 			    "CBRNE|Other)", json_string_value(v));
 		if (a->categories & bit)
-			return json_fail(e, 422, RM_EBADVALUE, f,
+			return rm_fail_at(why, RM_EBADVALUE, f,
 			    "duplicate category \"%s\"", json_string_value(v));
 		a->categories |= bit;
 	}
@@ -144,31 +146,31 @@ area_cmp(const void *a, const void *b)
 }
 
 static int
-parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
+parse_areas(json_t *root, struct rm_record *rec, rm_why *why)
 {
 	json_t *arr, *v;
 	size_t i, j;
-	char f[JSON_FIELD_MAX];
+	char f[RM_WHY_FIELD_MAX];
 	int rv;
 
-	if ((rv = json_get_array(root, "areas", true, 1, RM_AREAS_MAX, &arr,
-	    e)) != 0)
+	if ((rv = req_get_array(root, "areas", true, 1, RM_AREAS_MAX, &arr,
+	    why)) != 0)
 		return rv;
 	json_array_foreach(arr, i, v) {
 		const char *s;
 
 		snprintf(f, sizeof(f), "areas[%zu]", i);
 		if (!json_is_string(v))
-			return json_fail(e, 400, RM_EMALFORMED, f,
+			return rm_fail_at(why, RM_EMALFORMED, f,
 			    "must be a JSON string");
 		s = json_string_value(v);
 		if (strlen(s) > RM_AREA_CODE_MAX || !area_code_valid(s))
-			return json_fail(e, 422, RM_EBADVALUE, f,
+			return rm_fail_at(why, RM_EBADVALUE, f,
 			    "\"%.40s\" is not a GB/T 2260 area code (6, 9 or "
 			    "12 digits)", s);
 		for (j = 0; j < i; j++)
 			if (strcmp(rec->areas[j], s) == 0)
-				return json_fail(e, 422, RM_EBADVALUE, f,
+				return rm_fail_at(why, RM_EBADVALUE, f,
 				    "duplicate area \"%s\"", s);
 		memcpy(rec->areas[i], s, strlen(s) + 1);
 	}
@@ -181,7 +183,7 @@ parse_areas(json_t *root, struct rm_record *rec, struct json_error *e)
 
 static int
 parse_text(json_t *v, size_t i, struct rm_alert_text *t,
-    struct json_error *e)
+    rm_why *why)
 {
 	static const struct {
 		const char *key;
@@ -204,54 +206,54 @@ parse_text(json_t *v, size_t i, struct rm_alert_text *t,
 		{ "area_desc", false, RM_ALERT_AREA_DESC_MAX,
 		  offsetof(struct rm_alert_text, area_desc) },
 	};
-	char prefix[JSON_FIELD_MAX], f[JSON_FIELD_MAX];
+	char prefix[RM_WHY_FIELD_MAX], f[RM_WHY_FIELD_MAX];
 	int rv;
 
 	snprintf(prefix, sizeof(prefix), "texts[%zu].", i);
 	if (!json_is_object(v)) {
 		snprintf(f, sizeof(f), "texts[%zu]", i);
-		return json_fail(e, 400, RM_EMALFORMED, f,
+		return rm_fail_at(why, RM_EMALFORMED, f,
 		    "must be a JSON object");
 	}
-	if ((rv = json_check_keys(v, text_keys, prefix, e)) != RM_OK)
+	if ((rv = req_check_keys(v, text_keys, prefix, why)) != RM_OK)
 		return rv;
 	for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++) {
 		const char *s;
 		char **dst = (char **)(void *)((char *)t + fields[k].off);
 
 		snprintf(f, sizeof(f), "%s%s", prefix, fields[k].key);
-		if ((rv = json_get_str(v, fields[k].key, f, fields[k].required,
-		    fields[k].max, &s, e)) != RM_OK)
+		if ((rv = req_get_str(v, fields[k].key, f, fields[k].required,
+		    fields[k].max, &s, why)) != RM_OK)
 			return rv;
-		if ((rv = json_dup_str(s, f, dst, e)) != RM_OK)
+		if ((rv = req_dup_str(s, f, dst, why)) != RM_OK)
 			return rv;
 	}
 	return RM_OK;
 }
 
 static int
-parse_texts(json_t *root, struct rm_alert *a, struct json_error *e)
+parse_texts(json_t *root, struct rm_alert *a, rm_why *why)
 {
 	json_t *arr, *v;
 	size_t i;
 	int rv;
 
-	if ((rv = json_get_array(root, "texts", true, 1, RM_ALERT_TEXTS_MAX, &arr,
-	    e)) != RM_OK)
+	if ((rv = req_get_array(root, "texts", true, 1, RM_ALERT_TEXTS_MAX, &arr,
+	    why)) != RM_OK)
 		return rv;
 	a->texts = calloc(json_array_size(arr), sizeof(*a->texts));
 	if (a->texts == NULL)
-		return json_fail(e, 500, RM_ENOMEM, "texts", "out of memory");
+		return rm_fail_at(why, RM_ENOMEM, "texts", "out of memory");
 	json_array_foreach(arr, i, v) {
 		a->n_texts = i + 1;
-		if ((rv = parse_text(v, i, &a->texts[i], e)) != RM_OK)
+		if ((rv = parse_text(v, i, &a->texts[i], why)) != RM_OK)
 			return rv;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(a->texts[j].lang, a->texts[i].lang) == 0) {
-				char f[JSON_FIELD_MAX];
+				char f[RM_WHY_FIELD_MAX];
 
 				snprintf(f, sizeof(f), "texts[%zu].lang", i);
-				return json_fail(e, 422, RM_EBADVALUE, f,
+				return rm_fail_at(why, RM_EBADVALUE, f,
 				    "duplicate language \"%s\"",
 				    a->texts[i].lang);
 			}
@@ -262,18 +264,18 @@ parse_texts(json_t *root, struct rm_alert *a, struct json_error *e)
 /* A coordinate in degrees -> micro-degrees, range-checked. */
 static int
 get_coord(json_t *v, const char *f, double limit, int32_t *out,
-    struct json_error *e)
+    rm_why *why)
 {
 	double d;
 
 	if (v == NULL)
-		return json_fail(e, 400, RM_EMISSING, f, "required");
+		return rm_fail_at(why, RM_EMISSING, f, "required");
 	if (!json_is_number(v))
-		return json_fail(e, 400, RM_EMALFORMED, f,
+		return rm_fail_at(why, RM_EMALFORMED, f,
 		    "must be a JSON number");
 	d = json_number_value(v);
 	if (!(d >= -limit && d <= limit))
-		return json_fail(e, 422, RM_EBADVALUE, f,
+		return rm_fail_at(why, RM_EBADVALUE, f,
 		    "%g is outside -%g..%g degrees", d, limit, limit);
 	d *= UDEG_PER_DEG;
 	*out = (int32_t)(d >= 0 ? d + 0.5 : d - 0.5);
@@ -281,48 +283,48 @@ get_coord(json_t *v, const char *f, double limit, int32_t *out,
 }
 
 static int
-parse_polygon(json_t *root, struct rm_alert *a, struct json_error *e)
+parse_polygon(json_t *root, struct rm_alert *a, rm_why *why)
 {
 	json_t *arr, *pt;
 	size_t i, n;
-	char f[JSON_FIELD_MAX];
+	char f[RM_WHY_FIELD_MAX];
 	int rv;
 
-	if ((rv = json_get_array(root, "polygon", false, 4, RM_ALERT_POLYGON_MAX,
-	    &arr, e)) != RM_OK || arr == NULL)
+	if ((rv = req_get_array(root, "polygon", false, 4, RM_ALERT_POLYGON_MAX,
+	    &arr, why)) != RM_OK || arr == NULL)
 		return rv;
 	n = json_array_size(arr);
 	if ((a->polygon = calloc(n, sizeof(*a->polygon))) == NULL)
-		return json_fail(e, 500, RM_ENOMEM, "polygon", "out of memory");
+		return rm_fail_at(why, RM_ENOMEM, "polygon", "out of memory");
 	a->n_polygon = n;
 	json_array_foreach(arr, i, pt) {
 		snprintf(f, sizeof(f), "polygon[%zu]", i);
 		if (!json_is_array(pt))
-			return json_fail(e, 400, RM_EMALFORMED, f,
+			return rm_fail_at(why, RM_EMALFORMED, f,
 			    "must be a [lat, lon] array");
 		if (json_array_size(pt) != 2)
-			return json_fail(e, 422, RM_EBADVALUE, f,
+			return rm_fail_at(why, RM_EBADVALUE, f,
 			    "must be [lat, lon], has %zu elements",
 			    json_array_size(pt));
 		snprintf(f, sizeof(f), "polygon[%zu][0]", i);
 		if ((rv = get_coord(json_array_get(pt, 0), f, 90,
-		    &a->polygon[i].lat_udeg, e)) != RM_OK)
+		    &a->polygon[i].lat_udeg, why)) != RM_OK)
 			return rv;
 		snprintf(f, sizeof(f), "polygon[%zu][1]", i);
 		if ((rv = get_coord(json_array_get(pt, 1), f, 180,
-		    &a->polygon[i].lon_udeg, e)) != RM_OK)
+		    &a->polygon[i].lon_udeg, why)) != RM_OK)
 			return rv;
 	}
 	if (a->polygon[0].lat_udeg != a->polygon[n - 1].lat_udeg ||
 	    a->polygon[0].lon_udeg != a->polygon[n - 1].lon_udeg)
-		return json_fail(e, 422, RM_EBADVALUE, "polygon",
+		return rm_fail_at(why, RM_EBADVALUE, "polygon",
 		    "not closed: the last point must equal the first "
 		    "(CAP 1.2 §3.3.2)");
 	return RM_OK;
 }
 
 static int
-parse_circle(json_t *root, struct rm_alert *a, struct json_error *e)
+parse_circle(json_t *root, struct rm_alert *a, rm_why *why)
 {
 	json_t *c = json_object_get(root, "circle"), *r;
 	int rv;
@@ -330,25 +332,25 @@ parse_circle(json_t *root, struct rm_alert *a, struct json_error *e)
 	if (c == NULL || json_is_null(c))
 		return RM_OK;
 	if (!json_is_object(c))
-		return json_fail(e, 400, RM_EMALFORMED, "circle",
+		return rm_fail_at(why, RM_EMALFORMED, "circle",
 		    "must be a JSON object {lat, lon, radius_m}");
-	if ((rv = json_check_keys(c, circle_keys, "circle.", e)) != RM_OK)
+	if ((rv = req_check_keys(c, circle_keys, "circle.", why)) != RM_OK)
 		return rv;
 	if ((rv = get_coord(json_object_get(c, "lat"), "circle.lat", 90,
-	    &a->circle_centre.lat_udeg, e)) != RM_OK)
+	    &a->circle_centre.lat_udeg, why)) != RM_OK)
 		return rv;
 	if ((rv = get_coord(json_object_get(c, "lon"), "circle.lon", 180,
-	    &a->circle_centre.lon_udeg, e)) != RM_OK)
+	    &a->circle_centre.lon_udeg, why)) != RM_OK)
 		return rv;
 	if ((r = json_object_get(c, "radius_m")) == NULL)
-		return json_fail(e, 400, RM_EMISSING, "circle.radius_m",
+		return rm_fail_at(why, RM_EMISSING, "circle.radius_m",
 		    "required");
 	if (!json_is_integer(r))
-		return json_fail(e, 400, RM_EMALFORMED, "circle.radius_m",
+		return rm_fail_at(why, RM_EMALFORMED, "circle.radius_m",
 		    "must be a JSON integer (metres)");
 	if (json_integer_value(r) <= 0 ||
 	    json_integer_value(r) > 20000000)
-		return json_fail(e, 422, RM_EBADVALUE, "circle.radius_m",
+		return rm_fail_at(why, RM_EBADVALUE, "circle.radius_m",
 		    "%lld is outside 1..20000000 metres",
 		    (long long)json_integer_value(r));
 	a->circle_radius_m = (uint32_t)json_integer_value(r);
@@ -358,20 +360,20 @@ parse_circle(json_t *root, struct rm_alert *a, struct json_error *e)
 
 /* CAP 1.2 §3.2.1 references: "sender,identifier,sent". */
 static int
-parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
+parse_references(json_t *root, struct rm_alert *a, rm_why *why)
 {
 	json_t *arr, *v;
 	size_t i;
-	char f[JSON_FIELD_MAX];
+	char f[RM_WHY_FIELD_MAX];
 	int rv;
 
-	if ((rv = json_get_array(root, "references", false, 0,
-	    RM_ALERT_REFERENCES_MAX, &arr, e)) != RM_OK || arr == NULL ||
+	if ((rv = req_get_array(root, "references", false, 0,
+	    RM_ALERT_REFERENCES_MAX, &arr, why)) != RM_OK || arr == NULL ||
 	    json_array_size(arr) == 0)
 		return rv;
 	a->references = calloc(json_array_size(arr), sizeof(char *));
 	if (a->references == NULL)
-		return json_fail(e, 500, RM_ENOMEM, "references",
+		return rm_fail_at(why, RM_ENOMEM, "references",
 		    "out of memory");
 	json_array_foreach(arr, i, v) {
 		const char *s, *c1, *c2;
@@ -379,21 +381,21 @@ parse_references(json_t *root, struct rm_alert *a, struct json_error *e)
 
 		snprintf(f, sizeof(f), "references[%zu]", i);
 		if (!json_is_string(v))
-			return json_fail(e, 400, RM_EMALFORMED, f,
+			return rm_fail_at(why, RM_EMALFORMED, f,
 			    "must be a JSON string");
 		s = json_string_value(v);
 		if (strlen(s) > RM_ALERT_REFERENCE_MAX)
-			return json_fail(e, 422, RM_ETOOBIG, f,
+			return rm_fail_at(why, RM_ETOOBIG, f,
 			    "longer than %d bytes", RM_ALERT_REFERENCE_MAX);
 		c1 = strchr(s, ',');
 		c2 = c1 != NULL ? strchr(c1 + 1, ',') : NULL;
 		if (c1 == NULL || c2 == NULL || c1 == s || c2 == c1 + 1 ||
 		    strchr(c2 + 1, ',') != NULL || strchr(s, ' ') != NULL ||
 		    rm_utc_parse(c2 + 1, &t) != RM_OK)
-			return json_fail(e, 422, RM_EBADVALUE, f,
+			return rm_fail_at(why, RM_EBADVALUE, f,
 			    "\"%.60s\" is not \"sender,identifier,sent\" "
 			    "(CAP 1.2 §3.2.1)", s);
-		if ((rv = json_dup_str(s, f, &a->references[i], e)) != RM_OK)
+		if ((rv = req_dup_str(s, f, &a->references[i], why)) != RM_OK)
 			return rv;
 		a->n_references = i + 1;
 	}
@@ -431,42 +433,42 @@ derive_object_id(const char *origin, const char *id,
 }
 
 static int
-parse_ids(json_t *root, const struct json_alert_ctx *ctx,
-    struct rm_record *rec, struct json_error *e)
+parse_ids(json_t *root, const struct req_alert_ctx *ctx,
+    struct rm_record *rec, rm_why *why)
 {
 	const char *id, *oid;
 	int rv;
 
-	if ((rv = json_get_str(root, "identifier", "identifier", false,
-	    RM_ALERT_IDENTIFIER_MAX, &id, e)) != RM_OK)
+	if ((rv = req_get_str(root, "identifier", "identifier", false,
+	    RM_ALERT_IDENTIFIER_MAX, &id, why)) != RM_OK)
 		return rv;
 	if (id != NULL && !ident_valid(id))
-		return json_fail(e, 422, RM_EBADVALUE, "identifier",
+		return rm_fail_at(why, RM_EBADVALUE, "identifier",
 		    "\"%.80s\" contains a space, a comma, '<', '&' or a "
 		    "control character (CAP 1.2 §3.2.1)", id);
 	if (id == NULL)
 		id = ctx->default_identifier;
 	if (id == NULL || id[0] == '\0' ||
 	    strlen(id) > RM_ALERT_IDENTIFIER_MAX)
-		return json_fail(e, 400, RM_EMISSING, "identifier", "required");
-	if ((rv = json_get_str(root, "object_id", "object_id", false,
-	    RM_OBJECT_ID_MAX, &oid, e)) != RM_OK)
+		return rm_fail_at(why, RM_EMISSING, "identifier", "required");
+	if ((rv = req_get_str(root, "object_id", "object_id", false,
+	    RM_OBJECT_ID_MAX, &oid, why)) != RM_OK)
 		return rv;
 	if (oid != NULL && !object_id_valid(oid))
-		return json_fail(e, 422, RM_EBADVALUE, "object_id",
+		return rm_fail_at(why, RM_EBADVALUE, "object_id",
 		    "\"%.80s\" is not a valid object id (%s)", oid,
-		    JSON_OBJECT_ID_RULE);
+		    NODE_OBJECT_ID_RULE);
 	if (oid != NULL)
 		snprintf(rec->object_id, sizeof(rec->object_id), "%s", oid);
 	else
 		derive_object_id(rec->origin, id, rec->object_id);
-	return json_dup_str(id, "identifier", &record_alert(rec)->identifier, e);
+	return req_dup_str(id, "identifier", &record_alert(rec)->identifier, why);
 }
 
 int
-json_alert_parse(const char *body, size_t len,
-    const struct json_alert_ctx *ctx, struct rm_record *out,
-    bool *msg_type_set, struct json_error *e)
+req_alert_parse(const char *body, size_t len,
+    const struct req_alert_ctx *ctx, struct rm_record *out,
+    bool *msg_type_set, rm_why *why)
 {
 	struct rm_record rec;
 	struct rm_alert *a;
@@ -474,21 +476,20 @@ json_alert_parse(const char *body, size_t len,
 	json_t *root;
 	bool has_eff, has_exp;
 	rm_utc_ms expires = 0;
-	rm_why why;
 	int rv;
 
 	memset(&rec, 0, sizeof(rec));
 	memset(out, 0, sizeof(*out));
 	if (body == NULL || len == 0)
-		return json_fail(e, 400, RM_EMISSING, "", "body: required (a "
+		return rm_fail_at(why, RM_EMISSING, "", "body: required (a "
 		    "JSON object, sent with Content-Length)");
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
-		return json_fail(e, 400, RM_EMALFORMED, "",
+		return rm_fail_at(why, RM_EMALFORMED, "",
 		    "not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
 		    jerr.column);
 	if (!json_is_object(root)) {
-		rv = json_fail(e, 400, RM_EMALFORMED, "",
+		rv = rm_fail_at(why, RM_EMALFORMED, "",
 		    "the body must be a JSON object");
 		goto fail;
 	}
@@ -496,24 +497,24 @@ json_alert_parse(const char *body, size_t len,
 	rec.kind = &rm_kind_alert;
 	/* Owned like a decoded record: record_fini frees it. */
 	if ((a = rec.body = calloc(1, sizeof(*a))) == NULL) {
-		rv = json_fail(e, 500, RM_ENOMEM, "", "out of memory");
+		rv = rm_fail_at(why, RM_ENOMEM, "", "out of memory");
 		goto fail;
 	}
 	snprintf(rec.origin, sizeof(rec.origin), "%s", ctx->origin);
 	rec.issued_ms = ctx->now_ms;
 	a->effective_ms = ctx->now_ms;
-	if ((rv = json_check_keys(root, top_keys, "", e)) != RM_OK ||
-	    (rv = parse_enums(root, a, msg_type_set, e)) != RM_OK ||
-	    (rv = parse_areas(root, &rec, e)) != RM_OK ||
-	    (rv = parse_texts(root, a, e)) != RM_OK ||
-	    (rv = parse_ids(root, ctx, &rec, e)) != RM_OK ||
-	    (rv = parse_categories(root, a, e)) != RM_OK ||
+	if ((rv = req_check_keys(root, top_keys, "", why)) != RM_OK ||
+	    (rv = parse_enums(root, a, msg_type_set, why)) != RM_OK ||
+	    (rv = parse_areas(root, &rec, why)) != RM_OK ||
+	    (rv = parse_texts(root, a, why)) != RM_OK ||
+	    (rv = parse_ids(root, ctx, &rec, why)) != RM_OK ||
+	    (rv = parse_categories(root, a, why)) != RM_OK ||
 	    (rv = parse_time(root, "effective", &a->effective_ms,
-	        &has_eff, e)) != RM_OK ||
-	    (rv = parse_time(root, "expires", &expires, &has_exp, e)) != RM_OK ||
-	    (rv = parse_polygon(root, a, e)) != RM_OK ||
-	    (rv = parse_circle(root, a, e)) != RM_OK ||
-	    (rv = parse_references(root, a, e)) != RM_OK)
+	        &has_eff, why)) != RM_OK ||
+	    (rv = parse_time(root, "expires", &expires, &has_exp, why)) != RM_OK ||
+	    (rv = parse_polygon(root, a, why)) != RM_OK ||
+	    (rv = parse_circle(root, a, why)) != RM_OK ||
+	    (rv = parse_references(root, a, why)) != RM_OK)
 		goto fail;
 	if (has_exp) {
 		if (expires <= ctx->now_ms) {
@@ -521,12 +522,12 @@ json_alert_parse(const char *body, size_t len,
 
 			rm_utc_format(expires, t);
 			rm_utc_format(ctx->now_ms, now);
-			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
+			rv = rm_fail_at(why, RM_EBADVALUE, "expires",
 			    "%s is in the past (now %s)", t, now);
 			goto fail;
 		}
 		if (expires <= a->effective_ms) {
-			rv = json_fail(e, 422, RM_EBADVALUE, "expires",
+			rv = rm_fail_at(why, RM_EBADVALUE, "expires",
 			    "must be after effective");
 			goto fail;
 		}
@@ -535,8 +536,9 @@ json_alert_parse(const char *body, size_t len,
 	/* The store numbers the record; validate as version 1, seq 1. */
 	rec.ver = 1;
 	rec.seq = 1;
-	if ((rv = record_validate(&rec, &why)) != RM_OK) {
-		json_fail_why(e, rv == RM_ENOMEM ? 500 : 422, rv, &why);
+	if ((rv = record_validate(&rec, why)) != RM_OK) {
+		if (why != NULL)
+			http_why_request_path(why);
 		goto fail;
 	}
 	rec.ver = 0;
@@ -546,12 +548,43 @@ json_alert_parse(const char *body, size_t len,
 	return RM_OK;
 fail:
 	json_decref(root);
-	json_record_free(&rec);
+	record_fini(&rec);
 	return rv;
 }
 
-void
-json_record_free(struct rm_record *rec)
+int
+req_cancel_parse(const char *body, size_t len, json_t **root,
+    const char **reason, rm_why *why)
 {
-	record_fini(rec);
+	json_error_t jerr;
+	json_t *v;
+	const char *key;
+
+	*root = NULL;
+	*reason = NULL;
+	if (body == NULL || len == 0)
+		return RM_OK;
+	if ((*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL)
+		return rm_fail_at(why, RM_EMALFORMED, "", "not JSON: %s (line "
+		    "%d, column %d)", jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(*root))
+		return rm_fail_at(why, RM_EMALFORMED, "", "the body must be a "
+		    "JSON object");
+	json_object_foreach(*root, key, v) {
+		if (strcmp(key, "reason") != 0)
+			return rm_fail_at(why, RM_EUNKNOWN, key,
+			    "unknown field");
+		if (!json_is_string(v))
+			return rm_fail_at(why, RM_EMALFORMED, "reason",
+			    "must be a JSON string");
+		if (json_string_length(v) == 0 ||
+		    json_string_length(v) > RM_ALERT_DESCRIPTION_MAX ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return rm_fail_at(why, RM_EBADVALUE, "reason",
+			    "must be 1..%d bytes of text",
+			    RM_ALERT_DESCRIPTION_MAX);
+		*reason = json_string_value(v);
+	}
+	return RM_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * json_emit.c -- struct rm_record -> the JSON alert shape of docs/API.md.
+ * repr_emit.c -- struct rm_record -> the JSON alert shape of docs/API.md.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -143,7 +143,7 @@ put_alert(json_t *o, const struct rm_alert *a)
 }
 
 json_t *
-json_record_object(const struct rm_record *rec, const rm_hash *hash)
+repr_record_object(const struct rm_record *rec, const rm_hash *hash)
 {
 	json_t *o = json_object(), *areas;
 
@@ -179,13 +179,13 @@ fail:
 }
 
 int
-json_dump_buf(const json_t *v, unsigned flags, rm_buf *out)
+repr_dump_buf(const json_t *v, unsigned flags, rm_buf *out)
 {
 	size_t jflags = JSON_REAL_PRECISION(10) | JSON_PRESERVE_ORDER;
 	char *s;
 	int rv;
 
-	if (flags & JSON_RECORD_PRETTY)
+	if (flags & REPR_PRETTY)
 		jflags |= JSON_INDENT(2);
 	else
 		jflags |= JSON_COMPACT;
@@ -197,15 +197,15 @@ json_dump_buf(const json_t *v, unsigned flags, rm_buf *out)
 }
 
 int
-json_record_dump(const struct rm_record *rec, const rm_hash *hash,
+repr_record_dump(const struct rm_record *rec, const rm_hash *hash,
     unsigned flags, rm_buf *out)
 {
-	json_t *o = json_record_object(rec, hash);
+	json_t *o = repr_record_object(rec, hash);
 	int rv;
 
 	if (o == NULL)
 		return RM_ENOMEM;
-	rv = json_dump_buf(o, flags, out);
+	rv = repr_dump_buf(o, flags, out);
 	json_decref(o);
 	return rv;
 }

@@ -1,0 +1,141 @@
+/*
+ * http_alerts.c -- the alerts resource group (docs/API.md):
+ *   GET  /v1/alerts[?area=CODE]           alerts in force
+ *   POST /v1/alerts                        issue (req_alert_parse ->
+ *                                          service_alert_issue)
+ *   POST /v1/alerts/{object_id}/cancel     cancel (service_alert_cancel)
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "node/http/http_int.h"
+
+static int
+issued_res(struct http_res *res, const struct service_issued *is)
+{
+	char hex[65];
+
+	rm_hash_hex(&is->hash, hex);
+	http_res_json(res, 201, json_pack("{s:s,s:s,s:s,s:I,s:I}", "hash",
+	    hex, "object_id", is->object_id, "origin", is->origin,
+	    "seq", (json_int_t)is->seq, "ver", (json_int_t)is->ver));
+	return RM_OK;
+}
+
+struct list_ctx {
+	json_t *alerts;
+	bool failed;
+};
+
+static int
+list_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
+    const struct rm_record *rec)
+{
+	struct list_ctx *c = arg;
+	json_t *o = repr_record_object(rec, h);
+
+	(void)p;
+	(void)n;
+	if (o == NULL || json_array_append_new(c->alerts, o) != 0) {
+		c->failed = true;
+		return RM_ENOMEM;
+	}
+	return RM_OK;
+}
+
+/* GET /v1/alerts[?area=CODE] (the query names only area: checked by
+ * the route table). */
+int
+http_get_alerts(struct http_call_ctx *c)
+{
+	const struct http_query *q = c->q;
+	const char *area = NULL;
+	struct list_ctx l = { NULL, false };
+	int rv;
+
+	if (q->n == 1) {
+		area = q->p[0].val;
+		if (!q->p[0].has_val || strlen(area) > RM_AREA_CODE_MAX ||
+		    !area_code_valid(area))
+			return http_refuse(c, 422, RM_EBADVALUE, "area",
+			    "\"%.40s\" is not a GB/T 2260 area code (6, 9 or "
+			    "12 digits)", area);
+	}
+	if ((l.alerts = json_array()) == NULL)
+		return http_refuse(c, 500, RM_ENOMEM, "", "out of memory");
+	rv = service_alerts_active(c->n, area, rm_utc_now_ms(), list_each, &l,
+	    &c->why);
+	if (rv != RM_OK) {
+		json_decref(l.alerts);
+		c->status = 500;
+		return rv;
+	}
+	http_res_json(c->res, 200, json_pack("{s:o,s:I,s:o}",
+	    "area", area != NULL ? json_string(area) : json_null(),
+	    "count", (json_int_t)json_array_size(l.alerts),
+	    "alerts", l.alerts));
+	return RM_OK;
+}
+
+/* POST /v1/alerts */
+int
+http_post_alert(struct http_call_ctx *c)
+{
+	struct req_alert_ctx ctx;
+	struct service_issued is;
+	struct rm_record draft;
+	char defid[RM_ALERT_IDENTIFIER_MAX + 1];
+	bool mt_set;
+	int rv;
+
+	ctx.origin = c->n->cfg.agency;
+	ctx.now_ms = rm_utc_now_ms();
+	if ((rv = service_alert_default_id(c->n, ctx.now_ms, defid,
+	    &c->why)) != RM_OK)
+		return rv;
+	ctx.default_identifier = defid;
+	if ((rv = req_alert_parse(c->req->body, c->req->body_len, &ctx,
+	    &draft, &mt_set, &c->why)) != RM_OK)
+		return rv;
+	rv = service_alert_issue(c->n, &draft, mt_set, &is, &c->why);
+	record_fini(&draft);
+	if (rv != RM_OK) {
+		http_why_request_path(&c->why);
+		return rv;
+	}
+	return issued_res(c->res, &is);
+}
+
+/* POST /v1/alerts/{object_id}/cancel */
+int
+http_post_cancel(struct http_call_ctx *c)
+{
+	char oid[RM_OBJECT_ID_MAX + 2];
+	struct service_issued is;
+	enum http_pct_rv pr;
+	const char *reason;
+	json_t *root;
+	int rv;
+
+	pr = http_pct_decode(c->tail, c->tail_len, oid, sizeof(oid));
+	if (pr == PCT_LONG)
+		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "longer "
+		    "than %d bytes, so there is no such object",
+		    RM_OBJECT_ID_MAX);
+	if (pr != PCT_OK)
+		return http_pct_refuse(c, pr, "object_id");
+	if (!object_id_valid(oid))
+		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "\"%.80s\" "
+		    "is not a valid object id (%s), so there is no such "
+		    "object", oid, NODE_OBJECT_ID_RULE);
+	if ((rv = req_cancel_parse(c->req->body, c->req->body_len, &root,
+	    &reason, &c->why)) != RM_OK)
+		return rv;
+	rv = service_alert_cancel(c->n, oid, reason, &is, &c->why);
+	json_decref(root);
+	if (rv != RM_OK) {
+		http_why_request_path(&c->why);
+		return rv;
+	}
+	return issued_res(c->res, &is);
+}

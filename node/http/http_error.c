@@ -1,0 +1,153 @@
+/*
+ * http_error.c -- the one place where an rm_err becomes an HTTP status
+ * and a refusal becomes the JSON error body {"error", "field",
+ * "reason"} of docs/API.md.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "node/http/http_int.h"
+
+int
+http_status_for(int err, const rm_why *why)
+{
+	switch (err) {
+	case RM_EMALFORMED:
+	case RM_EMISSING:
+	case RM_EUNKNOWN:
+	case RM_ENONCANON:
+		return 400;
+	case RM_EUNAUTH:
+	case RM_EUNKNOWNSIGNER:
+	case RM_EBADSIG:
+		return 403;
+	case RM_ENOTFOUND:
+		return 404;
+	case RM_EEXIST:
+		return 409;
+	case RM_EBUSY:
+		return why != NULL && why->field[0] != '\0' ? 409 : 503;
+	case RM_ECLOSED:
+		return 503;
+	case RM_EBADVALUE:
+	case RM_ETOOBIG:
+	case RM_EINVAL:
+	case RM_EEXPIRED:
+	case RM_EGAP:
+		return 422;
+	default:
+		return 500;
+	}
+}
+
+/* Field names of schemas/ diagnostics -> names of the JSON request. */
+static const struct {
+	const char *schema, *json;
+} field_map[] = {
+	{ "id", "identifier" }, { "cat", "categories" },
+	{ "refs", "references" }, { "oid", "object_id" },
+	{ "type", "msg_type" }, { "msgtype", "msg_type" },
+	{ "msgType", "msg_type" }, { "eff", "effective" },
+	{ "lang", "texts" },
+};
+
+/* Sub-fields of a text block: CBOR key -> JSON name. */
+static const struct {
+	const char *schema, *json;
+} text_map[] = {
+	{ "desc", "description" }, { "instr", "instruction" },
+	{ "sender", "sender_name" }, { "areaDesc", "area_desc" },
+};
+
+/* A schemas/ path ("alert.texts[0].areaDesc", "oid") as the request's
+ * path ("texts[0].area_desc", "object_id"). */
+static void
+map_path(const char *p, size_t len, char *out, size_t outlen)
+{
+	char path[RM_WHY_FIELD_MAX];
+	const char *rest, *sub;
+	size_t k;
+
+	if (len >= 6 && strncmp(p, "alert.", 6) == 0) {
+		p += 6;
+		len -= 6;
+	}
+	snprintf(path, sizeof(path), "%.*s", (int)len, p);
+	k = strcspn(path, "[.");
+	rest = path + k;
+	for (size_t i = 0; i < sizeof(field_map) / sizeof(field_map[0]); i++)
+		if (strlen(field_map[i].schema) == k &&
+		    strncmp(path, field_map[i].schema, k) == 0) {
+			snprintf(out, outlen, "%s%s", field_map[i].json, rest);
+			return;
+		}
+	if (k == 5 && strncmp(path, "texts", 5) == 0 &&
+	    (sub = strchr(rest, '.')) != NULL) {
+		for (size_t i = 0; i < sizeof(text_map) / sizeof(text_map[0]);
+		    i++)
+			if (strcmp(sub + 1, text_map[i].schema) == 0) {
+				snprintf(out, outlen, "%.*s.%s",
+				    (int)(sub - path), path, text_map[i].json);
+				return;
+			}
+	}
+	snprintf(out, outlen, "%s", path);
+}
+
+void
+http_why_request_path(rm_why *why)
+{
+	const char *msg = why->msg;
+	char path[RM_WHY_FIELD_MAX], out[RM_WHY_FIELD_MAX + RM_WHY_MAX];
+	size_t k, n;
+
+	if (why->field[0] != '\0')
+		return;
+	/* Only a leading "path: " names a field. */
+	k = strcspn(msg, " ");
+	if (k < 2 || msg[k - 1] != ':' || k - 1 >= RM_WHY_FIELD_MAX)
+		return;
+	map_path(msg, k - 1, path, sizeof(path));
+	snprintf(out, sizeof(out), "%s%s", path, msg + k - 1);
+	snprintf(why->field, sizeof(why->field), "%.*s",
+	    (int)strcspn(path, "[."), path);
+	n = strlen(out);
+	if (n >= sizeof(why->msg))
+		n = sizeof(why->msg) - 1;
+	memcpy(why->msg, out, n);
+	why->msg[n] = '\0';
+}
+
+void
+http_error_text(const rm_why *why, char *field, size_t fl, char *reason,
+    size_t rl)
+{
+	repr_text_clean(why->field, field, fl);
+	repr_text_clean(why->msg, reason, rl);
+}
+
+void
+http_error_res(struct http_res *res, int status, int err, const rm_why *why)
+{
+	char field[RM_WHY_FIELD_MAX], reason[RM_WHY_MAX];
+
+	http_error_text(why, field, sizeof(field), reason, sizeof(reason));
+	http_res_json(res, status, json_pack("{s:s,s:s,s:s}", "error",
+	    rm_errname(err), "field", field, "reason", reason));
+}
+
+void
+http_res_json(struct http_res *res, int status, json_t *v)
+{
+	rm_buf_reset(&res->body);
+	res->status = status;
+	res->content_type = HTTP_CT_JSON;
+	if (v == NULL || repr_dump_buf(v, 0, &res->body) != RM_OK ||
+	    rm_buf_append_byte(&res->body, '\n') != RM_OK) {
+		rm_buf_reset(&res->body);
+		res->status = 500;
+		(void)rm_buf_printf(&res->body, "{\"error\":\"ENOMEM\","
+		    "\"field\":\"\",\"reason\":\"out of memory\"}\n");
+	}
+	json_decref(v);
+}

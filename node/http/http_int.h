@@ -1,0 +1,183 @@
+/*
+ * http_int.h -- shared by the files of node/http only (the public part is
+ * node/http/http.h): request JSON parsing, the error mapping and the
+ * route handlers of each resource group.
+ *
+ * Request bodies are strict (docs/API.md "POST /v1/alerts"): one JSON
+ * object without duplicate keys, unknown fields refused, and every
+ * refusal is rm_fail_at() with the JSON path of the offending value
+ * ("texts[1].lang"): why->field is the top-level request field
+ * ("texts") and the message starts with the path when it is deeper
+ * ("texts[1].lang: required"). The HTTP status follows from the rm_err
+ * (http_status_for): not JSON, wrong JSON type, required field missing,
+ * unknown field 400; well-formed but invalid value (unknown grade, bad
+ * area code, time without offset, expires not after effective, open
+ * polygon, over a limit of schemas/schemas.h) 422.
+ *
+ * Thread rules: everything here is reentrant.
+ */
+#ifndef RM_NODE_HTTP_INT_H
+#define RM_NODE_HTTP_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "node/http/http.h"
+
+/* ---------------- errors (http_error.c) ---------------- */
+
+/*
+ * The HTTP status of a refusal (docs/API.md "Errors"): EMALFORMED,
+ * EMISSING, EUNKNOWN, ENONCANON 400; EUNAUTH, EUNKNOWNSIGNER, EBADSIG
+ * 403 (401 is the bearer check's own); ENOTFOUND 404; EEXIST 409;
+ * EBUSY 409 when why names a field (the object changed concurrently)
+ * and 503 when it does not (the node is not ready: own-log guard);
+ * ECLOSED 503; EBADVALUE, ETOOBIG, EINVAL, EEXPIRED, EGAP 422; anything
+ * else (ESTORE, EIO, ENOMEM, EFORK, ECRYPTO, …) 500. Routes that need
+ * another status for an error (400 ETOOBIG for a too long path, 405)
+ * pass it to http_error_res() themselves.
+ */
+int http_status_for(int err, const rm_why *why);
+
+/*
+ * A lower layer's diagnostic in the request's terms: when why names no
+ * field, a leading "path: " of why->msg (schemas/, roster_authorise())
+ * is rewritten to the request's path ("alert.texts[0].areaDesc" ->
+ * "texts[0].area_desc", "oid" -> "object_id", "alert.id" ->
+ * "identifier") and why->field becomes its top-level part ("texts").
+ * A message without a leading "path: " is left as it is (field "").
+ */
+void http_why_request_path(rm_why *why);
+
+/* The cleaned (repr_text_clean) field and reason of the error body for
+ * why; fl and rl are the buffer sizes. */
+void http_error_text(const rm_why *why, char *field, size_t fl,
+    char *reason, size_t rl);
+
+/* A JSON response: v (consumed, json_decref()ed) serialised with
+ * repr_dump_buf() and a newline; 500 ENOMEM body if that fails. */
+void http_res_json(struct http_res *res, int status, json_t *v);
+
+#define HTTP_CT_JSON "application/json"
+
+/* ---------------- routing (http_routes.c) ---------------- */
+
+#define HTTP_QUERY_PARAMS_MAX 8
+
+/* A decoded query string: name=value pairs, each name once. */
+struct http_query {
+	size_t n;
+	struct {
+		char name[48];
+		char val[256];
+		bool has_val;        /* "name=…" rather than "name" */
+	} p[HTTP_QUERY_PARAMS_MAX];
+};
+
+/* One request on its way through a route handler. */
+struct http_call_ctx {
+	struct node *n;
+	const struct http_req *req;
+	const struct http_query *q;
+	const char *tail;            /* the path between the route's prefix
+	                                and suffix (still percent-encoded) */
+	size_t tail_len;
+	struct http_res *res;        /* filled on success */
+	int status;                  /* a refusal's status, 0 = the one
+	                                http_status_for() gives */
+	rm_why why;                  /* why the request was refused */
+};
+
+/* A route handler: fill c->res and return RM_OK, or refuse: return the
+ * rm_err with c->why (and c->status, when it is not the err's usual
+ * one) set. */
+typedef int (*http_handler_fn)(struct http_call_ctx *c);
+
+/* Refuse with an explicit status (0 = from err) and a reason for the
+ * request field at path (rm_fail_at). Returns err. */
+int http_refuse(struct http_call_ctx *c, int status, int err,
+    const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+enum http_pct_rv { PCT_OK, PCT_BADESC, PCT_NUL, PCT_LONG, PCT_UTF8,
+	PCT_CTRL };
+
+/* Percent-decode s[0..n) into out (NUL-terminated; '+' stays '+') and
+ * check the result is UTF-8 text without control characters. */
+enum http_pct_rv http_pct_decode(const char *s, size_t n, char *out,
+    size_t outlen);
+
+/* 400 naming the part (path, query, a parameter) that failed to decode. */
+int http_pct_refuse(struct http_call_ctx *c, enum http_pct_rv rv,
+    const char *part);
+
+/* Handlers of each resource group. */
+int http_get_alerts(struct http_call_ctx *c);     /* http_alerts.c */
+int http_post_alert(struct http_call_ctx *c);
+int http_post_cancel(struct http_call_ctx *c);
+int http_get_record(struct http_call_ctx *c);     /* http_records.c */
+int http_get_status(struct http_call_ctx *c);     /* http_status.c */
+int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
+
+/* ---------------- request JSON (req_*.c) ---------------- */
+
+/* Context for turning a request into an alert draft. Borrowed strings. */
+struct req_alert_ctx {
+	const char *origin;             /* the node's own agency id */
+	rm_utc_ms now_ms;               /* issued time; default effective */
+	const char *default_identifier; /* used when "identifier" is absent
+	                                   (service_alert_default_id) */
+};
+
+/*
+ * Parse a POST /v1/alerts body (len bytes of UTF-8 JSON) into an alert
+ * draft: kind alert, schema version 1, origin = ctx->origin, issued =
+ * ctx->now_ms, ver = 0 and seq = 0 (the store assigns both), no
+ * prev/supersedes. Defaults as in docs/API.md; object_id, when absent,
+ * is the identifier if that is a valid object id, else
+ * "<origin>-<16 hex digits of SHA-256(identifier)>". The draft is
+ * checked with record_validate() (as ver 1, seq 1). *msg_type_set tells
+ * whether the body named msg_type (may be NULL).
+ * On success *out owns heap memory: record_fini() it. On error *out is
+ * zeroed and why says what (field and reason).
+ * Errors: RM_EMALFORMED (not JSON / wrong JSON type), RM_EMISSING,
+ * RM_EUNKNOWN (unknown field), RM_EBADVALUE, RM_ETOOBIG, RM_ENOMEM.
+ */
+int req_alert_parse(const char *body, size_t len,
+    const struct req_alert_ctx *ctx, struct rm_record *out,
+    bool *msg_type_set, rm_why *why);
+
+/*
+ * The optional body of POST /v1/alerts/{object_id}/cancel:
+ * {"reason": "…"} (1..RM_ALERT_DESCRIPTION_MAX bytes). *root is the
+ * parsed body (json_decref() it, NULL when there is none) and *reason
+ * borrows from it (NULL when absent). Errors as req_alert_parse.
+ */
+int req_cancel_parse(const char *body, size_t len, json_t **root,
+    const char **reason, rm_why *why);
+
+/* EUNKNOWN for the first key of obj not in the NULL-terminated allowed
+ * list; prefix ("texts[0].") is put before the key in the reported
+ * path. Node-set fields get their own reason. */
+int req_check_keys(json_t *obj, const char *const *allowed,
+    const char *prefix, rm_why *why);
+
+/* A string member: *out NULL if absent (or null) and optional;
+ * EMISSING if missing and required, EMALFORMED if not a string;
+ * EBADVALUE if empty or holding NUL, ETOOBIG if longer than max bytes.
+ * *out borrows from obj. */
+int req_get_str(json_t *obj, const char *key, const char *field,
+    bool required, size_t max, const char **out, rm_why *why);
+
+/* strdup for the record (NULL stays NULL); RM_ENOMEM. */
+int req_dup_str(const char *s, const char *field, char **out, rm_why *why);
+
+/* An array member: *out NULL if absent and optional; EMISSING if
+ * missing and required, EMALFORMED if not an array; EBADVALUE if it has
+ * fewer than min, ETOOBIG if more than max elements. */
+int req_get_array(json_t *obj, const char *key, bool required, size_t min,
+    size_t max, json_t **out, rm_why *why);
+
+#endif /* RM_NODE_HTTP_INT_H */
