@@ -10,7 +10,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "fed_fixture.h"
+#include "fx_host.h"
 #include "rm_test.h"
 
 #define WAIT_MS 8000
