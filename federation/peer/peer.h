@@ -206,8 +206,9 @@ void fed_close(fed *f);
 
 /*
  * A record was newly stored: push it to every peer that is UP, except
- * `except` (the agency it came from, or NULL). Copies bytes; never
- * blocks on the network. Thread-safe.
+ * `except` (the agency it came from, or NULL). Copies bytes into each
+ * link's queue and wakes the link's thread at once (no polling tick);
+ * never blocks on the network. Thread-safe.
  */
 void fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except);
 
