@@ -27,7 +27,7 @@
 
 #include "common/common.h"
 #include "crypto/crypto.h"
-#include "federation/federation.h"
+#include "federation/peer/peer.h"
 #include "node/coap_srv.h"
 #include "node/config.h"
 #include "node/json_record.h"
