@@ -78,12 +78,14 @@ fx_agency(size_t i, struct roster_agency *a)
 	fx_agency_in(fx_fed(), i, a);
 }
 
+rm_kind_set fx_kinds_extra[FX_N_AGENCIES];
+
 void
 fx_agency_in(const struct fx_fed *x, size_t i, struct roster_agency *a)
 {
 	memset(a, 0, sizeof(*a));
 	snprintf(a->id, sizeof(a->id), "%s", x->id[i]);
-	a->kinds = ROSTER_KIND_ALERT;
+	a->kinds = ROSTER_KIND_ALERT | fx_kinds_extra[i];
 	a->key = x->key[i];
 	switch (i) {
 	case 0:

@@ -35,6 +35,10 @@ size_t fx_index(const char *id);
 /* Fill an entry for agency i (key referenced by the roster on put). */
 void fx_agency(size_t i, struct roster_agency *a);
 void fx_agency_in(const struct fx_fed *x, size_t i, struct roster_agency *a);
+/* Kinds each agency of the fixture rosters may publish besides alerts
+ * (bits kind_index(k)); a test sets them before it builds rosters and
+ * clears them after. */
+extern rm_kind_set fx_kinds_extra[FX_N_AGENCIES];
 /* A signed roster of the given version, re-opened so that it carries its
  * signed encoding. Aborts on failure. */
 struct roster *fx_roster(uint64_t version);

@@ -11,7 +11,8 @@ rm_unit_test(federation.envelope SOURCES test_envelope.c ${RM_FED_FIXTURE}
 rm_unit_test(federation.frame SOURCES test_frame.c ${RM_FED_FIXTURE}
   LIBS rm_peer)
 rm_unit_test(federation.link SOURCES test_link.c ${RM_FED_FIXTURE}
-  ${RM_FX_HOST} LIBS rm_peer TIMEOUT 120)
+  ${RM_FX_HOST} ${PROJECT_SOURCE_DIR}/tests/schemas/notice_kind.c
+  LIBS rm_peer TIMEOUT 120)
 
 # Misbehaving peers in test_link run as this separate process.
 add_executable(rm_peer_probe peer_probe.c)

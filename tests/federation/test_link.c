@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
+#include "../schemas/notice_kind.h"
 #include "fx_host.h"
 #include "rm_test.h"
 
@@ -172,6 +173,37 @@ refused_twice(void *arg)
 	return counter_refused(arg, RM_EBADSIG) >= 2;
 }
 
+/* Seal a notice of h->self as the next record of its chain and hand it
+ * to the host, which stores and relays it like any record. */
+static void
+publish_notice(struct fx_host *h, const char *oid, const char *area,
+    const char *to)
+{
+	struct rm_record r;
+	struct notice nb;
+	rm_buf b = RM_BUF_INIT;
+	rm_hash hash;
+	rm_why why;
+
+	notice_record(&r, &nb, h->self, oid, area, RM_GRADE_ORANGE, to, 0);
+	r.seq = h->next_seq;
+	r.has_prev = r.seq > 1;
+	if (r.has_prev)
+		r.prev = h->last;
+	CU_ASSERT_EQUAL_FATAL(fed_record_seal(fx_fed()->signer[fx_index(
+	    h->self)], &r, &b, &hash, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fx_host_put(h, b.data, b.len, NULL), RM_OK);
+	h->last = hash;
+	h->next_seq++;
+	rm_buf_fini(&b);
+}
+
+static bool
+refused_unauth(void *arg)
+{
+	return counter_refused(arg, RM_EUNAUTH) >= 1;
+}
+
 /* ---------------- tests ---------------- */
 
 static void
@@ -279,6 +311,70 @@ test_two_nodes(void)
 	rm_buf_fini(&forged);
 	node_fini(&b);
 	node_fini(&a);
+}
+
+/*
+ * A record kind the engine has never heard of ("notice", defined only in
+ * tests/schemas/notice_kind.c): authorised by the roster for the centre
+ * only, it is relayed, verified and stored by the peer like an alert,
+ * and the same kind from an agency the roster does not allow is refused
+ * (RM_EUNAUTH, counted, not stored) -- with no change to federation/.
+ */
+static void
+test_second_kind(void)
+{
+	struct node a, b;
+	struct fed_record fr;
+	struct roster *r;
+	rm_buf forged = RM_BUF_INIT;
+	struct rm_record nr;
+	struct notice nb;
+	rm_why why;
+
+	notice_kind_register();
+	fx_kinds_extra[fx_index(FX_COMMAND)] =
+	    (rm_kind_set)1u << kind_index(&notice_kind);
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&b, NULL, NULL);
+	node_peer(&a, FX_EMERGENCY, "tcp", 40, true);
+	node_peer(&b, FX_COMMAND, "tcp", 40, false);
+	publish_notice(&a.h, "notice-1", "120103", "120103.emergency");
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT_FATAL(fx_wait(all_up, a.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	wait_records(&b, FX_COMMAND, 1);           /* catch-up */
+	publish_notice(&a.h, "notice-2", "120000", "120103.emergency");
+	wait_records(&b, FX_COMMAND, 2);           /* push */
+	/* what B holds is the notice, verified against its roster */
+	r = fed_roster(b.f);
+	pthread_mutex_lock(&b.h.mtx);
+	CU_ASSERT_EQUAL(fed_record_open(r, b.h.recs[1].bytes, b.h.recs[1].len,
+	    &fr, &why), RM_OK);
+	pthread_mutex_unlock(&b.h.mtx);
+	CU_ASSERT_PTR_EQUAL(fr.rec.kind, &notice_kind);
+	CU_ASSERT_STRING_EQUAL(fr.rec.object_id, "notice-2");
+	CU_ASSERT_STRING_EQUAL(((const struct notice *)fr.rec.body)->to[0],
+	    "120103.emergency");
+	fed_record_fini(&fr);
+	roster_free(r);
+
+	/* B's agency may not publish notices: A refuses one pushed by B */
+	notice_record(&nr, &nb, FX_EMERGENCY, "notice-x", "120103",
+	    RM_GRADE_BLUE, "120000.command", 0);
+	CU_ASSERT_EQUAL(fed_record_seal(fx_fed()->signer[fx_index(
+	    FX_EMERGENCY)], &nr, &forged, NULL, &why), RM_OK);
+	fed_broadcast(b.f, forged.data, forged.len, NULL);
+	CU_ASSERT(fx_wait(refused_unauth, a.f, WAIT_MS));
+	CU_ASSERT_EQUAL(counter_refused(a.f, RM_EUNAUTH), 1);
+	CU_ASSERT_EQUAL(fx_host_count_origin(&a.h, FX_EMERGENCY), 0);
+	CU_ASSERT_EQUAL(fx_host_count(&a.h), 2);
+	rm_buf_fini(&forged);
+	node_fini(&b);
+	node_fini(&a);
+	fx_kinds_extra[fx_index(FX_COMMAND)] = 0;
 }
 
 static bool
@@ -689,6 +785,7 @@ rm_test_register(void)
 		{ "tls", test_tls },
 		{ "bad_peers", test_bad_peers },
 		{ "two_roots", test_two_roots },
+		{ "second_kind", test_second_kind },
 		CU_TEST_INFO_NULL,
 	};
 	RM_SUITE("federation.link", tests);
