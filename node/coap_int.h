@@ -29,7 +29,7 @@ typedef char srv_code[RM_AREA_CODE_MAX + 1];
 
 /* user_data of each resource; freed by libcoap through free(). */
 struct srv_res {
-	struct coap_srv *srv;
+	struct alertcoap *srv;
 	bool all;               /* /alerts */
 	bool fixed;             /* /alerts, pre-created areas: never evicted */
 	srv_code area;          /* area resources */
@@ -51,9 +51,9 @@ struct srv_obs {
 	unsigned cf;
 };
 
-struct coap_srv {
+struct alertcoap {
 	coap_context_t *ctx;
-	struct coap_srv_provider provider;
+	struct alertcoap_provider provider;
 	int max_age_s;
 	pthread_t thread;
 	atomic_bool stop;
@@ -97,15 +97,15 @@ void csrv_lib_acquire(void);
 void csrv_lib_release(void);
 /* Index of the observation (session s, resource r or any if NULL,
  * token t), or -1. */
-ssize_t csrv_obs_find(struct coap_srv *c, coap_session_t *s,
+ssize_t csrv_obs_find(struct alertcoap *c, coap_session_t *s,
     coap_resource_t *r, coap_bin_const_t t);
 /* A registration libcoap accepted: replaces the same session's earlier
  * one on r with the same token or Accept (as libcoap does). */
-void csrv_obs_add(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
+void csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
     coap_bin_const_t t, unsigned cf);
 /* Drop the observations of s (on r, or any if NULL; token t, or any if
  * t.s is NULL). */
-void csrv_obs_forget(struct coap_srv *c, coap_session_t *s,
+void csrv_obs_forget(struct alertcoap *c, coap_session_t *s,
     coap_resource_t *r, coap_bin_const_t t);
 /* Context handlers that keep the tally: RST (nack) and session end. */
 void csrv_nack(coap_session_t *s, const coap_pdu_t *sent,
@@ -115,40 +115,40 @@ int csrv_event(coap_session_t *s, const coap_event_t ev);
 /* coap_res.c: resources and their GET handlers. */
 /* Create and register /alerts (area NULL) or /alerts/<area>; NULL when
  * out of memory. */
-coap_resource_t *csrv_res_new(struct coap_srv *c, const char *area);
+coap_resource_t *csrv_res_new(struct alertcoap *c, const char *area);
 /* Answer resp with 2.05 and body p[0..n) in content format cf, with
  * Max-Age, ETag and Block2 as needed (libcoap's large-body API on
  * resource r); on failure an error code and text. */
-void csrv_send_body(struct coap_srv *c, coap_resource_t *r,
+void csrv_send_body(struct alertcoap *c, coap_resource_t *r,
     coap_session_t *s, const coap_pdu_t *req, const coap_string_t *q,
     coap_pdu_t *resp, unsigned cf, const uint8_t *p, size_t n);
 /* Set an error code and a short diagnostic payload on resp. */
 void csrv_error(coap_pdu_t *resp, coap_pdu_code_t code, const char *text);
-
-/* coap_area.c: the area table. */
-/* Copy and check the served prefixes; RM_EINVAL / RM_ENOMEM. */
-int csrv_served_init(struct coap_srv *c, const char *const *v, size_t n,
-    rm_why *why);
-/* True iff a served prefix contains the valid code (or none is set). */
-bool csrv_served(const struct coap_srv *c, const char *code);
-/* The area resource of code, or NULL. */
-coap_resource_t *csrv_area_find(struct coap_srv *c, const char *code);
-/* The resource of a valid area code, created if missing. `fixed`: a
- * pre-created resource (start-up only; never evicted). At
- * COAP_SRV_AREAS_MAX an on-demand resource is evicted (coap_srv.h);
- * NULL when none can be, or out of memory. */
-coap_resource_t *csrv_area_get(struct coap_srv *c, const char *code,
-    bool fixed);
-/* A request for r: moves it to the back of the LRU. */
-void csrv_area_touch(struct coap_srv *c, coap_resource_t *r);
-
-/* coap_wk.c: /.well-known/core (coap_srv.h). */
-/* Create and register it; NULL when out of memory. */
-coap_resource_t *csrv_wk_new(struct coap_srv *c);
 /* GET handler of libcoap's unknown resource: 4.04, or the area
  * resource created and the request answered, or (Observe GET)
  * re-dispatched to it through coap_register_async() (coap_srv.h). */
 void csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s,
     const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp);
+
+/* coap_wk.c: /.well-known/core (coap_srv.h). */
+/* Create and register it; NULL when out of memory. */
+coap_resource_t *csrv_wk_new(struct alertcoap *c);
+
+/* coap_area.c: the area table. */
+/* Copy and check the served prefixes; RM_EINVAL / RM_ENOMEM. */
+int csrv_served_init(struct alertcoap *c, const char *const *v, size_t n,
+    rm_why *why);
+/* True iff a served prefix contains the valid code (or none is set). */
+bool csrv_served(const struct alertcoap *c, const char *code);
+/* The area resource of code, or NULL. */
+coap_resource_t *csrv_area_find(struct alertcoap *c, const char *code);
+/* The resource of a valid area code, created if missing. `fixed`: a
+ * pre-created resource (start-up only; never evicted). At
+ * ALERTCOAP_AREAS_MAX an on-demand resource is evicted (coap_srv.h);
+ * NULL when none can be, or out of memory. */
+coap_resource_t *csrv_area_get(struct alertcoap *c, const char *code,
+    bool fixed);
+/* A request for r: moves it to the back of the LRU. */
+void csrv_area_touch(struct alertcoap *c, coap_resource_t *r);
 
 #endif /* RM_NODE_COAP_INT_H */

@@ -4,7 +4,7 @@
  *
  * Every libcoap call happens either before the thread starts, on the
  * thread, or after it was joined: libcoap 4.3.1 is not thread-safe.
- * coap_srv_notify() only records area codes under a mutex; the thread
+ * alertcoap_notify() only records area codes under a mutex; the thread
  * turns them into coap_resource_notify_observers() calls.
  */
 #include <netdb.h>
@@ -16,10 +16,10 @@
 #include "node/coap_int.h"
 
 static void
-srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
+srv_notify_res(struct alertcoap *c, coap_resource_t *r, const char *area,
     rm_utc_ms now)
 {
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
 	rm_why why;
 	int mode = COAP_RESOURCE_FLAGS_NOTIFY_CON;
 
@@ -27,7 +27,7 @@ srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
 		return;         /* nobody observes it */
 	atomic_fetch_add(&c->st_notifications, 1);
 	/* The mode is read when libcoap sends, later in this loop. */
-	if (coap_srv_render(&c->provider, area, now, COAP_SRV_CF_TEXT, NULL,
+	if (alertcoap_render(&c->provider, area, now, ALERTCOAP_CF_TEXT, NULL,
 	    &info, &why) != RM_OK)
 		rm_log(RM_LOG_WARN, SRV_TAG, "%s", why.msg);
 	else if (info.max_grade < RM_GRADE_ORANGE)
@@ -36,7 +36,7 @@ srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
 }
 
 static void
-srv_process_pending(struct coap_srv *c)
+srv_process_pending(struct alertcoap *c)
 {
 	srv_code pend[SRV_PENDING_MAX];
 	size_t n;
@@ -74,7 +74,7 @@ srv_process_pending(struct coap_srv *c)
 static void *
 srv_main(void *arg)
 {
-	struct coap_srv *c = arg;
+	struct alertcoap *c = arg;
 
 	while (!atomic_load(&c->stop)) {
 		srv_process_pending(c);
@@ -87,7 +87,7 @@ srv_main(void *arg)
 }
 
 void
-coap_srv_notify(struct coap_srv *c, const struct rm_record *rec)
+alertcoap_notify(struct alertcoap *c, const struct rm_record *rec)
 {
 	if (c == NULL)
 		return;
@@ -115,7 +115,7 @@ coap_srv_notify(struct coap_srv *c, const struct rm_record *rec)
 }
 
 void
-coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out)
+alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (c == NULL)
@@ -128,7 +128,7 @@ coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out)
 }
 
 static int
-srv_bind(struct coap_srv *c, const char *host, uint16_t port, rm_why *why)
+srv_bind(struct alertcoap *c, const char *host, uint16_t port, rm_why *why)
 {
 	struct addrinfo hints, *ai = NULL;
 	coap_address_t addr;
@@ -159,7 +159,7 @@ srv_bind(struct coap_srv *c, const char *host, uint16_t port, rm_why *why)
 }
 
 static void
-srv_free(struct coap_srv *c)
+srv_free(struct alertcoap *c)
 {
 	if (c->ctx != NULL) {
 		c->closing = true;
@@ -174,10 +174,10 @@ srv_free(struct coap_srv *c)
 }
 
 int
-coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
+alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
     rm_why *why)
 {
-	struct coap_srv *c;
+	struct alertcoap *c;
 	coap_resource_t *u;
 	struct srv_res *ud;
 	const char *host;
@@ -187,9 +187,9 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 		return rm_fail(why, RM_EINVAL, "coap: no options");
 	if (opts->provider.alerts == NULL)
 		return rm_fail(why, RM_EINVAL, "coap: no alert provider");
-	if (opts->n_areas > COAP_SRV_AREAS_MAX)
+	if (opts->n_areas > ALERTCOAP_AREAS_MAX)
 		return rm_fail(why, RM_EINVAL, "coap.areas: more than %d",
-		    COAP_SRV_AREAS_MAX);
+		    ALERTCOAP_AREAS_MAX);
 	for (size_t i = 0; i < opts->n_areas; i++)
 		if (opts->areas == NULL || opts->areas[i] == NULL ||
 		    !area_code_valid(opts->areas[i]))
@@ -258,7 +258,7 @@ fail:
 }
 
 void
-coap_srv_stop(struct coap_srv *c)
+alertcoap_stop(struct alertcoap *c)
 {
 	if (c == NULL)
 		return;
