@@ -18,12 +18,12 @@
 #include "node/coap_srv.h"
 
 #define SRV_TAG         "coap"
-#define SRV_LOOP_MS     100   /* longest wait in coap_io_process() */
 #define SRV_PENDING_MAX 256   /* changed area codes kept per round */
 #define SRV_PREFIX      "alerts/"
 #define SRV_TOKEN_MAX   8     /* RFC 7252 §3 */
 #define SRV_FULL_LOG_MS 60000 /* at most one "table full" warning a minute */
 #define SRV_CF_LINK     40    /* application/link-format (RFC 6690) */
+#define SRV_CACHE_MAX   8     /* bodies kept per notification round */
 
 typedef char srv_code[RM_AREA_CODE_MAX + 1];
 
@@ -42,6 +42,16 @@ struct srv_area {
 	coap_resource_t *r;
 };
 
+/* A body rendered for notifications in round `round` (coap_res.c). */
+struct srv_cached {
+	uint64_t round;
+	coap_resource_t *r;
+	srv_code area;          /* "" for /alerts */
+	unsigned cf;
+	rm_buf body;
+	struct alertcoap_set_info info;
+};
+
 /* One observation, as far as the server can tell (see coap_srv.h). */
 struct srv_obs {
 	coap_session_t *s;
@@ -57,6 +67,9 @@ struct alertcoap {
 	int max_age_s;
 	pthread_t thread;
 	atomic_bool stop;
+	int wake_fd;            /* eventfd: written by notify and stop */
+	int ep_fd;              /* {libcoap's epoll fd, wake_fd}; -1 when
+	                           libcoap has no epoll (coap_srv.c) */
 
 	pthread_mutex_t mu;     /* any thread: guards the pending_* fields */
 	bool pending_any;
@@ -81,6 +94,11 @@ struct alertcoap {
 	size_t n_obs, cap_obs;
 	rm_utc_ms next_expiry_ms;
 	uintptr_t last_released;
+	/* Notification rounds: one per batch of changes taken by the
+	 * thread. Every observer of a resource notified in one round gets
+	 * the same body, rendered once per content format. */
+	uint64_t round;
+	struct srv_cached cache[SRV_CACHE_MAX];
 
 	/* Any thread. */
 	atomic_uint_fast64_t st_requests;
@@ -124,6 +142,8 @@ void csrv_send_body(struct alertcoap *c, coap_resource_t *r,
     coap_pdu_t *resp, unsigned cf, const uint8_t *p, size_t n);
 /* Set an error code and a short diagnostic payload on resp. */
 void csrv_error(coap_pdu_t *resp, coap_pdu_code_t code, const char *text);
+/* Free the notification bodies (at shutdown). */
+void csrv_cache_fini(struct alertcoap *c);
 /* GET handler of libcoap's unknown resource: 4.04, or the area
  * resource created and the request answered, or (Observe GET)
  * re-dispatched to it through coap_register_async() (coap_srv.h). */

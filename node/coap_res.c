@@ -100,6 +100,56 @@ srv_is_notification(struct alertcoap *c, coap_resource_t *r,
 }
 
 /*
+ * The body of resource r (area NULL = /alerts) in format cf for a
+ * notification of the current round: rendered by the first observer's
+ * notification, reused by the others (1,000 observers cost one store
+ * read, not 1,000). A change after the render starts a new round, so
+ * no observer keeps a stale body. NULL: not rendered yet.
+ */
+static struct srv_cached *
+srv_cache_find(struct alertcoap *c, coap_resource_t *r, const char *area,
+    unsigned cf)
+{
+	for (size_t i = 0; i < SRV_CACHE_MAX; i++) {
+		struct srv_cached *e = &c->cache[i];
+		if (e->round == c->round && e->r == r && e->cf == cf &&
+		    strcmp(e->area, area ? area : "") == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Keep a copy of a notification body; on failure (no memory, table
+ * full of this round's bodies) nothing is kept. */
+static void
+srv_cache_put(struct alertcoap *c, coap_resource_t *r, const char *area,
+    unsigned cf, const rm_buf *b, const struct alertcoap_set_info *info)
+{
+	struct srv_cached *e = NULL;
+
+	for (size_t i = 0; e == NULL && i < SRV_CACHE_MAX; i++)
+		if (c->cache[i].round != c->round)
+			e = &c->cache[i];
+	if (e == NULL)
+		return;
+	rm_buf_reset(&e->body);
+	if (b->len > 0 && rm_buf_append(&e->body, b->data, b->len) != RM_OK)
+		return;
+	e->round = c->round;
+	e->r = r;
+	e->cf = cf;
+	snprintf(e->area, sizeof(e->area), "%s", area ? area : "");
+	e->info = *info;
+}
+
+void
+csrv_cache_fini(struct alertcoap *c)
+{
+	for (size_t i = 0; i < SRV_CACHE_MAX; i++)
+		rm_buf_fini(&c->cache[i].body);
+}
+
+/*
  * Answer GET for resource r (area NULL = all alerts). `observable`:
  * libcoap handled the Observe option for this request (false for the
  * unknown resource), so the tally follows it.
@@ -110,6 +160,7 @@ srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
     const coap_string_t *q, coap_pdu_t *resp)
 {
 	struct alertcoap_set_info info;
+	struct srv_cached *hit;
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
 	bool notif, bad;
@@ -129,6 +180,11 @@ srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
 		    "application/json (50) or application/cbor (60)");
 		goto done;
 	}
+	if (notif && (hit = srv_cache_find(c, r, area, cf)) != NULL) {
+		csrv_send_body(c, r, s, req, q, resp, cf, hit->body.data,
+		    hit->body.len);
+		goto done;
+	}
 	rv = alertcoap_render(&c->provider, area, rm_utc_now_ms(), cf, &b,
 	    &info, &why);
 	if (rv != RM_OK) {
@@ -140,6 +196,8 @@ srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
 	if (info.next_expiry_ms != 0 && (c->next_expiry_ms == 0 ||
 	    info.next_expiry_ms < c->next_expiry_ms))
 		c->next_expiry_ms = info.next_expiry_ms;
+	if (notif)
+		srv_cache_put(c, r, area, cf, &b, &info);
 	csrv_send_body(c, r, s, req, q, resp, cf, b.data, b.len);
 done:
 	rm_buf_fini(&b);

@@ -22,9 +22,9 @@
  * docs/COAP.md describes all of this for device makers.
  *
  * libcoap is not thread-safe: it runs on the server's own thread; the
- * other threads only call alertcoap_notify(), which records what changed;
- * the server thread picks the change up on its next loop (it waits at
- * most ~100 ms in coap_io_process()). libcoap types never leave
+ * other threads only call alertcoap_notify(), which records what changed
+ * and wakes the server thread at once (an eventfd in its poll set; the
+ * thread has no fixed tick, see coap_srv.c). libcoap types never leave
  * node/coap_*.c.
  *
  * Area resources that do not exist yet: libcoap 4.3.1 routes a request

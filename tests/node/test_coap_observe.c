@@ -2,7 +2,8 @@
  * test_coap_observe.c -- Observe (RFC 7641) on the CoAP alert server,
  * with the real libcoap client on 127.0.0.1: notifications per area,
  * resources created on demand (observable on the first request), CON
- * for orange/red sets, Max-Age and ETag, expiry, concurrent observers.
+ * for orange/red sets, Max-Age and ETag, expiry, concurrent observers
+ * (one body per round and format).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +70,50 @@ test_observe_area(void)
 	CU_ASSERT(strstr(out, "OTHER-120103") != NULL);
 	CU_ASSERT(strstr(out, "NEW-120116") == NULL);
 	free(out);
+}
+
+/* Observers of one resource in one round share a body per content
+ * format (coap_res.c); each gets its own format, and a later change
+ * starts a new round with a new body. */
+static void
+test_observers_share_round(void)
+{
+	struct alertcoap_stats st0, st;
+	struct fake_alert *a;
+	struct fx_run r[3];
+	static const char *const accept[] = { "0", "0", "50" };
+	char u[128];
+
+	if (fx_srv == NULL)
+		return;
+	alertcoap_get_stats(fx_srv, &st0);
+	fx_uri(u, sizeof(u), "/alerts/120104");
+	for (int i = 0; i < 3; i++)
+		CU_ASSERT_FATAL(fx_client_start(&r[i], "-s", "3", "-B", "8",
+		    "-A", accept[i], u, NULL) == 0);
+	CU_ASSERT(fx_wait_stat(&st.observers, &st, st0.observers + 3, true,
+	    5000));
+	a = fx_add_alert("round-1", RM_GRADE_BLUE, RM_STATUS_ACTUAL,
+	    "ROUND-1 河东区大雾", "ROUND-1 fog", "120104", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	CU_ASSERT(fx_wait_stat(&st.notifications, &st, st0.notifications + 1,
+	    true, 5000));
+	fx_sleep_ms(300);
+	a = fx_add_alert("round-2", RM_GRADE_BLUE, RM_STATUS_ACTUAL,
+	    "ROUND-2 河东区霜冻", "ROUND-2 frost", "120104", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	for (int i = 0; i < 3; i++) {
+		char *out = fx_client_wait(&r[i], 12000, NULL);
+		CU_ASSERT(strstr(out, "ROUND-1 fog") != NULL);
+		CU_ASSERT(strstr(out, "ROUND-2 frost") != NULL);
+		if (i < 2)
+			CU_ASSERT(strstr(out, "ROUND-2 河东区霜冻 | ROUND-2 "
+			    "frost") != NULL);
+		CU_ASSERT_EQUAL(strstr(out, "\"headline\"") != NULL, i == 2);
+		free(out);
+	}
+	CU_ASSERT(fx_wait_stat(&st.observers, &st, st0.observers, false,
+	    5000));
 }
 
 static void
@@ -326,6 +371,7 @@ rm_test_register(void)
 	static CU_TestInfo tests[] = {
 		{ "start", test_start },
 		{ "observe_area", test_observe_area },
+		{ "observers_share_round", test_observers_share_round },
 		{ "unknown_area_on_demand", test_unknown_area_on_demand },
 		{ "confirmable", test_confirmable },
 		{ "expiry_notifies", test_expiry_notifies },
