@@ -362,6 +362,7 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	pthread_mutex_init(&c->mu, NULL);
 	atomic_init(&c->stop, false);
 	c->ep_fd = c->wake_fd = -1;
+	c->round = 1;           /* cache entries start at round 0 */
 	c->provider = opts->provider;
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
 	if ((rv = csrv_served_init(c, opts->served, opts->n_served, why))
