@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test_coap_raw.h"
+
 #define N_MAX      20000
 #define BATCH      50        /* registrations in flight */
 #define WAIT_MS    10000     /* longest wait for one round */
@@ -118,32 +120,10 @@ build_register(uint8_t *p, int i, const char *area)
 static bool
 is_notification(const uint8_t *p, size_t n)
 {
-	size_t i = 4 + (p[0] & 0x0f);
-	unsigned num = 0;
+	size_t opts = 4 + (p[0] & 0x0f);
 
-	if (n < 4 || p[1] != 0x45)
-		return false;
-	while (i < n && p[i] != 0xff) {
-		unsigned d = p[i] >> 4, l = p[i] & 0x0f;
-		i++;
-		if (d == 13 && i < n)
-			d = 13u + p[i++];
-		else if (d == 14 && i + 1 < n) {
-			d = 269u + (unsigned)(p[i] << 8 | p[i + 1]);
-			i += 2;
-		}
-		if (l == 13 && i < n)
-			l = 13u + p[i++];
-		else if (l == 14 && i + 1 < n) {
-			l = 269u + (unsigned)(p[i] << 8 | p[i + 1]);
-			i += 2;
-		}
-		num += d;
-		if (num == OPT_OBSERVE)
-			return true;
-		i += l;
-	}
-	return false;
+	return n >= opts && p[1] == 0x45 &&
+	    raw_has_option(p + opts, n - opts, OPT_OBSERVE);
 }
 
 /* Read every datagram waiting on o; ACK confirmable ones. Returns true

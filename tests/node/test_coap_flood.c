@@ -21,6 +21,7 @@
 
 #include "rm_test.h"
 #include "test_coap_fx.h"
+#include "test_coap_raw.h"
 
 #define FLOOD_N       5000
 #define FLOOD_BUDGET  60000   /* ms for the whole flood */
@@ -53,39 +54,6 @@ raw_open(void)
 		return -1;
 	}
 	return fd;
-}
-
-/* Does the option list p[0..n) (RFC 7252 §3.1) hold option number
- * `want`? */
-static bool
-raw_has_option(const uint8_t *p, size_t n, unsigned want)
-{
-	unsigned num = 0;
-	size_t i = 0;
-
-	while (i < n && p[i] != 0xff) {
-		unsigned d = p[i] >> 4, l = p[i] & 0x0f;
-		i++;
-		if (d == 13 && i < n)
-			d = 13u + p[i++];
-		else if (d == 14 && i + 1 < n) {
-			d = 269u + (unsigned)(p[i] << 8 | p[i + 1]);
-			i += 2;
-		} else if (d == 15)
-			return false;
-		if (l == 13 && i < n)
-			l = 13u + p[i++];
-		else if (l == 14 && i + 1 < n) {
-			l = 269u + (unsigned)(p[i] << 8 | p[i + 1]);
-			i += 2;
-		} else if (l == 15)
-			return false;
-		num += d;
-		if (num == want)
-			return true;
-		i += l;
-	}
-	return false;
 }
 
 /*
