@@ -92,6 +92,7 @@ struct alertcoap {
 	bool closing;           /* coap_free_context() is running */
 	struct srv_obs *obs;
 	size_t n_obs, cap_obs;
+	size_t obs_hint;        /* where csrv_obs_find() starts (coap_obs.c) */
 	rm_utc_ms next_expiry_ms;
 	uintptr_t last_released;
 	/* Notification rounds: one per batch of changes taken by the

@@ -68,14 +68,24 @@ srv_tok_eq(const struct srv_obs *o, coap_bin_const_t t)
 	    (t.length == 0 || memcmp(o->tok, t.s, t.length) == 0);
 }
 
+/* A notification round asks for every observation of a resource in
+ * libcoap's order, which is the reverse of registration (its list
+ * prepends): the search starts below the last hit and goes down, so a
+ * round costs O(n), not O(n^2). */
 ssize_t
 csrv_obs_find(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
     coap_bin_const_t t)
 {
-	for (size_t i = 0; i < c->n_obs; i++)
+	size_t n = c->n_obs;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (c->obs_hint + n - k) % n;
 		if (c->obs[i].s == s && (r == NULL || c->obs[i].r == r) &&
-		    srv_tok_eq(&c->obs[i], t))
+		    srv_tok_eq(&c->obs[i], t)) {
+			c->obs_hint = i + n - 1;
 			return (ssize_t)i;
+		}
+	}
 	return -1;
 }
 
