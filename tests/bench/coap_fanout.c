@@ -166,7 +166,8 @@ drain(struct obs *o)
 			    c->cmsg_type == SCM_TIMESTAMPNS) {
 				struct timespec ts;
 				memcpy(&ts, CMSG_DATA(c), sizeof(ts));
-				t = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+				t = (int64_t)ts.tv_sec * 1000000000 +
+				    ts.tv_nsec;
 			}
 		if (n >= 4 && (buf[0] >> 4 & 3) == CT_CON) {
 			ack[0] = 0x60;      /* ver 1, ACK, TKL 0 */
@@ -203,7 +204,8 @@ collect(int lo, int hi, int wait_ms)
 			die("epoll_wait");
 		for (int j = 0; j < k; j++) {
 			struct obs *o = &obs[ev[j].data.u32];
-			if (drain(o) && !o->got && o - obs >= lo && o - obs < hi) {
+			if (drain(o) && !o->got && o - obs >= lo &&
+			    o - obs < hi) {
 				o->got = true;
 				done++;
 			}
@@ -459,9 +461,11 @@ main(int argc, char **argv)
 		    "| POST sent to last of %d observers notified | %.2f ms |\n"
 		    "| 201 to first of %d observers notified | %.2f ms |\n"
 		    "| first to last notification | %.2f ms |\n"
-		    "| **201 to last of %d observers notified** | **%.2f ms** |\n"
+		    "| **201 to last of %d observers notified** | "
+		    "**%.2f ms** |\n"
 		    "| raw UDP floor, %d datagrams | %.2f ms |\n"
-		    "| **ratio (201 to last) / floor, same round** | **%.1f** |\n",
+		    "| **ratio (201 to last) / floor, same round** | "
+		    "**%.1f** |\n",
 		    rounds, n_obs, mp / 1e6, n_obs, m1 / 1e6, ms / 1e6, n_obs,
 		    mf / 1e6, n_obs, mu / 1e6, median(ratio, rounds) / 1e3);
 	}
