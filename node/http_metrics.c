@@ -151,12 +151,12 @@ http(struct node *n, rm_buf *b)
 static int
 coap(struct node *n, rm_buf *b)
 {
-	struct coap_srv_stats cs;
+	struct alertcoap_stats cs;
 	int rv;
 
 	memset(&cs, 0, sizeof(cs));
 	if (n->coap != NULL)
-		coap_srv_get_stats(n->coap, &cs);
+		alertcoap_get_stats(n->coap, &cs);
 	if ((rv = family(b, "riskmesh_coap_notifications_total", "counter",
 	    "CoAP resource-change notifications triggered")) != RM_OK ||
 	    (rv = sample(b, "riskmesh_coap_notifications_total", NULL, NULL,

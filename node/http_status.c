@@ -99,13 +99,13 @@ http_json(struct node *n)
 }
 
 static json_t *
-coap_json(struct node *n)
+status_coap_json(struct node *n)
 {
-	struct coap_srv_stats cs;
+	struct alertcoap_stats cs;
 
 	if (n->coap == NULL)
 		return json_null();
-	coap_srv_get_stats(n->coap, &cs);
+	alertcoap_get_stats(n->coap, &cs);
 	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
 	    "alert_changes", (json_int_t)atomic_load(&n->ctr.coap_notified),
@@ -157,7 +157,7 @@ http_status_json(struct node *n, rm_buf *out)
 	    "peers", peers_json(n),
 	    "refused", by_error(fc.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),
-	    "coap", coap_json(n));
+	    "coap", status_coap_json(n));
 	roster_free(r);
 	if (o == NULL)
 		return RM_ENOMEM;

@@ -48,7 +48,7 @@ struct node_counters {
 	atomic_uint_fast64_t http_requests;
 	atomic_uint_fast64_t http_status[NODE_HTTP_STATUS_MAX];
 	atomic_uint_fast64_t http_refused[RM_ERR_COUNT]; /* 4xx/5xx by error */
-	atomic_uint_fast64_t coap_notified;    /* coap_srv_notify calls */
+	atomic_uint_fast64_t coap_notified;    /* alertcoap_notify calls */
 };
 
 struct node {
@@ -60,7 +60,7 @@ struct node {
 	                                current one, see node_roster()) */
 	store *store;
 	fed *fed;
-	struct coap_srv *coap;
+	struct alertcoap *coap;
 	struct http_srv *http;
 	/* Guards fed and coap as seen by the store observer (writer
 	 * thread) against node_stop(). */
@@ -169,12 +169,12 @@ int node_cancel_alert(struct node *n, const char *object_id,
 /* Host operations handed to the federation (ingest -> store_put, …). */
 extern const struct fed_host_ops node_fed_ops;
 
-/* Store observer: counters, fed_broadcast, coap_srv_notify. */
+/* Store observer: counters, fed_broadcast, alertcoap_notify. */
 void node_store_observer(void *arg, const struct store_event *ev);
 
-/* CoAP provider: store_alerts_active. */
+/* CoAP provider: store_active() of the alert kind. */
 int node_coap_alerts(void *arg, const char *area, rm_utc_ms now,
-    coap_srv_each_fn each, void *ctx);
+    alertcoap_each_fn each, void *ctx);
 
 /* ---------------- HTTP (http_*.c) ---------------- */
 

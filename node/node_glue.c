@@ -156,7 +156,7 @@ node_store_observer(void *arg, const struct store_event *ev)
 	if (n->fed != NULL)
 		fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);
 	if (n->coap != NULL && r->kind == &rm_kind_alert && ev->is_latest) {
-		coap_srv_notify(n->coap, r);
+		alertcoap_notify(n->coap, r);
 		atomic_fetch_add(&n->ctr.coap_notified, 1);
 	}
 	pthread_mutex_unlock(&n->obs_mtx);
@@ -164,7 +164,7 @@ node_store_observer(void *arg, const struct store_event *ev)
 
 int
 node_coap_alerts(void *arg, const char *area, rm_utc_ms now,
-    coap_srv_each_fn each, void *ctx)
+    alertcoap_each_fn each, void *ctx)
 {
 	struct node *n = arg;
 

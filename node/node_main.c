@@ -204,9 +204,9 @@ split_hostport(const char *s, char *host, size_t hn, uint16_t *port)
 /* Area resources created at start: every roster agency's areas and the
  * area code that leads the node's own agency id. */
 static int
-coap_start(struct node *n, rm_why *why)
+node_coap_start(struct node *n, rm_why *why)
 {
-	struct coap_srv_opts o;
+	struct alertcoap_opts o;
 	const char **areas = NULL;
 	size_t na = 0, cap;
 	char host[128], own[RM_AREA_CODE_MAX + 1];
@@ -251,7 +251,7 @@ coap_start(struct node *n, rm_why *why)
 	o.n_served = na;
 	o.provider.alerts = node_coap_alerts;
 	o.provider.arg = n;
-	rv = coap_srv_start(&o, &n->coap, why);
+	rv = alertcoap_start(&o, &n->coap, why);
 	free(areas);
 	return rv;
 }
@@ -321,7 +321,7 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 		goto fail;
 	store_set_observer(n->store, node_store_observer, n);
 	if (strcmp(n->cfg.coap_listen, "off") != 0 &&
-	    (rv = coap_start(n, why)) != RM_OK)
+	    (rv = node_coap_start(n, why)) != RM_OK)
 		goto fail;
 	if ((rv = fed_start(n->fed, why)) != RM_OK)
 		goto fail;
@@ -337,7 +337,7 @@ void
 node_stop(struct node *n)
 {
 	fed *f;
-	struct coap_srv *c;
+	struct alertcoap *c;
 
 	http_stop(n->http);
 	n->http = NULL;
@@ -353,7 +353,7 @@ node_stop(struct node *n)
 		pthread_mutex_unlock(&n->obs_mtx);
 	if (f != NULL)
 		fed_close(f);
-	coap_srv_stop(c);
+	alertcoap_stop(c);
 	if (n->store != NULL) {
 		store_close(n->store);
 		n->store = NULL;
