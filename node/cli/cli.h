@@ -19,7 +19,7 @@
 
 #include "common/common.h"
 #include "crypto/crypto.h"
-#include "federation/federation.h"
+#include "federation/trust/trust.h"
 
 #define CLI_EXIT_OK     0
 #define CLI_EXIT_FAIL   1

@@ -11,7 +11,7 @@
 #include "node/coap/coap_int.h"
 
 int
-csrv_served_init(struct coap_srv *c, const char *const *v, size_t n,
+csrv_served_init(struct alertcoap *c, const char *const *v, size_t n,
     rm_why *why)
 {
 	if (n == 0)
@@ -19,9 +19,9 @@ csrv_served_init(struct coap_srv *c, const char *const *v, size_t n,
 	if (v == NULL)
 		return rm_fail(why, RM_EINVAL, "coap.served: %zu prefixes "
 		    "but no list", n);
-	if (n > COAP_SRV_AREAS_MAX)
+	if (n > ALERTCOAP_AREAS_MAX)
 		return rm_fail(why, RM_EINVAL, "coap.served: more than %d",
-		    COAP_SRV_AREAS_MAX);
+		    ALERTCOAP_AREAS_MAX);
 	for (size_t i = 0; i < n; i++)
 		if (v[i] == NULL || !area_code_valid(v[i]))
 			return rm_fail(why, RM_EINVAL, "coap.served[%zu]: not "
@@ -35,7 +35,7 @@ csrv_served_init(struct coap_srv *c, const char *const *v, size_t n,
 }
 
 bool
-csrv_served(const struct coap_srv *c, const char *code)
+csrv_served(const struct alertcoap *c, const char *code)
 {
 	if (c->n_served == 0)
 		return true;
@@ -46,7 +46,7 @@ csrv_served(const struct coap_srv *c, const char *code)
 }
 
 coap_resource_t *
-csrv_area_find(struct coap_srv *c, const char *code)
+csrv_area_find(struct alertcoap *c, const char *code)
 {
 	char uri[sizeof(SRV_PREFIX) + RM_AREA_CODE_MAX];
 	coap_str_const_t path;
@@ -62,7 +62,7 @@ csrv_area_find(struct coap_srv *c, const char *code)
 }
 
 void
-csrv_area_touch(struct coap_srv *c, coap_resource_t *r)
+csrv_area_touch(struct alertcoap *c, coap_resource_t *r)
 {
 	struct srv_res *u = coap_resource_get_userdata(r);
 
@@ -73,7 +73,7 @@ csrv_area_touch(struct coap_srv *c, coap_resource_t *r)
 /* The table is full: one warning at first, then at most one a minute,
  * with what happened since the previous one. */
 static void
-srv_full_log(struct coap_srv *c, const char *code, bool evicted)
+srv_full_log(struct alertcoap *c, const char *code, bool evicted)
 {
 	rm_mono_ms now = rm_mono_now_ms();
 
@@ -87,7 +87,7 @@ srv_full_log(struct coap_srv *c, const char *code, bool evicted)
 	    "pre-created): evicting the least recently requested resources "
 	    "without observers; %llu evicted, %llu requests served without "
 	    "a resource (nothing evictable) since the last message; "
-	    "latest area %s", COAP_SRV_AREAS_MAX, c->n_fixed,
+	    "latest area %s", ALERTCOAP_AREAS_MAX, c->n_fixed,
 	    (unsigned long long)c->full_evicted,
 	    (unsigned long long)c->full_refused, code);
 	c->full_log_ms = now != 0 ? now : 1;
@@ -103,7 +103,7 @@ srv_full_log(struct coap_srv *c, const char *code, bool evicted)
  * that resource is then kept and counted as just requested.
  */
 static bool
-srv_area_evict(struct coap_srv *c)
+srv_area_evict(struct alertcoap *c)
 {
 	for (int tries = 0; tries < 8; tries++) {
 		size_t best = SIZE_MAX;
@@ -136,7 +136,7 @@ srv_area_evict(struct coap_srv *c)
 }
 
 coap_resource_t *
-csrv_area_get(struct coap_srv *c, const char *code, bool fixed)
+csrv_area_get(struct alertcoap *c, const char *code, bool fixed)
 {
 	coap_resource_t *r;
 	struct srv_area *a;
@@ -145,7 +145,7 @@ csrv_area_get(struct coap_srv *c, const char *code, bool fixed)
 
 	if ((r = csrv_area_find(c, code)) != NULL)
 		return r;
-	if (c->n_areas >= COAP_SRV_AREAS_MAX) {
+	if (c->n_areas >= ALERTCOAP_AREAS_MAX) {
 		if (fixed || !(evicted = srv_area_evict(c))) {
 			srv_full_log(c, code, false);
 			return NULL;

@@ -18,18 +18,18 @@
 #include "node/coap/coap_srv.h"
 
 #define SRV_TAG         "coap"
-#define SRV_LOOP_MS     100   /* longest wait in coap_io_process() */
 #define SRV_PENDING_MAX 256   /* changed area codes kept per round */
 #define SRV_PREFIX      "alerts/"
 #define SRV_TOKEN_MAX   8     /* RFC 7252 §3 */
 #define SRV_FULL_LOG_MS 60000 /* at most one "table full" warning a minute */
 #define SRV_CF_LINK     40    /* application/link-format (RFC 6690) */
+#define SRV_CACHE_MAX   8     /* bodies kept per notification round */
 
 typedef char srv_code[RM_AREA_CODE_MAX + 1];
 
 /* user_data of each resource; freed by libcoap through free(). */
 struct srv_res {
-	struct coap_srv *srv;
+	struct alertcoap *srv;
 	bool all;               /* /alerts */
 	bool fixed;             /* /alerts, pre-created areas: never evicted */
 	srv_code area;          /* area resources */
@@ -42,6 +42,16 @@ struct srv_area {
 	coap_resource_t *r;
 };
 
+/* A body rendered for notifications in round `round` (coap_res.c). */
+struct srv_cached {
+	uint64_t round;
+	coap_resource_t *r;
+	srv_code area;          /* "" for /alerts */
+	unsigned cf;
+	rm_buf body;
+	struct alertcoap_set_info info;
+};
+
 /* One observation, as far as the server can tell (see coap_srv.h). */
 struct srv_obs {
 	coap_session_t *s;
@@ -51,12 +61,15 @@ struct srv_obs {
 	unsigned cf;
 };
 
-struct coap_srv {
+struct alertcoap {
 	coap_context_t *ctx;
-	struct coap_srv_provider provider;
+	struct alertcoap_provider provider;
 	int max_age_s;
 	pthread_t thread;
 	atomic_bool stop;
+	int wake_fd;            /* eventfd: written by notify and stop */
+	int ep_fd;              /* {libcoap's epoll fd, wake_fd}; -1 when
+	                           libcoap has no epoll (coap_srv.c) */
 
 	pthread_mutex_t mu;     /* any thread: guards the pending_* fields */
 	bool pending_any;
@@ -79,8 +92,14 @@ struct coap_srv {
 	bool closing;           /* coap_free_context() is running */
 	struct srv_obs *obs;
 	size_t n_obs, cap_obs;
+	size_t obs_hint;        /* where csrv_obs_find() starts (coap_obs.c) */
 	rm_utc_ms next_expiry_ms;
 	uintptr_t last_released;
+	/* Notification rounds: one per batch of changes taken by the
+	 * thread. Every observer of a resource notified in one round gets
+	 * the same body, rendered once per content format. */
+	uint64_t round;
+	struct srv_cached cache[SRV_CACHE_MAX];
 
 	/* Any thread. */
 	atomic_uint_fast64_t st_requests;
@@ -97,15 +116,15 @@ void csrv_lib_acquire(void);
 void csrv_lib_release(void);
 /* Index of the observation (session s, resource r or any if NULL,
  * token t), or -1. */
-ssize_t csrv_obs_find(struct coap_srv *c, coap_session_t *s,
+ssize_t csrv_obs_find(struct alertcoap *c, coap_session_t *s,
     coap_resource_t *r, coap_bin_const_t t);
 /* A registration libcoap accepted: replaces the same session's earlier
  * one on r with the same token or Accept (as libcoap does). */
-void csrv_obs_add(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
+void csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
     coap_bin_const_t t, unsigned cf);
 /* Drop the observations of s (on r, or any if NULL; token t, or any if
  * t.s is NULL). */
-void csrv_obs_forget(struct coap_srv *c, coap_session_t *s,
+void csrv_obs_forget(struct alertcoap *c, coap_session_t *s,
     coap_resource_t *r, coap_bin_const_t t);
 /* Context handlers that keep the tally: RST (nack) and session end. */
 void csrv_nack(coap_session_t *s, const coap_pdu_t *sent,
@@ -115,40 +134,42 @@ int csrv_event(coap_session_t *s, const coap_event_t ev);
 /* coap_res.c: resources and their GET handlers. */
 /* Create and register /alerts (area NULL) or /alerts/<area>; NULL when
  * out of memory. */
-coap_resource_t *csrv_res_new(struct coap_srv *c, const char *area);
+coap_resource_t *csrv_res_new(struct alertcoap *c, const char *area);
 /* Answer resp with 2.05 and body p[0..n) in content format cf, with
  * Max-Age, ETag and Block2 as needed (libcoap's large-body API on
  * resource r); on failure an error code and text. */
-void csrv_send_body(struct coap_srv *c, coap_resource_t *r,
+void csrv_send_body(struct alertcoap *c, coap_resource_t *r,
     coap_session_t *s, const coap_pdu_t *req, const coap_string_t *q,
     coap_pdu_t *resp, unsigned cf, const uint8_t *p, size_t n);
 /* Set an error code and a short diagnostic payload on resp. */
 void csrv_error(coap_pdu_t *resp, coap_pdu_code_t code, const char *text);
-
-/* coap_area.c: the area table. */
-/* Copy and check the served prefixes; RM_EINVAL / RM_ENOMEM. */
-int csrv_served_init(struct coap_srv *c, const char *const *v, size_t n,
-    rm_why *why);
-/* True iff a served prefix contains the valid code (or none is set). */
-bool csrv_served(const struct coap_srv *c, const char *code);
-/* The area resource of code, or NULL. */
-coap_resource_t *csrv_area_find(struct coap_srv *c, const char *code);
-/* The resource of a valid area code, created if missing. `fixed`: a
- * pre-created resource (start-up only; never evicted). At
- * COAP_SRV_AREAS_MAX an on-demand resource is evicted (coap_srv.h);
- * NULL when none can be, or out of memory. */
-coap_resource_t *csrv_area_get(struct coap_srv *c, const char *code,
-    bool fixed);
-/* A request for r: moves it to the back of the LRU. */
-void csrv_area_touch(struct coap_srv *c, coap_resource_t *r);
-
-/* coap_wk.c: /.well-known/core (coap_srv.h). */
-/* Create and register it; NULL when out of memory. */
-coap_resource_t *csrv_wk_new(struct coap_srv *c);
+/* Free the notification bodies (at shutdown). */
+void csrv_cache_fini(struct alertcoap *c);
 /* GET handler of libcoap's unknown resource: 4.04, or the area
  * resource created and the request answered, or (Observe GET)
  * re-dispatched to it through coap_register_async() (coap_srv.h). */
 void csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s,
     const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp);
+
+/* coap_wk.c: /.well-known/core (coap_srv.h). */
+/* Create and register it; NULL when out of memory. */
+coap_resource_t *csrv_wk_new(struct alertcoap *c);
+
+/* coap_area.c: the area table. */
+/* Copy and check the served prefixes; RM_EINVAL / RM_ENOMEM. */
+int csrv_served_init(struct alertcoap *c, const char *const *v, size_t n,
+    rm_why *why);
+/* True iff a served prefix contains the valid code (or none is set). */
+bool csrv_served(const struct alertcoap *c, const char *code);
+/* The area resource of code, or NULL. */
+coap_resource_t *csrv_area_find(struct alertcoap *c, const char *code);
+/* The resource of a valid area code, created if missing. `fixed`: a
+ * pre-created resource (start-up only; never evicted). At
+ * ALERTCOAP_AREAS_MAX an on-demand resource is evicted (coap_srv.h);
+ * NULL when none can be, or out of memory. */
+coap_resource_t *csrv_area_get(struct alertcoap *c, const char *code,
+    bool fixed);
+/* A request for r: moves it to the back of the LRU. */
+void csrv_area_touch(struct alertcoap *c, coap_resource_t *r);
 
 #endif /* RM_NODE_COAP_INT_H */

@@ -68,14 +68,24 @@ srv_tok_eq(const struct srv_obs *o, coap_bin_const_t t)
 	    (t.length == 0 || memcmp(o->tok, t.s, t.length) == 0);
 }
 
+/* A notification round asks for every observation of a resource in
+ * libcoap's order, which is the reverse of registration (its list
+ * prepends): the search starts below the last hit and goes down, so a
+ * round costs O(n), not O(n^2). */
 ssize_t
-csrv_obs_find(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
+csrv_obs_find(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
     coap_bin_const_t t)
 {
-	for (size_t i = 0; i < c->n_obs; i++)
+	size_t n = c->n_obs;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t i = (c->obs_hint + n - k) % n;
 		if (c->obs[i].s == s && (r == NULL || c->obs[i].r == r) &&
-		    srv_tok_eq(&c->obs[i], t))
+		    srv_tok_eq(&c->obs[i], t)) {
+			c->obs_hint = i + n - 1;
 			return (ssize_t)i;
+		}
+	}
 	return -1;
 }
 
@@ -83,7 +93,7 @@ csrv_obs_find(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
  * Not while the context is freed: libcoap frees the resources (and
  * their user data) before it ends the sessions. */
 static void
-srv_obs_count(struct coap_srv *c, coap_resource_t *r, int delta)
+srv_obs_count(struct alertcoap *c, coap_resource_t *r, int delta)
 {
 	struct srv_res *u;
 
@@ -96,7 +106,7 @@ srv_obs_count(struct coap_srv *c, coap_resource_t *r, int delta)
 }
 
 static void
-srv_obs_del_at(struct coap_srv *c, size_t i)
+srv_obs_del_at(struct alertcoap *c, size_t i)
 {
 	srv_obs_count(c, c->obs[i].r, -1);
 	c->obs[i] = c->obs[--c->n_obs];
@@ -105,7 +115,7 @@ srv_obs_del_at(struct coap_srv *c, size_t i)
 
 /* Remove the observations of session s (token t, or all if t.s NULL). */
 void
-csrv_obs_forget(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
+csrv_obs_forget(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
     coap_bin_const_t t)
 {
 	for (size_t i = c->n_obs; i-- > 0;) {
@@ -119,7 +129,7 @@ csrv_obs_forget(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
 /* libcoap keeps one subscription per (session, resource, request
  * options): a re-registration with a new token replaces the old one. */
 void
-csrv_obs_add(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
+csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
     coap_bin_const_t t, unsigned cf)
 {
 	struct srv_obs *o;
@@ -150,7 +160,7 @@ csrv_obs_add(struct coap_srv *c, coap_session_t *s, coap_resource_t *r,
 	atomic_store(&c->st_observers, c->n_obs);
 }
 
-static struct coap_srv *
+static struct alertcoap *
 srv_of_session(coap_session_t *s)
 {
 	coap_context_t *ctx = coap_session_get_context(s);
@@ -162,7 +172,7 @@ void
 csrv_nack(coap_session_t *s, const coap_pdu_t *sent, coap_nack_reason_t why,
     coap_mid_t mid)
 {
-	struct coap_srv *c = srv_of_session(s);
+	struct alertcoap *c = srv_of_session(s);
 
 	(void)mid;
 	/* An RST to a confirmable notification ends the observation
@@ -174,7 +184,7 @@ csrv_nack(coap_session_t *s, const coap_pdu_t *sent, coap_nack_reason_t why,
 int
 csrv_event(coap_session_t *s, const coap_event_t ev)
 {
-	struct coap_srv *c = srv_of_session(s);
+	struct alertcoap *c = srv_of_session(s);
 	coap_bin_const_t any = { 0, NULL };
 
 	if (c != NULL && ev == COAP_EVENT_SERVER_SESSION_DEL)

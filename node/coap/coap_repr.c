@@ -19,16 +19,16 @@ struct repr_ctx {
 	rm_utc_ms now;
 	rm_buf *out;            /* NULL: info only */
 	rm_buf items;           /* COSE: the array elements */
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
 	size_t n_bad;           /* COSE items left out */
 	int err;
 };
 
 bool
-coap_srv_cf_supported(unsigned cf)
+alertcoap_cf_supported(unsigned cf)
 {
-	return cf == COAP_SRV_CF_TEXT || cf == COAP_SRV_CF_COSE ||
-	    cf == COAP_SRV_CF_JSON || cf == COAP_SRV_CF_CBOR;
+	return cf == ALERTCOAP_CF_TEXT || cf == ALERTCOAP_CF_COSE ||
+	    cf == ALERTCOAP_CF_JSON || cf == ALERTCOAP_CF_CBOR;
 }
 
 /* ---------------- text helpers ---------------- */
@@ -267,19 +267,19 @@ repr_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 	if (b != NULL) {
 		mark = b->len;
 		switch (x->cf) {
-		case COAP_SRV_CF_TEXT:
+		case ALERTCOAP_CF_TEXT:
 			rv = text_line(b, rec);
 			break;
-		case COAP_SRV_CF_CBOR:
+		case ALERTCOAP_CF_CBOR:
 			rv = cbor_alert(&x->items, h, rec);
 			break;
-		case COAP_SRV_CF_JSON:
+		case ALERTCOAP_CF_JSON:
 			if (x->info.n_alerts > 0)
 				rv = rm_buf_append_byte(b, ',');
 			if (rv == RM_OK)
 				rv = repr_record_dump(rec, h, 0, b);
 			break;
-		case COAP_SRV_CF_COSE:
+		case ALERTCOAP_CF_COSE:
 			if (p == NULL || !is_cose_sign1(p, n)) {
 				x->n_bad++;
 				return 0;
@@ -303,8 +303,8 @@ repr_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 }
 
 int
-coap_srv_render(const struct coap_srv_provider *p, const char *area,
-    rm_utc_ms now, unsigned cf, rm_buf *out, struct coap_srv_set_info *info,
+alertcoap_render(const struct alertcoap_provider *p, const char *area,
+    rm_utc_ms now, unsigned cf, rm_buf *out, struct alertcoap_set_info *info,
     rm_why *why)
 {
 	struct repr_ctx x;
@@ -314,19 +314,19 @@ coap_srv_render(const struct coap_srv_provider *p, const char *area,
 
 	if (p == NULL || p->alerts == NULL)
 		return rm_fail(why, RM_EINVAL, "provider: no alert provider");
-	if (!coap_srv_cf_supported(cf))
+	if (!alertcoap_cf_supported(cf))
 		return rm_fail(why, RM_EINVAL,
 		    "accept: content-format %u not supported", cf);
 	memset(&x, 0, sizeof(x));
 	x.cf = cf;
 	x.now = now;
 	x.out = out;
-	x.items.limit = COAP_SRV_BODY_MAX;
+	x.items.limit = ALERTCOAP_BODY_MAX;
 	if (out != NULL) {
 		/* Cap this representation, keeping any tighter caller cap. */
-		if (old_limit == 0 || old_limit - start > COAP_SRV_BODY_MAX)
-			out->limit = start + COAP_SRV_BODY_MAX;
-		if (cf == COAP_SRV_CF_JSON)
+		if (old_limit == 0 || old_limit - start > ALERTCOAP_BODY_MAX)
+			out->limit = start + ALERTCOAP_BODY_MAX;
+		if (cf == ALERTCOAP_CF_JSON)
 			x.err = rm_buf_append_byte(out, '[');
 	}
 	if (x.err == RM_OK) {
@@ -336,16 +336,16 @@ coap_srv_render(const struct coap_srv_provider *p, const char *area,
 	}
 	if (out != NULL && x.err == RM_OK) {
 		switch (cf) {
-		case COAP_SRV_CF_TEXT:
+		case ALERTCOAP_CF_TEXT:
 			if (x.info.n_alerts == 0)
 				x.err = rm_buf_printf(out,
 				    "(no active alerts / 无生效预警)\n");
 			break;
-		case COAP_SRV_CF_JSON:
+		case ALERTCOAP_CF_JSON:
 			x.err = rm_buf_append_byte(out, ']');
 			break;
-		case COAP_SRV_CF_CBOR:
-		case COAP_SRV_CF_COSE:
+		case ALERTCOAP_CF_CBOR:
+		case ALERTCOAP_CF_COSE:
 			x.err = rm_cbor_put_array(out, x.info.n_alerts);
 			if (x.err == RM_OK)
 				x.err = rm_buf_append(out, x.items.data,
@@ -366,7 +366,7 @@ coap_srv_render(const struct coap_srv_provider *p, const char *area,
 		if (x.err == RM_ETOOBIG)
 			return rm_fail(why, RM_ETOOBIG, "alerts/%s: "
 			    "representation over %d bytes",
-			    area ? area : "*", COAP_SRV_BODY_MAX);
+			    area ? area : "*", ALERTCOAP_BODY_MAX);
 		return rm_fail(why, x.err, "alerts/%s: cannot render: %s",
 		    area ? area : "*", rm_strerror(x.err));
 	}

@@ -12,7 +12,7 @@
 
 /* A body handed to coap_add_data_large_response(). */
 struct srv_body {
-	struct coap_srv *srv;
+	struct alertcoap *srv;
 	uint8_t data[];
 };
 
@@ -54,7 +54,7 @@ srv_accept(const coap_pdu_t *req, bool *bad)
 
 	*bad = false;
 	if (o == NULL)
-		return COAP_SRV_CF_TEXT;
+		return ALERTCOAP_CF_TEXT;
 	if (coap_opt_length(o) > 2) {
 		*bad = true;
 		return 0;
@@ -81,7 +81,7 @@ srv_observe_opt(const coap_pdu_t *req)
  * notification is CON or NON, built on the stored request.
  */
 static bool
-srv_is_notification(struct coap_srv *c, coap_resource_t *r,
+srv_is_notification(struct alertcoap *c, coap_resource_t *r,
     coap_session_t *s, const coap_pdu_t *req, const coap_pdu_t *resp)
 {
 	coap_pdu_type_t rt = coap_pdu_get_type(resp);
@@ -100,16 +100,67 @@ srv_is_notification(struct coap_srv *c, coap_resource_t *r,
 }
 
 /*
+ * The body of resource r (area NULL = /alerts) in format cf for a
+ * notification of the current round: rendered by the first observer's
+ * notification, reused by the others (1,000 observers cost one store
+ * read, not 1,000). A change after the render starts a new round, so
+ * no observer keeps a stale body. NULL: not rendered yet.
+ */
+static struct srv_cached *
+srv_cache_find(struct alertcoap *c, coap_resource_t *r, const char *area,
+    unsigned cf)
+{
+	for (size_t i = 0; i < SRV_CACHE_MAX; i++) {
+		struct srv_cached *e = &c->cache[i];
+		if (e->round == c->round && e->r == r && e->cf == cf &&
+		    strcmp(e->area, area ? area : "") == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* Keep a copy of a notification body; on failure (no memory, table
+ * full of this round's bodies) nothing is kept. */
+static void
+srv_cache_put(struct alertcoap *c, coap_resource_t *r, const char *area,
+    unsigned cf, const rm_buf *b, const struct alertcoap_set_info *info)
+{
+	struct srv_cached *e = NULL;
+
+	for (size_t i = 0; e == NULL && i < SRV_CACHE_MAX; i++)
+		if (c->cache[i].round != c->round)
+			e = &c->cache[i];
+	if (e == NULL)
+		return;
+	rm_buf_reset(&e->body);
+	if (b->len > 0 && rm_buf_append(&e->body, b->data, b->len) != RM_OK)
+		return;
+	e->round = c->round;
+	e->r = r;
+	e->cf = cf;
+	snprintf(e->area, sizeof(e->area), "%s", area ? area : "");
+	e->info = *info;
+}
+
+void
+csrv_cache_fini(struct alertcoap *c)
+{
+	for (size_t i = 0; i < SRV_CACHE_MAX; i++)
+		rm_buf_fini(&c->cache[i].body);
+}
+
+/*
  * Answer GET for resource r (area NULL = all alerts). `observable`:
  * libcoap handled the Observe option for this request (false for the
  * unknown resource), so the tally follows it.
  */
 static void
-srv_serve(struct coap_srv *c, coap_resource_t *r, const char *area,
+srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
     bool observable, coap_session_t *s, const coap_pdu_t *req,
     const coap_string_t *q, coap_pdu_t *resp)
 {
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
+	struct srv_cached *hit;
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
 	bool notif, bad;
@@ -123,13 +174,18 @@ srv_serve(struct coap_srv *c, coap_resource_t *r, const char *area,
 		csrv_area_touch(c, r);
 	}
 	cf = srv_accept(req, &bad);
-	if (bad || !coap_srv_cf_supported(cf)) {
+	if (bad || !alertcoap_cf_supported(cf)) {
 		csrv_error(resp, COAP_RESPONSE_CODE_NOT_ACCEPTABLE,
 		    "Accept: text/plain (0), application/cose (18), "
 		    "application/json (50) or application/cbor (60)");
 		goto done;
 	}
-	rv = coap_srv_render(&c->provider, area, rm_utc_now_ms(), cf, &b,
+	if (notif && (hit = srv_cache_find(c, r, area, cf)) != NULL) {
+		csrv_send_body(c, r, s, req, q, resp, cf, hit->body.data,
+		    hit->body.len);
+		goto done;
+	}
+	rv = alertcoap_render(&c->provider, area, rm_utc_now_ms(), cf, &b,
 	    &info, &why);
 	if (rv != RM_OK) {
 		rm_log(RM_LOG_ERR, SRV_TAG, "%s", why.msg);
@@ -140,6 +196,8 @@ srv_serve(struct coap_srv *c, coap_resource_t *r, const char *area,
 	if (info.next_expiry_ms != 0 && (c->next_expiry_ms == 0 ||
 	    info.next_expiry_ms < c->next_expiry_ms))
 		c->next_expiry_ms = info.next_expiry_ms;
+	if (notif)
+		srv_cache_put(c, r, area, cf, &b, &info);
 	csrv_send_body(c, r, s, req, q, resp, cf, b.data, b.len);
 done:
 	rm_buf_fini(&b);
@@ -157,7 +215,7 @@ done:
 }
 
 void
-csrv_send_body(struct coap_srv *c, coap_resource_t *r, coap_session_t *s,
+csrv_send_body(struct alertcoap *c, coap_resource_t *r, coap_session_t *s,
     const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp,
     unsigned cf, const uint8_t *p, size_t n)
 {
@@ -217,7 +275,7 @@ srv_attr(coap_resource_t *r, const char *name, const char *val)
 
 /* Create and register /alerts (area NULL) or /alerts/<area>. */
 coap_resource_t *
-csrv_res_new(struct coap_srv *c, const char *area)
+csrv_res_new(struct alertcoap *c, const char *area)
 {
 	char uri[sizeof(SRV_PREFIX) + RM_AREA_CODE_MAX + 1];
 	char title[64];
@@ -286,7 +344,7 @@ csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
     const coap_string_t *q, coap_pdu_t *resp)
 {
 	struct srv_res *u = coap_resource_get_userdata(r);
-	struct coap_srv *c = u->srv;
+	struct alertcoap *c = u->srv;
 	coap_string_t *path = coap_get_uri_path(req);
 	const size_t plen = sizeof(SRV_PREFIX) - 1;
 	coap_resource_t *ar;

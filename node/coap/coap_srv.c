@@ -4,22 +4,56 @@
  *
  * Every libcoap call happens either before the thread starts, on the
  * thread, or after it was joined: libcoap 4.3.1 is not thread-safe.
- * coap_srv_notify() only records area codes under a mutex; the thread
- * turns them into coap_resource_notify_observers() calls.
+ * alertcoap_notify() only records area codes under a mutex and wakes
+ * the thread; the thread turns them into
+ * coap_resource_notify_observers() calls.
+ *
+ * How the thread sleeps (no fixed tick). A stored alert must reach the
+ * observers at once, and libcoap's own timers (retransmissions,
+ * Observe, idle sessions, block-wise transfers) must still fire on
+ * time. libcoap 4.3.1 built with epoll (Debian's is) keeps all its
+ * sockets and a timerfd for its next deadline in one epoll fd,
+ * coap_context_get_coap_fd(); coap_io_process_with_fds() ignores extra
+ * fds in that build, so the thread owns a second epoll set holding that
+ * fd and an eventfd, wake_fd, that alertcoap_notify() and
+ * alertcoap_stop() write. One round:
+ *   1. take the pending changes and mark their resources dirty;
+ *   2. coap_io_process(ctx, COAP_IO_NO_WAIT): send the notifications,
+ *      run due timers, read what arrived, without blocking;
+ *   3. coap_io_prepare_epoll(): re-arm libcoap's timer for what step 2
+ *      started (new sessions, retransmissions) and learn how far its
+ *      next deadline is;
+ *   4. epoll_wait() on {libcoap's fd, wake_fd} until the earlier of
+ *      that deadline and the next alert expiry (none: no timeout).
+ * So the thread sleeps until min(libcoap's next timer, an event): a
+ * packet, a store change or shutdown. libcoap built without epoll
+ * (coap_context_get_coap_fd() == -1) gets the same through
+ * coap_io_process_with_fds() with wake_fd in its select() set. nng's
+ * aio callbacks were not an option here: libcoap owns this loop.
+ *
+ * Every observer of a resource notified in one round gets the same
+ * body, rendered once per content format (coap_res.c): 1,000 observers
+ * cost one store read, not 1,000.
  */
+#include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/select.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "node/coap/coap_int.h"
 
 static void
-srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
+srv_notify_res(struct alertcoap *c, coap_resource_t *r, const char *area,
     rm_utc_ms now)
 {
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
 	rm_why why;
 	int mode = COAP_RESOURCE_FLAGS_NOTIFY_CON;
 
@@ -27,7 +61,7 @@ srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
 		return;         /* nobody observes it */
 	atomic_fetch_add(&c->st_notifications, 1);
 	/* The mode is read when libcoap sends, later in this loop. */
-	if (coap_srv_render(&c->provider, area, now, COAP_SRV_CF_TEXT, NULL,
+	if (alertcoap_render(&c->provider, area, now, ALERTCOAP_CF_TEXT, NULL,
 	    &info, &why) != RM_OK)
 		rm_log(RM_LOG_WARN, SRV_TAG, "%s", why.msg);
 	else if (info.max_grade < RM_GRADE_ORANGE)
@@ -36,7 +70,7 @@ srv_notify_res(struct coap_srv *c, coap_resource_t *r, const char *area,
 }
 
 static void
-srv_process_pending(struct coap_srv *c)
+srv_process_pending(struct alertcoap *c)
 {
 	srv_code pend[SRV_PENDING_MAX];
 	size_t n;
@@ -58,6 +92,7 @@ srv_process_pending(struct coap_srv *c)
 	}
 	if (!any)
 		return;
+	c->round++;             /* bodies rendered before are stale */
 	for (size_t i = 0; i < n; i++)
 		if (csrv_served(c, pend[i]))
 			(void)csrv_area_get(c, pend[i], false);
@@ -71,15 +106,103 @@ srv_process_pending(struct coap_srv *c)
 	}
 }
 
+/* Wake the server thread (any thread; never blocks). */
+static void
+srv_wake(struct alertcoap *c)
+{
+	uint64_t one = 1;
+
+	/* EAGAIN: the counter is full, so a wake-up is pending anyway. */
+	(void)!write(c->wake_fd, &one, sizeof(one));
+}
+
+/* Server thread: reset wake_fd after it fired. */
+static void
+srv_woken(struct alertcoap *c)
+{
+	uint64_t v;
+
+	(void)!read(c->wake_fd, &v, sizeof(v));
+}
+
+/* Milliseconds until an alert the server served expires; -1 = none. */
+static int
+srv_expiry_wait_ms(const struct alertcoap *c)
+{
+	rm_utc_ms left;
+
+	if (c->next_expiry_ms == 0)
+		return -1;
+	left = c->next_expiry_ms - rm_utc_now_ms();
+	if (left <= 0)
+		return 0;
+	return left > INT_MAX ? INT_MAX : (int)left;
+}
+
+/* The earlier of two waits in ms, -1 meaning none. */
+static int
+srv_min_wait(int a, int b)
+{
+	if (a < 0)
+		return b;
+	if (b < 0)
+		return a;
+	return a < b ? a : b;
+}
+
+/* Steps 2-4 with libcoap's epoll fd (see the top of this file). */
+static int
+srv_round_epoll(struct alertcoap *c)
+{
+	struct epoll_event ev[2];
+	coap_tick_t now;
+	unsigned lib_ms;
+	int n, wait_ms;
+
+	if (coap_io_process(c->ctx, COAP_IO_NO_WAIT) < 0)
+		return -1;
+	coap_ticks(&now);
+	lib_ms = coap_io_prepare_epoll(c->ctx, now); /* 0: no deadline */
+	wait_ms = srv_min_wait(srv_expiry_wait_ms(c),
+	    lib_ms == 0 ? -1 : lib_ms > INT_MAX ? INT_MAX : (int)lib_ms);
+	if ((n = epoll_wait(c->ep_fd, ev, 2, wait_ms)) < 0)
+		return errno == EINTR ? 0 : -1;
+	for (int i = 0; i < n; i++)
+		if (ev[i].data.fd == c->wake_fd)
+			srv_woken(c);
+	return 0;
+}
+
+/* The same through select() when libcoap has no epoll fd. */
+static int
+srv_round_select(struct alertcoap *c)
+{
+	int wait_ms = srv_expiry_wait_ms(c);
+	fd_set rd;
+
+	FD_ZERO(&rd);
+	FD_SET(c->wake_fd, &rd);
+	/* COAP_IO_WAIT (0): until libcoap's own next deadline. */
+	if (coap_io_process_with_fds(c->ctx, wait_ms < 0 ? COAP_IO_WAIT :
+	    wait_ms == 0 ? COAP_IO_NO_WAIT : (uint32_t)wait_ms,
+	    c->wake_fd + 1, &rd, NULL, NULL) < 0)
+		return -1;
+	if (FD_ISSET(c->wake_fd, &rd))
+		srv_woken(c);
+	return 0;
+}
+
 static void *
 srv_main(void *arg)
 {
-	struct coap_srv *c = arg;
+	struct alertcoap *c = arg;
 
 	while (!atomic_load(&c->stop)) {
 		srv_process_pending(c);
-		if (coap_io_process(c->ctx, SRV_LOOP_MS) < 0) {
-			rm_log(RM_LOG_ERR, SRV_TAG, "coap_io_process failed");
+		if ((c->ep_fd >= 0 ? srv_round_epoll(c) :
+		    srv_round_select(c)) < 0) {
+			rm_log(RM_LOG_ERR, SRV_TAG, "server loop failed: %s",
+			    strerror(errno));
 			break;
 		}
 	}
@@ -87,11 +210,14 @@ srv_main(void *arg)
 }
 
 void
-coap_srv_notify(struct coap_srv *c, const struct rm_record *rec)
+alertcoap_notify(struct alertcoap *c, const struct rm_record *rec)
 {
+	bool wake;
+
 	if (c == NULL)
 		return;
 	pthread_mutex_lock(&c->mu);
+	wake = !c->pending_any;
 	c->pending_any = true;
 	if (rec == NULL)
 		c->pending_all = true;
@@ -112,10 +238,12 @@ coap_srv_notify(struct coap_srv *c, const struct rm_record *rec)
 		snprintf(c->pending[c->n_pending++], sizeof(srv_code), "%s", a);
 	}
 	pthread_mutex_unlock(&c->mu);
+	if (wake)
+		srv_wake(c);
 }
 
 void
-coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out)
+alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (c == NULL)
@@ -128,7 +256,7 @@ coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out)
 }
 
 static int
-srv_bind(struct coap_srv *c, const char *host, uint16_t port, rm_why *why)
+srv_bind(struct alertcoap *c, const char *host, uint16_t port, rm_why *why)
 {
 	struct addrinfo hints, *ai = NULL;
 	coap_address_t addr;
@@ -159,13 +287,18 @@ srv_bind(struct coap_srv *c, const char *host, uint16_t port, rm_why *why)
 }
 
 static void
-srv_free(struct coap_srv *c)
+srv_free(struct alertcoap *c)
 {
 	if (c->ctx != NULL) {
 		c->closing = true;
 		coap_free_context(c->ctx);  /* resources, userdata, sessions */
 		csrv_lib_release();
 	}
+	if (c->ep_fd >= 0)
+		close(c->ep_fd);
+	if (c->wake_fd >= 0)
+		close(c->wake_fd);
+	csrv_cache_fini(c);
 	pthread_mutex_destroy(&c->mu);
 	free(c->areas);
 	free(c->served);
@@ -173,11 +306,37 @@ srv_free(struct coap_srv *c)
 	free(c);
 }
 
+/* wake_fd, and the thread's epoll set when libcoap has an epoll fd. */
+static int
+srv_wake_init(struct alertcoap *c, rm_why *why)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int coap_fd = coap_context_get_coap_fd(c->ctx);
+
+	if ((c->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+		return rm_fail(why, RM_ENOMEM, "coap: eventfd: %s",
+		    strerror(errno));
+	if (coap_fd < 0)
+		return RM_OK;   /* libcoap without epoll: select() */
+	if ((c->ep_fd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return rm_fail(why, RM_ENOMEM, "coap: epoll_create1: %s",
+		    strerror(errno));
+	ev.data.fd = coap_fd;
+	if (epoll_ctl(c->ep_fd, EPOLL_CTL_ADD, coap_fd, &ev) != 0)
+		return rm_fail(why, RM_ENOMEM, "coap: epoll_ctl: %s",
+		    strerror(errno));
+	ev.data.fd = c->wake_fd;
+	if (epoll_ctl(c->ep_fd, EPOLL_CTL_ADD, c->wake_fd, &ev) != 0)
+		return rm_fail(why, RM_ENOMEM, "coap: epoll_ctl: %s",
+		    strerror(errno));
+	return RM_OK;
+}
+
 int
-coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
+alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
     rm_why *why)
 {
-	struct coap_srv *c;
+	struct alertcoap *c;
 	coap_resource_t *u;
 	struct srv_res *ud;
 	const char *host;
@@ -187,9 +346,9 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 		return rm_fail(why, RM_EINVAL, "coap: no options");
 	if (opts->provider.alerts == NULL)
 		return rm_fail(why, RM_EINVAL, "coap: no alert provider");
-	if (opts->n_areas > COAP_SRV_AREAS_MAX)
+	if (opts->n_areas > ALERTCOAP_AREAS_MAX)
 		return rm_fail(why, RM_EINVAL, "coap.areas: more than %d",
-		    COAP_SRV_AREAS_MAX);
+		    ALERTCOAP_AREAS_MAX);
 	for (size_t i = 0; i < opts->n_areas; i++)
 		if (opts->areas == NULL || opts->areas[i] == NULL ||
 		    !area_code_valid(opts->areas[i]))
@@ -202,6 +361,8 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 		return rm_fail(why, RM_ENOMEM, "coap: no memory");
 	pthread_mutex_init(&c->mu, NULL);
 	atomic_init(&c->stop, false);
+	c->ep_fd = c->wake_fd = -1;
+	c->round = 1;           /* cache entries start at round 0 */
 	c->provider = opts->provider;
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
 	if ((rv = csrv_served_init(c, opts->served, opts->n_served, why))
@@ -240,6 +401,8 @@ coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
 	for (size_t i = 0; i < opts->n_areas; i++)
 		if (csrv_area_get(c, opts->areas[i], true) == NULL)
 			goto nomem;
+	if ((rv = srv_wake_init(c, why)) != RM_OK)
+		goto fail;
 	if (pthread_create(&c->thread, NULL, srv_main, c) != 0) {
 		rv = rm_fail(why, RM_ENOMEM, "coap: cannot start thread");
 		goto fail;
@@ -258,11 +421,12 @@ fail:
 }
 
 void
-coap_srv_stop(struct coap_srv *c)
+alertcoap_stop(struct alertcoap *c)
 {
 	if (c == NULL)
 		return;
 	atomic_store(&c->stop, true);
+	srv_wake(c);
 	pthread_join(c->thread, NULL);
 	srv_free(c);
 }

@@ -22,9 +22,9 @@
  * docs/COAP.md describes all of this for device makers.
  *
  * libcoap is not thread-safe: it runs on the server's own thread; the
- * other threads only call coap_srv_notify(), which records what changed;
- * the server thread picks the change up on its next loop (it waits at
- * most ~100 ms in coap_io_process()). libcoap types never leave
+ * other threads only call alertcoap_notify(), which records what changed
+ * and wakes the server thread at once (an eventfd in its poll set; the
+ * thread has no fixed tick, see coap_srv.c). libcoap types never leave
  * node/coap_*.c.
  *
  * Area resources that do not exist yet: libcoap 4.3.1 routes a request
@@ -43,10 +43,10 @@
  * this federation" and creates nothing; other unknown paths and
  * invalid area codes get 4.04 "no such resource".
  *
- * The area table holds at most COAP_SRV_AREAS_MAX resources. When it is
+ * The area table holds at most ALERTCOAP_AREAS_MAX resources. When it is
  * full, a new on-demand resource replaces the least recently requested
  * one that was created on demand (by a request or by
- * coap_srv_notify()) and has no observer; pre-created resources
+ * alertcoap_notify()) and has no observer; pre-created resources
  * (opts.areas) and resources with observers are never evicted. If
  * nothing can be evicted, the GET is answered without creating a
  * resource (so without Observe). The first time the table is full the
@@ -71,21 +71,21 @@
 #include "common/common.h"
 #include "schemas/schemas.h"
 
-struct coap_srv;
+struct alertcoap;
 
 /* Called for each alert, newest first; bytes are the signed record. */
-typedef int (*coap_srv_each_fn)(void *ctx, const rm_hash *h,
+typedef int (*alertcoap_each_fn)(void *ctx, const rm_hash *h,
     const uint8_t *p, size_t n, const struct rm_record *rec);
 
 /* Where the server reads alerts (the node wires it to the store). */
-struct coap_srv_provider {
+struct alertcoap_provider {
 	/* In-force alerts overlapping `area` (NULL = all) at `now`. */
 	int (*alerts)(void *arg, const char *area, rm_utc_ms now,
-	    coap_srv_each_fn each, void *ctx);
+	    alertcoap_each_fn each, void *ctx);
 	void *arg;
 };
 
-struct coap_srv_opts {
+struct alertcoap_opts {
 	const char *host;          /* "127.0.0.1", "::1", "0.0.0.0";
 	                              NULL = "127.0.0.1" */
 	uint16_t port;             /* default (0) 5683 */
@@ -101,13 +101,13 @@ struct coap_srv_opts {
 	 * Resources are created on demand only for codes that one of them
 	 * contains (area_contains(): "120000" serves every 12xxxx code);
 	 * other valid codes get 4.04. n_served == 0 (the zero value):
-	 * every valid code is served. At most COAP_SRV_AREAS_MAX. */
+	 * every valid code is served. At most ALERTCOAP_AREAS_MAX. */
 	const char *const *served;
 	size_t n_served;
-	struct coap_srv_provider provider;
+	struct alertcoap_provider provider;
 };
 
-struct coap_srv_stats {
+struct alertcoap_stats {
 	uint64_t requests;
 	uint64_t notifications;    /* resource-change notifications triggered */
 	uint64_t observers;        /* current observers, all resources */
@@ -117,12 +117,12 @@ struct coap_srv_stats {
 
 /* Bind (UDP), create resources, start the thread. opts is copied
  * (areas and served are only read during the call; the provider must
- * stay valid until coap_srv_stop()). The provider is called on the
+ * stay valid until alertcoap_stop()). The provider is called on the
  * server thread.
  * Errors: RM_ENET (bind), RM_EINVAL (no provider, invalid or more than
- * COAP_SRV_AREAS_MAX area codes in areas or served, unresolvable host,
+ * ALERTCOAP_AREAS_MAX area codes in areas or served, unresolvable host,
  * max_age_s too large), RM_ENOMEM. On error *out is untouched. */
-int coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
+int alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
     rm_why *why);
 
 /* An alert was stored (new, updated, cancelled): mark /alerts and every
@@ -133,17 +133,17 @@ int coap_srv_start(const struct coap_srv_opts *opts, struct coap_srv **out,
  * only read during the call; rec == NULL marks every resource as
  * changed. The server also re-notifies every resource by itself when
  * an alert it served reaches its expiry. */
-void coap_srv_notify(struct coap_srv *c, const struct rm_record *rec);
+void alertcoap_notify(struct alertcoap *c, const struct rm_record *rec);
 
 /* Snapshot of the counters; callable from any thread. `observers` is
  * the server's own tally (registrations minus cancellations, error
  * responses, RSTs to confirmable notifications and closed sessions):
  * libcoap 4.3.1 has no API to count subscriptions, and an RST to a
  * non-confirmable notification is only noticed when the session ends. */
-void coap_srv_get_stats(struct coap_srv *c, struct coap_srv_stats *out);
+void alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out);
 
 /* Stop the thread, release observers and sockets. NULL is fine. */
-void coap_srv_stop(struct coap_srv *c);
+void alertcoap_stop(struct alertcoap *c);
 
 /* ---------------- representations (node/coap/coap_repr.c) ----------------
  * Used by the server for every response and notification; public so
@@ -152,20 +152,20 @@ void coap_srv_stop(struct coap_srv *c);
  */
 
 /* CoAP Content-Format numbers (RFC 7252 §12.3, IANA registry). */
-#define COAP_SRV_CF_TEXT  0   /* text/plain;charset=utf-8 */
-#define COAP_SRV_CF_COSE  18  /* application/cose; cose-type="cose-sign1" */
-#define COAP_SRV_CF_JSON  50  /* application/json */
-#define COAP_SRV_CF_CBOR  60  /* application/cbor */
+#define ALERTCOAP_CF_TEXT  0   /* text/plain;charset=utf-8 */
+#define ALERTCOAP_CF_COSE  18  /* application/cose; cose-type="cose-sign1" */
+#define ALERTCOAP_CF_JSON  50  /* application/json */
+#define ALERTCOAP_CF_CBOR  60  /* application/cbor */
 
-#define COAP_SRV_BODY_MAX  (1024 * 1024) /* bytes per representation */
-#define COAP_SRV_AREAS_MAX 4096          /* area resources per server,
+#define ALERTCOAP_BODY_MAX  (1024 * 1024) /* bytes per representation */
+#define ALERTCOAP_AREAS_MAX 4096          /* area resources per server,
                                             and served prefixes */
 
-/* True iff cf is one of the COAP_SRV_CF_* formats above. */
-bool coap_srv_cf_supported(unsigned cf);
+/* True iff cf is one of the ALERTCOAP_CF_* formats above. */
+bool alertcoap_cf_supported(unsigned cf);
 
 /* What a rendered set held. */
-struct coap_srv_set_info {
+struct alertcoap_set_info {
 	size_t n_alerts;           /* alerts in the representation */
 	rm_grade max_grade;        /* highest grade, 0 when empty */
 	rm_utc_ms next_expiry_ms;  /* earliest expires_ms > now, 0 = none */
@@ -199,10 +199,10 @@ struct coap_srv_set_info {
  * Records that are not alerts are skipped. On error out keeps its
  * previous length and *info is unchanged.
  * Errors: RM_EINVAL (cf unsupported), RM_ETOOBIG (body over
- * COAP_SRV_BODY_MAX), RM_ENOMEM, or the provider's own error code.
+ * ALERTCOAP_BODY_MAX), RM_ENOMEM, or the provider's own error code.
  */
-int coap_srv_render(const struct coap_srv_provider *p, const char *area,
-    rm_utc_ms now, unsigned cf, rm_buf *out, struct coap_srv_set_info *info,
+int alertcoap_render(const struct alertcoap_provider *p, const char *area,
+    rm_utc_ms now, unsigned cf, rm_buf *out, struct alertcoap_set_info *info,
     rm_why *why);
 
 #endif /* RM_NODE_COAP_SRV_H */

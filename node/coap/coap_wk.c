@@ -144,7 +144,7 @@ wk_hnd_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
     const coap_string_t *q, coap_pdu_t *resp)
 {
 	struct srv_res *u = coap_resource_get_userdata(r);
-	struct coap_srv *c = u->srv;
+	struct alertcoap *c = u->srv;
 	struct wk_filter f;
 	rm_buf b = RM_BUF_INIT;
 	bool filter;
@@ -170,7 +170,7 @@ wk_hnd_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 }
 
 coap_resource_t *
-csrv_wk_new(struct coap_srv *c)
+csrv_wk_new(struct alertcoap *c)
 {
 	static const char uri[] = ".well-known/core";
 	coap_str_const_t *path;

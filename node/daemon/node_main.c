@@ -197,8 +197,8 @@ split_hostport(const char *s, char *host, size_t hn, uint16_t *port)
 
 /* CoAP provider: the active alerts of an area (store_active). */
 static int
-coap_alerts(void *arg, const char *area, rm_utc_ms now,
-    coap_srv_each_fn each, void *ctx)
+node_coap_alerts(void *arg, const char *area, rm_utc_ms now,
+    alertcoap_each_fn each, void *ctx)
 {
 	struct node *n = arg;
 
@@ -207,22 +207,22 @@ coap_alerts(void *arg, const char *area, rm_utc_ms now,
 
 /* Subscriber: the latest version of an alert changes its resources. */
 static void
-coap_stored(void *arg, const struct store_event *ev)
+node_coap_stored(void *arg, const struct store_event *ev)
 {
 	struct node *n = arg;
 
 	if (ev->rec->kind != &rm_kind_alert || !ev->is_latest)
 		return;
-	coap_srv_notify(n->coap, ev->rec);
+	alertcoap_notify(n->coap, ev->rec);
 	atomic_fetch_add(&n->ctr.coap_notified, 1);
 }
 
 static void
-coap_stats(struct node *n, struct node_coap_stats *out)
+node_coap_figures(struct node *n, struct node_coap_stats *out)
 {
-	struct coap_srv_stats cs;
+	struct alertcoap_stats cs;
 
-	coap_srv_get_stats(n->coap, &cs);
+	alertcoap_get_stats(n->coap, &cs);
 	out->requests = cs.requests;
 	out->notifications = cs.notifications;
 	out->observers = cs.observers;
@@ -232,9 +232,9 @@ coap_stats(struct node *n, struct node_coap_stats *out)
 /* Area resources created at start: every roster agency's areas and the
  * area code that leads the node's own agency id. */
 static int
-coap_start(struct node *n, rm_why *why)
+node_coap_start(struct node *n, rm_why *why)
 {
-	struct coap_srv_opts o;
+	struct alertcoap_opts o;
 	const char **areas = NULL;
 	size_t na = 0, cap;
 	char host[128], own[RM_AREA_CODE_MAX + 1];
@@ -277,14 +277,14 @@ coap_start(struct node *n, rm_why *why)
 	o.n_areas = na;
 	o.served = areas;       /* on-demand resources: inside these only */
 	o.n_served = na;
-	o.provider.alerts = coap_alerts;
+	o.provider.alerts = node_coap_alerts;
 	o.provider.arg = n;
-	rv = coap_srv_start(&o, &n->coap, why);
+	rv = alertcoap_start(&o, &n->coap, why);
 	free(areas);
 	if (rv != RM_OK)
 		return rv;
-	n->coap_stats = coap_stats;
-	return node_subscribe(n, coap_stored, n);
+	n->coap_stats = node_coap_figures;
+	return node_subscribe(n, node_coap_stored, n);
 }
 
 static int
@@ -352,7 +352,7 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 		goto fail;
 	store_set_observer(n->store, node_store_observer, n);
 	if (strcmp(n->cfg.coap_listen, "off") != 0 &&
-	    (rv = coap_start(n, why)) != RM_OK)
+	    (rv = node_coap_start(n, why)) != RM_OK)
 		goto fail;
 	if ((rv = fed_start(n->fed, why)) != RM_OK)
 		goto fail;
@@ -368,7 +368,7 @@ void
 node_stop(struct node *n)
 {
 	fed *f;
-	struct coap_srv *c;
+	struct alertcoap *c;
 
 	http_stop(n->http);
 	n->http = NULL;
@@ -380,7 +380,7 @@ node_stop(struct node *n)
 	n->coap_stats = NULL;
 	if (f != NULL)
 		fed_close(f);
-	coap_srv_stop(c);
+	alertcoap_stop(c);
 	if (n->store != NULL) {
 		store_close(n->store);
 		n->store = NULL;

@@ -88,7 +88,7 @@ http_json(struct node *n)
 }
 
 static json_t *
-coap_json(struct node *n, const struct service_status *st)
+status_coap_json(struct node *n, const struct service_status *st)
 {
 	const struct node_coap_stats *cs = &st->coap;
 
@@ -145,7 +145,7 @@ http_status_json(struct node *n, rm_buf *out)
 	    "peers", peers_json(st),
 	    "refused", by_error(st->fed.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),
-	    "coap", coap_json(n, st));
+	    "coap", status_coap_json(n, st));
 	service_status_free(st);
 	if (o == NULL)
 		return RM_ENOMEM;

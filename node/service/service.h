@@ -30,7 +30,8 @@
 
 #include "common/common.h"
 #include "crypto/crypto.h"
-#include "federation/federation.h"
+#include "federation/peer/peer.h"
+#include "federation/trust/trust.h"
 #include "node/config/config.h"
 #include "node/store/store.h"
 
@@ -39,7 +40,7 @@
 #define NODE_SUBSCRIBERS_MAX 4         /* node_subscribe() slots */
 
 struct http_srv;                 /* node/http/http.h, opaque here */
-struct coap_srv;                 /* node/coap/coap_srv.h, opaque here */
+struct alertcoap;                /* node/coap/coap_srv.h, opaque here */
 
 /* Counters; all monotonic since start, read without locks. */
 struct node_counters {
@@ -88,7 +89,7 @@ struct node {
 	fed *fed;
 	/* Front ends, started, owned and stopped by the daemon; opaque
 	 * to the service. coap is NULL when CoAP is off. */
-	struct coap_srv *coap;
+	struct alertcoap *coap;
 	struct http_srv *http;
 	/* CoAP figures for the status pages; NULL when CoAP is off. */
 	void (*coap_stats)(struct node *n, struct node_coap_stats *out);

@@ -1,5 +1,6 @@
 /*
- * fed_fixture.c -- test federation, sample records, fake host.
+ * fed_fixture.c -- test federations (root key, agency keys, signed
+ * roster) and sample records. Trust only: links with rm_trust.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +9,10 @@
 
 #include "fed_fixture.h"
 
-static struct fx_fed fx;
+/* Two federations with the same agency ids but their own root and
+ * agency keys: the second stands for a neighbouring federation (the other
+ * side of a gateway). */
+static struct fx_fed fx, fx2;
 static pthread_once_t fx_once = PTHREAD_ONCE_INIT;
 
 static void
@@ -19,21 +23,29 @@ die(const char *what, const rm_why *why)
 }
 
 static void
-fx_make(void)
+fx_make_one(struct fx_fed *x, const char *name)
 {
 	rm_why why;
 
-	if (crypto_key_generate(&fx.root, &why) != RM_OK ||
-	    crypto_signer_from_key(fx.root, &fx.root_signer, &why) != RM_OK)
+	x->name = name;
+	if (crypto_key_generate(&x->root, &why) != RM_OK ||
+	    crypto_signer_from_key(x->root, &x->root_signer, &why) != RM_OK)
 		die("root key", &why);
-	fx.id[0] = FX_COMMAND;
-	fx.id[1] = FX_EMERGENCY;
-	fx.id[2] = FX_WATER;
+	x->id[0] = FX_COMMAND;
+	x->id[1] = FX_EMERGENCY;
+	x->id[2] = FX_WATER;
 	for (size_t i = 0; i < FX_N_AGENCIES; i++)
-		if (crypto_key_generate(&fx.key[i], &why) != RM_OK ||
-		    crypto_signer_from_key(fx.key[i], &fx.signer[i], &why) !=
+		if (crypto_key_generate(&x->key[i], &why) != RM_OK ||
+		    crypto_signer_from_key(x->key[i], &x->signer[i], &why) !=
 		    RM_OK)
 			die("agency key", &why);
+}
+
+static void
+fx_make(void)
+{
+	fx_make_one(&fx, FX_FED_NAME);
+	fx_make_one(&fx2, FX_FED2_NAME);
 }
 
 const struct fx_fed *
@@ -41,6 +53,13 @@ fx_fed(void)
 {
 	pthread_once(&fx_once, fx_make);
 	return &fx;
+}
+
+const struct fx_fed *
+fx_fed2(void)
+{
+	pthread_once(&fx_once, fx_make);
+	return &fx2;
 }
 
 size_t
@@ -56,11 +75,18 @@ fx_index(const char *id)
 void
 fx_agency(size_t i, struct roster_agency *a)
 {
-	fx_fed();
+	fx_agency_in(fx_fed(), i, a);
+}
+
+rm_kind_set fx_kinds_extra[FX_N_AGENCIES];
+
+void
+fx_agency_in(const struct fx_fed *x, size_t i, struct roster_agency *a)
+{
 	memset(a, 0, sizeof(*a));
-	snprintf(a->id, sizeof(a->id), "%s", fx.id[i]);
-	a->kinds = ROSTER_KIND_ALERT;
-	a->key = fx.key[i];
+	snprintf(a->id, sizeof(a->id), "%s", x->id[i]);
+	a->kinds = ROSTER_KIND_ALERT | fx_kinds_extra[i];
+	a->key = x->key[i];
 	switch (i) {
 	case 0:
 		strcpy(a->name_zh, "天津市城市运行管理指挥中心");
@@ -93,19 +119,24 @@ fx_agency(size_t i, struct roster_agency *a)
 void
 fx_roster_bytes(uint64_t version, rm_buf *out)
 {
+	fx_roster_bytes_in(fx_fed(), version, out);
+}
+
+void
+fx_roster_bytes_in(const struct fx_fed *x, uint64_t version, rm_buf *out)
+{
 	struct roster *r;
 	struct roster_agency a;
 	rm_why why;
 
-	fx_fed();
-	if (roster_new(FX_FED_NAME, version, &r, &why) != RM_OK)
+	if (roster_new(x->name, version, &r, &why) != RM_OK)
 		die("roster_new", &why);
 	for (size_t i = 0; i < FX_N_AGENCIES; i++) {
-		fx_agency(i, &a);
+		fx_agency_in(x, i, &a);
 		if (roster_put_agency(r, &a, &why) != RM_OK)
 			die("roster_put_agency", &why);
 	}
-	if (roster_sign(r, fx.root_signer, out, &why) != RM_OK)
+	if (roster_sign(r, x->root_signer, out, &why) != RM_OK)
 		die("roster_sign", &why);
 	roster_free(r);
 }
@@ -113,12 +144,18 @@ fx_roster_bytes(uint64_t version, rm_buf *out)
 struct roster *
 fx_roster(uint64_t version)
 {
+	return fx_roster_in(fx_fed(), version);
+}
+
+struct roster *
+fx_roster_in(const struct fx_fed *x, uint64_t version)
+{
 	rm_buf b = RM_BUF_INIT;
 	struct roster *r;
 	rm_why why;
 
-	fx_roster_bytes(version, &b);
-	if (roster_open(b.data, b.len, fx.root, &r, &why) != RM_OK)
+	fx_roster_bytes_in(x, version, &b);
+	if (roster_open(b.data, b.len, x->root, &r, &why) != RM_OK)
 		die("roster_open", &why);
 	rm_buf_fini(&b);
 	return r;
@@ -167,252 +204,17 @@ fx_record(struct fx_rec *x, const char *origin, uint64_t seq,
 void
 fx_seal(const struct fx_rec *x, rm_buf *out, rm_hash *hash)
 {
+	fx_seal_in(fx_fed(), x, out, hash);
+}
+
+void
+fx_seal_in(const struct fx_fed *f, const struct fx_rec *x, rm_buf *out,
+    rm_hash *hash)
+{
 	rm_why why;
 
-	if (fed_record_seal(fx_fed()->signer[fx_index(x->r.origin)], &x->r, out,
+	if (fed_record_seal(f->signer[fx_index(x->r.origin)], &x->r, out,
 	    hash, &why) != RM_OK)
 		die("fed_record_seal", &why);
 }
 
-/* ---------------- fake host ---------------- */
-
-void
-fx_host_init(struct fx_host *h, const char *self)
-{
-	memset(h, 0, sizeof(*h));
-	pthread_mutex_init(&h->mtx, NULL);
-	snprintf(h->self, sizeof(h->self), "%s", self);
-	h->next_seq = 1;
-}
-
-void
-fx_host_fini(struct fx_host *h)
-{
-	for (size_t i = 0; i < h->n; i++)
-		free(h->recs[i].bytes);
-	pthread_mutex_destroy(&h->mtx);
-}
-
-/* Store under h->mtx; returns 1 new, 0 duplicate, -1 error. */
-static int
-host_store(struct fx_host *h, const rm_hash *hash, const char *origin,
-    uint64_t seq, const uint8_t *p, size_t n)
-{
-	struct fx_stored *s;
-
-	for (size_t i = 0; i < h->n; i++)
-		if (memcmp(h->recs[i].hash.b, hash->b, RM_HASH_BYTES) == 0) {
-			h->duplicates++;
-			return 0;
-		}
-	if (h->n == FX_HOST_MAX)
-		return -1;
-	s = &h->recs[h->n];
-	s->hash = *hash;
-	snprintf(s->origin, sizeof(s->origin), "%s", origin);
-	s->seq = seq;
-	if ((s->bytes = malloc(n)) == NULL)
-		return -1;
-	memcpy(s->bytes, p, n);
-	s->len = n;
-	h->n++;
-	h->stored++;
-	return 1;
-}
-
-static int
-host_ingest(void *host, const char *from, const struct fed_record *fr,
-    fed_ingest_done done, void *ctx)
-{
-	struct fx_host *h = host;
-	int st;
-
-	pthread_mutex_lock(&h->mtx);
-	st = host_store(h, &fr->hash, fr->rec.origin, fr->rec.seq, fr->bytes,
-	    fr->len);
-	pthread_mutex_unlock(&h->mtx);
-	if (st < 0)
-		return RM_ESTORE;
-	done(ctx, RM_OK, st == 1);
-	if (st == 1 && h->f != NULL)
-		fed_broadcast(h->f, fr->bytes, fr->len, from);
-	return RM_OK;
-}
-
-static int
-host_vector(void *host, void (*each)(void *, const char *, uint64_t),
-    void *arg)
-{
-	struct fx_host *h = host;
-	char origins[FX_HOST_MAX][RM_AGENCY_ID_MAX + 1];
-	size_t no = 0;
-
-	pthread_mutex_lock(&h->mtx);
-	for (size_t i = 0; i < h->n; i++) {
-		size_t j;
-
-		for (j = 0; j < no; j++)
-			if (strcmp(origins[j], h->recs[i].origin) == 0)
-				break;
-		if (j == no)
-			strcpy(origins[no++], h->recs[i].origin);
-	}
-	for (size_t j = 0; j < no; j++) {
-		uint64_t seq = 0;
-		bool found = true;
-
-		while (found) {
-			found = false;
-			for (size_t i = 0; i < h->n && !found; i++)
-				found = h->recs[i].seq == seq + 1 &&
-				    strcmp(h->recs[i].origin, origins[j]) == 0;
-			if (found)
-				seq++;
-		}
-		if (seq > 0)
-			each(arg, origins[j], seq);
-	}
-	pthread_mutex_unlock(&h->mtx);
-	return RM_OK;
-}
-
-static int
-host_log_range(void *host, const char *origin, uint64_t after, uint64_t upto,
-    size_t max, int (*each)(void *, const uint8_t *, size_t), void *arg)
-{
-	struct fx_host *h = host;
-	size_t sent = 0;
-	int rv = RM_OK;
-
-	pthread_mutex_lock(&h->mtx);
-	for (uint64_t seq = after + 1; seq <= upto && sent < max &&
-	    rv == RM_OK; seq++) {
-		size_t i;
-
-		for (i = 0; i < h->n; i++)
-			if (h->recs[i].seq == seq &&
-			    strcmp(h->recs[i].origin, origin) == 0)
-				break;
-		if (i == h->n)
-			break;
-		rv = each(arg, h->recs[i].bytes, h->recs[i].len);
-		sent++;
-	}
-	pthread_mutex_unlock(&h->mtx);
-	return rv;
-}
-
-static int
-host_roster_save(void *host, const uint8_t *p, size_t n)
-{
-	struct fx_host *h = host;
-
-	(void)p;
-	(void)n;
-	pthread_mutex_lock(&h->mtx);
-	h->roster_saves++;
-	pthread_mutex_unlock(&h->mtx);
-	return RM_OK;
-}
-
-const struct fed_host_ops fx_host_ops = {
-	.ingest = host_ingest,
-	.vector = host_vector,
-	.log_range = host_log_range,
-	.roster_save = host_roster_save,
-};
-
-int
-fx_host_put(struct fx_host *h, const uint8_t *p, size_t n, const char *from)
-{
-	struct fed_record fr;
-	struct roster *r = fx_roster(1);
-	rm_why why;
-	int rv, st;
-
-	if ((rv = fed_record_open(r, p, n, &fr, &why)) != RM_OK) {
-		roster_free(r);
-		return rv;
-	}
-	pthread_mutex_lock(&h->mtx);
-	st = host_store(h, &fr.hash, fr.rec.origin, fr.rec.seq, p, n);
-	pthread_mutex_unlock(&h->mtx);
-	if (st == 1 && h->f != NULL)
-		fed_broadcast(h->f, p, n, from);
-	fed_record_fini(&fr);
-	roster_free(r);
-	return st < 0 ? RM_ESTORE : RM_OK;
-}
-
-void
-fx_host_publish(struct fx_host *h, const char *area, rm_grade g)
-{
-	struct fx_rec x;
-	rm_buf b = RM_BUF_INIT;
-	rm_hash hash;
-
-	fx_record(&x, h->self, h->next_seq, h->next_seq > 1 ? &h->last : NULL,
-	    area, g);
-	fx_seal(&x, &b, &hash);
-	if (fx_host_put(h, b.data, b.len, NULL) != RM_OK)
-		abort();
-	h->last = hash;
-	h->next_seq++;
-	rm_buf_fini(&b);
-}
-
-unsigned
-fx_host_count(struct fx_host *h)
-{
-	unsigned n;
-
-	pthread_mutex_lock(&h->mtx);
-	n = h->stored;
-	pthread_mutex_unlock(&h->mtx);
-	return n;
-}
-
-unsigned
-fx_host_count_origin(struct fx_host *h, const char *origin)
-{
-	unsigned n = 0;
-
-	pthread_mutex_lock(&h->mtx);
-	for (size_t i = 0; i < h->n; i++)
-		n += strcmp(h->recs[i].origin, origin) == 0;
-	pthread_mutex_unlock(&h->mtx);
-	return n;
-}
-
-void
-fx_opts(struct fed_opts *o, const char *id, struct roster *r,
-    struct fx_host *h)
-{
-	memset(o, 0, sizeof(*o));
-	o->agency_id = id;
-	o->agency_signer = fx_fed()->signer[fx_index(id)];
-	o->root_key = fx_fed()->root;
-	o->roster = r;
-	o->insecure = true;
-	o->reconnect_min_ms = 50;
-	o->reconnect_max_ms = 200;
-	o->sync_interval_ms = 1000;
-	o->handshake_timeout_ms = 2000;
-	o->ops = &fx_host_ops;
-	o->host = h;
-}
-
-bool
-fx_wait(bool (*cond)(void *), void *arg, unsigned timeout_ms)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	unsigned waited = 0;
-
-	while (!cond(arg)) {
-		if (waited >= timeout_ms)
-			return false;
-		nanosleep(&ts, NULL);
-		waited += 10;
-	}
-	return true;
-}

@@ -1,19 +1,20 @@
-# federation module: roster, envelopes, frames, links; and the
-# rm_peer_probe tool used by the integration tests.
+# federation modules: trust (roster, envelope) and peer (frames, links);
+# each test links only the module it exercises. rm_peer_probe is the
+# misbehaving peer used by the link tests.
 set(RM_FED_FIXTURE ${CMAKE_CURRENT_SOURCE_DIR}/fed_fixture.c)
+set(RM_FX_HOST ${CMAKE_CURRENT_SOURCE_DIR}/fx_host.c)
 
-if(TARGET rm_federation)
-  rm_unit_test(federation.roster SOURCES test_roster.c ${RM_FED_FIXTURE}
-    LIBS rm_federation)
-  rm_unit_test(federation.envelope SOURCES test_envelope.c ${RM_FED_FIXTURE}
-    LIBS rm_federation)
-  rm_unit_test(federation.frame SOURCES test_frame.c ${RM_FED_FIXTURE}
-    LIBS rm_federation)
-  rm_unit_test(federation.link SOURCES test_link.c ${RM_FED_FIXTURE}
-    LIBS rm_federation TIMEOUT 120)
+rm_unit_test(federation.roster SOURCES test_roster.c ${RM_FED_FIXTURE}
+  LIBS rm_trust)
+rm_unit_test(federation.envelope SOURCES test_envelope.c ${RM_FED_FIXTURE}
+  LIBS rm_trust)
+rm_unit_test(federation.frame SOURCES test_frame.c ${RM_FED_FIXTURE}
+  LIBS rm_peer)
+rm_unit_test(federation.link SOURCES test_link.c ${RM_FED_FIXTURE}
+  ${RM_FX_HOST} ${PROJECT_SOURCE_DIR}/tests/schemas/notice_kind.c
+  LIBS rm_peer TIMEOUT 120)
 
-  # Misbehaving peers in test_link run as this separate process.
-  add_executable(rm_peer_probe peer_probe.c)
-  target_link_libraries(rm_peer_probe PRIVATE rm_federation rm::nng)
-  add_dependencies(test_federation_link rm_peer_probe)
-endif()
+# Misbehaving peers in test_link run as this separate process.
+add_executable(rm_peer_probe peer_probe.c)
+target_link_libraries(rm_peer_probe PRIVATE rm_peer rm::nng)
+add_dependencies(test_federation_link rm_peer_probe)

@@ -28,7 +28,7 @@
 #include <nng/supplemental/tls/tls.h>
 #include <nng/supplemental/util/platform.h>
 
-#include "federation/federation.h"
+#include "federation/peer/peer.h"
 
 struct probe {
 	const char *agency, *key, *ca, *cert, *tls_key, *roster, *url, *peer;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fed_fixture.h"
+#include "federation/peer/peer.h"
 #include "rm_test.h"
 
 static const uint8_t nonce[FED_NONCE_BYTES] = {

@@ -1,8 +1,9 @@
 /*
  * test_link.c -- peer links in one process over loopback: two nodes, a
  * line of three (A-B-C) with a restart of B, TLS with certificates from
- * the federation CA, roster hand-over, forged records, and peers that
- * fail the handshake. Every wait is bounded.
+ * the federation CA, roster hand-over, forged records, peers that fail
+ * the handshake, and engines of two federations (two trust roots) side by
+ * side. Every wait is bounded.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +11,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "fed_fixture.h"
+#include "../schemas/notice_kind.h"
+#include "fx_host.h"
 #include "rm_test.h"
 
 #define WAIT_MS 8000
@@ -171,6 +173,37 @@ refused_twice(void *arg)
 	return counter_refused(arg, RM_EBADSIG) >= 2;
 }
 
+/* Seal a notice of h->self as the next record of its chain and hand it
+ * to the host, which stores and relays it like any record. */
+static void
+publish_notice(struct fx_host *h, const char *oid, const char *area,
+    const char *to)
+{
+	struct rm_record r;
+	struct notice nb;
+	rm_buf b = RM_BUF_INIT;
+	rm_hash hash;
+	rm_why why;
+
+	notice_record(&r, &nb, h->self, oid, area, RM_GRADE_ORANGE, to, 0);
+	r.seq = h->next_seq;
+	r.has_prev = r.seq > 1;
+	if (r.has_prev)
+		r.prev = h->last;
+	CU_ASSERT_EQUAL_FATAL(fed_record_seal(fx_fed()->signer[fx_index(
+	    h->self)], &r, &b, &hash, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fx_host_put(h, b.data, b.len, NULL), RM_OK);
+	h->last = hash;
+	h->next_seq++;
+	rm_buf_fini(&b);
+}
+
+static bool
+refused_unauth(void *arg)
+{
+	return counter_refused(arg, RM_EUNAUTH) >= 1;
+}
+
 /* ---------------- tests ---------------- */
 
 static void
@@ -278,6 +311,174 @@ test_two_nodes(void)
 	rm_buf_fini(&forged);
 	node_fini(&b);
 	node_fini(&a);
+}
+
+/*
+ * A record kind the engine has never heard of ("notice", defined only in
+ * tests/schemas/notice_kind.c): authorised by the roster for the centre
+ * only, it is relayed, verified and stored by the peer like an alert,
+ * and the same kind from an agency the roster does not allow is refused
+ * (RM_EUNAUTH, counted, not stored) -- with no change to federation/.
+ */
+static void
+test_second_kind(void)
+{
+	struct node a, b;
+	struct fed_record fr;
+	struct roster *r;
+	rm_buf forged = RM_BUF_INIT;
+	struct rm_record nr;
+	struct notice nb;
+	rm_why why;
+
+	notice_kind_register();
+	fx_kinds_extra[fx_index(FX_COMMAND)] =
+	    (rm_kind_set)1u << kind_index(&notice_kind);
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&b, NULL, NULL);
+	node_peer(&a, FX_EMERGENCY, "tcp", 40, true);
+	node_peer(&b, FX_COMMAND, "tcp", 40, false);
+	publish_notice(&a.h, "notice-1", "120103", "120103.emergency");
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT_FATAL(fx_wait(all_up, a.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	wait_records(&b, FX_COMMAND, 1);           /* catch-up */
+	publish_notice(&a.h, "notice-2", "120000", "120103.emergency");
+	wait_records(&b, FX_COMMAND, 2);           /* push */
+	/* what B holds is the notice, verified against its roster */
+	r = fed_roster(b.f);
+	pthread_mutex_lock(&b.h.mtx);
+	CU_ASSERT_EQUAL(fed_record_open(r, b.h.recs[1].bytes, b.h.recs[1].len,
+	    &fr, &why), RM_OK);
+	pthread_mutex_unlock(&b.h.mtx);
+	CU_ASSERT_PTR_EQUAL(fr.rec.kind, &notice_kind);
+	CU_ASSERT_STRING_EQUAL(fr.rec.object_id, "notice-2");
+	CU_ASSERT_STRING_EQUAL(((const struct notice *)fr.rec.body)->to[0],
+	    "120103.emergency");
+	fed_record_fini(&fr);
+	roster_free(r);
+
+	/* B's agency may not publish notices: A refuses one pushed by B */
+	notice_record(&nr, &nb, FX_EMERGENCY, "notice-x", "120103",
+	    RM_GRADE_BLUE, "120000.command", 0);
+	CU_ASSERT_EQUAL(fed_record_seal(fx_fed()->signer[fx_index(
+	    FX_EMERGENCY)], &nr, &forged, NULL, &why), RM_OK);
+	fed_broadcast(b.f, forged.data, forged.len, NULL);
+	CU_ASSERT(fx_wait(refused_unauth, a.f, WAIT_MS));
+	CU_ASSERT_EQUAL(counter_refused(a.f, RM_EUNAUTH), 1);
+	CU_ASSERT_EQUAL(fx_host_count_origin(&a.h, FX_EMERGENCY), 0);
+	CU_ASSERT_EQUAL(fx_host_count(&a.h), 2);
+	rm_buf_fini(&forged);
+	node_fini(&b);
+	node_fini(&a);
+	fx_kinds_extra[fx_index(FX_COMMAND)] = 0;
+}
+
+static bool
+handshake_failed(void *arg)
+{
+	struct fed_counters c;
+
+	fed_get_counters(arg, &c);
+	return c.handshakes_failed >= 1;
+}
+
+/*
+ * Four engines in one process, two per federation, each federation with
+ * its own root key, roster and agency keys under the same agency ids (as
+ * a gateway node holding one identity in each federation would run them).
+ * Each pair replicates its own records only; a record of one federation
+ * does not verify in the other; a link across the two roots is refused.
+ */
+static void
+test_two_roots(void)
+{
+	struct node a1, b1, a2, b2, c2;
+	struct fed_peer_status st;
+	struct fed_record fr;
+	struct fx_rec x;
+	struct roster *r;
+	rm_buf rec2 = RM_BUF_INIT;
+	rm_why why;
+
+	node_init(&a1, FX_COMMAND, 1);
+	node_init(&b1, FX_EMERGENCY, 1);
+	node_init(&a2, FX_COMMAND, 1);
+	node_init(&b2, FX_EMERGENCY, 1);
+	node_init(&c2, FX_WATER, 1);
+	/* the second federation: its fixture keys and roster */
+	a2.h.fed = b2.h.fed = c2.h.fed = fx_fed2();
+	roster_free(a2.r);
+	roster_free(b2.r);
+	roster_free(c2.r);
+	a2.r = fx_roster_in(fx_fed2(), 1);
+	b2.r = fx_roster_in(fx_fed2(), 1);
+	c2.r = fx_roster_in(fx_fed2(), 1);
+	node_open(&a1, NULL, NULL);
+	node_open(&b1, NULL, NULL);
+	node_open(&a2, NULL, NULL);
+	node_open(&b2, NULL, NULL);
+	node_open(&c2, NULL, NULL);
+	node_peer(&a1, FX_EMERGENCY, "tcp", 10, true);
+	node_peer(&b1, FX_COMMAND, "tcp", 10, false);
+	node_peer(&a2, FX_EMERGENCY, "tcp", 11, true);
+	node_peer(&b2, FX_COMMAND, "tcp", 11, false);
+	/* c2 (water of the second federation) dials a1 as water */
+	node_peer(&a1, FX_WATER, "tcp", 12, true);
+	node_peer(&c2, FX_COMMAND, "tcp", 12, false);
+	fx_host_publish(&a1.h, "120000", RM_GRADE_RED);
+	fx_host_publish(&a1.h, "120000", RM_GRADE_RED);
+	fx_host_publish(&a2.h, "120000", RM_GRADE_RED);
+	node_start(&a1);
+	node_start(&b1);
+	node_start(&a2);
+	node_start(&b2);
+	node_start(&c2);
+	CU_ASSERT_FATAL(fx_wait(all_up, b1.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b2.f, WAIT_MS));
+	/* catch-up and push, each within its own federation */
+	fx_host_publish(&a2.h, "120000", RM_GRADE_RED);
+	fx_host_publish(&a2.h, "120103", RM_GRADE_YELLOW);
+	wait_records(&b1, FX_COMMAND, 2);
+	wait_records(&b2, FX_COMMAND, 3);
+	fx_host_publish(&b1.h, "120103", RM_GRADE_ORANGE);
+	wait_records(&a1, FX_EMERGENCY, 1);
+	CU_ASSERT_EQUAL(fx_host_count(&b1.h), 3);
+	CU_ASSERT_EQUAL(fx_host_count(&b2.h), 3);
+	CU_ASSERT_EQUAL(fx_host_count(&a2.h), 3);
+	r = fed_roster(b2.f);
+	CU_ASSERT_STRING_EQUAL(roster_federation(r), FX_FED2_NAME);
+	roster_free(r);
+	r = fed_roster(b1.f);
+	CU_ASSERT_STRING_EQUAL(roster_federation(r), FX_FED_NAME);
+	roster_free(r);
+
+	/* a record of the second federation verifies there only */
+	fx_record(&x, FX_COMMAND, 1, NULL, "120000", RM_GRADE_RED);
+	fx_seal_in(fx_fed2(), &x, &rec2, NULL);
+	CU_ASSERT_EQUAL(fed_verify(b1.f, rec2.data, rec2.len, &fr, &why),
+	    RM_EUNKNOWNSIGNER);
+	CU_ASSERT_EQUAL(fed_verify(b2.f, rec2.data, rec2.len, &fr, &why),
+	    RM_OK);
+	fed_record_fini(&fr);
+
+	/* the link across the two roots never comes up, on either side */
+	CU_ASSERT(fx_wait(handshake_failed, a1.f, WAIT_MS));
+	CU_ASSERT(fx_wait(handshake_failed, c2.f, WAIT_MS));
+	CU_ASSERT_EQUAL(fed_peers(c2.f, &st, 1), 1);
+	CU_ASSERT_NOT_EQUAL(st.state, FED_PEER_UP);
+	CU_ASSERT_EQUAL(st.connects, 0);
+	CU_ASSERT_EQUAL(fx_host_count(&c2.h), 0);
+
+	rm_buf_fini(&rec2);
+	node_fini(&c2);
+	node_fini(&b2);
+	node_fini(&a2);
+	node_fini(&b1);
+	node_fini(&a1);
 }
 
 static void
@@ -583,6 +784,8 @@ rm_test_register(void)
 		{ "line_restart", test_line_restart },
 		{ "tls", test_tls },
 		{ "bad_peers", test_bad_peers },
+		{ "two_roots", test_two_roots },
+		{ "second_kind", test_second_kind },
 		CU_TEST_INFO_NULL,
 	};
 	RM_SUITE("federation.link", tests);

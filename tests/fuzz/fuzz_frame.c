@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/federation.h"
+#include "federation/peer/peer.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

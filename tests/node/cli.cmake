@@ -1,7 +1,7 @@
 # riskmesh CLI: script tests (bash, each in its own temp dir) driving the
 # real binary; rm_test_seal makes signed records for `riskmesh verify`.
 add_executable(rm_test_seal cli_seal.c)
-target_link_libraries(rm_test_seal PRIVATE rm_federation rm_crypto
+target_link_libraries(rm_test_seal PRIVATE rm_trust rm_crypto
   rm_schemas rm_common)
 foreach(t federation agency_node verify usage alert_http)
   rm_script_test(node.cli_${t}

@@ -12,7 +12,7 @@
 
 #include "common/common.h"
 #include "crypto/crypto.h"
-#include "federation/federation.h"
+#include "federation/trust/trust.h"
 #include "schemas/schemas.h"
 
 int

@@ -17,8 +17,8 @@ static void
 test_start(void)
 {
 	static const char *const areas[] = { "120116", "120104" };
-	struct coap_srv_opts o, b;
-	struct coap_srv *bad = NULL;
+	struct alertcoap_opts o, b;
+	struct alertcoap *bad = NULL;
 	rm_why why;
 
 	memset(&o, 0, sizeof(o));
@@ -33,33 +33,33 @@ test_start(void)
 		b = o;
 		b.areas = bad_areas;
 		b.n_areas = 1;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		CU_ASSERT(strstr(why.msg, "areas[0]") != NULL);
 		b = o;
 		b.provider.alerts = NULL;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		b = o;
 		b.host = "not an address";
 		b.port = 5683;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		b = o;
 		b.served = bad_served;
 		b.n_served = 2;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		CU_ASSERT(strstr(why.msg, "served[1]") != NULL);
 		b = o;
 		b.served = NULL;
 		b.n_served = 1;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		CU_ASSERT(strstr(why.msg, "coap.served") != NULL);
 		b = o;
 		b.served = bad_served;
-		b.n_served = COAP_SRV_AREAS_MAX + 1;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		b.n_served = ALERTCOAP_AREAS_MAX + 1;
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		CU_ASSERT(strstr(why.msg, "more than") != NULL);
 		b = o;
 		b.max_age_s = 0x1000000;
-		CU_ASSERT_EQUAL(coap_srv_start(&b, &bad, &why), RM_EINVAL);
+		CU_ASSERT_EQUAL(alertcoap_start(&b, &bad, &why), RM_EINVAL);
 		CU_ASSERT(strstr(why.msg, "max_age_s") != NULL);
 		CU_ASSERT(bad == NULL);
 	}
@@ -70,7 +70,7 @@ static void
 test_get_text(void)
 {
 	char *out;
-	struct coap_srv_stats st;
+	struct alertcoap_stats st;
 
 	if (fx_srv == NULL)
 		return;
@@ -87,7 +87,7 @@ test_get_text(void)
 	out = fx_get("/alerts/120104", "0");
 	CU_ASSERT(strstr(out, "(no active alerts / 无生效预警)") != NULL);
 	free(out);
-	coap_srv_get_stats(fx_srv, &st);
+	alertcoap_get_stats(fx_srv, &st);
 	CU_ASSERT(st.requests >= 3);
 	CU_ASSERT_EQUAL(st.resources, 2);
 }
@@ -250,7 +250,7 @@ test_errors(void)
 static void
 test_blockwise(void)
 {
-	struct coap_srv_provider p = fake_provider(&fx_fake);
+	struct alertcoap_provider p = fake_provider(&fx_fake);
 	rm_buf got = RM_BUF_INIT, want = RM_BUF_INIT;
 	char oid[32], head[200];
 
@@ -263,8 +263,8 @@ test_blockwise(void)
 		fx_add_alert(oid, RM_GRADE_BLUE, RM_STATUS_ACTUAL, head,
 		    "Blue gale warning", "130102", NULL);
 	}
-	CU_ASSERT_EQUAL(coap_srv_render(&p, "130102", rm_utc_now_ms(),
-	    COAP_SRV_CF_TEXT, &want, NULL, NULL), RM_OK);
+	CU_ASSERT_EQUAL(alertcoap_render(&p, "130102", rm_utc_now_ms(),
+	    ALERTCOAP_CF_TEXT, &want, NULL, NULL), RM_OK);
 	CU_ASSERT(want.len > 4096);
 	CU_ASSERT_EQUAL_FATAL(fx_get_file("/alerts/130102", "0", &got), RM_OK);
 	CU_ASSERT_EQUAL(got.len, want.len);
@@ -302,7 +302,7 @@ static void
 test_stop(void)
 {
 	fx_stop();
-	coap_srv_stop(NULL);
+	alertcoap_stop(NULL);
 }
 
 void

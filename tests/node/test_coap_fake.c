@@ -119,7 +119,7 @@ fake_match(const struct rm_record *r, const char *area)
 
 int
 fake_alerts(void *arg, const char *area, rm_utc_ms now,
-    coap_srv_each_fn each, void *ctx)
+    alertcoap_each_fn each, void *ctx)
 {
 	struct fake *f = arg;
 	int rv = 0;
@@ -144,10 +144,10 @@ out:
 	return rv;
 }
 
-struct coap_srv_provider
+struct alertcoap_provider
 fake_provider(struct fake *f)
 {
-	struct coap_srv_provider p = { fake_alerts, f };
+	struct alertcoap_provider p = { fake_alerts, f };
 
 	return p;
 }

@@ -48,8 +48,8 @@ void fake_fini(struct fake *f);
 struct fake_alert *fake_add(struct fake *f, const struct fake_spec *s);
 /* The provider callback; arg is a struct fake *. */
 int fake_alerts(void *arg, const char *area, rm_utc_ms now,
-    coap_srv_each_fn each, void *ctx);
-struct coap_srv_provider fake_provider(struct fake *f);
+    alertcoap_each_fn each, void *ctx);
+struct alertcoap_provider fake_provider(struct fake *f);
 
 /* 2026-08-15T10:00:00Z and 22:00:00Z, in ms. */
 #define FAKE_NOW_MS     1786788000000LL

@@ -21,6 +21,7 @@
 
 #include "rm_test.h"
 #include "test_coap_fx.h"
+#include "test_coap_raw.h"
 
 #define FLOOD_N       5000
 #define FLOOD_BUDGET  60000   /* ms for the whole flood */
@@ -53,39 +54,6 @@ raw_open(void)
 		return -1;
 	}
 	return fd;
-}
-
-/* Does the option list p[0..n) (RFC 7252 §3.1) hold option number
- * `want`? */
-static bool
-raw_has_option(const uint8_t *p, size_t n, unsigned want)
-{
-	unsigned num = 0;
-	size_t i = 0;
-
-	while (i < n && p[i] != 0xff) {
-		unsigned d = p[i] >> 4, l = p[i] & 0x0f;
-		i++;
-		if (d == 13 && i < n)
-			d = 13u + p[i++];
-		else if (d == 14 && i + 1 < n) {
-			d = 269u + (unsigned)(p[i] << 8 | p[i + 1]);
-			i += 2;
-		} else if (d == 15)
-			return false;
-		if (l == 13 && i < n)
-			l = 13u + p[i++];
-		else if (l == 14 && i + 1 < n) {
-			l = 269u + (unsigned)(p[i] << 8 | p[i + 1]);
-			i += 2;
-		} else if (l == 15)
-			return false;
-		num += d;
-		if (num == want)
-			return true;
-		i += l;
-	}
-	return false;
 }
 
 /*
@@ -173,7 +141,7 @@ test_start(void)
 {
 	static const char *const areas[] = { "120116", "120104" };
 	static const char *const served[] = { "120000" };
-	struct coap_srv_opts o;
+	struct alertcoap_opts o;
 
 	memset(&o, 0, sizeof(o));
 	o.max_age_s = 30;
@@ -196,7 +164,7 @@ test_out_of_federation(void)
 	static const char *const outside[] = {
 		"110101", "130102001", "990000000001", "210000",
 	};
-	struct coap_srv_stats st0, st;
+	struct alertcoap_stats st0, st;
 	struct fx_run r;
 	bool obs = true;
 	char u[128];
@@ -204,7 +172,7 @@ test_out_of_federation(void)
 
 	if (fx_srv == NULL)
 		return;
-	coap_srv_get_stats(fx_srv, &st0);
+	alertcoap_get_stats(fx_srv, &st0);
 	out = fx_get("/alerts/110101", NULL);
 	CU_ASSERT(strstr(out, "4.04") != NULL);
 	CU_ASSERT(strstr(out, "area outside this federation") != NULL);
@@ -223,7 +191,7 @@ test_out_of_federation(void)
 		    CODE_NOTFOUND);
 		CU_ASSERT(!obs);
 	}
-	coap_srv_get_stats(fx_srv, &st);
+	alertcoap_get_stats(fx_srv, &st);
 	CU_ASSERT_EQUAL(st.resources, st0.resources);
 	CU_ASSERT_EQUAL(st.observers, st0.observers);
 	/* inside: a city-wide code and a Binhai street */
@@ -231,7 +199,7 @@ test_out_of_federation(void)
 	out = fx_get("/alerts/120116001001", NULL);
 	CU_ASSERT(strstr(out, "天津市气象局发布台风红色预警") != NULL);
 	free(out);
-	coap_srv_get_stats(fx_srv, &st);
+	alertcoap_get_stats(fx_srv, &st);
 	CU_ASSERT_EQUAL(st.resources, st0.resources + 2);
 }
 
@@ -244,7 +212,7 @@ test_out_of_federation(void)
 static void
 test_flood(void)
 {
-	struct coap_srv_stats st0, st;
+	struct alertcoap_stats st0, st;
 	struct fake_alert *a;
 	struct fx_run r;
 	rm_mono_ms t0;
@@ -254,13 +222,13 @@ test_flood(void)
 
 	if (fx_srv == NULL)
 		return;
-	coap_srv_get_stats(fx_srv, &st0);
+	alertcoap_get_stats(fx_srv, &st0);
 	fx_uri(u, sizeof(u), "/alerts/120103001");
 	CU_ASSERT_FATAL(fx_client_start(&r, "-s", "90", "-B", "95", u,
 	    NULL) == 0);
 	CU_ASSERT_FATAL(fx_wait_stat(&st.observers, &st, st0.observers + 1,
 	    true, 5000));
-	coap_srv_get_stats(fx_srv, &st0);
+	alertcoap_get_stats(fx_srv, &st0);
 
 	capture_start();
 	t0 = rm_mono_now_ms();
@@ -276,16 +244,16 @@ test_flood(void)
 	CU_ASSERT_EQUAL(fx_count(log, "area table full"), 1);
 	free(log);
 
-	coap_srv_get_stats(fx_srv, &st);
-	CU_ASSERT_EQUAL(st.resources, COAP_SRV_AREAS_MAX);
+	alertcoap_get_stats(fx_srv, &st);
+	CU_ASSERT_EQUAL(st.resources, ALERTCOAP_AREAS_MAX);
 	CU_ASSERT_EQUAL(st.evicted, st0.evicted + st0.resources + FLOOD_N -
-	    COAP_SRV_AREAS_MAX);
+	    ALERTCOAP_AREAS_MAX);
 	CU_ASSERT_EQUAL(st.observers, st0.observers);
 
 	/* the early observer's resource was kept: it hears of a change */
 	a = fx_add_alert("after-flood-1", RM_GRADE_BLUE, RM_STATUS_ACTUAL,
 	    "AFTER-FLOOD 河西区大雾", "after flood fog", "120103001", NULL);
-	coap_srv_notify(fx_srv, &a->rec);
+	alertcoap_notify(fx_srv, &a->rec);
 	out = fx_client_until(&r, "AFTER-FLOOD", 8000);
 	CU_ASSERT(strstr(out, "无生效预警") != NULL);    /* first answer */
 	CU_ASSERT(strstr(out, "AFTER-FLOOD 河西区大雾") != NULL);
@@ -302,7 +270,7 @@ test_flood(void)
 static void
 test_new_observer_after_flood(void)
 {
-	struct coap_srv_stats st0, st;
+	struct alertcoap_stats st0, st;
 	struct fake_alert *a;
 	struct fx_run r;
 	char u[128];
@@ -310,18 +278,18 @@ test_new_observer_after_flood(void)
 
 	if (fx_srv == NULL)
 		return;
-	coap_srv_get_stats(fx_srv, &st0);
+	alertcoap_get_stats(fx_srv, &st0);
 	fx_uri(u, sizeof(u), "/alerts/120116002");
 	CU_ASSERT_FATAL(fx_client_start(&r, "-s", "8", "-B", "12", u,
 	    NULL) == 0);
 	CU_ASSERT(fx_wait_stat(&st.observers, &st, st0.observers + 1, true,
 	    5000));
-	CU_ASSERT_EQUAL(st.resources, COAP_SRV_AREAS_MAX);
+	CU_ASSERT_EQUAL(st.resources, ALERTCOAP_AREAS_MAX);
 	CU_ASSERT_EQUAL(st.evicted, st0.evicted + 1);
 	a = fx_add_alert("new-after-flood", RM_GRADE_YELLOW, RM_STATUS_ACTUAL,
 	    "NEW-OBSERVER 滨海新区高温", "new observer heat", "120116002",
 	    NULL);
-	coap_srv_notify(fx_srv, &a->rec);
+	alertcoap_notify(fx_srv, &a->rec);
 	out = fx_client_until(&r, "NEW-OBSERVER", 8000);
 	CU_ASSERT(strstr(out, "天津市气象局发布台风红色预警") != NULL);
 	CU_ASSERT(strstr(out, "NEW-OBSERVER 滨海新区高温") != NULL);
@@ -354,15 +322,15 @@ test_well_known_bounded(void)
 static void
 test_full_of_observers(void)
 {
-	struct coap_srv_stats st0, st;
+	struct alertcoap_stats st0, st;
 	char code[24];
 	bool obs = false;
 	int ok = 0, need;
 
 	if (fx_srv == NULL)
 		return;
-	coap_srv_get_stats(fx_srv, &st0);
-	need = (int)(COAP_SRV_AREAS_MAX - st0.observers - 2);
+	alertcoap_get_stats(fx_srv, &st0);
+	need = (int)(ALERTCOAP_AREAS_MAX - st0.observers - 2);
 	for (int i = 0; i < need; i++) {
 		snprintf(code, sizeof(code), "120105%06d", 100000 + i);
 		ok += raw_get(raw_fd, code, true, &obs) == CODE_CONTENT && obs;
@@ -370,8 +338,8 @@ test_full_of_observers(void)
 	CU_ASSERT_EQUAL(ok, need);
 	CU_ASSERT(fx_wait_stat(&st.observers, &st, st0.observers +
 	    (uint64_t)need, false, 5000));
-	coap_srv_get_stats(fx_srv, &st0);
-	CU_ASSERT_EQUAL(st0.resources, COAP_SRV_AREAS_MAX);
+	alertcoap_get_stats(fx_srv, &st0);
+	CU_ASSERT_EQUAL(st0.resources, ALERTCOAP_AREAS_MAX);
 	/* nothing is evictable now */
 	CU_ASSERT_EQUAL(raw_get(raw_fd, "120106000001", true, &obs),
 	    CODE_CONTENT);
@@ -382,8 +350,8 @@ test_full_of_observers(void)
 	CU_ASSERT_EQUAL(raw_get(raw_fd, "120105100000", true, &obs),
 	    CODE_CONTENT);
 	CU_ASSERT(obs);
-	coap_srv_get_stats(fx_srv, &st);
-	CU_ASSERT_EQUAL(st.resources, COAP_SRV_AREAS_MAX);
+	alertcoap_get_stats(fx_srv, &st);
+	CU_ASSERT_EQUAL(st.resources, ALERTCOAP_AREAS_MAX);
 	CU_ASSERT_EQUAL(st.evicted, st0.evicted);
 	CU_ASSERT_EQUAL(st.observers, st0.observers);
 }

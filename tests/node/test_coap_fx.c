@@ -18,7 +18,7 @@
 #define ARGS_MAX 24
 
 struct fake fx_fake;
-struct coap_srv *fx_srv;
+struct alertcoap *fx_srv;
 unsigned fx_port;
 static char fx_dir[64];
 static int fx_seq;
@@ -33,7 +33,7 @@ fx_sleep_ms(long ms)
 }
 
 void
-fx_start(struct coap_srv_opts *o)
+fx_start(struct alertcoap_opts *o)
 {
 	rm_why why;
 
@@ -51,7 +51,7 @@ fx_start(struct coap_srv_opts *o)
 	o->provider = fake_provider(&fx_fake);
 	for (int i = 0; i < 5 && fx_srv == NULL; i++) {
 		o->port = (uint16_t)(30000 + (getpid() + i * 977) % 20000);
-		if (coap_srv_start(o, &fx_srv, &why) != RM_OK)
+		if (alertcoap_start(o, &fx_srv, &why) != RM_OK)
 			fprintf(stderr, "start: %s\n", why.msg);
 	}
 	CU_ASSERT_FATAL(fx_srv != NULL);
@@ -63,7 +63,7 @@ fx_stop(void)
 {
 	char cmd[128];
 
-	coap_srv_stop(fx_srv);
+	alertcoap_stop(fx_srv);
 	fx_srv = NULL;
 	fake_fini(&fx_fake);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx_dir);
@@ -195,11 +195,11 @@ fx_get_file(const char *path, const char *accept, rm_buf *out)
 }
 
 bool
-fx_wait_stat(uint64_t *field, struct coap_srv_stats *st, uint64_t want,
+fx_wait_stat(uint64_t *field, struct alertcoap_stats *st, uint64_t want,
     bool at_least, long timeout_ms)
 {
 	for (long t = 0; t <= timeout_ms; t += 20) {
-		coap_srv_get_stats(fx_srv, st);
+		alertcoap_get_stats(fx_srv, st);
 		if (at_least ? *field >= want : *field == want)
 			return true;
 		fx_sleep_ms(20);

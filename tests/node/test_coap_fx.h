@@ -15,14 +15,14 @@
 #define FX_CLIENT "/usr/bin/coap-client-openssl"
 
 extern struct fake fx_fake;
-extern struct coap_srv *fx_srv;   /* NULL when start failed */
+extern struct alertcoap *fx_srv;   /* NULL when start failed */
 extern unsigned fx_port;
 
 /* Make the temporary directory, fill the fake provider with the base
  * alerts (a red typhoon on 120116, a blue fog on 120101) and start the
  * server on a free port with `o` (host, provider and port filled in
  * here); CUnit-fatal on failure. */
-void fx_start(struct coap_srv_opts *o);
+void fx_start(struct alertcoap_opts *o);
 /* Stop the server, free the provider, remove the directory. */
 void fx_stop(void);
 
@@ -51,8 +51,8 @@ char *fx_get(const char *path, const char *accept);
 int fx_get_file(const char *path, const char *accept, rm_buf *out);
 
 /* Wait until the stats field (a member of *st) equals want (or is at
- * least want), polling coap_srv_get_stats(); false on timeout. */
-bool fx_wait_stat(uint64_t *field, struct coap_srv_stats *st,
+ * least want), polling alertcoap_get_stats(); false on timeout. */
+bool fx_wait_stat(uint64_t *field, struct alertcoap_stats *st,
     uint64_t want, bool at_least, long timeout_ms);
 
 /* Add an Actual-or-given-status alert with zh and en texts. */

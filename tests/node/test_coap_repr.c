@@ -21,11 +21,11 @@ static const char typhoon_line[] = "[红色预警/RED] 台风 Typhoon: "
 
 static int
 render(struct fake *f, const char *area, unsigned cf, rm_buf *out,
-    struct coap_srv_set_info *info)
+    struct alertcoap_set_info *info)
 {
-	struct coap_srv_provider p = fake_provider(f);
+	struct alertcoap_provider p = fake_provider(f);
 
-	return coap_srv_render(&p, area, FAKE_NOW_MS, cf, out, info, NULL);
+	return alertcoap_render(&p, area, FAKE_NOW_MS, cf, out, info, NULL);
 }
 
 static bool
@@ -39,11 +39,12 @@ test_text_line(void)
 {
 	struct fake f;
 	rm_buf b = RM_BUF_INIT;
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
 
 	fake_init(&f);
 	fake_add(&f, &typhoon);
-	CU_ASSERT_EQUAL(render(&f, "120116", COAP_SRV_CF_TEXT, &b, &info), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, "120116", ALERTCOAP_CF_TEXT, &b, &info),
+	    RM_OK);
 	CU_ASSERT(buf_is(&b, typhoon_line));
 	CU_ASSERT_EQUAL(info.n_alerts, 1);
 	CU_ASSERT_EQUAL(info.max_grade, RM_GRADE_RED);
@@ -57,10 +58,10 @@ test_text_empty_and_filter(void)
 {
 	struct fake f;
 	rm_buf b = RM_BUF_INIT;
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
 
 	fake_init(&f);
-	CU_ASSERT_EQUAL(render(&f, NULL, COAP_SRV_CF_TEXT, &b, &info), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, NULL, ALERTCOAP_CF_TEXT, &b, &info), RM_OK);
 	CU_ASSERT(buf_is(&b, "(no active alerts / 无生效预警)\n"));
 	CU_ASSERT_EQUAL(info.n_alerts, 0);
 	CU_ASSERT_EQUAL(info.max_grade, 0);
@@ -68,10 +69,12 @@ test_text_empty_and_filter(void)
 	fake_add(&f, &typhoon);
 	rm_buf_reset(&b);
 	/* 120103 does not overlap 120116: still empty there */
-	CU_ASSERT_EQUAL(render(&f, "120103", COAP_SRV_CF_TEXT, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, "120103", ALERTCOAP_CF_TEXT, &b, NULL),
+	    RM_OK);
 	CU_ASSERT(buf_is(&b, "(no active alerts / 无生效预警)\n"));
 	rm_buf_reset(&b);
-	CU_ASSERT_EQUAL(render(&f, "120000", COAP_SRV_CF_TEXT, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, "120000", ALERTCOAP_CF_TEXT, &b, NULL),
+	    RM_OK);
 	CU_ASSERT(buf_is(&b, typhoon_line));
 	rm_buf_fini(&b);
 	fake_fini(&f);
@@ -101,7 +104,7 @@ test_text_marks_and_one_language(void)
 	s.oid = "d1";
 	s.status = RM_STATUS_DRAFT;
 	fake_add(&f, &s);
-	CU_ASSERT_EQUAL(render(&f, NULL, COAP_SRV_CF_TEXT, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, NULL, ALERTCOAP_CF_TEXT, &b, NULL), RM_OK);
 	rm_buf_cstr(&b);
 	/* newest first; no expiry, no "until"; newline became a space */
 	CU_ASSERT_STRING_EQUAL((char *)b.data,
@@ -142,7 +145,8 @@ test_cbor(void)
 
 	fake_init(&f);
 	a = fake_add(&f, &typhoon);
-	CU_ASSERT_EQUAL(render(&f, "120116", COAP_SRV_CF_CBOR, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, "120116", ALERTCOAP_CF_CBOR, &b, NULL),
+	    RM_OK);
 	rm_cbor_rd_init(&rd, b.data, b.len);
 	CU_ASSERT_EQUAL_FATAL(rm_cbor_rd_array(&rd, &n), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(n, 1);
@@ -204,12 +208,12 @@ test_json(void)
 	struct fake_alert *a;
 
 	fake_init(&f);
-	CU_ASSERT_EQUAL(render(&f, NULL, COAP_SRV_CF_JSON, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, NULL, ALERTCOAP_CF_JSON, &b, NULL), RM_OK);
 	CU_ASSERT(buf_is(&b, "[]"));
 	rm_buf_reset(&b);
 	a = fake_add(&f, &s);
 	rm_hash_hex(&a->h, hex);
-	CU_ASSERT_EQUAL(render(&f, NULL, COAP_SRV_CF_JSON, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, NULL, ALERTCOAP_CF_JSON, &b, NULL), RM_OK);
 	/* The one alert shape of docs/API.md (node/repr), as in GET /v1/alerts */
 	snprintf(want, sizeof(want), "[{\"hash\":\"%s\",\"kind\":\"alert\","
 	    "\"origin\":\"120116.weather\",\"object_id\":\"j1\",\"ver\":1,"
@@ -226,9 +230,9 @@ test_json(void)
 	rm_buf_reset(&b);
 	fake_add(&f, &typhoon);  /* expires at that instant: not in force */
 	{
-		struct coap_srv_provider p = fake_provider(&f);
-		CU_ASSERT_EQUAL(coap_srv_render(&p, NULL, FAKE_EXPIRES_MS,
-		    COAP_SRV_CF_JSON, &b, NULL, NULL), RM_OK);
+		struct alertcoap_provider p = fake_provider(&f);
+		CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_EXPIRES_MS,
+		    ALERTCOAP_CF_JSON, &b, NULL, NULL), RM_OK);
 		rm_buf_cstr(&b);
 		CU_ASSERT_STRING_EQUAL((char *)b.data, want);
 	}
@@ -254,7 +258,8 @@ test_cose(void)
 	bad.oid = "typhoon-2";
 	bad.bad_signed = false;
 	a2 = fake_add(&f, &bad);
-	CU_ASSERT_EQUAL(render(&f, "120116", COAP_SRV_CF_COSE, &b, NULL), RM_OK);
+	CU_ASSERT_EQUAL(render(&f, "120116", ALERTCOAP_CF_COSE, &b, NULL),
+	    RM_OK);
 	rm_cbor_rd_init(&rd, b.data, b.len);
 	CU_ASSERT_EQUAL_FATAL(rm_cbor_rd_array(&rd, &n), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(n, 2);   /* the malformed one left out */
@@ -277,8 +282,8 @@ test_rejects(void)
 {
 	struct fake f;
 	rm_buf b = RM_BUF_INIT;
-	struct coap_srv_provider p;
-	struct coap_srv_set_info info = { 7, RM_GRADE_BLUE, 9 };
+	struct alertcoap_provider p;
+	struct alertcoap_set_info info = { 7, RM_GRADE_BLUE, 9 };
 	rm_why why;
 	struct fake_spec big = typhoon;
 	char head[RM_ALERT_HEADLINE_MAX];
@@ -288,37 +293,37 @@ test_rejects(void)
 	p = fake_provider(&f);
 	rm_buf_append(&b, "keep", 4);
 	/* unsupported content format (application/xml = 41) */
-	CU_ASSERT_EQUAL(coap_srv_render(&p, NULL, FAKE_NOW_MS, 41, &b, &info,
+	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS, 41, &b, &info,
 	    &why), RM_EINVAL);
 	CU_ASSERT(strstr(why.msg, "41") != NULL);
-	CU_ASSERT(coap_srv_cf_supported(COAP_SRV_CF_COSE));
-	CU_ASSERT(!coap_srv_cf_supported(41));
+	CU_ASSERT(alertcoap_cf_supported(ALERTCOAP_CF_COSE));
+	CU_ASSERT(!alertcoap_cf_supported(41));
 	/* the provider's error is passed on, out and info unchanged */
 	f.fail = RM_ESTORE;
-	CU_ASSERT_EQUAL(coap_srv_render(&p, NULL, FAKE_NOW_MS,
-	    COAP_SRV_CF_CBOR, &b, &info, &why), RM_ESTORE);
+	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS,
+	    ALERTCOAP_CF_CBOR, &b, &info, &why), RM_ESTORE);
 	CU_ASSERT(buf_is(&b, "keep"));
 	CU_ASSERT_EQUAL(info.n_alerts, 7);
 	f.fail = 0;
 	/* no provider */
 	p.alerts = NULL;
-	CU_ASSERT_EQUAL(coap_srv_render(&p, NULL, FAKE_NOW_MS,
-	    COAP_SRV_CF_TEXT, &b, NULL, NULL), RM_EINVAL);
+	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS,
+	    ALERTCOAP_CF_TEXT, &b, NULL, NULL), RM_EINVAL);
 	p = fake_provider(&f);
-	/* a set over COAP_SRV_BODY_MAX */
+	/* a set over ALERTCOAP_BODY_MAX */
 	memset(head, 'x', sizeof(head) - 1);
 	head[sizeof(head) - 1] = '\0';
 	big.oid = "big";
 	big.zh_headline = head;
 	big.en_headline = head;
 	fake_add(&f, &big);
-	f.repeat = COAP_SRV_BODY_MAX / RM_ALERT_HEADLINE_MAX;
-	CU_ASSERT_EQUAL(coap_srv_render(&p, NULL, FAKE_NOW_MS,
-	    COAP_SRV_CF_TEXT, &b, NULL, &why), RM_ETOOBIG);
+	f.repeat = ALERTCOAP_BODY_MAX / RM_ALERT_HEADLINE_MAX;
+	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS,
+	    ALERTCOAP_CF_TEXT, &b, NULL, &why), RM_ETOOBIG);
 	CU_ASSERT(buf_is(&b, "keep"));
 	CU_ASSERT_EQUAL(b.limit, 0);
-	CU_ASSERT_EQUAL(coap_srv_render(&p, NULL, FAKE_NOW_MS,
-	    COAP_SRV_CF_COSE, &b, NULL, &why), RM_OK);  /* small items */
+	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS,
+	    ALERTCOAP_CF_COSE, &b, NULL, &why), RM_OK);  /* small items */
 	rm_buf_fini(&b);
 	fake_fini(&f);
 }
@@ -327,7 +332,7 @@ static void
 test_info_only(void)
 {
 	struct fake f;
-	struct coap_srv_set_info info;
+	struct alertcoap_set_info info;
 	struct fake_spec s = typhoon;
 
 	fake_init(&f);
@@ -335,13 +340,13 @@ test_info_only(void)
 	s.grade = RM_GRADE_YELLOW;
 	s.expires_ms = FAKE_NOW_MS + 1000;
 	fake_add(&f, &s);
-	CU_ASSERT_EQUAL(render(&f, "120000", COAP_SRV_CF_TEXT, NULL, &info),
+	CU_ASSERT_EQUAL(render(&f, "120000", ALERTCOAP_CF_TEXT, NULL, &info),
 	    RM_OK);
 	CU_ASSERT_EQUAL(info.n_alerts, 1);
 	CU_ASSERT_EQUAL(info.max_grade, RM_GRADE_YELLOW);
 	CU_ASSERT_EQUAL(info.next_expiry_ms, FAKE_NOW_MS + 1000);
 	fake_add(&f, &typhoon);
-	CU_ASSERT_EQUAL(render(&f, "120116", COAP_SRV_CF_CBOR, NULL, &info),
+	CU_ASSERT_EQUAL(render(&f, "120116", ALERTCOAP_CF_CBOR, NULL, &info),
 	    RM_OK);
 	CU_ASSERT_EQUAL(info.n_alerts, 2);
 	CU_ASSERT_EQUAL(info.max_grade, RM_GRADE_RED);

@@ -1,31 +1,19 @@
 /*
- * link.c -- the federation engine: options, configured peers, outbound
- * queues, counters, the current roster, start and stop.
+ * peer.c -- the peer engine's public lifecycle: options, configured
+ * peers, start and stop, broadcast of newly stored records, status.
  *
- * Threads: one per peer (link_session.c). Shared state is guarded by
- * fed.roster_mtx (roster pointer), fed.stats_mtx (counters, refused-hash
- * ring) and fed_peer.mtx (state, per-peer counters, queue, pipe events).
- * Lock order: peer.mtx before stats_mtx; roster_mtx is never held while
- * taking another lock.
+ * Threads: one per peer (link_session.c). Shared state and its locks are
+ * in link_state.c. Nothing here is process-global: every engine lives in
+ * its own struct fed.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "federation/fed_int.h"
+#include "federation/peer/peer_int.h"
 
 #define FED_CLOSE_WAIT_MS 10000
 #define FED_SHUTDOWN_SETTLE_MS 250
-
-void
-fed_sleep_ms(unsigned ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) != 0)
-		;
-}
 
 static char *
 dup_opt(const char *s)
@@ -136,6 +124,8 @@ fed_peer_add(fed *f, const char *agency_id, const char *url, bool listen,
 	snprintf(p->url, sizeof(p->url), "%s", url);
 	p->listen = listen;
 	p->state = FED_PEER_DOWN;
+	p->wake_rd = p->wake_wr = -1;
+	atomic_init(&p->wake_pending, false);
 	pthread_mutex_init(&p->mtx, NULL);
 	f->peers[f->n_peers++] = p;
 	return RM_OK;
@@ -150,7 +140,8 @@ fed_start(fed *f, rm_why *why)
 		return rm_fail(why, RM_EINVAL, "federation: already started");
 	f->started = true;
 	for (size_t i = 0; i < f->n_peers; i++)
-		if ((rv = fed_net_open(f->peers[i], why)) != RM_OK)
+		if ((rv = fed_peer_wake_open(f->peers[i], why)) != RM_OK ||
+		    (rv = fed_net_open(f->peers[i], why)) != RM_OK)
 			return rv;
 	for (size_t i = 0; i < f->n_peers; i++) {
 		struct fed_peer *p = f->peers[i];
@@ -161,19 +152,6 @@ fed_start(fed *f, rm_why *why)
 		p->thread_started = true;
 	}
 	return RM_OK;
-}
-
-static void
-queue_clear(struct fed_peer *p)
-{
-	struct fed_qrec *q, *next;
-
-	for (q = p->q_head; q != NULL; q = next) {
-		next = q->next;
-		free(q);
-	}
-	p->q_head = p->q_tail = NULL;
-	p->q_len = 0;
 }
 
 void
@@ -191,8 +169,10 @@ fed_close(fed *f)
 	 * (seen with both ends in one process).
 	 */
 	atomic_store(&f->stopping, true);
-	for (size_t i = 0; i < f->n_peers; i++)
+	for (size_t i = 0; i < f->n_peers; i++) {
 		fed_net_shutdown(f->peers[i]);
+		fed_peer_wake(f->peers[i]);
+	}
 	if (f->n_peers > 0 && f->started)
 		fed_sleep_ms(FED_SHUTDOWN_SETTLE_MS);
 	for (size_t i = 0; i < f->n_peers; i++)
@@ -215,7 +195,8 @@ fed_close(fed *f)
 	for (size_t i = 0; i < f->n_peers; i++) {
 		struct fed_peer *p = f->peers[i];
 
-		queue_clear(p);
+		fed_peer_queue_clear_locked(p);
+		fed_peer_wake_close(p);
 		free(p->s.catchup);
 		pthread_mutex_destroy(&p->mtx);
 		free(p);
@@ -237,111 +218,11 @@ fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except)
 		return;
 	for (size_t i = 0; i < f->n_peers; i++) {
 		struct fed_peer *peer = f->peers[i];
-		struct fed_qrec *q;
 
 		if (except != NULL && strcmp(peer->agency, except) == 0)
 			continue;
-		pthread_mutex_lock(&peer->mtx);
-		if (peer->state != FED_PEER_UP) {
-			pthread_mutex_unlock(&peer->mtx);
-			continue;
-		}
-		if (peer->q_len >= FED_QUEUE_MAX) {
-			/* Drop it all; the next VECTOR exchange repairs. */
-			queue_clear(peer);
-			peer->q_overflow = true;
-		}
-		if ((q = malloc(sizeof(*q) + n)) == NULL) {
-			peer->q_overflow = true;
-			pthread_mutex_unlock(&peer->mtx);
-			continue;
-		}
-		q->next = NULL;
-		q->len = n;
-		memcpy(q->bytes, p, n);
-		if (peer->q_tail != NULL)
-			peer->q_tail->next = q;
-		else
-			peer->q_head = q;
-		peer->q_tail = q;
-		peer->q_len++;
-		pthread_mutex_unlock(&peer->mtx);
+		fed_peer_queue_push(peer, p, n);   /* wakes its thread */
 	}
-}
-
-void
-fed_count(fed *f, size_t field_offset, uint64_t n)
-{
-	pthread_mutex_lock(&f->stats_mtx);
-	*(uint64_t *)(void *)((char *)&f->c + field_offset) += n;
-	pthread_mutex_unlock(&f->stats_mtx);
-}
-
-bool
-fed_refused_seen(fed *f, const rm_hash *h)
-{
-	bool seen = false;
-
-	pthread_mutex_lock(&f->stats_mtx);
-	for (size_t i = 0; i < f->n_refused && !seen; i++)
-		seen = memcmp(f->refused[i].b, h->b, RM_HASH_BYTES) == 0;
-	if (!seen) {
-		f->refused[f->refused_next] = *h;
-		f->refused_next = (f->refused_next + 1) % FED_REFUSED_RING;
-		if (f->n_refused < FED_REFUSED_RING)
-			f->n_refused++;
-	}
-	pthread_mutex_unlock(&f->stats_mtx);
-	return seen;
-}
-
-int
-fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
-    rm_why *why)
-{
-	struct roster *r = fed_roster(f);
-	int rv;
-
-	rv = fed_record_open(r, p, n, out, why);
-	roster_free(r);
-	if (rv != RM_OK && rv > 0 && rv < RM_ERR_COUNT) {
-		pthread_mutex_lock(&f->stats_mtx);
-		f->c.refused[rv]++;
-		pthread_mutex_unlock(&f->stats_mtx);
-	}
-	return rv;
-}
-
-struct roster *
-fed_roster(fed *f)
-{
-	struct roster *r;
-
-	pthread_mutex_lock(&f->roster_mtx);
-	r = roster_ref(f->roster);
-	pthread_mutex_unlock(&f->roster_mtx);
-	return r;
-}
-
-void
-fed_peer_set_state(struct fed_peer *p, enum fed_peer_state st)
-{
-	pthread_mutex_lock(&p->mtx);
-	p->state = st;
-	if (st != FED_PEER_UP) {
-		queue_clear(p);
-		p->q_overflow = false;
-	}
-	pthread_mutex_unlock(&p->mtx);
-}
-
-void
-fed_peer_queue_drop(struct fed_peer *p)
-{
-	pthread_mutex_lock(&p->mtx);
-	queue_clear(p);
-	p->q_overflow = true;
-	pthread_mutex_unlock(&p->mtx);
 }
 
 size_t

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/trust/trust_int.h"
 
 /* ---------------- encoder ---------------- */
 

@@ -1,15 +1,18 @@
 /*
  * link_handshake.c -- HELLO / PROOF and the roster exchange
- * (docs/PROTOCOL.md §4, §5). Runs on the peer thread.
+ * (docs/PROTOCOL.md §4, §5). Runs on the peer thread, below the session:
+ * each step returns a verdict (RM_OK, *up when the peer proved itself, or
+ * an error with the reason) and the session acts on it. Nothing here
+ * calls the session or the sync layer.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/peer/peer_int.h"
 
-int
-fed_send_roster(struct fed_peer *p, const struct roster *r)
+static int
+send_roster(struct fed_peer *p, const struct roster *r)
 {
 	rm_buf b = RM_BUF_INIT;
 	const uint8_t *sr;
@@ -23,17 +26,50 @@ fed_send_roster(struct fed_peer *p, const struct roster *r)
 		return RM_OK;
 	}
 	if ((rv = fed_frame_roster(&b, sr, n)) == RM_OK)
-		rv = fed_send_buf(p, &b);
+		rv = fed_net_send(p, &b);
 	rm_buf_fini(&b);
 	if (rv == RM_OK && roster_version(r) > p->s.roster_told)
 		p->s.roster_told = roster_version(r);
 	return rv;
 }
 
-/* ---------------- handshake ---------------- */
+void
+fed_hs_offer_roster(struct fed_peer *p)
+{
+	struct roster *r = fed_roster(p->f);
 
-static void
-verify_proof(struct fed_peer *p)
+	if (roster_version(r) > p->s.roster_told)
+		(void)send_roster(p, r);
+	roster_free(r);
+}
+
+int
+fed_hs_start(struct fed_peer *p, rm_why *why)
+{
+	struct fed_session *s = &p->s;
+	struct roster *r;
+	rm_buf b = RM_BUF_INIT;
+	int rv;
+
+	if (crypto_random(s->own_nonce, sizeof(s->own_nonce)) != RM_OK)
+		return rm_fail(why, RM_ECRYPTO, "no randomness for the nonce");
+	r = fed_roster(p->f);
+	s->roster_told = roster_version(r);
+	rv = fed_frame_hello(&b, p->f->agency_id, roster_version(r),
+	    s->own_nonce);
+	roster_free(r);
+	if (rv == RM_OK)
+		rv = fed_net_send(p, &b);
+	rm_buf_fini(&b);
+	if (rv != RM_OK)
+		return rm_fail(why, RM_ENET, "cannot send HELLO: %s",
+		    rm_strerror(rv));
+	return RM_OK;
+}
+
+/* The stashed PROOF against the roster key of the peer: *up on success. */
+static int
+verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 {
 	struct fed_session *s = &p->s;
 	struct roster *r = fed_roster(p->f);
@@ -42,8 +78,8 @@ verify_proof(struct fed_peer *p)
 	int rv;
 
 	if (a == NULL) {
-		fed_session_fail(p, RM_EUNKNOWNSIGNER, "agency %s is not in roster "
-		    "version %llu", p->agency,
+		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in "
+		    "roster version %llu", p->agency,
 		    (unsigned long long)roster_version(r));
 		goto out;
 	}
@@ -52,49 +88,44 @@ verify_proof(struct fed_peer *p)
 	if (rv == RM_OK)
 		rv = crypto_es256_verify(a->key, t.data, t.len, s->proof);
 	if (rv != RM_OK) {
-		fed_session_fail(p, RM_EBADSIG, "PROOF does not verify with the "
+		rv = rm_fail(why, RM_EBADSIG, "PROOF does not verify with the "
 		    "roster key of %s", p->agency);
 		goto out;
 	}
-	fed_session_up(p);
+	*up = true;
 out:
 	rm_buf_fini(&t);
 	roster_free(r);
+	return rv;
 }
 
-void
-fed_on_hello(struct fed_peer *p, const struct fed_frame *fr)
+int
+fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 {
 	struct fed_session *s = &p->s;
 	struct roster *r;
 	uint8_t sig[CRYPTO_ES256_SIG_BYTES];
 	rm_buf b = RM_BUF_INIT;
-	rm_why why;
+	rm_why swhy;
 	int rv;
 
-	if (s->hello_rx) {
-		fed_session_fail(p, RM_EPROTO, "second HELLO");
-		return;
-	}
-	if (fr->u.hello.proto != FED_PROTO_VERSION) {
-		fed_session_fail(p, RM_EUNKNOWN, "protocol version %llu, this node "
-		    "speaks %d", (unsigned long long)fr->u.hello.proto,
+	if (s->hello_rx)
+		return rm_fail(why, RM_EPROTO, "second HELLO");
+	if (fr->u.hello.proto != FED_PROTO_VERSION)
+		return rm_fail(why, RM_EUNKNOWN, "protocol version %llu, this "
+		    "node speaks %d", (unsigned long long)fr->u.hello.proto,
 		    FED_PROTO_VERSION);
-		return;
-	}
 	if (fr->u.hello.agency_len != strlen(p->agency) ||
 	    memcmp(fr->u.hello.agency, p->agency, fr->u.hello.agency_len) !=
-	    0) {
-		fed_session_fail(p, RM_EUNAUTH, "HELLO claims agency %.*s, this "
-		    "link is for %s", (int)fr->u.hello.agency_len,
+	    0)
+		return rm_fail(why, RM_EUNAUTH, "HELLO claims agency %.*s, "
+		    "this link is for %s", (int)fr->u.hello.agency_len,
 		    fr->u.hello.agency, p->agency);
-		return;
-	}
 	r = fed_roster(p->f);
 	if (fr->u.hello.roster_version <= roster_version(r) &&
 	    roster_find(r, p->agency) == NULL) {
-		fed_session_fail(p, RM_EUNKNOWNSIGNER, "agency %s is not in roster "
-		    "version %llu", p->agency,
+		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in "
+		    "roster version %llu", p->agency,
 		    (unsigned long long)roster_version(r));
 		goto out;
 	}
@@ -105,65 +136,59 @@ fed_on_hello(struct fed_peer *p, const struct fed_frame *fr)
 		s->roster_told = s->peer_roster_version;
 	/* The newer roster travels first. */
 	if (roster_version(r) > s->peer_roster_version &&
-	    (rv = fed_send_roster(p, r)) != RM_OK) {
-		fed_session_fail(p, RM_ENET, "cannot send ROSTER: %s",
+	    (rv = send_roster(p, r)) != RM_OK) {
+		rv = rm_fail(why, RM_ENET, "cannot send ROSTER: %s",
 		    rm_strerror(rv));
 		goto out;
 	}
 	rv = fed_hello_transcript(&b, s->peer_nonce, s->own_nonce,
 	    p->f->agency_id, p->agency);
 	if (rv == RM_OK)
-		rv = crypto_signer_sign(p->f->agency_signer, b.data, b.len,
-		    sig, &why);
+		rv = crypto_signer_sign(p->f->agency_signer, b.data, b.len, sig,
+		    &swhy);
 	rm_buf_reset(&b);
 	if (rv == RM_OK && (rv = fed_frame_proof(&b, sig)) == RM_OK)
-		rv = fed_send_buf(p, &b);
+		rv = fed_net_send(p, &b);
 	if (rv != RM_OK)
-		fed_session_fail(p, rv == RM_ETIMEDOUT ? RM_ENET : rv, "cannot "
+		rv = rm_fail(why, rv == RM_ETIMEDOUT ? RM_ENET : rv, "cannot "
 		    "send PROOF: %s", rm_strerror(rv));
 out:
 	rm_buf_fini(&b);
 	roster_free(r);
+	return rv;
 }
 
-void
-fed_on_proof(struct fed_peer *p, const struct fed_frame *fr)
+int
+fed_hs_on_proof(struct fed_peer *p, const struct fed_frame *fr, bool *up,
+    rm_why *why)
 {
 	struct fed_session *s = &p->s;
 	struct roster *r;
 	bool wait;
 
-	if (!s->hello_rx || s->up || s->proof_pending) {
-		fed_session_fail(p, RM_EPROTO, "unexpected PROOF");
-		return;
-	}
+	if (!s->hello_rx || s->up || s->proof_pending)
+		return rm_fail(why, RM_EPROTO, "unexpected PROOF");
 	memcpy(s->proof, fr->u.proof.sig, CRYPTO_ES256_SIG_BYTES);
 	r = fed_roster(p->f);
 	wait = s->peer_roster_version > roster_version(r);
 	roster_free(r);
-	if (wait)
+	if (wait) {
 		s->proof_pending = true;       /* its ROSTER comes first */
-	else
-		verify_proof(p);
+		return RM_OK;
+	}
+	return verify_proof(p, up, why);
 }
 
-/* Adopt a newer roster; returns true if it replaced ours. */
-static bool
+/* Adopt a newer roster of our federation: persist it through the host. */
+static void
 roster_adopt(struct fed_peer *p, struct roster *nr, const uint8_t *bytes,
     size_t n)
 {
 	fed *f = p->f;
-	struct roster *old = NULL;
+	struct roster *old;
 
-	pthread_mutex_lock(&f->roster_mtx);
-	if (roster_version(nr) > roster_version(f->roster) &&
-	    strcmp(roster_federation(nr), roster_federation(f->roster)) == 0) {
-		old = f->roster;
-		f->roster = roster_ref(nr);
-	}
-	pthread_mutex_unlock(&f->roster_mtx);
-	if (old == NULL)
-		return false;
+	if (!fed_roster_replace(f, nr, &old))
+		return;
 	rm_log(RM_LOG_NOTICE, "fed", "adopted roster version %llu from peer "
 	    "%s (was %llu)", (unsigned long long)roster_version(nr), p->agency,
 	    (unsigned long long)roster_version(old));
@@ -172,51 +197,49 @@ roster_adopt(struct fed_peer *p, struct roster *nr, const uint8_t *bytes,
 	    f->ops->roster_save(f->host, bytes, n) != RM_OK)
 		rm_log(RM_LOG_WARN, "fed", "roster version %llu: could not be "
 		    "saved", (unsigned long long)roster_version(nr));
-	return true;
 }
 
-void
-fed_on_roster(struct fed_peer *p, const struct fed_frame *fr)
+int
+fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr, bool *up,
+    rm_why *why)
 {
 	struct fed_session *s = &p->s;
 	struct roster *nr, *cur;
-	rm_why why;
+	rm_why rwhy;
 	int rv;
 
-	if (!s->hello_rx) {
-		fed_session_fail(p, RM_EPROTO, "ROSTER before HELLO");
-		return;
-	}
+	if (!s->hello_rx)
+		return rm_fail(why, RM_EPROTO, "ROSTER before HELLO");
 	if ((rv = roster_open(fr->u.roster.p, fr->u.roster.n, p->f->root_key,
-	    &nr, &why)) != RM_OK) {
+	    &nr, &rwhy)) != RM_OK) {
 		FED_COUNT(p->f, frames_malformed, 1);
-		fed_session_fail(p, rv, "ROSTER refused: %s", why.msg);
-		return;
+		return rm_fail(why, rv, "ROSTER refused: %s", rwhy.msg);
 	}
 	cur = fed_roster(p->f);
 	rv = strcmp(roster_federation(nr), roster_federation(cur));
 	roster_free(cur);
 	if (rv != 0) {
-		fed_session_fail(p, RM_EBADVALUE, "ROSTER is for federation \"%s\"",
-		    roster_federation(nr));
+		rv = rm_fail(why, RM_EBADVALUE, "ROSTER is for federation "
+		    "\"%s\"", roster_federation(nr));
 		roster_free(nr);
-		return;
+		return rv;
 	}
 	roster_adopt(p, nr, fr->u.roster.p, fr->u.roster.n);
 	if (roster_version(nr) > s->roster_told)
 		s->roster_told = roster_version(nr);
 	roster_free(nr);
-	if (s->proof_pending) {
-		cur = fed_roster(p->f);
-		if (roster_version(cur) < s->peer_roster_version) {
-			fed_session_fail(p, RM_EPROTO, "HELLO announced roster "
-			    "version %llu, ROSTER brought %llu",
-			    (unsigned long long)s->peer_roster_version,
-			    (unsigned long long)roster_version(cur));
-		} else {
-			s->proof_pending = false;
-			verify_proof(p);
-		}
-		roster_free(cur);
+	if (!s->proof_pending)
+		return RM_OK;
+	cur = fed_roster(p->f);
+	if (roster_version(cur) < s->peer_roster_version) {
+		rv = rm_fail(why, RM_EPROTO, "HELLO announced roster version "
+		    "%llu, ROSTER brought %llu",
+		    (unsigned long long)s->peer_roster_version,
+		    (unsigned long long)roster_version(cur));
+	} else {
+		s->proof_pending = false;
+		rv = verify_proof(p, up, why);
 	}
+	roster_free(cur);
+	return rv;
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/peer/peer_int.h"
 
 static const char hello_label[] = "riskmesh/1 hello";
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/trust/trust_int.h"
 
 static const char *const roster_roles[] = { "centre", "department",
 	"district" };

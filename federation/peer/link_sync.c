@@ -1,13 +1,15 @@
 /*
  * link_sync.c -- version vectors, catch-up streams, push of queued
  * records, and refusal of bad records (docs/PROTOCOL.md §7, §8). Runs on
- * the peer thread.
+ * the peer thread, below the session; it calls only the socket
+ * (link_nng.c), the shared state (link_state.c) and the host ops, never
+ * the session or the handshake.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/peer/peer_int.h"
 
 #define FED_PULL_MIN_MS        1000   /* least gap between pull VECTORs */
 #define FED_CATCHUP_PER_PUMP   2      /* log_range batches per loop turn */
@@ -59,7 +61,7 @@ vec_load(fed *f, struct vec *v)
 }
 
 int
-fed_send_vector(struct fed_peer *p)
+fed_sync_send_vector(struct fed_peer *p)
 {
 	struct vec v;
 	const char **origins = NULL;
@@ -86,7 +88,7 @@ fed_send_vector(struct fed_peer *p)
 		seqs[i] = v.e[i].seq;
 	}
 	if ((rv = fed_frame_vector(&b, origins, seqs, n)) == RM_OK)
-		rv = fed_send_buf(p, &b);
+		rv = fed_net_send(p, &b);
 	p->s.last_vector_ms = p->s.last_pull_ms = rm_mono_now_ms();
 out:
 	free(origins);
@@ -117,7 +119,7 @@ send_records(struct fed_peer *p, const uint8_t *const *rp, const size_t *rl,
 			break;
 		for (size_t j = 0; j < k && rv == RM_OK; j++)
 			rv = fed_frame_records_add(&b, rp[i + j], rl[i + j]);
-		if (rv == RM_OK && (rv = fed_send_buf(p, &b)) == RM_OK) {
+		if (rv == RM_OK && (rv = fed_net_send(p, &b)) == RM_OK) {
 			pthread_mutex_lock(&p->mtx);
 			p->records_sent += k;
 			pthread_mutex_unlock(&p->mtx);
@@ -172,7 +174,7 @@ note_own_log(fed *f, const struct fed_frame *fr)
 }
 
 void
-fed_on_vector(struct fed_peer *p, const struct fed_frame *fr)
+fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 {
 	struct fed_session *s = &p->s;
 	struct vec v;
@@ -217,7 +219,7 @@ fed_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 	s->catchup = c;
 	s->n_catchup = nc;
 	if (pull && rm_mono_now_ms() - s->last_pull_ms >= FED_PULL_MIN_MS)
-		(void)fed_send_vector(p);
+		(void)fed_sync_send_vector(p);
 }
 
 static void
@@ -250,12 +252,12 @@ refuse_record(struct fed_peer *p, const uint8_t *rp, size_t rl, int err,
 	fed_hash_short(&h, sh);
 	snprintf(reason, sizeof(reason), "record %s: %s", sh, why);
 	if (fed_frame_refuse(&b, err, reason) == RM_OK)
-		(void)fed_send_buf(p, &b);
+		(void)fed_net_send(p, &b);
 	rm_buf_fini(&b);
 }
 
 void
-fed_on_records(struct fed_peer *p, const struct fed_frame *fr)
+fed_sync_on_records(struct fed_peer *p, const struct fed_frame *fr)
 {
 	fed *f = p->f;
 
@@ -367,31 +369,12 @@ pump_catchup(struct fed_peer *p)
 static int
 pump_queue(struct fed_peer *p)
 {
-	struct fed_qrec *head, *q, *next;
+	struct fed_qrec *head, *q;
 	const uint8_t **rp;
-	size_t *rl, n = 0, bytes = 0;
+	size_t *rl, n;
 	int rv = RM_OK;
 
-	pthread_mutex_lock(&p->mtx);
-	head = p->q_head;
-	for (q = head; q != NULL && n < FED_BATCH_MAX &&
-	    (n == 0 || bytes + q->len <= FED_FRAME_SOFT_MAX); q = q->next) {
-		bytes += q->len;
-		n++;
-	}
-	/* Detach the first n records. */
-	if (n > 0) {
-		struct fed_qrec *last = head;
-
-		for (size_t i = 1; i < n; i++)
-			last = last->next;
-		p->q_head = last->next;
-		if (p->q_head == NULL)
-			p->q_tail = NULL;
-		last->next = NULL;
-		p->q_len -= n;
-	}
-	pthread_mutex_unlock(&p->mtx);
+	n = fed_peer_queue_take(p, FED_BATCH_MAX, FED_FRAME_SOFT_MAX, &head);
 	if (n == 0)
 		return RM_OK;
 	rp = calloc(n, sizeof(*rp));
@@ -409,10 +392,7 @@ pump_queue(struct fed_peer *p)
 	}
 	free(rp);
 	free(rl);
-	for (q = head; q != NULL; q = next) {
-		next = q->next;
-		free(q);
-	}
+	fed_peer_queue_free(head);
 	if (rv != RM_OK) {
 		/* Drop the rest too and let vectors repair. */
 		fed_peer_queue_drop(p);
@@ -420,33 +400,25 @@ pump_queue(struct fed_peer *p)
 	return rv;
 }
 
-/* Work to do while UP. Returns true if more is pending. */
+rm_mono_ms
+fed_sync_due_ms(const struct fed_peer *p)
+{
+	return p->s.last_vector_ms + p->f->sync_interval_ms;
+}
+
 bool
-fed_pump(struct fed_peer *p)
+fed_sync_pump(struct fed_peer *p)
 {
 	struct fed_session *s = &p->s;
-	struct roster *r;
-	bool overflow, more;
-	rm_mono_ms now = rm_mono_now_ms();
 
-	pthread_mutex_lock(&p->mtx);
-	overflow = p->q_overflow;
-	p->q_overflow = false;
-	pthread_mutex_unlock(&p->mtx);
-	r = fed_roster(p->f);
-	if (roster_version(r) > s->roster_told)
-		(void)fed_send_roster(p, r);
-	roster_free(r);
-	if (overflow || now - s->last_vector_ms >= p->f->sync_interval_ms)
-		(void)fed_send_vector(p);
+	if (fed_peer_queue_overflowed(p) ||
+	    rm_mono_now_ms() >= fed_sync_due_ms(p))
+		(void)fed_sync_send_vector(p);
 	for (int i = 0; i < FED_CATCHUP_PER_PUMP && s->n_catchup > 0; i++)
 		if (pump_catchup(p) != RM_OK) {
 			s->n_catchup = 0;
 			break;
 		}
 	(void)pump_queue(p);
-	pthread_mutex_lock(&p->mtx);
-	more = p->q_head != NULL || s->n_catchup > 0;
-	pthread_mutex_unlock(&p->mtx);
-	return more;
+	return s->n_catchup > 0 || fed_peer_queue_pending(p);
 }

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/trust/trust_int.h"
 
 int
 fed_record_open(const struct roster *r, const uint8_t *p, size_t n,

@@ -16,7 +16,7 @@
 #include <nng/protocol/pair1/pair.h>
 #include <nng/supplemental/tls/tls.h>
 
-#include "federation/fed_int.h"
+#include "federation/peer/peer_int.h"
 
 struct fed_net {
 	nng_socket sock;
@@ -44,6 +44,7 @@ pipe_cb(nng_pipe pipe, nng_pipe_ev ev, void *arg)
 	p->ev[p->n_ev].add = ev == NNG_PIPE_EV_ADD_POST;
 	p->n_ev++;
 	pthread_mutex_unlock(&p->mtx);
+	fed_peer_wake(p);
 }
 
 /* Read a PEM file as a NUL-terminated string. */
@@ -217,20 +218,24 @@ fed_net_free(struct fed_peer *p)
 }
 
 /*
- * Wait until fd is readable or timeout_ms passed, on our own clock: the
- * blocking nng calls rely on nng's aio expiry, which nng 1.5 can miss
- * (nanomsg/nng#1486), leaving a "timed" receive blocked for good.
+ * Wait until the socket has a frame, the peer's wake pipe is readable or
+ * timeout_ms passed, on our own clock: the blocking nng calls rely on
+ * nng's aio expiry, which nng 1.5 can miss (nanomsg/nng#1486), leaving a
+ * "timed" receive blocked for good. wake_fd < 0: socket only.
  */
 static bool
-wait_fd(int fd, unsigned timeout_ms)
+wait_fd(int fd, int wake_fd, unsigned timeout_ms)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct pollfd pfd[2] = {
+		{ .fd = fd, .events = POLLIN },
+		{ .fd = wake_fd, .events = POLLIN },
+	};
 	int rv;
 
 	do
-		rv = poll(&pfd, 1, (int)timeout_ms);
+		rv = poll(pfd, wake_fd >= 0 ? 2 : 1, (int)timeout_ms);
 	while (rv < 0 && errno == EINTR);
-	return rv > 0;
+	return rv > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP));
 }
 
 int
@@ -245,7 +250,7 @@ fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
 
 	nrv = nng_recvmsg(n->sock, &m, NNG_FLAG_NONBLOCK);
 	if (nrv == NNG_EAGAIN) {
-		if (!wait_fd(n->recv_fd, timeout_ms))
+		if (!wait_fd(n->recv_fd, p->wake_rd, timeout_ms))
 			return RM_ETIMEDOUT;
 		nrv = nng_recvmsg(n->sock, &m, NNG_FLAG_NONBLOCK);
 	}
@@ -268,26 +273,28 @@ fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
 }
 
 int
-fed_net_send(struct fed_peer *p, const uint8_t *buf, size_t len)
+fed_net_send(struct fed_peer *p, const rm_buf *b)
 {
 	struct fed_net *n = p->net;
 	rm_mono_ms deadline = rm_mono_now_ms() + FED_SEND_TIMEOUT_MS;
 	nng_msg *m;
 	int nrv;
 
-	if ((nrv = nng_msg_alloc(&m, len)) != 0)
+	if ((nrv = nng_msg_alloc(&m, b->len)) != 0)
 		return RM_ENOMEM;
-	memcpy(nng_msg_body(m), buf, len);
+	memcpy(nng_msg_body(m), b->data, b->len);
 	for (;;) {
 		rm_mono_ms now;
 
-		if ((nrv = nng_sendmsg(n->sock, m, NNG_FLAG_NONBLOCK)) == 0)
+		if ((nrv = nng_sendmsg(n->sock, m, NNG_FLAG_NONBLOCK)) == 0) {
+			FED_COUNT(p->f, frames_out, 1);
 			return RM_OK;
+		}
 		now = rm_mono_now_ms();
 		if (nrv != NNG_EAGAIN || now >= deadline ||
 		    atomic_load(&p->f->stopping))
 			break;
-		(void)wait_fd(n->send_fd, (unsigned)(deadline - now < 50 ?
+		(void)wait_fd(n->send_fd, -1, (unsigned)(deadline - now < 50 ?
 		    deadline - now : 50));
 	}
 	nng_msg_free(m);

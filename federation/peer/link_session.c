@@ -1,36 +1,29 @@
 /*
  * link_session.c -- the peer thread: connection events, session start,
  * failure and end, frame dispatch and the main loop (docs/PROTOCOL.md §3).
- * The handshake is in link_handshake.c, catch-up and push in link_sync.c.
+ * It drives the handshake (link_handshake.c) and the exchange
+ * (link_sync.c); they return verdicts and never call back up here.
  *
  * Everything here runs on the peer's own thread and owns p->s; shared
  * fields of the peer are touched under p->mtx only.
+ *
+ * No ticks: the thread sleeps in fed_net_recv until a frame arrives, its
+ * wake pipe is written (a record to send, a connection event, a roster
+ * change, shutdown) or the next timer is due (handshake timeout, REFUSE
+ * linger, periodic VECTOR).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "federation/fed_int.h"
+#include "federation/peer/peer_int.h"
 
 #define FED_REFUSAL_LOG_MS     60000  /* repeat an identical refusal log */
 #define FED_REFUSE_LINGER_MS   100    /* REFUSE, then close the pipe */
 
 static void session_end(struct fed_peer *p);
 
-/* ---------------- sending ---------------- */
-
-int
-fed_send_buf(struct fed_peer *p, rm_buf *b)
-{
-	int rv = fed_net_send(p, b->data, b->len);
-
-	if (rv == RM_OK)
-		FED_COUNT(p->f, frames_out, 1);
-	return rv;
-}
-
-/* Our vector, collected from the host. */
 /* ---------------- failures ---------------- */
 
 static void
@@ -54,8 +47,8 @@ dead_has(const struct fed_peer *p, uint32_t pipe)
  * log it on the security channel (identical reasons at most once a
  * minute), tell the peer why, close the pipe and mark the peer REFUSED.
  */
-void
-fed_session_fail(struct fed_peer *p, int code, const char *fmt, ...)
+static void __attribute__((format(printf, 3, 4)))
+session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 {
 	char reason[RM_WHY_MAX];
 	rm_buf b = RM_BUF_INIT;
@@ -78,7 +71,7 @@ fed_session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 		p->last_refusal_ms = now;
 	}
 	if (fed_frame_refuse(&b, code, reason) == RM_OK)
-		(void)fed_send_buf(p, &b);
+		(void)fed_net_send(p, &b);
 	rm_buf_fini(&b);
 	session_end(p);
 	fed_peer_set_state(p, FED_PEER_REFUSED);
@@ -118,33 +111,20 @@ static void
 session_start(struct fed_peer *p, uint32_t pipe)
 {
 	struct fed_session *s = &p->s;
-	struct roster *r;
-	rm_buf b = RM_BUF_INIT;
+	rm_why why;
 	int rv;
 
 	session_end(p);
 	s->pipe = pipe;
 	s->started_ms = rm_mono_now_ms();
 	fed_peer_set_state(p, FED_PEER_HANDSHAKE);
-	if (crypto_random(s->own_nonce, sizeof(s->own_nonce)) != RM_OK) {
-		fed_session_fail(p, RM_ECRYPTO, "no randomness for the nonce");
-		return;
-	}
-	r = fed_roster(p->f);
-	s->roster_told = roster_version(r);
-	rv = fed_frame_hello(&b, p->f->agency_id, roster_version(r),
-	    s->own_nonce);
-	roster_free(r);
-	if (rv == RM_OK)
-		rv = fed_send_buf(p, &b);
-	rm_buf_fini(&b);
-	if (rv != RM_OK)
-		fed_session_fail(p, RM_ENET, "cannot send HELLO: %s",
-		    rm_strerror(rv));
+	if ((rv = fed_hs_start(p, &why)) != RM_OK)
+		session_fail(p, rv, "%s", why.msg);
 }
 
-void
-fed_session_up(struct fed_peer *p)
+/* The peer's PROOF verified: state UP, send our VECTOR. */
+static void
+session_up(struct fed_peer *p)
 {
 	p->s.up = true;
 	pthread_mutex_lock(&p->mtx);
@@ -155,8 +135,18 @@ fed_session_up(struct fed_peer *p)
 	FED_COUNT(p->f, handshakes_ok, 1);
 	p->last_refusal[0] = '\0';
 	rm_log(RM_LOG_INFO, "fed", "peer %s up (%s)", p->agency, p->url);
-	if (fed_send_vector(p) != RM_OK)
-		fed_session_fail(p, RM_ENET, "cannot send VECTOR");
+	if (fed_sync_send_vector(p) != RM_OK)
+		session_fail(p, RM_ENET, "cannot send VECTOR");
+}
+
+/* Act on a handshake step's verdict. */
+static void
+session_verdict(struct fed_peer *p, int rv, bool up, const rm_why *why)
+{
+	if (rv != RM_OK)
+		session_fail(p, rv, "%s", why->msg);
+	else if (up)
+		session_up(p);
 }
 
 static void
@@ -164,6 +154,7 @@ on_message(struct fed_peer *p, uint32_t pipe, const uint8_t *buf, size_t len)
 {
 	struct fed_frame fr;
 	rm_why why;
+	bool up = false;
 	int rv;
 
 	if (dead_has(p, pipe))
@@ -185,38 +176,40 @@ on_message(struct fed_peer *p, uint32_t pipe, const uint8_t *buf, size_t len)
 	}
 	if (rv != RM_OK) {
 		FED_COUNT(p->f, frames_malformed, 1);
-		fed_session_fail(p, rv, "malformed frame: %s", why.msg);
+		session_fail(p, rv, "malformed frame: %s", why.msg);
 		return;
 	}
 	switch (fr.type) {
 	case FED_HELLO:
-		fed_on_hello(p, &fr);
+		rv = fed_hs_on_hello(p, &fr, &why);
+		session_verdict(p, rv, false, &why);
 		break;
 	case FED_PROOF:
-		fed_on_proof(p, &fr);
+		rv = fed_hs_on_proof(p, &fr, &up, &why);
+		session_verdict(p, rv, up, &why);
 		break;
 	case FED_ROSTER:
-		fed_on_roster(p, &fr);
+		rv = fed_hs_on_roster(p, &fr, &up, &why);
+		session_verdict(p, rv, up, &why);
 		break;
 	case FED_VECTOR:
 		if (!p->s.up)
-			fed_session_fail(p, RM_EPROTO, "VECTOR before handshake");
+			session_fail(p, RM_EPROTO, "VECTOR before handshake");
 		else
-			fed_on_vector(p, &fr);
+			fed_sync_on_vector(p, &fr);
 		break;
 	case FED_RECORDS:
 		if (!p->s.up)
-			fed_session_fail(p, RM_EPROTO, "RECORDS before handshake");
+			session_fail(p, RM_EPROTO, "RECORDS before handshake");
 		else
-			fed_on_records(p, &fr);
+			fed_sync_on_records(p, &fr);
 		break;
 	case FED_REFUSE:
 		rm_log(RM_LOG_NOTICE, "fed", "peer %s refused: %s: %.*s",
 		    p->agency, rm_errname((int)fr.u.refuse.code),
 		    (int)fr.u.refuse.reason_len, fr.u.refuse.reason);
 		if (!p->s.up)
-			fed_session_fail(p, RM_EPROTO, "peer refused the "
-			    "handshake");
+			session_fail(p, RM_EPROTO, "peer refused the handshake");
 		break;
 	}
 	fed_frame_fini(&fr);
@@ -245,6 +238,28 @@ take_events(struct fed_peer *p)
 	}
 }
 
+/* How long the thread may sleep: until the earliest timer, at most
+ * FED_IDLE_MAX_MS; 0 if work is pending. */
+static unsigned
+wait_ms(const struct fed_peer *p, bool busy, rm_mono_ms now)
+{
+	rm_mono_ms due = now + FED_IDLE_MAX_MS;
+
+	if (busy)
+		return 0;
+	if (p->s.pipe != 0 && !p->s.up) {
+		rm_mono_ms hs = p->s.started_ms + p->f->handshake_timeout_ms + 1;
+
+		if (hs < due)
+			due = hs;
+	}
+	if (p->linger_pipe != 0 && p->linger_until_ms < due)
+		due = p->linger_until_ms;
+	if (p->s.up && fed_sync_due_ms(p) < due)
+		due = fed_sync_due_ms(p);
+	return due > now ? (unsigned)(due - now) : 0;
+}
+
 void *
 fed_peer_main(void *arg)
 {
@@ -256,12 +271,14 @@ fed_peer_main(void *arg)
 		uint8_t *buf;
 		size_t len;
 		uint32_t pipe;
+		rm_mono_ms now;
 		int rv;
 
 		if (atomic_load(&f->stopping)) {
 			/* Drain until fed_close closes the socket. */
 			session_end(p);
 			p->linger_pipe = 0;
+			fed_peer_wake_drain(p);
 			rv = fed_net_recv(p, 10, &buf, &len, &pipe);
 			if (rv == RM_OK)
 				free(buf);
@@ -269,25 +286,32 @@ fed_peer_main(void *arg)
 				break;
 			continue;
 		}
+		/* Before looking for work, so that no wake is lost. */
+		fed_peer_wake_drain(p);
 		take_events(p);
-		if (p->linger_pipe != 0 &&
-		    rm_mono_now_ms() >= p->linger_until_ms) {
+		now = rm_mono_now_ms();
+		if (p->linger_pipe != 0 && now >= p->linger_until_ms) {
 			fed_net_drop(p, p->linger_pipe);
 			p->linger_pipe = 0;
 		}
-		if (p->s.pipe != 0 && !p->s.up && rm_mono_now_ms() -
-		    p->s.started_ms > (rm_mono_ms)f->handshake_timeout_ms)
-			fed_session_fail(p, RM_ETIMEDOUT, "handshake not complete "
+		if (p->s.pipe != 0 && !p->s.up && now - p->s.started_ms >
+		    (rm_mono_ms)f->handshake_timeout_ms)
+			session_fail(p, RM_ETIMEDOUT, "handshake not complete "
 			    "after %u ms", f->handshake_timeout_ms);
-		rv = fed_net_recv(p, busy ? 1 : FED_RECV_POLL_MS, &buf, &len,
-		    &pipe);
+		if (p->s.up && p->s.pipe != 0) {
+			fed_hs_offer_roster(p);
+			busy = fed_sync_pump(p);
+		} else {
+			busy = false;
+		}
+		rv = fed_net_recv(p, wait_ms(p, busy, rm_mono_now_ms()), &buf,
+		    &len, &pipe);
 		if (rv == RM_OK) {
 			on_message(p, pipe, buf, len);
 			free(buf);
 		} else if (rv == RM_ECLOSED) {
 			break;
 		}
-		busy = p->s.up && p->s.pipe != 0 ? fed_pump(p) : false;
 	}
 	session_end(p);
 	return NULL;

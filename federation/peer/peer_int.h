@@ -1,0 +1,246 @@
+/*
+ * peer_int.h -- peer engine internals shared by the federation/peer
+ * sources only. Not a public header. nng types never appear here;
+ * link_nng.c hides them behind struct fed_net.
+ *
+ * Layering inside the engine, each file calling only the ones below it
+ * (never up, never sideways between handshake and sync):
+ *
+ *   peer.c            public lifecycle: open, add, start, close, broadcast,
+ *                     status
+ *   link_session.c    the peer thread: waits for events, owns the session,
+ *                     dispatches frames, and drives
+ *   link_handshake.c  HELLO / PROOF / ROSTER steps    link_sync.c  vectors,
+ *                     (return a verdict: go on, up,                catch-up,
+ *                     or refuse with a reason)                     push
+ *   link_nng.c        the socket: send, receive-or-wake, drop a pipe
+ *   link_state.c      shared state: counters, roster, refused ring,
+ *                     outbound queue, the wake pipe
+ *   frame.c           the wire format
+ */
+#ifndef RM_PEER_INT_H
+#define RM_PEER_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdatomic.h>
+
+#include "federation/peer/peer.h"
+
+/* ---------------- links ---------------- */
+
+#define FED_PEERS_MAX          64
+#define FED_QUEUE_MAX          10000     /* queued outbound records per peer */
+#define FED_FRAME_SOFT_MAX     (1024 * 1024) /* RECORDS frame payload bound */
+#define FED_REFUSED_RING       64        /* recently refused record hashes */
+/* Longest idle wait of a peer thread. Everything that needs it wakes the
+ * thread at once (see link_state.c); this bound only backs up a readiness
+ * notification that nng might miss (nanomsg/nng#1486). Not on any hot
+ * path: records are sent and received on events. */
+#define FED_IDLE_MAX_MS        1000
+#define FED_SEND_TIMEOUT_MS    2000
+
+struct fed_net;       /* link_nng.c: the nng socket of one peer */
+
+/* One queued outbound record. */
+struct fed_qrec {
+	struct fed_qrec *next;
+	size_t len;
+	uint8_t bytes[];
+};
+
+/* A pending catch-up stream for one origin: send seqs (after, upto]. */
+struct fed_catchup {
+	char origin[RM_AGENCY_ID_MAX + 1];
+	uint64_t after, upto;
+};
+
+/* Handshake and exchange state of the current connection; owned by the
+ * peer thread. */
+struct fed_session {
+	uint32_t pipe;                 /* nng pipe id, 0 = none */
+	rm_mono_ms started_ms;
+	rm_mono_ms last_vector_ms;
+	uint8_t own_nonce[FED_NONCE_BYTES];
+	uint8_t peer_nonce[FED_NONCE_BYTES];
+	uint64_t peer_roster_version;
+	bool hello_rx;                 /* peer HELLO accepted */
+	bool proof_pending;            /* PROOF stashed until the newer ROSTER */
+	uint8_t proof[CRYPTO_ES256_SIG_BYTES];
+	bool up;
+	uint64_t roster_told;          /* highest roster version sent/seen */
+	rm_mono_ms last_pull_ms;       /* last VECTOR sent to pull records */
+	size_t n_catchup, cap_catchup;
+	struct fed_catchup *catchup;
+};
+
+struct fed_peer {
+	struct fed *f;
+	size_t index;
+	char agency[RM_AGENCY_ID_MAX + 1];
+	char url[256];
+	bool listen;
+	struct fed_net *net;
+	pthread_t thread;
+	bool thread_started;
+
+	pthread_mutex_t mtx;           /* guards everything below */
+	enum fed_peer_state state;
+	uint64_t records_sent, records_received, records_refused;
+	uint64_t connects;
+	rm_utc_ms last_up_ms;
+	struct fed_qrec *q_head, *q_tail;
+	size_t q_len;
+	bool q_overflow;               /* queue dropped: resend VECTOR */
+	struct {
+		uint32_t pipe;
+		bool add;              /* true: connected, false: gone */
+	} ev[16];                      /* pipe events from the nng callback */
+	size_t n_ev;
+
+	/* Wake pipe: written (one byte) by fed_peer_wake from any thread,
+	 * polled by the peer thread beside the socket (link_state.c). */
+	int wake_rd, wake_wr;
+	atomic_bool wake_pending;
+
+	/* Peer thread only. */
+	struct fed_session s;
+	uint32_t dead[8];              /* recently closed pipe ids */
+	uint32_t linger_pipe;          /* refused; closed at linger_until_ms */
+	rm_mono_ms linger_until_ms;
+	size_t dead_next;
+	char last_refusal[RM_WHY_MAX]; /* rate-limits handshake refusal logs */
+	rm_mono_ms last_refusal_ms;
+};
+
+struct fed {
+	char agency_id[RM_AGENCY_ID_MAX + 1];
+	crypto_signer *agency_signer;
+	const crypto_key *root_key;
+	char *ca_file, *tls_cert_file, *tls_key_file;
+	bool insecure;
+	uint32_t reconnect_min_ms, reconnect_max_ms;
+	uint32_t sync_interval_ms, handshake_timeout_ms;
+	const struct fed_host_ops *ops;
+	void *host;
+
+	pthread_mutex_t roster_mtx;
+	struct roster *roster;
+
+	pthread_mutex_t stats_mtx;
+	struct fed_counters c;
+	rm_hash refused[FED_REFUSED_RING];
+	size_t n_refused, refused_next;
+
+	atomic_bool stopping;
+	atomic_uint pending_ingest;
+	/* What peers' VECTORs said about our own agency's log (see
+	 * fed_own_log_seen): highest contiguous seq any peer holds, and how
+	 * many VECTORs arrived since start. */
+	_Atomic uint64_t own_seen_seq;
+	_Atomic uint64_t vectors_seen;
+	bool started;
+	size_t n_peers;
+	struct fed_peer *peers[FED_PEERS_MAX];
+};
+
+/* ---------------- link_state.c ---------------- */
+
+void fed_sleep_ms(unsigned ms);
+void fed_count(fed *f, size_t field_offset, uint64_t n);
+#define FED_COUNT(f, field, n) fed_count((f), offsetof(struct fed_counters, field), (n))
+/* True if h was refused recently (and remembers it otherwise). */
+bool fed_refused_seen(fed *f, const rm_hash *h);
+/* Replace the roster if nr is newer and of the same federation; wakes
+ * every peer thread so that each offers it to its peer. Returns true if
+ * it replaced ours (the caller logs and persists it). *old gets the
+ * previous roster (caller roster_free()s) when true. */
+bool fed_roster_replace(fed *f, struct roster *nr, struct roster **old);
+
+/* The wake pipe of one peer: fed_peer_wake_open before the thread
+ * starts, fed_peer_wake_close after it was joined. fed_peer_wake is
+ * async-signal-unsafe but thread-safe and never blocks; fed_peer_wake_fd
+ * is polled by the peer thread, which calls fed_peer_wake_drain before it
+ * looks for work (so that no wake is lost). */
+int fed_peer_wake_open(struct fed_peer *p, rm_why *why);
+void fed_peer_wake_close(struct fed_peer *p);
+void fed_peer_wake(struct fed_peer *p);
+void fed_peer_wake_drain(struct fed_peer *p);
+
+void fed_peer_set_state(struct fed_peer *p, enum fed_peer_state st);
+/* Append a copy of a record to the peer's outbound queue if it is UP
+ * (drops the whole queue and asks for a repair VECTOR when full); wakes
+ * the peer thread. */
+void fed_peer_queue_push(struct fed_peer *p, const uint8_t *b, size_t n);
+/* Detach up to max records / about max_bytes from the queue head; the
+ * caller frees the list (fed_peer_queue_free). Returns the count. */
+size_t fed_peer_queue_take(struct fed_peer *p, size_t max, size_t max_bytes,
+    struct fed_qrec **out);
+void fed_peer_queue_free(struct fed_qrec *q);
+/* Drop the outbound queue and ask for a VECTOR exchange (repair). */
+void fed_peer_queue_drop(struct fed_peer *p);
+/* Clear the queue; p->mtx held by the caller. */
+void fed_peer_queue_clear_locked(struct fed_peer *p);
+/* Take and reset the overflow flag; true if records were dropped. */
+bool fed_peer_queue_overflowed(struct fed_peer *p);
+bool fed_peer_queue_pending(struct fed_peer *p);
+
+/* ---------------- link_nng.c ---------------- */
+
+int fed_net_open(struct fed_peer *p, rm_why *why);
+/* Shutdown order: fed_net_shutdown (no new connections), fed_net_close
+ * (the socket: a blocked fed_net_recv returns RM_ECLOSED), then, once
+ * the peer thread is joined, fed_net_free. */
+void fed_net_shutdown(struct fed_peer *p);
+void fed_net_close(struct fed_peer *p);
+void fed_net_free(struct fed_peer *p);
+/* Receive one frame, waiting at most timeout_ms for one to arrive or for
+ * the peer's wake pipe to become readable. RM_OK with *buf (malloc'd,
+ * caller frees), *len and the pipe id; RM_ETIMEDOUT (timed out or woken:
+ * nothing received); RM_ECLOSED. */
+int fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
+    size_t *len, uint32_t *pipe);
+/* Send one frame to the connected pipe; counts frames_out.
+ * RM_OK, RM_ETIMEDOUT (FED_SEND_TIMEOUT_MS), RM_ENET. */
+int fed_net_send(struct fed_peer *p, const rm_buf *b);
+/* Close one connection (the peer's dialer reconnects). */
+void fed_net_drop(struct fed_peer *p, uint32_t pipe);
+
+/* ---------------- link_handshake.c ---------------- */
+
+/*
+ * The handshake steps run on the peer thread against p->s and return a
+ * verdict instead of acting on the session: RM_OK to go on (with *up set
+ * when the peer's PROOF verified), or an error code with why saying what
+ * failed -- the session then refuses the connection (fed_session_fail).
+ */
+/* Start a session on a new pipe: fresh nonce, HELLO sent. */
+int fed_hs_start(struct fed_peer *p, rm_why *why);
+int fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr,
+    rm_why *why);
+int fed_hs_on_proof(struct fed_peer *p, const struct fed_frame *fr,
+    bool *up, rm_why *why);
+int fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr,
+    bool *up, rm_why *why);
+/* While UP: offer our roster if it is newer than what the peer has seen. */
+void fed_hs_offer_roster(struct fed_peer *p);
+
+/* ---------------- link_sync.c ---------------- */
+
+/* Send our version vector (on UP, periodically, to pull, to repair). */
+int fed_sync_send_vector(struct fed_peer *p);
+void fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr);
+/* Verify, refuse or ingest each record of a RECORDS frame. */
+void fed_sync_on_records(struct fed_peer *p, const struct fed_frame *fr);
+/* Work while UP (repair and periodic vectors, catch-up, queued records).
+ * Returns true if more is pending right now. */
+bool fed_sync_pump(struct fed_peer *p);
+/* When the next periodic VECTOR is due (monotonic ms). */
+rm_mono_ms fed_sync_due_ms(const struct fed_peer *p);
+
+/* ---------------- link_session.c ---------------- */
+
+/* The peer thread (pthread start routine; arg is the struct fed_peer). */
+void *fed_peer_main(void *arg);
+
+#endif /* RM_PEER_INT_H */
