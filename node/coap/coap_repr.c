@@ -8,11 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "crypto/crypto.h"
 #include "node/coap/coap_srv.h"
 #include "node/repr/repr.h"
 
 #define REPR_TAG "coap"
-#define COSE_SIGN1_TAG 18 /* RFC 9052 §2 */
 
 struct repr_ctx {
 	unsigned cf;
@@ -242,7 +242,7 @@ is_cose_sign1(const uint8_t *p, size_t n)
 
 	rm_cbor_rd_init(&rd, p, n);
 	if (rm_cbor_rd_peek(&rd) != RM_CBOR_TAG ||
-	    rm_cbor_rd_tag(&rd, &tag) != RM_OK || tag != COSE_SIGN1_TAG)
+	    rm_cbor_rd_tag(&rd, &tag) != RM_OK || tag != COSE_TAG_SIGN1)
 		return false;
 	rm_cbor_rd_init(&rd, p, n);
 	return rm_cbor_rd_skip(&rd) == RM_OK && rm_cbor_rd_end(&rd) == RM_OK;
