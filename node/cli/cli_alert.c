@@ -119,10 +119,19 @@ request(const struct cli_cmd *c, const char *conf, const char *method,
 		    res->body == NULL || strstr(res->body, "\"EBUSY\"") == NULL ||
 		    waited_ms >= CLI_BUSY_MAX_MS)
 			break;
-		if (waited_ms == 0)
-			fprintf(stderr, "riskmesh: node busy (catching up on "
-			    "its own log), retrying for up to %d s\n",
+		if (waited_ms == 0) {
+			json_t *j = json_loads(res->body, 0, NULL);
+			const char *reason = json_string_value(
+			    json_object_get(j, "reason"));
+
+			/* the node's own words: catching up on the
+			 * agency's log, or waiting for a peer's vector */
+			fprintf(stderr, "riskmesh: node busy (%s), retrying "
+			    "for up to %d s\n", reason != NULL ? reason :
+			    "catching up on its own log",
 			    CLI_BUSY_MAX_MS / 1000);
+			json_decref(j);
+		}
 		cli_http_res_fini(res);
 		memset(res, 0, sizeof(*res));
 		nanosleep(&(struct timespec){ 0, CLI_BUSY_STEP_MS * 1000000L },

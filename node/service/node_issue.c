@@ -128,7 +128,7 @@ issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
 	int rv;
 
 	if ((rv = own_log_ready(n, why)) != RM_OK) {
-		rm_log(RM_LOG_NOTICE, "node", "not issued: %s", why != NULL ?
+		rm_log(RM_LOG_INFO, "node", "not issued: %s", why != NULL ?
 		    why->msg : "own log guard");
 		return rv;
 	}

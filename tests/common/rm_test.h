@@ -4,7 +4,9 @@
 #ifndef RM_TEST_H
 #define RM_TEST_H
 
+#include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <CUnit/CUnit.h>
 
@@ -26,6 +28,18 @@ rm_test_data_dir(void)
 {
 	const char *d = getenv("RM_TEST_DATA");
 	return d != NULL ? d : "../sims/data";
+}
+
+/*
+ * A loopback port for one of a test's listeners (slot 0..99): below
+ * 32768, where the kernel's ephemeral range starts, and spread by PID
+ * (120 bands of 100 from 20000) so that two test processes on one machine
+ * rarely meet. A test that can meet another retries with the next slot.
+ */
+static inline uint16_t
+rm_test_port(unsigned slot)
+{
+	return (uint16_t)(20000 + (getpid() % 120) * 100 + slot % 100);
 }
 
 #endif

@@ -17,14 +17,10 @@
 
 #define WAIT_MS 8000
 
-static int port_base;
-
 static int
 port(int i)
 {
-	if (port_base == 0)
-		port_base = 20000 + (int)(getpid() % 20000);
-	return port_base + i;
+	return rm_test_port((unsigned)i);
 }
 
 struct node {

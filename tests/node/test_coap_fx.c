@@ -50,7 +50,7 @@ fx_start(struct alertcoap_opts *o)
 	o->host = "127.0.0.1";
 	o->provider = fake_provider(&fx_fake);
 	for (int i = 0; i < 5 && fx_srv == NULL; i++) {
-		o->port = (uint16_t)(30000 + (getpid() + i * 977) % 20000);
+		o->port = rm_test_port(60 + (unsigned)i);
 		if (alertcoap_start(o, &fx_srv, &why) != RM_OK)
 			fprintf(stderr, "start: %s\n", why.msg);
 	}

@@ -4,7 +4,8 @@ the riskmesh CLI's HTTP client without a daemon.
 
     fake_api.py TOKEN PORTFILE LOGFILE
 
-Listens on 127.0.0.1 (port chosen by the OS, written to PORTFILE), logs
+Listens on 127.0.0.1 on a port below 32768 (the kernel's ephemeral range
+starts there), chosen from the PID and written to PORTFILE, and logs
 each request as one JSON line {method, path, auth, body} to LOGFILE."""
 import json
 import sys
@@ -102,9 +103,18 @@ class Handler(BaseHTTPRequestHandler):
         self.handle_any("POST")
 
 
-srv = HTTPServer(("127.0.0.1", 0), Handler)
+import os
+srv = None
+for slot in range(10):
+    port = 20000 + (os.getpid() % 120) * 100 + 90 + slot
+    try:
+        srv = HTTPServer(("127.0.0.1", port), Handler)
+        break
+    except OSError:
+        continue
+if srv is None:
+    sys.exit("fake_api: no free port below 32768")
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
-import os
 os.rename(PORTFILE + ".tmp", PORTFILE)
 srv.serve_forever()
