@@ -130,6 +130,31 @@ void rm_vlog(rm_log_level level, const char *tag, const char *fmt, va_list ap);
 void rm_log_sec(const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * A rate limit for one kind of log line (refused records, junk
+ * datagrams, ...), shared by every thread that logs it: at most `burst`
+ * lines in each window of `window_ms` (monotonic time); the lines over
+ * it are not logged but counted, and the first line allowed after them
+ * is told how many were dropped, so that counts in logs stay true while
+ * a flood cannot fill the disk. Lock-free; declare it static with
+ * RM_LOG_LIMIT(burst, window_ms) or embed it in an object.
+ */
+typedef struct rm_log_limit {
+	unsigned burst;
+	uint32_t window_ms;
+	_Atomic long long window_start_ms;
+	_Atomic unsigned used;
+	_Atomic unsigned long long dropped;
+} rm_log_limit;
+
+#define RM_LOG_LIMIT(burst_, window_ms_)                                 \
+	{ .burst = (burst_), .window_ms = (window_ms_) }
+
+/* May this line be logged now? true: log it, and *dropped (may be
+ * NULL) says how many lines were held back since the previous one that
+ * was allowed; false: do not log it (it has been counted). */
+bool rm_log_allow(rm_log_limit *l, unsigned long long *dropped);
+
 /* Log at ERR and abort(). Only for broken invariants and start-up
  * failures, never on peer input. */
 void rm_fatal(const char *tag, const char *fmt, ...)

@@ -69,9 +69,11 @@ log_emit(rm_log_level level, const char *prefix, const char *tag,
 	n += m;
 	if ((size_t)n > sizeof(line) - 2)
 		n = sizeof(line) - 2;
-	/* Never let a peer-supplied string forge extra log lines. */
+	/* Never let a peer-supplied string forge extra log lines or reach
+	 * a terminal as a control sequence: every C0 control and DEL
+	 * becomes a space (UTF-8 multi-byte sequences are left alone). */
 	for (int i = 0; i < n; i++)
-		if (line[i] == '\n' || line[i] == '\r')
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
 			line[i] = ' ';
 	line[n++] = '\n';
 	(void)!write(STDERR_FILENO, line, (size_t)n);
@@ -114,4 +116,27 @@ rm_fatal(const char *tag, const char *fmt, ...)
 	log_emit(RM_LOG_ERR, "fatal/", tag, fmt, ap);
 	va_end(ap);
 	abort();
+}
+
+bool
+rm_log_allow(rm_log_limit *l, unsigned long long *dropped)
+{
+	long long now = (long long)rm_mono_now_ms();
+	long long start = atomic_load(&l->window_start_ms);
+
+	if (start == 0 || now - start >= (long long)l->window_ms) {
+		/* One thread opens the next window; the others see it. */
+		if (atomic_compare_exchange_strong(&l->window_start_ms, &start,
+		    now))
+			atomic_store(&l->used, 0);
+	}
+	if (atomic_fetch_add(&l->used, 1) < l->burst) {
+		unsigned long long d = atomic_exchange(&l->dropped, 0);
+
+		if (dropped != NULL)
+			*dropped = d;
+		return true;
+	}
+	atomic_fetch_add(&l->dropped, 1);
+	return false;
 }

@@ -116,7 +116,7 @@ session_start(struct fed_peer *p, uint32_t pipe)
 
 	session_end(p);
 	s->pipe = pipe;
-	s->started_ms = rm_mono_now_ms();
+	s->started_ms = s->last_rx_ms = rm_mono_now_ms();
 	fed_peer_set_state(p, FED_PEER_HANDSHAKE);
 	if ((rv = fed_hs_start(p, &why)) != RM_OK)
 		session_fail(p, rv, "%s", why.msg);
@@ -174,6 +174,7 @@ on_message(struct fed_peer *p, uint32_t pipe, const uint8_t *buf, size_t len)
 			return;
 		}
 	}
+	p->s.last_rx_ms = rm_mono_now_ms();
 	if (rv != RM_OK) {
 		FED_COUNT(p->f, frames_malformed, 1);
 		session_fail(p, rv, "malformed frame: %s", why.msg);
@@ -238,6 +239,22 @@ take_events(struct fed_peer *p)
 	}
 }
 
+/*
+ * A live peer sends its VECTOR every sync interval, so an up session
+ * that has received nothing for three intervals plus a handshake timeout
+ * (95 s by default; peers with other intervals are tolerated up to
+ * three times ours) is dead, whatever nng says: a TLS connection whose far end vanished
+ * (a node killed with -9, a partition) may never report its close. The
+ * session is then failed and the pipe closed, so that the dialer
+ * reconnects and the vectors repair what was missed.
+ */
+static rm_mono_ms
+silence_due_ms(const struct fed_peer *p)
+{
+	return p->s.last_rx_ms + 3 * (rm_mono_ms)p->f->sync_interval_ms +
+	    (rm_mono_ms)p->f->handshake_timeout_ms;
+}
+
 /* How long the thread may sleep: until the earliest timer, at most
  * FED_IDLE_MAX_MS; 0 if work is pending. */
 static unsigned
@@ -257,6 +274,8 @@ wait_ms(const struct fed_peer *p, bool busy, rm_mono_ms now)
 		due = p->linger_until_ms;
 	if (p->s.up && fed_sync_due_ms(p) < due)
 		due = fed_sync_due_ms(p);
+	if (p->s.up && silence_due_ms(p) < due)
+		due = silence_due_ms(p);
 	return due > now ? (unsigned)(due - now) : 0;
 }
 
@@ -298,6 +317,10 @@ fed_peer_main(void *arg)
 		    (rm_mono_ms)f->handshake_timeout_ms)
 			session_fail(p, RM_ETIMEDOUT, "handshake not complete "
 			    "after %u ms", f->handshake_timeout_ms);
+		if (p->s.up && p->s.pipe != 0 && now >= silence_due_ms(p))
+			session_fail(p, RM_ETIMEDOUT, "nothing received for "
+			    "%lld ms: the connection is dead",
+			    (long long)(now - p->s.last_rx_ms));
 		if (p->s.up && p->s.pipe != 0) {
 			fed_hs_offer_roster(p);
 			busy = fed_sync_pump(p);

@@ -232,10 +232,24 @@ ingest_done(void *ctx, int err, bool stored)
 	atomic_fetch_sub(&f->pending_ingest, 1);
 }
 
+/*
+ * Refused records are logged once per hash (the engine's refused ring)
+ * and, over all peers, at most FED_REFUSE_LOG_BURST lines per
+ * FED_REFUSE_LOG_MS: a peer streaming distinct forged records cannot
+ * fill the disk. Every refusal is counted (fed_counters.refused[err],
+ * fed_peer_status.records_refused) and answered with REFUSE.
+ */
+#define FED_REFUSE_LOG_BURST 20
+#define FED_REFUSE_LOG_MS    10000
+
+static rm_log_limit refuse_log = RM_LOG_LIMIT(FED_REFUSE_LOG_BURST,
+    FED_REFUSE_LOG_MS);
+
 static void
 refuse_record(struct fed_peer *p, const uint8_t *rp, size_t rl, int err,
     const char *why)
 {
+	unsigned long long dropped;
 	char hex[65], sh[16], reason[RM_WHY_MAX + 32];
 	rm_buf b = RM_BUF_INIT;
 	rm_hash h;
@@ -244,10 +258,12 @@ refuse_record(struct fed_peer *p, const uint8_t *rp, size_t rl, int err,
 	p->records_refused++;
 	pthread_mutex_unlock(&p->mtx);
 	cose_record_hash(rp, rl, &h);
-	if (!fed_refused_seen(p->f, &h)) {
+	if (!fed_refused_seen(p->f, &h) && rm_log_allow(&refuse_log,
+	    &dropped)) {
 		rm_hash_hex(&h, hex);
-		rm_log_sec("fed", "refused record %s from peer %s: %s: %s",
-		    hex, p->agency, rm_errname(err), why);
+		rm_log_sec("fed", "refused record %s from peer %s: %s: %s%s",
+		    hex, p->agency, rm_errname(err), why, dropped > 0 ?
+		    " (more refusals were not logged; see the counters)" : "");
 	}
 	fed_hash_short(&h, sh);
 	snprintf(reason, sizeof(reason), "record %s: %s", sh, why);

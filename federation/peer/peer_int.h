@@ -60,6 +60,7 @@ struct fed_catchup {
 struct fed_session {
 	uint32_t pipe;                 /* nng pipe id, 0 = none */
 	rm_mono_ms started_ms;
+	rm_mono_ms last_rx_ms;         /* last frame received on pipe */
 	rm_mono_ms last_vector_ms;
 	uint8_t own_nonce[FED_NONCE_BYTES];
 	uint8_t peer_nonce[FED_NONCE_BYTES];

@@ -25,26 +25,18 @@ struct ingest_wait {
  */
 #define FORK_LOG_INTERVAL_MS 60000
 
-static atomic_llong fork_log_last_ms;
-static atomic_ullong fork_log_suppressed;
+static rm_log_limit fork_log = RM_LOG_LIMIT(1, FORK_LOG_INTERVAL_MS);
+/* Other store refusals of peer records (a full disk under a stream). */
+static rm_log_limit ingest_log = RM_LOG_LIMIT(10, 10000);
 
 static void
 log_fork_refusal(const struct ingest_wait *w,
     const struct store_put_result *res)
 {
-	long long now = (long long)rm_mono_now_ms();
-	long long last = atomic_load(&fork_log_last_ms);
 	unsigned long long n;
 
-	if (last != 0 && now - last < FORK_LOG_INTERVAL_MS) {
-		atomic_fetch_add(&fork_log_suppressed, 1);
+	if (!rm_log_allow(&fork_log, &n))
 		return;
-	}
-	if (!atomic_compare_exchange_strong(&fork_log_last_ms, &last, now)) {
-		atomic_fetch_add(&fork_log_suppressed, 1);
-		return;
-	}
-	n = atomic_exchange(&fork_log_suppressed, 0);
 	rm_log_sec("store", "record from %s refused: %s (seq %llu); %llu more "
 	    "refused for forks since the last line", w->from,
 	    rm_strerror(RM_EFORK),
@@ -62,9 +54,10 @@ ingest_stored(void *arg, int err, const struct store_put_result *res)
 			atomic_fetch_add(&w->n->ctr.ingest_refused[err], 1);
 		if (err == RM_EFORK)
 			log_fork_refusal(w, res);
-		else
+		else if (rm_log_allow(&ingest_log, NULL))
 			rm_log(RM_LOG_WARN, "store", "record from %s not "
-			    "stored: %s", w->from, rm_strerror(err));
+			    "stored: %s (counted; at most 10 lines in 10 s)",
+			    w->from, rm_strerror(err));
 	}
 	w->done(w->ctx, err, err == RM_OK && res != NULL && res->stored);
 	free(w);

@@ -2,6 +2,7 @@
  * test_base.c -- errors, buffers, time, hex and UTF-8.
  */
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/common.h"
@@ -118,6 +119,54 @@ test_log_level_names(void)
 	CU_ASSERT_EQUAL(rm_log_level_parse("warning", &l), RM_EBADVALUE);
 }
 
+/* At most `burst` lines per window; the next allowed line learns how
+ * many were held back. */
+static void
+test_log_limit(void)
+{
+	static rm_log_limit l = RM_LOG_LIMIT(3, 50);
+	unsigned long long dropped = 99;
+	struct timespec ts = { 0, 60 * 1000000L };
+
+	CU_ASSERT(rm_log_allow(&l, &dropped));
+	CU_ASSERT_EQUAL(dropped, 0);
+	CU_ASSERT(rm_log_allow(&l, NULL));
+	CU_ASSERT(rm_log_allow(&l, NULL));
+	for (int i = 0; i < 5; i++)
+		CU_ASSERT(!rm_log_allow(&l, &dropped));
+	/* a new window after 50 ms (waiting longer changes nothing) */
+	while (nanosleep(&ts, &ts) != 0)
+		;
+	CU_ASSERT(rm_log_allow(&l, &dropped));
+	CU_ASSERT_EQUAL(dropped, 5);
+	CU_ASSERT(rm_log_allow(&l, &dropped));
+	CU_ASSERT_EQUAL(dropped, 0);
+}
+
+/* A control character in a logged string never reaches the log raw. */
+static void
+test_log_controls(void)
+{
+	char out[512];
+	int fds[2], saved;
+	ssize_t n;
+
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	saved = dup(STDERR_FILENO);
+	CU_ASSERT_FATAL(saved >= 0 && dup2(fds[1], STDERR_FILENO) >= 0);
+	rm_log_sec("test", "headline %s", "h\x1b[2J\x07\r\nforged line\x7f");
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], out, sizeof(out) - 1);
+	close(fds[0]);
+	CU_ASSERT_FATAL(n > 0);
+	out[n] = '\0';
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "headline h [2J   forged line \n"));
+	CU_ASSERT_PTR_NULL(strchr(out, '\x1b'));
+	CU_ASSERT_EQUAL(strchr(out, '\n'), out + n - 1);   /* one line */
+}
+
 static CU_TestInfo base_tests[] = {
 	{ "error names and rm_why", test_errors },
 	{ "buffer limit keeps contents", test_buf_limit },
@@ -125,6 +174,8 @@ static CU_TestInfo base_tests[] = {
 	{ "hex and UTF-8", test_hex_utf8 },
 	{ "atomic file write and bounded read", test_file_atomic },
 	{ "log level names", test_log_level_names },
+	{ "log rate limit", test_log_limit },
+	{ "log never writes control characters", test_log_controls },
 	CU_TEST_INFO_NULL,
 };
 

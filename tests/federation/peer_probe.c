@@ -6,9 +6,11 @@
  *
  *   rm_peer_probe --agency ID --key agency.key --ca ca.crt --cert tls.crt
  *       --tls-key tls.key --roster roster.cose --dial URL [--peer ID]
- *       [--insecure] (--send FILE... | --forge KIND)
+ *       [--insecure] (--send FILE... | --forge KIND | --silent MS)
  *
  * KIND: badsig, unknown-signer, malformed, unauthorised, origin-mismatch.
+ * --silent MS: after the handshake send nothing for MS ms (a peer whose
+ * connection died without a close), printing any REFUSE received.
  * Output: one line "refused <ERRNAME> <reason>" per REFUSE received within
  * 3 s after sending (it stops early once every record was refused).
  * Exit 0 if the records were sent, 1 on usage or local errors, 2 if the
@@ -32,7 +34,7 @@
 
 struct probe {
 	const char *agency, *key, *ca, *cert, *tls_key, *roster, *url, *peer;
-	const char *forge;
+	const char *forge, *silent;
 	const char **files;
 	size_t n_files;
 	bool insecure;
@@ -60,7 +62,7 @@ usage(void)
 	die("usage: rm_peer_probe --agency ID --key FILE --ca FILE --cert FILE "
 	    "--tls-key FILE --roster FILE --dial URL [--peer ID] [--insecure] "
 	    "(--send FILE... | --forge badsig|unknown-signer|malformed|"
-	    "unauthorised|origin-mismatch)");
+	    "unauthorised|origin-mismatch | --silent MS)");
 }
 
 static void
@@ -89,12 +91,13 @@ parse(struct probe *p, int argc, char **argv)
 		else if (strcmp(a, "--dial") == 0) dst = &p->url;
 		else if (strcmp(a, "--peer") == 0) dst = &p->peer;
 		else if (strcmp(a, "--forge") == 0) dst = &p->forge;
+		else if (strcmp(a, "--silent") == 0) dst = &p->silent;
 		if (dst == NULL || i + 1 >= argc)
 			usage();
 		*dst = argv[++i];
 	}
 	if (!p->agency || !p->key || !p->ca || !p->roster || !p->url ||
-	    (p->n_files == 0) == (p->forge == NULL))
+	    (p->n_files > 0) + (p->forge != NULL) + (p->silent != NULL) != 1)
 		usage();
 }
 
@@ -360,6 +363,28 @@ main(int argc, char **argv)
 		nng_msleep(300);
 	}
 
+	if (p.silent != NULL) {
+		nng_socket_set_ms(p.s, NNG_OPT_RECVTIMEO, 200);
+		deadline = rm_mono_now_ms() + atoi(p.silent);
+		while (rm_mono_now_ms() < deadline && refused == 0) {
+			struct fed_frame f;
+			nng_msg *m;
+
+			if (!recv_frame(&p, &m, &f))
+				continue;
+			if (f.type == FED_REFUSE) {
+				print_refuse(&f);
+				refused++;
+			}
+			fed_frame_fini(&f);
+			nng_msg_free(m);
+		}
+		nng_close(p.s);
+		roster_free(p.r);
+		crypto_signer_free(p.k);
+		crypto_key_free(root);
+		return 0;
+	}
 	if (p.forge != NULL) {
 		forge(&p, &rec);
 		fed_frame_records_begin(&b, 1);

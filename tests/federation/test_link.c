@@ -766,6 +766,18 @@ test_bad_peers(void)
 	CU_ASSERT_EQUAL(fed_peers(a.f, &st, 1), 1);
 	CU_ASSERT_EQUAL(st.records_refused, 5);
 
+	/* A peer that completes the handshake and then goes silent (its
+	 * connection died without a close) is dropped once nothing has
+	 * arrived for 3 sync intervals + a handshake timeout (5 s here). */
+	rv = probe_run(&pf, FX_EMERGENCY, pf.key[1], 5, "--silent 15000",
+	    &out);
+	CU_ASSERT_EQUAL(rv, 0);
+	CU_ASSERT(contains(&out, "refused ETIMEDOUT nothing received for "));
+	fed_get_counters(a.f, &c);
+	CU_ASSERT_EQUAL(c.handshakes_ok, 6);
+	CU_ASSERT_EQUAL(fed_peers(a.f, &st, 1), 1);
+	CU_ASSERT_NOT_EQUAL(st.state, FED_PEER_UP);
+
 	node_fini(&a);
 	probe_files_remove(&pf);
 	rm_buf_fini(&out);
