@@ -84,6 +84,34 @@ dec_roster(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why)
 	return RM_OK;
 }
 
+/* [seq, head] for seq >= 1, [0] for an origin with no contiguous log. */
+static int
+dec_vector_value(rm_cbor_rd *rd, struct fed_vector_entry *e, rm_why *why)
+{
+	size_t n, hn;
+	int rv;
+
+	if ((rv = rm_cbor_rd_array(rd, &n)) != RM_OK ||
+	    (rv = rm_cbor_rd_uint(rd, &e->seq)) != RM_OK)
+		return rm_fail(why, rv == RM_OK ? RM_EMALFORMED : rv,
+		    "VECTOR[%.*s]: expected [seq, head]", (int)e->origin_len,
+		    e->origin);
+	if (n != (e->seq == 0 ? 1u : 2u))
+		return rm_fail(why, RM_EMALFORMED, "VECTOR[%.*s]: %zu elements, "
+		    "expected %s", (int)e->origin_len, e->origin, n,
+		    e->seq == 0 ? "[0]" : "[seq, head]");
+	if (e->seq == 0)
+		return RM_OK;
+	if ((rv = rm_cbor_rd_bytes(rd, &e->head, &hn)) != RM_OK)
+		return rm_fail(why, rv, "VECTOR[%.*s]: head: expected bstr",
+		    (int)e->origin_len, e->origin);
+	if (hn != RM_HASH_BYTES)
+		return rm_fail(why, RM_EBADVALUE, "VECTOR[%.*s]: head: %zu "
+		    "bytes, expected %d", (int)e->origin_len, e->origin, hn,
+		    RM_HASH_BYTES);
+	return RM_OK;
+}
+
 static int
 dec_vector(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why)
 {
@@ -114,11 +142,8 @@ dec_vector(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why)
 		if ((rv = rd_agency_text(rd, "VECTOR origin", &e[i].origin,
 		    &e[i].origin_len, why)) != RM_OK)
 			goto fail;
-		if ((rv = rm_cbor_rd_uint(rd, &e[i].seq)) != RM_OK) {
-			rm_fail(why, rv, "VECTOR[%.*s]: expected uint seq",
-			    (int)e[i].origin_len, e[i].origin);
+		if ((rv = dec_vector_value(rd, &e[i], why)) != RM_OK)
 			goto fail;
-		}
 	}
 	f->u.vector.n = n;
 	f->u.vector.entries = e;
@@ -311,7 +336,7 @@ text_key_cmp(const char *a, const char *b)
 
 int
 fed_frame_vector(rm_buf *out, const char *const *origins, const uint64_t *seqs,
-    size_t n)
+    const rm_hash *heads, size_t n)
 {
 	size_t *idx;
 
@@ -341,7 +366,11 @@ fed_frame_vector(rm_buf *out, const char *const *origins, const uint64_t *seqs,
 	ENC(rm_cbor_put_map(out, n));
 	for (size_t i = 0; i < n; i++) {
 		ENC(rm_cbor_put_cstr(out, origins[idx[i]]));
+		ENC(rm_cbor_put_array(out, seqs[idx[i]] == 0 ? 1 : 2));
 		ENC(rm_cbor_put_uint(out, seqs[idx[i]]));
+		if (seqs[idx[i]] != 0)
+			ENC(rm_cbor_put_bytes(out, heads[idx[i]].b,
+			    RM_HASH_BYTES));
 	}
 	free(idx);
 	return RM_OK;

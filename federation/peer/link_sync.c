@@ -19,12 +19,13 @@ struct vec {
 	struct vec_ent {
 		char origin[RM_AGENCY_ID_MAX + 1];
 		uint64_t seq;
+		rm_hash head;            /* zero when seq is 0 */
 	} *e;
 	bool oom;
 };
 
 static void
-vec_each(void *arg, const char *origin, uint64_t seq)
+vec_each(void *arg, const char *origin, uint64_t seq, const rm_hash *head)
 {
 	struct vec *v = arg;
 
@@ -43,6 +44,10 @@ vec_each(void *arg, const char *origin, uint64_t seq)
 	}
 	snprintf(v->e[v->n].origin, sizeof(v->e[v->n].origin), "%s", origin);
 	v->e[v->n].seq = seq;
+	if (head != NULL)
+		v->e[v->n].head = *head;
+	else
+		memset(&v->e[v->n].head, 0, sizeof(v->e[v->n].head));
 	v->n++;
 }
 
@@ -66,6 +71,7 @@ fed_sync_send_vector(struct fed_peer *p)
 	struct vec v;
 	const char **origins = NULL;
 	uint64_t *seqs = NULL;
+	rm_hash *heads = NULL;
 	rm_buf b = RM_BUF_INIT;
 	size_t n;
 	int rv;
@@ -81,18 +87,21 @@ fed_sync_send_vector(struct fed_peer *p)
 		    "sending the first %d", v.n, FED_VECTOR_MAX);
 	rv = RM_ENOMEM;
 	if ((origins = calloc(n + 1, sizeof(*origins))) == NULL ||
-	    (seqs = calloc(n + 1, sizeof(*seqs))) == NULL)
+	    (seqs = calloc(n + 1, sizeof(*seqs))) == NULL ||
+	    (heads = calloc(n + 1, sizeof(*heads))) == NULL)
 		goto out;
 	for (size_t i = 0; i < n; i++) {
 		origins[i] = v.e[i].origin;
 		seqs[i] = v.e[i].seq;
+		heads[i] = v.e[i].head;
 	}
-	if ((rv = fed_frame_vector(&b, origins, seqs, n)) == RM_OK)
+	if ((rv = fed_frame_vector(&b, origins, seqs, heads, n)) == RM_OK)
 		rv = fed_net_send(p, &b);
 	p->s.last_vector_ms = p->s.last_pull_ms = rm_mono_now_ms();
 out:
 	free(origins);
 	free(seqs);
+	free(heads);
 	free(v.e);
 	rm_buf_fini(&b);
 	return rv;
@@ -173,6 +182,43 @@ note_own_log(fed *f, const struct fed_frame *fr)
 		;
 }
 
+struct hash_at {
+	rm_hash h;
+	bool found;
+};
+
+static int
+hash_at_each(void *arg, const uint8_t *p, size_t n)
+{
+	struct hash_at *x = arg;
+
+	cose_record_hash(p, n, &x->h);
+	x->found = true;
+	return RM_OK;
+}
+
+/*
+ * Does our log record of ent's origin at seq (1 <= seq <= ent->seq)
+ * differ from the peer's head there? Our head when seq is our
+ * contiguous seq, else one log lookup. A record we cannot read is not
+ * called a fork.
+ */
+static bool
+heads_differ(fed *f, const struct vec_ent *ent, uint64_t seq,
+    const uint8_t *theirs)
+{
+	struct hash_at x = { .found = false };
+
+	if (seq == 0)
+		return false;
+	if (seq == ent->seq)
+		return memcmp(ent->head.b, theirs, RM_HASH_BYTES) != 0;
+	if (f->ops->log_range(f->host, ent->origin, seq - 1, seq, 1,
+	    hash_at_each, &x) != RM_OK || !x.found)
+		return false;
+	return memcmp(x.h.b, theirs, RM_HASH_BYTES) != 0;
+}
+
 void
 fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 {
@@ -193,11 +239,19 @@ fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 		const struct fed_vector_entry *e = vector_find(fr,
 		    v.e[i].origin);
 		uint64_t theirs = e != NULL ? e->seq : 0;
+		uint64_t after = theirs;
 
-		if (v.e[i].seq > theirs) {
+		/* The same seq with another record is a fork: send ours
+		 * at that seq as evidence (the peer's store keeps it and
+		 * marks the origin forked), even when the logs are of one
+		 * length and nothing else would be sent. */
+		if (e != NULL && e->head != NULL && theirs <= v.e[i].seq &&
+		    heads_differ(p->f, &v.e[i], theirs, e->head))
+			after = theirs - 1;
+		if (v.e[i].seq > after) {
 			snprintf(c[nc].origin, sizeof(c[nc].origin), "%s",
 			    v.e[i].origin);
-			c[nc].after = theirs;
+			c[nc].after = after;
 			c[nc].upto = v.e[i].seq;
 			nc++;
 		}

@@ -27,7 +27,7 @@
 /* Wire frames (docs/PROTOCOL.md)                                      */
 /* ================================================================== */
 
-#define FED_PROTO_VERSION     1
+#define FED_PROTO_VERSION     2   /* 2: vector entries carry the head hash */
 #define FED_NONCE_BYTES       32
 #define FED_FRAME_MAX         (4 * 1024 * 1024) /* NNG_OPT_RECVMAXSZ */
 #define FED_BATCH_MAX         256               /* records per frame */
@@ -38,7 +38,7 @@ enum fed_frame_type {
 	FED_HELLO = 1,   /* [1, proto, agency, roster_version, nonce] */
 	FED_PROOF = 2,   /* [2, sig64] */
 	FED_ROSTER = 3,  /* [3, signed roster bstr] */
-	FED_VECTOR = 4,  /* [4, {origin: contiguous seq}] */
+	FED_VECTOR = 4,  /* [4, {origin: [contiguous seq, head hash]}] */
 	FED_RECORDS = 5, /* [5, [record bstr, ...]] */
 	FED_REFUSE = 6,  /* [6, rm_err code, reason text] */
 };
@@ -47,6 +47,8 @@ struct fed_vector_entry {
 	const char *origin;   /* borrowed from the frame, NOT NUL-terminated */
 	size_t origin_len;
 	uint64_t seq;
+	const uint8_t *head;  /* RM_HASH_BYTES: hash of the record at seq
+	                         (borrowed); NULL when seq is 0 */
 };
 
 /* A decoded frame; all pointers borrow from the frame buffer. */
@@ -92,10 +94,11 @@ int fed_frame_hello(rm_buf *out, const char *agency, uint64_t roster_version,
     const uint8_t nonce[FED_NONCE_BYTES]);
 int fed_frame_proof(rm_buf *out, const uint8_t sig[CRYPTO_ES256_SIG_BYTES]);
 int fed_frame_roster(rm_buf *out, const uint8_t *p, size_t n);
-/* origins/seqs are parallel arrays; they are sorted for canonical order
- * inside the encoder. */
+/* origins/seqs/heads are parallel arrays; they are sorted for canonical
+ * order inside the encoder. heads[i] is the hash of the record at
+ * seqs[i], ignored when seqs[i] is 0 (docs/PROTOCOL.md §2 vector). */
 int fed_frame_vector(rm_buf *out, const char *const *origins,
-    const uint64_t *seqs, size_t n);
+    const uint64_t *seqs, const rm_hash *heads, size_t n);
 /* Records frame: start with the count, then append each record. */
 int fed_frame_records_begin(rm_buf *out, size_t n);
 int fed_frame_records_add(rm_buf *out, const uint8_t *p, size_t n);
@@ -133,10 +136,11 @@ struct fed_host_ops {
 	 */
 	int (*ingest)(void *host, const char *from, const struct fed_record *fr,
 	    fed_ingest_done done, void *ctx);
-	/* Version vector {origin -> highest contiguous seq}: call each() per
-	 * origin. */
+	/* Version vector {origin -> highest contiguous seq, hash of the
+	 * record at that seq (NULL when seq is 0)}: call each() per origin. */
 	int (*vector)(void *host,
-	    void (*each)(void *arg, const char *origin, uint64_t seq),
+	    void (*each)(void *arg, const char *origin, uint64_t seq,
+	        const rm_hash *head),
 	    void *arg);
 	/* Signed records of origin with seq in (after, upto], ascending, at
 	 * most max of them: call each() per record (bytes valid during the

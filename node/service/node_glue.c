@@ -86,7 +86,9 @@ host_ingest(void *host, const char *from, const struct fed_record *fr,
 
 static int
 host_vector(void *host,
-    void (*each)(void *arg, const char *origin, uint64_t seq), void *arg)
+    void (*each)(void *arg, const char *origin, uint64_t seq,
+        const rm_hash *head),
+    void *arg)
 {
 	struct node *n = host;
 
@@ -136,11 +138,25 @@ node_store_observer(void *arg, const struct store_event *ev)
 	const struct rm_record *r = ev->rec;
 	char hex[65];
 
+	rm_hash_hex(&ev->hash, hex);
+	if (ev->fork_evidence) {
+		/* Evidence of a fork spreads to every peer (except where it
+		 * came from) so that every node detects it; it is no
+		 * version of anything, so subscribers never see it. */
+		rm_log_sec("store", "fork of %s at seq %llu: kept %.16s from %s "
+		    "as evidence; the origin's new records are held", r->origin,
+		    (unsigned long long)r->seq, hex, ev->source != NULL ?
+		    ev->source : "local");
+		pthread_mutex_lock(&n->obs_mtx);
+		if (n->fed != NULL)
+			fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);
+		pthread_mutex_unlock(&n->obs_mtx);
+		return;
+	}
 	if (ev->source == NULL)
 		atomic_fetch_add(&n->ctr.stored_local, 1);
 	else
 		atomic_fetch_add(&n->ctr.stored_peer, 1);
-	rm_hash_hex(&ev->hash, hex);
 	rm_log(RM_LOG_INFO, "store", "stored %.16s %s %s ver %llu seq %llu "
 	    "from %s%s", hex, r->origin, r->object_id,
 	    (unsigned long long)r->ver, (unsigned long long)r->seq,

@@ -84,10 +84,12 @@ struct own_head {
 };
 
 static void
-own_head_each(void *arg, const char *origin, uint64_t seq)
+own_head_each(void *arg, const char *origin, uint64_t seq,
+    const rm_hash *head)
 {
 	struct own_head *h = arg;
 
+	(void)head;
 	if (strcmp(origin, h->agency) == 0)
 		h->seq = seq;
 }

@@ -74,14 +74,18 @@ struct store_event {
 	const struct rm_record *rec;
 	const char *source;      /* peer agency it came from, NULL if local */
 	bool is_latest;          /* became the winning version of its object */
+	bool fork_evidence;      /* kept as evidence of a fork of its origin
+	                            (not in the log, never latest): relay it,
+	                            do not serve it */
 };
 
 /* Set the observer (once, before any write). Called on the writer thread
  * after each commit, once per newly stored record, in commit order; it
  * must not call store write functions and should return quickly.
- * Newly stored means accepted into its origin's log (err RM_OK): fork
- * evidence (RM_EFORK, stored=true) is reported to the caller of the put
- * only. ev->rec is the full record decoded from the bytes (store_put
+ * Newly stored means accepted into its origin's log (err RM_OK) or kept
+ * as new fork evidence (the put's err RM_EFORK with stored=true; then
+ * ev->fork_evidence is set): evidence must be relayed so that every node
+ * detects the fork, but it is no version of anything. ev->rec is the full record decoded from the bytes (store_put
  * decodes on the caller's thread while an observer is set). */
 void store_set_observer(store *s,
     void (*fn)(void *arg, const struct store_event *ev), void *arg);
@@ -152,10 +156,14 @@ bool store_has(store *s, const rm_hash *hash);
 int store_latest(store *s, const char *origin, const char *object_id,
     rm_hash *out);
 
-/* Version vector: each(arg, origin, contiguous seq) per origin, sorted
- * by origin bytes. RM_ESTORE. */
+/* Version vector: each(arg, origin, contiguous seq, head) per origin,
+ * sorted by origin bytes; head is the hash of the log record at the
+ * contiguous seq (NULL when it is 0), so that two logs of one length
+ * that differ can be told apart (fork detection). RM_ESTORE. */
 int store_vector(store *s,
-    void (*each)(void *arg, const char *origin, uint64_t seq), void *arg);
+    void (*each)(void *arg, const char *origin, uint64_t seq,
+        const rm_hash *head),
+    void *arg);
 
 /* Records of origin with after < seq <= upto, ascending, at most max;
  * each() gets the signed bytes (valid during the call). Stops early and

@@ -89,9 +89,12 @@ store_latest(store *s, const char *origin, const char *object_id,
 
 int
 store_vector(store *s,
-    void (*each)(void *arg, const char *origin, uint64_t seq), void *arg)
+    void (*each)(void *arg, const char *origin, uint64_t seq,
+        const rm_hash *head),
+    void *arg)
 {
 	char origin[RM_AGENCY_ID_MAX + 1];
+	uint8_t kb[STORE_SEQKEY_MAX];
 	MDB_cursor *cur;
 	MDB_txn *txn;
 	MDB_val k, v;
@@ -103,14 +106,31 @@ store_vector(store *s,
 		goto done;
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
 	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t contig;
+		rm_hash head;
+		MDB_val lk, lv;
+
 		if (k.mv_size == 0 || k.mv_size > RM_AGENCY_ID_MAX ||
 		    v.mv_size != STORE_HEADS_LEN) {
 			mrc = MDB_CORRUPTED;
 			break;
 		}
+		contig = store_be64_get(v.mv_data);
 		memcpy(origin, k.mv_data, k.mv_size);
 		origin[k.mv_size] = '\0';
-		each(arg, origin, store_be64_get(v.mv_data));
+		if (contig == 0) {
+			each(arg, origin, 0, NULL);
+			continue;
+		}
+		lk.mv_size = store_seqkey(kb, origin, contig);
+		lk.mv_data = kb;
+		if ((mrc = mdb_get(txn, s->db_log, &lk, &lv)) != 0 ||
+		    lv.mv_size != RM_HASH_BYTES) {
+			mrc = MDB_CORRUPTED;      /* heads says it is there */
+			break;
+		}
+		memcpy(head.b, lv.mv_data, RM_HASH_BYTES);
+		each(arg, origin, contig, &head);
 	}
 	mdb_cursor_close(cur);
 	if (mrc == MDB_NOTFOUND)

@@ -184,9 +184,12 @@ store_complete(store *s, struct store_job *batch, bool committed)
 	for (j = batch; committed && obs != NULL && j != NULL; j = j->next) {
 		struct store_event ev;
 
-		if (j->err != RM_OK || !j->res.stored)
+		/* Newly stored records, and newly stored fork evidence
+		 * (which must spread so that every node sees the fork). */
+		if (!j->res.stored || (j->err != RM_OK && j->err != RM_EFORK))
 			continue;
 		memset(&ev, 0, sizeof(ev));
+		ev.fork_evidence = j->err == RM_EFORK;
 		ev.hash = j->res.hash;
 		if (j->kind == STORE_JOB_ISSUE) {
 			ev.bytes = j->sealed.data;

@@ -74,7 +74,8 @@ host_ingest(void *host, const char *from, const struct fed_record *fr,
 }
 
 static int
-host_vector(void *host, void (*each)(void *, const char *, uint64_t),
+host_vector(void *host,
+    void (*each)(void *, const char *, uint64_t, const rm_hash *),
     void *arg)
 {
 	struct fx_host *h = host;
@@ -92,19 +93,23 @@ host_vector(void *host, void (*each)(void *, const char *, uint64_t),
 			strcpy(origins[no++], h->recs[i].origin);
 	}
 	for (size_t j = 0; j < no; j++) {
+		const rm_hash *head = NULL;
 		uint64_t seq = 0;
 		bool found = true;
 
 		while (found) {
 			found = false;
 			for (size_t i = 0; i < h->n && !found; i++)
-				found = h->recs[i].seq == seq + 1 &&
-				    strcmp(h->recs[i].origin, origins[j]) == 0;
+				if (h->recs[i].seq == seq + 1 &&
+				    strcmp(h->recs[i].origin, origins[j]) == 0) {
+					found = true;
+					head = &h->recs[i].hash;
+				}
 			if (found)
 				seq++;
 		}
 		if (seq > 0)
-			each(arg, origins[j], seq);
+			each(arg, origins[j], seq, head);
 	}
 	pthread_mutex_unlock(&h->mtx);
 	return RM_OK;

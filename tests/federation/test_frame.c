@@ -56,11 +56,14 @@ test_vector_records_refuse(void)
 	const char *origins[] = { "120103.emergency", "120000.command",
 		"120104.water", "110000.x" };
 	const uint64_t seqs[] = { 5, 7, 0, 1 };
+	rm_hash heads[4];
 	rm_buf b = RM_BUF_INIT;
 	struct fed_frame f;
 	rm_why why;
 
-	CU_ASSERT_EQUAL(fed_frame_vector(&b, origins, seqs, 4), RM_OK);
+	for (int i = 0; i < 4; i++)
+		memset(heads[i].b, 0xa0 + i, RM_HASH_BYTES);
+	CU_ASSERT_EQUAL(fed_frame_vector(&b, origins, seqs, heads, 4), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(fed_frame_decode(b.data, b.len, &f, &why), RM_OK);
 	CU_ASSERT_EQUAL(f.type, FED_VECTOR);
 	CU_ASSERT_EQUAL_FATAL(f.u.vector.n, 4);
@@ -70,18 +73,25 @@ test_vector_records_refuse(void)
 	CU_ASSERT(memcmp(f.u.vector.entries[1].origin, "120104.water", 12) ==
 	    0);
 	CU_ASSERT_EQUAL(f.u.vector.entries[1].seq, 0);
+	CU_ASSERT_PTR_NULL(f.u.vector.entries[1].head);   /* [0] */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f.u.vector.entries[0].head);
+	CU_ASSERT(memcmp(f.u.vector.entries[0].head, heads[3].b,
+	    RM_HASH_BYTES) == 0);                       /* follows its origin */
 	CU_ASSERT(memcmp(f.u.vector.entries[2].origin, "120000.command", 14) ==
 	    0);
 	CU_ASSERT_EQUAL(f.u.vector.entries[2].seq, 7);
 	CU_ASSERT_EQUAL(f.u.vector.entries[3].seq, 5);
+	CU_ASSERT(memcmp(f.u.vector.entries[3].head, heads[0].b,
+	    RM_HASH_BYTES) == 0);
 	fed_frame_fini(&f);
 	/* duplicate origins are refused by the encoder */
 	origins[1] = "120103.emergency";
 	rm_buf_reset(&b);
-	CU_ASSERT_EQUAL(fed_frame_vector(&b, origins, seqs, 4), RM_EINVAL);
+	CU_ASSERT_EQUAL(fed_frame_vector(&b, origins, seqs, heads, 4),
+	    RM_EINVAL);
 	CU_ASSERT_EQUAL(b.len, 0);
 	/* empty vector */
-	CU_ASSERT_EQUAL(fed_frame_vector(&b, origins, seqs, 0), RM_OK);
+	CU_ASSERT_EQUAL(fed_frame_vector(&b, origins, seqs, heads, 0), RM_OK);
 	CU_ASSERT_EQUAL_FATAL(fed_frame_decode(b.data, b.len, &f, &why), RM_OK);
 	CU_ASSERT_EQUAL(f.u.vector.n, 0);
 	fed_frame_fini(&f);
@@ -180,8 +190,8 @@ test_rejections(void)
 	reject("830601617800", RM_EMALFORMED);     /* trailing byte */
 	/* VECTOR origin not an agency id, keys out of order */
 	reject("8204a1634142430a", RM_EBADVALUE);
-	reject("8204a2683132303130342e62016831323031"
-	    "30332e6101", RM_ENONCANON);
+	reject("8204a2683132303130342e6281006831323031"
+	    "30332e618100", RM_ENONCANON);
 	/* HELLO: short nonce, long agency */
 	rm_buf_reset(&b);
 	rm_cbor_put_array(&b, 5);
@@ -269,10 +279,65 @@ test_vector_too_many(void)
 	for (int i = 0; i < FED_VECTOR_MAX + 1; i++) {
 		snprintf(id, sizeof(id), "120000.a%05d", i);
 		rm_cbor_put_cstr(&b, id);
-		rm_cbor_put_uint(&b, 1);
+		rm_cbor_put_array(&b, 1);
+		rm_cbor_put_uint(&b, 0);
 	}
 	CU_ASSERT_EQUAL(fed_frame_decode(b.data, b.len, &f, &why), RM_ETOOBIG);
 	rm_buf_fini(&b);
+}
+
+/* Vector values are [0] or [seq >= 1, 32-byte head]; v1's bare seq and
+ * every other shape are refused. */
+static void
+test_vector_values(void)
+{
+	static const struct {
+		const char *what;
+		int want;
+	} cases[] = {
+		{ "uint", RM_EBADVALUE }, { "[1]", RM_EMALFORMED },
+		{ "[0,h]", RM_EMALFORMED }, { "[1,short]", RM_EBADVALUE },
+		{ "[1,text]", RM_EBADVALUE }, { "[1,h]", RM_OK },
+		{ "[0]", RM_OK },
+	};
+	uint8_t h[RM_HASH_BYTES];
+	struct fed_frame f;
+	rm_why why;
+
+	memset(h, 7, sizeof(h));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *w = cases[i].what;
+		rm_buf b = RM_BUF_INIT;
+		int rv;
+
+		rm_cbor_put_array(&b, 2);
+		rm_cbor_put_uint(&b, FED_VECTOR);
+		rm_cbor_put_map(&b, 1);
+		rm_cbor_put_cstr(&b, "120000.command");
+		if (strcmp(w, "uint") == 0) {
+			rm_cbor_put_uint(&b, 3);
+		} else {
+			bool zero = strncmp(w, "[0", 2) == 0;
+			size_t n = strchr(w, ',') != NULL ? 2 : 1;
+
+			rm_cbor_put_array(&b, n);
+			rm_cbor_put_uint(&b, zero ? 0 : 1);
+			if (strstr(w, ",h]") != NULL)
+				rm_cbor_put_bytes(&b, h, sizeof(h));
+			else if (strstr(w, "short") != NULL)
+				rm_cbor_put_bytes(&b, h, 31);
+			else if (strstr(w, "text") != NULL)
+				rm_cbor_put_cstr(&b, "head");
+		}
+		rv = fed_frame_decode(b.data, b.len, &f, &why);
+		if (rv != cases[i].want)
+			fprintf(stderr, "vector value %s: %s (%s)\n", w,
+			    rm_errname(rv), why.msg);
+		CU_ASSERT_EQUAL(rv, cases[i].want);
+		if (rv == RM_OK)
+			fed_frame_fini(&f);
+		rm_buf_fini(&b);
+	}
 }
 
 void
@@ -284,6 +349,7 @@ rm_test_register(void)
 		{ "transcript", test_transcript },
 		{ "rejections", test_rejections },
 		{ "vector_too_many", test_vector_too_many },
+		{ "vector_values", test_vector_values },
 		CU_TEST_INFO_NULL,
 	};
 	RM_SUITE("federation.frame", tests);

@@ -251,6 +251,7 @@ struct obs_log {
 	uint64_t seq[OBS_MAX];
 	bool latest[OBS_MAX];
 	bool has_ident[OBS_MAX];
+	bool evidence[OBS_MAX];
 	char source[OBS_MAX][32];
 	size_t len[OBS_MAX];
 };
@@ -265,6 +266,7 @@ obs_fn(void *arg, const struct store_event *ev)
 	o->h[o->n] = ev->hash;
 	o->seq[o->n] = ev->rec->seq;
 	o->latest[o->n] = ev->is_latest;
+	o->evidence[o->n] = ev->fork_evidence;
 	o->has_ident[o->n] = record_alert(ev->rec)->identifier != NULL &&
 	    strcmp(record_alert(ev->rec)->identifier, "TJ-2026-0001") == 0;
 	snprintf(o->source[o->n], sizeof(o->source[0]), "%s",
@@ -303,14 +305,20 @@ test_observer(void)
 	sfx_wait_for(&w, 4);
 	CU_ASSERT_EQUAL(w.ok, 4);
 	CU_ASSERT_EQUAL(w.stored, 3);
-	/* r3 then a fork at seq 4: the fork is not reported. */
+	/* r3 then a fork at seq 4: the fork is reported once, as evidence
+	 * (to be relayed), never as a version. */
 	CU_ASSERT_EQUAL(sfx_put(s, &r[3], &res), RM_OK);
 	CU_ASSERT_EQUAL(sfx_put(s, &fork1, &res), RM_EFORK);
+	CU_ASSERT_EQUAL(sfx_put(s, &fork1, &res), RM_OK);   /* duplicate */
+	CU_ASSERT(!res.stored);
 	CU_ASSERT_EQUAL(sfx_put(s, &r[3], &res), RM_OK);
 	CU_ASSERT(!res.stored);
 
-	CU_ASSERT_EQUAL(o.n, 4);
+	CU_ASSERT_EQUAL(o.n, 5);
+	CU_ASSERT(o.n == 5 && o.evidence[4] && !o.latest[4] &&
+	    memcmp(o.h[4].b, fork1.hash.b, 32) == 0);
 	for (i = 0; i < 4 && i < o.n; i++) {
+		CU_ASSERT(!o.evidence[i]);
 		CU_ASSERT(memcmp(o.h[i].b, r[i].hash.b, 32) == 0);
 		CU_ASSERT_EQUAL(o.seq[i], (uint64_t)i + 1);
 		CU_ASSERT(o.latest[i]);

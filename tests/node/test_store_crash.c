@@ -138,10 +138,11 @@ struct vec2 {
 };
 
 static void
-vec_each(void *arg, const char *origin, uint64_t seq)
+vec_each(void *arg, const char *origin, uint64_t seq, const rm_hash *head)
 {
 	struct vec2 *v = arg;
 
+	(void)head;
 	if (strcmp(origin, SYNC_ORG) == 0)
 		v->sync = seq;
 	else if (strcmp(origin, ASYNC_ORG) == 0)

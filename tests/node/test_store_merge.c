@@ -18,16 +18,21 @@ struct vec {
 	int n;
 	char origin[8][RM_AGENCY_ID_MAX + 1];
 	uint64_t seq[8];
+	rm_hash head[8];
+	bool has_head[8];
 };
 
 static void
-vec_each(void *arg, const char *origin, uint64_t seq)
+vec_each(void *arg, const char *origin, uint64_t seq, const rm_hash *head)
 {
 	struct vec *v = arg;
 
 	if (v->n >= 8)
 		return;
 	snprintf(v->origin[v->n], sizeof(v->origin[0]), "%s", origin);
+	v->has_head[v->n] = head != NULL;
+	if (head != NULL)
+		v->head[v->n] = *head;
 	v->seq[v->n++] = seq;
 }
 
@@ -98,6 +103,11 @@ test_vector_out_of_order(void)
 	CU_ASSERT_STRING_EQUAL(v.origin[0], A);   /* sorted */
 	CU_ASSERT_STRING_EQUAL(v.origin[1], B);
 	CU_ASSERT_EQUAL(v.seq[1], 1);
+	/* the head is the record at the contiguous seq */
+	CU_ASSERT(v.has_head[0] && memcmp(v.head[0].b, a[2].hash.b,
+	    RM_HASH_BYTES) == 0);
+	CU_ASSERT(v.has_head[1] && memcmp(v.head[1].b, b[0].hash.b,
+	    RM_HASH_BYTES) == 0);
 	CU_ASSERT(!store_origin_forked(s, A));
 	store_close(s);
 	s = sfx_open(dir, 0);
