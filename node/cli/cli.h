@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/common.h"
 #include "crypto/crypto.h"
 #include "federation/trust/trust.h"
@@ -177,6 +179,35 @@ extern const struct cli_cmd cli_alert_issue;
 extern const struct cli_cmd cli_alert_cancel;
 extern const struct cli_cmd cli_alert_list;
 extern const struct cli_cmd cli_status;
+extern const struct cli_cmd cli_fork_list;
+extern const struct cli_cmd cli_fork_show;
+
+/* ---------------- the node's HTTP/JSON API (cli_api.c) ---------------- */
+
+/* One request to the node of -c conf (its http_listen and http_token);
+ * a POST answered 503 EBUSY is re-sent for up to 15 s (the node is
+ * catching up on its own log; nothing was stored). Returns 0 with *res
+ * filled (cli_http_res_fini it), or the exit status after printing a
+ * transport or config error. */
+int cli_api_request(const struct cli_cmd *c, const char *conf,
+    const char *method, const char *path, const char *body,
+    struct cli_http_res *res);
+/* Print an API error response ("HTTP 403: EUNAUTH grade: ..."); returns
+ * CLI_EXIT_FAIL. */
+int cli_api_report(const struct cli_cmd *c, const struct cli_http_res *r);
+/* GET path from the node of a's -c. Returns CLI_API_BODY with *res
+ * holding a 200 answer for the caller to render (cli_http_res_fini it);
+ * otherwise the command is done: with --json the raw body was printed
+ * (exit 0), or the error was reported (its exit status). */
+#define CLI_API_BODY (-1)
+int cli_api_get(const struct cli_args *a, const char *path,
+    struct cli_http_res *res);
+/* A JSON object's text member ("?" if absent) / integer member (0). */
+const char *cli_jstr(json_t *o, const char *key);
+long long cli_jint(json_t *o, const char *key);
 extern const struct cli_cmd cli_verify;
+/* The fields of a decoded record, one per line ("origin:   ..."), as
+ * `riskmesh verify` prints them (cli_verify.c). */
+void cli_print_record(const struct rm_record *r);
 
 #endif /* RM_NODE_CLI_H */

@@ -12,168 +12,6 @@
 #include "node/cli/cli.h"
 #include "node/config/config.h"
 
-/* Load -c FILE. Prints the error. */
-static int
-load_conf(const struct cli_cmd *c, const char *path, struct node_config *cf)
-{
-	rm_why why;
-
-	if (config_load(path, cf, &why) != RM_OK)
-		return cli_fail(c, "%s", why.msg);
-	return CLI_EXIT_OK;
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "?";
-}
-
-static long long
-jint(json_t *o, const char *key)
-{
-	return (long long)json_integer_value(json_object_get(o, key));
-}
-
-/* True if reason already starts with field's path: "grade: ...",
- * "texts[1].headline: ..." or "areas[0]: ..." for field "texts"/"areas"
- * (docs/API.md). */
-static bool
-reason_names_field(const char *reason, const char *field)
-{
-	size_t fl = strlen(field);
-
-	return fl > 0 && strncmp(reason, field, fl) == 0 &&
-	    (reason[fl] == ':' || reason[fl] == '[' || reason[fl] == '.');
-}
-
-/*
- * Print an API error response as "HTTP 403: EUNAUTH grade: red above
- * ...": the error name, then the field and the reason once (the API's
- * reason may already start with the field's path).
- */
-static int
-report_error(const struct cli_cmd *c, const struct cli_http_res *r)
-{
-	json_t *j = json_loads(r->body, 0, NULL);
-	json_t *err = json_object_get(j, "error");
-	int rv;
-
-	if (json_is_string(err)) {
-		const char *field = json_string_value(json_object_get(j,
-		    "field"));
-		const char *reason = json_string_value(json_object_get(j,
-		    "reason"));
-
-		if (field != NULL && field[0] == '\0')
-			field = NULL;
-		if (reason == NULL || reason[0] == '\0')
-			rv = cli_fail(c, "HTTP %d: %s%s%s", r->status,
-			    json_string_value(err), field ? " " : "",
-			    field ? field : "");
-		else if (field == NULL || reason_names_field(reason, field))
-			rv = cli_fail(c, "HTTP %d: %s %s", r->status,
-			    json_string_value(err), reason);
-		else
-			rv = cli_fail(c, "HTTP %d: %s %s: %s", r->status,
-			    json_string_value(err), field, reason);
-	} else
-		rv = cli_fail(c, "HTTP %d: %.300s", r->status,
-		    r->len ? r->body : "(no body)");
-	json_decref(j);
-	return rv;
-}
-
-#define CLI_BUSY_STEP_MS 250
-#define CLI_BUSY_MAX_MS  15000
-
-/* One request with -c's address and token; prints transport errors. A
- * POST refused with 503 EBUSY is re-sent for up to CLI_BUSY_MAX_MS. */
-static int
-request(const struct cli_cmd *c, const char *conf, const char *method,
-    const char *path, const char *body, struct cli_http_res *res)
-{
-	struct node_config *cf;
-	rm_why why;
-	int rv;
-
-	memset(res, 0, sizeof(*res));
-	if ((cf = calloc(1, sizeof(*cf))) == NULL)
-		return cli_fail(c, "out of memory");
-	if ((rv = load_conf(c, conf, cf)) != 0)
-		goto out;
-	/*
-	 * A POST answered 503 EBUSY was not acted on: the node is catching
-	 * up on its own agency's log (docs/API.md). Nothing was stored, so
-	 * re-sending is safe; wait for it, bounded.
-	 */
-	for (int waited_ms = 0;; waited_ms += CLI_BUSY_STEP_MS) {
-		if (cli_http(cf->http_listen, cf->http_token, method, path,
-		    body, res, &why) != RM_OK) {
-			rv = cli_fail(c, "%s", why.msg);
-			break;
-		}
-		if (strcmp(method, "POST") != 0 || res->status != 503 ||
-		    res->body == NULL || strstr(res->body, "\"EBUSY\"") == NULL ||
-		    waited_ms >= CLI_BUSY_MAX_MS)
-			break;
-		if (waited_ms == 0) {
-			json_t *j = json_loads(res->body, 0, NULL);
-			const char *reason = json_string_value(
-			    json_object_get(j, "reason"));
-
-			/* the node's own words: catching up on the
-			 * agency's log, or waiting for a peer's vector */
-			fprintf(stderr, "riskmesh: node busy (%s), retrying "
-			    "for up to %d s\n", reason != NULL ? reason :
-			    "catching up on its own log",
-			    CLI_BUSY_MAX_MS / 1000);
-			json_decref(j);
-		}
-		cli_http_res_fini(res);
-		memset(res, 0, sizeof(*res));
-		nanosleep(&(struct timespec){ 0, CLI_BUSY_STEP_MS * 1000000L },
-		    NULL);
-	}
-out:
-	memset(cf, 0, sizeof(*cf));
-	free(cf);
-	return rv;
-}
-
-/*
- * GET path from the node. Returns CLI_GET_BODY with *res holding a 200
- * response for the caller to render (cli_http_res_fini it); otherwise the
- * command is finished: with --json the raw body was printed (exit 0), or
- * the error was reported (its exit status).
- */
-#define CLI_GET_BODY (-1)
-
-static int
-get_200(const struct cli_args *a, const char *path, struct cli_http_res *res)
-{
-	const struct cli_cmd *c = a->cmd;
-	int rv;
-
-	if ((rv = request(c, cli_get(a, "config"), "GET", path, NULL,
-	    res)) != 0)
-		return rv;
-	if (res->status != 200) {
-		rv = report_error(c, res);
-		cli_http_res_fini(res);
-		return rv;
-	}
-	if (cli_has(a, "json")) {
-		printf("%s%s", res->body, res->len &&
-		    res->body[res->len - 1] == '\n' ? "" : "\n");
-		cli_http_res_fini(res);
-		return CLI_EXIT_OK;
-	}
-	return CLI_GET_BODY;
-}
-
 /* "issued|cancelled OBJECT_ID ver N seq N hash HEX" from a 201 body. */
 static int
 report_created(const struct cli_cmd *c, const char *verb,
@@ -186,8 +24,8 @@ report_created(const struct cli_cmd *c, const char *verb,
 		return cli_fail(c, "HTTP 201 but the body is not a JSON "
 		    "object: %.200s", r->body);
 	}
-	printf("%s %s ver %lld seq %lld hash %s\n", verb, jstr(j, "object_id"),
-	    jint(j, "ver"), jint(j, "seq"), jstr(j, "hash"));
+	printf("%s %s ver %lld seq %lld hash %s\n", verb, cli_jstr(j, "object_id"),
+	    cli_jint(j, "ver"), cli_jint(j, "seq"), cli_jstr(j, "hash"));
 	json_decref(j);
 	return CLI_EXIT_OK;
 }
@@ -356,14 +194,14 @@ run_issue(const struct cli_args *a)
 	json_decref(body);
 	if (text == NULL)
 		return cli_fail(c, "out of memory");
-	rv = request(c, cli_get(a, "config"), "POST", "/v1/alerts", text, &res);
+	rv = cli_api_request(c, cli_get(a, "config"), "POST", "/v1/alerts", text, &res);
 	free(text);
 	if (rv != 0)
 		return rv;
 	if (res.status == 201)
 		rv = report_created(c, "issued", &res);
 	else
-		rv = report_error(c, &res);
+		rv = cli_api_report(c, &res);
 	cli_http_res_fini(&res);
 	return rv;
 }
@@ -432,7 +270,7 @@ run_cancel(const struct cli_args *a)
 		json_decref(o);
 	}
 	snprintf(path, sizeof(path), "/v1/alerts/%s/cancel", seg);
-	rv = request(c, cli_get(a, "config"), "POST", path, text ? text : "{}",
+	rv = cli_api_request(c, cli_get(a, "config"), "POST", path, text ? text : "{}",
 	    &res);
 	free(text);
 	if (rv != 0)
@@ -440,7 +278,7 @@ run_cancel(const struct cli_args *a)
 	if (res.status == 201)
 		rv = report_created(c, "cancelled", &res);
 	else
-		rv = report_error(c, &res);
+		rv = cli_api_report(c, &res);
 	cli_http_res_fini(&res);
 	return rv;
 }
@@ -485,7 +323,7 @@ run_list(const struct cli_args *a)
 		return cli_usage(c, "--area: too long");
 	snprintf(path, sizeof(path), "/v1/alerts%s%s", area ? "?area=" : "",
 	    area ? enc : "");
-	if ((rv = get_200(a, path, &res)) != CLI_GET_BODY)
+	if ((rv = cli_api_get(a, path, &res)) != CLI_API_BODY)
 		return rv;
 	j = json_loads(res.body, 0, NULL);
 	alerts = json_object_get(j, "alerts");
@@ -496,9 +334,9 @@ run_list(const struct cli_args *a)
 	}
 	json_array_foreach(alerts, i, al) {
 		json_t *t0 = json_array_get(json_object_get(al, "texts"), 0);
-		printf("%-7s %-24s %-40s %s\n", jstr(al, "grade"),
-		    jstr(al, "origin"), jstr(al, "object_id"),
-		    jstr(t0, "headline"));
+		printf("%-7s %-24s %-40s %s\n", cli_jstr(al, "grade"),
+		    cli_jstr(al, "origin"), cli_jstr(al, "object_id"),
+		    cli_jstr(t0, "headline"));
 	}
 	printf("%zu alert%s in force%s%s\n", json_array_size(alerts),
 	    json_array_size(alerts) == 1 ? "" : "s", area ? " for " : "",
@@ -537,7 +375,7 @@ run_status(const struct cli_args *a)
 	size_t i;
 	int rv;
 
-	if ((rv = get_200(a, "/v1/status", &res)) != CLI_GET_BODY)
+	if ((rv = cli_api_get(a, "/v1/status", &res)) != CLI_API_BODY)
 		return rv;
 	j = json_loads(res.body, 0, NULL);
 	if (!json_is_object(j)) {
@@ -548,21 +386,21 @@ run_status(const struct cli_args *a)
 		return rv;
 	}
 	printf("agency   %s (federation %s, roster version %lld)\n",
-	    jstr(j, "agency"), jstr(j, "federation"),
-	    jint(j, "roster_version"));
-	printf("started  %s\n", jstr(j, "started"));
+	    cli_jstr(j, "agency"), cli_jstr(j, "federation"),
+	    cli_jint(j, "roster_version"));
+	printf("started  %s\n", cli_jstr(j, "started"));
 	printf("records  %lld from %lld origins, %lld active alerts, %lld "
-	    "forks, %lld equivocations\n", jint(j, "records"),
-	    jint(j, "origins"), jint(j, "active_alerts"), jint(j, "forks"),
-	    jint(j, "equivocations"));
+	    "forks, %lld equivocations\n", cli_jint(j, "records"),
+	    cli_jint(j, "origins"), cli_jint(j, "active_alerts"), cli_jint(j, "forks"),
+	    cli_jint(j, "equivocations"));
 	peers = json_object_get(j, "peers");
 	printf("peers    %zu\n", json_array_size(peers));
 	json_array_foreach(peers, i, p) {
 		printf("  %-24s %-6s %-10s %-28s sent %lld received %lld "
-		    "refused %lld\n", jstr(p, "agency"), jstr(p, "mode"),
-		    jstr(p, "state"), jstr(p, "url"),
-		    jint(p, "records_sent"), jint(p, "records_received"),
-		    jint(p, "records_refused"));
+		    "refused %lld\n", cli_jstr(p, "agency"), cli_jstr(p, "mode"),
+		    cli_jstr(p, "state"), cli_jstr(p, "url"),
+		    cli_jint(p, "records_sent"), cli_jint(p, "records_received"),
+		    cli_jint(p, "records_refused"));
 	}
 	json_decref(j);
 	cli_http_res_fini(&res);

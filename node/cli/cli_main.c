@@ -20,6 +20,8 @@ static const struct cli_cmd *const commands[] = {
 	&cli_alert_cancel,
 	&cli_alert_list,
 	&cli_status,
+	&cli_fork_list,
+	&cli_fork_show,
 	&cli_verify,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

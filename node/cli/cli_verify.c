@@ -8,8 +8,8 @@
 
 #include "node/cli/cli.h"
 
-static void
-print_record(const struct rm_record *r)
+void
+cli_print_record(const struct rm_record *r)
 {
 	char t[32];
 
@@ -118,7 +118,7 @@ run_verify(const struct cli_args *a)
 		rv = CLI_EXIT_FAIL;
 		goto out;
 	}
-	print_record(&rec);
+	cli_print_record(&rec);
 	if (!have_roster) {
 		printf("well-formed (structure only: no roster given, so the "
 		    "signature and\nauthorisation were NOT checked; use --dir "

@@ -258,6 +258,7 @@ static const struct route {
 	  NULL, NULL },
 	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL, NULL,
 	  NULL },
+	{ "/v1/forks", NULL, false, "GET", http_get_forks, NULL, NULL, NULL },
 };
 
 /* Does path match r? Sets c->tail. */

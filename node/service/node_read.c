@@ -1,6 +1,6 @@
 /*
  * node_read.c -- reads of the domain API: a record by hash, the alerts
- * in force in an area.
+ * in force in an area, the fork evidence, a status snapshot.
  */
 #include <stdlib.h>
 
@@ -32,6 +32,21 @@ service_alerts_active(struct node *n, const char *area, rm_utc_ms now,
 	if (rv != RM_OK)
 		return rm_fail(why, rv, "cannot read alerts: %s",
 		    rm_strerror(rv));
+	return RM_OK;
+}
+
+int
+service_forks_each(struct node *n, store_fork_fn each, void *arg,
+    rm_why *why)
+{
+	int rv;
+
+	if ((rv = store_forks_each(n->store, each, arg)) != RM_OK &&
+	    rv != RM_ENOMEM)
+		return rm_fail(why, rv, "cannot read the fork evidence: %s",
+		    rm_strerror(rv));
+	if (rv == RM_ENOMEM)
+		return rm_fail(why, rv, "out of memory");
 	return RM_OK;
 }
 

@@ -182,6 +182,13 @@ int service_alert_cancel(struct node *n, const char *object_id,
 int service_record_get(struct node *n, const rm_hash *hash, rm_buf *out,
     rm_why *why);
 
+/* The forks this node holds evidence of (store_forks_each: origin, seq,
+ * the evidence's hash, the log's hash at that seq or NULL), by origin
+ * then seq; each() may return RM_ENOMEM to stop. Errors: RM_ESTORE,
+ * RM_ENOMEM. */
+int service_forks_each(struct node *n, store_fork_fn each, void *arg,
+    rm_why *why);
+
 /* A snapshot of the node for the status pages (service_status). */
 struct service_status {
 	struct store_stats store;

@@ -216,6 +216,19 @@ struct store_stats {
 };
 int store_get_stats(store *s, struct store_stats *out);
 
+/*
+ * The fork evidence the store keeps (`forks`), ordered by origin bytes
+ * then seq: each(arg, origin, seq, evidence, log) per entry, where
+ * evidence is the hash of the record kept as evidence and log the hash
+ * the origin's log holds at that seq (NULL when the log has no record
+ * there: the evidence contradicts a neighbour's prev link instead).
+ * Everything is valid during the call only; a non-zero return stops the
+ * walk and is returned. Errors: RM_ESTORE.
+ */
+typedef int (*store_fork_fn)(void *arg, const char *origin, uint64_t seq,
+    const rm_hash *evidence, const rm_hash *log);
+int store_forks_each(store *s, store_fork_fn each, void *arg);
+
 /* Is origin marked forked? */
 bool store_origin_forked(store *s, const char *origin);
 

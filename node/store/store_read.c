@@ -442,3 +442,58 @@ store_index_each(store *s, const struct rm_kind_ops *kind, const char *key,
 		return RM_EINVAL;
 	return active_walk(s, &q, now, each, arg);
 }
+
+int
+store_forks_each(store *s, store_fork_fn each, void *arg)
+{
+	char origin[RM_AGENCY_ID_MAX + 1];
+	MDB_cursor *cur;
+	MDB_txn *txn;
+	MDB_val k, v, lv;
+	int mrc, err = RM_OK;
+
+	if (s == NULL || each == NULL)
+		return RM_EINVAL;
+	if (store_rd_begin(s, &txn) != 0)
+		return RM_ESTORE;
+	if ((mrc = mdb_cursor_open(txn, s->db_forks, &cur)) != 0)
+		goto done;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *kp = k.mv_data;
+		rm_hash evidence, log;
+		size_t on;
+		uint64_t seq;
+		bool has_log;
+
+		/* key: origin NUL seq (u64 BE), as store_seqkey writes it */
+		if (k.mv_size < 10 || k.mv_size > STORE_SEQKEY_MAX ||
+		    kp[k.mv_size - 9] != 0 || v.mv_size != RM_HASH_BYTES) {
+			mrc = MDB_CORRUPTED;
+			break;
+		}
+		on = k.mv_size - 9;
+		memcpy(origin, kp, on);
+		origin[on] = '\0';
+		seq = store_be64_get(kp + on + 1);
+		memcpy(evidence.b, v.mv_data, RM_HASH_BYTES);
+		mrc = mdb_get(txn, s->db_log, &k, &lv);
+		if (mrc != 0 && mrc != MDB_NOTFOUND)
+			break;
+		has_log = mrc == 0 && lv.mv_size == RM_HASH_BYTES;
+		if (has_log)
+			memcpy(log.b, lv.mv_data, RM_HASH_BYTES);
+		mrc = 0;
+		if ((err = each(arg, origin, seq, &evidence, has_log ? &log :
+		    NULL)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	if (mrc == MDB_NOTFOUND)
+		mrc = 0;
+done:
+	store_rd_end(s, txn);
+	if (err != RM_OK)
+		return err;
+	return mrc == 0 ? RM_OK : RM_ESTORE;
+}

@@ -72,4 +72,19 @@ check "the original forker refuses to issue on a forked log" \
 check "the copy refuses too" test "$(issue copy "after the fork")" != 201
 check_eq "no record of the forked origin beyond seq 1 on W" \
     "$(rm_status_field "$FED" $W 'd["records"]')" 2
+
+# What an operator sees on W, two hops from either forker.
+wconf=$(rm_node_dir "$FED" $W)/node.conf
+forks=$(rm_http "$FED" $W GET /v1/forks | http_body)
+check_eq "GET /v1/forks lists one fork" "$(rm_json 'd["count"]' <<<"$forks")" 1
+check_eq "of the forked origin at seq 1" \
+    "$(rm_json 'd["forks"][0]["origin"]+" "+str(d["forks"][0]["seq"])' <<<"$forks")" \
+    "$X 1"
+list=$("$RM_BIN/riskmesh" fork list -c "$wconf")
+check "riskmesh fork list names it" grep -q "^$X *seq 1 .*evidence" <<<"$list"
+show=$("$RM_BIN/riskmesh" fork show -c "$wconf" $X 1)
+check "riskmesh fork show prints both records" \
+    test "$(grep -c '^headline: \[zh-CN\] \(original\|forged\)$' <<<"$show")" = 2
+"$RM_BIN/riskmesh" fork show -c "$wconf" $X 2 >/dev/null 2>&1
+check_eq "no fork at seq 2: exit 1" "$?" 1
 finish

@@ -1,0 +1,157 @@
+/*
+ * cli_fork.c -- `riskmesh fork list|show`: the fork evidence a node holds
+ * (GET /v1/forks, docs/API.md; what a fork is: docs/PROTOCOL.md §7).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/cli/cli.h"
+
+/* GET /v1/forks as a JSON object (json_decref it), or NULL with the
+ * command's exit status in *rv (0 after --json printed the body). */
+static json_t *
+get_forks(const struct cli_args *a, int *rv)
+{
+	struct cli_http_res res;
+	json_t *j;
+
+	if ((*rv = cli_api_get(a, "/v1/forks", &res)) != CLI_API_BODY)
+		return NULL;
+	*rv = CLI_EXIT_OK;
+	j = json_loads(res.body, 0, NULL);
+	if (!json_is_object(j) || !json_is_array(json_object_get(j, "forks"))) {
+		*rv = cli_fail(a->cmd, "HTTP 200 but not a forks object: "
+		    "%.200s", res.body);
+		json_decref(j);
+		j = NULL;
+	}
+	cli_http_res_fini(&res);
+	return j;
+}
+
+static int
+run_list(const struct cli_args *a)
+{
+	json_t *j, *f;
+	size_t i;
+	int rv;
+
+	if ((j = get_forks(a, &rv)) == NULL)
+		return rv;
+	json_array_foreach(json_object_get(j, "forks"), i, f)
+		printf("%-24s seq %-8lld log %.16s  evidence %.16s\n",
+		    cli_jstr(f, "origin"), cli_jint(f, "seq"),
+		    json_is_string(json_object_get(f, "log")) ?
+		    cli_jstr(f, "log") : "(none)          ",
+		    cli_jstr(f, "evidence"));
+	printf("%zu fork%s\n", json_array_size(json_object_get(j, "forks")),
+	    json_array_size(json_object_get(j, "forks")) == 1 ? "" : "s");
+	json_decref(j);
+	return CLI_EXIT_OK;
+}
+
+/* Fetch the record with this hash from the node and print it. */
+static int
+show_record(const struct cli_args *a, const char *title, const char *hex)
+{
+	const struct cli_cmd *c = a->cmd;
+	struct cli_http_res res;
+	struct cose_sign1 msg;
+	struct rm_record rec;
+	char path[128];
+	rm_why why;
+	int rv;
+
+	snprintf(path, sizeof(path), "/v1/records/%.64s", hex);
+	if ((rv = cli_api_request(c, cli_get(a, "config"), "GET", path, NULL,
+	    &res)) != 0)
+		return rv;
+	if (res.status != 200) {
+		rv = cli_api_report(c, &res);
+		cli_http_res_fini(&res);
+		return rv;
+	}
+	printf("%s %s\n", title, hex);
+	if (cose_sign1_decode((const uint8_t *)res.body, res.len, &msg,
+	    &why) != RM_OK || record_decode(msg.payload, msg.payload_len, &rec,
+	    &why) != RM_OK) {
+		rv = cli_fail(c, "record %.16s: %s", hex, why.msg);
+		cli_http_res_fini(&res);
+		return rv;
+	}
+	cli_print_record(&rec);
+	record_fini(&rec);
+	cli_http_res_fini(&res);
+	return CLI_EXIT_OK;
+}
+
+static int
+run_show(const struct cli_args *a)
+{
+	const struct cli_cmd *c = a->cmd;
+	const char *origin = a->pos[0];
+	char *end;
+	unsigned long long seq = strtoull(a->pos[1], &end, 10);
+	json_t *j, *f;
+	size_t i, shown = 0;
+	int rv = CLI_EXIT_OK;
+
+	if (!agency_id_valid(origin))
+		return cli_usage(c, "ORIGIN: \"%.64s\" is not an agency id "
+		    "(%s)", origin, RM_AGENCY_ID_RULE);
+	if (*end != '\0' || a->pos[1][0] == '\0' || a->pos[1][0] == '-' ||
+	    seq == 0)
+		return cli_usage(c, "SEQ: \"%.32s\" is not a seq (1, 2, ...)",
+		    a->pos[1]);
+	if ((j = get_forks(a, &rv)) == NULL)
+		return rv;
+	rv = CLI_EXIT_OK;
+	json_array_foreach(json_object_get(j, "forks"), i, f) {
+		if (strcmp(cli_jstr(f, "origin"), origin) != 0 ||
+		    (unsigned long long)cli_jint(f, "seq") != seq)
+			continue;
+		shown++;
+		if (json_is_string(json_object_get(f, "log")) &&
+		    (rv = show_record(a, "in the log:  ", cli_jstr(f, "log"))) !=
+		    0)
+			break;
+		printf("\n");
+		if ((rv = show_record(a, "as evidence: ", cli_jstr(f,
+		    "evidence"))) != 0)
+			break;
+	}
+	json_decref(j);
+	if (rv == CLI_EXIT_OK && shown == 0)
+		rv = cli_fail(c, "no fork of %s at seq %llu on this node", origin,
+		    seq);
+	return rv;
+}
+
+static const struct cli_opt fork_opts[] = {
+	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
+	{ "json", 0, NULL, 0, "print the raw JSON answer" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cli_cmd cli_fork_list = {
+	.name = "fork list",
+	.synopsis = "-c NODE.CONF [--json]",
+	.summary = "list the forks a node holds evidence of (GET /v1/forks)",
+	.details = "A fork is two valid records of one origin with one seq: "
+	    "the origin's signing\nkey was used twice (a copied identity, a "
+	    "restored store). The node keeps\nboth, holds the origin's later "
+	    "records and relays the evidence to its peers.",
+	.opts = fork_opts,
+	.run = run_list,
+};
+
+const struct cli_cmd cli_fork_show = {
+	.name = "fork show",
+	.synopsis = "-c NODE.CONF ORIGIN SEQ",
+	.summary = "show both records of a fork",
+	.min_pos = 2,
+	.max_pos = 2,
+	.opts = fork_opts,
+	.run = run_show,
+};
