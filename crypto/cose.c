@@ -102,9 +102,9 @@ done:
  * RM_EMALFORMED, and the reader's own verdict (RM_ENONCANON for
  * non-deterministic encodings, ...) is kept otherwise.
  */
-static int
-rd_fail(const rm_cbor_rd *rd, int rv, rm_cbor_type want, const char *what,
-    rm_why *why)
+int
+cose_rd_fail(const rm_cbor_rd *rd, int rv, rm_cbor_type want,
+    const char *what, rm_why *why)
 {
 	rm_cbor_type got = rm_cbor_rd_peek(rd);
 
@@ -134,7 +134,8 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 		    "cose.protected: empty, alg and kid required");
 	rm_cbor_rd_init(&rd, p, n);
 	if ((rv = rm_cbor_rd_map(&rd, &npairs)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_MAP, "cose.protected", why);
+		return cose_rd_fail(&rd, rv, RM_CBOR_MAP, "cose.protected",
+		    why);
 	rm_cbor_keys_init(&keys);
 	for (size_t i = 0; i < npairs; i++) {
 		rm_cbor_type kt = rm_cbor_rd_peek(&rd);
@@ -146,7 +147,7 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 			if (rv == RM_ENONCANON && kt != RM_CBOR_OTHER)
 				return rm_fail(why, rv, "cose.protected: labels "
 				    "out of order or duplicated");
-			return rd_fail(&rd, rv, kt == RM_CBOR_NEGINT ?
+			return cose_rd_fail(&rd, rv, kt == RM_CBOR_NEGINT ?
 			    RM_CBOR_NEGINT : RM_CBOR_UINT,
 			    "cose.protected: label", why);
 		}
@@ -157,7 +158,8 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 
 				if (rv != RM_EBADVALUE || vt == RM_CBOR_OTHER ||
 				    vt == RM_CBOR_END)
-					return rd_fail(&rd, rv, RM_CBOR_NEGINT,
+					return cose_rd_fail(&rd, rv,
+					    RM_CBOR_NEGINT,
 					    "cose.protected.alg", why);
 				return rm_fail(why, RM_EBADVALUE,
 				    "cose.protected.alg: %s, only ES256 (-7)",
@@ -171,7 +173,7 @@ decode_protected(const uint8_t *p, size_t n, int64_t *alg, rm_hash *kid,
 			break;
 		case COSE_HDR_KID:
 			if ((rv = rm_cbor_rd_bytes(&rd, &kp, &kn)) != RM_OK)
-				return rd_fail(&rd, rv, RM_CBOR_BYTES,
+				return cose_rd_fail(&rd, rv, RM_CBOR_BYTES,
 				    "cose.protected.kid", why);
 			if (kn != RM_HASH_BYTES)
 				return rm_fail(why, RM_EBADVALUE,
@@ -211,27 +213,31 @@ cose_sign1_decode(const uint8_t *p, size_t n, struct cose_sign1 *out,
 		    n, COSE_SIGN1_MAX);
 	rm_cbor_rd_init(&rd, p, n);
 	if ((rv = rm_cbor_rd_tag(&rd, &tag)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_TAG, "cose: COSE_Sign1 tag",
+		return cose_rd_fail(&rd, rv,
+		    RM_CBOR_TAG, "cose: COSE_Sign1 tag",
 		    why);
 	if (tag != COSE_TAG_SIGN1)
 		return rm_fail(why, RM_EBADVALUE,
 		    "cose: tag %llu, expected %d (COSE_Sign1)",
 		    (unsigned long long)tag, COSE_TAG_SIGN1);
 	if ((rv = rm_cbor_rd_array(&rd, &len)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_ARRAY, "cose: COSE_Sign1", why);
+		return cose_rd_fail(&rd, rv, RM_CBOR_ARRAY, "cose: COSE_Sign1",
+		    why);
 	if (len != 4)
 		return rm_fail(why, RM_EMALFORMED,
 		    "cose: array of %zu elements, expected 4", len);
 
 	if ((rv = rm_cbor_rd_bytes(&rd, &m.protected_hdr,
 	    &m.protected_len)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_BYTES, "cose.protected", why);
+		return cose_rd_fail(&rd, rv, RM_CBOR_BYTES, "cose.protected",
+		    why);
 	if ((rv = decode_protected(m.protected_hdr, m.protected_len, &m.alg,
 	    &m.kid, why)) != RM_OK)
 		return rv;
 
 	if ((rv = rm_cbor_rd_map(&rd, &len)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_MAP, "cose.unprotected", why);
+		return cose_rd_fail(&rd, rv, RM_CBOR_MAP, "cose.unprotected",
+		    why);
 	if (len != 0)
 		return rm_fail(why, RM_EUNKNOWN, "cose.unprotected: %zu header "
 		    "parameters, must be empty", len);
@@ -240,10 +246,12 @@ cose_sign1_decode(const uint8_t *p, size_t n, struct cose_sign1 *out,
 		return rm_fail(why, RM_EMISSING,
 		    "cose.payload: detached (nil) payload not supported");
 	if ((rv = rm_cbor_rd_bytes(&rd, &m.payload, &m.payload_len)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_BYTES, "cose.payload", why);
+		return cose_rd_fail(&rd, rv, RM_CBOR_BYTES, "cose.payload",
+		    why);
 
 	if ((rv = rm_cbor_rd_bytes(&rd, &m.signature, &len)) != RM_OK)
-		return rd_fail(&rd, rv, RM_CBOR_BYTES, "cose.signature", why);
+		return cose_rd_fail(&rd, rv, RM_CBOR_BYTES, "cose.signature",
+		    why);
 	if (len != CRYPTO_ES256_SIG_BYTES)
 		return rm_fail(why, RM_EBADVALUE,
 		    "cose.signature: %zu bytes, expected %d (ES256 r||s)", len,

@@ -2,8 +2,9 @@
  * crypto.h -- keys, certificates, hashing and COSE_Sign1 for riskmesh.
  *
  * All cryptography is OpenSSL 3; OpenSSL types never leave crypto/.
- * Curve: NIST P-256 everywhere (ES256 records, X.509, TLS), because
- * nng 1.5's TLS (mbedTLS 2.28) has no Ed25519.
+ * Curve: NIST P-256 everywhere (ES256 records, X.509, TLS, ECDH for
+ * restricted records), because nng 1.5's TLS (mbedTLS 2.28) has no
+ * Ed25519.
  *
  * Standards:
  *   COSE_Sign1 ............ RFC 9052 §4.2 (structure), §4.4 (Sig_structure),
@@ -13,6 +14,12 @@
  *                           (RFC 5280 §4.1.2.7) of the signer's key.
  *   record hash ........... SHA-256 of the whole COSE_Sign1 encoding.
  *   X.509 ................. RFC 5280 v3 certificates, ecdsa-with-SHA256.
+ *   COSE_Encrypt .......... RFC 9052 §5.1 (structure, tag 96), §5.3
+ *                           (Enc_structure); content A256GCM = 3
+ *                           (RFC 9053 §4.1); recipients ECDH-ES + A256KW
+ *                           = -31 (RFC 9053 §6.4.1) with HKDF-SHA-256
+ *                           over the COSE_KDF_Context (RFC 9053 §5.1,
+ *                           §5.2) and AES Key Wrap (RFC 3394).
  *
  * Error convention: RM_ECRYPTO for an OpenSSL failure (detail in why),
  * RM_EIO for files, RM_EMALFORMED for unparsable input, RM_EBADSIG for
@@ -20,7 +27,8 @@
  * Private key material is wiped (OPENSSL_cleanse) before it is freed.
  * Above crypto/, nothing holds a private key: it holds a crypto_signer
  * (below), and signs records, rosters, handshake proofs and
- * certificates through it.
+ * certificates through it, and a crypto_decrypter to open restricted
+ * records addressed to it.
  * Thread rules: a crypto_key may be used from several threads at once
  * for sign/verify (OpenSSL EVP_PKEY is reference counted and read-only
  * once created); everything else is reentrant.
@@ -242,5 +250,154 @@ int cose_sign1_verify(const crypto_key *pub, const struct cose_sign1 *msg,
 
 /* Record hash: SHA-256 of the whole signed encoding. */
 void cose_record_hash(const uint8_t *p, size_t n, rm_hash *out);
+
+/* ---------------- decrypters ---------------- */
+
+/*
+ * A decrypter: the private half of a P-256 key-agreement key, able to
+ * answer "derive the key-encryption key for this ephemeral public key
+ * and this KDF context" (ECDH + HKDF-SHA-256, RFC 9053 §6.4.1) and
+ * nothing else. Opaque; the only object above crypto/ that stands for a
+ * decryption key, as crypto_signer is for a signing key. Behind it is an
+ * ops table (decrypter.c): today's one implementation holds the key in
+ * this process; a key process reached over a socket is a second
+ * implementation with its own constructor, and cose_encrypt_open and
+ * its callers do not change. Neither the ECDH shared secret nor the
+ * private scalar ever leaves the implementation; only the derived
+ * key-encryption key does, and cose_encrypt_open wipes it after use.
+ *
+ * kid = SHA-256 of the DER SubjectPublicKeyInfo of the key, the same
+ * definition as for signing keys; it is what COSE_Encrypt recipients
+ * carry (cose_encrypt_seal).
+ *
+ * Thread rules: as crypto_signer (any call from several threads at
+ * once; reference counted; the last free wipes the key).
+ */
+typedef struct crypto_decrypter crypto_decrypter;
+
+/* In-process decrypter on an existing private key k; takes its own
+ * reference to k. RM_EINVAL if k or out is NULL or k is public only. */
+int crypto_decrypter_from_key(crypto_key *k, crypto_decrypter **out,
+    rm_why *why);
+/* In-process decrypter on a PEM file holding a P-256 private key
+ * (crypto_key_load_pem rules; the file buffer is wiped). Errors: as
+ * crypto_key_load_pem, RM_EBADVALUE for a public key only, RM_EINVAL
+ * for NULL arguments. */
+int crypto_decrypter_open_pem(const char *path, crypto_decrypter **out,
+    rm_why *why);
+/* kid of the decrypter's key (SHA-256 of DER SPKI). RM_EINVAL for
+ * NULL. */
+int crypto_decrypter_kid(const crypto_decrypter *d, rm_hash *out);
+/* Take a reference / drop one (NULL ok); the last drop wipes the key. */
+crypto_decrypter *crypto_decrypter_ref(crypto_decrypter *d);
+void crypto_decrypter_free(crypto_decrypter *d);
+
+/* ---------------- COSE_Encrypt (RFC 9052 §5.1) ---------------- */
+
+#define COSE_TAG_ENCRYPT          96
+#define COSE_HDR_IV               5
+#define COSE_HDR_EPK              (-1)   /* ephemeral key, RFC 9053 §6.4 */
+#define COSE_ALG_A128GCM          1      /* RFC 9053 §4.1 */
+#define COSE_ALG_A256GCM          3
+#define COSE_ALG_ECDH_ES_A128KW   (-29)  /* RFC 9053 §6.4.1 */
+#define COSE_ALG_ECDH_ES_A256KW   (-31)
+#define COSE_ENCRYPT_IV_BYTES     12     /* AES-GCM nonce, RFC 9053 §4.1 */
+#define COSE_ENCRYPT_TAG_BYTES    16     /* AES-GCM tag, 128 bits */
+#define COSE_ENCRYPT_RECIPIENTS_MAX 64
+#define COSE_ENCRYPT_PLAINTEXT_MAX  (32 * 1024)
+#define COSE_ENCRYPT_AAD_MAX        4096
+#define COSE_ENCRYPT_MAX            (48 * 1024) /* whole encoded message */
+
+/*
+ * Encrypt plaintext[0..n) for n_recipients P-256 public keys
+ * (recipients[i], public or private; only the public part is used) and
+ * append the COSE_Encrypt message to out:
+ *
+ *   96([ h'A10103',                          ; protected {1: 3} A256GCM
+ *        {5: h'<iv:12>'},                    ; unprotected: IV
+ *        h'<ciphertext || tag:16>',
+ *        [ 1*64 [ h'A101381E',               ; protected {1: -31}
+ *                 {4: h'<kid:32>',           ; recipient's kid
+ *                  -1: {1: 2, -1: 1, -2: h'<x:32>', -3: h'<y:32>'}},
+ *                                            ; ephemeral key (EC2, P-256)
+ *                 h'<wrapped CEK:40>' ] ] ])
+ *
+ * One random 256-bit content key (CEK) and a random 96-bit IV (OpenSSL
+ * RAND) per message; the content is AES-256-GCM over the plaintext with
+ * AAD = Enc_structure ["Encrypt", protected, external_aad]
+ * (RFC 9052 §5.3). For each recipient a fresh ephemeral P-256 key; KEK =
+ * HKDF-SHA-256(salt none, IKM = ECDH x-coordinate, info =
+ * COSE_KDF_Context [-5, [nil,nil,nil], [nil,nil,nil], [256, h'A101381E']],
+ * 32 bytes) (RFC 9053 §5.1, §5.2, §6.4.1); the CEK is AES-256 key-wrapped
+ * (RFC 3394) under it. Recipients are written in ascending kid order
+ * whatever their order in the array (deterministic, and what the
+ * decoder requires). CEK, KEKs and ephemeral keys are wiped.
+ *
+ * external_aad (may be NULL if aad_len is 0) binds the ciphertext to its
+ * context (docs/PROTOCOL.md: the record it travels in); the same bytes
+ * must be given to cose_encrypt_open.
+ *
+ * Limits and errors: n <= COSE_ENCRYPT_PLAINTEXT_MAX, aad_len <=
+ * COSE_ENCRYPT_AAD_MAX, n_recipients <= COSE_ENCRYPT_RECIPIENTS_MAX
+ * (RM_ETOOBIG); n_recipients 0, a NULL key, two recipients with one kid,
+ * or NULL pointers with non-zero lengths: RM_EINVAL; OpenSSL failure:
+ * RM_ECRYPTO. Appends to out; on error out is unchanged.
+ * Thread rules: reentrant; keys may be shared with other threads.
+ */
+int cose_encrypt_seal(const uint8_t *plaintext, size_t n,
+    const crypto_key *const *recipients, size_t n_recipients,
+    const uint8_t *external_aad, size_t aad_len, rm_buf *out, rm_why *why);
+
+/*
+ * Decrypt a COSE_Encrypt addressed to me. Decodes p[0..n) strictly (as
+ * cose_encrypt_recipients), finds the recipient whose kid is me's kid,
+ * derives its KEK through me, unwraps the CEK and decrypts the content
+ * with AAD = ["Encrypt", protected, external_aad]. Appends the plaintext
+ * to plaintext_out (the caller wipes it when done, if it should); on
+ * error plaintext_out is unchanged and no plaintext byte is left in it.
+ *
+ * Accepted algorithms: content A256GCM (3) or A128GCM (1); recipients
+ * ECDH-ES + A256KW (-31) or ECDH-ES + A128KW (-29), each recipient's
+ * wrapped key being exactly the content key's length + 8. cose_encrypt_seal
+ * writes only A256GCM and -31; the other two are read for interop with
+ * other COSE implementations (RFC 9053 examples).
+ *
+ * Errors: decoding errors as cose_encrypt_recipients; RM_ENOTFOUND (no
+ * recipient has my kid: the message is not for me); RM_EBADVALUE (the
+ * ephemeral key is not a P-256 point); RM_EBADSIG (the key unwrap
+ * integrity check or the GCM tag fails: tampered ciphertext, tag,
+ * IV, wrapped key, ephemeral key, protected header or a different
+ * external_aad); RM_ECRYPTO (OpenSSL failure, detail in why);
+ * RM_EINVAL (NULL arguments, aad_len > COSE_ENCRYPT_AAD_MAX).
+ */
+int cose_encrypt_open(const uint8_t *p, size_t n, crypto_decrypter *me,
+    const uint8_t *external_aad, size_t aad_len, rm_buf *plaintext_out,
+    rm_why *why);
+
+/*
+ * The recipients' kids of a COSE_Encrypt without decrypting it, for
+ * nodes that relay restricted records and for checking that the
+ * recipients named in the clear match the message. Decodes p[0..n)
+ * strictly: tag 96, the exact shape shown at cose_encrypt_seal (with the
+ * algorithms cose_encrypt_open accepts), deterministic CBOR, recipients
+ * in strictly ascending kid order. Writes *n_kids (1..64) kids, in that
+ * order, to kids[0..COSE_ENCRYPT_RECIPIENTS_MAX); both written only on
+ * success.
+ *
+ * Errors (why names the part, e.g. "cose_encrypt.recipients[2].kid"):
+ * RM_ETOOBIG (n > COSE_ENCRYPT_MAX, more than 64 recipients);
+ * RM_EMALFORMED (not tagged, wrong item types or array lengths,
+ * truncated, trailing bytes, nested recipients); RM_ENONCANON
+ * (non-deterministic CBOR, header labels or recipients out of order);
+ * RM_EMISSING (an alg, IV, kid or ephemeral key absent, detached
+ * ciphertext, no recipients); RM_EUNKNOWN (an algorithm outside the
+ * profile, e.g. -25 direct ECDH; any other header parameter);
+ * RM_EBADVALUE (tag other than 96, wrong IV, kid, coordinate or wrapped
+ * key length, ciphertext shorter than the tag, key type or curve other
+ * than EC2/P-256, a compressed y, two recipients with one kid);
+ * RM_EINVAL (NULL arguments).
+ */
+int cose_encrypt_recipients(const uint8_t *p, size_t n,
+    rm_hash kids[COSE_ENCRYPT_RECIPIENTS_MAX], size_t *n_kids, rm_why *why);
 
 #endif /* RM_CRYPTO_H */

@@ -10,7 +10,6 @@ usage: cose_interop.py PATH/TO/cose_tool
 """
 import hashlib
 import os
-import subprocess
 import sys
 import tempfile
 
@@ -21,27 +20,13 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import (
     decode_dss_signature, encode_dss_signature)
 
+from interop_common import FAILS, check, kid_of, read, run, write
+
 TOOL = sys.argv[1] if len(sys.argv) > 1 else None
-FAILS = []
-
-
-def check(cond, what):
-    print(("ok   " if cond else "FAIL ") + what)
-    if not cond:
-        FAILS.append(what)
 
 
 def tool(*args):
-    return subprocess.run([TOOL, *args], capture_output=True, text=True)
-
-
-def spki_der(pub):
-    return pub.public_bytes(serialization.Encoding.DER,
-                            serialization.PublicFormat.SubjectPublicKeyInfo)
-
-
-def kid_of(pub):
-    return hashlib.sha256(spki_der(pub)).digest()
+    return run(TOOL, *args)
 
 
 def protected(kid, extra=None, order=None):
@@ -91,16 +76,6 @@ def py_verify(pub, msg_bytes):
     except InvalidSignature:
         return False, payload, hdr.get(4)
     return True, payload, hdr.get(4)
-
-
-def write(path, data):
-    with open(path, "wb") as f:
-        f.write(data)
-
-
-def read(path):
-    with open(path, "rb") as f:
-        return f.read()
 
 
 def c_signs_python_verifies(d):
