@@ -128,6 +128,7 @@ seed(unsigned which, rm_buf *b)
 	static const uint8_t sig[CRYPTO_ES256_SIG_BYTES] = { 9 };
 	const char *origins[] = { "120000.command", "120103.emergency" };
 	const uint64_t seqs[] = { 3, 300 };
+	const rm_hash heads[] = { { { 1 } }, { { 2 } } };
 
 	switch (which % 6) {
 	case 0:
@@ -140,7 +141,7 @@ seed(unsigned which, rm_buf *b)
 		fed_frame_roster(b, (const uint8_t *)"\xd2\x84\x40\xa0", 4);
 		break;
 	case 3:
-		fed_frame_vector(b, origins, seqs, 2);
+		fed_frame_vector(b, origins, seqs, heads, 2);
 		break;
 	case 4:
 		fed_frame_records_begin(b, 2);
