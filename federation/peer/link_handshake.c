@@ -132,6 +132,9 @@ fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 	memcpy(s->peer_nonce, fr->u.hello.nonce, FED_NONCE_BYTES);
 	s->peer_roster_version = fr->u.hello.roster_version;
 	s->hello_rx = true;
+	/* Reported, never enforced: over TLS the peer's certificate is
+	 * the federation CA's, but its agency is not proven yet. */
+	fed_note_roster_seen(p->f, s->peer_roster_version);
 	if (s->peer_roster_version > s->roster_told)
 		s->roster_told = s->peer_roster_version;
 	/* The newer roster travels first. */

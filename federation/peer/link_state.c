@@ -78,6 +78,22 @@ fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
 	return rv;
 }
 
+void
+fed_note_roster_seen(fed *f, uint64_t version)
+{
+	uint64_t cur = atomic_load(&f->roster_seen);
+
+	while (version > cur &&
+	    !atomic_compare_exchange_weak(&f->roster_seen, &cur, version))
+		;
+}
+
+uint64_t
+fed_roster_seen(fed *f)
+{
+	return atomic_load(&f->roster_seen);
+}
+
 struct roster *
 fed_roster(fed *f)
 {

@@ -234,6 +234,17 @@ void fed_get_counters(fed *f, struct fed_counters *out);
  * that peers already hold (a fork). Thread-safe.
  */
 void fed_own_log_seen(fed *f, uint64_t *max_seq, uint64_t *vectors);
+
+/*
+ * The highest roster version a peer announced in a HELLO this node
+ * accepted (a roster agency; over TLS, a certificate of the federation
+ * CA) since fed_start; 0 if none. Above the version in use it means a
+ * newer roster exists that this node has not adopted (it did not
+ * verify, or the handshake failed first): the node keeps working on the
+ * roster it has and reports itself stale (docs/PROTOCOL.md §5, "no trust
+ * cliff"). A report, never enforced. Thread-safe.
+ */
+uint64_t fed_roster_seen(fed *f);
 const char *fed_peer_state_name(enum fed_peer_state s);
 
 #endif /* RM_PEER_H */

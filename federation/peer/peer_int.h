@@ -140,6 +140,8 @@ struct fed {
 	 * many VECTORs arrived since start. */
 	_Atomic uint64_t own_seen_seq;
 	_Atomic uint64_t vectors_seen;
+	_Atomic uint64_t roster_seen;    /* highest roster version a peer
+	                                    announced in an accepted HELLO */
 	bool started;
 	size_t n_peers;
 	struct fed_peer *peers[FED_PEERS_MAX];
@@ -227,6 +229,10 @@ int fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr,
 void fed_hs_offer_roster(struct fed_peer *p);
 
 /* ---------------- link_sync.c ---------------- */
+
+/* Note the roster version a peer announced in a HELLO we accepted
+ * (fed_roster_seen); keeps the highest (link_state.c). */
+void fed_note_roster_seen(fed *f, uint64_t version);
 
 /* Send our version vector (on UP, periodically, to pull, to repair). */
 int fed_sync_send_vector(struct fed_peer *p);

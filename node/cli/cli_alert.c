@@ -388,6 +388,16 @@ run_status(const struct cli_args *a)
 	printf("agency   %s (federation %s, roster version %lld)\n",
 	    cli_jstr(j, "agency"), cli_jstr(j, "federation"),
 	    cli_jint(j, "roster_version"));
+	if (json_is_object(json_object_get(j, "roster"))) {
+		json_t *ro = json_object_get(j, "roster");
+
+		printf("roster   signed %s (%lld days ago)%s", cli_jstr(ro,
+		    "issued"), cli_jint(ro, "age_s") / 86400,
+		    json_is_true(json_object_get(ro, "stale")) ? "" : "\n");
+		if (json_is_true(json_object_get(ro, "stale")))
+			printf("; STALE: a peer announced roster version %lld, "
+			    "not adopted\n", cli_jint(ro, "newest_seen"));
+	}
 	printf("started  %s\n", cli_jstr(j, "started"));
 	printf("records  %lld from %lld origins, %lld active alerts, %lld "
 	    "forks, %lld equivocations\n", cli_jint(j, "records"),

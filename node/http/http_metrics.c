@@ -187,6 +187,11 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		  "LMDB map size", 0 },
 		{ "riskmesh_roster_version", "gauge",
 		  "Version of the roster in use", 0 },
+		{ "riskmesh_roster_newest_seen", "gauge",
+		  "Newest roster version an authenticated peer announced "
+		  "(above riskmesh_roster_version: this node is stale)", 0 },
+		{ "riskmesh_roster_age_seconds", "gauge",
+		  "Seconds since the roster in use was signed", 0 },
 		{ "riskmesh_alerts_issued_total", "counter",
 		  "Alerts and cancellations issued through the API", 0 },
 	};
@@ -201,7 +206,12 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	plain[7].v = ss->map_used_bytes;
 	plain[8].v = ss->map_size_bytes;
 	plain[9].v = st->roster != NULL ? roster_version(st->roster) : 0;
-	plain[10].v = atomic_load(&n->ctr.issued);
+	plain[10].v = st->roster != NULL && st->roster_seen >
+	    roster_version(st->roster) ? st->roster_seen : plain[9].v;
+	plain[11].v = st->roster != NULL && roster_issued(st->roster) > 0 &&
+	    rm_utc_now_ms() > roster_issued(st->roster) ?
+	    (uint64_t)(rm_utc_now_ms() - roster_issued(st->roster)) / 1000 : 0;
+	plain[12].v = atomic_load(&n->ctr.issued);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
 		    plain[i].help)) != RM_OK ||

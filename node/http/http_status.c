@@ -19,6 +19,26 @@ time_or_null(rm_utc_ms t)
 	return json_string(s);
 }
 
+/*
+ * How current the roster is: when it was signed, how old it is, the
+ * newest version an authenticated peer announced, and whether that is
+ * newer than ours (stale: keep working, but an operator should look).
+ */
+static json_t *
+roster_json(const struct roster *r, uint64_t seen)
+{
+	rm_utc_ms issued = roster_issued(r), now = rm_utc_now_ms();
+
+	return json_pack("{s:I,s:o,s:I,s:I,s:b}",
+	    "version", (json_int_t)roster_version(r),
+	    "issued", time_or_null(issued),
+	    "age_s", (json_int_t)(issued > 0 && now > issued ?
+	    (now - issued) / 1000 : 0),
+	    "newest_seen", (json_int_t)(seen > roster_version(r) ? seen :
+	    roster_version(r)),
+	    "stale", seen > roster_version(r));
+}
+
 static json_t *
 peers_json(const struct service_status *st)
 {
@@ -122,12 +142,13 @@ http_status_json(struct node *n, rm_buf *out)
 	ss = &st->store;
 	rm_hash_hex(&n->kid, kid);
 	rm_utc_format(n->started_ms, started);
-	o = json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
+	o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
 	    "version", RM_VERSION,
 	    "agency", n->cfg.agency,
 	    "federation", roster_federation(r),
 	    "roster_version", (json_int_t)roster_version(r),
+	    "roster", roster_json(r, st->roster_seen),
 	    "kid", kid,
 	    "started", started,
 	    "records", (json_int_t)ss->records,

@@ -67,6 +67,7 @@ service_status(struct node *n, struct service_status **out, rm_why *why)
 		st->fed_on = true;
 		fed_get_counters(n->fed, &st->fed);
 		st->n_peers = fed_peers(n->fed, st->peers, CONFIG_PEERS_MAX);
+		st->roster_seen = fed_roster_seen(n->fed);
 	}
 	st->roster = node_roster(n);
 	if (n->coap_stats != NULL) {

@@ -198,6 +198,9 @@ struct service_status {
 	struct fed_peer_status peers[CONFIG_PEERS_MAX];
 	struct roster *roster;       /* the current roster, referenced;
 	                                NULL if there is none */
+	uint64_t roster_seen;        /* highest roster version a peer
+	                                announced (fed_roster_seen), 0 if
+	                                none; above roster's: stale */
 	bool coap_on;                /* the CoAP server is running */
 	struct node_coap_stats coap; /* zeros when !coap_on */
 };

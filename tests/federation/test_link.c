@@ -277,6 +277,8 @@ test_two_nodes(void)
 	r = fed_roster(b.f);
 	CU_ASSERT_EQUAL(roster_version(r), 2);
 	roster_free(r);
+	CU_ASSERT_EQUAL(fed_roster_seen(b.f), 2);   /* adopted: not stale */
+	CU_ASSERT_EQUAL(fed_roster_seen(a.f), 1);
 	CU_ASSERT_EQUAL(b.h.roster_saves, 1);
 
 	/* A forged record pushed by A is refused by B, counted each time,
@@ -412,7 +414,8 @@ test_two_roots(void)
 	roster_free(c2.r);
 	a2.r = fx_roster_in(fx_fed2(), 1);
 	b2.r = fx_roster_in(fx_fed2(), 1);
-	c2.r = fx_roster_in(fx_fed2(), 1);
+	/* c2 announces a newer roster (3) that a1 cannot verify */
+	c2.r = fx_roster_in(fx_fed2(), 3);
 	node_open(&a1, NULL, NULL);
 	node_open(&b1, NULL, NULL);
 	node_open(&a2, NULL, NULL);
@@ -468,6 +471,12 @@ test_two_roots(void)
 	CU_ASSERT_NOT_EQUAL(st.state, FED_PEER_UP);
 	CU_ASSERT_EQUAL(st.connects, 0);
 	CU_ASSERT_EQUAL(fx_host_count(&c2.h), 0);
+	/* a1 keeps working on roster 1 and reports that a newer one was
+	 * announced (stale: reported, never enforced) */
+	CU_ASSERT_EQUAL(fed_roster_seen(a1.f), 3);
+	r = fed_roster(a1.f);
+	CU_ASSERT_EQUAL(roster_version(r), 1);
+	roster_free(r);
 
 	rm_buf_fini(&rec2);
 	node_fini(&c2);

@@ -53,4 +53,8 @@ check_eq "stored once" "$(rm_status_field "$FED" $A 'd["records"]')" 1
 m=$(rm_http "$FED" $A GET /metrics | http_body)
 check "metrics count 4xx responses" grep -q 'riskmesh_http_requests_total{code="422"}' <<<"$m"
 check "metrics count stored records" grep -q '^riskmesh_records 1' <<<"$m"
+check "metrics report the roster's age" grep -q '^riskmesh_roster_age_seconds [0-9]' <<<"$m"
+check_eq "the roster is current (not stale)" \
+    "$(rm_status_field "$FED" $A '[d["roster"]["stale"], d["roster"]["newest_seen"] == d["roster_version"]]')" \
+    "[False, True]"
 finish
