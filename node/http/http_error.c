@@ -17,8 +17,10 @@ http_status_for(int err, const rm_why *why)
 	case RM_EUNKNOWN:
 	case RM_ENONCANON:
 		return 400;
-	case RM_EUNAUTH:
 	case RM_EUNKNOWNSIGNER:
+		/* the node's own identity (field agency/key), not the request */
+		return why != NULL && why->field[0] != '\0' ? 503 : 403;
+	case RM_EUNAUTH:
 	case RM_EBADSIG:
 		return 403;
 	case RM_ENOTFOUND:

@@ -192,6 +192,9 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		  "(above riskmesh_roster_version: this node is stale)", 0 },
 		{ "riskmesh_roster_age_seconds", "gauge",
 		  "Seconds since the roster in use was signed", 0 },
+		{ "riskmesh_own_key_valid", "gauge",
+		  "1 if the roster names this node's signing key for its "
+		  "agency; 0: rotated or revoked, the node cannot issue", 0 },
 		{ "riskmesh_alerts_issued_total", "counter",
 		  "Alerts and cancellations issued through the API", 0 },
 	};
@@ -211,7 +214,8 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	plain[11].v = st->roster != NULL && roster_issued(st->roster) > 0 &&
 	    rm_utc_now_ms() > roster_issued(st->roster) ?
 	    (uint64_t)(rm_utc_now_ms() - roster_issued(st->roster)) / 1000 : 0;
-	plain[12].v = atomic_load(&n->ctr.issued);
+	plain[12].v = st->own_key_valid ? 1 : 0;
+	plain[13].v = atomic_load(&n->ctr.issued);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
 		    plain[i].help)) != RM_OK ||

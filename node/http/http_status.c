@@ -143,7 +143,7 @@ http_status_json(struct node *n, rm_buf *out)
 	rm_hash_hex(&n->kid, kid);
 	rm_utc_format(n->started_ms, started);
 	o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:o}",
+	    "s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o,s:o}",
 	    "version", RM_VERSION,
 	    "agency", n->cfg.agency,
 	    "federation", roster_federation(r),
@@ -163,6 +163,7 @@ http_status_json(struct node *n, rm_buf *out)
 	    "store_jobs", (json_int_t)ss->jobs,
 	    "map_size_bytes", (json_int_t)ss->map_size_bytes,
 	    "map_used_bytes", (json_int_t)ss->map_used_bytes,
+	    "own_key_valid", st->own_key_valid,
 	    "peers", peers_json(st),
 	    "refused", by_error(st->fed.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),

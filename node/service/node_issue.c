@@ -44,6 +44,35 @@ seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
 }
 
 /* The roster rule that refused rec (EUNKNOWNSIGNER, EUNAUTH). */
+static rm_log_limit refuse_log = RM_LOG_LIMIT(10, 60000);
+
+bool
+node_own_key_valid(struct node *n, const struct roster *r)
+{
+	const struct roster_agency *a = r != NULL ?
+	    roster_find(r, n->cfg.agency) : NULL;
+
+	return a != NULL && memcmp(a->kid.b, n->kid.b, RM_HASH_BYTES) == 0;
+}
+
+/* The roster names another key for this agency: it was rotated or
+ * revoked. Signing with ours would make records that every peer
+ * refuses, so refuse here and say what to do. */
+static int
+own_key_refusal(struct node *n, const struct roster *r,
+    const struct roster_agency *a, rm_why *why)
+{
+	char ours[65], theirs[65];
+
+	rm_hash_hex(&n->kid, ours);
+	rm_hash_hex(&a->kid, theirs);
+	return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "this node's "
+	    "signing key (kid %.16s) is not the key of %s in roster version "
+	    "%llu (kid %.16s): the agency's key was rotated or revoked; "
+	    "configure the current key and restart", ours, n->cfg.agency,
+	    (unsigned long long)roster_version(r), theirs);
+}
+
 static int
 authorise(struct node *n, const struct rm_record *rec, rm_why *why)
 {
@@ -53,12 +82,16 @@ authorise(struct node *n, const struct rm_record *rec, rm_why *why)
 
 	a = r != NULL ? roster_find(r, n->cfg.agency) : NULL;
 	if (a == NULL)
-		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in the "
-		    "current roster", n->cfg.agency);
+		rv = rm_fail_at(why, RM_EUNKNOWNSIGNER, "agency", "agency %s is "
+		    "not in roster version %llu: this node may not issue",
+		    n->cfg.agency, r != NULL ?
+		    (unsigned long long)roster_version(r) : 0ULL);
+	else if (!node_own_key_valid(n, r))
+		rv = own_key_refusal(n, r, a, why);
 	else
 		rv = roster_authorise(a, rec, why);
 	roster_free(r);
-	if (rv != RM_OK)
+	if (rv != RM_OK && rm_log_allow(&refuse_log, NULL))
 		rm_log(RM_LOG_NOTICE, "node", "refused to issue %s: %s",
 		    rec->object_id, why != NULL ? why->msg : "");
 	return rv;

@@ -70,6 +70,7 @@ service_status(struct node *n, struct service_status **out, rm_why *why)
 		st->roster_seen = fed_roster_seen(n->fed);
 	}
 	st->roster = node_roster(n);
+	st->own_key_valid = node_own_key_valid(n, st->roster);
 	if (n->coap_stats != NULL) {
 		st->coap_on = true;
 		n->coap_stats(n, &st->coap);

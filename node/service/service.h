@@ -106,6 +106,12 @@ struct node {
 /* The current roster, referenced (caller roster_free()s). */
 struct roster *node_roster(struct node *n);
 
+/* Is this node's signing key the key roster r names for its agency?
+ * False after a rotation or revocation (or if the agency left the
+ * roster): the node then refuses to issue (RM_EUNKNOWNSIGNER, field
+ * "key" or "agency") rather than sign records every peer refuses. */
+bool node_own_key_valid(struct node *n, const struct roster *r);
+
 /* ---------------- the domain API (node_issue.c, node_read.c) --------
  * Issuing, cancelling and reading records of the node's own agency, in
  * C structures; front ends (HTTP today; CAP XML, CSV import, rule
@@ -120,8 +126,12 @@ struct roster *node_roster(struct node *n);
  *   RM_EBUSY       field "object_id": the object changed concurrently
  *                  (optimistic concurrency; nothing stored, retry);
  *                  field "": the own-log guard (see below; retry later)
- *   RM_EUNKNOWNSIGNER, RM_EUNAUTH   the roster does not let the agency
- *                  issue this (why names the rule)
+ *   RM_EUNAUTH     the roster does not let the agency issue this (why
+ *                  names the rule)
+ *   RM_EUNKNOWNSIGNER   field "agency": the agency is not in the current
+ *                  roster; field "key": the roster names another key for
+ *                  it (rotated or revoked) -- the node cannot issue at
+ *                  all until it is given the current key
  *   RM_ENOTFOUND   no such object of the agency (cancel)
  *   RM_ECLOSED     the node is shutting down
  *   RM_ESTORE, RM_EIO, RM_ENOMEM, RM_EFORK, RM_ECRYPTO   nothing stored
@@ -198,6 +208,7 @@ struct service_status {
 	struct fed_peer_status peers[CONFIG_PEERS_MAX];
 	struct roster *roster;       /* the current roster, referenced;
 	                                NULL if there is none */
+	bool own_key_valid;          /* node_own_key_valid(roster) */
 	uint64_t roster_seen;        /* highest roster version a peer
 	                                announced (fed_roster_seen), 0 if
 	                                none; above roster's: stale */

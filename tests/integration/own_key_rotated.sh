@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# An agency's key is rotated (riskmesh agency add --new-keys) while its
+# node runs on the old key. Once the new roster reaches the node, it
+# refuses to issue (503 EUNKNOWNSIGNER, field "key", own_key_valid false,
+# riskmesh_own_key_valid 0) instead of signing records every peer would
+# refuse; restarted with the current key it issues again, continuing its
+# log, and its peer accepts what it signs.
+. "$(dirname "$0")/lib.sh"
+A=120000.water
+B=120116.gov
+it_two_nodes $A $B
+issue() { # prints "STATUS ERROR FIELD"
+	local r
+	r=$(rm_http "$FED" $A POST /v1/alerts -H 'Content-Type: application/json' \
+	    --data-binary "{\"grade\":\"blue\",\"areas\":[\"120000\"],\"texts\":[{\"lang\":\"zh-CN\",\"event\":\"测试\",\"headline\":\"$1\"}]}")
+	printf '%s %s\n' "$(http_status <<<"$r")" \
+	    "$(http_body <<<"$r" | rm_json 'd.get("error","-")+" "+d.get("field","-")')"
+}
+wait_field() { # NODE EXPR WANT SECONDS
+	local deadline=$(( $(date +%s) + $4 ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		[ "$(rm_status_field "$FED" "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check_eq "the water bureau issues on its key" "$(issue "before")" "201 - -"
+check "Binhai holds it" rm_wait_records "$FED" $B 1 15
+v0=$(rm_status_field "$FED" $A 'd["roster_version"]')
+
+"$RM_BIN/riskmesh" agency add --dir "$FED" --id $A --areas 120000 \
+    --max-grade orange --kinds alert --new-keys >/dev/null ||
+    rm_die "agency add --new-keys"
+rm_node_kill "$FED" $B TERM         # Binhai restarts on the new roster
+rm_node_start "$FED" $B
+check "the new roster reaches the water node" \
+    wait_field $A 'd["roster_version"]' $((v0 + 1)) 20
+check_eq "it refuses to issue on its old key" "$(issue "after rotation")" \
+    "503 EUNKNOWNSIGNER key"
+check_eq "status says why" "$(rm_status_field "$FED" $A 'd["own_key_valid"]')" False
+check_eq "metrics say so" "$(rm_metric "$FED" $A riskmesh_own_key_valid)" 0
+check_eq "nothing was stored" "$(rm_status_field "$FED" $A 'd["records"]')" 1
+
+rm_node_kill "$FED" $A TERM         # restarted with the current key
+rm_node_start "$FED" $A
+check "the link comes up with the new key" rm_wait_peers_up "$FED" $A 1 20
+check_eq "own key valid again" "$(rm_metric "$FED" $A riskmesh_own_key_valid)" 1
+out=$(issue "on the new key")
+check_eq "it issues again" "$out" "201 - -"
+check "Binhai accepts the record signed with the new key" \
+    rm_wait_records "$FED" $B 2 15
+check_eq "the log continues (seq 2)" \
+    "$(rm_http "$FED" $B GET '/v1/alerts' | http_body | rm_json 'max(a["seq"] for a in d["alerts"])')" 2
+check_eq "no fork" "$(rm_status_field "$FED" $B 'd["forks"]')" 0
+finish
