@@ -1,7 +1,7 @@
 /*
  * peer_int.h -- peer engine internals shared by the federation/peer
  * sources only. Not a public header. nng types never appear here;
- * link_nng.c hides them behind struct fed_net.
+ * link_nng.c hides them behind struct fed_net (the connections of a link).
  *
  * Layering inside the engine, each file calling only the ones below it
  * (never up, never sideways between handshake and sync):
@@ -13,7 +13,8 @@
  *   link_handshake.c  HELLO / PROOF / ROSTER steps    link_sync.c  vectors,
  *                     (return a verdict: go on, up,                catch-up,
  *                     or refuse with a reason)                     push
- *   link_nng.c        the socket: send, receive-or-wake, drop a pipe
+ *   link_nng.c        the connections: dial, accept, SP framing, send,
+ *                     receive-or-wake, drop
  *   link_state.c      shared state: counters, roster, refused ring,
  *                     outbound queue, the wake pipe
  *   frame.c           the wire format
@@ -34,9 +35,8 @@
 #define FED_FRAME_SOFT_MAX     (1024 * 1024) /* RECORDS frame payload bound */
 #define FED_REFUSED_RING       64        /* recently refused record hashes */
 /* Longest idle wait of a peer thread. Everything that needs it wakes the
- * thread at once (see link_state.c); this bound only backs up a readiness
- * notification that nng might miss (nanomsg/nng#1486). Not on any hot
- * path: records are sent and received on events. */
+ * thread at once (see link_state.c); this bound is only a guard. Not on
+ * any hot path: records are sent and received on events. */
 #define FED_IDLE_MAX_MS        1000
 #define FED_SEND_TIMEOUT_MS    2000
 /* Connections a listening link keeps at once (handshaking or up); past
