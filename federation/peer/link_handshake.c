@@ -28,8 +28,8 @@ send_roster(struct fed_peer *p, const struct roster *r)
 	if ((rv = fed_frame_roster(&b, sr, n)) == RM_OK)
 		rv = fed_net_send(p, &b);
 	rm_buf_fini(&b);
-	if (rv == RM_OK && roster_version(r) > p->s.roster_told)
-		p->s.roster_told = roster_version(r);
+	if (rv == RM_OK && roster_version(r) > p->s->roster_told)
+		p->s->roster_told = roster_version(r);
 	return rv;
 }
 
@@ -38,7 +38,7 @@ fed_hs_offer_roster(struct fed_peer *p)
 {
 	struct roster *r = fed_roster(p->f);
 
-	if (roster_version(r) > p->s.roster_told)
+	if (roster_version(r) > p->s->roster_told)
 		(void)send_roster(p, r);
 	roster_free(r);
 }
@@ -46,7 +46,7 @@ fed_hs_offer_roster(struct fed_peer *p)
 int
 fed_hs_start(struct fed_peer *p, rm_why *why)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct roster *r;
 	rm_buf b = RM_BUF_INIT;
 	int rv;
@@ -71,7 +71,7 @@ fed_hs_start(struct fed_peer *p, rm_why *why)
 static int
 verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct roster *r = fed_roster(p->f);
 	const struct roster_agency *a = roster_find(r, p->agency);
 	rm_buf t = RM_BUF_INIT;
@@ -102,7 +102,7 @@ out:
 int
 fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct roster *r;
 	uint8_t sig[CRYPTO_ES256_SIG_BYTES];
 	rm_buf b = RM_BUF_INIT;
@@ -165,7 +165,7 @@ int
 fed_hs_on_proof(struct fed_peer *p, const struct fed_frame *fr, bool *up,
     rm_why *why)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct roster *r;
 	bool wait;
 
@@ -206,7 +206,7 @@ int
 fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr, bool *up,
     rm_why *why)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct roster *nr, *cur;
 	rm_why rwhy;
 	int rv;

@@ -1,51 +1,295 @@
 /*
- * link_nng.c -- the one file that talks to nng: a pair1 socket per peer
- * (not polyamorous: one connection at a time), its dialer or listener,
- * mutual TLS against the federation CA, and pipe notifications.
+ * link_nng.c -- the one file that talks to nng: the connections of one
+ * peer link as nng byte streams (tcp:// or tls+tcp:// with mutual TLS
+ * against the federation CA), framed as SP pair1 on the wire.
  *
- * nng errors are converted to rm_err here; the nng detail goes into the
- * rm_why of the call that failed.
+ * Why streams and not an nng pair1 socket: a pair1 socket has one peer
+ * slot, queues frames of every pipe in one receive queue and sends to
+ * whichever pipe holds the slot, and nng 1.5.2 redials only once a lost
+ * pipe has been reaped. One silent but authenticated TLS connection then
+ * holds the slot, a frame queued for an old pipe goes out on a new one,
+ * and a stalled reaper stops the dialer for good. Here every connection
+ * is ours: its own receive buffer, frames tagged with its own id, sends
+ * that go to that connection or nowhere, several connections accepted at
+ * once (at most FED_CONNS_MAX, the oldest unauthenticated one evicted),
+ * SP negotiation bounded by the handshake timeout, and the dialer is one
+ * nng_stream_dialer_dial per attempt, retried on our own clock.
+ *
+ * Wire format (nng's SP over TCP and TLS, so that nng pair1 peers such as
+ * the probe interoperate): both ends send the 8-byte header 00 'S' 'P' 00
+ * 00 11 00 00 (pair1), then each message is a 64-bit big-endian length
+ * and the pair1 body: a 32-bit hop count (1) and the frame.
+ *
+ * Threads: nng's callbacks (accept, dial, receive, send) update the
+ * connection under net.mtx and wake the peer thread; everything else runs
+ * on the peer thread, which alone frees connections (after nng_aio_stop,
+ * with no lock held). nng errors become rm_err here.
  */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <nng/nng.h>
-#include <nng/protocol/pair1/pair.h>
 #include <nng/supplemental/tls/tls.h>
 
 #include "federation/peer/peer_int.h"
 
-struct fed_net {
-	nng_socket sock;
-	bool sock_open;
-	nng_dialer dialer;
-	nng_listener listener;
-	bool has_dialer, has_listener;
-	nng_tls_config *tls;
-	int recv_fd, send_fd;          /* readiness, polled with our clock */
+#define SP_HDR_BYTES   8
+#define SP_LEN_BYTES   8
+#define PAIR1_HDR      4
+static const uint8_t sp_hdr[SP_HDR_BYTES] = { 0, 'S', 'P', 0, 0, 0x11, 0, 0 };
+
+enum rx_phase { RX_NEGO, RX_LEN, RX_BODY, RX_PARKED };
+
+struct fed_conn {
+	struct fed_conn *next;
+	struct fed_net *n;
+	uint32_t id;
+	nng_stream *st;
+	nng_aio *rx_aio, *tx_aio;
+	rm_mono_ms born_ms;
+	/* Guarded by net.mtx. */
+	enum rx_phase phase;
+	uint8_t hdr[SP_LEN_BYTES];
+	uint8_t *body;
+	size_t want, have;
+	uint8_t *frame;                /* a complete frame, not yet taken */
+	size_t frame_len;
+	bool ready;                    /* SP header exchanged */
+	bool announced;                /* ADD reported to the session */
+	bool dead;                     /* closed or broken */
+	bool rem_told;                 /* REM reported to the session */
+	bool disowned;                 /* the session let go of it */
+	bool up;                       /* authenticated: never evicted */
+	rm_mono_ms close_at_ms;        /* disowned: free at (0 = now) */
+	bool tx_busy;
+	int tx_rv;
+	size_t tx_count;
 };
 
-/* nng thread: remember the pipe event for the peer thread. */
-static void
-pipe_cb(nng_pipe pipe, nng_pipe_ev ev, void *arg)
-{
-	struct fed_peer *p = arg;
+struct fed_net {
+	struct fed_peer *p;
+	pthread_mutex_t mtx;
+	pthread_cond_t cv;             /* a send completed */
+	nng_tls_config *tls;
+	nng_stream_listener *listener;
+	nng_stream_dialer *dialer;
+	nng_aio *acc_aio;              /* the accept in flight */
+	nng_aio *dial_aio;             /* the dial attempt in flight */
+	bool dialing, dial_done, closing;
+	rm_mono_ms dial_started_ms, next_dial_ms;
+	uint32_t backoff_ms;
+	uint32_t next_id;
+	uint32_t rng;
+	struct fed_conn *conns;        /* newest first */
+	size_t n_conns;
+};
 
-	pthread_mutex_lock(&p->mtx);
-	if (p->n_ev == sizeof(p->ev) / sizeof(p->ev[0])) {
-		/* Only the latest events matter; drop the oldest. */
-		memmove(&p->ev[0], &p->ev[1], sizeof(p->ev) - sizeof(p->ev[0]));
-		p->n_ev--;
-	}
-	p->ev[p->n_ev].pipe = (uint32_t)nng_pipe_id(pipe);
-	p->ev[p->n_ev].add = ev == NNG_PIPE_EV_ADD_POST;
-	p->n_ev++;
-	pthread_mutex_unlock(&p->mtx);
-	fed_peer_wake(p);
+static uint32_t
+conn_cap(const struct fed_peer *p)
+{
+	return p->listen ? FED_CONNS_MAX : 1;
 }
+
+/* ---------------- callbacks (nng threads) ---------------- */
+
+static void
+rx_arm(struct fed_conn *c)
+{
+	nng_iov iov;
+
+	iov.iov_buf = c->phase == RX_BODY ? c->body + c->have :
+	    c->hdr + c->have;
+	iov.iov_len = c->want - c->have;
+	(void)nng_aio_set_iov(c->rx_aio, 1, &iov);
+	nng_stream_recv(c->st, c->rx_aio);
+}
+
+static void
+conn_dead_locked(struct fed_conn *c)
+{
+	if (!c->dead) {
+		c->dead = true;
+		nng_stream_close(c->st);
+	}
+}
+
+/* One receive completed: advance the SP state machine. */
+static void
+rx_cb(void *arg)
+{
+	struct fed_conn *c = arg;
+	struct fed_net *n = c->n;
+	struct fed_peer *p = n->p;
+	int rv = nng_aio_result(c->rx_aio);
+	bool arm = false, wake = false;
+	uint64_t len;
+
+	pthread_mutex_lock(&n->mtx);
+	if (rv != 0 || nng_aio_count(c->rx_aio) == 0 || c->dead) {
+		conn_dead_locked(c);
+		wake = true;
+		goto out;
+	}
+	c->have += nng_aio_count(c->rx_aio);
+	if (c->have < c->want) {
+		arm = true;
+		goto out;
+	}
+	switch (c->phase) {
+	case RX_NEGO:
+		if (memcmp(c->hdr, sp_hdr, SP_HDR_BYTES) != 0) {
+			FED_COUNT(p->f, frames_malformed, 1);
+			conn_dead_locked(c);
+		} else {
+			c->ready = true;
+			c->phase = RX_LEN;
+			c->want = SP_LEN_BYTES;
+			c->have = 0;
+			arm = true;
+		}
+		wake = true;
+		break;
+	case RX_LEN:
+		len = 0;
+		for (int i = 0; i < SP_LEN_BYTES; i++)
+			len = len << 8 | c->hdr[i];
+		if (len < PAIR1_HDR || len > PAIR1_HDR + (uint64_t)FED_FRAME_MAX ||
+		    (c->body = malloc((size_t)len)) == NULL) {
+			FED_COUNT(p->f, frames_malformed, 1);
+			conn_dead_locked(c);
+			wake = true;
+			break;
+		}
+		c->phase = RX_BODY;
+		c->want = (size_t)len;
+		c->have = 0;
+		arm = true;
+		break;
+	case RX_BODY:
+		/* pair1: the hop count, at most 0xff (nng drops beyond 8). */
+		if (c->body[0] != 0 || c->body[1] != 0 || c->body[2] != 0 ||
+		    c->body[3] == 0 || c->body[3] > 8) {
+			FED_COUNT(p->f, frames_malformed, 1);
+			free(c->body);
+			c->body = NULL;
+			conn_dead_locked(c);
+		} else {
+			memmove(c->body, c->body + PAIR1_HDR,
+			    c->want - PAIR1_HDR);
+			c->frame = c->body;
+			c->frame_len = c->want - PAIR1_HDR;
+			c->body = NULL;
+			c->phase = RX_PARKED;   /* re-armed when taken */
+		}
+		wake = true;
+		break;
+	case RX_PARKED:
+		break;
+	}
+out:
+	pthread_mutex_unlock(&n->mtx);
+	/* c lives until the peer thread's nng_aio_stop returns. */
+	if (arm)
+		rx_arm(c);
+	if (wake)
+		fed_peer_wake(p);
+}
+
+static void
+tx_cb(void *arg)
+{
+	struct fed_conn *c = arg;
+	struct fed_net *n = c->n;
+
+	pthread_mutex_lock(&n->mtx);
+	c->tx_rv = nng_aio_result(c->tx_aio);
+	c->tx_count = nng_aio_count(c->tx_aio);
+	c->tx_busy = false;
+	pthread_cond_broadcast(&n->cv);
+	pthread_mutex_unlock(&n->mtx);
+}
+
+/* A new stream (accepted or dialed): send our SP header, read theirs. */
+static void
+conn_new(struct fed_net *n, nng_stream *st)
+{
+	struct fed_conn *c;
+	nng_iov iov;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    nng_aio_alloc(&c->rx_aio, rx_cb, c) != 0 ||
+	    nng_aio_alloc(&c->tx_aio, tx_cb, c) != 0) {
+		if (c != NULL)
+			nng_aio_free(c->rx_aio);
+		free(c);
+		nng_stream_free(st);
+		return;
+	}
+	c->n = n;
+	c->st = st;
+	c->born_ms = rm_mono_now_ms();
+	c->phase = RX_NEGO;
+	c->want = SP_HDR_BYTES;
+	pthread_mutex_lock(&n->mtx);
+	if (n->closing) {
+		pthread_mutex_unlock(&n->mtx);
+		nng_aio_free(c->rx_aio);
+		nng_aio_free(c->tx_aio);
+		free(c);
+		nng_stream_free(st);
+		return;
+	}
+	c->id = ++n->next_id ? n->next_id : ++n->next_id;
+	c->next = n->conns;
+	n->conns = c;
+	n->n_conns++;
+	c->tx_busy = true;
+	/* Under the lock: nng completes these on its task threads, never
+	 * inside the call, and fed_net_close cannot free c meanwhile. */
+	iov.iov_buf = (void *)(uintptr_t)sp_hdr;
+	iov.iov_len = SP_HDR_BYTES;
+	(void)nng_aio_set_iov(c->tx_aio, 1, &iov);
+	nng_stream_send(st, c->tx_aio);
+	rx_arm(c);
+	pthread_mutex_unlock(&n->mtx);
+	fed_peer_wake(n->p);
+}
+
+static void
+accept_cb(void *arg)
+{
+	struct fed_net *n = arg;
+	int rv = nng_aio_result(n->acc_aio);
+	bool closing;
+
+	if (rv == 0)
+		conn_new(n, nng_aio_get_output(n->acc_aio, 0));
+	pthread_mutex_lock(&n->mtx);
+	closing = n->closing;
+	pthread_mutex_unlock(&n->mtx);
+	/* Per-connection errors (a reset during accept) do not stop us. */
+	if (!closing && rv != NNG_ECLOSED)
+		nng_stream_listener_accept(n->listener, n->acc_aio);
+}
+
+static void
+dial_cb(void *arg)
+{
+	struct fed_net *n = arg;
+
+	if (nng_aio_result(n->dial_aio) == 0)
+		conn_new(n, nng_aio_get_output(n->dial_aio, 0));
+	pthread_mutex_lock(&n->mtx);
+	n->dial_done = true;
+	pthread_mutex_unlock(&n->mtx);
+	fed_peer_wake(n->p);
+}
+
+/* ---------------- set-up and teardown ---------------- */
 
 /* Read a PEM file as a NUL-terminated string. */
 static int
@@ -110,63 +354,47 @@ fed_net_open(struct fed_peer *p, rm_why *why)
 	fed *f = p->f;
 	struct fed_net *n;
 	bool tls = strncmp(p->url, "tls+", 4) == 0;
+	pthread_condattr_t ca;
 	const char *step;
 	int nrv, rv;
 
 	if ((n = calloc(1, sizeof(*n))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "peer %s: out of memory",
 		    p->agency);
+	n->p = p;
+	pthread_mutex_init(&n->mtx, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&n->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	n->backoff_ms = f->reconnect_min_ms;
+	n->rng = (uint32_t)rm_mono_now_ms() ^ (uint32_t)(uintptr_t)p;
 	p->net = n;
 	if (tls && (rv = tls_setup(p, n, why)) != RM_OK)
 		return rv;
-	step = "open socket";
-	if ((nrv = nng_pair1_open(&n->sock)) != 0)
-		goto fail;
-	n->sock_open = true;
-	step = "socket options";
-	if ((nrv = nng_socket_set_size(n->sock, NNG_OPT_RECVMAXSZ,
-	    FED_FRAME_MAX)) != 0 ||
-	    (nrv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMINT,
-	    (nng_duration)f->reconnect_min_ms)) != 0 ||
-	    (nrv = nng_socket_set_ms(n->sock, NNG_OPT_RECONNMAXT,
-	    (nng_duration)f->reconnect_max_ms)) != 0 ||
-	    (nrv = nng_socket_get_int(n->sock, NNG_OPT_RECVFD,
-	    &n->recv_fd)) != 0 ||
-	    (nrv = nng_socket_get_int(n->sock, NNG_OPT_SENDFD,
-	    &n->send_fd)) != 0)
-		goto fail;
-	step = "pipe notify";
-	if ((nrv = nng_pipe_notify(n->sock, NNG_PIPE_EV_ADD_POST, pipe_cb,
-	    p)) != 0 ||
-	    (nrv = nng_pipe_notify(n->sock, NNG_PIPE_EV_REM_POST, pipe_cb,
-	    p)) != 0)
-		goto fail;
 	if (p->listen) {
 		step = "listen";
-		if ((nrv = nng_listener_create(&n->listener, n->sock,
-		    p->url)) != 0)
+		if ((nrv = nng_stream_listener_alloc(&n->listener,
+		    p->url)) != 0 ||
+		    (tls && (nrv = nng_stream_listener_set_ptr(n->listener,
+		    NNG_OPT_TLS_CONFIG, n->tls)) != 0))
 			goto fail;
-		n->has_listener = true;
-		if (tls && (nrv = nng_listener_set_ptr(n->listener,
-		    NNG_OPT_TLS_CONFIG, n->tls)) != 0)
+		(void)nng_stream_listener_set_bool(n->listener,
+		    NNG_OPT_TCP_KEEPALIVE, true);
+		if ((nrv = nng_stream_listener_listen(n->listener)) != 0 ||
+		    (nrv = nng_aio_alloc(&n->acc_aio, accept_cb, n)) != 0)
 			goto fail;
-		(void)nng_listener_set_bool(n->listener, NNG_OPT_TCP_KEEPALIVE,
-		    true);
-		if ((nrv = nng_listener_start(n->listener, 0)) != 0)
-			goto fail;
+		nng_stream_listener_accept(n->listener, n->acc_aio);
 	} else {
 		step = "dial";
-		if ((nrv = nng_dialer_create(&n->dialer, n->sock, p->url)) != 0)
+		if ((nrv = nng_stream_dialer_alloc(&n->dialer, p->url)) != 0 ||
+		    (tls && (nrv = nng_stream_dialer_set_ptr(n->dialer,
+		    NNG_OPT_TLS_CONFIG, n->tls)) != 0) ||
+		    (nrv = nng_aio_alloc(&n->dial_aio, dial_cb, n)) != 0)
 			goto fail;
-		n->has_dialer = true;
-		if (tls && (nrv = nng_dialer_set_ptr(n->dialer,
-		    NNG_OPT_TLS_CONFIG, n->tls)) != 0)
-			goto fail;
-		(void)nng_dialer_set_bool(n->dialer, NNG_OPT_TCP_KEEPALIVE,
-		    true);
-		/* Non-blocking: keeps retrying in the background. */
-		if ((nrv = nng_dialer_start(n->dialer, NNG_FLAG_NONBLOCK)) != 0)
-			goto fail;
+		(void)nng_stream_dialer_set_bool(n->dialer,
+		    NNG_OPT_TCP_KEEPALIVE, true);
+		n->next_dial_ms = rm_mono_now_ms();   /* the thread dials */
 	}
 	rm_log(RM_LOG_INFO, "fed", "peer %s: %s %s", p->agency,
 	    p->listen ? "listening on" : "dialing", p->url);
@@ -177,6 +405,70 @@ fail:
 	    "peer %s: %s %s: %s", p->agency, step, p->url, nng_strerror(nrv));
 }
 
+/* The next dial attempt after the back-off, jittered in [b/2, b]; b
+ * doubles up to reconnect_max_ms and is reset by fed_net_up. */
+static void
+dial_backoff(struct fed_net *n, rm_mono_ms now)
+{
+	uint32_t b = n->backoff_ms;
+
+	n->rng = n->rng * 1103515245u + 12345u;
+	n->next_dial_ms = now + b / 2 + (n->rng >> 8) % (b / 2 + 1);
+	n->backoff_ms = b * 2 > n->p->f->reconnect_max_ms ?
+	    n->p->f->reconnect_max_ms : b * 2;
+}
+
+/* Free one connection; peer thread, no lock held, c unlinked. */
+static void
+conn_free(struct fed_conn *c)
+{
+	nng_stream_close(c->st);
+	nng_aio_stop(c->rx_aio);
+	nng_aio_stop(c->tx_aio);
+	nng_aio_free(c->rx_aio);
+	nng_aio_free(c->tx_aio);
+	nng_stream_free(c->st);
+	free(c->body);
+	free(c->frame);
+	free(c);
+}
+
+/* Unlink and free the connections that are done with (all of them when
+ * all): dropped and due, broken before anyone knew them, or without an
+ * SP header after the handshake timeout. Peer thread. */
+static void
+conns_reap(struct fed_net *n, bool all, rm_mono_ms now)
+{
+	struct fed_conn **pp, *c, *gone = NULL;
+
+	pthread_mutex_lock(&n->mtx);
+	for (pp = &n->conns; (c = *pp) != NULL;) {
+		bool drop = all ||
+		    (c->disowned && (c->dead || now >= c->close_at_ms)) ||
+		    (!c->announced && c->dead) ||
+		    (!c->ready && now - c->born_ms >
+		    (rm_mono_ms)n->p->f->handshake_timeout_ms);
+
+		if (!drop) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		n->n_conns--;
+		c->next = gone;
+		gone = c;
+	}
+	pthread_mutex_unlock(&n->mtx);
+	for (; gone != NULL; gone = c) {
+		c = gone->next;
+		if (!n->listener && !n->closing) {
+			/* A dialed connection ended. */
+			dial_backoff(n, now);
+		}
+		conn_free(gone);
+	}
+}
+
 void
 fed_net_shutdown(struct fed_peer *p)
 {
@@ -184,11 +476,15 @@ fed_net_shutdown(struct fed_peer *p)
 
 	if (n == NULL)
 		return;
-	if (n->has_dialer)
-		(void)nng_dialer_close(n->dialer);
-	if (n->has_listener)
-		(void)nng_listener_close(n->listener);
-	n->has_dialer = n->has_listener = false;
+	pthread_mutex_lock(&n->mtx);
+	n->closing = true;
+	pthread_mutex_unlock(&n->mtx);
+	if (n->listener != NULL)
+		nng_stream_listener_close(n->listener);
+	if (n->dialer != NULL)
+		nng_stream_dialer_close(n->dialer);
+	if (n->dial_aio != NULL)
+		nng_aio_cancel(n->dial_aio);
 }
 
 void
@@ -198,9 +494,8 @@ fed_net_close(struct fed_peer *p)
 
 	if (n == NULL)
 		return;
-	if (n->sock_open)
-		nng_close(n->sock);
-	n->sock_open = false;
+	fed_net_shutdown(p);
+	conns_reap(n, true, rm_mono_now_ms());
 }
 
 void
@@ -211,65 +506,147 @@ fed_net_free(struct fed_peer *p)
 	if (n == NULL)
 		return;
 	fed_net_close(p);
+	nng_aio_free(n->acc_aio);
+	nng_aio_free(n->dial_aio);
+	conns_reap(n, true, rm_mono_now_ms());   /* accepted meanwhile */
+	nng_stream_listener_free(n->listener);
+	nng_stream_dialer_free(n->dialer);
 	if (n->tls != NULL)
 		nng_tls_config_free(n->tls);
+	pthread_cond_destroy(&n->cv);
+	pthread_mutex_destroy(&n->mtx);
 	free(n);
 	p->net = NULL;
 }
 
-/*
- * Wait until the socket has a frame, the peer's wake pipe is readable or
- * timeout_ms passed, on our own clock: the blocking nng calls rely on
- * nng's aio expiry, which nng 1.5 can miss (nanomsg/nng#1486), leaving a
- * "timed" receive blocked for good. wake_fd < 0: socket only.
- */
-static bool
-wait_fd(int fd, int wake_fd, unsigned timeout_ms)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = fd, .events = POLLIN },
-		{ .fd = wake_fd, .events = POLLIN },
-	};
-	int rv;
+/* ---------------- the peer thread's side ---------------- */
 
-	do
-		rv = poll(pfd, wake_fd >= 0 ? 2 : 1, (int)timeout_ms);
-	while (rv < 0 && errno == EINTR);
-	return rv > 0 && (pfd[0].revents & (POLLIN | POLLERR | POLLHUP));
+static struct fed_conn *
+conn_find_locked(struct fed_net *n, uint32_t id)
+{
+	struct fed_conn *c;
+
+	for (c = n->conns; c != NULL && c->id != id; c = c->next)
+		;
+	return c;
+}
+
+rm_mono_ms
+fed_net_tick(struct fed_peer *p, rm_mono_ms now)
+{
+	struct fed_net *n = p->net;
+	rm_mono_ms due = now + FED_IDLE_MAX_MS, hs = p->f->handshake_timeout_ms;
+	bool dial = false, done;
+	struct fed_conn *c, *victim = NULL;
+
+	conns_reap(n, false, now);
+	pthread_mutex_lock(&n->mtx);
+	/* Over the cap: evict the oldest connection nobody vouches for. */
+	if (n->n_conns > conn_cap(p))
+		for (c = n->conns; c != NULL; c = c->next)
+			if (!c->up && !c->dead && !c->disowned)
+				victim = c;
+	if (victim != NULL)
+		conn_dead_locked(victim);
+	for (c = n->conns; c != NULL; c = c->next) {
+		rm_mono_ms t = c->disowned ? c->close_at_ms :
+		    !c->ready ? c->born_ms + hs + 1 : due;
+
+		if (t < due)
+			due = t;
+	}
+	done = n->dial_done;
+	if (done) {
+		n->dial_done = false;
+		n->dialing = false;
+	}
+	if (n->dialer != NULL && !n->closing && !n->dialing &&
+	    n->n_conns == 0 && now >= n->next_dial_ms) {
+		dial = true;
+		n->dialing = true;
+		n->dial_started_ms = now;
+	}
+	pthread_mutex_unlock(&n->mtx);
+	if (done && n->n_conns == 0) {
+		dial_backoff(n, now);   /* the attempt failed */
+	}
+	if (dial) {
+		nng_aio_set_timeout(n->dial_aio, (nng_duration)hs);
+		nng_stream_dialer_dial(n->dialer, n->dial_aio);
+	} else if (n->dialing && now - n->dial_started_ms > 2 * hs) {
+		/* nng's own timeout did not fire (nanomsg/nng#1486). */
+		nng_aio_cancel(n->dial_aio);
+	}
+	if (n->dialer != NULL && !n->dialing && n->n_conns == 0 &&
+	    n->next_dial_ms < due)
+		due = n->next_dial_ms;
+	if (n->dialing && n->dial_started_ms + 2 * hs + 1 < due)
+		due = n->dial_started_ms + 2 * hs + 1;
+	return due > now ? due : now;
+}
+
+bool
+fed_net_event(struct fed_peer *p, uint32_t *conn, bool *add)
+{
+	struct fed_net *n = p->net;
+	struct fed_conn *c;
+	bool found = false;
+
+	pthread_mutex_lock(&n->mtx);
+	/* Oldest first: the list is newest first, so take the last match. */
+	for (c = n->conns; c != NULL; c = c->next) {
+		if (c->disowned)
+			continue;
+		if ((c->ready && !c->dead && !c->announced) ||
+		    (c->announced && c->dead && !c->rem_told)) {
+			*conn = c->id;
+			*add = !c->announced;
+			found = true;
+		}
+	}
+	if (found) {
+		c = conn_find_locked(n, *conn);
+		if (*add)
+			c->announced = true;
+		else
+			c->rem_told = true;
+	}
+	pthread_mutex_unlock(&n->mtx);
+	return found;
 }
 
 int
 fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
-    size_t *len, uint32_t *pipe)
+    size_t *len, uint32_t *conn)
 {
 	struct fed_net *n = p->net;
-	nng_msg *m;
-	uint8_t *copy;
-	size_t l;
-	int nrv;
+	struct fed_conn *c, *got = NULL;
+	struct pollfd pfd = { .fd = p->wake_rd, .events = POLLIN };
+	int rv;
 
-	nrv = nng_recvmsg(n->sock, &m, NNG_FLAG_NONBLOCK);
-	if (nrv == NNG_EAGAIN) {
-		if (!wait_fd(n->recv_fd, p->wake_rd, timeout_ms))
-			return RM_ETIMEDOUT;
-		nrv = nng_recvmsg(n->sock, &m, NNG_FLAG_NONBLOCK);
+	pthread_mutex_lock(&n->mtx);
+	for (c = n->conns; c != NULL; c = c->next)
+		if (c->frame != NULL && c->announced && !c->disowned &&
+		    !c->dead)
+			got = c;               /* oldest connection first */
+	if (got != NULL) {
+		*buf = got->frame;
+		*len = got->frame_len;
+		*conn = got->id;
+		got->frame = NULL;
+		got->phase = RX_LEN;
+		got->want = SP_LEN_BYTES;
+		got->have = 0;
 	}
-	if (nrv != 0) {
-		if (nrv == NNG_ETIMEDOUT || nrv == NNG_EAGAIN)
-			return RM_ETIMEDOUT;
-		return nrv == NNG_ECLOSED ? RM_ECLOSED : RM_ENET;
+	pthread_mutex_unlock(&n->mtx);
+	if (got != NULL) {
+		rx_arm(got);     /* only this thread frees got */
+		return RM_OK;
 	}
-	l = nng_msg_len(m);
-	if ((copy = malloc(l ? l : 1)) == NULL) {
-		nng_msg_free(m);
-		return RM_ENOMEM;
-	}
-	memcpy(copy, nng_msg_body(m), l);
-	*pipe = (uint32_t)nng_pipe_id(nng_msg_get_pipe(m));
-	nng_msg_free(m);
-	*buf = copy;
-	*len = l;
-	return RM_OK;
+	do
+		rv = poll(&pfd, 1, (int)timeout_ms);
+	while (rv < 0 && errno == EINTR);
+	return RM_ETIMEDOUT;
 }
 
 int
@@ -277,36 +654,92 @@ fed_net_send(struct fed_peer *p, const rm_buf *b)
 {
 	struct fed_net *n = p->net;
 	rm_mono_ms deadline = rm_mono_now_ms() + FED_SEND_TIMEOUT_MS;
-	nng_msg *m;
-	int nrv;
+	struct timespec ts = { deadline / 1000, (long)(deadline % 1000) * 1000000L };
+	struct fed_conn *c;
+	uint8_t *m;
+	size_t len = SP_LEN_BYTES + PAIR1_HDR + b->len, off = 0;
+	uint64_t body = PAIR1_HDR + b->len;
+	int rv = RM_OK;
 
-	if ((nrv = nng_msg_alloc(&m, b->len)) != 0)
+	if (p->s == NULL || p->s->pipe == 0)
+		return RM_ENET;
+	if ((m = malloc(len)) == NULL)
 		return RM_ENOMEM;
-	memcpy(nng_msg_body(m), b->data, b->len);
-	for (;;) {
-		rm_mono_ms now;
-
-		if ((nrv = nng_sendmsg(n->sock, m, NNG_FLAG_NONBLOCK)) == 0) {
-			FED_COUNT(p->f, frames_out, 1);
-			return RM_OK;
-		}
-		now = rm_mono_now_ms();
-		if (nrv != NNG_EAGAIN || now >= deadline ||
-		    atomic_load(&p->f->stopping))
-			break;
-		(void)wait_fd(n->send_fd, -1, (unsigned)(deadline - now < 50 ?
-		    deadline - now : 50));
+	for (int i = 0; i < SP_LEN_BYTES; i++)
+		m[i] = (uint8_t)(body >> (8 * (SP_LEN_BYTES - 1 - i)));
+	memcpy(m + SP_LEN_BYTES, "\0\0\0\1", PAIR1_HDR);
+	memcpy(m + SP_LEN_BYTES + PAIR1_HDR, b->data, b->len);
+	pthread_mutex_lock(&n->mtx);
+	if ((c = conn_find_locked(n, p->s->pipe)) == NULL || c->dead ||
+	    c->disowned) {
+		pthread_mutex_unlock(&n->mtx);
+		free(m);
+		return RM_ENET;
 	}
-	nng_msg_free(m);
-	return nrv == NNG_EAGAIN ? RM_ETIMEDOUT : RM_ENET;
+	while (off < len) {
+		nng_iov iov = { .iov_buf = m + off, .iov_len = len - off };
+
+		/* The previous send (or our SP header) must be done. */
+		while (c->tx_busy && !c->dead &&
+		    pthread_cond_timedwait(&n->cv, &n->mtx, &ts) != ETIMEDOUT)
+			;
+		if (c->tx_busy || c->dead || c->tx_rv != 0) {
+			rv = c->tx_busy ? RM_ETIMEDOUT : RM_ENET;
+			break;
+		}
+		if (off > 0 && c->tx_count == 0) {
+			rv = RM_ENET;
+			break;
+		}
+		(void)nng_aio_set_iov(c->tx_aio, 1, &iov);
+		c->tx_busy = true;
+		c->tx_count = 0;
+		nng_stream_send(c->st, c->tx_aio);   /* completes on a task */
+		while (c->tx_busy &&
+		    pthread_cond_timedwait(&n->cv, &n->mtx, &ts) != ETIMEDOUT)
+			;
+		if (c->tx_busy || c->tx_rv != 0) {
+			rv = c->tx_busy ? RM_ETIMEDOUT : RM_ENET;
+			break;
+		}
+		off += c->tx_count;
+	}
+	if (rv != RM_OK)
+		conn_dead_locked(c);    /* a half-sent frame: unusable */
+	pthread_mutex_unlock(&n->mtx);
+	if (rv == RM_ETIMEDOUT)
+		nng_aio_stop(c->tx_aio);   /* closed above, so prompt; m free */
+	free(m);
+	if (rv == RM_OK)
+		FED_COUNT(p->f, frames_out, 1);
+	return rv;
 }
 
 void
-fed_net_drop(struct fed_peer *p, uint32_t pipe)
+fed_net_drop(struct fed_peer *p, uint32_t conn, unsigned linger_ms)
 {
-	nng_pipe np = NNG_PIPE_INITIALIZER;
+	struct fed_net *n = p->net;
+	struct fed_conn *c;
 
-	(void)p;
-	np.id = pipe;
-	(void)nng_pipe_close(np);
+	pthread_mutex_lock(&n->mtx);
+	if ((c = conn_find_locked(n, conn)) != NULL) {
+		c->disowned = true;
+		c->close_at_ms = rm_mono_now_ms() + linger_ms;
+	}
+	pthread_mutex_unlock(&n->mtx);
+	if (c != NULL && linger_ms == 0)
+		conns_reap(n, false, rm_mono_now_ms());
+}
+
+void
+fed_net_up(struct fed_peer *p, uint32_t conn)
+{
+	struct fed_net *n = p->net;
+	struct fed_conn *c;
+
+	pthread_mutex_lock(&n->mtx);
+	if ((c = conn_find_locked(n, conn)) != NULL)
+		c->up = true;
+	pthread_mutex_unlock(&n->mtx);
+	n->backoff_ms = p->f->reconnect_min_ms;
 }

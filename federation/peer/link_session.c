@@ -7,10 +7,15 @@
  * Everything here runs on the peer's own thread and owns p->s; shared
  * fields of the peer are touched under p->mtx only.
  *
+ * Sessions: one per connection (p->sess, keyed by the connection id), so
+ * that a stranger handshaking on one connection never touches another,
+ * and a frame is only ever answered on the connection it came from. At
+ * most one session is up; a newer authenticated one replaces it.
+ *
  * No ticks: the thread sleeps in fed_net_recv until a frame arrives, its
  * wake pipe is written (a record to send, a connection event, a roster
- * change, shutdown) or the next timer is due (handshake timeout, REFUSE
- * linger, periodic VECTOR).
+ * change, shutdown) or the next timer is due (handshake timeouts, REFUSE
+ * linger, a dial attempt, periodic VECTOR).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,30 +27,72 @@
 #define FED_REFUSAL_LOG_MS     60000  /* repeat an identical refusal log */
 #define FED_REFUSE_LINGER_MS   100    /* REFUSE, then close the pipe */
 
-static void session_end(struct fed_peer *p);
+/* ---------------- state ---------------- */
 
-/* ---------------- failures ---------------- */
-
-static void
-dead_add(struct fed_peer *p, uint32_t pipe)
+static struct fed_session *
+session_of(struct fed_peer *p, uint32_t conn)
 {
-	p->dead[p->dead_next] = pipe;
-	p->dead_next = (p->dead_next + 1) % (sizeof(p->dead) / sizeof(p->dead[0]));
+	for (size_t i = 0; i < FED_CONNS_MAX; i++)
+		if (conn != 0 && p->sess[i].pipe == conn)
+			return &p->sess[i];
+	return NULL;
 }
 
-static bool
-dead_has(const struct fed_peer *p, uint32_t pipe)
+static struct fed_session *
+session_up_now(struct fed_peer *p)
 {
-	for (size_t i = 0; i < sizeof(p->dead) / sizeof(p->dead[0]); i++)
-		if (p->dead[i] == pipe)
-			return true;
-	return false;
+	for (size_t i = 0; i < FED_CONNS_MAX; i++)
+		if (p->sess[i].pipe != 0 && p->sess[i].up)
+			return &p->sess[i];
+	return NULL;
 }
 
 /*
- * The connection broke the protocol or failed the handshake: count it,
- * log it on the security channel (identical reasons at most once a
- * minute), tell the peer why, close the pipe and mark the peer REFUSED.
+ * The link's state from its sessions: UP while one is up (a refused
+ * stranger on another connection does not change that), otherwise
+ * REFUSED after a refusal (until a session comes up), HANDSHAKE while
+ * one is in progress, DOWN.
+ */
+static void
+state_update(struct fed_peer *p, bool refused)
+{
+	enum fed_peer_state st = FED_PEER_DOWN;
+	bool hs = false;
+
+	if (session_up_now(p) != NULL)
+		return;                 /* stays UP; session_up set it */
+	for (size_t i = 0; i < FED_CONNS_MAX; i++)
+		hs |= p->sess[i].pipe != 0;
+	pthread_mutex_lock(&p->mtx);
+	if (refused || p->state == FED_PEER_REFUSED)
+		st = FED_PEER_REFUSED;
+	else if (hs)
+		st = FED_PEER_HANDSHAKE;
+	pthread_mutex_unlock(&p->mtx);
+	fed_peer_set_state(p, st);           /* also drops the queue */
+}
+
+/* ---------------- session lifecycle ---------------- */
+
+/* End the session p->s; the caller disposes of its connection. */
+static void
+session_end(struct fed_peer *p)
+{
+	struct fed_session *s = p->s;
+	bool was_up = s->up;
+
+	free(s->catchup);
+	memset(s, 0, sizeof(*s));
+	if (was_up)
+		rm_log(RM_LOG_NOTICE, "fed", "peer %s down (%s)", p->agency,
+		    p->url);
+}
+
+/*
+ * The connection of p->s broke the protocol or failed the handshake:
+ * count it, log it on the security channel (identical reasons at most
+ * once a minute), tell the peer why, end the session and close the
+ * connection after a short linger (so that the REFUSE gets out).
  */
 static void __attribute__((format(printf, 3, 4)))
 session_fail(struct fed_peer *p, int code, const char *fmt, ...)
@@ -54,17 +101,18 @@ session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 	rm_buf b = RM_BUF_INIT;
 	rm_mono_ms now = rm_mono_now_ms();
 	va_list ap;
-	uint32_t pipe = p->s.pipe;
+	uint32_t conn = p->s->pipe;
+	bool was_up = p->s->up;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (!p->s.up)
+	if (!was_up)
 		FED_COUNT(p->f, handshakes_failed, 1);
 	if (strcmp(reason, p->last_refusal) != 0 ||
 	    now - p->last_refusal_ms >= FED_REFUSAL_LOG_MS) {
 		rm_log_sec("fed", "peer %s (%s): %s %s: %s", p->agency, p->url,
-		    p->s.up ? "connection closed" : "handshake refused",
+		    was_up ? "connection closed" : "handshake refused",
 		    rm_errname(code), reason);
 		snprintf(p->last_refusal, sizeof(p->last_refusal), "%s",
 		    reason);
@@ -74,61 +122,61 @@ session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 		(void)fed_net_send(p, &b);
 	rm_buf_fini(&b);
 	session_end(p);
-	fed_peer_set_state(p, FED_PEER_REFUSED);
-	if (pipe != 0) {
-		/* Close after a short linger so that the REFUSE gets out. */
-		dead_add(p, pipe);
-		if (p->linger_pipe != 0)
-			fed_net_drop(p, p->linger_pipe);
-		p->linger_pipe = pipe;
-		p->linger_until_ms = now + FED_REFUSE_LINGER_MS;
-	}
-}
-
-/* ---------------- session lifecycle ---------------- */
-
-static void
-session_end(struct fed_peer *p)
-{
-	struct fed_session *s = &p->s;
-	bool was_up = s->up;
-	enum fed_peer_state st;
-
-	if (s->pipe == 0)
-		return;
-	free(s->catchup);
-	memset(s, 0, sizeof(*s));
-	pthread_mutex_lock(&p->mtx);
-	st = p->state == FED_PEER_REFUSED ? FED_PEER_REFUSED : FED_PEER_DOWN;
-	pthread_mutex_unlock(&p->mtx);
-	fed_peer_set_state(p, st);          /* also drops the queue */
-	if (was_up)
-		rm_log(RM_LOG_NOTICE, "fed", "peer %s down (%s)", p->agency,
-		    p->url);
+	fed_net_drop(p, conn, FED_REFUSE_LINGER_MS);
+	/* A stranger refused beside an up session leaves the link UP. */
+	state_update(p, true);
 }
 
 static void
-session_start(struct fed_peer *p, uint32_t pipe)
+session_start(struct fed_peer *p, uint32_t conn)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = NULL;
 	rm_why why;
 	int rv;
 
-	session_end(p);
-	s->pipe = pipe;
+	for (size_t i = 0; i < FED_CONNS_MAX && s == NULL; i++)
+		if (p->sess[i].pipe == 0)
+			s = &p->sess[i];
+	if (s == NULL) {            /* fed_net caps connections: not reached */
+		fed_net_drop(p, conn, 0);
+		return;
+	}
+	memset(s, 0, sizeof(*s));
+	s->pipe = conn;
 	s->started_ms = s->last_rx_ms = rm_mono_now_ms();
-	fed_peer_set_state(p, FED_PEER_HANDSHAKE);
+	p->s = s;
+	if (session_up_now(p) == NULL) {
+		pthread_mutex_lock(&p->mtx);
+		if (p->state != FED_PEER_REFUSED)
+			p->state = FED_PEER_HANDSHAKE;
+		pthread_mutex_unlock(&p->mtx);
+	}
 	if ((rv = fed_hs_start(p, &why)) != RM_OK)
 		session_fail(p, rv, "%s", why.msg);
 }
 
-/* The peer's PROOF verified: state UP, send our VECTOR. */
+/*
+ * The peer's PROOF verified on p->s: it is the link now. An older up
+ * session (a connection the peer has given up on) is closed: only the
+ * holder of the peer's key gets here, with a fresh nonce.
+ */
 static void
 session_up(struct fed_peer *p)
 {
-	p->s.up = true;
+	struct fed_session *cur = p->s, *old = session_up_now(p);
+
+	if (old != NULL && old != cur) {
+		uint32_t conn = old->pipe;
+
+		p->s = old;
+		session_end(p);
+		fed_net_drop(p, conn, 0);
+		p->s = cur;
+	}
+	cur->up = true;
+	fed_net_up(p, cur->pipe);
+	fed_peer_set_state(p, FED_PEER_UP);
 	pthread_mutex_lock(&p->mtx);
-	p->state = FED_PEER_UP;
 	p->connects++;
 	p->last_up_ms = rm_utc_now_ms();
 	pthread_mutex_unlock(&p->mtx);
@@ -149,33 +197,21 @@ session_verdict(struct fed_peer *p, int rv, bool up, const rm_why *why)
 		session_up(p);
 }
 
+/* One frame of connection conn: only its own session sees it. */
 static void
-on_message(struct fed_peer *p, uint32_t pipe, const uint8_t *buf, size_t len)
+on_message(struct fed_peer *p, uint32_t conn, const uint8_t *buf,
+    size_t len)
 {
 	struct fed_frame fr;
 	rm_why why;
 	bool up = false;
 	int rv;
 
-	if (dead_has(p, pipe))
-		return;
+	if ((p->s = session_of(p, conn)) == NULL)
+		return;                 /* ended meanwhile: drop the frame */
 	FED_COUNT(p->f, frames_in, 1);
-	rv = fed_frame_decode(buf, len, &fr, &why);
-	if (pipe != p->s.pipe) {
-		/* First frame of a connection we have not been told about. */
-		if (rv != RM_OK || fr.type != FED_HELLO) {
-			if (rv == RM_OK)
-				fed_frame_fini(&fr);
-			return;
-		}
-		session_start(p, pipe);
-		if (p->s.pipe != pipe) {
-			fed_frame_fini(&fr);
-			return;
-		}
-	}
-	p->s.last_rx_ms = rm_mono_now_ms();
-	if (rv != RM_OK) {
+	p->s->last_rx_ms = rm_mono_now_ms();
+	if ((rv = fed_frame_decode(buf, len, &fr, &why)) != RM_OK) {
 		FED_COUNT(p->f, frames_malformed, 1);
 		session_fail(p, rv, "malformed frame: %s", why.msg);
 		return;
@@ -194,13 +230,13 @@ on_message(struct fed_peer *p, uint32_t pipe, const uint8_t *buf, size_t len)
 		session_verdict(p, rv, up, &why);
 		break;
 	case FED_VECTOR:
-		if (!p->s.up)
+		if (!p->s->up)
 			session_fail(p, RM_EPROTO, "VECTOR before handshake");
 		else
 			fed_sync_on_vector(p, &fr);
 		break;
 	case FED_RECORDS:
-		if (!p->s.up)
+		if (!p->s->up)
 			session_fail(p, RM_EPROTO, "RECORDS before handshake");
 		else
 			fed_sync_on_records(p, &fr);
@@ -209,33 +245,30 @@ on_message(struct fed_peer *p, uint32_t pipe, const uint8_t *buf, size_t len)
 		rm_log(RM_LOG_NOTICE, "fed", "peer %s refused: %s: %.*s",
 		    p->agency, rm_errname((int)fr.u.refuse.code),
 		    (int)fr.u.refuse.reason_len, fr.u.refuse.reason);
-		if (!p->s.up)
+		if (!p->s->up)
 			session_fail(p, RM_EPROTO, "peer refused the handshake");
 		break;
 	}
 	fed_frame_fini(&fr);
 }
 
+/* Connections that came (a session each) and went (its session ends). */
 static void
 take_events(struct fed_peer *p)
 {
-	struct { uint32_t pipe; bool add; } ev[16];
-	size_t n;
+	uint32_t conn;
+	bool add;
 
-	pthread_mutex_lock(&p->mtx);
-	n = p->n_ev;
-	memcpy(ev, p->ev, n * sizeof(ev[0]));
-	p->n_ev = 0;
-	pthread_mutex_unlock(&p->mtx);
-	for (size_t i = 0; i < n; i++) {
-		if (ev[i].add) {
-			if (ev[i].pipe != p->s.pipe && !dead_has(p, ev[i].pipe))
-				session_start(p, ev[i].pipe);
-		} else {
-			dead_add(p, ev[i].pipe);
-			if (ev[i].pipe == p->s.pipe)
-				session_end(p);
+	while (fed_net_event(p, &conn, &add)) {
+		if (add) {
+			session_start(p, conn);
+			continue;
 		}
+		if ((p->s = session_of(p, conn)) != NULL) {
+			session_end(p);
+			state_update(p, false);
+		}
+		fed_net_drop(p, conn, 0);
 	}
 }
 
@@ -243,39 +276,68 @@ take_events(struct fed_peer *p)
  * A live peer sends its VECTOR every sync interval, so an up session
  * that has received nothing for three intervals plus a handshake timeout
  * (95 s by default; peers with other intervals are tolerated up to
- * three times ours) is dead, whatever nng says: a TLS connection whose far end vanished
- * (a node killed with -9, a partition) may never report its close. The
- * session is then failed and the pipe closed, so that the dialer
- * reconnects and the vectors repair what was missed.
+ * three times ours) is dead, whatever the socket says: a TLS connection
+ * whose far end vanished (a node killed with -9, a partition) may never
+ * report its close. The session is then failed and the connection
+ * closed, so that the dialer reconnects and the vectors repair what was
+ * missed.
  */
 static rm_mono_ms
-silence_due_ms(const struct fed_peer *p)
+silence_due_ms(const struct fed_session *s, const fed *f)
 {
-	return p->s.last_rx_ms + 3 * (rm_mono_ms)p->f->sync_interval_ms +
-	    (rm_mono_ms)p->f->handshake_timeout_ms;
+	return s->last_rx_ms + 3 * (rm_mono_ms)f->sync_interval_ms +
+	    (rm_mono_ms)f->handshake_timeout_ms;
 }
 
-/* How long the thread may sleep: until the earliest timer, at most
- * FED_IDLE_MAX_MS; 0 if work is pending. */
+static rm_mono_ms
+hs_due_ms(const struct fed_session *s, const fed *f)
+{
+	return s->started_ms + (rm_mono_ms)f->handshake_timeout_ms + 1;
+}
+
+/* Timers of every session: handshake bound, silence of the up one. */
+static void
+sessions_timers(struct fed_peer *p, rm_mono_ms now)
+{
+	fed *f = p->f;
+
+	for (size_t i = 0; i < FED_CONNS_MAX; i++) {
+		p->s = &p->sess[i];
+		if (p->s->pipe == 0)
+			continue;
+		if (!p->s->up && now >= hs_due_ms(p->s, f))
+			session_fail(p, RM_ETIMEDOUT, "handshake not complete "
+			    "after %u ms", f->handshake_timeout_ms);
+		else if (p->s->up && now >= silence_due_ms(p->s, f))
+			session_fail(p, RM_ETIMEDOUT, "nothing received for "
+			    "%lld ms: the connection is dead",
+			    (long long)(now - p->s->last_rx_ms));
+	}
+}
+
+/* How long the thread may sleep: until the earliest timer (net_due is
+ * fed_net_tick's), at most FED_IDLE_MAX_MS; 0 if work is pending. */
 static unsigned
-wait_ms(const struct fed_peer *p, bool busy, rm_mono_ms now)
+wait_ms(struct fed_peer *p, bool busy, rm_mono_ms now, rm_mono_ms net_due)
 {
 	rm_mono_ms due = now + FED_IDLE_MAX_MS;
+	struct fed_session *up = session_up_now(p);
 
 	if (busy)
 		return 0;
-	if (p->s.pipe != 0 && !p->s.up) {
-		rm_mono_ms hs = p->s.started_ms + p->f->handshake_timeout_ms + 1;
-
-		if (hs < due)
-			due = hs;
+	if (net_due < due)
+		due = net_due;
+	for (size_t i = 0; i < FED_CONNS_MAX; i++)
+		if (p->sess[i].pipe != 0 && !p->sess[i].up &&
+		    hs_due_ms(&p->sess[i], p->f) < due)
+			due = hs_due_ms(&p->sess[i], p->f);
+	if (up != NULL) {
+		p->s = up;
+		if (fed_sync_due_ms(p) < due)
+			due = fed_sync_due_ms(p);
+		if (silence_due_ms(up, p->f) < due)
+			due = silence_due_ms(up, p->f);
 	}
-	if (p->linger_pipe != 0 && p->linger_until_ms < due)
-		due = p->linger_until_ms;
-	if (p->s.up && fed_sync_due_ms(p) < due)
-		due = fed_sync_due_ms(p);
-	if (p->s.up && silence_due_ms(p) < due)
-		due = silence_due_ms(p);
 	return due > now ? (unsigned)(due - now) : 0;
 }
 
@@ -286,56 +348,40 @@ fed_peer_main(void *arg)
 	fed *f = p->f;
 	bool busy = false;
 
-	for (;;) {
+	p->s = &p->sess[0];
+	while (!atomic_load(&f->stopping)) {
 		uint8_t *buf;
 		size_t len;
-		uint32_t pipe;
-		rm_mono_ms now;
-		int rv;
+		uint32_t conn;
+		rm_mono_ms now, net_due;
+		struct fed_session *up;
 
-		if (atomic_load(&f->stopping)) {
-			/* Drain until fed_close closes the socket. */
-			session_end(p);
-			p->linger_pipe = 0;
-			fed_peer_wake_drain(p);
-			rv = fed_net_recv(p, 10, &buf, &len, &pipe);
-			if (rv == RM_OK)
-				free(buf);
-			else if (rv == RM_ECLOSED)
-				break;
-			continue;
-		}
 		/* Before looking for work, so that no wake is lost. */
 		fed_peer_wake_drain(p);
-		take_events(p);
 		now = rm_mono_now_ms();
-		if (p->linger_pipe != 0 && now >= p->linger_until_ms) {
-			fed_net_drop(p, p->linger_pipe);
-			p->linger_pipe = 0;
-		}
-		if (p->s.pipe != 0 && !p->s.up && now - p->s.started_ms >
-		    (rm_mono_ms)f->handshake_timeout_ms)
-			session_fail(p, RM_ETIMEDOUT, "handshake not complete "
-			    "after %u ms", f->handshake_timeout_ms);
-		if (p->s.up && p->s.pipe != 0 && now >= silence_due_ms(p))
-			session_fail(p, RM_ETIMEDOUT, "nothing received for "
-			    "%lld ms: the connection is dead",
-			    (long long)(now - p->s.last_rx_ms));
-		if (p->s.up && p->s.pipe != 0) {
+		net_due = fed_net_tick(p, now);
+		take_events(p);
+		sessions_timers(p, now);
+		busy = false;
+		if ((up = session_up_now(p)) != NULL) {
+			p->s = up;
 			fed_hs_offer_roster(p);
-			busy = fed_sync_pump(p);
-		} else {
-			busy = false;
+			if (p->s->pipe != 0)
+				busy = fed_sync_pump(p);
 		}
-		rv = fed_net_recv(p, wait_ms(p, busy, rm_mono_now_ms()), &buf,
-		    &len, &pipe);
-		if (rv == RM_OK) {
-			on_message(p, pipe, buf, len);
+		if (fed_net_recv(p, wait_ms(p, busy, rm_mono_now_ms(), net_due),
+		    &buf, &len, &conn) == RM_OK) {
+			on_message(p, conn, buf, len);
 			free(buf);
-		} else if (rv == RM_ECLOSED) {
-			break;
 		}
 	}
-	session_end(p);
+	/* Stopping: end every session and close every connection now. */
+	for (size_t i = 0; i < FED_CONNS_MAX; i++) {
+		p->s = &p->sess[i];
+		if (p->s->pipe != 0)
+			session_end(p);
+	}
+	fed_peer_set_state(p, FED_PEER_DOWN);
+	fed_net_close(p);
 	return NULL;
 }

@@ -97,7 +97,7 @@ fed_sync_send_vector(struct fed_peer *p)
 	}
 	if ((rv = fed_frame_vector(&b, origins, seqs, heads, n)) == RM_OK)
 		rv = fed_net_send(p, &b);
-	p->s.last_vector_ms = p->s.last_pull_ms = rm_mono_now_ms();
+	p->s->last_vector_ms = p->s->last_pull_ms = rm_mono_now_ms();
 out:
 	free(origins);
 	free(seqs);
@@ -222,7 +222,7 @@ heads_differ(fed *f, const struct vec_ent *ent, uint64_t seq,
 void
 fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct vec v;
 	struct fed_catchup *c;
 	bool pull = false;
@@ -412,7 +412,7 @@ collect_fini(struct collect *c)
 static int
 pump_catchup(struct fed_peer *p)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 	struct fed_catchup *c = &s->catchup[0];
 	struct collect col = { 0 };
 	int rv;
@@ -473,13 +473,13 @@ pump_queue(struct fed_peer *p)
 rm_mono_ms
 fed_sync_due_ms(const struct fed_peer *p)
 {
-	return p->s.last_vector_ms + p->f->sync_interval_ms;
+	return p->s->last_vector_ms + p->f->sync_interval_ms;
 }
 
 bool
 fed_sync_pump(struct fed_peer *p)
 {
-	struct fed_session *s = &p->s;
+	struct fed_session *s = p->s;
 
 	if (fed_peer_queue_overflowed(p) ||
 	    rm_mono_now_ms() >= fed_sync_due_ms(p))

@@ -13,7 +13,6 @@
 #include "federation/peer/peer_int.h"
 
 #define FED_CLOSE_WAIT_MS 10000
-#define FED_SHUTDOWN_SETTLE_MS 250
 
 static char *
 dup_opt(const char *s)
@@ -162,21 +161,16 @@ fed_close(fed *f)
 	if (f == NULL)
 		return;
 	/*
-	 * Peer threads stop their sessions and only drain what arrives
-	 * until their socket is closed. Endpoints close first and in-flight
-	 * connections get a moment to settle: nng 1.5.2 can hang in
-	 * nng_close() when a connection is torn down at the same moment
-	 * (seen with both ends in one process).
+	 * No new connections, then each peer thread ends its sessions and
+	 * frees its connections (fed_net_close) and returns. Nothing here
+	 * waits on the network: nng's own sockets are not used (see
+	 * link_nng.c), so no nng_close that waits for its reaper.
 	 */
 	atomic_store(&f->stopping, true);
 	for (size_t i = 0; i < f->n_peers; i++) {
 		fed_net_shutdown(f->peers[i]);
 		fed_peer_wake(f->peers[i]);
 	}
-	if (f->n_peers > 0 && f->started)
-		fed_sleep_ms(FED_SHUTDOWN_SETTLE_MS);
-	for (size_t i = 0; i < f->n_peers; i++)
-		fed_net_close(f->peers[i]);
 	for (size_t i = 0; i < f->n_peers; i++)
 		if (f->peers[i]->thread_started)
 			pthread_join(f->peers[i]->thread, NULL);
@@ -197,7 +191,8 @@ fed_close(fed *f)
 
 		fed_peer_queue_clear_locked(p);
 		fed_peer_wake_close(p);
-		free(p->s.catchup);
+		for (size_t j = 0; j < FED_CONNS_MAX; j++)
+			free(p->sess[j].catchup);
 		pthread_mutex_destroy(&p->mtx);
 		free(p);
 	}

@@ -1,7 +1,7 @@
 /*
  * peer_int.h -- peer engine internals shared by the federation/peer
  * sources only. Not a public header. nng types never appear here;
- * link_nng.c hides them behind struct fed_net.
+ * link_nng.c hides them behind struct fed_net (the connections of a link).
  *
  * Layering inside the engine, each file calling only the ones below it
  * (never up, never sideways between handshake and sync):
@@ -13,7 +13,8 @@
  *   link_handshake.c  HELLO / PROOF / ROSTER steps    link_sync.c  vectors,
  *                     (return a verdict: go on, up,                catch-up,
  *                     or refuse with a reason)                     push
- *   link_nng.c        the socket: send, receive-or-wake, drop a pipe
+ *   link_nng.c        the connections: dial, accept, SP framing, send,
+ *                     receive-or-wake, drop
  *   link_state.c      shared state: counters, roster, refused ring,
  *                     outbound queue, the wake pipe
  *   frame.c           the wire format
@@ -34,11 +35,13 @@
 #define FED_FRAME_SOFT_MAX     (1024 * 1024) /* RECORDS frame payload bound */
 #define FED_REFUSED_RING       64        /* recently refused record hashes */
 /* Longest idle wait of a peer thread. Everything that needs it wakes the
- * thread at once (see link_state.c); this bound only backs up a readiness
- * notification that nng might miss (nanomsg/nng#1486). Not on any hot
- * path: records are sent and received on events. */
+ * thread at once (see link_state.c); this bound is only a guard. Not on
+ * any hot path: records are sent and received on events. */
 #define FED_IDLE_MAX_MS        1000
 #define FED_SEND_TIMEOUT_MS    2000
+/* Connections a listening link keeps at once (handshaking or up); past
+ * it, the oldest unauthenticated one is closed. A dialing link has one. */
+#define FED_CONNS_MAX          8
 
 struct fed_net;       /* link_nng.c: the nng socket of one peer */
 
@@ -58,7 +61,7 @@ struct fed_catchup {
 /* Handshake and exchange state of the current connection; owned by the
  * peer thread. */
 struct fed_session {
-	uint32_t pipe;                 /* nng pipe id, 0 = none */
+	uint32_t pipe;                 /* connection id, 0 = slot free */
 	rm_mono_ms started_ms;
 	rm_mono_ms last_rx_ms;         /* last frame received on pipe */
 	rm_mono_ms last_vector_ms;
@@ -93,23 +96,16 @@ struct fed_peer {
 	struct fed_qrec *q_head, *q_tail;
 	size_t q_len;
 	bool q_overflow;               /* queue dropped: resend VECTOR */
-	struct {
-		uint32_t pipe;
-		bool add;              /* true: connected, false: gone */
-	} ev[16];                      /* pipe events from the nng callback */
-	size_t n_ev;
-
 	/* Wake pipe: written (one byte) by fed_peer_wake from any thread,
 	 * polled by the peer thread beside the socket (link_state.c). */
 	int wake_rd, wake_wr;
 	atomic_bool wake_pending;
 
-	/* Peer thread only. */
-	struct fed_session s;
-	uint32_t dead[8];              /* recently closed pipe ids */
-	uint32_t linger_pipe;          /* refused; closed at linger_until_ms */
-	rm_mono_ms linger_until_ms;
-	size_t dead_next;
+	/* Peer thread only. One session per connection (keyed by its id,
+	 * frames of one never reach another); s is the one being served:
+	 * the handshake and sync steps work on p->s. */
+	struct fed_session sess[FED_CONNS_MAX];
+	struct fed_session *s;
 	char last_refusal[RM_WHY_MAX]; /* rate-limits handshake refusal logs */
 	rm_mono_ms last_refusal_ms;
 };
@@ -190,24 +186,44 @@ bool fed_peer_queue_pending(struct fed_peer *p);
 
 /* ---------------- link_nng.c ---------------- */
 
+/*
+ * The connections of one link. Each has an id (never 0, not reused) that
+ * tags its frames; nothing sent or received for one ever reaches another.
+ * All calls but fed_net_shutdown are made by the peer thread.
+ *
+ * Open before the thread starts; at shutdown fed_net_shutdown (any
+ * thread: no new connections), the thread's fed_net_close (every
+ * connection closed and freed) and, once the thread is joined,
+ * fed_net_free. None of them waits on the network.
+ */
 int fed_net_open(struct fed_peer *p, rm_why *why);
-/* Shutdown order: fed_net_shutdown (no new connections), fed_net_close
- * (the socket: a blocked fed_net_recv returns RM_ECLOSED), then, once
- * the peer thread is joined, fed_net_free. */
 void fed_net_shutdown(struct fed_peer *p);
 void fed_net_close(struct fed_peer *p);
 void fed_net_free(struct fed_peer *p);
-/* Receive one frame, waiting at most timeout_ms for one to arrive or for
- * the peer's wake pipe to become readable. RM_OK with *buf (malloc'd,
- * caller frees), *len and the pipe id; RM_ETIMEDOUT (timed out or woken:
- * nothing received); RM_ECLOSED. */
+/* Housekeeping at now: frees dropped and broken connections, closes
+ * connections still without an SP header after the handshake timeout,
+ * evicts the oldest unauthenticated one past FED_CONNS_MAX, starts a
+ * dial attempt when one is due (back-off between reconnect_min_ms and
+ * reconnect_max_ms, reset by fed_net_up). Returns when it is next due. */
+rm_mono_ms fed_net_tick(struct fed_peer *p, rm_mono_ms now);
+/* The next connection event, oldest first: *add true for a connection
+ * ready for a session, false for one that closed (after an add only).
+ * False if there is none. */
+bool fed_net_event(struct fed_peer *p, uint32_t *conn, bool *add);
+/* Take one received frame (of an added connection), or wait up to
+ * timeout_ms for the wake pipe (connections wake it). RM_OK with *buf
+ * (malloc'd, caller frees), *len and *conn; RM_ETIMEDOUT if none. */
 int fed_net_recv(struct fed_peer *p, unsigned timeout_ms, uint8_t **buf,
-    size_t *len, uint32_t *pipe);
-/* Send one frame to the connected pipe; counts frames_out.
- * RM_OK, RM_ETIMEDOUT (FED_SEND_TIMEOUT_MS), RM_ENET. */
+    size_t *len, uint32_t *conn);
+/* Send one frame on the connection of p->s; counts frames_out.
+ * RM_OK, RM_ETIMEDOUT (FED_SEND_TIMEOUT_MS), RM_ENET (no such or broken
+ * connection). A failed send leaves the connection closed. */
 int fed_net_send(struct fed_peer *p, const rm_buf *b);
-/* Close one connection (the peer's dialer reconnects). */
-void fed_net_drop(struct fed_peer *p, uint32_t pipe);
+/* The session let go of conn: close it after linger_ms (so that a
+ * REFUSE gets out), with no further events or frames. */
+void fed_net_drop(struct fed_peer *p, uint32_t conn, unsigned linger_ms);
+/* conn authenticated: never evicted; the dial back-off starts afresh. */
+void fed_net_up(struct fed_peer *p, uint32_t conn);
 
 /* ---------------- link_handshake.c ---------------- */
 

@@ -14,6 +14,11 @@ rm_script_test(integration.centre_failure
 rm_script_test(integration.crash_kill9
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/crash_kill9.sh TIMEOUT 300)
 
+# Links that hold: ten rounds of bad sessions against a listening and a
+# dialing node, each followed by the correct peer and clean SIGTERMs.
+rm_script_test(integration.hostile_peer
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/hostile_peer.sh TIMEOUT 300)
+
 # Bounded HTTP load generator and checker for the crash tests
 # (crash_kill9.sh, scripts/crash-trials).
 add_executable(rm_load_gen load_gen.c)
