@@ -78,6 +78,8 @@ struct fed_net {
 	nng_stream_listener *listener;
 	nng_stream_dialer *dialer;
 	nng_aio *acc_aio;              /* the accept in flight */
+	bool acc_pausing;              /* acc_aio sleeps after a failed
+	                                  accept (accept_cb only) */
 	nng_aio *dial_aio;             /* the dial attempt in flight */
 	bool dialing, dial_done, closing;
 	rm_mono_ms dial_started_ms, next_dial_ms;
@@ -259,21 +261,32 @@ conn_new(struct fed_net *n, nng_stream *st)
 	fed_peer_wake(n->p);
 }
 
+/* After a failed accept (a reset, or no file descriptors left), wait
+ * this long before the next one, so that a lasting failure cannot spin. */
+#define FED_ACCEPT_PAUSE_MS 20
+
 static void
 accept_cb(void *arg)
 {
 	struct fed_net *n = arg;
 	int rv = nng_aio_result(n->acc_aio);
-	bool closing;
+	bool closing, paused = n->acc_pausing;
 
-	if (rv == 0)
+	n->acc_pausing = false;
+	if (rv == 0 && !paused)
 		conn_new(n, nng_aio_get_output(n->acc_aio, 0));
 	pthread_mutex_lock(&n->mtx);
 	closing = n->closing;
 	pthread_mutex_unlock(&n->mtx);
-	/* Per-connection errors (a reset during accept) do not stop us. */
-	if (!closing && rv != NNG_ECLOSED)
-		nng_stream_listener_accept(n->listener, n->acc_aio);
+	if (closing || rv == NNG_ECLOSED || rv == NNG_ECANCELED)
+		return;
+	/* Per-connection errors do not stop us, but pause a moment. */
+	if (rv != 0 && !paused) {
+		n->acc_pausing = true;
+		nng_sleep_aio(FED_ACCEPT_PAUSE_MS, n->acc_aio);
+		return;
+	}
+	nng_stream_listener_accept(n->listener, n->acc_aio);
 }
 
 static void
