@@ -163,6 +163,10 @@ struct fed_opts {
 	uint32_t reconnect_max_ms;      /* default 5000 */
 	uint32_t sync_interval_ms;      /* periodic vector exchange, 30000 */
 	uint32_t handshake_timeout_ms;  /* default 5000 */
+	/* Threads verifying received records (ES256, roster, body) before
+	 * they are handed to ops->ingest, in the order they arrived on
+	 * each link. 0 (default): one per online core; at most 64. */
+	unsigned verify_threads;
 	const struct fed_host_ops *ops;
 	void *host;
 };

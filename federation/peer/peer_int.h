@@ -41,6 +41,7 @@
 #define FED_SEND_TIMEOUT_MS    2000
 
 struct fed_net;       /* link_nng.c: the nng socket of one peer */
+struct fed_vpool;     /* verify_pool.c: the verifier threads */
 
 /* One queued outbound record. */
 struct fed_qrec {
@@ -122,6 +123,8 @@ struct fed {
 	bool insecure;
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 	uint32_t sync_interval_ms, handshake_timeout_ms;
+	unsigned verify_threads;       /* as configured; 0 = one per core */
+	struct fed_vpool *vpool;       /* from fed_start (verify_pool_int.h) */
 	const struct fed_host_ops *ops;
 	void *host;
 
