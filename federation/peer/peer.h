@@ -148,6 +148,13 @@ struct fed_host_ops {
 	/* A newer roster arrived from a peer and verified: persist it.
 	 * Optional (NULL: not persisted). */
 	int (*roster_save)(void *host, const uint8_t *p, size_t n);
+	/* True if the host already stores the record with this hash
+	 * (SHA-256 of its signed bytes). Optional: with it, a record that
+	 * every other peer relays again is not verified again but counted
+	 * as a duplicate (fed_counters.records_duplicate), as ingest would
+	 * report it. Called from the verifier threads; must not block on
+	 * the store writer. */
+	bool (*has)(void *host, const rm_hash *hash);
 };
 
 struct fed_opts {

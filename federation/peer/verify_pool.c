@@ -12,6 +12,19 @@
  * done records at the head, and hands them to ingest (or refuses them)
  * without the lock while the others go on verifying.
  *
+ * Copies: a node joining linked to several peers gets every record from
+ * each of them, at about the same time. The pool remembers the hashes of
+ * the last FED_VPOOL_SEEN records submitted (vp->seen, a ring indexed
+ * by a set-associative table of hashes) and what became of them. A record whose
+ * hash matches an earlier one still in the ring is not verified again:
+ * when its turn to be handed over comes, the earlier copy has been
+ * handed over before it (FIFO), and if that copy was accepted this one
+ * is counted as a duplicate (records_duplicate, as the store would
+ * report it) instead of being ingested; if it was refused, or has left
+ * the ring, this copy is verified then and there, as any other. And a
+ * record the host already stores (fed_host_ops.has: relayed back by
+ * every other peer) is counted as a duplicate without being verified.
+ *
  * Lock: vp->mtx guards the queue, the slots' states, the counts, the
  * deliverer flag and the refusal lists. It is never held while calling
  * fed_verify, the host or another lock's owner (p->mtx, stats_mtx).
@@ -25,9 +38,18 @@
 #include "federation/peer/verify_pool_int.h"
 
 enum { SLOT_QUEUED, SLOT_BUSY, SLOT_DONE };
+enum { SEEN_PENDING, SEEN_ACCEPTED, SEEN_REFUSED };
+
+#define FED_VPOOL_SEEN     (2 * FED_VPOOL_RECORDS_MAX)  /* ring entries */
+#define FED_VPOOL_SETS     (2 * FED_VPOOL_SEEN)         /* power of 2 */
+#define FED_VPOOL_WAYS     4                            /* entries a set */
 
 struct vslot {
 	size_t off, len;             /* in job->bytes */
+	rm_hash hash;                /* of the signed bytes */
+	uint32_t seen;               /* its entry in vp->seen */
+	bool dup;                    /* a copy of an earlier record */
+	bool held;                   /* the host stores it already */
 	int state;                   /* under vp->mtx */
 	int rv;                      /* fed_verify's verdict */
 	struct fed_record rec;       /* rv == RM_OK */
@@ -65,6 +87,14 @@ struct fed_vpool {
 	bool delivering;
 	bool stopping;
 	struct vrefusal *ref_head[FED_PEERS_MAX], *ref_tail[FED_PEERS_MAX];
+	struct {
+		rm_hash h;
+		uint8_t state;       /* SEEN_* */
+	} seen[FED_VPOOL_SEEN];
+	uint32_t seen_next;
+	/* Index of the ring by hash: sets of FED_VPOOL_WAYS ring indexes + 1
+	 * (0 = none); a way whose entry was reused is stale. */
+	uint16_t set[FED_VPOOL_SETS][FED_VPOOL_WAYS];
 	unsigned n_threads;
 	pthread_t threads[];
 };
@@ -108,6 +138,68 @@ job_free(struct vjob *j)
 	}
 	free(j->bytes);
 	free(j);
+}
+
+/* ---------------- copies ---------------- */
+
+/* vp->mtx held. Mark s as a copy of an earlier record not refused, or
+ * enter it in the ring, in place of its set's oldest way. */
+static void
+seen_enter_locked(struct fed_vpool *vp, struct vslot *s)
+{
+	uint16_t *set = vp->set[((size_t)s->hash.b[0] |
+	    (size_t)s->hash.b[1] << 8) & (FED_VPOOL_SETS - 1)];
+	unsigned oldest = 0, oldest_age = 0;
+
+	for (unsigned w = 0; w < FED_VPOOL_WAYS; w++) {
+		unsigned i = set[w], age;
+
+		if (i > 0 && memcmp(vp->seen[i - 1].h.b, s->hash.b,
+		    RM_HASH_BYTES) == 0 &&
+		    vp->seen[i - 1].state != SEEN_REFUSED) {
+			s->dup = true;
+			s->seen = i - 1;
+			return;
+		}
+		/* Age in the ring (0: the newest entry); an empty way is
+		 * older than any. */
+		age = i == 0 ? FED_VPOOL_SEEN : (vp->seen_next +
+		    FED_VPOOL_SEEN - i) % FED_VPOOL_SEEN;
+		if (w == 0 || age > oldest_age) {
+			oldest = w;
+			oldest_age = age;
+		}
+	}
+	s->seen = vp->seen_next;
+	vp->seen_next = (vp->seen_next + 1) % FED_VPOOL_SEEN;
+	vp->seen[s->seen].h = s->hash;
+	vp->seen[s->seen].state = SEEN_PENDING;
+	set[oldest] = (uint16_t)(s->seen + 1);
+}
+
+/* The state of s's ring entry, or SEEN_REFUSED if the entry was reused
+ * for another record. */
+static int
+seen_state(struct fed_vpool *vp, const struct vslot *s)
+{
+	int st = SEEN_REFUSED;
+
+	pthread_mutex_lock(&vp->mtx);
+	if (memcmp(vp->seen[s->seen].h.b, s->hash.b, RM_HASH_BYTES) == 0)
+		st = vp->seen[s->seen].state;
+	pthread_mutex_unlock(&vp->mtx);
+	return st;
+}
+
+static void
+seen_settle(struct fed_vpool *vp, const struct vslot *s)
+{
+	pthread_mutex_lock(&vp->mtx);
+	if (memcmp(vp->seen[s->seen].h.b, s->hash.b, RM_HASH_BYTES) == 0 &&
+	    vp->seen[s->seen].state == SEEN_PENDING)
+		vp->seen[s->seen].state = s->rv == RM_OK ? SEEN_ACCEPTED :
+		    SEEN_REFUSED;
+	pthread_mutex_unlock(&vp->mtx);
 }
 
 /* ---------------- hand-over ---------------- */
@@ -202,6 +294,22 @@ ingest_record(struct fed_vpool *vp, const struct vjob *j, struct vslot *s)
 	fed_record_fini(&s->rec);
 }
 
+/* Verify one slot, unless the host holds it already; no lock held. */
+static void
+verify_slot(struct fed_vpool *vp, const struct vjob *j, struct vslot *s)
+{
+	rm_why why;
+
+	if (vp->f->ops->has != NULL && vp->f->ops->has(vp->f->host, &s->hash)) {
+		s->held = true;
+		s->rv = RM_OK;
+		return;
+	}
+	s->rv = fed_verify(vp->f, j->bytes + s->off, s->len, &s->rec, &why);
+	if (s->rv != RM_OK)
+		s->why = strdup(why.msg);
+}
+
 /*
  * vp->mtx held, vp->delivering set by the caller. Hand over the run of
  * done records at the head of the queue, in order, releasing the lock
@@ -224,10 +332,20 @@ deliver_locked(struct fed_vpool *vp)
 		for (size_t i = from; i < to; i++) {
 			struct vslot *s = &j->slot[i];
 
-			if (s->rv == RM_OK)
+			if (s->dup && seen_state(vp, s) == SEEN_ACCEPTED) {
+				FED_COUNT(vp->f, records_duplicate, 1);
+				continue;
+			}
+			if (s->dup)
+				verify_slot(vp, j, s);
+			if (s->held)
+				FED_COUNT(vp->f, records_duplicate, 1);
+			else if (s->rv == RM_OK)
 				ingest_record(vp, j, s);
 			else
 				refuse_record(vp, j, s);
+			if (!s->dup)
+				seen_settle(vp, s);
 			free(s->why);
 			s->why = NULL;
 		}
@@ -266,7 +384,6 @@ worker_main(void *arg)
 	while (!vp->stopping) {
 		struct vjob *j = vp->claim;
 		struct vslot *s;
-		rm_why why;
 
 		if (deliverable(vp)) {
 			vp->delivering = true;
@@ -282,12 +399,14 @@ worker_main(void *arg)
 		while (vp->claim != NULL &&
 		    vp->claim->next_claim == vp->claim->n)
 			vp->claim = vp->claim->next;
+		if (s->dup) {
+			/* Settled when handed over (deliver_locked). */
+			s->state = SLOT_DONE;
+			continue;
+		}
 		s->state = SLOT_BUSY;
 		pthread_mutex_unlock(&vp->mtx);
-		s->rv = fed_verify(vp->f, j->bytes + s->off, s->len, &s->rec,
-		    &why);
-		if (s->rv != RM_OK)
-			s->why = strdup(why.msg);
+		verify_slot(vp, j, s);
 		pthread_mutex_lock(&vp->mtx);
 		s->state = SLOT_DONE;
 	}
@@ -353,6 +472,7 @@ fed_vpool_submit(struct fed_vpool *vp, struct fed_peer *p, uint32_t pipe,
 		memcpy(j->bytes + total, rp[i], rl[i]);
 		j->slot[i].off = total;
 		j->slot[i].len = rl[i];
+		cose_record_hash(rp[i], rl[i], &j->slot[i].hash);
 		total += rl[i];
 	}
 	pthread_mutex_lock(&vp->mtx);
@@ -364,6 +484,8 @@ fed_vpool_submit(struct fed_vpool *vp, struct fed_peer *p, uint32_t pipe,
 		job_free(j);
 		return RM_ECLOSED;
 	}
+	for (size_t i = 0; i < n; i++)
+		seen_enter_locked(vp, &j->slot[i]);
 	if (vp->tail != NULL)
 		vp->tail->next = j;
 	else

@@ -44,7 +44,7 @@
 
 #define FED_VERIFY_THREADS_MAX  64
 #define FED_VPOOL_RECORDS_MAX   (2 * FED_BATCH_MAX)
-#define FED_VPOOL_INGEST_MAX    (2 * FED_BATCH_MAX)
+#define FED_VPOOL_INGEST_MAX    FED_BATCH_MAX
 
 struct fed_vpool;
 
