@@ -366,7 +366,7 @@ fed_sync_pump(struct fed_peer *p)
 {
 	struct fed_session *s = &p->s;
 
-	fed_vpool_flush_refusals(p->f->vpool, p);
+	fed_vpool_flush_refusals(p->f->vpool, p, s->pipe);
 	if (fed_peer_queue_overflowed(p) ||
 	    rm_mono_now_ms() >= fed_sync_due_ms(p))
 		(void)fed_sync_send_vector(p);

@@ -500,7 +500,8 @@ fed_vpool_submit(struct fed_vpool *vp, struct fed_peer *p, uint32_t pipe,
 }
 
 void
-fed_vpool_flush_refusals(struct fed_vpool *vp, struct fed_peer *p)
+fed_vpool_flush_refusals(struct fed_vpool *vp, struct fed_peer *p,
+    uint32_t pipe)
 {
 	struct vrefusal *r, *next;
 	rm_buf b = RM_BUF_INIT;
@@ -511,7 +512,7 @@ fed_vpool_flush_refusals(struct fed_vpool *vp, struct fed_peer *p)
 	pthread_mutex_unlock(&vp->mtx);
 	for (; r != NULL; r = next) {
 		next = r->next;
-		if (r->pipe == p->s.pipe && p->s.pipe != 0) {
+		if (r->pipe == pipe && pipe != 0) {
 			rm_buf_reset(&b);
 			if (fed_frame_refuse(&b, r->err, r->reason) == RM_OK)
 				(void)fed_net_send(p, &b);

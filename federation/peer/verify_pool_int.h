@@ -73,11 +73,13 @@ int fed_vpool_submit(struct fed_vpool *vp, struct fed_peer *p,
     uint32_t pipe, const uint8_t *const *rp, const size_t *rl, size_t n);
 
 /*
- * Send the REFUSE frames due for p's refused records that arrived on its
- * current connection (p->s.pipe); those of an earlier connection are
- * dropped. p's link thread only.
+ * Send (fed_net_send, on the session being served) the REFUSE frames due
+ * for p's refused records that arrived on connection `pipe`, the id of
+ * that session's connection; those of other connections are dropped.
+ * p's link thread only.
  */
-void fed_vpool_flush_refusals(struct fed_vpool *vp, struct fed_peer *p);
+void fed_vpool_flush_refusals(struct fed_vpool *vp, struct fed_peer *p,
+    uint32_t pipe);
 
 /* How many REFUSE frames wait for p's link thread (tests). */
 size_t fed_vpool_refusals(struct fed_vpool *vp, const struct fed_peer *p);

@@ -430,7 +430,7 @@ test_refusals(void)
 	CU_ASSERT_EQUAL(fed_vpool_refusals(vp, f->peers[0]), 2);
 	CU_ASSERT_EQUAL(fed_vpool_refusals(vp, f->peers[1]), 1);
 	/* Not connected (pipe 0): flushing drops them without sending. */
-	fed_vpool_flush_refusals(vp, f->peers[0]);
+	fed_vpool_flush_refusals(vp, f->peers[0], 0);
 	CU_ASSERT_EQUAL(fed_vpool_refusals(vp, f->peers[0]), 0);
 	fed_vpool_stop(vp);
 	fed_vpool_free(vp);   /* frees link 1's pending REFUSE */
