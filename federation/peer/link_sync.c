@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "federation/peer/peer_int.h"
+#include "federation/peer/verify_pool_int.h"
 
 #define FED_PULL_MIN_MS        1000   /* least gap between pull VECTORs */
 #define FED_CATCHUP_PER_PUMP   2      /* log_range batches per loop turn */
@@ -276,88 +277,26 @@ fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 		(void)fed_sync_send_vector(p);
 }
 
-static void
-ingest_done(void *ctx, int err, bool stored)
-{
-	fed *f = ctx;
-
-	if (err == RM_OK && !stored)
-		FED_COUNT(f, records_duplicate, 1);
-	atomic_fetch_sub(&f->pending_ingest, 1);
-}
-
-/*
- * Refused records are logged once per hash (the engine's refused ring)
- * and, over all peers, at most FED_REFUSE_LOG_BURST lines per
- * FED_REFUSE_LOG_MS: a peer streaming distinct forged records cannot
- * fill the disk. Every refusal is counted (fed_counters.refused[err],
- * fed_peer_status.records_refused) and answered with REFUSE.
- */
-#define FED_REFUSE_LOG_BURST 20
-#define FED_REFUSE_LOG_MS    10000
-
-static rm_log_limit refuse_log = RM_LOG_LIMIT(FED_REFUSE_LOG_BURST,
-    FED_REFUSE_LOG_MS);
-
-static void
-refuse_record(struct fed_peer *p, const uint8_t *rp, size_t rl, int err,
-    const char *why)
-{
-	unsigned long long dropped;
-	char hex[65], sh[16], reason[RM_WHY_MAX + 32];
-	rm_buf b = RM_BUF_INIT;
-	rm_hash h;
-
-	pthread_mutex_lock(&p->mtx);
-	p->records_refused++;
-	pthread_mutex_unlock(&p->mtx);
-	cose_record_hash(rp, rl, &h);
-	if (!fed_refused_seen(p->f, &h) && rm_log_allow(&refuse_log,
-	    &dropped)) {
-		rm_hash_hex(&h, hex);
-		rm_log_sec("fed", "refused record %s from peer %s: %s: %s%s",
-		    hex, p->agency, rm_errname(err), why, dropped > 0 ?
-		    " (more refusals were not logged; see the counters)" : "");
-	}
-	fed_hash_short(&h, sh);
-	snprintf(reason, sizeof(reason), "record %s: %s", sh, why);
-	if (fed_frame_refuse(&b, err, reason) == RM_OK)
-		(void)fed_net_send(p, &b);
-	rm_buf_fini(&b);
-}
-
+/* Hand the frame's records to the verifier pool (verify_pool_int.h):
+ * verified in parallel, ingested in arrival order, refusals counted,
+ * logged and answered with REFUSE (fed_vpool_flush_refusals, from the
+ * pump). Blocks while the pool is full, so a fast peer is held back. */
 void
 fed_sync_on_records(struct fed_peer *p, const struct fed_frame *fr)
 {
 	fed *f = p->f;
+	int rv;
 
 	pthread_mutex_lock(&p->mtx);
 	p->records_received += fr->u.records.n;
 	pthread_mutex_unlock(&p->mtx);
 	FED_COUNT(f, records_in, fr->u.records.n);
-	for (size_t i = 0; i < fr->u.records.n; i++) {
-		struct fed_record rec;
-		rm_why why;
-		int rv;
-
-		rv = fed_verify(f, fr->u.records.p[i], fr->u.records.len[i],
-		    &rec, &why);
-		if (rv != RM_OK) {
-			refuse_record(p, fr->u.records.p[i],
-			    fr->u.records.len[i], rv, why.msg);
-			continue;
-		}
-		atomic_fetch_add(&f->pending_ingest, 1);
-		rv = f->ops->ingest(f->host, p->agency, &rec, ingest_done, f);
-		if (rv != RM_OK) {
-			atomic_fetch_sub(&f->pending_ingest, 1);
-			rm_log(RM_LOG_DEBUG, "fed", "record %s seq %llu from peer "
-			    "%s not ingested: %s", rec.rec.origin,
-			    (unsigned long long)rec.rec.seq, p->agency,
-			    rm_strerror(rv));
-		}
-		fed_record_fini(&rec);
-	}
+	rv = fed_vpool_submit(f->vpool, p, p->s.pipe, fr->u.records.p,
+	    fr->u.records.len, fr->u.records.n);
+	if (rv != RM_OK && rv != RM_ECLOSED)
+		rm_log(RM_LOG_WARN, "fed", "%zu records from peer %s dropped: "
+		    "%s (the next vector exchange fetches them again)",
+		    fr->u.records.n, p->agency, rm_strerror(rv));
 }
 
 /* ---------------- pumping ---------------- */
@@ -481,6 +420,7 @@ fed_sync_pump(struct fed_peer *p)
 {
 	struct fed_session *s = p->s;
 
+	fed_vpool_flush_refusals(p->f->vpool, p, s->pipe);
 	if (fed_peer_queue_overflowed(p) ||
 	    rm_mono_now_ms() >= fed_sync_due_ms(p))
 		(void)fed_sync_send_vector(p);

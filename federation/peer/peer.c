@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "federation/peer/peer_int.h"
+#include "federation/peer/verify_pool_int.h"
 
 #define FED_CLOSE_WAIT_MS 10000
 
@@ -51,6 +52,7 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	f->sync_interval_ms = o->sync_interval_ms ? o->sync_interval_ms : 30000;
 	f->handshake_timeout_ms = o->handshake_timeout_ms ?
 	    o->handshake_timeout_ms : 5000;
+	f->verify_threads = o->verify_threads;
 	f->ops = o->ops;
 	f->host = o->host;
 	f->roster = roster_ref(o->roster);
@@ -138,6 +140,9 @@ fed_start(fed *f, rm_why *why)
 	if (f->started)
 		return rm_fail(why, RM_EINVAL, "federation: already started");
 	f->started = true;
+	if ((rv = fed_vpool_open(f, f->verify_threads, &f->vpool, why)) !=
+	    RM_OK)
+		return rv;
 	for (size_t i = 0; i < f->n_peers; i++)
 		if ((rv = fed_peer_wake_open(f->peers[i], why)) != RM_OK ||
 		    (rv = fed_net_open(f->peers[i], why)) != RM_OK)
@@ -156,7 +161,7 @@ fed_start(fed *f, rm_why *why)
 void
 fed_close(fed *f)
 {
-	rm_mono_ms deadline;
+	unsigned left = 0;
 
 	if (f == NULL)
 		return;
@@ -167,6 +172,9 @@ fed_close(fed *f)
 	 * link_nng.c), so no nng_close that waits for its reaper.
 	 */
 	atomic_store(&f->stopping, true);
+	/* Verifiers stop first: a link thread blocked handing them records
+	 * is released, and nothing new reaches ingest. */
+	fed_vpool_stop(f->vpool);
 	for (size_t i = 0; i < f->n_peers; i++) {
 		fed_net_shutdown(f->peers[i]);
 		fed_peer_wake(f->peers[i]);
@@ -176,16 +184,16 @@ fed_close(fed *f)
 			pthread_join(f->peers[i]->thread, NULL);
 	for (size_t i = 0; i < f->n_peers; i++)
 		fed_net_free(f->peers[i]);
-	/* Ingest completions still refer to f: wait for them, bounded. */
-	deadline = rm_mono_now_ms() + FED_CLOSE_WAIT_MS;
-	while (atomic_load(&f->pending_ingest) > 0 &&
-	    rm_mono_now_ms() < deadline)
-		fed_sleep_ms(10);
-	if (atomic_load(&f->pending_ingest) > 0) {
+	/* Ingest completions still refer to f and the pool: wait for them,
+	 * bounded. */
+	if (f->vpool != NULL)
+		left = fed_vpool_wait_ingest(f->vpool, FED_CLOSE_WAIT_MS);
+	if (left > 0) {
 		rm_log(RM_LOG_ERR, "fed", "%u ingests never completed; "
-		    "federation state leaked", atomic_load(&f->pending_ingest));
+		    "federation state leaked", left);
 		return;
 	}
+	fed_vpool_free(f->vpool);
 	for (size_t i = 0; i < f->n_peers; i++) {
 		struct fed_peer *p = f->peers[i];
 

@@ -152,6 +152,13 @@ struct fed_host_ops {
 	/* A newer roster arrived from a peer and verified: persist it.
 	 * Optional (NULL: not persisted). */
 	int (*roster_save)(void *host, const uint8_t *p, size_t n);
+	/* True if the host already stores the record with this hash
+	 * (SHA-256 of its signed bytes). Optional: with it, a record that
+	 * every other peer relays again is not verified again but counted
+	 * as a duplicate (fed_counters.records_duplicate), as ingest would
+	 * report it. Called from the verifier threads; must not block on
+	 * the store writer. */
+	bool (*has)(void *host, const rm_hash *hash);
 };
 
 struct fed_opts {
@@ -167,6 +174,10 @@ struct fed_opts {
 	uint32_t reconnect_max_ms;      /* default 5000 */
 	uint32_t sync_interval_ms;      /* periodic vector exchange, 30000 */
 	uint32_t handshake_timeout_ms;  /* default 5000 */
+	/* Threads verifying received records (ES256, roster, body) before
+	 * they are handed to ops->ingest, in the order they arrived on
+	 * each link. 0 (default): one per online core; at most 64. */
+	unsigned verify_threads;
 	const struct fed_host_ops *ops;
 	void *host;
 };

@@ -44,6 +44,7 @@
 #define FED_CONNS_MAX          8
 
 struct fed_net;       /* link_nng.c: the nng socket of one peer */
+struct fed_vpool;     /* verify_pool.c: the verifier threads */
 
 /* One queued outbound record. */
 struct fed_qrec {
@@ -118,6 +119,8 @@ struct fed {
 	bool insecure;
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 	uint32_t sync_interval_ms, handshake_timeout_ms;
+	unsigned verify_threads;       /* as configured; 0 = one per core */
+	struct fed_vpool *vpool;       /* from fed_start (verify_pool_int.h) */
 	const struct fed_host_ops *ops;
 	void *host;
 

@@ -78,6 +78,7 @@ struct node_config {
 	uint32_t coap_max_age_s;           /* default 60 */
 	uint32_t sync_interval_ms;         /* periodic vector exchange, 30000 */
 	uint32_t reconnect_max_ms;         /* back-off ceiling, 5000 */
+	uint32_t verify_threads;           /* peer record verifiers, 0 = cores */
 	size_t n_peers;
 	struct config_peer peers[CONFIG_PEERS_MAX];
 };

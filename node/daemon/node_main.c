@@ -304,6 +304,7 @@ fed_setup(struct node *n, rm_why *why)
 	o.insecure = n->cfg.insecure;
 	o.reconnect_max_ms = n->cfg.reconnect_max_ms;
 	o.sync_interval_ms = n->cfg.sync_interval_ms;
+	o.verify_threads = n->cfg.verify_threads;
 	o.ops = &node_fed_ops;
 	o.host = n;
 	if ((rv = fed_open(&o, &n->fed, why)) != RM_OK)

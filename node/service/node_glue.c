@@ -124,11 +124,20 @@ host_roster_save(void *host, const uint8_t *p, size_t len)
 	return rv;
 }
 
+static bool
+host_has(void *host, const rm_hash *hash)
+{
+	struct node *n = host;
+
+	return store_has(n->store, hash);
+}
+
 const struct fed_host_ops node_fed_ops = {
 	.ingest = host_ingest,
 	.vector = host_vector,
 	.log_range = host_log_range,
 	.roster_save = host_roster_save,
+	.has = host_has,
 };
 
 void

@@ -18,3 +18,7 @@ rm_unit_test(federation.link SOURCES test_link.c ${RM_FED_FIXTURE}
 add_executable(rm_peer_probe peer_probe.c)
 target_link_libraries(rm_peer_probe PRIVATE rm_peer rm::nng)
 add_dependencies(test_federation_link rm_peer_probe)
+
+# The verifier pool of the peer engine (internal API, no sockets).
+rm_unit_test(federation.verify_pool SOURCES test_verify_pool.c
+  ${RM_FED_FIXTURE} ${RM_FX_HOST} LIBS rm_peer TIMEOUT 120)

@@ -77,6 +77,7 @@ test_defaults(void)
 	CU_ASSERT_EQUAL(c.coap_max_age_s, 60);
 	CU_ASSERT_EQUAL(c.sync_interval_ms, 30000);
 	CU_ASSERT_EQUAL(c.reconnect_max_ms, 5000);
+	CU_ASSERT_EQUAL(c.verify_threads, 0);
 	CU_ASSERT_FALSE(c.insecure);
 	CU_ASSERT_EQUAL(c.n_peers, 0);
 	CU_ASSERT_STRING_EQUAL(c.agency, "");
@@ -445,6 +446,7 @@ assert_same_config(const struct node_config *a, const struct node_config *b)
 	CU_ASSERT_EQUAL(a->coap_max_age_s, b->coap_max_age_s);
 	CU_ASSERT_EQUAL(a->sync_interval_ms, b->sync_interval_ms);
 	CU_ASSERT_EQUAL(a->reconnect_max_ms, b->reconnect_max_ms);
+	CU_ASSERT_EQUAL(a->verify_threads, b->verify_threads);
 	CU_ASSERT_EQUAL_FATAL(a->n_peers, b->n_peers);
 	for (size_t i = 0; i < a->n_peers; i++) {
 		CU_ASSERT_STRING_EQUAL(a->peers[i].agency, b->peers[i].agency);
@@ -476,6 +478,7 @@ test_tricky_roundtrip(void)
 		{ "coap_max_age_s", "0" },
 		{ "sync_interval_ms", "100" },
 		{ "reconnect_max_ms", "3600000" },
+		{ "verify_threads", "64" },
 		{ "peer", "120000.command listen tcp://127.0.0.1:7101" },
 		{ "peer", "120103.gov dial tls+tcp://[::1]:7103" },
 	};
@@ -591,7 +594,7 @@ test_describe(void)
 	struct describe_ctx d = { 0, false, false, false };
 
 	config_describe(describe_one, &d);
-	CU_ASSERT_EQUAL(d.n, 18);
+	CU_ASSERT_EQUAL(d.n, 19);
 	CU_ASSERT_TRUE(d.saw_map);
 	CU_ASSERT_TRUE(d.saw_token);
 	CU_ASSERT_TRUE(d.token_rule);
