@@ -291,7 +291,7 @@ fed_sync_on_records(struct fed_peer *p, const struct fed_frame *fr)
 	p->records_received += fr->u.records.n;
 	pthread_mutex_unlock(&p->mtx);
 	FED_COUNT(f, records_in, fr->u.records.n);
-	rv = fed_vpool_submit(f->vpool, p, p->s.pipe, fr->u.records.p,
+	rv = fed_vpool_submit(f->vpool, p, p->s->pipe, fr->u.records.p,
 	    fr->u.records.len, fr->u.records.n);
 	if (rv != RM_OK && rv != RM_ECLOSED)
 		rm_log(RM_LOG_WARN, "fed", "%zu records from peer %s dropped: "
