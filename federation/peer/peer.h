@@ -29,7 +29,8 @@
 
 #define FED_PROTO_VERSION     2   /* 2: vector entries carry the head hash */
 #define FED_NONCE_BYTES       32
-#define FED_FRAME_MAX         (4 * 1024 * 1024) /* NNG_OPT_RECVMAXSZ */
+#define FED_FRAME_MAX         (4 * 1024 * 1024) /* checked on the SP
+                                                   length prefix */
 #define FED_BATCH_MAX         256               /* records per frame */
 #define FED_VECTOR_MAX        4096              /* origins per vector */
 #define FED_REASON_MAX        256
@@ -144,8 +145,8 @@ struct fed_host_ops {
 	    void *arg);
 	/* Signed records of origin with seq in (after, upto], ascending, at
 	 * most max of them: call each() per record (bytes valid during the
-	 * call only). Must not hold storage locks across each()? It may;
-	 * each() only copies. */
+	 * call only). The host may hold a read transaction across each():
+	 * each() only copies the bytes and never calls back into the host. */
 	int (*log_range)(void *host, const char *origin, uint64_t after,
 	    uint64_t upto, size_t max,
 	    int (*each)(void *arg, const uint8_t *p, size_t n), void *arg);

@@ -372,9 +372,11 @@ fail:
 	http_error_res(res, status, rv, &c.why);
 	node_count_http(n, res->status, rv);
 	http_error_text(&c.why, field, sizeof(field), reason, sizeof(reason));
-	/* 503 EBUSY (own-log guard) and ECLOSED (shutting down) are
-	 * expected and retried by clients: not errors of the node. */
-	rm_log(res->status >= 500 && rv != RM_EBUSY && rv != RM_ECLOSED ?
+	/* 503 EBUSY (own-log guard), ECLOSED (shutting down) and
+	 * EUNKNOWNSIGNER (own key rotated, said once by the service) are
+	 * expected states, not errors of this request path. */
+	rm_log(res->status >= 500 && rv != RM_EBUSY && rv != RM_ECLOSED &&
+	    rv != RM_EUNKNOWNSIGNER ?
 	    RM_LOG_ERR : RM_LOG_INFO, "http",
 	    "%.16s %.100s -> %d %s %s: %s", req->method, req->uri,
 	    res->status, rm_errname(rv), field, reason);

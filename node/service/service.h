@@ -17,8 +17,9 @@
  *
  * Thread rules: the functions here (issue, cancel, counters, the store
  * observer) are thread-safe and run on nng's HTTP threads, the store
- * writer thread and federation threads; node_subscribe() only before
- * the store observer is installed (start-up, main thread).
+ * writer thread and federation threads; node_subscribe() only at
+ * start-up on the main thread, before anything can be stored (see its
+ * comment).
  */
 #ifndef RM_NODE_SERVICE_SERVICE_H
 #define RM_NODE_SERVICE_SERVICE_H
@@ -103,13 +104,14 @@ struct node {
 	struct node_counters ctr;
 };
 
-/* The current roster, referenced (caller roster_free()s). */
+/* The current roster, referenced (caller roster_free()s); thread-safe. */
 struct roster *node_roster(struct node *n);
 
 /* Is this node's signing key the key roster r names for its agency?
- * False after a rotation or revocation (or if the agency left the
- * roster): the node then refuses to issue (RM_EUNKNOWNSIGNER, field
- * "key" or "agency") rather than sign records every peer refuses. */
+ * False after a rotation or revocation, if the agency left the roster,
+ * or for r NULL: the node then refuses to issue (RM_EUNKNOWNSIGNER,
+ * field "key" or "agency") rather than sign records every peer
+ * refuses. Reads only n->cfg and n->kid: thread-safe. */
 bool node_own_key_valid(struct node *n, const struct roster *r);
 
 /* ---------------- the domain API (node_issue.c, node_read.c) --------
@@ -194,8 +196,10 @@ int service_record_get(struct node *n, const rm_hash *hash, rm_buf *out,
 
 /* The forks this node holds evidence of (store_forks_each: origin, seq,
  * the evidence's hash, the log's hash at that seq or NULL), by origin
- * then seq; each() may return RM_ENOMEM to stop. Errors: RM_ESTORE,
- * RM_ENOMEM. */
+ * then seq. each() runs inside a store read transaction: it may call
+ * store reads but never store_issue, store_put_wait or store_close; a
+ * non-zero return stops the walk and is returned. Errors: RM_ESTORE,
+ * RM_ENOMEM, each()'s value. Thread-safe. */
 int service_forks_each(struct node *n, store_fork_fn each, void *arg,
     rm_why *why);
 

@@ -30,7 +30,7 @@
  * waiting for them. Read callbacks run inside a read transaction and may
  * call other read functions and store_put.
  *
- * Merge rules (DESIGN "Records"): per (origin, object id) the highest
+ * Merge rules (docs/STORAGE.md "Merge rules"): per (origin, object id) the highest
  * ver wins; two different records with one (origin, object id, ver) are
  * an equivocation: both are kept, the lower hash wins, it is counted.
  * Two different records with one (origin, seq) are a fork: both are
@@ -150,6 +150,9 @@ int store_issue(store *s, struct rm_record *rec, store_seal_fn seal,
 /* Signed bytes of a record (appended to out). RM_ENOTFOUND, RM_ENOMEM,
  * RM_ESTORE. */
 int store_get(store *s, const rm_hash *hash, rm_buf *out);
+/* Does the store hold a record with this hash? False also when LMDB
+ * cannot be read (the caller then treats the record as new: verifying
+ * and putting it again is harmless, the put deduplicates). */
 bool store_has(store *s, const rm_hash *hash);
 
 /* Hash of the winning version of (origin, object_id). RM_ENOTFOUND. */
@@ -214,6 +217,8 @@ struct store_stats {
 	uint64_t map_size_bytes;
 	uint64_t map_used_bytes;
 };
+/* Figures of the store (one read transaction; *out written on success).
+ * Errors: RM_ESTORE. */
 int store_get_stats(store *s, struct store_stats *out);
 
 /*
@@ -229,7 +234,8 @@ typedef int (*store_fork_fn)(void *arg, const char *origin, uint64_t seq,
     const rm_hash *evidence, const rm_hash *log);
 int store_forks_each(store *s, store_fork_fn each, void *arg);
 
-/* Is origin marked forked? */
+/* Is origin marked forked? False also when LMDB cannot be read (the
+ * writer checks again inside its transaction before storing). */
 bool store_origin_forked(store *s, const char *origin);
 
 #endif /* RM_NODE_STORE_H */
