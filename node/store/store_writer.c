@@ -174,8 +174,7 @@ store_complete(store *s, struct store_job *batch, bool committed)
 {
 	void (*obs)(void *, const struct store_event *);
 	void *obs_arg;
-	struct store_job *j, *next;
-	bool any_issue = false;
+	struct store_job *j, *next, *issues = NULL, **tail = &issues;
 
 	pthread_mutex_lock(&s->mtx);
 	obs = s->obs;
@@ -204,23 +203,29 @@ store_complete(store *s, struct store_job *batch, bool committed)
 		ev.is_latest = j->is_latest;
 		obs(obs_arg, &ev);
 	}
+	/* Put jobs complete and are freed here; issue jobs are set aside on
+	 * their own list (the batch list runs through freed jobs after
+	 * this loop and must not be walked again). */
 	for (j = batch; j != NULL; j = next) {
 		next = j->next;
 		if (j->kind == STORE_JOB_ISSUE) {
-			any_issue = true;
+			*tail = j;
+			tail = &j->next;
 			continue;
 		}
 		j->done(j->done_arg, j->err, &j->res);
 		store_job_free(j);
 	}
-	if (!any_issue)
+	*tail = NULL;
+	if (issues == NULL)
 		return;
-	/* Issue jobs belong to their blocked callers from here on. */
+	/* Issue jobs belong to their blocked callers from the moment their
+	 * flag is set (the callers wait for done_cv under mtx, so each job
+	 * stays valid until the mutex is released). */
 	pthread_mutex_lock(&s->mtx);
-	for (j = batch; j != NULL; j = next) {
+	for (j = issues; j != NULL; j = next) {
 		next = j->next;
-		if (j->kind == STORE_JOB_ISSUE)
-			*(bool *)j->done_arg = true;
+		*(bool *)j->done_arg = true;
 	}
 	pthread_cond_broadcast(&s->done_cv);
 	pthread_mutex_unlock(&s->mtx);

@@ -162,10 +162,12 @@ test_layout_mismatch(void)
 	sfx_rmdir(dir);
 }
 
-/* ---- group commit: 4 threads x 200 asynchronous puts ---- */
+/* ---- group commit: 4 threads x 200 asynchronous puts, while this
+ * thread issues its own records into the same batches ---- */
 
 #define GC_THREADS 4
 #define GC_PUTS 200
+#define GC_ISSUES 50
 
 struct gc_thread {
 	store *s;
@@ -219,6 +221,21 @@ test_group_commit(void)
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&tid[t], NULL, gc_main,
 		    &th[t]), 0);
 	}
+	/* Issues land in the same batches as the peer puts: each must
+	 * complete (a batch mixing both once walked freed put jobs). */
+	for (i = 0; i < GC_ISSUES; i++) {
+		struct store_put_result res;
+		struct rm_record r;
+		struct rm_alert ra;
+		rm_why why = { "", "" };
+
+		snprintf(oid, sizeof(oid), "own-%d", i);
+		sfx_record(&r, &ra, "120000.own", oid, 0, 0, NULL, "120000",
+		    RM_MSGTYPE_ALERT, T0 + i, 0);
+		CU_ASSERT_EQUAL(store_issue(s, &r, sfx_seal, NULL, &res, &why),
+		    RM_OK);
+		CU_ASSERT_EQUAL(res.seq, (uint64_t)i + 1);
+	}
 	for (t = 0; t < GC_THREADS; t++) {
 		pthread_join(tid[t], NULL);
 		CU_ASSERT_EQUAL(th[t].queued_ok, GC_PUTS);
@@ -227,9 +244,9 @@ test_group_commit(void)
 	CU_ASSERT_EQUAL(w.ok, GC_THREADS * GC_PUTS);
 	CU_ASSERT_EQUAL(w.stored, GC_THREADS * GC_PUTS);
 	CU_ASSERT_EQUAL(store_get_stats(s, &st), RM_OK);
-	CU_ASSERT_EQUAL(st.records, GC_THREADS * GC_PUTS);
-	CU_ASSERT_EQUAL(st.origins, GC_THREADS);
-	CU_ASSERT_EQUAL(st.jobs, GC_THREADS * GC_PUTS);
+	CU_ASSERT_EQUAL(st.records, GC_THREADS * GC_PUTS + GC_ISSUES);
+	CU_ASSERT_EQUAL(st.origins, GC_THREADS + 1);
+	CU_ASSERT_EQUAL(st.jobs, GC_THREADS * GC_PUTS + GC_ISSUES);
 	CU_ASSERT(st.commits >= 1);
 	CU_ASSERT(st.commits < st.jobs);
 	CU_ASSERT_EQUAL(st.forks, 0);
