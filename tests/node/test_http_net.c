@@ -278,11 +278,14 @@ test_shutdown(void)
 	size_t got = 0;
 	ssize_t k;
 	rm_why why;
+	uint16_t port;
 	int fd;
 
 	CU_ASSERT_EQUAL_FATAL(start_on_test_port(&hs, &why), RM_OK);
+	/* hs is freed by http_stop (on the stopping thread): keep the port */
+	port = http_port(hs);
 	/* A: headers and half the body, so its handler is in flight */
-	fd = dial(http_port(hs));
+	fd = dial(port);
 	CU_ASSERT_FATAL(fd >= 0);
 	snprintf(head, sizeof(head), "POST /v1/alerts HTTP/1.1\r\nHost: x\r\n"
 	    "Authorization: " AUTH "\r\nConnection: close\r\n"
@@ -299,7 +302,7 @@ test_shutdown(void)
 	CU_ASSERT_FATAL(pthread_create(&th, NULL, stopper, hs) == 0);
 	sleep_ms(200);
 	/* B: a new request gets 503 ECLOSED; nothing is stored */
-	raw(http_port(hs), "POST /v1/alerts HTTP/1.1\r\nHost: x\r\n"
+	raw(port, "POST /v1/alerts HTTP/1.1\r\nHost: x\r\n"
 	    "Authorization: " AUTH "\r\nContent-Length: 2\r\n\r\n{}", resp,
 	    sizeof(resp));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 503"));
@@ -319,7 +322,7 @@ test_shutdown(void)
 	CU_ASSERT(rm_mono_now_ms() - t0 < 10000);
 	CU_ASSERT_EQUAL(records(), before + 1);
 	/* the listener is closed now */
-	fd = dial(http_port(hs));
+	fd = dial(port);
 	CU_ASSERT(fd < 0);
 	if (fd >= 0)
 		close(fd);
