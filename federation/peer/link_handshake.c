@@ -213,6 +213,14 @@ fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr, bool *up,
 
 	if (!s->hello_rx)
 		return rm_fail(why, RM_EPROTO, "ROSTER before HELLO");
+	/* Verifying a roster costs a signature check: one before the peer
+	 * is authenticated, then at most one a second (roster updates). */
+	if (s->rosters_rx > 0 && (!s->up ||
+	    rm_mono_now_ms() - s->last_roster_ms < 1000))
+		return rm_fail(why, RM_EPROTO, "ROSTER %s", s->up ?
+		    "more than once a second" : "twice before UP");
+	s->rosters_rx++;
+	s->last_roster_ms = rm_mono_now_ms();
 	if ((rv = roster_open(fr->u.roster.p, fr->u.roster.n, p->f->root_key,
 	    &nr, &rwhy)) != RM_OK) {
 		FED_COUNT(p->f, frames_malformed, 1);

@@ -65,6 +65,8 @@ struct fed_session {
 	uint32_t pipe;                 /* connection id, 0 = slot free */
 	rm_mono_ms started_ms;
 	rm_mono_ms last_rx_ms;         /* last frame received on pipe */
+	unsigned rosters_rx;           /* ROSTER frames on this connection */
+	rm_mono_ms last_roster_ms;     /* when the last one arrived */
 	rm_mono_ms last_vector_ms;
 	uint8_t own_nonce[FED_NONCE_BYTES];
 	uint8_t peer_nonce[FED_NONCE_BYTES];

@@ -2,6 +2,7 @@
  * cli_fork.c -- `riskmesh fork list|show`: the fork evidence a node holds
  * (GET /v1/forks, docs/API.md; what a fork is: docs/PROTOCOL.md §7).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,16 +93,18 @@ run_show(const struct cli_args *a)
 	const struct cli_cmd *c = a->cmd;
 	const char *origin = a->pos[0];
 	char *end;
-	unsigned long long seq = strtoull(a->pos[1], &end, 10);
+	unsigned long long seq;
 	json_t *j, *f;
 	size_t i, shown = 0;
 	int rv = CLI_EXIT_OK;
 
+	errno = 0;
+	seq = strtoull(a->pos[1], &end, 10);
 	if (!agency_id_valid(origin))
 		return cli_usage(c, "ORIGIN: \"%.64s\" is not an agency id "
 		    "(%s)", origin, RM_AGENCY_ID_RULE);
-	if (*end != '\0' || a->pos[1][0] == '\0' || a->pos[1][0] == '-' ||
-	    seq == 0)
+	if (*end != '\0' || a->pos[1][0] < '0' || a->pos[1][0] > '9' ||
+	    seq == 0 || errno == ERANGE)
 		return cli_usage(c, "SEQ: \"%.32s\" is not a seq (1, 2, ...)",
 		    a->pos[1]);
 	if ((j = get_forks(a, &rv)) == NULL)

@@ -140,6 +140,19 @@ const struct fed_host_ops node_fed_ops = {
 	.has = host_has,
 };
 
+struct relay_ctx {
+	fed *f;
+};
+
+static int
+relay_each(void *arg, const uint8_t *p, size_t len)
+{
+	struct relay_ctx *rc = arg;
+
+	fed_broadcast(rc->f, p, len, NULL);
+	return RM_OK;
+}
+
 void
 node_store_observer(void *arg, const struct store_event *ev)
 {
@@ -157,8 +170,17 @@ node_store_observer(void *arg, const struct store_event *ev)
 		    (unsigned long long)r->seq, hex, ev->source != NULL ?
 		    ev->source : "local");
 		pthread_mutex_lock(&n->obs_mtx);
-		if (n->fed != NULL)
+		if (n->fed != NULL) {
+			struct relay_ctx rc = { n->fed };
+
 			fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);
+			/* and the record our log holds at that seq: a peer
+			 * that already had the evidence (the longer log's
+			 * record) learns of the fork only from ours */
+			if (r->seq > 0)
+				(void)store_log_range(n->store, r->origin,
+				    r->seq - 1, r->seq, 1, relay_each, &rc);
+		}
 		pthread_mutex_unlock(&n->obs_mtx);
 		return;
 	}

@@ -103,10 +103,11 @@ authorise(struct node *n, const struct rm_record *rec, rm_why *why)
  * new records). That happens if the store was wiped or restored from an
  * old backup while peers kept the newer log. So: refuse to issue while a
  * peer's VECTOR says it holds more of our own log than we do (the catch-up
- * brings those records back, and issuing resumes after them); and when
- * the node holds no record of its own agency at all, peers are configured
- * and none has sent its VECTOR yet, wait up to OWN_LOG_WAIT_MS after
- * start before issuing the first record. RM_EBUSY without a field (the
+ * brings those records back, and issuing resumes after them); and while
+ * peers are configured and none has sent its VECTOR since start, wait up
+ * to OWN_LOG_WAIT_MS after start before issuing -- also when the node
+ * holds records of its own: a store restored from an old backup holds
+ * some, and only a peer's vector tells that it is behind. RM_EBUSY without a field (the
  * node, not the object, is busy: HTTP 503), nothing stored.
  */
 #define OWN_LOG_WAIT_MS 10000
@@ -144,12 +145,13 @@ own_log_ready(struct node *n, rm_why *why)
 		    "own log first: peers hold seq %llu, this node %llu; retry "
 		    "shortly", (unsigned long long)seen,
 		    (unsigned long long)h.seq);
-	if (h.seq == 0 && n->cfg.n_peers > 0 && vectors == 0 &&
+	if (n->cfg.n_peers > 0 && vectors == 0 &&
 	    rm_utc_now_ms() - n->started_ms < OWN_LOG_WAIT_MS)
-		return rm_fail(why, RM_EBUSY, "no record of this agency here "
-		    "yet and no peer has sent its version vector: waiting (up "
-		    "to %d s after start) so as not to reuse a seq that peers "
-		    "hold; retry shortly", OWN_LOG_WAIT_MS / 1000);
+		return rm_fail(why, RM_EBUSY, "no peer has sent its version "
+		    "vector since start (this node holds seq %llu of its own "
+		    "log): waiting (up to %d s after start) so as not to reuse "
+		    "a seq that peers hold; retry shortly",
+		    (unsigned long long)h.seq, OWN_LOG_WAIT_MS / 1000);
 	return RM_OK;
 }
 
