@@ -8,7 +8,12 @@
 #   A (120116.gov) -- C (120000.command) -- D (120103.gov) -- A' (120116.gov,
 #   a copy of A's identity with its own store)
 #   W (120000.water) -- D: adjacent to neither forker
+#
+# fork_equal_length.sh [N]: A signs N records before the copy joins
+# (default 1: logs of one length; 2: the copy's forked log is the shorter
+# one, so only its own record can tell the others about the fork).
 . "$(dirname "$0")/lib.sh"
+N=${1:-1}
 X=120116.gov
 C=120000.command
 D=120103.gov
@@ -52,9 +57,11 @@ wait_forks() { # NODE-DIR-NAME SECONDS
 for n in $X $C $D $W; do rm_node_start "$FED" $n; done
 check "C is up" rm_wait_peers_up "$FED" $C 2 15
 check "D is up with C and W" rm_wait_peers_up "$FED" $D 2 15
-check_eq "A issues seq 1" "$(issue $X "original")" 201
+for i in $(seq "$N"); do
+	check_eq "A issues seq $i" "$(issue $X "original")" 201
+done
 for n in $C $D $W; do
-	check "$n holds A's seq 1" rm_wait_records "$FED" $n 1 15
+	check "$n holds A's $N records" rm_wait_records "$FED" $n "$N" 15
 done
 
 # The copy signs its own seq 1 alone (no peers: nothing to wait for).
@@ -70,8 +77,8 @@ done
 check "the original forker refuses to issue on a forked log" \
     test "$(issue $X "after the fork")" != 201
 check "the copy refuses too" test "$(issue copy "after the fork")" != 201
-check_eq "no record of the forked origin beyond seq 1 on W" \
-    "$(rm_status_field "$FED" $W 'd["records"]')" 2
+check_eq "W holds A's records and the copy's seq 1 as evidence, no more" \
+    "$(rm_status_field "$FED" $W 'd["records"]')" $((N + 1))
 
 # What an operator sees on W, two hops from either forker.
 wconf=$(rm_node_dir "$FED" $W)/node.conf

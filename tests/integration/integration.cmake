@@ -6,6 +6,9 @@ foreach(t two_nodes_tls forged_peer coap_observe http_api fork_equal_length
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()
+# The same fork when the forker's log is the shorter one.
+rm_script_test(integration.fork_shorter_log
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_equal_length.sh 2 TIMEOUT 180)
 rm_script_test(integration.centre_failure
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/centre_failure.sh TIMEOUT 240)
 
