@@ -188,8 +188,9 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		{ "riskmesh_roster_version", "gauge",
 		  "Version of the roster in use", 0 },
 		{ "riskmesh_roster_newest_seen", "gauge",
-		  "Newest roster version an authenticated peer announced "
-		  "(above riskmesh_roster_version: this node is stale)", 0 },
+		  "Newest roster version a peer announced in an accepted "
+		  "HELLO (above riskmesh_roster_version: this node is "
+		  "stale)", 0 },
 		{ "riskmesh_roster_age_seconds", "gauge",
 		  "Seconds since the roster in use was signed", 0 },
 		{ "riskmesh_own_key_valid", "gauge",

@@ -29,6 +29,9 @@ roster_json(const struct roster *r, uint64_t seen)
 {
 	rm_utc_ms issued = roster_issued(r), now = rm_utc_now_ms();
 
+	if (seen > (uint64_t)INT64_MAX)     /* JSON integers are signed */
+		seen = (uint64_t)INT64_MAX;
+
 	return json_pack("{s:I,s:o,s:I,s:I,s:b}",
 	    "version", (json_int_t)roster_version(r),
 	    "issued", time_or_null(issued),
