@@ -491,6 +491,8 @@ fed_net_shutdown(struct fed_peer *p)
 		return;
 	pthread_mutex_lock(&n->mtx);
 	n->closing = true;
+	/* a send waiting for its connection gives up now (fed_net_send) */
+	pthread_cond_broadcast(&n->cv);
 	pthread_mutex_unlock(&n->mtx);
 	if (n->listener != NULL)
 		nng_stream_listener_close(n->listener);
@@ -693,7 +695,7 @@ fed_net_send(struct fed_peer *p, const rm_buf *b)
 		nng_iov iov = { .iov_buf = m + off, .iov_len = len - off };
 
 		/* The previous send (or our SP header) must be done. */
-		while (c->tx_busy && !c->dead &&
+		while (c->tx_busy && !c->dead && !n->closing &&
 		    pthread_cond_timedwait(&n->cv, &n->mtx, &ts) != ETIMEDOUT)
 			;
 		if (c->tx_busy || c->dead || c->tx_rv != 0) {
@@ -708,7 +710,7 @@ fed_net_send(struct fed_peer *p, const rm_buf *b)
 		c->tx_busy = true;
 		c->tx_count = 0;
 		nng_stream_send(c->st, c->tx_aio);   /* completes on a task */
-		while (c->tx_busy &&
+		while (c->tx_busy && !n->closing &&
 		    pthread_cond_timedwait(&n->cv, &n->mtx, &ts) != ETIMEDOUT)
 			;
 		if (c->tx_busy || c->tx_rv != 0) {
