@@ -317,6 +317,31 @@ forge(struct probe *p, rm_buf *out)
 	crypto_key_free(fresh_key);
 }
 
+/* Print each REFUSE received within ms, stopping early once `want` have
+ * come; returns how many did. */
+static size_t
+read_refusals(struct probe *p, int ms, size_t want)
+{
+	rm_mono_ms deadline = rm_mono_now_ms() + ms;
+	size_t refused = 0;
+
+	nng_socket_set_ms(p->s, NNG_OPT_RECVTIMEO, 200);
+	while (rm_mono_now_ms() < deadline && refused < want) {
+		struct fed_frame f;
+		nng_msg *m;
+
+		if (!recv_frame(p, &m, &f))
+			continue;
+		if (f.type == FED_REFUSE) {
+			print_refuse(&f);
+			refused++;
+		}
+		fed_frame_fini(&f);
+		nng_msg_free(m);
+	}
+	return refused;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -324,9 +349,8 @@ main(int argc, char **argv)
 	crypto_key *root;
 	rm_buf b = RM_BUF_INIT, rec = RM_BUF_INIT;
 	nng_dialer d;
-	rm_mono_ms deadline;
 	rm_why why;
-	size_t sent, refused = 0;
+	size_t sent;
 	int rv;
 
 	memset(&p, 0, sizeof(p));
@@ -364,21 +388,7 @@ main(int argc, char **argv)
 	}
 
 	if (p.silent != NULL) {
-		nng_socket_set_ms(p.s, NNG_OPT_RECVTIMEO, 200);
-		deadline = rm_mono_now_ms() + atoi(p.silent);
-		while (rm_mono_now_ms() < deadline && refused == 0) {
-			struct fed_frame f;
-			nng_msg *m;
-
-			if (!recv_frame(&p, &m, &f))
-				continue;
-			if (f.type == FED_REFUSE) {
-				print_refuse(&f);
-				refused++;
-			}
-			fed_frame_fini(&f);
-			nng_msg_free(m);
-		}
+		(void)read_refusals(&p, atoi(p.silent), 1);
 		nng_close(p.s);
 		roster_free(p.r);
 		crypto_signer_free(p.k);
@@ -401,21 +411,7 @@ main(int argc, char **argv)
 	send_buf(&p, &b);
 	sent = p.forge != NULL ? 1 : p.n_files;
 
-	nng_socket_set_ms(p.s, NNG_OPT_RECVTIMEO, 200);
-	deadline = rm_mono_now_ms() + 3000;
-	while (rm_mono_now_ms() < deadline && refused < sent) {
-		struct fed_frame f;
-		nng_msg *m;
-
-		if (!recv_frame(&p, &m, &f))
-			continue;
-		if (f.type == FED_REFUSE) {
-			print_refuse(&f);
-			refused++;
-		}
-		fed_frame_fini(&f);
-		nng_msg_free(m);
-	}
+	(void)read_refusals(&p, 3000, sent);
 	nng_close(p.s);
 	rm_buf_fini(&b);
 	rm_buf_fini(&rec);
