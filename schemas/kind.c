@@ -12,8 +12,9 @@
 
 #include "schemas/schemas_int.h"
 
-static const struct rm_kind_ops *kinds[RM_KINDS_MAX] = { &rm_kind_alert };
-static atomic_uint nkinds = 1;
+static const struct rm_kind_ops *kinds[RM_KINDS_MAX] = { &rm_kind_alert,
+	&rm_kind_agency };
+static atomic_uint nkinds = 2;
 
 static bool
 name_valid(const char *s)

@@ -243,6 +243,7 @@ struct rm_kind_ops {
 
 /* The built-in kinds. */
 extern const struct rm_kind_ops rm_kind_alert;   /* schemas/alert_kind.c */
+extern const struct rm_kind_ops rm_kind_agency;  /* schemas/agency_kind.c */
 
 /*
  * Add a kind to the registry (the built-in kinds are always there).
@@ -281,6 +282,64 @@ size_t kind_set_names(rm_kind_set s, const char **out, size_t max);
 
 /* The body of an alert record, or NULL if rec is not an alert. */
 struct rm_alert *record_alert(const struct rm_record *rec);
+
+/* ---------------- the agency kind ---------------- */
+
+/*
+ * Kind "agency" (schemas/agency.cddl): one agency of a federation, as
+ * a registrar publishes it (docs/PROTOCOL.md §5a). The record's origin
+ * is the registrar, its object id is the agency id, its areas are the
+ * agency's areas; every change (new key, revocation, removal, new
+ * areas) is a new version of the object. Keys carry their validity:
+ * a key is good for records issued in [from, until) and, when last_seq
+ * is set, for log seqs up to last_seq (docs/PROTOCOL.md §5b).
+ */
+#define RM_AGENCY_KEYS_MAX   16     /* key history kept per agency */
+#define RM_AGENCY_AREAS_MAX  16
+#define RM_AGENCY_TEXT_MAX   256    /* bytes of UTF-8 in a name */
+#define RM_SPKI_MAX          160    /* DER SubjectPublicKeyInfo */
+
+enum rm_key_end {
+	RM_KEY_OPEN = 0,        /* in use: no "until" */
+	RM_KEY_ROTATED,         /* replaced by a newer key at "until" */
+	RM_KEY_REVOKED,         /* compromised: refused from "until" on */
+	RM_KEY_REMOVED,         /* the agency left the federation */
+};
+
+struct rm_agency_key {
+	uint8_t spki[RM_SPKI_MAX];          /* ["key"] P-256 SPKI, DER */
+	size_t spki_len;
+	rm_utc_ms from;                     /* ["from"] first issue time */
+	rm_utc_ms until;                    /* ["until"] 0: open */
+	enum rm_key_end end;                /* ["end"] set iff until is */
+	uint64_t last_seq;                  /* ["last_seq"] 0: no bound */
+};
+
+struct rm_agency {
+	char id[RM_AGENCY_ID_MAX + 1];      /* ["id"] == the record's oid */
+	char *name_zh;                      /* ["name_zh"] heap */
+	char *name_en;                      /* ["name_en"] heap */
+	char role[16];                      /* ["role"] centre|department|
+	                                       district */
+	size_t n_areas;                     /* ["areas"] == record areas */
+	char areas[RM_AGENCY_AREAS_MAX][RM_AREA_CODE_MAX + 1];
+	size_t n_kinds;                     /* ["kinds"] names, sorted; a
+	                                       kind this build does not
+	                                       know is kept, never granted */
+	char kinds[RM_KINDS_MAX][RM_KIND_NAME_MAX + 1];
+	rm_grade max_grade;                 /* ["max_grade"] */
+	size_t n_keys;                      /* ["keys"] oldest first */
+	struct rm_agency_key keys[RM_AGENCY_KEYS_MAX];
+	size_t enc_len;                     /* ["enc"] optional: P-256 SPKI
+	                                       for restricted records */
+	uint8_t enc[RM_SPKI_MAX];
+	bool removed;                       /* ["status"] "removed" */
+};
+
+/* The body of an agency record, or NULL if rec is not one. */
+struct rm_agency *record_agency(const struct rm_record *rec);
+/* "open", "rotated", "revoked", "removed"; NULL for an unknown value. */
+const char *key_end_name(enum rm_key_end e);
 
 /* ---------------- codec ---------------- */
 

@@ -13,6 +13,7 @@ fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
 {
 	struct cose_sign1 msg;
 	const struct roster_agency *a;
+	const struct roster_key *key;
 	struct fed_record fr;
 	char kid[16];
 	rm_why w;
@@ -26,11 +27,11 @@ fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
 	if ((rv = cose_sign1_decode(p, n, &msg, &w)) != RM_OK)
 		return rm_fail(why, rv, "record envelope: %s", w.msg);
 	fed_hash_short(&msg.kid, kid);
-	if ((a = roster_find_kid(r, &msg.kid)) == NULL)
+	if ((a = roster_find_kid(r, &msg.kid, &key)) == NULL)
 		return rm_fail(why, RM_EUNKNOWNSIGNER, "signer kid %s not in "
-		    "roster version %llu", kid,
-		    (unsigned long long)roster_version(r));
-	if ((rv = cose_sign1_verify(a->key, &msg, &w)) != RM_OK)
+		    "roster version %llu (%zu agencies)", kid,
+		    (unsigned long long)roster_version(r), roster_count(r));
+	if ((rv = cose_sign1_verify(key->key, &msg, &w)) != RM_OK)
 		return rm_fail(why, rv, "signature by %s (kid %s) does not "
 		    "verify: %s", a->id, kid, w.msg);
 	if ((rv = record_decode(msg.payload, msg.payload_len, &fr.rec, &w)) !=
@@ -40,6 +41,13 @@ fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
 	if (strcmp(fr.rec.origin, a->id) != 0) {
 		rv = rm_fail(why, RM_EUNAUTH, "record origin \"%s\" is not "
 		    "its signer %s", fr.rec.origin, a->id);
+		goto fail;
+	}
+	/* The key must have been good for this record (docs/PROTOCOL.md
+	 * §5b): issued inside its validity, within its last seq. */
+	if ((rv = roster_key_check(a, key, &fr.rec, &w)) != RM_OK) {
+		rm_fail(why, rv, "%s seq %llu: %s", a->id,
+		    (unsigned long long)fr.rec.seq, w.msg);
 		goto fail;
 	}
 	if ((rv = roster_authorise(a, &fr.rec, &w)) != RM_OK) {

@@ -118,6 +118,78 @@ roster_agency_check(const struct roster_agency *a, rm_why *why)
 	return RM_OK;
 }
 
+/* ---------------- entries ---------------- */
+
+void
+roster_agency_fini(struct roster_agency *a)
+{
+	if (a == NULL)
+		return;
+	for (size_t i = 0; i < a->n_keys; i++)
+		crypto_key_free(a->keys[i].key);
+	free(a->keys);
+	crypto_key_free(a->key);
+	crypto_key_free(a->enc_key);
+	a->keys = NULL;
+	a->n_keys = 0;
+	a->key = a->enc_key = NULL;
+}
+
+static void
+entry_free(const struct roster_entry *ce)
+{
+	struct roster_entry *e = (struct roster_entry *)ce;
+
+	if (e == NULL || atomic_fetch_sub(&e->refs, 1) != 1)
+		return;
+	roster_agency_fini(&e->a);
+	free(e);
+}
+
+struct roster_entry *
+roster_entry_ref(const struct roster_entry *ce)
+{
+	struct roster_entry *e = (struct roster_entry *)ce;
+
+	atomic_fetch_add(&e->refs, 1);
+	return e;
+}
+
+/* A shared entry holding a copy of a (keys referenced). An entry built
+ * with n_keys == 0 gets one open key: a->key. */
+struct roster_entry *
+roster_entry_new(const struct roster_agency *a, rm_why *why)
+{
+	struct roster_entry *e = calloc(1, sizeof(*e));
+	size_t nk = a->n_keys > 0 ? a->n_keys : 1;
+
+	if (e == NULL || (e->a.keys = calloc(nk, sizeof(*e->a.keys))) ==
+	    NULL) {
+		free(e);
+		rm_fail(why, RM_ENOMEM, "roster: out of memory");
+		return NULL;
+	}
+	atomic_init(&e->refs, 1);
+	{
+		struct roster_key *keys = e->a.keys;
+
+		e->a = *a;
+		e->a.keys = keys;
+	}
+	if (a->n_keys > 0) {
+		memcpy(e->a.keys, a->keys, nk * sizeof(*a->keys));
+	} else {
+		e->a.keys[0].kid = a->kid;
+		e->a.keys[0].key = a->key;
+	}
+	e->a.n_keys = nk;
+	for (size_t i = 0; i < nk; i++)
+		crypto_key_ref(e->a.keys[i].key);
+	crypto_key_ref(e->a.key);
+	crypto_key_ref(e->a.enc_key);
+	return e;
+}
+
 static size_t
 roster_lower(const struct roster *r, const char *id, bool *found)
 {
@@ -126,7 +198,7 @@ roster_lower(const struct roster *r, const char *id, bool *found)
 	*found = false;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(r->agencies[mid].id, id);
+		int c = strcmp(r->agencies[mid]->a.id, id);
 
 		if (c == 0) {
 			*found = true;
@@ -140,52 +212,152 @@ roster_lower(const struct roster *r, const char *id, bool *found)
 	return lo;
 }
 
+static int
+kid_cmp(const void *x, const void *y)
+{
+	const struct roster_kid *a = x, *b = y;
+	int c = memcmp(a->kid.b, b->kid.b, RM_HASH_BYTES);
+
+	if (c != 0)
+		return c;
+	/* One kid held by two entries: the charter's first, then the
+	 * older record: the lookup finds the first. */
+	if ((a->e->a.registrar[0] == '\0') != (b->e->a.registrar[0] == '\0'))
+		return a->e->a.registrar[0] == '\0' ? -1 : 1;
+	return a->e->a.record_issued < b->e->a.record_issued ? -1 :
+	    a->e->a.record_issued > b->e->a.record_issued;
+}
+
+int
+roster_index(struct roster *r, rm_why *why)
+{
+	size_t n = 0, k = 0;
+	struct roster_kid *kids;
+
+	for (size_t i = 0; i < r->n; i++)
+		n += r->agencies[i]->a.n_keys;
+	if ((kids = calloc(n ? n : 1, sizeof(*kids))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t j = 0; j < r->agencies[i]->a.n_keys; j++) {
+			kids[k].kid = r->agencies[i]->a.keys[j].kid;
+			kids[k].e = r->agencies[i];
+			kids[k].key = j;
+			k++;
+		}
+	qsort(kids, n, sizeof(*kids), kid_cmp);
+	free(r->kids);
+	r->kids = kids;
+	r->n_kids = n;
+	return RM_OK;
+}
+
+/* The first kid index entry >= kid. */
+static size_t
+kid_lower(const struct roster *r, const rm_hash *kid)
+{
+	size_t lo = 0, hi = r->n_kids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (memcmp(r->kids[mid].kid.b, kid->b, RM_HASH_BYTES) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static const struct roster_entry *
+kid_owner(const struct roster *r, const rm_hash *kid)
+{
+	size_t at = kid_lower(r, kid);
+
+	if (at < r->n_kids &&
+	    memcmp(r->kids[at].kid.b, kid->b, RM_HASH_BYTES) == 0)
+		return r->kids[at].e;
+	return NULL;
+}
+
+static int
+reserve(struct roster *r, size_t n, rm_why *why)
+{
+	struct roster_entry **na;
+	size_t cap;
+
+	if (n <= r->cap)
+		return RM_OK;
+	if (n > ROSTER_AGENCIES_MAX)
+		return rm_fail(why, RM_ETOOBIG, "roster: more than %d agencies",
+		    ROSTER_AGENCIES_MAX);
+	cap = r->cap ? r->cap : 16;
+	while (cap < n)
+		cap *= 2;
+	if ((na = realloc(r->agencies, cap * sizeof(*na))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
+	r->agencies = na;
+	r->cap = cap;
+	return RM_OK;
+}
+
+/* Put entry e (referenced by the roster from now on) at its place. */
+static int
+put_entry(struct roster *r, struct roster_entry *e, rm_why *why)
+{
+	bool found;
+	size_t at = roster_lower(r, e->a.id, &found);
+	int rv;
+
+	if (found) {
+		entry_free(r->agencies[at]);
+		r->agencies[at] = e;
+		return RM_OK;
+	}
+	if ((rv = reserve(r, r->n + 1, why)) != RM_OK)
+		return rv;
+	memmove(&r->agencies[at + 1], &r->agencies[at],
+	    (r->n - at) * sizeof(*r->agencies));
+	r->agencies[at] = e;
+	r->n++;
+	return RM_OK;
+}
+
 int
 roster_put_agency(struct roster *r, const struct roster_agency *a,
     rm_why *why)
 {
-	struct roster_agency e;
-	bool found;
-	size_t at;
+	struct roster_agency c;
+	struct roster_entry *e;
+	const struct roster_entry *owner;
+	size_t charter = 0;
 	int rv;
 
 	if ((rv = roster_agency_check(a, why)) != RM_OK)
 		return rv;
-	e = *a;
-	if ((rv = crypto_key_kid(a->key, &e.kid)) != RM_OK)
+	c = *a;
+	c.n_keys = 0;
+	c.keys = NULL;
+	c.registrar[0] = '\0';
+	if ((rv = crypto_key_kid(a->key, &c.kid)) != RM_OK)
 		return rm_fail(why, rv, "roster agency %s: key: %s", a->id,
 		    rm_strerror(rv));
-	for (size_t i = 0; i < r->n; i++) {
-		if (strcmp(r->agencies[i].id, a->id) != 0 &&
-		    memcmp(r->agencies[i].kid.b, e.kid.b, RM_HASH_BYTES) == 0)
-			return rm_fail(why, RM_EBADVALUE, "roster agency %s: "
-			    "key already used by %s", a->id,
-			    r->agencies[i].id);
+	if ((owner = kid_owner(r, &c.kid)) != NULL &&
+	    strcmp(owner->a.id, a->id) != 0)
+		return rm_fail(why, RM_EBADVALUE, "roster agency %s: key "
+		    "already used by %s", a->id, owner->a.id);
+	for (size_t i = 0; i < r->n; i++)
+		charter += r->agencies[i]->a.registrar[0] == '\0';
+	if (roster_find(r, a->id) == NULL && charter >= ROSTER_CHARTER_MAX)
+		return rm_fail(why, RM_ETOOBIG, "roster: more than %d agencies "
+		    "in the charter", ROSTER_CHARTER_MAX);
+	if ((e = roster_entry_new(&c, why)) == NULL)
+		return RM_ENOMEM;
+	if ((rv = put_entry(r, e, why)) != RM_OK) {
+		entry_free(e);
+		return rv;
 	}
-	at = roster_lower(r, a->id, &found);
-	if (!found && r->n >= ROSTER_AGENCIES_MAX)
-		return rm_fail(why, RM_ETOOBIG, "roster: more than %d agencies",
-		    ROSTER_AGENCIES_MAX);
-	if (!found && r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct roster_agency *na = realloc(r->agencies,
-		    cap * sizeof(*na));
-
-		if (na == NULL)
-			return rm_fail(why, RM_ENOMEM, "roster: out of memory");
-		r->agencies = na;
-		r->cap = cap;
-	}
-	e.key = crypto_key_ref(a->key);
-	if (found) {
-		crypto_key_free(r->agencies[at].key);
-	} else {
-		memmove(&r->agencies[at + 1], &r->agencies[at],
-		    (r->n - at) * sizeof(*r->agencies));
-		r->n++;
-	}
-	r->agencies[at] = e;
-	return RM_OK;
+	return roster_index(r, why);
 }
 
 struct roster *
@@ -202,8 +374,9 @@ roster_free(struct roster *r)
 	if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < r->n; i++)
-		crypto_key_free(r->agencies[i].key);
+		entry_free(r->agencies[i]);
 	free(r->agencies);
+	free(r->kids);
 	free(r->signed_bytes);
 	free(r);
 }
@@ -242,7 +415,7 @@ roster_count(const struct roster *r)
 const struct roster_agency *
 roster_at(const struct roster *r, size_t i)
 {
-	return i < r->n ? &r->agencies[i] : NULL;
+	return i < r->n ? &r->agencies[i]->a : NULL;
 }
 
 const struct roster_agency *
@@ -251,16 +424,69 @@ roster_find(const struct roster *r, const char *agency_id)
 	bool found;
 	size_t at = roster_lower(r, agency_id, &found);
 
-	return found ? &r->agencies[at] : NULL;
+	return found ? &r->agencies[at]->a : NULL;
 }
 
 const struct roster_agency *
-roster_find_kid(const struct roster *r, const rm_hash *kid)
+roster_find_kid(const struct roster *r, const rm_hash *kid,
+    const struct roster_key **key)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (memcmp(r->agencies[i].kid.b, kid->b, RM_HASH_BYTES) == 0)
-			return &r->agencies[i];
-	return NULL;
+	size_t at = kid_lower(r, kid);
+
+	if (key != NULL)
+		*key = NULL;
+	if (at == r->n_kids ||
+	    memcmp(r->kids[at].kid.b, kid->b, RM_HASH_BYTES) != 0)
+		return NULL;
+	if (key != NULL)
+		*key = &r->kids[at].e->a.keys[r->kids[at].key];
+	return &r->kids[at].e->a;
+}
+
+/* ---------------- key validity (docs/PROTOCOL.md §5b) ---------------- */
+
+int
+roster_key_check(const struct roster_agency *a, const struct roster_key *k,
+    const struct rm_record *rec, rm_why *why)
+{
+	char kid[16], t[32], u[32];
+
+	fed_hash_short(&k->kid, kid);
+	if (rec->issued_ms < k->from) {
+		rm_utc_format(k->from, t);
+		rm_utc_format(rec->issued_ms, u);
+		return rm_fail(why, RM_EUNAUTH, "key %s of %s is valid from %s; "
+		    "the record was issued at %s", kid, a->id, t, u);
+	}
+	if (k->until != 0 && rec->issued_ms >= k->until) {
+		rm_utc_format(k->until, t);
+		rm_utc_format(rec->issued_ms, u);
+		return rm_fail(why, RM_EUNAUTH, "key %s of %s was %s at %s; the "
+		    "record was issued at %s", kid, a->id, key_end_name(k->end),
+		    t, u);
+	}
+	if (k->last_seq != 0 && rec->seq > k->last_seq)
+		return rm_fail(why, RM_EUNAUTH, "key %s of %s was %s after seq "
+		    "%llu; the record has seq %llu", kid, a->id,
+		    key_end_name(k->end), (unsigned long long)k->last_seq,
+		    (unsigned long long)rec->seq);
+	return RM_OK;
+}
+
+const struct roster_key *
+roster_key_current(const struct roster_agency *a, rm_utc_ms now)
+{
+	const struct roster_key *best = NULL;
+
+	for (size_t i = 0; i < a->n_keys; i++) {
+		const struct roster_key *k = &a->keys[i];
+
+		if (k->from > now || (k->until != 0 && k->until <= now))
+			continue;
+		if (best == NULL || k->from >= best->from)
+			best = k;
+	}
+	return best;
 }
 
 int

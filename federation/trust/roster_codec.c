@@ -61,8 +61,15 @@ fail:
 static int
 roster_encode(const struct roster *r, rm_buf *b, rm_why *why)
 {
+	size_t charter = 0;
 	int rv;
 
+	for (size_t i = 0; i < r->n; i++)
+		charter += r->agencies[i]->a.registrar[0] == '\0';
+	if (charter > ROSTER_CHARTER_MAX)
+		return rm_fail(why, RM_ETOOBIG, "roster: %zu agencies in the "
+		    "charter, at most %d (the others are agency records)",
+		    charter, ROSTER_CHARTER_MAX);
 	if (r->issued_ms < 0)
 		return rm_fail(why, RM_EBADVALUE, "roster.issued: negative");
 	if ((rv = rm_cbor_put_map(b, 5)) != RM_OK ||
@@ -73,14 +80,18 @@ roster_encode(const struct roster *r, rm_buf *b, rm_why *why)
 	    (rv = rm_cbor_put_cstr(b, "version")) != RM_OK ||
 	    (rv = rm_cbor_put_uint(b, r->version)) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, "agencies")) != RM_OK ||
-	    (rv = rm_cbor_put_array(b, r->n)) != RM_OK)
+	    (rv = rm_cbor_put_array(b, charter)) != RM_OK)
 		return rm_fail(why, rv, "roster: encode: %s", rm_strerror(rv));
 	for (size_t i = 0; i < r->n; i++) {
-		if ((rv = roster_agency_check(&r->agencies[i], why)) != RM_OK)
+		const struct roster_agency *a = &r->agencies[i]->a;
+
+		if (a->registrar[0] != '\0')
+			continue;               /* from an agency record */
+		if ((rv = roster_agency_check(a, why)) != RM_OK)
 			return rv;
-		if ((rv = put_agency(b, &r->agencies[i])) != RM_OK)
+		if ((rv = put_agency(b, a)) != RM_OK)
 			return rm_fail(why, rv, "roster agency %s: encode: %s",
-			    r->agencies[i].id, rm_strerror(rv));
+			    a->id, rm_strerror(rv));
 	}
 	if ((rv = rm_cbor_put_cstr(b, "federation")) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, r->federation)) != RM_OK)
@@ -333,14 +344,14 @@ rd_agencies(rm_cbor_rd *rd, struct roster *r, rm_why *why)
 
 	if ((rv = rm_cbor_rd_array(rd, &n)) != RM_OK)
 		return rm_fail(why, rv, "roster.agencies: expected array");
-	if (n > ROSTER_AGENCIES_MAX)
+	if (n > ROSTER_CHARTER_MAX)
 		return rm_fail(why, RM_ETOOBIG, "roster.agencies: more than "
-		    "%d", ROSTER_AGENCIES_MAX);
+		    "%d", ROSTER_CHARTER_MAX);
 	for (size_t i = 0; i < n; i++) {
 		if ((rv = rd_agency(rd, i, &a, why)) != RM_OK)
 			return rv;
 		if (r->n > 0) {
-			int c = strcmp(r->agencies[r->n - 1].id, a.id);
+			int c = strcmp(r->agencies[r->n - 1]->a.id, a.id);
 
 			if (c >= 0) {
 				crypto_key_free(a.key);
@@ -461,6 +472,10 @@ roster_open(const uint8_t *p, size_t n, const crypto_key *root,
 	}
 	memcpy(r->signed_bytes, p, n);
 	r->signed_len = n;
+	if ((rv = roster_index(r, why)) != RM_OK) {
+		roster_free(r);
+		return rv;
+	}
 	*out = r;
 	return RM_OK;
 }

@@ -27,7 +27,8 @@
 /* Roster                                                             */
 /* ================================================================== */
 
-#define ROSTER_AGENCIES_MAX   1024
+#define ROSTER_AGENCIES_MAX   100000  /* charter + agency records */
+#define ROSTER_CHARTER_MAX    1024    /* agencies in the signed charter */
 #define ROSTER_AREAS_MAX      16
 #define ROSTER_NAME_MAX       256
 #define ROSTER_FED_NAME_MAX   64
@@ -36,7 +37,25 @@
 /* What an agency may publish. */
 #define ROSTER_KIND_ALERT     RM_KIND_SET_ALERT
 
-/* One roster entry, fully owned by the roster. */
+/*
+ * One key of an agency with its validity (docs/PROTOCOL.md §5b): it
+ * signs records issued in [from, until) (until 0: open) and, when
+ * last_seq is non-zero, with log seq <= last_seq.
+ */
+struct roster_key {
+	rm_hash kid;                         /* SHA-256 of the key's SPKI */
+	crypto_key *key;                     /* public signing key */
+	rm_utc_ms from;                      /* UTC ms; 0: since ever */
+	rm_utc_ms until;                     /* UTC ms; 0: in use */
+	enum rm_key_end end;                 /* why until is set */
+	uint64_t last_seq;                   /* 0: no bound */
+};
+
+/*
+ * One roster entry: from the charter (the root-signed roster, e.g. a
+ * registrar; registrar[0] == '\0') or from an agency record a
+ * registrar signed (docs/PROTOCOL.md §5a). Owned by the roster.
+ */
 struct roster_agency {
 	char id[RM_AGENCY_ID_MAX + 1];       /* "120000.meteorology" */
 	char name_zh[ROSTER_NAME_MAX + 1];
@@ -46,8 +65,17 @@ struct roster_agency {
 	rm_grade max_grade;                  /* highest alert grade allowed */
 	size_t n_areas;                      /* area codes it may publish for */
 	char areas[ROSTER_AREAS_MAX][RM_AREA_CODE_MAX + 1];
-	rm_hash kid;                         /* SHA-256 of key SPKI */
-	crypto_key *key;                     /* public signing key */
+	rm_hash kid;                         /* the key in use, else the newest */
+	crypto_key *key;
+	size_t n_keys;                       /* key history, oldest first (0
+	                                        when building: just `key`) */
+	struct roster_key *keys;
+	crypto_key *enc_key;                 /* ECDH key for restricted
+	                                        records; may be NULL */
+	bool removed;                        /* left the federation */
+	char registrar[RM_AGENCY_ID_MAX + 1]; /* record origin; "" charter */
+	uint64_t record_ver;                 /* version of that record */
+	rm_utc_ms record_issued;             /* its issue time */
 };
 
 /*
@@ -95,8 +123,66 @@ size_t roster_count(const struct roster *r);
 const struct roster_agency *roster_at(const struct roster *r, size_t i);
 const struct roster_agency *roster_find(const struct roster *r,
     const char *agency_id);
+/* The agency one of whose keys (current or past) has this kid, and that
+ * key (*key, may be NULL): O(log n). NULL if no agency has it. */
 const struct roster_agency *roster_find_kid(const struct roster *r,
-    const rm_hash *kid);
+    const rm_hash *kid, const struct roster_key **key);
+
+/*
+ * Was key k of agency a good for rec (docs/PROTOCOL.md §5b)? rec was
+ * signed with k: k.from <= rec.issued, rec.issued < k.until when until
+ * is set, rec.seq <= k.last_seq when last_seq is set. Errors:
+ * RM_EUNAUTH with why naming the bound (the key's end, its time, the
+ * record's issue time or seq).
+ */
+int roster_key_check(const struct roster_agency *a,
+    const struct roster_key *k, const struct rm_record *rec, rm_why *why);
+
+/* The key agency a signs new records with at time now: the open key
+ * (no until), or one whose until is still ahead; NULL if none (the
+ * agency is removed, or its key revoked or rotated). */
+const struct roster_key *roster_key_current(const struct roster_agency *a,
+    rm_utc_ms now);
+
+/* ---------------- agency records (docs/PROTOCOL.md §5a) ---------------- */
+
+/* A registrar may publish agency records: its kinds include "agency". */
+bool roster_is_registrar(const struct roster_agency *a);
+
+/*
+ * The roster entry an agency record describes. rec has passed
+ * fed_record_open (its signer is a registrar that may publish for its
+ * areas). Keys are parsed from their SPKI; unknown kind names grant
+ * nothing. *out owns what it holds: roster_agency_fini. Errors:
+ * RM_EINVAL (not an agency record), RM_EBADVALUE (a key that is not a
+ * P-256 SPKI), RM_ENOMEM.
+ */
+int roster_agency_from_record(const struct rm_record *rec,
+    struct roster_agency *out, rm_why *why);
+void roster_agency_fini(struct roster_agency *a);
+
+/*
+ * A new roster: r with the n entries put, each replacing the entry of
+ * the same id only if it is newer (record_issued, then record_ver).
+ * Entries that may not be applied are skipped, counted in *skipped and
+ * logged by the caller from skip(arg, entry, reason): an entry for a
+ * charter agency (the root's entries are final), or one whose key
+ * another agency holds. Entries are copied (keys referenced); the
+ * caller still owns them. The charter part (federation, version,
+ * signed bytes) is r's. Cost: O(n log n + roster size). Errors:
+ * RM_ENOMEM, RM_ETOOBIG (more than ROSTER_AGENCIES_MAX).
+ */
+int roster_apply(const struct roster *r, const struct roster_agency *entries,
+    size_t n, void (*skip)(void *arg, const struct roster_agency *e,
+    const char *reason), void *arg, struct roster **out, rm_why *why);
+
+/*
+ * A new roster: the charter `charter` (a newer root-signed roster) with
+ * the agency-record entries of `view` that it does not override. Used
+ * when a newer charter arrives. Errors: RM_ENOMEM.
+ */
+int roster_rebase(const struct roster *charter, const struct roster *view,
+    struct roster **out, rm_why *why);
 
 /*
  * May agency `a` publish rec? Checks: rec->origin == a->id, the kind is

@@ -11,13 +11,29 @@
 
 /* ---------------- roster ---------------- */
 
+/* An entry shared, unchanged, by every roster version that holds it
+ * (roster_apply copies pointers, not entries). */
+struct roster_entry {
+	atomic_uint refs;
+	struct roster_agency a;
+};
+
+/* The kid index: every key of every entry, sorted by kid. */
+struct roster_kid {
+	rm_hash kid;
+	const struct roster_entry *e;
+	size_t key;                         /* index in e->a.keys */
+};
+
 struct roster {
 	atomic_uint refs;
 	char federation[ROSTER_FED_NAME_MAX + 1];
 	uint64_t version;
 	rm_utc_ms issued_ms;
 	size_t n, cap;
-	struct roster_agency *agencies;     /* sorted by id (strcmp) */
+	struct roster_entry **agencies;     /* sorted by id (strcmp) */
+	size_t n_kids;
+	struct roster_kid *kids;            /* NULL until roster_index */
 	uint8_t *signed_bytes;              /* as opened; NULL if built */
 	size_t signed_len;
 };
@@ -29,6 +45,14 @@ int roster_agency_check(const struct roster_agency *a, rm_why *why);
 /* Shared by roster_new and roster_open. */
 struct roster *roster_alloc(void);
 void roster_set_issued(struct roster *r, rm_utc_ms issued_ms);
+/* A shared entry holding a copy of a (keys referenced); an entry built
+ * with n_keys == 0 gets one open key, a->key. NULL: RM_ENOMEM in why. */
+struct roster_entry *roster_entry_new(const struct roster_agency *a,
+    rm_why *why);
+struct roster_entry *roster_entry_ref(const struct roster_entry *e);
+/* Build r->kids from the entries (after the last change to a roster
+ * being built). RM_ENOMEM. */
+int roster_index(struct roster *r, rm_why *why);
 
 
 #endif /* RM_TRUST_INT_H */

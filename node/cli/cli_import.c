@@ -58,7 +58,7 @@ run_import(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *csv = cli_get(a, "csv");
-	char only_buf[4096], *only[ROSTER_AGENCIES_MAX];
+	char only_buf[4096], *only[ROSTER_CHARTER_MAX];
 	rm_why why;
 	struct roster_agency *es = NULL;
 	struct feddir fd = { .root = NULL, .roster = NULL };
@@ -81,7 +81,7 @@ run_import(const struct cli_args *a)
 		if (snprintf(only_buf, sizeof(only_buf), "%s",
 		    cli_get(a, "only")) >= (int)sizeof(only_buf) ||
 		    (n = cli_split(only_buf, ',', only,
-		    ROSTER_AGENCIES_MAX)) < 0)
+		    ROSTER_CHARTER_MAX)) < 0)
 			return cli_usage(c, "--only: expected agency ids "
 			    "separated by ','");
 		n_only = (size_t)n;
@@ -89,7 +89,7 @@ run_import(const struct cli_args *a)
 	if (rm_file_read(csv, 4 << 20, &file, &w) != RM_OK ||
 	    rm_buf_cstr(&file) != RM_OK)
 		return cli_fail(c, "%s", w.msg);
-	es = calloc(ROSTER_AGENCIES_MAX, sizeof(*es));
+	es = calloc(ROSTER_CHARTER_MAX, sizeof(*es));
 	found = calloc(n_only + 1, sizeof(*found));
 	if (es == NULL || found == NULL) {
 		rv = cli_fail(c, "out of memory");
@@ -144,9 +144,9 @@ run_import(const struct cli_args *a)
 				continue;
 			found[j] = true;
 		}
-		if (n_es == ROSTER_AGENCIES_MAX) {
+		if (n_es == ROSTER_CHARTER_MAX) {
 			cli_fail(c, "%s:%zu: more than %d agencies", csv,
-			    lineno, ROSTER_AGENCIES_MAX);
+			    lineno, ROSTER_CHARTER_MAX);
 			goto out;
 		}
 		e = &es[n_es];

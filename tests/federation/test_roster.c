@@ -42,7 +42,7 @@ test_build_sign_open(void)
 	CU_ASSERT_STRING_EQUAL(a->areas[1], "120105");
 	crypto_key_kid(fx_fed()->key[2], &kid);
 	CU_ASSERT(memcmp(a->kid.b, kid.b, RM_HASH_BYTES) == 0);
-	CU_ASSERT_PTR_EQUAL(roster_find_kid(r, &kid), a);
+	CU_ASSERT_PTR_EQUAL(roster_find_kid(r, &kid, NULL), a);
 	CU_ASSERT_PTR_NULL(roster_find(r, "120105.nobody"));
 	/* It carries its signed form, byte for byte. */
 	sb = roster_signed(r, &sn);

@@ -39,16 +39,18 @@ test_register_rules(void)
 	CU_ASSERT_EQUAL(kind_register(&notice_kind, &why), RM_OK);
 	CU_ASSERT_EQUAL(kind_register(&notice_kind, &why), RM_OK); /* again */
 	CU_ASSERT_PTR_EQUAL(kind_find("notice", 6), &notice_kind);
-	CU_ASSERT_EQUAL(kind_index(&notice_kind), 1);
-	CU_ASSERT_PTR_EQUAL(kind_at(1), &notice_kind);
-	CU_ASSERT_PTR_NULL(kind_at(2));
-	CU_ASSERT_EQUAL(kind_set_all(), 3u);
+	CU_ASSERT_EQUAL(kind_index(&notice_kind), 2);    /* after the built-ins */
+	CU_ASSERT_PTR_EQUAL(kind_at(1), &rm_kind_agency);
+	CU_ASSERT_PTR_EQUAL(kind_at(2), &notice_kind);
+	CU_ASSERT_PTR_NULL(kind_at(3));
+	CU_ASSERT_EQUAL(kind_set_all(), 7u);
 	/* names sorted bytewise whatever the registration order */
 	CU_ASSERT_EQUAL(kind_set_names(kind_set_all(), names, RM_KINDS_MAX),
-	    2);
-	CU_ASSERT_STRING_EQUAL(names[0], "alert");
-	CU_ASSERT_STRING_EQUAL(names[1], "notice");
-	CU_ASSERT_EQUAL(kind_set_names(2u, names, RM_KINDS_MAX), 1);
+	    3);
+	CU_ASSERT_STRING_EQUAL(names[0], "agency");
+	CU_ASSERT_STRING_EQUAL(names[1], "alert");
+	CU_ASSERT_STRING_EQUAL(names[2], "notice");
+	CU_ASSERT_EQUAL(kind_set_names(4u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "notice");
 }
 

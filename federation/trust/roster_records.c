@@ -1,0 +1,302 @@
+/*
+ * roster_records.c -- roster entries from agency records
+ * (docs/PROTOCOL.md §5a): a registrar named by the charter signs one
+ * record per agency; a node's roster is the charter plus the newest of
+ * those records. Roster versions share their entries: roster_apply
+ * copies pointers and rebuilds the kid index, never the entries.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "federation/trust/trust_int.h"
+
+bool
+roster_is_registrar(const struct roster_agency *a)
+{
+	int ki = kind_index(&rm_kind_agency);
+
+	return a != NULL && ki >= 0 &&
+	    (a->kinds & ((rm_kind_set)1u << ki)) != 0;
+}
+
+static int
+key_from_spki(const uint8_t *p, size_t n, crypto_key **out, rm_hash *kid,
+    const char *what, rm_why *why)
+{
+	rm_why w;
+	int rv;
+
+	if ((rv = crypto_key_from_spki(p, n, out, &w)) != RM_OK)
+		return rm_fail(why, RM_EBADVALUE, "%s: %s", what, w.msg);
+	if (kid != NULL && (rv = crypto_key_kid(*out, kid)) != RM_OK) {
+		crypto_key_free(*out);
+		*out = NULL;
+		return rm_fail(why, rv, "%s: kid: %s", what, rm_strerror(rv));
+	}
+	return RM_OK;
+}
+
+int
+roster_agency_from_record(const struct rm_record *rec,
+    struct roster_agency *out, rm_why *why)
+{
+	const struct rm_agency *b = record_agency(rec);
+	struct roster_agency a;
+	const struct roster_key *cur;
+	char what[96];
+	int rv;
+
+	memset(out, 0, sizeof(*out));
+	if (b == NULL)
+		return rm_fail(why, RM_EINVAL, "not an agency record");
+	memset(&a, 0, sizeof(a));
+	snprintf(a.id, sizeof(a.id), "%s", b->id);
+	snprintf(a.name_zh, sizeof(a.name_zh), "%s", b->name_zh);
+	snprintf(a.name_en, sizeof(a.name_en), "%s", b->name_en);
+	snprintf(a.role, sizeof(a.role), "%s", b->role);
+	for (size_t i = 0; i < b->n_kinds; i++) {
+		const struct rm_kind_ops *k = kind_find(b->kinds[i],
+		    strlen(b->kinds[i]));
+
+		if (k != NULL && k != &rm_kind_agency)
+			a.kinds |= (rm_kind_set)1u << kind_index(k);
+	}
+	a.max_grade = b->max_grade;
+	a.n_areas = b->n_areas < ROSTER_AREAS_MAX ? b->n_areas :
+	    ROSTER_AREAS_MAX;
+	for (size_t i = 0; i < a.n_areas; i++)
+		snprintf(a.areas[i], sizeof(a.areas[i]), "%s", b->areas[i]);
+	a.removed = b->removed;
+	snprintf(a.registrar, sizeof(a.registrar), "%s", rec->origin);
+	a.record_ver = rec->ver;
+	a.record_issued = rec->issued_ms;
+	if ((a.keys = calloc(b->n_keys, sizeof(*a.keys))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "agency %s: out of memory", a.id);
+	for (size_t i = 0; i < b->n_keys; i++) {
+		struct roster_key *k = &a.keys[i];
+
+		snprintf(what, sizeof(what), "agency %s: keys[%zu]", a.id, i);
+		if ((rv = key_from_spki(b->keys[i].spki, b->keys[i].spki_len,
+		    &k->key, &k->kid, what, why)) != RM_OK)
+			goto fail;
+		a.n_keys++;
+		k->from = b->keys[i].from;
+		k->until = b->keys[i].until;
+		k->end = b->keys[i].end;
+		k->last_seq = b->keys[i].last_seq;
+	}
+	if (b->enc_len > 0) {
+		snprintf(what, sizeof(what), "agency %s: enc", a.id);
+		if ((rv = key_from_spki(b->enc, b->enc_len, &a.enc_key, NULL,
+		    what, why)) != RM_OK)
+			goto fail;
+	}
+	/* `key` is the key in use now, else the newest one. */
+	if ((cur = roster_key_current(&a, rm_utc_now_ms())) == NULL)
+		cur = &a.keys[a.n_keys - 1];
+	a.key = crypto_key_ref(cur->key);
+	a.kid = cur->kid;
+	*out = a;
+	return RM_OK;
+fail:
+	roster_agency_fini(&a);
+	return rv;
+}
+
+/* ---------------- new roster versions ---------------- */
+
+static struct roster *
+roster_clone(const struct roster *r, size_t extra, rm_why *why)
+{
+	struct roster *c = roster_alloc();
+
+	if (c == NULL) {
+		rm_fail(why, RM_ENOMEM, "roster: out of memory");
+		return NULL;
+	}
+	memcpy(c->federation, r->federation, sizeof(c->federation));
+	c->version = r->version;
+	c->issued_ms = r->issued_ms;
+	if (r->signed_len > 0) {
+		if ((c->signed_bytes = malloc(r->signed_len)) == NULL)
+			goto nomem;
+		memcpy(c->signed_bytes, r->signed_bytes, r->signed_len);
+		c->signed_len = r->signed_len;
+	}
+	if ((c->agencies = calloc(r->n + extra + 1,
+	    sizeof(*c->agencies))) == NULL)
+		goto nomem;
+	c->cap = r->n + extra + 1;
+	return c;
+nomem:
+	roster_free(c);
+	rm_fail(why, RM_ENOMEM, "roster: out of memory");
+	return NULL;
+}
+
+static int
+entry_id_cmp(const void *x, const void *y)
+{
+	const struct roster_agency *a = *(const struct roster_agency *const *)x;
+	const struct roster_agency *b = *(const struct roster_agency *const *)y;
+	int c = strcmp(a->id, b->id);
+
+	if (c != 0)
+		return c;
+	/* Newest last, so that it wins when applied in order. */
+	if (a->record_issued != b->record_issued)
+		return a->record_issued < b->record_issued ? -1 : 1;
+	return a->record_ver < b->record_ver ? -1 : a->record_ver > b->record_ver;
+}
+
+/* Is e (an agency record's entry) newer than the entry it replaces? */
+static bool
+newer(const struct roster_agency *e, const struct roster_agency *old)
+{
+	if (e->record_issued != old->record_issued)
+		return e->record_issued > old->record_issued;
+	if (strcmp(e->registrar, old->registrar) != 0)
+		return strcmp(e->registrar, old->registrar) < 0;
+	return e->record_ver > old->record_ver;
+}
+
+/* Another agency already holds one of e's keys in r. */
+static const char *
+key_taken(const struct roster *r, const struct roster_agency *e)
+{
+	for (size_t i = 0; i < e->n_keys; i++) {
+		const struct roster_agency *o = roster_find_kid(r,
+		    &e->keys[i].kid, NULL);
+
+		if (o != NULL && strcmp(o->id, e->id) != 0)
+			return o->id;
+	}
+	return NULL;
+}
+
+int
+roster_apply(const struct roster *r, const struct roster_agency *entries,
+    size_t n, void (*skip)(void *arg, const struct roster_agency *e,
+    const char *reason), void *arg, struct roster **out, rm_why *why)
+{
+	const struct roster_agency **order = NULL;
+	struct roster *c;
+	size_t i, j;
+	int rv = RM_OK;
+
+	*out = NULL;
+	if (r->n + n > ROSTER_AGENCIES_MAX)
+		return rm_fail(why, RM_ETOOBIG, "roster: more than %d agencies",
+		    ROSTER_AGENCIES_MAX);
+	if ((order = calloc(n ? n : 1, sizeof(*order))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
+	for (i = 0; i < n; i++)
+		order[i] = &entries[i];
+	qsort(order, n, sizeof(*order), entry_id_cmp);
+	if ((c = roster_clone(r, n, why)) == NULL) {
+		free(order);
+		return RM_ENOMEM;
+	}
+	/* Merge the sorted old entries with the sorted new ones. */
+	for (i = 0, j = 0; i < r->n || j < n;) {
+		const struct roster_agency *e;
+		const char *other;
+		struct roster_entry *ne;
+		int cmp;
+
+		if (j == n) {
+			c->agencies[c->n++] = roster_entry_ref(r->agencies[i++]);
+			continue;
+		}
+		cmp = i < r->n ? strcmp(r->agencies[i]->a.id, order[j]->id) : 1;
+		if (cmp < 0) {
+			c->agencies[c->n++] = roster_entry_ref(r->agencies[i++]);
+			continue;
+		}
+		e = order[j++];
+		/* Later entries for the same id in this batch win. */
+		if (j < n && strcmp(order[j]->id, e->id) == 0)
+			continue;
+		if (cmp == 0) {
+			const struct roster_agency *old = &r->agencies[i]->a;
+
+			if (old->registrar[0] == '\0' || !newer(e, old)) {
+				if (skip != NULL)
+					skip(arg, e, old->registrar[0] == '\0' ?
+					    "the charter names this agency" :
+					    "an entry at least as new is held");
+				c->agencies[c->n++] = roster_entry_ref(r->agencies[i++]);
+				continue;
+			}
+		}
+		if ((other = key_taken(r, e)) != NULL) {
+			if (skip != NULL)
+				skip(arg, e, other);
+			if (cmp == 0)
+				c->agencies[c->n++] =
+				    roster_entry_ref(r->agencies[i++]);
+			continue;
+		}
+		if ((ne = roster_entry_new(e, why)) == NULL) {
+			rv = RM_ENOMEM;
+			goto fail;
+		}
+		c->agencies[c->n++] = ne;
+		if (cmp == 0)
+			i++;
+	}
+	if ((rv = roster_index(c, why)) != RM_OK)
+		goto fail;
+	free(order);
+	*out = c;
+	return RM_OK;
+fail:
+	free(order);
+	roster_free(c);
+	return rv;
+}
+
+int
+roster_rebase(const struct roster *charter, const struct roster *view,
+    struct roster **out, rm_why *why)
+{
+	struct roster *c;
+	size_t i = 0, j = 0;
+	int rv;
+
+	*out = NULL;
+	if ((c = roster_clone(charter, view->n, why)) == NULL)
+		return RM_ENOMEM;
+	/* Charter entries (all of `charter`'s that are the charter's), then
+	 * the view's record entries for ids the charter does not name. */
+	while (i < charter->n || j < view->n) {
+		const struct roster_entry *a = i < charter->n ?
+		    charter->agencies[i] : NULL;
+		const struct roster_entry *b = j < view->n ?
+		    view->agencies[j] : NULL;
+		int cmp;
+
+		if (b != NULL && b->a.registrar[0] == '\0') {
+			j++;                    /* the old charter's */
+			continue;
+		}
+		if (a != NULL && a->a.registrar[0] != '\0') {
+			i++;
+			continue;
+		}
+		cmp = a == NULL ? 1 : b == NULL ? -1 : strcmp(a->a.id, b->a.id);
+		if (cmp <= 0) {
+			c->agencies[c->n++] = roster_entry_ref(charter->agencies[i++]);
+			if (cmp == 0)
+				j++;
+		} else
+			c->agencies[c->n++] = roster_entry_ref(view->agencies[j++]);
+	}
+	if ((rv = roster_index(c, why)) != RM_OK) {
+		roster_free(c);
+		return rv;
+	}
+	*out = c;
+	return RM_OK;
+}
