@@ -64,6 +64,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "roster", T_PATH, 1, CONFIG_PATH_MAX - 1, NULL, NULL,
 	  "signed federation roster (COSE_Sign1)",
 	  F_REQUIRED, FIELD(roster_file) },
+	{ "agencies", T_PATH, 1, CONFIG_PATH_MAX - 1, NULL, NULL,
+	  "agency records signed by the federation's registrars (RFC 8742 "
+	  "CBOR sequence of COSE_Sign1), stored at start if new; optional",
+	  0, FIELD(agencies_file) },
 	{ "tls_cert", T_PATH, 1, CONFIG_PATH_MAX - 1, NULL, NULL,
 	  "this node's TLS certificate, issued by the federation CA",
 	  F_REQUIRED, FIELD(tls_cert_file) },

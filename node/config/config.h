@@ -66,6 +66,7 @@ struct node_config {
 	char key_file[CONFIG_PATH_MAX];
 	char ca_file[CONFIG_PATH_MAX];
 	char roster_file[CONFIG_PATH_MAX];
+	char agencies_file[CONFIG_PATH_MAX]; /* "" if not configured */
 	char tls_cert_file[CONFIG_PATH_MAX];
 	char tls_key_file[CONFIG_PATH_MAX];
 	char http_listen[CONFIG_URL_MAX];  /* host:port, default 127.0.0.1:8080 */
