@@ -183,6 +183,7 @@ session_up(struct fed_peer *p)
 	FED_COUNT(p->f, handshakes_ok, 1);
 	p->last_refusal[0] = '\0';
 	rm_log(RM_LOG_INFO, "fed", "peer %s up (%s)", p->agency, p->url);
+	p->s->roster_gen = atomic_load(&p->f->roster_gen);
 	if (fed_sync_send_vector(p) != RM_OK)
 		session_fail(p, RM_ENET, "cannot send VECTOR");
 }

@@ -105,16 +105,25 @@ fed_roster(fed *f)
 	return r;
 }
 
+/* A newer charter from a peer: rebased on the agency-record entries of
+ * the roster in use (roster_rebase), installed, links woken. */
 bool
 fed_roster_replace(fed *f, struct roster *nr, struct roster **old)
 {
-	struct roster *prev = NULL;
+	struct roster *prev = NULL, *merged = NULL;
+	rm_why why;
 
 	pthread_mutex_lock(&f->roster_mtx);
 	if (roster_version(nr) > roster_version(f->roster) &&
 	    strcmp(roster_federation(nr), roster_federation(f->roster)) == 0) {
-		prev = f->roster;
-		f->roster = roster_ref(nr);
+		if (roster_rebase(nr, f->roster, &merged, &why) != RM_OK)
+			rm_log(RM_LOG_ERR, "fed", "roster version %llu: %s",
+			    (unsigned long long)roster_version(nr), why.msg);
+		else {
+			prev = f->roster;
+			f->roster = merged;
+			atomic_fetch_add(&f->roster_gen, 1);
+		}
 	}
 	pthread_mutex_unlock(&f->roster_mtx);
 	if (prev == NULL)
@@ -123,6 +132,27 @@ fed_roster_replace(fed *f, struct roster *nr, struct roster **old)
 		fed_peer_wake(f->peers[i]);
 	*old = prev;
 	return true;
+}
+
+int
+fed_roster_update(fed *f, struct roster *nr)
+{
+	struct roster *prev = NULL;
+
+	pthread_mutex_lock(&f->roster_mtx);
+	if (roster_version(nr) == roster_version(f->roster) &&
+	    strcmp(roster_federation(nr), roster_federation(f->roster)) == 0) {
+		prev = f->roster;
+		f->roster = roster_ref(nr);
+		atomic_fetch_add(&f->roster_gen, 1);
+	}
+	pthread_mutex_unlock(&f->roster_mtx);
+	if (prev == NULL)
+		return RM_EINVAL;
+	roster_free(prev);
+	for (size_t i = 0; i < f->n_peers; i++)
+		fed_peer_wake(f->peers[i]);
+	return RM_OK;
 }
 
 /* ---------------- wake pipe ---------------- */

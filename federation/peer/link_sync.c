@@ -420,10 +420,17 @@ fed_sync_pump(struct fed_peer *p)
 {
 	struct fed_session *s = p->s;
 
+	uint64_t gen = atomic_load(&p->f->roster_gen);
+
 	fed_vpool_flush_refusals(p->f->vpool, p, s->pipe);
-	if (fed_peer_queue_overflowed(p) ||
-	    rm_mono_now_ms() >= fed_sync_due_ms(p))
+	/* A roster change may make records the peer sent valid now (an
+	 * agency record arrived before its agency's records were sent
+	 * again): our vector asks for them. */
+	if (fed_peer_queue_overflowed(p) || s->roster_gen != gen ||
+	    rm_mono_now_ms() >= fed_sync_due_ms(p)) {
+		s->roster_gen = gen;
 		(void)fed_sync_send_vector(p);
+	}
 	for (int i = 0; i < FED_CATCHUP_PER_PUMP && s->n_catchup > 0; i++)
 		if (pump_catchup(p) != RM_OK) {
 			s->n_catchup = 0;

@@ -234,6 +234,17 @@ int fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
     rm_why *why);
 /* Current roster, referenced; caller roster_free()s. */
 struct roster *fed_roster(fed *f);
+/*
+ * Install nr (referenced) as the current roster: the same charter (the
+ * federation and version of the one in use) with other agency-record
+ * entries, built by roster_apply from records the node stored
+ * (docs/PROTOCOL.md §5a). Every up link then sends its vector at once,
+ * so that records refused for an unknown or not yet valid signer are
+ * sent again. RM_EINVAL if nr is of another federation or charter
+ * version (a newer charter arrives only in ROSTER frames).
+ * Thread-safe.
+ */
+int fed_roster_update(fed *f, struct roster *nr);
 /* Peer status snapshot: up to max entries, returns the count. */
 size_t fed_peers(fed *f, struct fed_peer_status *out, size_t max);
 void fed_get_counters(fed *f, struct fed_counters *out);

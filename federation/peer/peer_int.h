@@ -76,6 +76,7 @@ struct fed_session {
 	uint8_t proof[CRYPTO_ES256_SIG_BYTES];
 	bool up;
 	uint64_t roster_told;          /* highest roster version sent/seen */
+	uint64_t roster_gen;           /* fed.roster_gen last acted on */
 	rm_mono_ms last_pull_ms;       /* last VECTOR sent to pull records */
 	size_t n_catchup, cap_catchup;
 	struct fed_catchup *catchup;
@@ -128,6 +129,7 @@ struct fed {
 
 	pthread_mutex_t roster_mtx;
 	struct roster *roster;
+	_Atomic uint64_t roster_gen;     /* bumped by every roster change */
 
 	pthread_mutex_t stats_mtx;
 	struct fed_counters c;

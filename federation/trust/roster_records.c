@@ -300,3 +300,88 @@ roster_rebase(const struct roster *charter, const struct roster *view,
 	*out = c;
 	return RM_OK;
 }
+
+/* ---------------- CBOR sequences of signed records ---------------- */
+
+struct pending {
+	struct roster_agency *e;
+	size_t n, cap;
+};
+
+static int
+pending_add(struct pending *pd, const struct rm_record *rec, rm_why *why)
+{
+	struct roster_agency e;
+	int rv;
+
+	if ((rv = roster_agency_from_record(rec, &e, why)) != RM_OK)
+		return rv;
+	if (pd->n == pd->cap) {
+		size_t cap = pd->cap ? pd->cap * 2 : 64;
+		struct roster_agency *ne = realloc(pd->e, cap * sizeof(*ne));
+
+		if (ne == NULL) {
+			roster_agency_fini(&e);
+			return rm_fail(why, RM_ENOMEM, "roster: out of memory");
+		}
+		pd->e = ne;
+		pd->cap = cap;
+	}
+	/* A later version of the same agency replaces an earlier one in
+	 * roster_apply (newest wins), so all are kept. */
+	pd->e[pd->n++] = e;
+	return RM_OK;
+}
+
+int
+roster_load_records(const struct roster *r, const uint8_t *p, size_t n,
+    int (*each)(void *arg, size_t index, const struct fed_record *fr,
+    int err, const rm_why *why), void *arg,
+    void (*skip)(void *arg, const struct roster_agency *e,
+    const char *reason), struct roster **out, rm_why *why)
+{
+	struct pending pd = { NULL, 0, 0 };
+	rm_cbor_rd rd;
+	size_t index = 0;
+	int rv = RM_OK;
+
+	if (out != NULL)
+		*out = NULL;
+	rm_cbor_rd_init(&rd, p, n);
+	while (rd.off < n) {
+		struct fed_record fr;
+		size_t start = rd.off;
+		rm_why w;
+		int err;
+
+		if (rm_cbor_rd_skip(&rd) != RM_OK) {
+			rv = rm_fail(why, RM_EMALFORMED, "record %zu at byte %zu: "
+			    "not a complete CBOR item", index, start);
+			goto out;
+		}
+		err = fed_record_open(r, p + start, rd.off - start, &fr, &w);
+		if (err == RM_OK && record_agency(&fr.rec) != NULL &&
+		    (rv = pending_add(&pd, &fr.rec, why)) != RM_OK) {
+			fed_record_fini(&fr);
+			goto out;
+		}
+		if (each != NULL)
+			rv = each(arg, index, err == RM_OK ? &fr : NULL, err, &w);
+		if (err == RM_OK)
+			fed_record_fini(&fr);
+		if (rv != RM_OK)
+			goto out;
+		index++;
+	}
+	if (out != NULL) {
+		if (pd.n == 0)
+			*out = roster_ref((struct roster *)r);
+		else
+			rv = roster_apply(r, pd.e, pd.n, skip, arg, out, why);
+	}
+out:
+	for (size_t i = 0; i < pd.n; i++)
+		roster_agency_fini(&pd.e[i]);
+	free(pd.e);
+	return rv;
+}

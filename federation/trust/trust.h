@@ -27,6 +27,8 @@
 /* Roster                                                             */
 /* ================================================================== */
 
+struct fed_record;              /* a verified record, below */
+
 #define ROSTER_AGENCIES_MAX   100000  /* charter + agency records */
 #define ROSTER_CHARTER_MAX    1024    /* agencies in the signed charter */
 #define ROSTER_AREAS_MAX      16
@@ -193,6 +195,24 @@ int roster_rebase(const struct roster *charter, const struct roster *view,
  */
 int roster_authorise(const struct roster_agency *a,
     const struct rm_record *rec, rm_why *why);
+
+/*
+ * Verify every signed record of an RFC 8742 CBOR sequence (a
+ * registrars' log file, a POST /v1/records body) against r and build
+ * the roster that applies the agency records among them (roster_apply).
+ * each(arg, index, fr, err, why) is called for every record in order:
+ * err RM_OK with fr verified (fr->bytes point into p), or the refusal
+ * (fr NULL; why says what); a non-zero return stops the walk and is
+ * returned. *out (may be NULL: just walk) is the new roster, or r
+ * referenced if no agency record applied. Errors: RM_EMALFORMED (bytes
+ * that are not a CBOR item; why names the offset), what each returns,
+ * roster_apply's.
+ */
+int roster_load_records(const struct roster *r, const uint8_t *p, size_t n,
+    int (*each)(void *arg, size_t index, const struct fed_record *fr,
+    int err, const rm_why *why), void *arg,
+    void (*skip)(void *arg, const struct roster_agency *e,
+    const char *reason), struct roster **out, rm_why *why);
 
 /* ================================================================== */
 /* Signed records                                                      */

@@ -77,6 +77,8 @@ struct store_event {
 	bool fork_evidence;      /* kept as evidence of a fork of its origin
 	                            (not in the log, never latest): relay it,
 	                            do not serve it */
+	bool commit_last;        /* the last event of its commit: an
+	                            observer may batch work until then */
 };
 
 /* Set the observer (once, before any write). Called on the writer thread

@@ -168,6 +168,14 @@ store_issue(store *s, struct rm_record *rec, store_seal_fn seal,
 	return rv;
 }
 
+/* Newly stored records, and newly stored fork evidence (which must
+ * spread so that every node sees the fork), are reported. */
+static bool
+reported(const struct store_job *j)
+{
+	return j->res.stored && (j->err == RM_OK || j->err == RM_EFORK);
+}
+
 /* Report a committed (or failed) batch and release it. */
 static void
 store_complete(store *s, struct store_job *batch, bool committed)
@@ -175,17 +183,19 @@ store_complete(store *s, struct store_job *batch, bool committed)
 	void (*obs)(void *, const struct store_event *);
 	void *obs_arg;
 	struct store_job *j, *next, *issues = NULL, **tail = &issues;
+	const struct store_job *last = NULL;
 
 	pthread_mutex_lock(&s->mtx);
 	obs = s->obs;
 	obs_arg = s->obs_arg;
 	pthread_mutex_unlock(&s->mtx);
+	for (j = batch; committed && obs != NULL && j != NULL; j = j->next)
+		if (reported(j))
+			last = j;
 	for (j = batch; committed && obs != NULL && j != NULL; j = j->next) {
 		struct store_event ev;
 
-		/* Newly stored records, and newly stored fork evidence
-		 * (which must spread so that every node sees the fork). */
-		if (!j->res.stored || (j->err != RM_OK && j->err != RM_EFORK))
+		if (!reported(j))
 			continue;
 		memset(&ev, 0, sizeof(ev));
 		ev.fork_evidence = j->err == RM_EFORK;
@@ -201,6 +211,7 @@ store_complete(store *s, struct store_job *batch, bool committed)
 		}
 		ev.source = j->source;
 		ev.is_latest = j->is_latest;
+		ev.commit_last = j == last;
 		obs(obs_arg, &ev);
 	}
 	/* Put jobs complete and are freed here; issue jobs are set aside on
