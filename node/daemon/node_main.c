@@ -14,10 +14,11 @@ int
 node_load_identity(struct node *n, const struct node_config *cfg,
     const char **cfg_key, rm_why *why)
 {
-	const struct roster_agency *a;
+	const struct roster_agency *a, *owner;
+	const struct roster_key *k;
 	crypto_signer *signer = NULL;
 	crypto_key *root = NULL;
-	struct roster *r = NULL;
+	struct roster *charter = NULL, *r = NULL, *rs;
 	rm_hash kid;
 	char hex[65];
 	int rv;
@@ -34,23 +35,50 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 	if ((rv = x509_public_key(cfg->ca_file, &root, why)) != RM_OK)
 		goto fail;
 	*cfg_key = "roster";
-	if ((rv = roster_load(cfg->roster_file, root, &r, why)) != RM_OK)
+	if ((rv = roster_load(cfg->roster_file, root, &charter, why)) != RM_OK)
 		goto fail;
+	/* The roster in use: the charter, the registrars' records of the
+	 * `agencies` file (stored if the store is open), then those the
+	 * store holds (newer ones may have come from peers). */
+	*cfg_key = "agencies";
+	if ((rv = node_roster_from_file(n != NULL && n->store != NULL ? n :
+	    NULL, charter, cfg->agencies_file, &r, why)) != RM_OK)
+		goto fail;
+	if (n != NULL && n->store != NULL) {
+		if ((rv = node_roster_from_store(n, r, &rs, why)) != RM_OK)
+			goto fail;
+		roster_free(r);
+		r = rs;
+	}
 	*cfg_key = "agency";
 	if ((a = roster_find(r, cfg->agency)) == NULL) {
 		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in "
-		    "roster %s version %llu", cfg->agency, cfg->roster_file,
-		    (unsigned long long)roster_version(r));
+		    "roster %s version %llu (%zu agencies with the records of "
+		    "%s)", cfg->agency, cfg->roster_file,
+		    (unsigned long long)roster_version(r), roster_count(r),
+		    cfg->agencies_file[0] ? cfg->agencies_file : "the store");
 		goto fail;
 	}
-	if (!crypto_equal(a->kid.b, kid.b, RM_HASH_BYTES)) {
+	/* Any key the agency ever had starts the node (it still relays and
+	 * serves); only its key in use lets it issue (node_own_key_valid). */
+	owner = roster_find_kid(r, &kid, &k);
+	if (owner != a) {
 		rm_hash_hex(&kid, hex);
 		*cfg_key = "key";
-		rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is not the "
-		    "key the roster lists for %s", cfg->key_file, hex,
+		rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is not a key "
+		    "the roster lists for %s", cfg->key_file, hex,
 		    cfg->agency);
 		goto fail;
 	}
+	if (k != roster_key_current(a, rm_utc_now_ms())) {
+		rm_hash_hex(&kid, hex);
+		rm_log(RM_LOG_WARN, "node", "%s (kid %.16s…) was %s: this node "
+		    "relays and serves but refuses to issue until it has its "
+		    "agency's key in use", cfg->key_file, hex,
+		    key_end_name(k->end) != NULL ? key_end_name(k->end) :
+		    "replaced");
+	}
+	roster_free(charter);
 	if (n != NULL) {
 		n->cfg = *cfg;
 		n->signer = signer;
@@ -64,11 +92,13 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 	}
 	return RM_OK;
 fail:
+	roster_free(charter);
 	roster_free(r);
 	crypto_key_free(root);
 	crypto_signer_free(signer);
 	return rv;
 }
+
 
 /* The TLS certificate (chains to the CA, in validity, issued for the
  * agency id) and its key (private, the certificate's key). The key is
@@ -330,9 +360,17 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	n->started_ms = rm_utc_now_ms();
 	pthread_mutex_init(&n->obs_mtx, NULL);
 	n->obs_mtx_ok = true;
+	/* The store first: the roster in use includes the agency records
+	 * it holds. */
+	memset(&so, 0, sizeof(so));
+	so.dir = cfg->data_dir;
+	so.map_size_bytes = (size_t)cfg->map_size_mb * 1024 * 1024;
+	so.group_max = cfg->group_max;
+	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
+		goto fail;
 	if ((rv = node_load_identity(n, cfg, &key, &w)) != RM_OK) {
 		rm_fail(why, rv, "%s: %s", key, w.msg);
-		return rv;
+		goto fail;
 	}
 	if ((rv = node_check_more(&n->cfg, n->roster, &key, &val, &w)) !=
 	    RM_OK) {
@@ -343,12 +381,6 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	    "(%zu agencies)", n->cfg.agency, roster_federation(n->roster),
 	    (unsigned long long)roster_version(n->roster),
 	    roster_count(n->roster));
-	memset(&so, 0, sizeof(so));
-	so.dir = n->cfg.data_dir;
-	so.map_size_bytes = (size_t)n->cfg.map_size_mb * 1024 * 1024;
-	so.group_max = n->cfg.group_max;
-	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
-		goto fail;
 	if ((rv = fed_setup(n, why)) != RM_OK)
 		goto fail;
 	store_set_observer(n->store, node_store_observer, n);

@@ -161,6 +161,9 @@ node_store_observer(void *arg, const struct store_event *ev)
 	char hex[65];
 
 	rm_hash_hex(&ev->hash, hex);
+	pthread_mutex_lock(&n->obs_mtx);
+	node_roster_observe(n, ev);
+	pthread_mutex_unlock(&n->obs_mtx);
 	if (ev->fork_evidence) {
 		/* Evidence of a fork spreads to every peer (except where it
 		 * came from) so that every node detects it; it is no

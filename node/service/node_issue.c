@@ -49,28 +49,48 @@ static rm_log_limit refuse_log = RM_LOG_LIMIT(10, 60000);
 bool
 node_own_key_valid(struct node *n, const struct roster *r)
 {
+	const struct roster_key *k;
 	const struct roster_agency *a = r != NULL ?
-	    roster_find(r, n->cfg.agency) : NULL;
+	    roster_find_kid(r, &n->kid, &k) : NULL;
 
-	return a != NULL && memcmp(a->kid.b, n->kid.b, RM_HASH_BYTES) == 0;
+	return a != NULL && strcmp(a->id, n->cfg.agency) == 0 &&
+	    k == roster_key_current(a, rm_utc_now_ms());
 }
 
-/* The roster names another key for this agency: it was rotated or
- * revoked. Signing with ours would make records that every peer
- * refuses, so refuse here and say what to do. */
+/* The roster says another key, or none, is this agency's key in use:
+ * it was rotated or revoked, or the agency removed. Signing with ours
+ * would make records that every peer refuses, so refuse here, count it
+ * and say what to do. */
 static int
 own_key_refusal(struct node *n, const struct roster *r,
     const struct roster_agency *a, rm_why *why)
 {
-	char ours[65], theirs[65];
+	const struct roster_key *ours = NULL, *cur;
+	char hex[65], cur_hex[65], when[32];
 
-	rm_hash_hex(&n->kid, ours);
-	rm_hash_hex(&a->kid, theirs);
-	return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "this node's "
-	    "signing key (kid %.16s) is not the key of %s in roster version "
-	    "%llu (kid %.16s): the agency's key was rotated or revoked; "
-	    "configure the current key and restart", ours, n->cfg.agency,
-	    (unsigned long long)roster_version(r), theirs);
+	atomic_fetch_add(&n->ctr.own_key_refused, 1);
+	rm_hash_hex(&n->kid, hex);
+	(void)roster_find_kid(r, &n->kid, &ours);
+	cur = roster_key_current(a, rm_utc_now_ms());
+	if (cur != NULL)
+		rm_hash_hex(&cur->kid, cur_hex);
+	if (ours != NULL && ours->until != 0) {
+		rm_utc_format(ours->until, when);
+		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "this node's "
+		    "signing key (kid %.16s) of %s was %s at %s (roster version "
+		    "%llu)%s%s%s: configure the agency's key in use and "
+		    "restart", hex, n->cfg.agency, key_end_name(ours->end),
+		    when, (unsigned long long)roster_version(r),
+		    cur != NULL ? "; the key in use is kid " : "; the agency "
+		    "has no key in use", cur != NULL ? cur_hex : "",
+		    cur != NULL ? "" : "");
+	}
+	return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "this node's signing "
+	    "key (kid %.16s) is not the key of %s in use (roster version "
+	    "%llu%s%.16s): the agency's key was rotated or revoked; "
+	    "configure the current key and restart", hex, n->cfg.agency,
+	    (unsigned long long)roster_version(r), cur != NULL ? ", kid " :
+	    ", none in use", cur != NULL ? cur_hex : "");
 }
 
 static int

@@ -55,7 +55,24 @@ struct node_counters {
 	atomic_uint_fast64_t http_refused[RM_ERR_COUNT]; /* 4xx/5xx by error */
 	atomic_uint_fast64_t coap_notified;    /* alert changes handed to
 	                                          the CoAP server */
+	atomic_uint_fast64_t agency_applied;   /* agency records applied to
+	                                          the roster in use */
+	atomic_uint_fast64_t agency_skipped;   /* agency records not applied
+	                                          (charter agency, key held
+	                                          by another agency) */
+	atomic_uint_fast64_t own_key_refused;  /* issues refused: this node's
+	                                          key is not its agency's
+	                                          key in use */
 };
+
+/* Agency records stored in one commit, applied together at its end. */
+struct node_agency_batch {
+	struct roster_agency *e;
+	size_t n, cap;
+};
+
+/* Largest registrars' log file read at start (config `agencies`). */
+#define NODE_AGENCIES_FILE_MAX (256u * 1024 * 1024)
 
 /* CoAP server figures for the status and metrics pages (a copy of
  * node/coap's statistics, so that node/http need not include it). */
@@ -102,10 +119,37 @@ struct node {
 	size_t n_subs;
 	rm_utc_ms started_ms;
 	struct node_counters ctr;
+	struct node_agency_batch agency_pending; /* writer thread only */
 };
 
 /* The current roster, referenced (caller roster_free()s); thread-safe. */
 struct roster *node_roster(struct node *n);
+
+/* ---------------- the roster in use (node_roster.c) ----------------
+ * The charter (roster file) plus the newest agency record of every
+ * agency (docs/PROTOCOL.md §5a). */
+
+/*
+ * Verify the registrars' log file at path (config `agencies`, an RFC
+ * 8742 CBOR sequence of COSE_Sign1 records) against charter and return
+ * the charter with its agency records applied. With n non-NULL and
+ * n->store open, records the store lacks are stored (waiting for the
+ * commit) and a summary is logged; refused records are logged (rate
+ * limited) and skipped. path NULL or "": *out is charter referenced.
+ * Errors: rm_file_read's (RM_EIO, RM_ETOOBIG over
+ * NODE_AGENCIES_FILE_MAX), RM_EMALFORMED (not a CBOR sequence),
+ * roster_apply's.
+ */
+int node_roster_from_file(struct node *n, const struct roster *charter,
+    const char *path, struct roster **out, rm_why *why);
+/* base plus the newest agency record of every agency in n->store (one
+ * read transaction). Errors: RM_ESTORE, RM_ENOMEM, roster_apply's. */
+int node_roster_from_store(struct node *n, const struct roster *base,
+    struct roster **out, rm_why *why);
+/* Store observer part (writer thread, obs_mtx held): collects agency
+ * records and, at the last event of a commit, installs the roster with
+ * them applied (fed_roster_update). */
+void node_roster_observe(struct node *n, const struct store_event *ev);
 
 /* Is this node's signing key the key roster r names for its agency?
  * False after a rotation or revocation, if the agency left the roster,

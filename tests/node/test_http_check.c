@@ -212,7 +212,7 @@ test_node_check(void)
 	load("good.conf", cfg);
 	path(p, sizeof(p), "tls.key");
 	snprintf(cfg->key_file, sizeof(cfg->key_file), "%s", p);
-	expect_check(cfg, RM_EBADVALUE, "key", NULL, "is not the key the "
+	expect_check(cfg, RM_EBADVALUE, "key", NULL, "is not a key the "
 	    "roster lists");
 	free(cfg);
 }

@@ -1,0 +1,200 @@
+/*
+ * node_roster.c -- the roster this node authorises with: the charter
+ * (the root-signed roster file) plus the newest agency record of every
+ * agency (docs/PROTOCOL.md §5a), from the registrars' log file at start
+ * (config `agencies`), from the store, and from every agency record the
+ * store takes afterwards (ours, a peer's, POST /v1/records).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "node/service/service.h"
+
+/* Skipped agency records (a charter agency, a key another agency
+ * holds) are logged at most 10 times a minute, and counted. */
+static rm_log_limit skip_log = RM_LOG_LIMIT(10, 60000);
+static rm_log_limit file_log = RM_LOG_LIMIT(20, 60000);
+
+static void
+skip_entry(void *arg, const struct roster_agency *e, const char *reason)
+{
+	struct node *n = arg;
+	unsigned long long more;
+
+	if (n != NULL)
+		atomic_fetch_add(&n->ctr.agency_skipped, 1);
+	if (rm_log_allow(&skip_log, &more))
+		rm_log_sec("node", "agency record for %s from %s (ver %llu) not "
+		    "applied: %s%s", e->id, e->registrar,
+		    (unsigned long long)e->record_ver, reason,
+		    more ? " (more were skipped)" : "");
+}
+
+/* ---------------- the registrars' log file ---------------- */
+
+struct file_walk {
+	struct node *n;             /* NULL: only check (riskmeshd -n) */
+	const char *path;
+	size_t stored, held, refused;
+};
+
+static int
+file_record(void *arg, size_t index, const struct fed_record *fr, int err,
+    const rm_why *why)
+{
+	struct file_walk *fw = arg;
+	int rv;
+
+	if (err != RM_OK) {
+		fw->refused++;
+		if (rm_log_allow(&file_log, NULL))
+			rm_log_sec("node", "%s: record %zu refused: %s: %s",
+			    fw->path, index, rm_strerror(err), why->msg);
+		return RM_OK;
+	}
+	if (fw->n == NULL || fw->n->store == NULL)
+		return RM_OK;
+	if (store_has(fw->n->store, &fr->hash)) {
+		fw->held++;
+		return RM_OK;
+	}
+	rv = store_put_wait(fw->n->store, fr->bytes, fr->len, &fr->hash, NULL,
+	    NULL);
+	if (rv == RM_OK)
+		fw->stored++;
+	else {
+		fw->refused++;
+		if (rm_log_allow(&file_log, NULL))
+			rm_log(RM_LOG_WARN, "node", "%s: record %zu not stored: "
+			    "%s", fw->path, index, rm_strerror(rv));
+	}
+	return RM_OK;
+}
+
+int
+node_roster_from_file(struct node *n, const struct roster *charter,
+    const char *path, struct roster **out, rm_why *why)
+{
+	struct file_walk fw = { n, path, 0, 0, 0 };
+	rm_buf b = RM_BUF_INIT;
+	rm_why w;
+	int rv;
+
+	*out = NULL;
+	if (path == NULL || path[0] == '\0') {
+		*out = roster_ref((struct roster *)charter);
+		return RM_OK;
+	}
+	if ((rv = rm_file_read(path, NODE_AGENCIES_FILE_MAX, &b, &w)) != RM_OK)
+		return rm_fail(why, rv, "%s", w.msg);
+	rv = roster_load_records(charter, b.data, b.len, file_record, &fw,
+	    skip_entry, out, &w);
+	rm_buf_fini(&b);
+	if (rv != RM_OK)
+		return rm_fail(why, rv, "%s: %s", path, w.msg);
+	if (n != NULL)
+		rm_log(RM_LOG_INFO, "node", "%s: %zu records stored, %zu held "
+		    "already, %zu refused; %zu agencies", path, fw.stored,
+		    fw.held, fw.refused, roster_count(*out));
+	return RM_OK;
+}
+
+/* ---------------- agency records in the store ---------------- */
+
+#define collect node_agency_batch
+
+static int
+collect_add(struct collect *c, const struct rm_record *rec)
+{
+	rm_why why;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 64;
+		struct roster_agency *ne = realloc(c->e, cap * sizeof(*ne));
+
+		if (ne == NULL)
+			return RM_ENOMEM;
+		c->e = ne;
+		c->cap = cap;
+	}
+	if (roster_agency_from_record(rec, &c->e[c->n], &why) != RM_OK) {
+		/* verified, yet a key does not parse: skipped */
+		if (rm_log_allow(&skip_log, NULL))
+			rm_log_sec("node", "agency record for %s from %s not "
+			    "applied: %s", rec->object_id, rec->origin, why.msg);
+		return RM_OK;
+	}
+	c->n++;
+	return RM_OK;
+}
+
+static void
+collect_fini(struct collect *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		roster_agency_fini(&c->e[i]);
+	free(c->e);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+collect_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
+    const struct rm_record *rec)
+{
+	(void)h;
+	(void)p;
+	(void)n;
+	return collect_add(arg, rec);
+}
+
+int
+node_roster_from_store(struct node *n, const struct roster *base,
+    struct roster **out, rm_why *why)
+{
+	struct collect c;
+	int rv;
+
+	memset(&c, 0, sizeof(c));
+	*out = NULL;
+	rv = store_active(n->store, &rm_kind_agency, NULL, rm_utc_now_ms(),
+	    collect_each, &c);
+	if (rv != RM_OK) {
+		collect_fini(&c);
+		return rm_fail(why, rv, "agency records: %s", rm_strerror(rv));
+	}
+	rv = roster_apply(base, c.e, c.n, skip_entry, n, out, why);
+	collect_fini(&c);
+	return rv;
+}
+
+/* Called by the store observer (writer thread) with obs_mtx held. */
+void
+node_roster_observe(struct node *n, const struct store_event *ev)
+{
+	struct node_agency_batch *c = &n->agency_pending;
+	struct roster *cur, *nr;
+	rm_why why;
+
+	if (!ev->fork_evidence && record_agency(ev->rec) != NULL &&
+	    collect_add(c, ev->rec) != RM_OK)
+		rm_log(RM_LOG_ERR, "node", "agency record %s: out of memory",
+		    ev->rec->object_id);
+	if (!ev->commit_last || c->n == 0)
+		return;
+	cur = node_roster(n);
+	if (roster_apply(cur, c->e, c->n, skip_entry, n, &nr, &why) != RM_OK)
+		rm_log(RM_LOG_ERR, "node", "roster: %zu agency records not "
+		    "applied: %s", c->n, why.msg);
+	else {
+		if (n->fed != NULL)
+			(void)fed_roster_update(n->fed, nr);
+		atomic_fetch_add(&n->ctr.agency_applied, c->n);
+		rm_log(RM_LOG_INFO, "node", "roster: %zu agency record%s "
+		    "applied, %zu agencies", c->n, c->n == 1 ? "" : "s",
+		    roster_count(nr));
+		roster_free(nr);
+	}
+	roster_free(cur);
+	collect_fini(c);
+}
