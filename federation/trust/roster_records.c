@@ -222,10 +222,10 @@ roster_apply(const struct roster *r, const struct roster_agency *entries,
 			const struct roster_agency *old = &r->agencies[i]->a;
 
 			if (old->registrar[0] == '\0' || !newer(e, old)) {
-				if (skip != NULL)
-					skip(arg, e, old->registrar[0] == '\0' ?
-					    "the charter names this agency" :
-					    "an entry at least as new is held");
+				/* An older or the same version: nothing new. */
+				if (skip != NULL && old->registrar[0] == '\0')
+					skip(arg, e, "the charter names this "
+					    "agency");
 				c->agencies[c->n++] = roster_entry_ref(r->agencies[i++]);
 				continue;
 			}

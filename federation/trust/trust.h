@@ -165,11 +165,12 @@ void roster_agency_fini(struct roster_agency *a);
 
 /*
  * A new roster: r with the n entries put, each replacing the entry of
- * the same id only if it is newer (record_issued, then record_ver).
- * Entries that may not be applied are skipped, counted in *skipped and
- * logged by the caller from skip(arg, entry, reason): an entry for a
- * charter agency (the root's entries are final), or one whose key
- * another agency holds. Entries are copied (keys referenced); the
+ * the same id only if it is newer (record_issued, then registrar id,
+ * then record_ver; an older or equal one changes nothing). Entries that
+ * may not be applied are reported to skip(arg, entry, reason) (may be
+ * NULL) for the caller to count and log: an entry for a charter agency
+ * (the root's entries are final), or one with a key another agency
+ * holds (reason: that agency's id). Entries are copied (keys referenced); the
  * caller still owns them. The charter part (federation, version,
  * signed bytes) is r's. Cost: O(n log n + roster size). Errors:
  * RM_ENOMEM, RM_ETOOBIG (more than ROSTER_AGENCIES_MAX).

@@ -18,7 +18,7 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 	const struct roster_key *k;
 	crypto_signer *signer = NULL;
 	crypto_key *root = NULL;
-	struct roster *charter = NULL, *r = NULL, *rs;
+	struct roster *charter = NULL, *r = NULL;
 	rm_hash kid;
 	char hex[65];
 	int rv;
@@ -37,19 +37,12 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 	*cfg_key = "roster";
 	if ((rv = roster_load(cfg->roster_file, root, &charter, why)) != RM_OK)
 		goto fail;
-	/* The roster in use: the charter, the registrars' records of the
-	 * `agencies` file (stored if the store is open), then those the
-	 * store holds (newer ones may have come from peers). */
+	/* The roster: the charter and the registrars' records of the
+	 * `agencies` file (node_start adds those of the store). */
 	*cfg_key = "agencies";
-	if ((rv = node_roster_from_file(n != NULL && n->store != NULL ? n :
-	    NULL, charter, cfg->agencies_file, &r, why)) != RM_OK)
+	if ((rv = node_roster_from_file(NULL, charter, cfg->agencies_file,
+	    &r, why)) != RM_OK)
 		goto fail;
-	if (n != NULL && n->store != NULL) {
-		if ((rv = node_roster_from_store(n, r, &rs, why)) != RM_OK)
-			goto fail;
-		roster_free(r);
-		r = rs;
-	}
 	*cfg_key = "agency";
 	if ((a = roster_find(r, cfg->agency)) == NULL) {
 		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in "
@@ -317,6 +310,33 @@ node_coap_start(struct node *n, rm_why *why)
 	return node_subscribe(n, node_coap_stored, n);
 }
 
+/* With the store open: store the `agencies` file's records it lacks,
+ * and add the agency records it holds (newer ones may have come from
+ * peers) to the roster checked by node_load_identity. */
+static int
+roster_in_use(struct node *n, rm_why *why)
+{
+	struct roster *r1 = NULL, *r2 = NULL;
+	rm_why w;
+	int rv;
+
+	if ((rv = node_roster_from_file(n, n->roster, n->cfg.agencies_file,
+	    &r1, &w)) != RM_OK)
+		return rm_fail(why, rv, "agencies: %s", w.msg);
+	rv = node_roster_from_store(n, r1, &r2, &w);
+	roster_free(r1);
+	if (rv != RM_OK)
+		return rm_fail(why, rv, "agency records: %s", w.msg);
+	if (roster_find(r2, n->cfg.agency) == NULL) {
+		roster_free(r2);
+		return rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s has left the "
+		    "roster", n->cfg.agency);
+	}
+	roster_free(n->roster);
+	n->roster = r2;
+	return RM_OK;
+}
+
 static int
 fed_setup(struct node *n, rm_why *why)
 {
@@ -360,23 +380,23 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	n->started_ms = rm_utc_now_ms();
 	pthread_mutex_init(&n->obs_mtx, NULL);
 	n->obs_mtx_ok = true;
-	/* The store first: the roster in use includes the agency records
-	 * it holds. */
-	memset(&so, 0, sizeof(so));
-	so.dir = cfg->data_dir;
-	so.map_size_bytes = (size_t)cfg->map_size_mb * 1024 * 1024;
-	so.group_max = cfg->group_max;
-	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
-		goto fail;
 	if ((rv = node_load_identity(n, cfg, &key, &w)) != RM_OK) {
 		rm_fail(why, rv, "%s: %s", key, w.msg);
-		goto fail;
+		return rv;
 	}
 	if ((rv = node_check_more(&n->cfg, n->roster, &key, &val, &w)) !=
 	    RM_OK) {
 		rm_fail(why, rv, "%s: %s", key, w.msg);
 		goto fail;
 	}
+	memset(&so, 0, sizeof(so));
+	so.dir = n->cfg.data_dir;
+	so.map_size_bytes = (size_t)n->cfg.map_size_mb * 1024 * 1024;
+	so.group_max = n->cfg.group_max;
+	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
+		goto fail;
+	if ((rv = roster_in_use(n, why)) != RM_OK)
+		goto fail;
 	rm_log(RM_LOG_INFO, "node", "agency %s, roster %s version %llu "
 	    "(%zu agencies)", n->cfg.agency, roster_federation(n->roster),
 	    (unsigned long long)roster_version(n->roster),
