@@ -99,8 +99,18 @@ const struct roster_agency *roster_find_kid(const struct roster *r,
     const rm_hash *kid);
 
 /*
+ * Is `a` a registrar: an agency the roster trusts to act for other
+ * agencies (resolve their forks)? Today: its kinds include
+ * "fork_resolution"; with agency records (docs/PROTOCOL.md) it becomes
+ * "its kinds include agency" -- this is the one place that says so.
+ * False for NULL. Pure.
+ */
+bool roster_is_registrar(const struct roster_agency *a);
+
+/*
  * May agency `a` publish rec? Checks: rec->origin == a->id, the kind is
- * in a->kinds, every area of rec is contained by one of a->areas, and
+ * in a->kinds (or, for a kind with its own rule, rm_kind_ops.authorise
+ * with roster_is_registrar(a) says yes), every area of rec is contained by one of a->areas, and
  * for a graded kind (rm_kind_ops.grade, e.g. alerts) its grade <=
  * a->max_grade. Kind-specific fields are reached only through rec->kind.
  * Errors: RM_EUNAUTH with why naming the failed rule.
