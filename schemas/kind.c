@@ -12,9 +12,10 @@
 
 #include "schemas/schemas_int.h"
 
-static const struct rm_kind_ops *kinds[RM_KINDS_MAX] = { &rm_kind_alert,
-	&rm_kind_agency };
-static atomic_uint nkinds = 2;
+static const struct rm_kind_ops *kinds[RM_KINDS_MAX] = {
+	&rm_kind_alert, &rm_kind_agency, &rm_kind_fork_resolution,
+};
+static atomic_uint nkinds = 3;
 
 static bool
 name_valid(const char *s)
@@ -24,7 +25,7 @@ name_valid(const char *s)
 	if (s == NULL || (n = strlen(s)) == 0 || n > RM_KIND_NAME_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (s[i] < 'a' || s[i] > 'z')
+		if ((s[i] < 'a' || s[i] > 'z') && (i == 0 || s[i] != '_'))
 			return false;
 	return true;
 }
@@ -38,7 +39,7 @@ kind_register(const struct rm_kind_ops *ops, rm_why *why)
 		return rm_fail(why, RM_EINVAL, "kind: no operations");
 	if (!name_valid(ops->name))
 		return rm_fail(why, RM_EINVAL, "kind: name must be 1..%d of "
-		    "[a-z]", RM_KIND_NAME_MAX);
+		    "[a-z_], the first a letter", RM_KIND_NAME_MAX);
 	if (ops->encode == NULL || ops->decode == NULL ||
 	    ops->validate == NULL || ops->fini == NULL || ops->body_size == 0)
 		return rm_fail(why, RM_EINVAL, "kind %s: encode, decode, "
@@ -128,6 +129,14 @@ struct rm_alert *
 record_alert(const struct rm_record *rec)
 {
 	if (rec == NULL || rec->kind != &rm_kind_alert)
+		return NULL;
+	return rec->body;
+}
+
+struct rm_fork_ref *
+record_fork_resolution(const struct rm_record *rec)
+{
+	if (rec == NULL || rec->kind != &rm_kind_fork_resolution)
 		return NULL;
 	return rec->body;
 }

@@ -146,6 +146,16 @@ struct rm_alert {
 
 struct rm_kind_ops;
 
+/* A fork of an origin's log at one seq, and the record to keep there:
+ * what a fork resolution names (rm_kind_ops.resolves; the body of kind
+ * "fork_resolution", schemas/fork_resolution.cddl). */
+struct rm_fork_ref {
+	char origin[RM_AGENCY_ID_MAX + 1]; /* ["origin"] the forked agency */
+	uint64_t seq;                      /* ["seq"] the forked seq, >= 1 */
+	rm_hash keep;                      /* ["keep"] hash of the record to
+	                                      keep in the log at seq */
+};
+
 /*
  * Common fields of every record (schemas/record.cddl). The body map key
  * names are given in brackets. The kind-specific body is opaque here:
@@ -175,7 +185,7 @@ struct rm_record {
 /* ---------------- the kind registry ---------------- */
 
 #define RM_KINDS_MAX        16  /* registered kinds, built-in included */
-#define RM_KIND_NAME_MAX    15  /* [a-z]{1,15} */
+#define RM_KIND_NAME_MAX    15  /* [a-z][a-z_]{0,14} */
 #define RM_INDEX_KEY_MAX    64  /* bytes of one secondary index key */
 
 /*
@@ -192,7 +202,7 @@ struct rm_record {
  */
 struct rm_kind_ops {
 	/* ["kind"] on the wire, in the roster and the APIs: 1..15 bytes of
-	 * [a-z], unique in the registry. */
+	 * [a-z_], the first a letter, unique in the registry. */
 	const char *name;
 	/* The CDDL of the body ("alert.cddl", in schemas/). */
 	const char *cddl;
@@ -239,11 +249,31 @@ struct rm_kind_ops {
 	/* One line for logs and operators, UTF-8, NUL-terminated in
 	 * out[0..len), truncated if longer ("red 大风 Gale ..."). */
 	void (*summary)(const struct rm_record *rec, char *out, size_t len);
+
+	/* Authorisation of a kind whose rule is not "the signer's roster
+	 * entry lists the kind" (federation/trust roster_authorise calls
+	 * it instead of that one check; the origin, area and grade checks
+	 * still apply). rec->origin is the signer. signer_registrar: the
+	 * signer is a registrar of the roster (roster_is_registrar).
+	 * Returns RM_OK or RM_EUNAUTH with why naming the rule. NULL: the
+	 * roster's kinds decide. */
+	int (*authorise)(const struct rm_record *rec, bool signer_registrar,
+	    rm_why *why);
+	/* The fork this record resolves (borrowed from rec), or NULL: the
+	 * store applies a resolution when it stores the record
+	 * (node/store/store.h, "Fork resolution"). NULL: never one. */
+	const struct rm_fork_ref *(*resolves)(const struct rm_record *rec);
 };
 
 /* The built-in kinds. */
 extern const struct rm_kind_ops rm_kind_alert;   /* schemas/alert_kind.c */
 extern const struct rm_kind_ops rm_kind_agency;  /* schemas/agency_kind.c */
+/* "fork_resolution" (schemas/fork_resolution_kind.c): names a fork of
+ * an origin's log and the record to keep; body struct rm_fork_ref. Valid
+ * from the forked origin itself (its signing kid must differ from the
+ * kid of the losing record: the store checks that, it holds the
+ * records) or from a registrar. Never in force, not graded. */
+extern const struct rm_kind_ops rm_kind_fork_resolution;
 
 /*
  * Add a kind to the registry (the built-in kinds are always there).
@@ -251,7 +281,8 @@ extern const struct rm_kind_ops rm_kind_agency;  /* schemas/agency_kind.c */
  * registry is read without locks. ops must stay valid for the life of
  * the process. Errors: RM_EINVAL (NULL, a required operation missing:
  * name, encode, decode, validate, fini, body_size 0; or a name that is
- * not 1..RM_KIND_NAME_MAX of [a-z]), RM_EEXIST (the name is taken),
+ * not 1..RM_KIND_NAME_MAX of [a-z_] starting with a letter), RM_EEXIST
+ * (the name is taken),
  * RM_ETOOBIG (RM_KINDS_MAX kinds already). Registering the same ops
  * twice is RM_OK.
  */
@@ -282,6 +313,8 @@ size_t kind_set_names(rm_kind_set s, const char **out, size_t max);
 
 /* The body of an alert record, or NULL if rec is not an alert. */
 struct rm_alert *record_alert(const struct rm_record *rec);
+/* The body of a fork_resolution record, or NULL if rec is not one. */
+struct rm_fork_ref *record_fork_resolution(const struct rm_record *rec);
 
 /* ---------------- the agency kind ---------------- */
 

@@ -499,7 +499,16 @@ roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
 	if (strcmp(rec->origin, a->id) != 0)
 		return rm_fail(why, RM_EUNAUTH, "origin \"%s\" is not the "
 		    "signer %s", rec->origin, a->id);
-	if ((ki = kind_index(rec->kind)) < 0 ||
+	/* A kind with its own rule (rm_kind_ops.authorise) replaces the
+	 * roster's kinds check: a fork resolution comes from the forked
+	 * origin, whatever it may publish, or from a registrar. */
+	if (rec->kind != NULL && rec->kind->authorise != NULL) {
+		int rv = rec->kind->authorise(rec, roster_is_registrar(a),
+		    why);
+
+		if (rv != RM_OK)
+			return rv;
+	} else if ((ki = kind_index(rec->kind)) < 0 ||
 	    (a->kinds & ((rm_kind_set)1u << ki)) == 0)
 		return rm_fail(why, RM_EUNAUTH, "kind: %s may not publish "
 		    "kind \"%s\"", a->id, rec->kind != NULL ?

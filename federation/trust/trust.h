@@ -148,7 +148,12 @@ const struct roster_key *roster_key_current(const struct roster_agency *a,
 
 /* ---------------- agency records (docs/PROTOCOL.md §5a) ---------------- */
 
-/* A registrar may publish agency records: its kinds include "agency". */
+/*
+ * Is `a` a registrar: an agency the charter trusts to act for other
+ * agencies (publish their agency records, resolve their forks)? Its
+ * kinds include "agency", which only the root-signed charter can grant
+ * (docs/PROTOCOL.md §5a). False for NULL. Pure.
+ */
 bool roster_is_registrar(const struct roster_agency *a);
 
 /*
@@ -187,9 +192,11 @@ int roster_apply(const struct roster *r, const struct roster_agency *entries,
 int roster_rebase(const struct roster *charter, const struct roster *view,
     struct roster **out, rm_why *why);
 
+
 /*
  * May agency `a` publish rec? Checks: rec->origin == a->id, the kind is
- * in a->kinds, every area of rec is contained by one of a->areas, and
+ * in a->kinds (or, for a kind with its own rule, rm_kind_ops.authorise
+ * with roster_is_registrar(a) says yes), every area of rec is contained by one of a->areas, and
  * for a graded kind (rm_kind_ops.grade, e.g. alerts) its grade <=
  * a->max_grade. Kind-specific fields are reached only through rec->kind.
  * Errors: RM_EUNAUTH with why naming the failed rule.

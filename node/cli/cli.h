@@ -181,6 +181,7 @@ extern const struct cli_cmd cli_alert_list;
 extern const struct cli_cmd cli_status;
 extern const struct cli_cmd cli_fork_list;
 extern const struct cli_cmd cli_fork_show;
+extern const struct cli_cmd cli_fork_resolve;
 
 /* ---------------- the node's HTTP/JSON API (cli_api.c) ---------------- */
 

@@ -1,6 +1,8 @@
 /*
- * cli_fork.c -- `riskmesh fork list|show`: the fork evidence a node holds
- * (GET /v1/forks, docs/API.md; what a fork is: docs/PROTOCOL.md §7).
+ * cli_fork.c -- `riskmesh fork list|show|resolve`: the fork evidence a
+ * node holds (GET /v1/forks, docs/API.md; what a fork is:
+ * docs/PROTOCOL.md §7) and its resolution (POST
+ * /v1/forks/{origin}/{seq}/resolve).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,16 +42,35 @@ run_list(const struct cli_args *a)
 
 	if ((j = get_forks(a, &rv)) == NULL)
 		return rv;
-	json_array_foreach(json_object_get(j, "forks"), i, f)
-		printf("%-24s seq %-8lld log %.16s  evidence %.16s\n",
+	json_array_foreach(json_object_get(j, "forks"), i, f) {
+		bool resolved = json_is_true(json_object_get(f, "resolved"));
+
+		printf("%-24s seq %-8lld log %.16s  evidence %.16s  %s%.16s\n",
 		    cli_jstr(f, "origin"), cli_jint(f, "seq"),
 		    json_is_string(json_object_get(f, "log")) ?
 		    cli_jstr(f, "log") : "(none)          ",
-		    cli_jstr(f, "evidence"));
+		    cli_jstr(f, "evidence"), resolved ? "resolved by " : "open",
+		    resolved ? cli_jstr(f, "resolution") : "");
+	}
 	printf("%zu fork%s\n", json_array_size(json_object_get(j, "forks")),
 	    json_array_size(json_object_get(j, "forks")) == 1 ? "" : "s");
 	json_decref(j);
 	return CLI_EXIT_OK;
+}
+
+/* A SEQ argument: 1, 2, ... into *seq, else a usage error's status. */
+static int
+parse_seq(const struct cli_cmd *c, const char *s, unsigned long long *seq)
+{
+	char *end;
+
+	errno = 0;
+	*seq = strtoull(s, &end, 10);
+	if (*end != '\0' || s[0] < '0' || s[0] > '9' || *seq == 0 ||
+	    errno == ERANGE)
+		return cli_usage(c, "SEQ: \"%.32s\" is not a seq (1, 2, ...)",
+		    s);
+	return 0;
 }
 
 /* Fetch the record with this hash from the node and print it. */
@@ -92,21 +113,16 @@ run_show(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *origin = a->pos[0];
-	char *end;
 	unsigned long long seq;
 	json_t *j, *f;
 	size_t i, shown = 0;
 	int rv = CLI_EXIT_OK;
 
-	errno = 0;
-	seq = strtoull(a->pos[1], &end, 10);
 	if (!agency_id_valid(origin))
 		return cli_usage(c, "ORIGIN: \"%.64s\" is not an agency id "
 		    "(%s)", origin, RM_AGENCY_ID_RULE);
-	if (*end != '\0' || a->pos[1][0] < '0' || a->pos[1][0] > '9' ||
-	    seq == 0 || errno == ERANGE)
-		return cli_usage(c, "SEQ: \"%.32s\" is not a seq (1, 2, ...)",
-		    a->pos[1]);
+	if ((rv = parse_seq(c, a->pos[1], &seq)) != 0)
+		return rv;
 	if ((j = get_forks(a, &rv)) == NULL)
 		return rv;
 	rv = CLI_EXIT_OK;
@@ -115,6 +131,11 @@ run_show(const struct cli_args *a)
 		    (unsigned long long)cli_jint(f, "seq") != seq)
 			continue;
 		shown++;
+		if (json_is_true(json_object_get(f, "resolved")))
+			printf("resolved by %s (the log keeps the record "
+			    "below)\n\n", cli_jstr(f, "resolution"));
+		else
+			printf("open: the origin's later records are held\n\n");
 		if (json_is_string(json_object_get(f, "log")) &&
 		    (rv = show_record(a, "in the log:  ", cli_jstr(f, "log"))) !=
 		    0)
@@ -131,6 +152,61 @@ run_show(const struct cli_args *a)
 	return rv;
 }
 
+static int
+run_resolve(const struct cli_args *a)
+{
+	const struct cli_cmd *c = a->cmd;
+	const char *origin = a->pos[0], *keep = cli_get(a, "keep");
+	char path[RM_AGENCY_ID_MAX * 3 + 64], seg[RM_AGENCY_ID_MAX * 3 + 1];
+	struct cli_http_res res;
+	unsigned long long seq;
+	rm_hash h;
+	char *text;
+	json_t *o, *j;
+	int rv;
+
+	if (!agency_id_valid(origin))
+		return cli_usage(c, "ORIGIN: \"%.64s\" is not an agency id "
+		    "(%s)", origin, RM_AGENCY_ID_RULE);
+	if ((rv = parse_seq(c, a->pos[1], &seq)) != 0)
+		return rv;
+	if (keep == NULL || rm_hash_parse(keep, &h) != RM_OK)
+		return cli_usage(c, "--keep: the hash of the record to keep, "
+		    "64 hex digits (see fork show)");
+	if (cli_pct_encode(origin, seg, sizeof(seg)) != 0)
+		return cli_usage(c, "ORIGIN: too long");
+	snprintf(path, sizeof(path), "/v1/forks/%s/%llu/resolve", seg, seq);
+	if ((o = json_pack("{s:s}", "keep", keep)) == NULL ||
+	    (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+		json_decref(o);
+		return cli_fail(c, "out of memory");
+	}
+	json_decref(o);
+	rv = cli_api_request(c, cli_get(a, "config"), "POST", path, text, &res);
+	free(text);
+	if (rv != 0)
+		return rv;
+	if (res.status != 201) {
+		rv = cli_api_report(c, &res);
+		cli_http_res_fini(&res);
+		return rv;
+	}
+	j = json_loads(res.body, 0, NULL);
+	printf("resolved %s seq %llu: keep %.16s; resolution %s seq %lld "
+	    "hash %s\n", origin, seq, keep, cli_jstr(j, "origin"),
+	    cli_jint(j, "seq"), cli_jstr(j, "hash"));
+	json_decref(j);
+	cli_http_res_fini(&res);
+	return CLI_EXIT_OK;
+}
+
+static const struct cli_opt resolve_opts[] = {
+	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
+	{ "keep", 0, "HASH", CLI_REQUIRED, "hash of the record to keep in "
+	  "the origin's log" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
 static const struct cli_opt fork_opts[] = {
 	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
 	{ "json", 0, NULL, 0, "print the raw JSON answer" },
@@ -144,7 +220,8 @@ const struct cli_cmd cli_fork_list = {
 	.details = "A fork is two valid records of one origin with one seq: "
 	    "the origin's signing\nkey was used twice (a copied identity, a "
 	    "restored store). The node keeps\nboth, holds the origin's later "
-	    "records and relays the evidence to its peers.",
+	    "records and relays the evidence to its peers\nuntil the fork is "
+	    "resolved (fork resolve); resolved forks stay listed.",
 	.opts = fork_opts,
 	.run = run_list,
 };
@@ -157,4 +234,21 @@ const struct cli_cmd cli_fork_show = {
 	.max_pos = 2,
 	.opts = fork_opts,
 	.run = run_show,
+};
+
+const struct cli_cmd cli_fork_resolve = {
+	.name = "fork resolve",
+	.synopsis = "-c NODE.CONF ORIGIN SEQ --keep HASH",
+	.summary = "resolve a fork: sign which record the origin's log keeps",
+	.details = "The node signs a fork_resolution record with its agency "
+	    "key (POST\n/v1/forks/ORIGIN/SEQ/resolve); every node then keeps "
+	    "HASH in ORIGIN's log at SEQ,\nkeeps the other record as "
+	    "evidence and accepts ORIGIN's records again. Allowed\nfrom "
+	    "ORIGIN's own node after a key rotation (riskmesh agency add "
+	    "--new-keys),\nor from a registrar (an agency whose kinds include "
+	    "fork_resolution).",
+	.min_pos = 2,
+	.max_pos = 2,
+	.opts = resolve_opts,
+	.run = run_resolve,
 };

@@ -22,6 +22,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_status,
 	&cli_fork_list,
 	&cli_fork_show,
+	&cli_fork_resolve,
 	&cli_verify,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -119,6 +119,7 @@ int http_post_alert(struct http_call_ctx *c);
 int http_post_cancel(struct http_call_ctx *c);
 int http_get_record(struct http_call_ctx *c);     /* http_records.c */
 int http_get_forks(struct http_call_ctx *c);      /* http_forks.c */
+int http_post_fork_resolve(struct http_call_ctx *c); /* http_forks.c */
 int http_get_status(struct http_call_ctx *c);     /* http_status.c */
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
 

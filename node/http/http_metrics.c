@@ -173,8 +173,8 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		{ "riskmesh_origins", "gauge", "Origins with records", 0 },
 		{ "riskmesh_active_alerts", "gauge",
 		  "In-force alert entries (by area)", 0 },
-		{ "riskmesh_forks", "gauge", "Forks recorded (two records, "
-		  "one origin and seq)", 0 },
+		{ "riskmesh_forks", "gauge", "Open forks (two records, one "
+		  "origin and seq; the origin is held until resolved)", 0 },
 		{ "riskmesh_equivocations", "gauge", "Equivocations (two "
 		  "records, one object and ver)", 0 },
 		{ "riskmesh_store_commits_total", "counter",
@@ -198,12 +198,14 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		  "agency; 0: rotated or revoked, the node cannot issue", 0 },
 		{ "riskmesh_alerts_issued_total", "counter",
 		  "Alerts and cancellations issued through the API", 0 },
+		{ "riskmesh_forks_resolved", "gauge", "Forks resolved by a "
+		  "fork_resolution record (evidence kept)", 0 },
 	};
 
 	plain[0].v = ss->records;
 	plain[1].v = ss->origins;
 	plain[2].v = ss->active_alerts;
-	plain[3].v = ss->forks;
+	plain[3].v = ss->forks_open;
 	plain[4].v = ss->equivocations;
 	plain[5].v = ss->commits;
 	plain[6].v = ss->jobs;
@@ -217,6 +219,7 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	    (uint64_t)(rm_utc_now_ms() - roster_issued(st->roster)) / 1000 : 0;
 	plain[12].v = st->own_key_valid ? 1 : 0;
 	plain[13].v = atomic_load(&n->ctr.issued);
+	plain[14].v = ss->forks_resolved;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
 		    plain[i].help)) != RM_OK ||

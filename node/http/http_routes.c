@@ -259,6 +259,8 @@ static const struct route {
 	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL, NULL,
 	  NULL },
 	{ "/v1/forks", NULL, false, "GET", http_get_forks, NULL, NULL, NULL },
+	{ "/v1/forks/", "/resolve", true, "POST", NULL, http_post_fork_resolve,
+	  NULL, NULL },
 };
 
 /* Does path match r? Sets c->tail. */

@@ -145,7 +145,7 @@ http_status_json(struct node *n, rm_buf *out)
 	ss = &st->store;
 	rm_hash_hex(&n->kid, kid);
 	rm_utc_format(n->started_ms, started);
-	o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	    "s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o,s:o}",
 	    "version", RM_VERSION,
 	    "agency", n->cfg.agency,
@@ -157,7 +157,8 @@ http_status_json(struct node *n, rm_buf *out)
 	    "records", (json_int_t)ss->records,
 	    "origins", (json_int_t)ss->origins,
 	    "active_alerts", (json_int_t)ss->active_alerts,
-	    "forks", (json_int_t)ss->forks,
+	    "forks", (json_int_t)ss->forks_open,
+	    "forks_resolved", (json_int_t)ss->forks_resolved,
 	    "equivocations", (json_int_t)ss->equivocations,
 	    "stored_local", (json_int_t)atomic_load(&n->ctr.stored_local),
 	    "stored_peer", (json_int_t)atomic_load(&n->ctr.stored_peer),

@@ -196,6 +196,16 @@ node_store_observer(void *arg, const struct store_event *ev)
 	    (unsigned long long)r->ver, (unsigned long long)r->seq,
 	    ev->source != NULL ? ev->source : "local",
 	    ev->is_latest ? "" : " (superseded)");
+	if (r->kind->resolves != NULL && r->kind->resolves(r) != NULL) {
+		const struct rm_fork_ref *f = r->kind->resolves(r);
+		char keep[65];
+
+		/* the store applied it before logging it (store.h) */
+		rm_hash_hex(&f->keep, keep);
+		rm_log_sec("store", "fork resolution %.16s by %s: %s seq %llu "
+		    "keeps %.16s", hex, r->origin, f->origin,
+		    (unsigned long long)f->seq, keep);
+	}
 	pthread_mutex_lock(&n->obs_mtx);
 	if (n->fed != NULL)
 		fed_broadcast(n->fed, ev->bytes, ev->len, ev->source);

@@ -432,3 +432,84 @@ done:
 		record_fini(&rec);
 	return rv;
 }
+
+/* The fork at (origin, seq) this node holds, for the resolve path. */
+struct fork_find {
+	const char *origin;
+	uint64_t seq;
+	bool found;
+	bool resolved;
+};
+
+static int
+fork_find_each(void *arg, const char *origin, uint64_t seq,
+    const rm_hash *evidence, const rm_hash *log, const rm_hash *resolution)
+{
+	struct fork_find *f = arg;
+
+	(void)evidence;
+	(void)log;
+	if (strcmp(origin, f->origin) == 0 && seq == f->seq) {
+		f->found = true;
+		f->resolved = resolution != NULL;
+	}
+	return RM_OK;
+}
+
+int
+service_fork_resolve(struct node *n, const char *origin, uint64_t seq,
+    const rm_hash *keep, struct service_issued *out, rm_why *why)
+{
+	struct fork_find ff = { origin, seq, false, false };
+	struct rm_fork_ref body;
+	struct rm_record rec, cur;
+	struct issue_base base;
+	struct roster *r;
+	const struct roster_agency *a;
+	int rv;
+
+	if (!agency_id_valid(origin))
+		return rm_fail_at(why, RM_ENOTFOUND, "origin", "\"%.64s\" is "
+		    "not an agency id (%s)", origin, RM_AGENCY_ID_RULE);
+	if ((rv = store_forks_each(n->store, fork_find_each, &ff)) != RM_OK)
+		return rm_fail(why, rv, "cannot read the fork evidence: %s",
+		    rm_strerror(rv));
+	if (!ff.found)
+		return rm_fail_at(why, RM_ENOTFOUND, "seq", "this node holds "
+		    "no fork of %s at seq %llu", origin,
+		    (unsigned long long)seq);
+	memset(&rec, 0, sizeof(rec));
+	memset(&body, 0, sizeof(body));
+	memset(&base, 0, sizeof(base));
+	base.n = n;
+	snprintf(body.origin, sizeof(body.origin), "%s", origin);
+	body.seq = seq;
+	body.keep = *keep;
+	rec.schema_version = RM_SCHEMA_VERSION;
+	rec.kind = &rm_kind_fork_resolution;
+	rec.body = &body;
+	snprintf(rec.origin, sizeof(rec.origin), "%s", n->cfg.agency);
+	snprintf(rec.object_id, sizeof(rec.object_id), "fork:%s:%llu", origin,
+	    (unsigned long long)seq);
+	rec.issued_ms = rm_utc_now_ms();
+	/* The resolution covers the signer's own first area. */
+	r = node_roster(n);
+	a = r != NULL ? roster_find(r, n->cfg.agency) : NULL;
+	if (a != NULL && a->n_areas > 0) {
+		rec.n_areas = 1;
+		snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s", a->areas[0]);
+	}
+	roster_free(r);
+	if ((rv = load_latest(n, rec.object_id, &base.exists, &base.hash, &cur,
+	    why)) != RM_OK)
+		return rv;
+	if (base.exists)
+		record_fini(&cur);
+	if ((rv = authorise(n, &rec, why)) == RM_OK)
+		rv = issue(n, &rec, &base, out, why);
+	if (rv == RM_OK)
+		rm_log_sec("node", "fork of %s at seq %llu resolved by this "
+		    "node (%s)", origin, (unsigned long long)seq,
+		    n->cfg.agency);
+	return rv;
+}

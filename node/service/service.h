@@ -233,13 +233,33 @@ int service_alert_issue(struct node *n, struct rm_record *draft,
 int service_alert_cancel(struct node *n, const char *object_id,
     const char *reason, struct service_issued *out, rm_why *why);
 
+/*
+ * Resolve the fork of `origin` at `seq` this node holds evidence of:
+ * issue a fork_resolution record (docs/PROTOCOL.md "Fork resolution")
+ * signed with the node's agency key, keeping the record with hash keep
+ * in origin's log; object id "fork:<origin>:<seq>", the signer's first
+ * roster area. The store applies it at once (node/store/store.h) and
+ * it replicates like any record. Allowed when this node's agency is the
+ * forked origin (its current key must differ from the key of the losing
+ * record, i.e. after a rotation) or a registrar (roster_is_registrar).
+ * Errors: RM_ENOTFOUND (field "origin": not an agency id; field "seq":
+ * no such fork here), RM_EUNAUTH (neither origin nor registrar; or the
+ * origin's key signed the losing record), RM_EBADVALUE (keep names
+ * neither record), RM_EEXIST (already resolved for the other record),
+ * then as service_alert_issue (own-log guard, own key, store).
+ * Thread-safe.
+ */
+int service_fork_resolve(struct node *n, const char *origin, uint64_t seq,
+    const rm_hash *keep, struct service_issued *out, rm_why *why);
+
 /* The signed record (COSE_Sign1 bytes) with this hash, appended to out.
  * Errors: RM_ENOTFOUND (field "hash"), those of store_get. */
 int service_record_get(struct node *n, const rm_hash *hash, rm_buf *out,
     rm_why *why);
 
 /* The forks this node holds evidence of (store_forks_each: origin, seq,
- * the evidence's hash, the log's hash at that seq or NULL), by origin
+ * the evidence's hash, the log's hash at that seq or NULL, the
+ * resolution's hash or NULL while open), by origin
  * then seq. each() runs inside a store read transaction: it may call
  * store reads but never store_issue, store_put_wait or store_close; a
  * non-zero return stops the walk and is returned. Errors: RM_ESTORE,

@@ -188,6 +188,13 @@ store_open_dbs(store *s, rm_why *why)
 		v.mv_data = STORE_LAYOUT_VERSION;
 		v.mv_size = strlen(STORE_LAYOUT_VERSION);
 		mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
+	} else if (mrc == 0 && v.mv_size == strlen(STORE_LAYOUT_COMPAT) &&
+	    memcmp(v.mv_data, STORE_LAYOUT_COMPAT, v.mv_size) == 0) {
+		/* Layout 2 is layout 3 without resolved forks: relabel it,
+		 * so that an older binary no longer opens it. */
+		v.mv_data = STORE_LAYOUT_VERSION;
+		v.mv_size = strlen(STORE_LAYOUT_VERSION);
+		mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
 	} else if (mrc == 0 && (v.mv_size != strlen(STORE_LAYOUT_VERSION) ||
 	    memcmp(v.mv_data, STORE_LAYOUT_VERSION, v.mv_size) != 0)) {
 		mdb_txn_abort(txn);
@@ -351,6 +358,27 @@ store_entries(MDB_txn *txn, MDB_dbi dbi)
 	return mdb_stat(txn, dbi, &st) == 0 ? st.ms_entries : 0;
 }
 
+/* Open and resolved entries of `forks` (few: a fork holds its origin). */
+static int
+store_count_forks(store *s, MDB_txn *txn, struct store_stats *st)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int mrc;
+
+	if ((mrc = mdb_cursor_open(txn, s->db_forks, &cur)) != 0)
+		return mrc;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (v.mv_size == STORE_FORK_RESOLVED_LEN)
+			st->forks_resolved++;
+		else
+			st->forks_open++;
+	}
+	mdb_cursor_close(cur);
+	return mrc == MDB_NOTFOUND ? 0 : mrc;
+}
+
 int
 store_get_stats(store *s, struct store_stats *out)
 {
@@ -368,7 +396,7 @@ store_get_stats(store *s, struct store_stats *out)
 	st.active_alerts = store_entries(txn, s->db_active);
 	if (store_meta_get_u64(s, txn, "forks", &st.forks) != 0 ||
 	    store_meta_get_u64(s, txn, "equivocations",
-	    &st.equivocations) != 0) {
+	    &st.equivocations) != 0 || store_count_forks(s, txn, &st) != 0) {
 		store_rd_end(s, txn);
 		return RM_ESTORE;
 	}

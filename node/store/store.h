@@ -36,7 +36,22 @@
  * Two different records with one (origin, seq) are a fork: both are
  * kept, the first stays in the log, the second is recorded in `forks`
  * and the origin is marked forked (store_put refuses its new records with
- * RM_EFORK until an operator acts).
+ * RM_EFORK until the fork is resolved).
+ *
+ * Fork resolution (docs/STORAGE.md): a record whose kind resolves a fork
+ * (rm_kind_ops.resolves: origin, seq, keep) applies when it is stored,
+ * before its own log rules: the `forks` entry gets the resolution's hash
+ * (the evidence stays), the log at seq keeps the chosen record or
+ * switches to it (the former log record becomes the evidence; records
+ * after seq chained to it leave the log and every index but stay in
+ * `records`, so they are never accepted again), and the origin's forked
+ * flag is cleared unless another fork of it is open. A resolution from
+ * the forked origin itself is accepted while it is held, but refused
+ * (RM_EUNAUTH) if signed with the key (kid) that signed the losing
+ * record; one whose keep names neither record is RM_EBADVALUE; a second
+ * one keeping the other record is RM_EEXIST (the first applied is
+ * final). A resolution for a fork this node never saw is stored as a
+ * plain record.
  */
 #ifndef RM_NODE_STORE_H
 #define RM_NODE_STORE_H
@@ -112,7 +127,9 @@ typedef void (*store_done_fn)(void *arg, int err,
  * the caller verified it. hash is the record hash. `source` is the peer
  * agency id (copied) or NULL. done(arg, ...) runs on the writer thread
  * after the commit (err RM_OK) or failure (RM_ESTORE, RM_EFORK if the
- * origin is forked or this record forks it). Kind-specific fields are
+ * origin is forked or this record forks it; for a fork resolution
+ * RM_EUNAUTH, RM_EBADVALUE or RM_EEXIST, see "Fork resolution" above,
+ * nothing stored). Kind-specific fields are
  * reached only through the kind registry (rm_kind_ops: in_force,
  * index_keys). Returns RM_OK if queued, RM_ECLOSED if closing,
  * RM_ENOMEM, RM_EINVAL (NULL argument, len 0, bytes that do not decode
@@ -139,8 +156,9 @@ int store_put_wait(store *s, const uint8_t *bytes, size_t len,
  * two records with one seq. rec is updated in place (seq, prev, ver,
  * supersedes). If the batch is retried (map growth) seal is called
  * again with the same fields. Errors: those of seal, RM_ESTORE,
- * RM_ECLOSED, RM_EFORK (the origin is marked forked), RM_EINVAL; why
- * names the cause. res (may be NULL) is written on success.
+ * RM_ECLOSED, RM_EFORK (the origin is marked forked; a resolution of
+ * its own fork passes), a fork resolution's refusals (as store_put),
+ * RM_EINVAL; why names the cause. res (may be NULL) is written on success.
  */
 typedef int (*store_seal_fn)(void *arg, struct rm_record *rec, rm_buf *out,
     rm_hash *hash, rm_why *why);
@@ -212,7 +230,9 @@ struct store_stats {
 	uint64_t origins;
 	uint64_t active_alerts;      /* entries in `active` (kind x area;
 	                                alerts are the kind in force) */
-	uint64_t forks;
+	uint64_t forks;              /* fork evidence ever recorded */
+	uint64_t forks_open;         /* `forks` entries not yet resolved */
+	uint64_t forks_resolved;     /* `forks` entries resolved */
 	uint64_t equivocations;
 	uint64_t commits;            /* write transactions since open */
 	uint64_t jobs;               /* jobs committed since open */
@@ -225,19 +245,22 @@ int store_get_stats(store *s, struct store_stats *out);
 
 /*
  * The fork evidence the store keeps (`forks`), ordered by origin bytes
- * then seq: each(arg, origin, seq, evidence, log) per entry, where
- * evidence is the hash of the record kept as evidence and log the hash
- * the origin's log holds at that seq (NULL when the log has no record
- * there: the evidence contradicts a neighbour's prev link instead).
- * Everything is valid during the call only; a non-zero return stops the
- * walk and is returned. Errors: RM_ESTORE.
+ * then seq: each(arg, origin, seq, evidence, log, resolution) per entry,
+ * where evidence is the hash of the record kept as evidence, log the
+ * hash the origin's log holds at that seq (NULL when the log has no
+ * record there: the evidence contradicts a neighbour's prev link
+ * instead), and resolution the hash of the fork resolution record
+ * applied to it (NULL while the fork is open). Everything is valid
+ * during the call only; a non-zero return stops the walk and is
+ * returned. Errors: RM_ESTORE.
  */
 typedef int (*store_fork_fn)(void *arg, const char *origin, uint64_t seq,
-    const rm_hash *evidence, const rm_hash *log);
+    const rm_hash *evidence, const rm_hash *log, const rm_hash *resolution);
 int store_forks_each(store *s, store_fork_fn each, void *arg);
 
-/* Is origin marked forked? False also when LMDB cannot be read (the
- * writer checks again inside its transaction before storing). */
+/* Is origin marked forked (a fork of it is open: recorded and not
+ * resolved)? False also when LMDB cannot be read (the writer checks
+ * again inside its transaction before storing). */
 bool store_origin_forked(store *s, const char *origin);
 
 #endif /* RM_NODE_STORE_H */

@@ -14,12 +14,6 @@
 #include "crypto/crypto.h"
 #include "node/store/store_int.h"
 
-struct store_heads {
-	uint64_t contig;
-	uint64_t max;
-	uint8_t flags;
-};
-
 void
 store_be64_put(uint8_t *p, uint64_t v)
 {
@@ -108,8 +102,9 @@ store_meta_put_u64(store *s, MDB_txn *txn, const char *key, uint64_t v)
 	return mdb_put(txn, s->db_meta, &k, &d, 0);
 }
 
-static int
-heads_get(store *s, MDB_txn *txn, const char *origin, struct store_heads *h)
+int
+store_heads_get(store *s, MDB_txn *txn, const char *origin,
+    struct store_heads *h)
 {
 	MDB_val k = { strlen(origin), (void *)origin }, v;
 	int mrc;
@@ -128,8 +123,8 @@ heads_get(store *s, MDB_txn *txn, const char *origin, struct store_heads *h)
 	return 0;
 }
 
-static int
-heads_put(store *s, MDB_txn *txn, const char *origin,
+int
+store_heads_put(store *s, MDB_txn *txn, const char *origin,
     const struct store_heads *h)
 {
 	uint8_t b[STORE_HEADS_LEN];
@@ -142,8 +137,8 @@ heads_put(store *s, MDB_txn *txn, const char *origin,
 }
 
 /* log[origin, seq] into *out; MDB_NOTFOUND if absent. */
-static int
-log_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq,
+int
+store_log_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq,
     rm_hash *out)
 {
 	uint8_t kb[STORE_SEQKEY_MAX];
@@ -159,8 +154,9 @@ log_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq,
 }
 
 /* Decode the stored record `h` (must exist and decode). */
-static int
-record_load(store *s, MDB_txn *txn, const rm_hash *h, struct rm_record *rec)
+int
+store_record_load(store *s, MDB_txn *txn, const rm_hash *h,
+    struct rm_record *rec)
 {
 	MDB_val k = { RM_HASH_BYTES, (void *)h->b }, v;
 	int mrc;
@@ -196,10 +192,16 @@ store_fork(store *s, MDB_txn *txn, struct store_job *j,
 	if ((mrc = put_record(s, txn, &j->hash, p, n)) != 0)
 		return mrc;
 	mrc = mdb_put(txn, s->db_forks, &k, &v, MDB_NOOVERWRITE);
+	if (mrc == MDB_KEYEXIST && v.mv_size == STORE_FORK_RESOLVED_LEN) {
+		/* A third record at a resolved seq: a new, open fork. */
+		v.mv_size = RM_HASH_BYTES;
+		v.mv_data = j->hash.b;
+		mrc = mdb_put(txn, s->db_forks, &k, &v, 0);
+	}
 	if (mrc != 0 && mrc != MDB_KEYEXIST)
 		return mrc;
 	h->flags |= STORE_HEADS_FORKED;
-	if ((mrc = heads_put(s, txn, rec->origin, h)) != 0)
+	if ((mrc = store_heads_put(s, txn, rec->origin, h)) != 0)
 		return mrc;
 	(*forks)++;
 	j->res.stored = true;
@@ -286,10 +288,10 @@ rec_is_active(const struct rm_record *rec)
 	return rec->kind->in_force != NULL && rec->kind->in_force(rec);
 }
 
-/* Latest version of (origin, oid) and the active index. */
-static int
-apply_latest(store *s, MDB_txn *txn, struct store_job *j,
-    const struct rm_record *rec, uint64_t *equivocations)
+int
+store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec, bool *is_latest, bool *equivocation,
+    uint64_t *equivocations)
 {
 	uint8_t kb[RM_AGENCY_ID_MAX + 1 + RM_OBJECT_ID_MAX];
 	uint8_t cur[STORE_LATEST_LEN], nv[STORE_LATEST_LEN];
@@ -319,8 +321,8 @@ apply_latest(store *s, MDB_txn *txn, struct store_job *j,
 	} else if (rec->ver == store_be64_get(cur + RM_HASH_BYTES)) {
 		/* Equivocation: both kept, the lower hash wins. */
 		(*equivocations)++;
-		j->res.equivocation = true;
-		replace = memcmp(j->hash.b, cur, RM_HASH_BYTES) < 0;
+		*equivocation = true;
+		replace = memcmp(h->b, cur, RM_HASH_BYTES) < 0;
 	} else {
 		replace = false;
 	}
@@ -330,7 +332,7 @@ apply_latest(store *s, MDB_txn *txn, struct store_job *j,
 		struct rm_record orec;
 
 		memcpy(old.b, cur, RM_HASH_BYTES);
-		if ((mrc = record_load(s, txn, &old, &orec)) != 0)
+		if ((mrc = store_record_load(s, txn, &old, &orec)) != 0)
 			return mrc;
 		mrc = active_update(s, txn, &orec, &old, false);
 		record_fini(&orec);
@@ -338,17 +340,46 @@ apply_latest(store *s, MDB_txn *txn, struct store_job *j,
 			return mrc;
 	}
 	active = rec_is_active(rec);
-	if (active && (mrc = active_update(s, txn, rec, &j->hash, true)) != 0)
+	if (active && (mrc = active_update(s, txn, rec, h, true)) != 0)
 		return mrc;
-	memcpy(nv, j->hash.b, RM_HASH_BYTES);
+	memcpy(nv, h->b, RM_HASH_BYTES);
 	store_be64_put(nv + RM_HASH_BYTES, rec->ver);
 	nv[RM_HASH_BYTES + 8] = active ? STORE_LATEST_ACTIVE : 0;
 	v.mv_size = sizeof(nv);
 	v.mv_data = nv;
 	if ((mrc = mdb_put(txn, s->db_latest, &k, &v, 0)) != 0)
 		return mrc;
-	j->is_latest = true;
+	*is_latest = true;
 	return 0;
+}
+
+int
+store_latest_withdraw(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec)
+{
+	uint8_t kb[RM_AGENCY_ID_MAX + 1 + RM_OBJECT_ID_MAX];
+	size_t on = strnlen(rec->origin, RM_AGENCY_ID_MAX);
+	size_t bn = strnlen(rec->object_id, RM_OBJECT_ID_MAX);
+	MDB_val k = { on + 1 + bn, kb }, v;
+	int mrc;
+
+	memcpy(kb, rec->origin, on);
+	kb[on] = 0;
+	memcpy(kb + on + 1, rec->object_id, bn);
+	mrc = mdb_get(txn, s->db_latest, &k, &v);
+	if (mrc == MDB_NOTFOUND)
+		return 0;
+	if (mrc != 0)
+		return mrc;
+	if (v.mv_size != STORE_LATEST_LEN)
+		return MDB_CORRUPTED;
+	if (memcmp(v.mv_data, h->b, RM_HASH_BYTES) != 0)
+		return 0;               /* another version is the latest */
+	if ((((const uint8_t *)v.mv_data)[RM_HASH_BYTES + 8] &
+	    STORE_LATEST_ACTIVE) &&
+	    (mrc = active_update(s, txn, rec, h, false)) != 0)
+		return mrc;
+	return mdb_del(txn, s->db_latest, &k, NULL);
 }
 
 /* store_issue: number, link and seal the caller's record. */
@@ -368,9 +399,10 @@ prepare_issue(store *s, MDB_txn *txn, struct store_job *j)
 		    "store issue: origin and object id required");
 		return 0;
 	}
-	if ((mrc = heads_get(s, txn, rec->origin, &h)) != 0)
+	if ((mrc = store_heads_get(s, txn, rec->origin, &h)) != 0)
 		return mrc;
-	if (h.flags & STORE_HEADS_FORKED) {
+	if ((h.flags & STORE_HEADS_FORKED) &&
+	    !store_resolves_own_fork(rec)) {
 		j->err = rm_fail(&j->iwhy, RM_EFORK,
 		    "store issue: origin %s is marked forked", rec->origin);
 		return 0;
@@ -379,7 +411,7 @@ prepare_issue(store *s, MDB_txn *txn, struct store_job *j)
 	rec->has_prev = rec->seq > 1;
 	memset(&rec->prev, 0, sizeof(rec->prev));
 	if (rec->has_prev &&
-	    (mrc = log_get(s, txn, rec->origin, rec->seq - 1, &rec->prev)) != 0)
+	    (mrc = store_log_get(s, txn, rec->origin, rec->seq - 1, &rec->prev)) != 0)
 		return mrc == MDB_NOTFOUND ? MDB_CORRUPTED : mrc;
 	rec->ver = j->iver0;
 	if (rec->ver == 0) {
@@ -457,24 +489,31 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 	if (mrc != MDB_NOTFOUND)
 		return mrc;
 
-	if ((mrc = heads_get(s, txn, rec->origin, &h)) != 0)
+	if ((mrc = store_heads_get(s, txn, rec->origin, &h)) != 0)
 		return mrc;
-	if (h.flags & STORE_HEADS_FORKED) {
+	if ((h.flags & STORE_HEADS_FORKED) && !store_resolves_own_fork(rec)) {
 		j->err = rm_fail(&j->iwhy, RM_EFORK,
 		    "origin %s is marked forked", rec->origin);
 		return 0;
 	}
+	/* A fork resolution takes effect before it is logged: it may
+	 * release its own origin and change its log (store_resolve.c). */
+	if ((mrc = store_resolve_apply(s, txn, j, rec, p, n,
+	    equivocations)) != 0 || j->err != RM_OK)
+		return mrc;
+	if ((mrc = store_heads_get(s, txn, rec->origin, &h)) != 0)
+		return mrc;
 
 	/* The log: first seen wins; anything contradicting it is fork
 	 * evidence. */
-	mrc = log_get(s, txn, rec->origin, rec->seq, &cur);
+	mrc = store_log_get(s, txn, rec->origin, rec->seq, &cur);
 	if (mrc == 0)
 		return store_fork(s, txn, j, rec, p, n, &h, forks,
 		    "another record holds this seq");
 	if (mrc != MDB_NOTFOUND)
 		return mrc;
 	if (rec->seq > 1) {
-		mrc = log_get(s, txn, rec->origin, rec->seq - 1, &cur);
+		mrc = store_log_get(s, txn, rec->origin, rec->seq - 1, &cur);
 		if (mrc == 0 && (!rec->has_prev ||
 		    memcmp(cur.b, rec->prev.b, RM_HASH_BYTES) != 0))
 			return store_fork(s, txn, j, rec, p, n, &h, forks,
@@ -482,12 +521,12 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 		if (mrc != 0 && mrc != MDB_NOTFOUND)
 			return mrc;
 	}
-	mrc = log_get(s, txn, rec->origin, rec->seq + 1, &cur);
+	mrc = store_log_get(s, txn, rec->origin, rec->seq + 1, &cur);
 	if (mrc == 0) {
 		struct rm_record nrec;
 		bool linked;
 
-		if ((mrc = record_load(s, txn, &cur, &nrec)) != 0)
+		if ((mrc = store_record_load(s, txn, &cur, &nrec)) != 0)
 			return mrc;
 		linked = nrec.has_prev &&
 		    memcmp(nrec.prev.b, j->hash.b, RM_HASH_BYTES) == 0;
@@ -515,15 +554,16 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 		h.max = rec->seq;
 	if (rec->seq == h.contig + 1) {
 		h.contig = rec->seq;
-		while ((mrc = log_get(s, txn, rec->origin, h.contig + 1,
+		while ((mrc = store_log_get(s, txn, rec->origin, h.contig + 1,
 		    &cur)) == 0)
 			h.contig++;
 		if (mrc != MDB_NOTFOUND)
 			return mrc;
 	}
-	if ((mrc = heads_put(s, txn, rec->origin, &h)) != 0)
+	if ((mrc = store_heads_put(s, txn, rec->origin, &h)) != 0)
 		return mrc;
-	if ((mrc = apply_latest(s, txn, j, rec, equivocations)) != 0)
+	if ((mrc = store_latest_apply(s, txn, &j->hash, rec, &j->is_latest,
+	    &j->res.equivocation, equivocations)) != 0)
 		return mrc;
 	j->res.stored = true;
 	return 0;

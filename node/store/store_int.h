@@ -15,7 +15,10 @@
 #include "node/store/store.h"
 
 /* Layout version kept in meta "layout"; bump on incompatible changes. */
-#define STORE_LAYOUT_VERSION "2"
+#define STORE_LAYOUT_VERSION "3"
+/* Older layouts store_open still opens (and relabels): layout 2 is
+ * layout 3 without resolved forks. */
+#define STORE_LAYOUT_COMPAT  "2"
 /* Longest `active` / `index` key: kind name, NUL, key. */
 #define STORE_INDEX_KEY_MAX  (RM_KIND_NAME_MAX + 1 + RM_INDEX_KEY_MAX)
 /* Longest log / forks key: origin, NUL, u64. */
@@ -26,6 +29,16 @@
 /* heads value: contiguous (u64 BE) || max (u64 BE) || flags (1). */
 #define STORE_HEADS_LEN      17
 #define STORE_HEADS_FORKED   0x01
+/* forks value: evidence hash (32), then, once resolved, the resolution
+ * record's hash (32). */
+#define STORE_FORK_RESOLVED_LEN (2 * RM_HASH_BYTES)
+
+/* heads value, decoded. */
+struct store_heads {
+	uint64_t contig;             /* seqs 1..contig all in the log */
+	uint64_t max;                /* highest seq in the log */
+	uint8_t flags;               /* STORE_HEADS_FORKED */
+};
 /* Map growth: at most this many doublings for one batch. */
 #define STORE_GROW_MAX       16
 
@@ -107,6 +120,46 @@ void store_job_free(struct store_job *j);
  */
 int store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
     uint64_t *forks, uint64_t *equivocations);
+/* heads[origin] into *h (zeroed if absent) / from *h. MDB code. */
+int store_heads_get(store *s, MDB_txn *txn, const char *origin,
+    struct store_heads *h);
+int store_heads_put(store *s, MDB_txn *txn, const char *origin,
+    const struct store_heads *h);
+/* log[origin, seq] into *out; MDB_NOTFOUND if absent. */
+int store_log_get(store *s, MDB_txn *txn, const char *origin, uint64_t seq,
+    rm_hash *out);
+/* Decode the stored record h (must exist and decode, else
+ * MDB_CORRUPTED); record_fini it. */
+int store_record_load(store *s, MDB_txn *txn, const rm_hash *h,
+    struct rm_record *rec);
+/* Make h (the record rec) the latest version of its object if it wins
+ * (higher ver; equal ver: lower hash, counted as an equivocation), and
+ * keep `active` / `index` in step. *is_latest, *equivocation set when
+ * they happen. MDB code. */
+int store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec, bool *is_latest, bool *equivocation,
+    uint64_t *equivocations);
+/* If h (the record rec) is the latest version of its object, remove it
+ * from `latest`, `active` and `index` (the object then has no latest
+ * version until another arrives). MDB code. */
+int store_latest_withdraw(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec);
+
+/* ---- store_resolve.c ---- */
+/* Does rec resolve a fork of its own origin (the issue path lets it
+ * through a forked origin's hold)? */
+bool store_resolves_own_fork(const struct rm_record *rec);
+/*
+ * If rec (signed bytes p, n; hash j->hash) is a fork resolution
+ * (rm_kind_ops.resolves), apply it before the record itself is stored:
+ * docs/STORAGE.md "Fork resolution". A resolution that cannot apply
+ * (the origin's own key signed the losing record, keep names neither
+ * record) sets j->err and changes nothing. MDB code.
+ */
+int store_resolve_apply(store *s, MDB_txn *txn, struct store_job *j,
+    const struct rm_record *rec, const uint8_t *p, size_t n,
+    uint64_t *equivocations);
+
 /* Read / write the u64 counters kept in meta. */
 int store_meta_get_u64(store *s, MDB_txn *txn, const char *key,
     uint64_t *out);

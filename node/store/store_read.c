@@ -461,14 +461,15 @@ store_forks_each(store *s, store_fork_fn each, void *arg)
 	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); mrc == 0;
 	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		const uint8_t *kp = k.mv_data;
-		rm_hash evidence, log;
+		rm_hash evidence, log, resolution;
 		size_t on;
 		uint64_t seq;
-		bool has_log;
+		bool has_log, resolved = v.mv_size == STORE_FORK_RESOLVED_LEN;
 
 		/* key: origin NUL seq (u64 BE), as store_seqkey writes it */
 		if (k.mv_size < 10 || k.mv_size > STORE_SEQKEY_MAX ||
-		    kp[k.mv_size - 9] != 0 || v.mv_size != RM_HASH_BYTES) {
+		    kp[k.mv_size - 9] != 0 || (v.mv_size != RM_HASH_BYTES &&
+		    v.mv_size != STORE_FORK_RESOLVED_LEN)) {
 			mrc = MDB_CORRUPTED;
 			break;
 		}
@@ -477,6 +478,9 @@ store_forks_each(store *s, store_fork_fn each, void *arg)
 		origin[on] = '\0';
 		seq = store_be64_get(kp + on + 1);
 		memcpy(evidence.b, v.mv_data, RM_HASH_BYTES);
+		if (resolved)
+			memcpy(resolution.b, (const uint8_t *)v.mv_data +
+			    RM_HASH_BYTES, RM_HASH_BYTES);
 		mrc = mdb_get(txn, s->db_log, &k, &lv);
 		if (mrc != 0 && mrc != MDB_NOTFOUND)
 			break;
@@ -485,7 +489,7 @@ store_forks_each(store *s, store_fork_fn each, void *arg)
 			memcpy(log.b, lv.mv_data, RM_HASH_BYTES);
 		mrc = 0;
 		if ((err = each(arg, origin, seq, &evidence, has_log ? &log :
-		    NULL)) != 0)
+		    NULL, resolved ? &resolution : NULL)) != 0)
 			break;
 	}
 	mdb_cursor_close(cur);

@@ -328,6 +328,51 @@ test_authorise(void)
 	roster_free(r);
 }
 
+/* kind fork_resolution has its own rule (rm_kind_ops.authorise): the
+ * forked origin itself, whatever its kinds, or a registrar. */
+static void
+test_authorise_fork_resolution(void)
+{
+	struct roster *r = fx_roster(1);
+	struct roster_agency w = *roster_find(r, FX_WATER);
+	struct roster_agency e = *roster_find(r, FX_EMERGENCY);
+	struct rm_fork_ref ref;
+	struct rm_record rec;
+	rm_why why;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&ref, 0, sizeof(ref));
+	rec.schema_version = RM_SCHEMA_VERSION;
+	rec.kind = &rm_kind_fork_resolution;
+	rec.body = &ref;
+	strcpy(rec.origin, FX_WATER);
+	strcpy(rec.object_id, "fork:" FX_WATER ":2");
+	rec.ver = 1;
+	rec.seq = 5;
+	rec.has_prev = true;
+	rec.n_areas = 1;
+	strcpy(rec.areas[0], "120104");
+	strcpy(ref.origin, FX_WATER);
+	ref.seq = 2;
+	CU_ASSERT_EQUAL(record_validate(&rec, &why), RM_OK);
+	/* its own fork: allowed though its kinds are only "alert" */
+	CU_ASSERT(!roster_is_registrar(&w));
+	CU_ASSERT_EQUAL(roster_authorise(&w, &rec, &why), RM_OK);
+	/* another agency's fork: not unless a registrar */
+	strcpy(rec.origin, FX_EMERGENCY);
+	strcpy(rec.areas[0], "120103");
+	CU_ASSERT_EQUAL(roster_authorise(&e, &rec, &why), RM_EUNAUTH);
+	CU_ASSERT(strstr(why.msg, "registrar") != NULL);
+	e.kinds |= (rm_kind_set)1u << kind_index(&rm_kind_agency);
+	CU_ASSERT(roster_is_registrar(&e));
+	CU_ASSERT_EQUAL(roster_authorise(&e, &rec, &why), RM_OK);
+	/* the area rule still applies */
+	strcpy(rec.areas[0], "120104");
+	CU_ASSERT_EQUAL(roster_authorise(&e, &rec, &why), RM_EUNAUTH);
+	CU_ASSERT(!roster_is_registrar(NULL));
+	roster_free(r);
+}
+
 static void
 test_load_file(void)
 {
@@ -359,6 +404,7 @@ rm_test_register(void)
 		{ "put_rejects", test_put_rejects },
 		{ "open_bad_entries", test_open_bad_entries },
 		{ "authorise", test_authorise },
+	{ "authorise_fork_resolution", test_authorise_fork_resolution },
 		{ "load_file", test_load_file },
 		CU_TEST_INFO_NULL,
 	};

@@ -9,6 +9,12 @@ endforeach()
 # The same fork when the forker's log is the shorter one.
 rm_script_test(integration.fork_shorter_log
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_equal_length.sh 2 TIMEOUT 180)
+# Resolving it: from the origin after a key rotation, or from a registrar.
+rm_script_test(integration.fork_resolve_origin
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_resolve.sh origin TIMEOUT 180)
+rm_script_test(integration.fork_resolve_registrar
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_resolve.sh registrar
+  TIMEOUT 180)
 rm_script_test(integration.centre_failure
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/centre_failure.sh TIMEOUT 240)
 

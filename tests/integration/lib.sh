@@ -47,6 +47,17 @@ finish() {
 	[ "$FAIL" -eq 0 ]
 }
 
+# wait_field NODE EXPR WANT SECONDS: until EXPR of the node's GET
+# /v1/status (rm_status_field) prints WANT.
+wait_field() { # NODE EXPR WANT SECONDS
+	local deadline=$(( $(date +%s) + $4 ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		[ "$(rm_status_field "$FED" "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # body and status of an rm_http call
 http_status() { tail -1; }
 http_body() { sed '$d'; }

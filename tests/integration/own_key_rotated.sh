@@ -16,14 +16,6 @@ issue() { # prints "STATUS ERROR FIELD"
 	printf '%s %s\n' "$(http_status <<<"$r")" \
 	    "$(http_body <<<"$r" | rm_json 'd.get("error","-")+" "+d.get("field","-")')"
 }
-wait_field() { # NODE EXPR WANT SECONDS
-	local deadline=$(( $(date +%s) + $4 ))
-	while [ "$(date +%s)" -le "$deadline" ]; do
-		[ "$(rm_status_field "$FED" "$1" "$2" 2>/dev/null)" = "$3" ] && return 0
-		sleep 0.2
-	done
-	return 1
-}
 check_eq "the water bureau issues on its key" "$(issue "before")" "201 - -"
 check "Binhai holds it" rm_wait_records "$FED" $B 1 15
 v0=$(rm_status_field "$FED" $A 'd["roster_version"]')

@@ -16,3 +16,6 @@ rm_unit_test(node.store_kind
   SOURCES test_store_kind.c test_store_fx.c
     ${PROJECT_SOURCE_DIR}/tests/schemas/notice_kind.c
   LIBS ${RM_STORE_TEST_LIBS})
+# Fork resolution (store_resolve.c).
+rm_unit_test(node.store_resolve
+  SOURCES test_store_resolve.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})

@@ -9,8 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <lmdb.h>
-
 #include "rm_test.h"
 #include "test_store_fx.h"
 
@@ -136,24 +134,13 @@ static void
 test_layout_mismatch(void)
 {
 	char dir[256];
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_dbi dbi;
-	MDB_val k = { 6, "layout" }, v = { 2, "99" };
 	struct store_opts o = { NULL, 0, 0, 0 };
 	rm_why why = { "", "" };
 	store *s = NULL;
 
 	sfx_tmpdir(dir);
 	store_close(sfx_open(dir, 0));
-	CU_ASSERT_EQUAL_FATAL(mdb_env_create(&env), 0);
-	mdb_env_set_maxdbs(env, 8);
-	CU_ASSERT_EQUAL_FATAL(mdb_env_open(env, dir, 0, 0600), 0);
-	CU_ASSERT_EQUAL_FATAL(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	CU_ASSERT_EQUAL(mdb_put(txn, dbi, &k, &v, 0), 0);
-	CU_ASSERT_EQUAL(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	sfx_meta_set(dir, "layout", "99");
 
 	o.dir = dir;
 	CU_ASSERT_EQUAL(store_open(&o, &s, &why), RM_ESTORE);

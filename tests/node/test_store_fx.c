@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
+#include <lmdb.h>
 
 #include "crypto/crypto.h"
 #include "test_store_fx.h"
@@ -62,18 +63,18 @@ sfx_seal(void *arg, struct rm_record *r, rm_buf *out, rm_hash *hash,
     rm_why *why)
 {
 	static const uint8_t zero[64];
+	const rm_hash *kid = arg;
 	rm_buf body = RM_BUF_INIT, prot = RM_BUF_INIT;
 	size_t start = out->len;
 	int rv;
 
-	(void)arg;
 	if ((rv = record_encode(r, &body, why)) != RM_OK)
 		return rv;
 	rm_cbor_put_map(&prot, 2);
 	rm_cbor_put_uint(&prot, COSE_HDR_ALG);
 	rm_cbor_put_int(&prot, COSE_ALG_ES256);
 	rm_cbor_put_uint(&prot, COSE_HDR_KID);
-	rm_cbor_put_bytes(&prot, zero, RM_HASH_BYTES);
+	rm_cbor_put_bytes(&prot, kid != NULL ? kid->b : zero, RM_HASH_BYTES);
 	rm_cbor_put_tag(out, COSE_TAG_SIGN1);
 	rm_cbor_put_array(out, 4);
 	rm_cbor_put_bytes(out, prot.data, prot.len);
@@ -203,4 +204,45 @@ sfx_wait_for(struct sfx_wait *w, unsigned n)
 	while (w->done < n)
 		pthread_cond_wait(&w->cv, &w->mtx);
 	pthread_mutex_unlock(&w->mtx);
+}
+
+/* One transaction on the closed store's `meta` (LMDB directly). */
+static void
+meta_txn(const char *dir, const char *key, const char *set, char *get,
+    size_t getlen)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { strlen(key), (void *)key }, v;
+
+	CU_ASSERT_EQUAL_FATAL(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 8);
+	CU_ASSERT_EQUAL_FATAL(mdb_env_open(env, dir, 0, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	if (set != NULL) {
+		v.mv_size = strlen(set);
+		v.mv_data = (void *)set;
+		CU_ASSERT_EQUAL(mdb_put(txn, dbi, &k, &v, 0), 0);
+	} else {
+		get[0] = '\0';
+		if (mdb_get(txn, dbi, &k, &v) == 0)
+			snprintf(get, getlen, "%.*s", (int)v.mv_size,
+			    (const char *)v.mv_data);
+	}
+	CU_ASSERT_EQUAL(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+void
+sfx_meta_set(const char *dir, const char *key, const char *value)
+{
+	meta_txn(dir, key, value, NULL, 0);
+}
+
+void
+sfx_meta_get(const char *dir, const char *key, char *out, size_t len)
+{
+	meta_txn(dir, key, NULL, out, len);
 }

@@ -28,8 +28,9 @@ void sfx_record(struct rm_record *r, struct rm_alert *alert, const char *origin,
     uint64_t ver, uint64_t seq, const rm_hash *prev, const char *area,
     rm_cap_msgtype mt, rm_utc_ms issued_ms, rm_utc_ms expires_ms);
 
-/* Encode r, wrap it as COSE_Sign1 with a zero signature and a zero kid,
- * hash it. A store_seal_fn (arg unused). */
+/* Encode r, wrap it as COSE_Sign1 with a zero signature and a zero kid
+ * (or, if arg is not NULL, the kid the rm_hash arg points at), hash it.
+ * A store_seal_fn. */
 int sfx_seal(void *arg, struct rm_record *r, rm_buf *out, rm_hash *hash,
     rm_why *why);
 
@@ -47,6 +48,11 @@ int sfx_put(store *s, const struct sfx *f, struct store_put_result *res);
 /* A fresh directory under $TMPDIR (or /tmp), and its removal. */
 void sfx_tmpdir(char out[256]);
 void sfx_rmdir(const char *dir);
+
+/* Write / read (as text, "" if absent) a `meta` value of the closed
+ * store in dir, through LMDB directly. */
+void sfx_meta_set(const char *dir, const char *key, const char *value);
+void sfx_meta_get(const char *dir, const char *key, char *out, size_t len);
 
 /* Open a store on dir with the given map size (0 = default). */
 store *sfx_open(const char *dir, size_t map_size_bytes);

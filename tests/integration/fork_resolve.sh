@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# A fork (fork_lib.sh: a copy of A's identity signs another seq 1) is
+# resolved by a signed fork_resolution record, and every node -- the
+# two forkers, their neighbours and W, adjacent to neither -- reports
+# the fork resolved and accepts A's new records again.
+#
+# fork_resolve.sh origin: A's key is rotated (riskmesh agency add
+#   --new-keys), the roster spreads, A restarts on its new key and
+#   resolves its own fork. Before the rotation A's own resolution is
+#   refused (its key signed both sides of the fork).
+# fork_resolve.sh registrar: C, whose roster entry lets it publish
+#   agency records (a registrar), resolves the fork; D, not one, is
+#   refused with 403.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/fork_lib.sh"
+MODE=${1:-origin}
+if [ "$MODE" = registrar ]; then
+	fork_setup --id $C --areas 120000 --max-grade red \
+	    --kinds agency,alert --role centre
+else
+	fork_setup
+fi
+fork_make 1
+
+# The record to keep: the one in A's own log.
+keep=$(rm_http "$FED" $X GET /v1/forks | http_body | rm_json 'd["forks"][0]["log"]')
+check "A's log record is named" test "${#keep}" = 64
+resolve() { # NODE-DIR-NAME: prints "STATUS ERROR"
+	local r
+	r=$(rm_http "$FED" "$1" POST "/v1/forks/$X/1/resolve" \
+	    -H 'Content-Type: application/json' --data-binary "{\"keep\":\"$keep\"}")
+	printf '%s %s\n' "$(http_status <<<"$r")" \
+	    "$(http_body <<<"$r" | rm_json 'd.get("error","-")')"
+}
+
+if [ "$MODE" = registrar ]; then
+	check_eq "D is no registrar: 403" "$(resolve $D)" "403 EUNAUTH"
+	xconf=$(rm_node_dir "$FED" $C)/node.conf
+	out=$("$RM_BIN/riskmesh" fork resolve -c "$xconf" $X 1 --keep "$keep")
+	check "C resolves: riskmesh fork resolve" grep -q "^resolved $X seq 1" <<<"$out"
+else
+	check_eq "A on the key that forked: 403" "$(resolve $X)" "403 EUNAUTH"
+	v0=$(rm_status_field "$FED" $X 'd["roster_version"]')
+	"$RM_BIN/riskmesh" agency add --dir "$FED" --id $X --areas 120116 \
+	    --max-grade orange --kinds alert --new-keys >/dev/null ||
+	    rm_die "agency add --new-keys"
+	rm_node_kill "$FED" $C TERM     # C restarts on the new roster
+	rm_node_start "$FED" $C
+	for n in $D $W copy; do
+		check "the new roster reaches $n" \
+		    wait_field $n 'd["roster_version"]' $((v0 + 1)) 30
+	done
+	rm_node_kill "$FED" $X TERM     # A restarts on its new key
+	rm_node_start "$FED" $X
+	check "A is up with C" rm_wait_peers_up "$FED" $X 1 20
+	xconf=$(rm_node_dir "$FED" $X)/node.conf
+	out=$("$RM_BIN/riskmesh" fork resolve -c "$xconf" $X 1 --keep "$keep")
+	check "A resolves with its new key: riskmesh fork resolve" \
+	    grep -q "^resolved $X seq 1" <<<"$out"
+fi
+
+for n in $X $C $D $W copy; do
+	check "the fork is resolved on $n" \
+	    wait_field $n 'd["forks"],d["forks_resolved"]' "(0, 1)" 30
+	check_eq "$n keeps A's record at seq 1" \
+	    "$(rm_http "$FED" $n GET /v1/forks | http_body |
+	       rm_json 'd["forks"][0]["log"]+" "+str(d["forks"][0]["resolved"])')" \
+	    "$keep True"
+done
+check_eq "metrics: no open fork on W" "$(rm_metric "$FED" $W riskmesh_forks)" 0
+check_eq "metrics: one resolved on W" \
+    "$(rm_metric "$FED" $W riskmesh_forks_resolved)" 1
+list=$("$RM_BIN/riskmesh" fork list -c "$(rm_node_dir "$FED" $W)/node.conf")
+check "riskmesh fork list says resolved" grep -q "^$X *seq 1 .*resolved by" <<<"$list"
+
+# A's records are accepted again everywhere.
+r0=$(rm_metric "$FED" $W riskmesh_records)
+check_eq "A issues after the resolution" "$(issue $X "after the resolution")" 201
+for n in $C $D $W; do
+	check "$n accepts A's new record" rm_wait_records "$FED" $n $((r0 + 1)) 20
+done
+check_eq "A's new record is an alert in force on W" \
+    "$(rm_http "$FED" $W GET /v1/alerts | http_body |
+       rm_json 'sum(1 for a in d["alerts"] if a["origin"]=="'$X'")')" 2
+finish
