@@ -211,17 +211,37 @@ dec_refuse(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why)
 	return RM_OK;
 }
 
+/* [6, code, reason, 1]: the sender refuses the session and closes. */
+static int
+dec_refuse_close(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why)
+{
+	uint64_t scope;
+	int rv;
+
+	if ((rv = dec_refuse(rd, f, why)) != RM_OK)
+		return rv;
+	if ((rv = rm_cbor_rd_uint(rd, &scope)) != RM_OK)
+		return rm_fail(why, rv, "REFUSE.scope: expected uint");
+	if (scope != FED_REFUSE_SESSION)
+		return rm_fail(why, RM_EBADVALUE, "REFUSE.scope: %llu, must "
+		    "be %d", (unsigned long long)scope, FED_REFUSE_SESSION);
+	f->u.refuse.close = true;
+	return RM_OK;
+}
+
 static const struct {
 	const char *name;
 	size_t arity;
 	int (*dec)(rm_cbor_rd *, struct fed_frame *, rm_why *);
+	/* A second form with one more element (0: none). */
+	int (*dec_long)(rm_cbor_rd *, struct fed_frame *, rm_why *);
 } frame_types[] = {
 	[FED_HELLO] = { "HELLO", 5, dec_hello },
 	[FED_PROOF] = { "PROOF", 2, dec_proof },
 	[FED_ROSTER] = { "ROSTER", 2, dec_roster },
 	[FED_VECTOR] = { "VECTOR", 2, dec_vector },
 	[FED_RECORDS] = { "RECORDS", 2, dec_records },
-	[FED_REFUSE] = { "REFUSE", 3, dec_refuse },
+	[FED_REFUSE] = { "REFUSE", 3, dec_refuse, dec_refuse_close },
 };
 
 int
@@ -250,12 +270,16 @@ fed_frame_decode(const uint8_t *p, size_t n, struct fed_frame *out,
 	if (type == 0 || type >= sizeof(frame_types) / sizeof(frame_types[0]))
 		return rm_fail(why, RM_EUNKNOWN, "frame: unknown type %llu",
 		    (unsigned long long)type);
-	if (arity != frame_types[type].arity)
+	if (arity != frame_types[type].arity &&
+	    (frame_types[type].dec_long == NULL ||
+	    arity != frame_types[type].arity + 1))
 		return rm_fail(why, RM_EMALFORMED, "%s: %zu elements, must be "
-		    "%zu", frame_types[type].name, arity,
-		    frame_types[type].arity);
+		    "%zu%s", frame_types[type].name, arity,
+		    frame_types[type].arity, frame_types[type].dec_long != NULL ?
+		    " or one more" : "");
 	f.type = (enum fed_frame_type)type;
-	if ((rv = frame_types[type].dec(&rd, &f, why)) != RM_OK)
+	if ((rv = (arity == frame_types[type].arity ? frame_types[type].dec :
+	    frame_types[type].dec_long)(&rd, &f, why)) != RM_OK)
 		return rv;
 	if ((rv = rm_cbor_rd_end(&rd)) != RM_OK) {
 		fed_frame_fini(&f);
@@ -400,8 +424,8 @@ fed_frame_records_add(rm_buf *out, const uint8_t *p, size_t n)
 	return rm_cbor_put_bytes(out, p, n);
 }
 
-int
-fed_frame_refuse(rm_buf *out, int code, const char *reason)
+static int
+refuse_encode(rm_buf *out, int code, const char *reason, bool close)
 {
 	size_t n = strlen(reason);
 
@@ -414,11 +438,25 @@ fed_frame_refuse(rm_buf *out, int code, const char *reason)
 			n--;
 	}
 	ENC_BEGIN(out);
-	ENC(rm_cbor_put_array(out, 3));
+	ENC(rm_cbor_put_array(out, close ? 4 : 3));
 	ENC(rm_cbor_put_uint(out, FED_REFUSE));
 	ENC(rm_cbor_put_uint(out, (uint64_t)code));
 	ENC(rm_cbor_put_text(out, reason, n));
+	if (close)
+		ENC(rm_cbor_put_uint(out, FED_REFUSE_SESSION));
 	ENC_END(out);
+}
+
+int
+fed_frame_refuse(rm_buf *out, int code, const char *reason)
+{
+	return refuse_encode(out, code, reason, false);
+}
+
+int
+fed_frame_refuse_close(rm_buf *out, int code, const char *reason)
+{
+	return refuse_encode(out, code, reason, true);
 }
 
 int

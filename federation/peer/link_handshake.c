@@ -72,8 +72,10 @@ static int
 verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 {
 	struct fed_session *s = p->s;
+	uint64_t gen = atomic_load(&p->f->roster_gen);
 	struct roster *r = fed_roster(p->f);
 	const struct roster_agency *a = roster_find(r, p->agency);
+	const struct roster_key *k;
 	rm_buf t = RM_BUF_INIT;
 	int rv;
 
@@ -83,15 +85,25 @@ verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 		    (unsigned long long)roster_version(r));
 		goto out;
 	}
+	/* Only the key in use proves the peer (docs/PROTOCOL.md §5b): a
+	 * rotated, revoked or removed key no longer opens a link. */
+	if ((k = roster_key_current(a, rm_utc_now_ms())) == NULL) {
+		rv = rm_fail(why, RM_EUNAUTH, "%s has no key in use (%s)",
+		    p->agency, a->removed ? "removed from the federation" :
+		    "its key was revoked");
+		goto out;
+	}
 	rv = fed_hello_transcript(&t, s->own_nonce, s->peer_nonce, p->agency,
 	    p->f->agency_id);
 	if (rv == RM_OK)
-		rv = crypto_es256_verify(a->key, t.data, t.len, s->proof);
+		rv = crypto_es256_verify(k->key, t.data, t.len, s->proof);
 	if (rv != RM_OK) {
 		rv = rm_fail(why, RM_EBADSIG, "PROOF does not verify with the "
-		    "roster key of %s", p->agency);
+		    "key of %s in roster version %llu", p->agency,
+		    (unsigned long long)roster_version(r));
 		goto out;
 	}
+	s->proof_roster = gen;
 	*up = true;
 out:
 	rm_buf_fini(&t);
@@ -132,9 +144,6 @@ fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 	memcpy(s->peer_nonce, fr->u.hello.nonce, FED_NONCE_BYTES);
 	s->peer_roster_version = fr->u.hello.roster_version;
 	s->hello_rx = true;
-	/* Reported, never enforced: over TLS the peer's certificate is
-	 * the federation CA's, but its agency is not proven yet. */
-	fed_note_roster_seen(p->f, s->peer_roster_version);
 	if (s->peer_roster_version > s->roster_told)
 		s->roster_told = s->peer_roster_version;
 	/* The newer roster travels first. */
@@ -169,11 +178,11 @@ fed_hs_on_proof(struct fed_peer *p, const struct fed_frame *fr, bool *up,
 	struct roster *r;
 	bool wait;
 
-	if (!s->hello_rx || s->up || s->proof_pending)
+	if (!s->hello_rx || s->authed || s->proof_pending)
 		return rm_fail(why, RM_EPROTO, "unexpected PROOF");
 	memcpy(s->proof, fr->u.proof.sig, CRYPTO_ES256_SIG_BYTES);
 	r = fed_roster(p->f);
-	wait = s->peer_roster_version > roster_version(r);
+	wait = s->peer_roster_version > roster_version(r) && !s->roster_bad;
 	roster_free(r);
 	if (wait) {
 		s->proof_pending = true;       /* its ROSTER comes first */
@@ -215,16 +224,28 @@ fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr, bool *up,
 		return rm_fail(why, RM_EPROTO, "ROSTER before HELLO");
 	/* Verifying a roster costs a signature check: one before the peer
 	 * is authenticated, then at most one a second (roster updates). */
-	if (s->rosters_rx > 0 && (!s->up ||
+	if (s->rosters_rx > 0 && (!s->authed ||
 	    rm_mono_now_ms() - s->last_roster_ms < 1000))
-		return rm_fail(why, RM_EPROTO, "ROSTER %s", s->up ?
+		return rm_fail(why, RM_EPROTO, "ROSTER %s", s->authed ?
 		    "more than once a second" : "twice before UP");
 	s->rosters_rx++;
 	s->last_roster_ms = rm_mono_now_ms();
 	if ((rv = roster_open(fr->u.roster.p, fr->u.roster.n, p->f->root_key,
 	    &nr, &rwhy)) != RM_OK) {
+		uint32_t held;
+
+		/* No trust cliff: the node keeps its roster, and the peer
+		 * is still authenticated by the key that roster names. */
 		FED_COUNT(p->f, frames_malformed, 1);
-		return rm_fail(why, rv, "ROSTER refused: %s", rwhy.msg);
+		if (fed_peer_rlog_allow(p, FED_RLOG_ROSTER, rv, &held))
+			rm_log_sec("fed", "peer %s (%s): ROSTER ignored: %s: %s "
+			    "(%u more held back)", p->agency, p->url,
+			    rm_errname(rv), rwhy.msg, held);
+		s->roster_bad = true;
+		if (!s->proof_pending)
+			return RM_OK;
+		s->proof_pending = false;
+		return verify_proof(p, up, why);
 	}
 	cur = fed_roster(p->f);
 	rv = strcmp(roster_federation(nr), roster_federation(cur));
@@ -252,5 +273,19 @@ fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr, bool *up,
 		rv = verify_proof(p, up, why);
 	}
 	roster_free(cur);
+	return rv;
+}
+
+int
+fed_hs_recheck(struct fed_peer *p, rm_why *why)
+{
+	bool changed = atomic_load(&p->f->roster_gen) != p->s->proof_roster;
+	bool up = false;
+	int rv;
+
+	if (!p->s->authed || !changed)
+		return RM_OK;
+	if ((rv = verify_proof(p, &up, why)) != RM_OK)
+		fed_note_roster_seen(p, 0);   /* no longer authenticated */
 	return rv;
 }

@@ -24,7 +24,6 @@
 
 #include "federation/peer/peer_int.h"
 
-#define FED_REFUSAL_LOG_MS     60000  /* repeat an identical refusal log */
 #define FED_REFUSE_LINGER_MS   100    /* REFUSE, then close the pipe */
 
 /* ---------------- state ---------------- */
@@ -51,10 +50,12 @@ session_up_now(struct fed_peer *p)
  * The link's state from its sessions: UP while one is up (a refused
  * stranger on another connection does not change that), otherwise
  * REFUSED after a refusal (until a session comes up), HANDSHAKE while
- * one is in progress, DOWN.
+ * one is in progress, DOWN. A refusal (code != 0; by_peer: the peer's
+ * REFUSE) that leaves the link REFUSED is kept as its reason.
  */
 static void
-state_update(struct fed_peer *p, bool refused)
+state_update(struct fed_peer *p, int code, bool by_peer,
+    const char *reason)
 {
 	enum fed_peer_state st = FED_PEER_DOWN;
 	bool hs = false;
@@ -64,7 +65,12 @@ state_update(struct fed_peer *p, bool refused)
 	for (size_t i = 0; i < FED_CONNS_MAX; i++)
 		hs |= p->sess[i].pipe != 0;
 	pthread_mutex_lock(&p->mtx);
-	if (refused || p->state == FED_PEER_REFUSED)
+	if (code != 0) {
+		p->refusal_code = code;
+		p->refused_by_peer = by_peer;
+		snprintf(p->refusal, sizeof(p->refusal), "%s", reason);
+	}
+	if (code != 0 || p->state == FED_PEER_REFUSED)
 		st = FED_PEER_REFUSED;
 	else if (hs)
 		st = FED_PEER_HANDSHAKE;
@@ -90,18 +96,18 @@ session_end(struct fed_peer *p)
 
 /*
  * The connection of p->s broke the protocol or failed the handshake:
- * count it, log it on the security channel (identical reasons at most
- * once a minute), tell the peer why, end the session and close the
- * connection after a short linger (so that the REFUSE gets out).
+ * count it, log it on the security channel (one line per reason per
+ * minute, the rest counted), tell the peer why in a session REFUSE, end
+ * the session and close the connection after a short linger (so that the
+ * REFUSE gets out).
  */
 static void __attribute__((format(printf, 3, 4)))
 session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 {
 	char reason[RM_WHY_MAX];
 	rm_buf b = RM_BUF_INIT;
-	rm_mono_ms now = rm_mono_now_ms();
 	va_list ap;
-	uint32_t conn = p->s->pipe;
+	uint32_t conn = p->s->pipe, held;
 	bool was_up = p->s->up;
 
 	va_start(ap, fmt);
@@ -109,22 +115,44 @@ session_fail(struct fed_peer *p, int code, const char *fmt, ...)
 	va_end(ap);
 	if (!was_up)
 		FED_COUNT(p->f, handshakes_failed, 1);
-	if (strcmp(reason, p->last_refusal) != 0 ||
-	    now - p->last_refusal_ms >= FED_REFUSAL_LOG_MS) {
-		rm_log_sec("fed", "peer %s (%s): %s %s: %s", p->agency, p->url,
-		    was_up ? "connection closed" : "handshake refused",
-		    rm_errname(code), reason);
-		snprintf(p->last_refusal, sizeof(p->last_refusal), "%s",
-		    reason);
-		p->last_refusal_ms = now;
-	}
-	if (fed_frame_refuse(&b, code, reason) == RM_OK)
+	if (fed_peer_rlog_allow(p, FED_RLOG_SESSION, code, &held))
+		rm_log_sec("fed", "peer %s (%s): %s %s: %s (%u more held back)",
+		    p->agency, p->url, was_up ? "connection closed" :
+		    "handshake refused", rm_errname(code), reason, held);
+	if (fed_frame_refuse_close(&b, code, reason) == RM_OK)
 		(void)fed_net_send(p, &b);
 	rm_buf_fini(&b);
 	session_end(p);
 	fed_net_drop(p, conn, FED_REFUSE_LINGER_MS);
 	/* A stranger refused beside an up session leaves the link UP. */
-	state_update(p, true);
+	state_update(p, code, false, reason);
+}
+
+/*
+ * The peer refused the session of p->s (a session REFUSE, or any REFUSE
+ * before UP): it closes the connection, so do we, and the link is
+ * REFUSED with the peer's reason -- never UP while the peer refuses it.
+ * Nothing is sent back.
+ */
+static void
+session_refused(struct fed_peer *p, const struct fed_frame *fr)
+{
+	char reason[RM_WHY_MAX];
+	uint32_t conn = p->s->pipe, held;
+	int code = (int)fr->u.refuse.code;
+
+	snprintf(reason, sizeof(reason), "%.*s", (int)fr->u.refuse.reason_len,
+	    fr->u.refuse.reason);
+	if (!p->s->up)
+		FED_COUNT(p->f, handshakes_failed, 1);
+	if (fed_peer_rlog_allow(p, FED_RLOG_PEER_SESSION, code, &held))
+		rm_log_sec("fed", "peer %s (%s): %s by the peer: %s: %s (%u "
+		    "more held back)", p->agency, p->url, p->s->up ?
+		    "connection closed" : "handshake refused", rm_errname(code),
+		    reason, held);
+	session_end(p);
+	fed_net_drop(p, conn, 0);
+	state_update(p, code, true, reason);
 }
 
 static void
@@ -156,9 +184,25 @@ session_start(struct fed_peer *p, uint32_t conn)
 }
 
 /*
- * The peer's PROOF verified on p->s: it is the link now. An older up
- * session (a connection the peer has given up on) is closed: only the
- * holder of the peer's key gets here, with a fresh nonce.
+ * The peer's PROOF verified on p->s: it may send VECTOR and RECORDS now.
+ * Our VECTOR tells the peer that we accepted its PROOF; the link is UP
+ * only when the peer's VECTOR says the same (session_up).
+ */
+static void
+session_authed(struct fed_peer *p)
+{
+	p->s->authed = true;
+	fed_note_roster_seen(p, p->s->peer_roster_version);
+	p->s->roster_gen = atomic_load(&p->f->roster_gen);
+	if (fed_sync_send_vector(p) != RM_OK)
+		session_fail(p, RM_ENET, "cannot send VECTOR");
+}
+
+/*
+ * The peer's first VECTOR on the authenticated p->s: both sides accepted
+ * each other, it is the link now. An older up session (a connection the
+ * peer has given up on) is closed: only the holder of the peer's key gets
+ * here, with a fresh nonce.
  */
 static void
 session_up(struct fed_peer *p)
@@ -179,23 +223,41 @@ session_up(struct fed_peer *p)
 	pthread_mutex_lock(&p->mtx);
 	p->connects++;
 	p->last_up_ms = rm_utc_now_ms();
+	p->refusal_code = 0;
+	p->refused_by_peer = false;
+	p->refusal[0] = '\0';
 	pthread_mutex_unlock(&p->mtx);
 	FED_COUNT(p->f, handshakes_ok, 1);
-	p->last_refusal[0] = '\0';
 	rm_log(RM_LOG_INFO, "fed", "peer %s up (%s)", p->agency, p->url);
-	p->s->roster_gen = atomic_load(&p->f->roster_gen);
-	if (fed_sync_send_vector(p) != RM_OK)
-		session_fail(p, RM_ENET, "cannot send VECTOR");
 }
 
 /* Act on a handshake step's verdict. */
 static void
-session_verdict(struct fed_peer *p, int rv, bool up, const rm_why *why)
+session_verdict(struct fed_peer *p, int rv, bool authed, const rm_why *why)
 {
 	if (rv != RM_OK)
 		session_fail(p, rv, "%s", why->msg);
-	else if (up)
-		session_up(p);
+	else if (authed)
+		session_authed(p);
+}
+
+/* A REFUSE: of the session (the peer closes), or of one of our records
+ * (after UP, without the session scope: logged, the session goes on). */
+static void
+on_refuse(struct fed_peer *p, const struct fed_frame *fr)
+{
+	uint32_t held;
+
+	if (fr->u.refuse.close || !p->s->up) {
+		session_refused(p, fr);
+		return;
+	}
+	if (fed_peer_rlog_allow(p, FED_RLOG_PEER_RECORD,
+	    (int)fr->u.refuse.code, &held))
+		rm_log(RM_LOG_NOTICE, "fed", "peer %s refused: %s: %.*s (%u "
+		    "more held back)", p->agency,
+		    rm_errname((int)fr->u.refuse.code),
+		    (int)fr->u.refuse.reason_len, fr->u.refuse.reason, held);
 }
 
 /* One frame of connection conn: only its own session sees it. */
@@ -231,23 +293,22 @@ on_message(struct fed_peer *p, uint32_t conn, const uint8_t *buf,
 		session_verdict(p, rv, up, &why);
 		break;
 	case FED_VECTOR:
-		if (!p->s->up)
+		if (!p->s->authed) {
 			session_fail(p, RM_EPROTO, "VECTOR before handshake");
-		else
-			fed_sync_on_vector(p, &fr);
+			break;
+		}
+		if (!p->s->up)
+			session_up(p);  /* the peer accepted our PROOF */
+		fed_sync_on_vector(p, &fr);
 		break;
 	case FED_RECORDS:
-		if (!p->s->up)
+		if (!p->s->authed)
 			session_fail(p, RM_EPROTO, "RECORDS before handshake");
 		else
 			fed_sync_on_records(p, &fr);
 		break;
 	case FED_REFUSE:
-		rm_log(RM_LOG_NOTICE, "fed", "peer %s refused: %s: %.*s",
-		    p->agency, rm_errname((int)fr.u.refuse.code),
-		    (int)fr.u.refuse.reason_len, fr.u.refuse.reason);
-		if (!p->s->up)
-			session_fail(p, RM_EPROTO, "peer refused the handshake");
+		on_refuse(p, &fr);
 		break;
 	}
 	fed_frame_fini(&fr);
@@ -267,7 +328,7 @@ take_events(struct fed_peer *p)
 		}
 		if ((p->s = session_of(p, conn)) != NULL) {
 			session_end(p);
-			state_update(p, false);
+			state_update(p, 0, false, NULL);
 		}
 		fed_net_drop(p, conn, 0);
 	}
@@ -308,11 +369,35 @@ sessions_timers(struct fed_peer *p, rm_mono_ms now)
 			continue;
 		if (!p->s->up && now >= hs_due_ms(p->s, f))
 			session_fail(p, RM_ETIMEDOUT, "handshake not complete "
-			    "after %u ms", f->handshake_timeout_ms);
+			    "after %u ms%s", f->handshake_timeout_ms,
+			    p->s->authed ? " (the peer never confirmed our "
+			    "PROOF)" : "");
 		else if (p->s->up && now >= silence_due_ms(p->s, f))
 			session_fail(p, RM_ETIMEDOUT, "nothing received for "
 			    "%lld ms: the connection is dead",
 			    (long long)(now - p->s->last_rx_ms));
+	}
+}
+
+/*
+ * After a roster change (a peer thread is woken by it), every
+ * authenticated session checks its peer's PROOF against the new roster:
+ * a peer whose key was rotated or revoked, or that was removed, is
+ * refused with a session REFUSE, so that both sides report the link
+ * refused instead of one of them still calling it UP.
+ */
+static void
+sessions_recheck(struct fed_peer *p)
+{
+	rm_why why;
+	int rv;
+
+	for (size_t i = 0; i < FED_CONNS_MAX; i++) {
+		p->s = &p->sess[i];
+		if (p->s->pipe != 0 && p->s->authed &&
+		    (rv = fed_hs_recheck(p, &why)) != RM_OK)
+			session_fail(p, rv, "after a roster change: %s",
+			    why.msg);
 	}
 }
 
@@ -362,6 +447,7 @@ fed_peer_main(void *arg)
 		now = rm_mono_now_ms();
 		net_due = fed_net_tick(p, now);
 		take_events(p);
+		sessions_recheck(p);
 		sessions_timers(p, now);
 		busy = false;
 		if ((up = session_up_now(p)) != NULL) {

@@ -1,7 +1,7 @@
 /*
  * link_state.c -- the engine state every layer of the peer engine shares:
  * counters, the refused-hash ring, the current roster, each peer's
- * outbound queue and its wake pipe. Calls nothing above it.
+ * outbound queue, refusal log limiter and wake pipe. Calls nothing above it.
  *
  * Locks: fed.roster_mtx (roster pointer), fed.stats_mtx (counters,
  * refused ring), fed_peer.mtx (state, per-peer counters, queue, pipe
@@ -79,19 +79,58 @@ fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
 }
 
 void
-fed_note_roster_seen(fed *f, uint64_t version)
+fed_note_roster_seen(struct fed_peer *p, uint64_t version)
 {
-	uint64_t cur = atomic_load(&f->roster_seen);
-
-	while (version > cur &&
-	    !atomic_compare_exchange_weak(&f->roster_seen, &cur, version))
-		;
+	atomic_store(&p->roster_announced, version);
 }
 
 uint64_t
 fed_roster_seen(fed *f)
 {
-	return atomic_load(&f->roster_seen);
+	uint64_t seen = 0;
+
+	for (size_t i = 0; i < f->n_peers; i++) {
+		uint64_t v = atomic_load(&f->peers[i]->roster_announced);
+
+		if (v > seen)
+			seen = v;
+	}
+	return seen;
+}
+
+/* ---------------- refusal log limiter ---------------- */
+
+bool
+fed_rlog_allow(struct fed_rlog *l, enum fed_rlog_kind kind, int code,
+    rm_mono_ms now, uint32_t *held)
+{
+	size_t k = (size_t)kind < FED_RLOG_KINDS ? (size_t)kind : 0;
+	size_t c = code > 0 && code < RM_ERR_COUNT ? (size_t)code : 0;
+
+	if (l->logged[k][c] && now - l->last_ms[k][c] < FED_RLOG_MS) {
+		if (l->held[k][c] < UINT32_MAX)
+			l->held[k][c]++;
+		l->held_total++;
+		return false;
+	}
+	if (held != NULL)
+		*held = l->held[k][c];
+	l->logged[k][c] = true;
+	l->last_ms[k][c] = now;
+	l->held[k][c] = 0;
+	return true;
+}
+
+bool
+fed_peer_rlog_allow(struct fed_peer *p, enum fed_rlog_kind kind, int code,
+    uint32_t *held)
+{
+	bool ok;
+
+	pthread_mutex_lock(&p->mtx);
+	ok = fed_rlog_allow(&p->rlog, kind, code, rm_mono_now_ms(), held);
+	pthread_mutex_unlock(&p->mtx);
+	return ok;
 }
 
 struct roster *

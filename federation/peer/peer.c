@@ -248,7 +248,12 @@ fed_peers(fed *f, struct fed_peer_status *out, size_t max)
 		s->records_refused = p->records_refused;
 		s->connects = p->connects;
 		s->last_up_ms = p->last_up_ms;
+		s->refusal_code = p->refusal_code;
+		s->refused_by_peer = p->refused_by_peer;
+		snprintf(s->refusal, sizeof(s->refusal), "%s", p->refusal);
+		s->refusal_logs_held = p->rlog.held_total;
 		pthread_mutex_unlock(&p->mtx);
+		s->roster_announced = atomic_load(&p->roster_announced);
 	}
 	return i;
 }

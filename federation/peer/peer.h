@@ -41,8 +41,12 @@ enum fed_frame_type {
 	FED_ROSTER = 3,  /* [3, signed roster bstr] */
 	FED_VECTOR = 4,  /* [4, {origin: [contiguous seq, head hash]}] */
 	FED_RECORDS = 5, /* [5, [record bstr, ...]] */
-	FED_REFUSE = 6,  /* [6, rm_err code, reason text] */
+	FED_REFUSE = 6,  /* [6, rm_err code, reason text(, 1)] */
 };
+
+/* The optional 4th element of REFUSE: the sender refuses the session
+ * (not one record) and closes the connection (docs/PROTOCOL.md §3). */
+#define FED_REFUSE_SESSION    1
 
 struct fed_vector_entry {
 	const char *origin;   /* borrowed from the frame, NOT NUL-terminated */
@@ -76,6 +80,8 @@ struct fed_frame {
 		struct {
 			uint64_t code;
 			const char *reason; size_t reason_len;
+			bool close;   /* [6, code, reason, 1]: the session
+			                 is refused, the connection closes */
 		} refuse;
 	} u;
 };
@@ -103,7 +109,11 @@ int fed_frame_vector(rm_buf *out, const char *const *origins,
 /* Records frame: start with the count, then append each record. */
 int fed_frame_records_begin(rm_buf *out, size_t n);
 int fed_frame_records_add(rm_buf *out, const uint8_t *p, size_t n);
+/* REFUSE of one record [6, code, reason]: the session goes on. */
 int fed_frame_refuse(rm_buf *out, int code, const char *reason);
+/* REFUSE of the session [6, code, reason, 1]: the sender closes the
+ * connection; the receiver reports the link refused with this reason. */
+int fed_frame_refuse_close(rm_buf *out, int code, const char *reason);
 
 /* Transcript signed in the handshake PROOF (docs/PROTOCOL.md §HELLO):
  * "riskmesh/1 hello" || verifier_nonce || prover_nonce ||
@@ -198,6 +208,18 @@ struct fed_peer_status {
 	uint64_t records_sent, records_received, records_refused;
 	uint64_t connects;
 	rm_utc_ms last_up_ms;        /* 0 = never */
+	/* Why the link is REFUSED: the last refusal since it was last UP,
+	 * by this node (refused_by_peer false) or by the peer (its REFUSE);
+	 * refusal_code 0 and refusal "" when there was none. */
+	int refusal_code;            /* rm_err */
+	bool refused_by_peer;
+	char refusal[RM_WHY_MAX];
+	/* Refusal log lines about this peer held back by the rate limit
+	 * (one line per reason per minute), since fed_start. */
+	uint64_t refusal_logs_held;
+	/* Roster version the peer announced in its latest authenticated
+	 * HELLO (0: none, or its PROOF no longer verifies). */
+	uint64_t roster_announced;
 };
 
 /* Refusal counters, by error code (index rm_err). */
@@ -259,13 +281,15 @@ void fed_get_counters(fed *f, struct fed_counters *out);
 void fed_own_log_seen(fed *f, uint64_t *max_seq, uint64_t *vectors);
 
 /*
- * The highest roster version a peer announced in a HELLO this node
- * accepted (a roster agency; over TLS, a certificate of the federation
- * CA) since fed_start; 0 if none. Above the version in use it means a
- * newer roster exists that this node has not adopted (it did not
- * verify, or the handshake failed first): the node keeps working on the
- * roster it has and reports itself stale (docs/PROTOCOL.md §5, "no trust
- * cliff"). A report, never enforced. Thread-safe.
+ * The highest roster version over the peers' latest announcements: each
+ * peer counts with the version it announced in the HELLO of its latest
+ * session whose PROOF verified (an unauthenticated HELLO counts for
+ * nothing; a peer whose PROOF no longer verifies after a roster change
+ * counts 0); 0 if none. Above the version in use it means a newer
+ * roster exists that this node has not adopted (it did not verify, or
+ * the session failed first): the node keeps working on the roster it
+ * has and reports itself stale (docs/PROTOCOL.md §5, "no trust cliff").
+ * A report, never enforced. Thread-safe.
  */
 uint64_t fed_roster_seen(fed *f);
 const char *fed_peer_state_name(enum fed_peer_state s);

@@ -44,6 +44,28 @@
 #define FED_CONNS_MAX          8
 
 struct fed_net;       /* link_nng.c: the nng socket of one peer */
+
+/*
+ * Refusal log limiter of one peer (link_state.c): one log line per
+ * reason per FED_RLOG_MS, the lines over it held back and counted. A
+ * reason is a kind of refusal and its rm_err code. Guarded by the
+ * peer's mtx.
+ */
+#define FED_RLOG_MS            60000
+enum fed_rlog_kind {
+	FED_RLOG_SESSION = 0,      /* we refused the handshake or session */
+	FED_RLOG_PEER_SESSION,     /* the peer refused ours (REFUSE) */
+	FED_RLOG_RECORD,           /* we refused a record of the peer */
+	FED_RLOG_PEER_RECORD,      /* the peer refused one of our records */
+	FED_RLOG_ROSTER,           /* a ROSTER of the peer did not verify */
+	FED_RLOG_KINDS
+};
+struct fed_rlog {
+	bool logged[FED_RLOG_KINDS][RM_ERR_COUNT];
+	rm_mono_ms last_ms[FED_RLOG_KINDS][RM_ERR_COUNT]; /* last line */
+	uint32_t held[FED_RLOG_KINDS][RM_ERR_COUNT];  /* since that line */
+	uint64_t held_total;           /* lines held back since start */
+};
 struct fed_vpool;     /* verify_pool.c: the verifier threads */
 
 /* One queued outbound record. */
@@ -73,7 +95,17 @@ struct fed_session {
 	uint64_t peer_roster_version;
 	bool hello_rx;                 /* peer HELLO accepted */
 	bool proof_pending;            /* PROOF stashed until the newer ROSTER */
+	bool roster_bad;               /* its ROSTER did not verify: the PROOF
+	                                  is checked against our roster */
 	uint8_t proof[CRYPTO_ES256_SIG_BYTES];
+	/* The peer's PROOF verified against the roster of generation
+	 * proof_roster (fed.roster_gen; checked again when it changes): it may send VECTOR and
+	 * RECORDS, and our VECTOR went out. */
+	bool authed;
+	uint64_t proof_roster;
+	/* authed, and the peer's first VECTOR arrived: the peer accepted
+	 * our PROOF too (it sends VECTOR only then), so the link is UP on
+	 * both sides -- never UP here while the peer refuses us. */
 	bool up;
 	uint64_t roster_told;          /* highest roster version sent/seen */
 	uint64_t roster_gen;           /* fed.roster_gen last acted on */
@@ -110,8 +142,17 @@ struct fed_peer {
 	 * the handshake and sync steps work on p->s. */
 	struct fed_session sess[FED_CONNS_MAX];
 	struct fed_session *s;
-	char last_refusal[RM_WHY_MAX]; /* rate-limits handshake refusal logs */
-	rm_mono_ms last_refusal_ms;
+
+	/* Under mtx: why the link is REFUSED (kept until it is UP again),
+	 * and the refusal log limiter (link threads and verifiers). */
+	int refusal_code;              /* rm_err; 0 = none */
+	bool refused_by_peer;
+	char refusal[RM_WHY_MAX];
+	struct fed_rlog rlog;
+	/* Latest roster version the peer announced in the HELLO of a
+	 * session whose PROOF verified; 0 after its PROOF was refused.
+	 * fed_roster_seen is the highest over the peers. */
+	_Atomic uint64_t roster_announced;
 };
 
 struct fed {
@@ -143,14 +184,23 @@ struct fed {
 	 * many VECTORs arrived since start. */
 	_Atomic uint64_t own_seen_seq;
 	_Atomic uint64_t vectors_seen;
-	_Atomic uint64_t roster_seen;    /* highest roster version a peer
-	                                    announced in an accepted HELLO */
 	bool started;
 	size_t n_peers;
 	struct fed_peer *peers[FED_PEERS_MAX];
 };
 
 /* ---------------- link_state.c ---------------- */
+
+/* May a refusal of this kind and code (0 < code < RM_ERR_COUNT; others
+ * share slot 0) be logged at now? true: log it, *held
+ * (may be NULL) gets how many of the same were held back since its
+ * previous line; false: held back and counted (held_total). The caller
+ * holds the lock guarding l (the peer's mtx). Pure: no clock, no log. */
+bool fed_rlog_allow(struct fed_rlog *l, enum fed_rlog_kind kind, int code,
+    rm_mono_ms now, uint32_t *held);
+/* The same for peer p, under its mtx, at the current monotonic time. */
+bool fed_peer_rlog_allow(struct fed_peer *p, enum fed_rlog_kind kind,
+    int code, uint32_t *held);
 
 void fed_sleep_ms(unsigned ms);
 void fed_count(fed *f, size_t field_offset, uint64_t n);
@@ -248,14 +298,20 @@ int fed_hs_on_proof(struct fed_peer *p, const struct fed_frame *fr,
     bool *up, rm_why *why);
 int fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr,
     bool *up, rm_why *why);
+/* An authenticated session after a roster change: verify the peer's
+ * PROOF again with the key the current roster names (a key rotated or
+ * revoked, an agency removed). RM_OK if it still verifies (or the
+ * roster did not change), else the reason to refuse the session. */
+int fed_hs_recheck(struct fed_peer *p, rm_why *why);
 /* While UP: offer our roster if it is newer than what the peer has seen. */
 void fed_hs_offer_roster(struct fed_peer *p);
 
 /* ---------------- link_sync.c ---------------- */
 
-/* Note the roster version a peer announced in a HELLO we accepted
- * (fed_roster_seen); keeps the highest (link_state.c). */
-void fed_note_roster_seen(fed *f, uint64_t version);
+/* The roster version peer p announced in the HELLO of a session whose
+ * PROOF verified (0: its PROOF was refused); fed_roster_seen is the
+ * highest over the peers (link_state.c). Any thread. */
+void fed_note_roster_seen(struct fed_peer *p, uint64_t version);
 
 /* Send our version vector (on UP, periodically, to pull, to repair). */
 int fed_sync_send_vector(struct fed_peer *p);

@@ -101,17 +101,12 @@ struct fed_vpool {
 
 /*
  * Refused records are logged once per hash (the engine's refused ring)
- * and, over all peers, at most FED_REFUSE_LOG_BURST lines per
- * FED_REFUSE_LOG_MS: a peer streaming distinct forged records cannot
+ * and at most one line per reason (rm_err code) per peer per minute
+ * (fed_peer_rlog_allow): a peer streaming distinct forged records cannot
  * fill the disk. Every refusal is counted (fed_counters.refused[err] by
- * fed_verify, fed_peer_status.records_refused here) and answered with
- * REFUSE.
+ * fed_verify, fed_peer_status.records_refused here, the lines held back
+ * in fed_peer_status.refusal_logs_held) and answered with REFUSE.
  */
-#define FED_REFUSE_LOG_BURST 20
-#define FED_REFUSE_LOG_MS    10000
-
-static rm_log_limit refuse_log = RM_LOG_LIMIT(FED_REFUSE_LOG_BURST,
-    FED_REFUSE_LOG_MS);
 
 unsigned
 fed_vpool_threads(unsigned threads)
@@ -231,7 +226,7 @@ refuse_record(struct fed_vpool *vp, const struct vjob *j,
 	struct fed_peer *p = j->p;
 	const uint8_t *rp = j->bytes + s->off;
 	const char *why = s->why != NULL ? s->why : rm_strerror(s->rv);
-	unsigned long long dropped;
+	uint32_t held;
 	char hex[65], sh[16];
 	struct vrefusal *r;
 	rm_hash h;
@@ -241,12 +236,12 @@ refuse_record(struct fed_vpool *vp, const struct vjob *j,
 	p->records_refused++;
 	pthread_mutex_unlock(&p->mtx);
 	cose_record_hash(rp, s->len, &h);
-	if (!fed_refused_seen(vp->f, &h) && rm_log_allow(&refuse_log,
-	    &dropped)) {
+	if (!fed_refused_seen(vp->f, &h) &&
+	    fed_peer_rlog_allow(p, FED_RLOG_RECORD, s->rv, &held)) {
 		rm_hash_hex(&h, hex);
-		rm_log_sec("fed", "refused record %s from peer %s: %s: %s%s",
-		    hex, p->agency, rm_errname(s->rv), why, dropped > 0 ?
-		    " (more refusals were not logged; see the counters)" : "");
+		rm_log_sec("fed", "refused record %s from peer %s: %s: %s (%u "
+		    "more held back)", hex, p->agency, rm_errname(s->rv), why,
+		    held);
 	}
 	fed_hash_short(&h, sh);
 	len = snprintf(NULL, 0, "record %s: %s", sh, why);

@@ -411,6 +411,14 @@ run_status(const struct cli_args *a)
 		    cli_jstr(p, "state"), cli_jstr(p, "url"),
 		    cli_jint(p, "records_sent"), cli_jint(p, "records_received"),
 		    cli_jint(p, "records_refused"));
+		if (json_is_object(json_object_get(p, "refusal"))) {
+			json_t *r = json_object_get(p, "refusal");
+
+			printf("    refused by %s: %s: %s\n",
+			    strcmp(cli_jstr(r, "by"), "peer") == 0 ?
+			    "the peer" : "this node", cli_jstr(r, "code"),
+			    cli_jstr(r, "reason"));
+		}
 	}
 	json_decref(j);
 	cli_http_res_fini(&res);

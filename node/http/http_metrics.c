@@ -62,6 +62,11 @@ peers(const struct service_status *st, rm_buf *b)
 		  "Records from the peer that were refused" },
 		{ "riskmesh_peer_connects_total", "counter",
 		  "Authenticated connections with the peer" },
+		{ "riskmesh_peer_refused", "gauge",
+		  "1 if the link is refused (by this node or by the peer)" },
+		{ "riskmesh_peer_refusal_logs_held_total", "counter",
+		  "Refusal log lines about the peer held back by the rate "
+		  "limit (one line per reason per minute)" },
 	};
 
 	if (!st->fed_on)
@@ -73,7 +78,8 @@ peers(const struct service_status *st, rm_buf *b)
 			const struct fed_peer_status *p = &st->peers[i];
 			uint64_t v[] = { p->state == FED_PEER_UP,
 			    p->records_sent, p->records_received,
-			    p->records_refused, p->connects };
+			    p->records_refused, p->connects,
+			    p->state == FED_PEER_REFUSED, p->refusal_logs_held };
 
 			rv = sample(b, fams[f].name, "peer", p->agency, v[f]);
 		}
@@ -188,9 +194,9 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		{ "riskmesh_roster_version", "gauge",
 		  "Version of the roster in use", 0 },
 		{ "riskmesh_roster_newest_seen", "gauge",
-		  "Newest roster version a peer announced in an accepted "
-		  "HELLO (above riskmesh_roster_version: this node is "
-		  "stale)", 0 },
+		  "Newest roster version announced by an authenticated peer "
+		  "in its latest session (above riskmesh_roster_version: "
+		  "this node is stale)", 0 },
 		{ "riskmesh_roster_age_seconds", "gauge",
 		  "Seconds since the roster in use was signed", 0 },
 		{ "riskmesh_own_key_valid", "gauge",

@@ -42,6 +42,19 @@ roster_json(const struct roster *r, uint64_t seen)
 	    "stale", seen > roster_version(r));
 }
 
+/* Why the link is refused: {"by": "self"|"peer", "code", "reason"};
+ * null when it is not. */
+static json_t *
+refusal_json(const struct fed_peer_status *p)
+{
+	if (p->state != FED_PEER_REFUSED || p->refusal_code == 0)
+		return json_null();
+	return json_pack("{s:s,s:s,s:s}",
+	    "by", p->refused_by_peer ? "peer" : "self",
+	    "code", rm_errname(p->refusal_code),
+	    "reason", p->refusal);
+}
+
 static json_t *
 peers_json(const struct service_status *st)
 {
@@ -51,10 +64,15 @@ peers_json(const struct service_status *st)
 		const struct fed_peer_status *p = &st->peers[i];
 
 		if (json_array_append_new(arr, json_pack(
-		    "{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:I,s:o}",
+		    "{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
 		    "agency", p->agency, "url", p->url,
 		    "mode", p->listen ? "listen" : "dial",
 		    "state", fed_peer_state_name(p->state),
+		    "refusal", refusal_json(p),
+		    "refusal_logs_held", (json_int_t)p->refusal_logs_held,
+		    "roster_announced", (json_int_t)(p->roster_announced >
+		    (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX :
+		    p->roster_announced),
 		    "records_sent", (json_int_t)p->records_sent,
 		    "records_received", (json_int_t)p->records_received,
 		    "records_refused", (json_int_t)p->records_refused,

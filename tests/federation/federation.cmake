@@ -22,3 +22,6 @@ add_dependencies(test_federation_link rm_peer_probe)
 # The verifier pool of the peer engine (internal API, no sockets).
 rm_unit_test(federation.verify_pool SOURCES test_verify_pool.c
   ${RM_FED_FIXTURE} ${RM_FX_HOST} LIBS rm_peer TIMEOUT 120)
+
+# The refusal log limiter of a link (internal API, clock injected).
+rm_unit_test(federation.refusal_log SOURCES test_refusal_log.c LIBS rm_peer)

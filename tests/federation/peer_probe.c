@@ -223,6 +223,11 @@ handshake(struct probe *p)
 		fed_frame_fini(&f);
 		nng_msg_free(m);
 	}
+	/* As a peer does once the node's PROOF is in: our VECTOR (empty)
+	 * tells the node we accepted it, so that its link is UP. */
+	fed_frame_vector(&b, NULL, NULL, NULL, 0);
+	(void)nng_send(p->s, b.data, b.len, 0);  /* refused: read below */
+	rm_buf_reset(&b);
 	/* The node checks our PROOF after sending its own: give it a
 	 * moment to refuse before counting the handshake as done. */
 	nng_socket_set_ms(p->s, NNG_OPT_RECVTIMEO, 300);

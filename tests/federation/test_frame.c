@@ -116,7 +116,18 @@ test_vector_records_refuse(void)
 	CU_ASSERT_EQUAL(f.type, FED_REFUSE);
 	CU_ASSERT_EQUAL(f.u.refuse.code, RM_EBADSIG);
 	CU_ASSERT_EQUAL(f.u.refuse.reason_len, 16);
+	CU_ASSERT_FALSE(f.u.refuse.close);       /* one record refused */
 	fed_frame_fini(&f);
+	rm_buf_reset(&b);
+	CU_ASSERT_EQUAL(fed_frame_refuse_close(&b, RM_EBADSIG, "PROOF"),
+	    RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fed_frame_decode(b.data, b.len, &f, &why), RM_OK);
+	CU_ASSERT_EQUAL(f.type, FED_REFUSE);
+	CU_ASSERT_EQUAL(f.u.refuse.code, RM_EBADSIG);
+	CU_ASSERT_EQUAL(f.u.refuse.reason_len, 5);
+	CU_ASSERT(f.u.refuse.close);             /* the session refused */
+	fed_frame_fini(&f);
+	CU_ASSERT_EQUAL(fed_frame_refuse_close(&b, 0, "x"), RM_EINVAL);
 	CU_ASSERT_EQUAL(fed_frame_refuse(&b, 0, "x"), RM_EINVAL);
 	rm_buf_fini(&b);
 }
@@ -188,6 +199,11 @@ test_rejections(void)
 	reject("8306006100", RM_EBADVALUE);        /* REFUSE code 0 */
 	reject("8306016178", RM_OK);               /* REFUSE ok */
 	reject("830601617800", RM_EMALFORMED);     /* trailing byte */
+	reject("840601617801", RM_OK);             /* session REFUSE ok */
+	reject("840601617802", RM_EBADVALUE);      /* unknown scope */
+	reject("8406016178f5", RM_EBADVALUE);      /* scope not a uint */
+	reject("85060161780101", RM_EMALFORMED);   /* REFUSE arity 5 */
+	reject("8206", RM_EMALFORMED);             /* REFUSE arity 2 */
 	/* VECTOR origin not an agency id, keys out of order */
 	reject("8204a1634142430a", RM_EBADVALUE);
 	reject("8204a2683132303130342e6281006831323031"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -471,9 +472,11 @@ test_two_roots(void)
 	CU_ASSERT_NOT_EQUAL(st.state, FED_PEER_UP);
 	CU_ASSERT_EQUAL(st.connects, 0);
 	CU_ASSERT_EQUAL(fx_host_count(&c2.h), 0);
-	/* a1 keeps working on roster 1 and reports that a newer one was
-	 * announced (stale: reported, never enforced) */
-	CU_ASSERT_EQUAL(fed_roster_seen(a1.f), 3);
+	/* c2 announced roster 3 but never proved itself: its claim counts
+	 * for nothing (stale_roster: a newer roster announced by an
+	 * authenticated peer is reported), only b1's roster 1 does, and
+	 * a1 keeps roster 1 */
+	CU_ASSERT_EQUAL(fed_roster_seen(a1.f), 1);
 	r = fed_roster(a1.f);
 	CU_ASSERT_EQUAL(roster_version(r), 1);
 	roster_free(r);
@@ -792,6 +795,118 @@ test_bad_peers(void)
 	rm_buf_fini(&out);
 }
 
+static void
+fed_sleep_test(unsigned ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static bool
+all_refused(void *arg)
+{
+	fed *f = arg;
+	struct fed_peer_status st[8];
+	size_t n = fed_peers(f, st, 8);
+
+	for (size_t i = 0; i < n; i++)
+		if (st[i].state != FED_PEER_REFUSED)
+			return false;
+	return n > 0;
+}
+
+/*
+ * The emergency node signs with a key its roster entry no longer names
+ * (its agency's key was rotated): the command node refuses its PROOF,
+ * and the emergency node -- which verified the command node's PROOF --
+ * learns it from the session REFUSE. Both report the link refused with
+ * the reason, neither ever reports it up.
+ */
+static void
+test_symmetric_refusal(void)
+{
+	struct node a, b;
+	struct fed_peer_status st;
+	crypto_signer *old_key;
+	crypto_key *k;
+	rm_why why;
+
+	CU_ASSERT_EQUAL_FATAL(crypto_key_generate(&k, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(crypto_signer_from_key(k, &old_key, &why),
+	    RM_OK);
+	crypto_key_free(k);
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 1);
+	node_open(&a, NULL, NULL);
+	node_open(&b, NULL, old_key);
+	node_peer(&a, FX_EMERGENCY, "tcp", 6, true);
+	node_peer(&b, FX_COMMAND, "tcp", 6, false);
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT(fx_wait(all_refused, a.f, WAIT_MS));
+	CU_ASSERT(fx_wait(all_refused, b.f, WAIT_MS));
+	/* a few reconnects later, still refused on both sides */
+	fed_sleep_test(500);
+	CU_ASSERT_EQUAL(fed_peers(a.f, &st, 1), 1);
+	CU_ASSERT_EQUAL(st.state, FED_PEER_REFUSED);
+	CU_ASSERT_EQUAL(st.connects, 0);
+	CU_ASSERT_FALSE(st.refused_by_peer);
+	CU_ASSERT_EQUAL(st.refusal_code, RM_EBADSIG);
+	CU_ASSERT(strstr(st.refusal, "PROOF does not verify") != NULL);
+	CU_ASSERT_EQUAL(fed_peers(b.f, &st, 1), 1);
+	CU_ASSERT_EQUAL(st.state, FED_PEER_REFUSED);
+	CU_ASSERT_EQUAL(st.connects, 0);          /* never up */
+	CU_ASSERT(st.refused_by_peer);
+	CU_ASSERT_EQUAL(st.refusal_code, RM_EBADSIG);
+	CU_ASSERT(strstr(st.refusal, "PROOF does not verify") != NULL);
+	/* a's PROOF verified on b, but b was refused: b's roster claim of
+	 * a counts; a counts nothing from b */
+	CU_ASSERT_EQUAL(fed_roster_seen(b.f), 1);
+	CU_ASSERT_EQUAL(fed_roster_seen(a.f), 0);
+	node_fini(&b);
+	node_fini(&a);
+	crypto_signer_free(old_key);
+}
+
+/*
+ * No trust cliff: the emergency node announces roster 3, which the
+ * command node cannot verify (it trusts another root key for rosters),
+ * but its PROOF verifies with the key of roster 1: the link is up, the
+ * command node keeps roster 1 and reports a newer one was announced by
+ * an authenticated peer.
+ */
+static void
+test_stale_roster(void)
+{
+	struct node a, b;
+	struct fed_opts o;
+	struct roster *r;
+	rm_why why;
+
+	node_init(&a, FX_COMMAND, 1);
+	node_init(&b, FX_EMERGENCY, 3);
+	fx_opts(&o, a.id, a.r, &a.h);
+	o.root_key = fx_fed2()->root;         /* cannot verify roster 3 */
+	CU_ASSERT_EQUAL_FATAL(fed_open(&o, &a.f, &why), RM_OK);
+	a.h.f = a.f;
+	node_open(&b, NULL, NULL);
+	node_peer(&a, FX_EMERGENCY, "tcp", 7, true);
+	node_peer(&b, FX_COMMAND, "tcp", 7, false);
+	node_start(&a);
+	node_start(&b);
+	CU_ASSERT_FATAL(fx_wait(all_up, a.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	r = fed_roster(a.f);
+	CU_ASSERT_EQUAL(roster_version(r), 1);
+	roster_free(r);
+	CU_ASSERT_EQUAL(fed_roster_seen(a.f), 3);    /* stale, reported */
+	CU_ASSERT_EQUAL(fed_roster_seen(b.f), 1);
+	node_fini(&b);
+	CU_ASSERT_EQUAL(fed_roster_seen(a.f), 3);    /* the latest claim */
+	node_fini(&a);
+}
+
 void
 rm_test_register(void)
 {
@@ -802,6 +917,8 @@ rm_test_register(void)
 		{ "tls", test_tls },
 		{ "bad_peers", test_bad_peers },
 		{ "two_roots", test_two_roots },
+		{ "symmetric_refusal", test_symmetric_refusal },
+		{ "stale_roster", test_stale_roster },
 		{ "second_kind", test_second_kind },
 		CU_TEST_INFO_NULL,
 	};

@@ -42,6 +42,12 @@ check_eq() { # DESCRIPTION GOT WANT
 		FAIL=$((FAIL + 1)); echo "FAIL - $1: got '$2', want '$3'"
 	fi
 }
+check_contains() { # DESCRIPTION GOT WANT-SUBSTRING
+	case "$2" in
+	*"$3"*) PASS=$((PASS + 1)); echo "ok   - $1" ;;
+	*) FAIL=$((FAIL + 1)); echo "FAIL - $1: got '$2', want it to contain '$3'" ;;
+	esac
+}
 finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]

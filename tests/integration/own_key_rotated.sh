@@ -4,7 +4,9 @@
 # refuses to issue (503 EUNKNOWNSIGNER, field "key", own_key_valid false,
 # riskmesh_own_key_valid 0) instead of signing records every peer would
 # refuse; restarted with the current key it issues again, continuing its
-# log, and its peer accepts what it signs.
+# log, and its peer accepts what it signs. Meanwhile the link is refused
+# on both sides, with the reason on both (Binhai refuses the old key's
+# PROOF and says so in a session REFUSE), never up on the water node.
 . "$(dirname "$0")/lib.sh"
 A=120000.water
 B=120116.gov
@@ -32,6 +34,31 @@ check_eq "it refuses to issue on its old key" "$(issue "after rotation")" \
 check_eq "status says why" "$(rm_status_field "$FED" $A 'd["own_key_valid"]')" False
 check_eq "metrics say so" "$(rm_metric "$FED" $A riskmesh_own_key_valid)" 0
 check_eq "nothing was stored" "$(rm_status_field "$FED" $A 'd["records"]')" 1
+
+# Link state is symmetric: Binhai refuses the old key's PROOF, and the
+# water node (which verified Binhai's PROOF) reports it refused as well.
+REF='(lambda p: p["state"]+" "+(p["refusal"] or {}).get("by","-")+" "+(p["refusal"] or {}).get("code","-"))(d["peers"][0])'
+check "Binhai shows the link refused by itself" \
+    wait_field $B "$REF" "refused self EBADSIG" 15
+check "the water node shows it refused by the peer" \
+    wait_field $A "$REF" "refused peer EBADSIG" 15
+for i in 1 2 3 4 5; do              # across reconnects: never up
+	sa=$(rm_status_field "$FED" $A 'd["peers"][0]["state"]')
+	sb=$(rm_status_field "$FED" $B 'd["peers"][0]["state"]')
+	check_eq "still refused on both sides ($i)" "$sa $sb" "refused refused"
+	sleep 0.3
+done
+check_eq "never up on the water node" "$(rm_metric "$FED" $A riskmesh_peer_up)" 0
+check_eq "refused in its metrics" "$(rm_metric "$FED" $A riskmesh_peer_refused)" 1
+check_contains "the reason on the water node" \
+    "$(rm_status_field "$FED" $A 'd["peers"][0]["refusal"]["reason"]')" \
+    "PROOF does not verify with the key of $A"
+check_contains "and on Binhai" \
+    "$(rm_status_field "$FED" $B 'd["peers"][0]["refusal"]["reason"]')" \
+    "PROOF does not verify with the key of $A"
+check_contains "riskmesh status says who refused and why" \
+    "$("$RM_BIN/riskmesh" status -c "$(rm_node_dir "$FED" $A)/node.conf")" \
+    "refused by the peer: EBADSIG: PROOF does not verify"
 
 rm_node_kill "$FED" $A TERM         # restarted with the current key
 rm_node_start "$FED" $A
