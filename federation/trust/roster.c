@@ -155,6 +155,16 @@ roster_put_agency(struct roster *r, const struct roster_agency *a,
 	if ((rv = crypto_key_kid(a->key, &e.kid)) != RM_OK)
 		return rm_fail(why, rv, "roster agency %s: key: %s", a->id,
 		    rm_strerror(rv));
+	memset(&e.enc_kid, 0, sizeof(e.enc_kid));
+	if (a->enc_key != NULL && (rv = crypto_key_kid(a->enc_key,
+	    &e.enc_kid)) != RM_OK)
+		return rm_fail(why, rv, "roster agency %s: enc: %s", a->id,
+		    rm_strerror(rv));
+	/* one key, one use: never a signing key for key agreement */
+	if (a->enc_key != NULL && memcmp(e.enc_kid.b, e.kid.b,
+	    RM_HASH_BYTES) == 0)
+		return rm_fail(why, RM_EBADVALUE, "roster agency %s: enc: "
+		    "the signing key cannot be the encryption key", a->id);
 	for (size_t i = 0; i < r->n; i++) {
 		if (strcmp(r->agencies[i].id, a->id) != 0 &&
 		    memcmp(r->agencies[i].kid.b, e.kid.b, RM_HASH_BYTES) == 0)
@@ -177,8 +187,10 @@ roster_put_agency(struct roster *r, const struct roster_agency *a,
 		r->cap = cap;
 	}
 	e.key = crypto_key_ref(a->key);
+	e.enc_key = a->enc_key != NULL ? crypto_key_ref(a->enc_key) : NULL;
 	if (found) {
 		crypto_key_free(r->agencies[at].key);
+		crypto_key_free(r->agencies[at].enc_key);
 	} else {
 		memmove(&r->agencies[at + 1], &r->agencies[at],
 		    (r->n - at) * sizeof(*r->agencies));
@@ -201,8 +213,10 @@ roster_free(struct roster *r)
 {
 	if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1)
 		return;
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		crypto_key_free(r->agencies[i].key);
+		crypto_key_free(r->agencies[i].enc_key);
+	}
 	free(r->agencies);
 	free(r->signed_bytes);
 	free(r);
@@ -289,8 +303,10 @@ roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
 			    "outside the areas of %s", i, rec->areas[i], a->id);
 	}
 	/* A graded kind (rm_kind_ops.grade) may not claim more than the
-	 * agency's highest grade. */
-	g = rec->kind->grade != NULL ? rec->kind->grade(rec) : 0;
+	 * agency's highest grade. A restricted record's grade is
+	 * encrypted: its recipients check it (fed_record_decrypt). */
+	g = rec->kind->grade != NULL && rec->body != NULL ?
+	    rec->kind->grade(rec) : 0;
 	if (g != 0 && g > a->max_grade)
 		return rm_fail(why, RM_EUNAUTH, "grade: %s above the maximum "
 		    "%s of %s", grade_name(g) != NULL ? grade_name(g) : "?",

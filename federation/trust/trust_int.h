@@ -30,5 +30,10 @@ int roster_agency_check(const struct roster_agency *a, rm_why *why);
 struct roster *roster_alloc(void);
 void roster_set_issued(struct roster *r, rm_utc_ms issued_ms);
 
+/* A restricted record's COSE_Encrypt is addressed to exactly the enc
+ * keys of the agencies its "to" names (restricted.c; errors as
+ * fed_record_open says). */
+int fed_check_recipients(const struct roster *r, const struct rm_record *rec,
+    rm_why *why);
 
 #endif /* RM_TRUST_INT_H */
