@@ -148,6 +148,10 @@ void crypto_sha256_v(const void *const *parts, const size_t *lens,
 int crypto_random(void *p, size_t n);
 /* Constant-time comparison. */
 bool crypto_equal(const void *a, const void *b, size_t n);
+/* Overwrite p[0..n) with zeros in a way the compiler keeps
+ * (OPENSSL_cleanse): for plaintexts and keys before they are freed.
+ * NULL with n 0 is fine. */
+void crypto_wipe(void *p, size_t n);
 
 /* ---------------- raw ES256 ---------------- */
 

@@ -125,6 +125,12 @@ kind_set_names(rm_kind_set s, const char **out, size_t max)
 	return count;
 }
 
+bool
+record_restricted(const struct rm_record *rec)
+{
+	return rec != NULL && rec->n_to > 0;
+}
+
 struct rm_alert *
 record_alert(const struct rm_record *rec)
 {
@@ -144,8 +150,12 @@ record_fork_resolution(const struct rm_record *rec)
 bool
 record_in_force(const struct rm_record *rec, rm_utc_ms now)
 {
-	if (rec == NULL || rec->kind == NULL || rec->body == NULL ||
-	    rec->kind->in_force == NULL || !rec->kind->in_force(rec))
+	if (rec == NULL || rec->kind == NULL)
+		return false;
+	/* restricted: the content is unknown to most nodes, so every node
+	 * keeps every version until its expiry (docs/PROTOCOL.md §6a) */
+	if (rec->n_to == 0 && (rec->body == NULL ||
+	    rec->kind->in_force == NULL || !rec->kind->in_force(rec)))
 		return false;
 	return rec->expires_ms == 0 || now < rec->expires_ms;
 }
@@ -157,6 +167,11 @@ record_summary(const struct rm_record *rec, char *out, size_t len)
 		return;
 	if (rec == NULL || rec->kind == NULL) {
 		snprintf(out, len, "?");
+		return;
+	}
+	if (rec->n_to > 0) {
+		snprintf(out, len, "%s %s (restricted to %zu)",
+		    rec->kind->name, rec->object_id, rec->n_to);
 		return;
 	}
 	if (rec->kind->summary != NULL && rec->body != NULL) {

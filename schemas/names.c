@@ -9,7 +9,7 @@
 
 /* Canonical key order, RFC 8949 §4.2.1; see schemas_int.h. */
 const char *const rm_rec_keys[RK_COUNT] = {
-	[RK_V] = "v", [RK_OID] = "oid", [RK_SEQ] = "seq", [RK_VER] = "ver",
+	[RK_V] = "v", [RK_TO] = "to", [RK_OID] = "oid", [RK_SEQ] = "seq", [RK_VER] = "ver",
 	[RK_BODY] = "body", [RK_KIND] = "kind", [RK_PREV] = "prev",
 	[RK_AREAS] = "areas", [RK_ISSUED] = "issued",
 	[RK_ORIGIN] = "origin", [RK_EXPIRES] = "expires",

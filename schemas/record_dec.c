@@ -20,10 +20,12 @@
 	} while (0)
 
 /* Where the body map sits in the input, decoded after "kind" is known
- * ("body" sorts before "kind"). */
+ * ("body" sorts before "kind"); enc: the body is a bstr (the
+ * COSE_Encrypt of a restricted record) and p/n are its contents. */
 struct body_span {
 	const uint8_t *p;
 	size_t n;
+	bool enc;
 };
 
 static int
@@ -74,6 +76,32 @@ dec_areas(rm_cbor_rd *rd, struct rm_record *r, rm_why *why)
 		TRY(dec_fixed(rd, f, r->areas[i], RM_AREA_CODE_MAX, why));
 	}
 	r->n_areas = n;
+	return RM_OK;
+}
+
+/* ["to"]: 1..RM_RECORD_TO_MAX agency ids, sorted and unique (checked by
+ * record_validate). */
+static int
+dec_to(rm_cbor_rd *rd, struct rm_record *r, rm_why *why)
+{
+	char f[32];
+	size_t n;
+	int rv;
+
+	TRY(sch_dec_array(rd, "to", &n, why));
+	if (n == 0)
+		return rm_fail(why, RM_EBADVALUE, "to: at least one recipient "
+		    "(omit the key for an unrestricted record)");
+	if (n > RM_RECORD_TO_MAX)
+		return rm_fail(why, RM_ETOOBIG, "to: %zu recipients, limit %d",
+		    n, RM_RECORD_TO_MAX);
+	if ((r->to = calloc(n, sizeof(*r->to))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "record: out of memory");
+	r->n_to = n;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(f, sizeof(f), "to[%zu]", i);
+		TRY(dec_fixed(rd, f, r->to[i], RM_AGENCY_ID_MAX, why));
+	}
 	return RM_OK;
 }
 
@@ -138,8 +166,15 @@ dec_field(rm_cbor_rd *rd, int k, struct rm_record *r, struct body_span *body,
 		return sch_dec_uint(rd, "seq", &r->seq, why);
 	case RK_VER:
 		return sch_dec_uint(rd, "ver", &r->ver, why);
+	case RK_TO:
+		return dec_to(rd, r, why);
 	case RK_BODY:
 		start = rd->off;
+		if (rm_cbor_rd_peek(rd) == RM_CBOR_BYTES) {
+			TRY(sch_dec_bytes(rd, "body", &body->p, &body->n, why));
+			body->enc = true;
+			return RM_OK;
+		}
 		if (rm_cbor_rd_peek(rd) != RM_CBOR_MAP)
 			return sch_dec_map(rd, "body", &n, why); /* diagnoses */
 		if ((rv = rm_cbor_rd_skip(rd)) != RM_OK) {
@@ -191,6 +226,20 @@ decode_body(const struct body_span *body, struct rm_record *r, rm_why *why)
 	rm_cbor_rd rd;
 	int rv;
 
+	if (body->enc != (r->n_to > 0))
+		return rm_fail(why, RM_EBADVALUE, body->enc ? "body: a bstr "
+		    "(COSE_Encrypt) requires \"to\"" : "body: must be a "
+		    "bstr (COSE_Encrypt) when \"to\" is present");
+	if (body->enc) {
+		if (body->n == 0)
+			return rm_fail(why, RM_EBADVALUE, "body: empty "
+			    "COSE_Encrypt");
+		if ((r->enc = malloc(body->n)) == NULL)
+			return rm_fail(why, RM_ENOMEM, "record: out of memory");
+		memcpy(r->enc, body->p, body->n);
+		r->enc_len = body->n;
+		return RM_OK;
+	}
 	if ((r->body = calloc(1, r->kind->body_size)) == NULL)
 		return rm_fail(why, RM_ENOMEM, "record: out of memory");
 	rm_cbor_rd_init(&rd, body->p, body->n);
@@ -210,7 +259,7 @@ decode_fields(const uint8_t *p, size_t n, struct rm_record *r, rm_why *why)
 		RK_ISSUED, RK_ORIGIN,
 	};
 	bool seen[RK_COUNT] = { false };
-	struct body_span body = { NULL, 0 };
+	struct body_span body = { NULL, 0, false };
 	rm_cbor_keys keys;
 	rm_cbor_rd rd;
 	size_t npairs;
@@ -283,9 +332,8 @@ record_fini(struct rm_record *rec)
 {
 	if (rec == NULL)
 		return;
-	if (rec->kind != NULL && rec->body != NULL) {
-		rec->kind->fini(rec->body);
-		free(rec->body);
-	}
+	record_body_free(rec);
+	free(rec->to);
+	free(rec->enc);
 	memset(rec, 0, sizeof(*rec));
 }

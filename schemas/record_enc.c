@@ -21,6 +21,11 @@ put_value(rm_buf *b, const struct rm_record *rec, int k)
 	switch (k) {
 	case RK_V:
 		return rm_cbor_put_uint(b, rec->schema_version);
+	case RK_TO:
+		TRY(rm_cbor_put_array(b, rec->n_to));
+		for (size_t i = 0; i < rec->n_to; i++)
+			TRY(rm_cbor_put_cstr(b, rec->to[i]));
+		return RM_OK;
 	case RK_OID:
 		return rm_cbor_put_cstr(b, rec->object_id);
 	case RK_SEQ:
@@ -28,6 +33,10 @@ put_value(rm_buf *b, const struct rm_record *rec, int k)
 	case RK_VER:
 		return rm_cbor_put_uint(b, rec->ver);
 	case RK_BODY:
+		/* restricted: the COSE_Encrypt, even when the body is
+		 * known here (the issuer's draft, a recipient's copy) */
+		if (rec->n_to > 0)
+			return rm_cbor_put_bytes(b, rec->enc, rec->enc_len);
 		return rec->kind->encode(rec->body, b);
 	case RK_KIND:
 		return rm_cbor_put_cstr(b, rec->kind->name);
@@ -60,6 +69,7 @@ encode_body(const struct rm_record *rec, rm_buf *b)
 
 	for (int k = 0; k < RK_COUNT; k++)
 		present[k] = true;
+	present[RK_TO] = rec->n_to > 0;
 	present[RK_PREV] = rec->has_prev;
 	present[RK_EXPIRES] = rec->expires_ms != 0;
 	present[RK_SUPERSEDES] = rec->has_supersedes;

@@ -43,6 +43,8 @@
 #define RM_OBJECT_ID_MAX         128
 #define RM_AREA_CODE_MAX         12   /* 6, 9 or 12 digits, GB/T 2260 */
 #define RM_AREAS_MAX             32   /* area codes per record */
+#define RM_RECORD_TO_MAX         64   /* recipients of a restricted record
+                                         (COSE_ENCRYPT_RECIPIENTS_MAX) */
 #define RM_ALERT_TEXTS_MAX       4    /* language blocks (CAP <info>) */
 #define RM_ALERT_LANG_MAX        16   /* RFC 5646 tag, "zh-CN" */
 #define RM_ALERT_IDENTIFIER_MAX  128
@@ -179,7 +181,19 @@ struct rm_record {
 	rm_hash supersedes;
 	void *body;                        /* ["body"] kind->body_size
 	                                      bytes; owned (heap) when
-	                                      record_decode made it */
+	                                      record_decode made it. NULL in
+	                                      a restricted record until a
+	                                      recipient decrypts it
+	                                      (record_body_decode) */
+	/* Restricted records (docs/PROTOCOL.md §6a): n_to > 0 names the
+	 * recipient agencies, and on the wire ["body"] is then the bstr
+	 * enc (a COSE_Encrypt of the kind's body map) instead of the map.
+	 * Both owned (heap) when record_decode made them; record_fini
+	 * frees them. */
+	size_t n_to;                       /* ["to"] 0 or 1..RM_RECORD_TO_MAX */
+	char (*to)[RM_AGENCY_ID_MAX + 1];  /* sorted by strcmp, unique */
+	uint8_t *enc;                      /* ["body"] when n_to > 0 */
+	size_t enc_len;                    /* 1..RM_RECORD_BODY_MAX bytes */
 };
 
 /* ---------------- the kind registry ---------------- */
@@ -198,6 +212,11 @@ struct rm_record {
  * Every function gets records whose common fields are valid and whose
  * body is this kind's (record_validate has run, except for `validate`
  * itself and `decode`). None may keep a pointer into the record.
+ * Restricted records (record_restricted) whose body is not decrypted
+ * (body NULL) are never handed to the body operations: the callers
+ * (roster_authorise, the store, record_summary, record_in_force) skip
+ * them, and the store never calls in_force or index_keys on a
+ * restricted record even with its body (docs/PROTOCOL.md §6a).
  * All are called from any thread, concurrently: they must be pure.
  */
 struct rm_kind_ops {
@@ -311,7 +330,8 @@ rm_kind_set kind_set_all(void);
  * returns how many kinds s holds. */
 size_t kind_set_names(rm_kind_set s, const char **out, size_t max);
 
-/* The body of an alert record, or NULL if rec is not an alert. */
+/* The body of an alert record, or NULL if rec is not an alert or is a
+ * restricted record not decrypted here (body NULL). */
 struct rm_alert *record_alert(const struct rm_record *rec);
 /* The body of a fork_resolution record, or NULL if rec is not one. */
 struct rm_fork_ref *record_fork_resolution(const struct rm_record *rec);
@@ -407,12 +427,69 @@ void record_fini(struct rm_record *rec);
 
 /* True iff this version of its object is in force at `now`: its kind
  * says so (rm_kind_ops.in_force: an alert's Alert or Update, never a
- * Cancel) and expires_ms is 0 or later than now. */
+ * Cancel) and expires_ms is 0 or later than now. A restricted record
+ * (record_restricted) counts as in force until its expiry whatever its
+ * content, since most nodes cannot read it: a recipient that decrypts
+ * it applies the kind's rule itself (docs/PROTOCOL.md §6a). */
 bool record_in_force(const struct rm_record *rec, rm_utc_ms now);
 
 /* The kind's one-line summary (rm_kind_ops.summary), or "<kind> <oid>"
- * when the kind has none. */
+ * when the kind has none; for a restricted record always
+ * "<kind> <oid> (restricted to N)", never its content (logs). */
 void record_summary(const struct rm_record *rec, char *out, size_t len);
+
+/* ---------------- restricted records (docs/PROTOCOL.md §6a) -------- */
+
+/* True iff rec names recipients (n_to > 0): its body travels encrypted. */
+bool record_restricted(const struct rm_record *rec);
+
+/*
+ * Set rec's recipients to ids[0..n) (any order): copied to a new heap
+ * array, sorted; replaces (and frees) an earlier list. For drafts that
+ * the caller releases with record_fini. Errors (nothing changed):
+ * RM_EBADVALUE (an id is not an agency id, field "to[i]", or an id is
+ * repeated), RM_ETOOBIG (n > RM_RECORD_TO_MAX), RM_EINVAL (n == 0 or
+ * NULL), RM_ENOMEM.
+ */
+int record_set_to(struct rm_record *rec, const char *const *ids, size_t n,
+    rm_why *why);
+
+/*
+ * Encode rec's body alone (the kind's map, deterministic CBOR): the
+ * plaintext of a restricted record. rec->body must be set; the body is
+ * validated first (rm_kind_ops.validate). Appends to out; on error out
+ * is unchanged. Errors: RM_EMISSING (no body), the kind's validation
+ * errors, RM_ENOMEM, RM_ETOOBIG.
+ */
+int record_body_encode(const struct rm_record *rec, rm_buf *out,
+    rm_why *why);
+
+/*
+ * Decode p[0..n) (a decrypted plaintext) as rec's body: one map of
+ * rec->kind, strictly (exactly what record_body_encode writes for it),
+ * then the kind's validation against rec's common fields. On success
+ * rec->body is a new heap body owned by rec (record_fini or
+ * record_body_free release it); on error rec is unchanged. Errors: as
+ * record_decode (why names the field), RM_EEXIST (rec already has a
+ * body), RM_EINVAL.
+ */
+int record_body_decode(struct rm_record *rec, const uint8_t *p, size_t n,
+    rm_why *why);
+
+/* Free rec->body (made by record_body_decode or record_decode) and set
+ * it to NULL, leaving the rest of rec alone: for a shallow copy of a
+ * borrowed record whose body the copier decrypted. */
+void record_body_free(struct rm_record *rec);
+
+/*
+ * The external AAD that binds a restricted record's COSE_Encrypt to its
+ * record (docs/PROTOCOL.md §6a), deterministic CBOR:
+ *   ["riskmesh restricted v1", origin, kind, oid, ver, [to...]]
+ * Appends to out. Errors: RM_EINVAL (not restricted, no kind),
+ * RM_ENOMEM.
+ */
+int record_restricted_aad(const struct rm_record *rec, rm_buf *out,
+    rm_why *why);
 
 /* ---------------- names and area codes ---------------- */
 

@@ -17,6 +17,7 @@
 /* Record body (schemas/record.cddl). */
 enum rec_key {
 	RK_V,           /* "v" */
+	RK_TO,          /* "to" */
 	RK_OID,         /* "oid" */
 	RK_SEQ,         /* "seq" */
 	RK_VER,         /* "ver" */

@@ -283,6 +283,37 @@ check_areas(const struct rm_record *rec, rm_why *why)
 	return RM_OK;
 }
 
+/* ["to"] and the encrypted body of a restricted record. */
+static int
+check_to(const struct rm_record *rec, rm_why *why)
+{
+	char f[32];
+	int rv;
+
+	if (rec->n_to > RM_RECORD_TO_MAX)
+		return rm_fail(why, RM_ETOOBIG, "to: %zu recipients, limit %d",
+		    rec->n_to, RM_RECORD_TO_MAX);
+	if (rec->to == NULL)
+		return rm_fail(why, RM_EINVAL, "to: NULL");
+	for (size_t i = 0; i < rec->n_to; i++) {
+		snprintf(f, sizeof(f), "to[%zu]", i);
+		if ((rv = check_fixed(rec->to[i], sizeof(rec->to[i]), f,
+		    "agency id", agency_id_valid, why)) != RM_OK)
+			return rv;
+		if (i > 0 && strcmp(rec->to[i - 1], rec->to[i]) >= 0)
+			return rm_fail(why, RM_EBADVALUE, "%s: \"%s\" not "
+			    "after \"%s\" (must be sorted and unique)", f,
+			    rec->to[i], rec->to[i - 1]);
+	}
+	if (rec->enc == NULL || rec->enc_len == 0)
+		return rm_fail(why, RM_EMISSING, "body: a restricted record "
+		    "needs its COSE_Encrypt");
+	if (rec->enc_len > RM_RECORD_BODY_MAX)
+		return rm_fail(why, RM_ETOOBIG, "body: COSE_Encrypt %zu bytes, "
+		    "limit %d", rec->enc_len, RM_RECORD_BODY_MAX);
+	return RM_OK;
+}
+
 int
 record_validate(const struct rm_record *rec, rm_why *why)
 {
@@ -318,6 +349,13 @@ record_validate(const struct rm_record *rec, rm_why *why)
 	if (rec->seq == 1 && rec->has_prev)
 		return rm_fail(why, RM_EBADVALUE,
 		    "prev: must be absent when seq == 1");
+	if (rec->n_to > 0) {
+		if ((rv = check_to(rec, why)) != RM_OK)
+			return rv;
+		/* not decrypted here: nothing more to check */
+		if (rec->body == NULL)
+			return RM_OK;
+	}
 	if (rec->body == NULL)
 		return rm_fail(why, RM_EMISSING, "body: required");
 	return rec->kind->validate(rec, why);

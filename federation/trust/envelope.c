@@ -50,6 +50,12 @@ fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
 		    (unsigned long long)fr.rec.seq, w.msg);
 		goto fail;
 	}
+	if (record_restricted(&fr.rec) &&
+	    (rv = fed_check_recipients(r, &fr.rec, &w)) != RM_OK) {
+		rm_fail(why, rv, "%s seq %llu: %s", a->id,
+		    (unsigned long long)fr.rec.seq, w.msg);
+		goto fail;
+	}
 	if ((rv = roster_authorise(a, &fr.rec, &w)) != RM_OK) {
 		rm_fail(why, rv, "%s seq %llu not authorised: %s", a->id,
 		    (unsigned long long)fr.rec.seq, w.msg);

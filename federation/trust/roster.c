@@ -342,6 +342,16 @@ roster_put_agency(struct roster *r, const struct roster_agency *a,
 	if ((rv = crypto_key_kid(a->key, &c.kid)) != RM_OK)
 		return rm_fail(why, rv, "roster agency %s: key: %s", a->id,
 		    rm_strerror(rv));
+	memset(&c.enc_kid, 0, sizeof(c.enc_kid));
+	if (a->enc_key != NULL && (rv = crypto_key_kid(a->enc_key,
+	    &c.enc_kid)) != RM_OK)
+		return rm_fail(why, rv, "roster agency %s: enc: %s", a->id,
+		    rm_strerror(rv));
+	/* one key, one use: never a signing key for key agreement */
+	if (a->enc_key != NULL && memcmp(c.enc_kid.b, c.kid.b,
+	    RM_HASH_BYTES) == 0)
+		return rm_fail(why, RM_EBADVALUE, "roster agency %s: enc: "
+		    "the signing key cannot be the encryption key", a->id);
 	if ((owner = kid_owner(r, &c.kid)) != NULL &&
 	    strcmp(owner->a.id, a->id) != 0)
 		return rm_fail(why, RM_EBADVALUE, "roster agency %s: key "
@@ -524,8 +534,10 @@ roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
 			    "outside the areas of %s", i, rec->areas[i], a->id);
 	}
 	/* A graded kind (rm_kind_ops.grade) may not claim more than the
-	 * agency's highest grade. */
-	g = rec->kind->grade != NULL ? rec->kind->grade(rec) : 0;
+	 * agency's highest grade. A restricted record's grade is
+	 * encrypted: its recipients check it (fed_record_decrypt). */
+	g = rec->kind->grade != NULL && rec->body != NULL ?
+	    rec->kind->grade(rec) : 0;
 	if (g != 0 && g > a->max_grade)
 		return rm_fail(why, RM_EUNAUTH, "grade: %s above the maximum "
 		    "%s of %s", grade_name(g) != NULL ? grade_name(g) : "?",

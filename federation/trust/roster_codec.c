@@ -3,8 +3,9 @@
  * COSE_Sign1 made with the federation root key (docs/PROTOCOL.md §Roster).
  *
  *   { "v": 1, "issued": ms, "version": uint,
- *     "agencies": [ { "id", "key", "role", "areas", "kinds", "name_en",
- *                     "name_zh", "max_grade" } ... sorted by id ],
+ *     "agencies": [ { "id", ? "enc", "key", "role", "areas", "kinds",
+ *                     "name_en", "name_zh", "max_grade" } ... sorted by
+ *                   id ],
  *     "federation": text }
  *
  * Keys appear in RFC 8949 §4.2.1 order (shorter first, then bytewise).
@@ -25,12 +26,20 @@ put_agency(rm_buf *b, const struct roster_agency *a)
 	size_t nk = kind_set_names(a->kinds, names, RM_KINDS_MAX);
 	int rv;
 
+	if ((rv = rm_cbor_put_map(b, a->enc_key != NULL ? 9 : 8)) != RM_OK ||
+	    (rv = rm_cbor_put_cstr(b, "id")) != RM_OK ||
+	    (rv = rm_cbor_put_cstr(b, a->id)) != RM_OK)
+		goto fail;
+	/* optional "enc" sorts between "id" and "key" (RFC 8949 §4.2.1) */
+	if (a->enc_key != NULL &&
+	    ((rv = crypto_key_spki(a->enc_key, &spki)) != RM_OK ||
+	    (rv = rm_cbor_put_cstr(b, "enc")) != RM_OK ||
+	    (rv = rm_cbor_put_bytes(b, spki.data, spki.len)) != RM_OK))
+		goto fail;
+	rm_buf_reset(&spki);
 	if ((rv = crypto_key_spki(a->key, &spki)) != RM_OK)
 		goto fail;
-	if ((rv = rm_cbor_put_map(b, 8)) != RM_OK ||
-	    (rv = rm_cbor_put_cstr(b, "id")) != RM_OK ||
-	    (rv = rm_cbor_put_cstr(b, a->id)) != RM_OK ||
-	    (rv = rm_cbor_put_cstr(b, "key")) != RM_OK ||
+	if ((rv = rm_cbor_put_cstr(b, "key")) != RM_OK ||
 	    (rv = rm_cbor_put_bytes(b, spki.data, spki.len)) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, "role")) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, a->role)) != RM_OK ||
@@ -143,8 +152,10 @@ rd_text_into(rm_cbor_rd *rd, char *dst, size_t cap, const char *what,
 	return RM_OK;
 }
 
+/* A P-256 SPKI bstr (field "key" or "enc") into *out. */
 static int
-rd_key_entry(rm_cbor_rd *rd, struct roster_agency *a, rm_why *why)
+rd_key_entry(rm_cbor_rd *rd, struct roster_agency *a, const char *field,
+    crypto_key **out, rm_why *why)
 {
 	const uint8_t *der;
 	size_t n;
@@ -153,24 +164,24 @@ rd_key_entry(rm_cbor_rd *rd, struct roster_agency *a, rm_why *why)
 	int rv;
 
 	if ((rv = rm_cbor_rd_bytes(rd, &der, &n)) != RM_OK)
-		return rm_fail(why, rv, "roster agency %s: key: expected bstr",
-		    a->id);
+		return rm_fail(why, rv, "roster agency %s: %s: expected bstr",
+		    a->id, field);
 	if (n == 0 || n > CRYPTO_SPKI_MAX)
-		return rm_fail(why, RM_EBADVALUE, "roster agency %s: key: "
-		    "%zu bytes is not a P-256 SPKI", a->id, n);
+		return rm_fail(why, RM_EBADVALUE, "roster agency %s: %s: "
+		    "%zu bytes is not a P-256 SPKI", a->id, field, n);
 	if ((rv = crypto_key_from_spki(der, n, &k, why)) != RM_OK)
-		return rm_fail(why, RM_EBADVALUE, "roster agency %s: key: %s",
-		    a->id, rm_strerror(rv));
+		return rm_fail(why, RM_EBADVALUE, "roster agency %s: %s: %s",
+		    a->id, field, rm_strerror(rv));
 	/* Only the canonical DER form is accepted. */
 	if ((rv = crypto_key_spki(k, &again)) != RM_OK || again.len != n ||
 	    memcmp(again.data, der, n) != 0) {
 		rm_buf_fini(&again);
 		crypto_key_free(k);
-		return rm_fail(why, RM_EBADVALUE, "roster agency %s: key: "
-		    "not canonical DER SubjectPublicKeyInfo", a->id);
+		return rm_fail(why, RM_EBADVALUE, "roster agency %s: %s: "
+		    "not canonical DER SubjectPublicKeyInfo", a->id, field);
 	}
 	rm_buf_fini(&again);
-	a->key = k;
+	*out = k;
 	return RM_OK;
 }
 
@@ -270,8 +281,10 @@ rd_agency(rm_cbor_rd *rd, size_t idx, struct roster_agency *a, rm_why *why)
 		if (rm_cbor_key_is(key, klen, "id")) {
 			rv = rd_text_into(rd, a->id, sizeof(a->id), what, why);
 			seen |= AG_ID;
+		} else if (rm_cbor_key_is(key, klen, "enc")) {
+			rv = rd_key_entry(rd, a, "enc", &a->enc_key, why);
 		} else if (rm_cbor_key_is(key, klen, "key")) {
-			rv = rd_key_entry(rd, a, why);
+			rv = rd_key_entry(rd, a, "key", &a->key, why);
 			seen |= AG_KEY;
 		} else if (rm_cbor_key_is(key, klen, "role")) {
 			rv = rd_text_into(rd, a->role, sizeof(a->role), what,
@@ -331,7 +344,9 @@ rd_agency(rm_cbor_rd *rd, size_t idx, struct roster_agency *a, rm_why *why)
 	return RM_OK;
 fail:
 	crypto_key_free(a->key);
+	crypto_key_free(a->enc_key);
 	a->key = NULL;
+	a->enc_key = NULL;
 	return rv;
 }
 
@@ -355,6 +370,7 @@ rd_agencies(rm_cbor_rd *rd, struct roster *r, rm_why *why)
 
 			if (c >= 0) {
 				crypto_key_free(a.key);
+				crypto_key_free(a.enc_key);
 				return c == 0 ? rm_fail(why, RM_EBADVALUE,
 				    "roster agency %s: listed twice", a.id) :
 				    rm_fail(why, RM_ENONCANON, "roster agency "
@@ -363,6 +379,7 @@ rd_agencies(rm_cbor_rd *rd, struct roster *r, rm_why *why)
 		}
 		rv = roster_put_agency(r, &a, why);
 		crypto_key_free(a.key);
+		crypto_key_free(a.enc_key);
 		if (rv != RM_OK)
 			return rv == RM_ENOMEM ? rv : RM_EBADVALUE;
 	}

@@ -88,8 +88,8 @@ roster_agency_from_record(const struct rm_record *rec,
 	}
 	if (b->enc_len > 0) {
 		snprintf(what, sizeof(what), "agency %s: enc", a.id);
-		if ((rv = key_from_spki(b->enc, b->enc_len, &a.enc_key, NULL,
-		    what, why)) != RM_OK)
+		if ((rv = key_from_spki(b->enc, b->enc_len, &a.enc_key,
+		    &a.enc_kid, what, why)) != RM_OK)
 			goto fail;
 	}
 	/* `key` is the key in use now, else the newest one. */

@@ -72,8 +72,13 @@ struct roster_agency {
 	size_t n_keys;                       /* key history, oldest first (0
 	                                        when building: just `key`) */
 	struct roster_key *keys;
-	crypto_key *enc_key;                 /* ECDH key for restricted
-	                                        records; may be NULL */
+	/* Optional encryption key ("enc" in the charter or the agency
+	 * record, docs/PROTOCOL.md §6a): the P-256 key-agreement key
+	 * restricted records for this agency are encrypted to. NULL: the
+	 * agency cannot be named as a recipient. Referenced like key;
+	 * enc_kid is the SHA-256 of its SPKI. */
+	crypto_key *enc_key;
+	rm_hash enc_kid;
 	bool removed;                        /* left the federation */
 	char registrar[RM_AGENCY_ID_MAX + 1]; /* record origin; "" charter */
 	uint64_t record_ver;                 /* version of that record */
@@ -91,8 +96,10 @@ struct roster;
 /* Build an empty roster (for `riskmesh federation init`). */
 int roster_new(const char *federation_name, uint64_t version,
     struct roster **out, rm_why *why);
-/* Add or replace an agency entry (by id); the key is referenced. Only on
- * rosters being built, before roster_sign. */
+/* Add or replace an agency entry (by id); the key and the enc_key (if
+ * any) are referenced. Only on rosters being built, before roster_sign.
+ * Errors: RM_EBADVALUE (a bad entry, a signing key another agency uses,
+ * an enc_key that is also a signing key), RM_ETOOBIG, RM_ENOMEM. */
 int roster_put_agency(struct roster *r, const struct roster_agency *a,
     rm_why *why);
 /* Encode and sign with the root's signer; appends the COSE_Sign1 to out. */
@@ -199,6 +206,8 @@ int roster_rebase(const struct roster *charter, const struct roster *view,
  * with roster_is_registrar(a) says yes), every area of rec is contained by one of a->areas, and
  * for a graded kind (rm_kind_ops.grade, e.g. alerts) its grade <=
  * a->max_grade. Kind-specific fields are reached only through rec->kind.
+ * The grade rule is skipped for a restricted record whose body is not
+ * decrypted (body NULL): relays see no grade (docs/PROTOCOL.md §6a).
  * Errors: RM_EUNAUTH with why naming the failed rule.
  */
 int roster_authorise(const struct roster_agency *a,
@@ -241,16 +250,63 @@ struct fed_record {
  * COSE_Sign1 well-formed (RM_EMALFORMED/RM_ENONCANON/...), kid in roster
  * (RM_EUNKNOWNSIGNER), signature valid (RM_EBADSIG), body valid
  * (schemas errors), body origin equals the signer (RM_EUNAUTH),
- * authorised (RM_EUNAUTH). On error *out is zeroed.
+ * authorised (RM_EUNAUTH). A restricted record (docs/PROTOCOL.md §6a)
+ * is authorised on what is visible (origin, kind, areas; its grade is
+ * encrypted and is checked by each recipient, fed_record_decrypt), and
+ * its COSE_Encrypt must be well-formed (cose_encrypt_recipients errors)
+ * with exactly one recipient per agency in "to", each the kid of that
+ * agency's roster enc_key (RM_EBADVALUE otherwise, RM_ENOTFOUND for a
+ * recipient not in the roster). Its body stays NULL. On error *out is
+ * zeroed.
  */
 int fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
     struct fed_record *out, rm_why *why);
 void fed_record_fini(struct fed_record *fr);
 
 /* Encode rec and sign it with the agency's signer s: appends the
- * COSE_Sign1 to out and, if hash is non-NULL, stores the record hash. */
+ * COSE_Sign1 to out and, if hash is non-NULL, stores the record hash.
+ * A restricted rec (record_restricted) must have its enc set
+ * (fed_record_restrict); its body, if any, is not written. */
 int fed_record_seal(crypto_signer *s, const struct rm_record *rec,
     rm_buf *out, rm_hash *hash, rm_why *why);
+
+/* ---------------- restricted records (docs/PROTOCOL.md §6a) ------- */
+
+/*
+ * Encrypt rec's body for its recipients: rec->body (the plaintext
+ * draft) and rec->to (record_set_to) must be set, and every common
+ * field the AAD binds (origin, kind, oid, ver: call this where ver is
+ * final, e.g. in the store's seal callback). Encodes the body
+ * (record_body_encode), encrypts it with cose_encrypt_seal for the
+ * roster enc_key of every agency in rec->to, with
+ * record_restricted_aad as external AAD, and sets rec->enc/enc_len to
+ * the COSE_Encrypt (heap, owned by rec: record_fini frees it; an
+ * earlier enc is freed). The body stays; fed_record_seal writes only
+ * enc. The plaintext is wiped. Errors: RM_EINVAL (not restricted or no
+ * body), RM_ENOTFOUND (a recipient is not in r, field "to"),
+ * RM_EBADVALUE (a recipient has no encryption key in r, field "to"),
+ * the body's validation errors, those of cose_encrypt_seal. On error
+ * rec is unchanged.
+ */
+int fed_record_restrict(const struct roster *r, struct rm_record *rec,
+    rm_why *why);
+
+/*
+ * Decrypt a restricted record addressed to me (a decrypter on the
+ * private half of an agency's roster enc_key): cose_encrypt_open with
+ * record_restricted_aad, then record_body_decode, then the full
+ * roster_authorise of the origin's entry in r (grade included, which
+ * relays cannot check). On success rec->body is set (owned by rec:
+ * record_fini, or record_body_free for a shallow copy); on error rec is
+ * unchanged and no plaintext is left in memory. Errors: RM_EINVAL (not
+ * restricted, body already set), RM_ENOTFOUND (not encrypted for me),
+ * RM_EBADSIG (tampered, or lifted into another record: AAD), the body's
+ * decoding errors, RM_EUNKNOWNSIGNER (origin not in r), RM_EUNAUTH (the
+ * content breaks the origin's roster rules, e.g. a grade above its
+ * maximum). Thread-safe; me may be shared.
+ */
+int fed_record_decrypt(const struct roster *r, crypto_decrypter *me,
+    struct rm_record *rec, rm_why *why);
 
 /* Short hex prefix of a hash for messages: 8 hex digits, "…" and a NUL
  * (at most 16 bytes). */

@@ -54,5 +54,10 @@ struct roster_entry *roster_entry_ref(const struct roster_entry *e);
  * being built). RM_ENOMEM. */
 int roster_index(struct roster *r, rm_why *why);
 
+/* A restricted record's COSE_Encrypt is addressed to exactly the enc
+ * keys of the agencies its "to" names (restricted.c; errors as
+ * fed_record_open says). */
+int fed_check_recipients(const struct roster *r, const struct rm_record *rec,
+    rm_why *why);
 
 #endif /* RM_TRUST_INT_H */

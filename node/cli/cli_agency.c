@@ -134,8 +134,11 @@ agency_key(const struct cli_cmd *c, const char *path, bool rotate,
 
 /*
  * Keys and certificate for entry e (id set): agency.key (kept if it
- * exists unless rotate), tls.key likewise, tls.crt always re-issued.
- * Sets e->key (caller frees).
+ * exists unless rotate), tls.key likewise, tls.crt always re-issued,
+ * enc.key (the encryption key of restricted records, docs/PROTOCOL.md
+ * §6a) made if absent and otherwise kept, even on rotate: a new one
+ * would leave the records already encrypted to the agency unreadable.
+ * Sets e->key and e->enc_key (caller frees both).
  */
 int
 cli_agency_provision(const struct cli_cmd *c, struct feddir *fd,
@@ -168,6 +171,11 @@ cli_agency_provision(const struct cli_cmd *c, struct feddir *fd,
 		goto fail;
 	}
 	crypto_key_free(tls);
+	tls = NULL;
+	feddir_path(fd, path, sizeof(path), "%s/%s/enc.key", FEDDIR_AGENCIES,
+	    e->id);
+	if ((rv = agency_key(c, path, false, &e->enc_key, &made_tls)) != 0)
+		goto fail;
 	if (!made_sig)
 		fprintf(stderr, "riskmesh %s: %s: kept existing agency.key\n",
 		    c->name, e->id);
@@ -175,7 +183,9 @@ cli_agency_provision(const struct cli_cmd *c, struct feddir *fd,
 fail:
 	crypto_key_free(tls);
 	crypto_key_free(e->key);
+	crypto_key_free(e->enc_key);
 	e->key = NULL;
+	e->enc_key = NULL;
 	return rv ? rv : CLI_EXIT_FAIL;
 }
 
@@ -265,6 +275,7 @@ run_add(const struct cli_args *a)
 	    roster_count(fd.roster));
 out:
 	crypto_key_free(e.key);
+	crypto_key_free(e.enc_key);
 	feddir_close(&fd);
 	return rv;
 }
@@ -296,10 +307,11 @@ const struct cli_cmd cli_agency_add = {
 	.summary = "add or replace an agency: keys, TLS certificate, roster "
 	    "entry",
 	.details = "Writes DIR/agencies/ID/agency.key (signing key, 0600), "
-	    "tls.key (0600) and\ntls.crt (issued by the federation CA, "
-	    "CN=ID), adds or replaces the roster\nentry, bumps the roster "
-	    "version and re-signs it. Existing keys are kept\nunless "
-	    "--new-keys is given.",
+	    "tls.key (0600),\ntls.crt (issued by the federation CA, "
+	    "CN=ID) and enc.key (encryption key of\nrestricted records, "
+	    "0600; kept once made), adds or replaces the roster\nentry, "
+	    "bumps the roster version and re-signs it. Existing keys are "
+	    "kept\nunless --new-keys is given.",
 	.opts = add_opts,
 	.run = run_add,
 };

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "node/cli/cli.h"
 #include "node/config/config.h"
@@ -75,6 +76,14 @@ set_dir_paths(const struct cli_cmd *c, struct node_config *cf,
 		if ((rv = set(c, cf, "dir", files[i].key, path)) != 0)
 			return rv;
 	}
+	/* optional: directories made before restricted records have no
+	 * enc.key until `agency add` runs again for the agency */
+	if (feddir_path(fd, path, sizeof(path), FEDDIR_AGENCIES
+	    "/%s/enc.key", id) != 0)
+		return cli_usage(c, "--dir: enc_key: path too long");
+	if (access(path, R_OK) == 0 &&
+	    (rv = set(c, cf, "dir", "enc_key", path)) != 0)
+		return rv;
 	return CLI_EXIT_OK;
 }
 
@@ -221,7 +230,8 @@ const struct cli_cmd cli_node_config = {
 	    "--coap HOST:PORT|off [--peer ID,dial|listen,URL]... [--insecure] "
 	    "[--token TOKEN] [--log-level LEVEL] -o FILE",
 	.summary = "write a node.conf for one agency of the federation",
-	.details = "Key, CA, roster and TLS paths point (absolute) into DIR. "
+	.details = "Key, CA, roster and TLS paths (and enc_key, when the "
+	    "agency has an\nenc.key) point (absolute) into DIR. "
 	    "The agency and\nevery peer must be in the roster; a peer may "
 	    "not be the agency itself nor\nbe given twice. Every value is "
 	    "written as given: one that node.conf cannot\ncarry (leading or "

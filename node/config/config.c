@@ -74,6 +74,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "tls_key", T_PATH, 1, CONFIG_PATH_MAX - 1, NULL, NULL,
 	  "private key of the TLS certificate, PEM (keep 0600)",
 	  F_REQUIRED, FIELD(tls_key_file) },
+	{ "enc_key", T_PATH, 1, CONFIG_PATH_MAX - 1, NULL, NULL,
+	  "agency encryption key of restricted records, PEM P-256 (keep "
+	  "0600); unset: they are shown without content",
+	  0, FIELD(enc_key_file) },
 	{ "http_listen", T_LISTEN, 3, CONFIG_URL_MAX - 1, "127.0.0.1:8080",
 	  NULL, "HTTP/JSON API address, host:port", 0, FIELD(http_listen) },
 	{ "http_token", T_TOKEN, CONFIG_TOKEN_MIN, CONFIG_TOKEN_MAX, NULL,

@@ -20,6 +20,7 @@
  *   roster       = /etc/riskmesh/roster.cose
  *   tls_cert     = /etc/riskmesh/120116.gov.crt
  *   tls_key      = /etc/riskmesh/120116.gov.tls.key
+ *   enc_key      = /etc/riskmesh/120116.gov.enc.key # optional, §6a
  *   http_listen  = 127.0.0.1:8080
  *   http_token   = <bearer token: CONFIG_TOKEN_RULE>
  *   coap_listen  = 127.0.0.1:5683
@@ -69,6 +70,9 @@ struct node_config {
 	char agencies_file[CONFIG_PATH_MAX]; /* "" if not configured */
 	char tls_cert_file[CONFIG_PATH_MAX];
 	char tls_key_file[CONFIG_PATH_MAX];
+	char enc_key_file[CONFIG_PATH_MAX]; /* "" = none (optional): the
+	                                      agency's key for reading
+	                                      restricted records */
 	char http_listen[CONFIG_URL_MAX];  /* host:port, default 127.0.0.1:8080 */
 	char http_token[CONFIG_TOKEN_MAX + 1];
 	char coap_listen[CONFIG_URL_MAX];  /* host:port, default 127.0.0.1:5683; "off" disables */

@@ -17,9 +17,10 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 	const struct roster_agency *a, *owner;
 	const struct roster_key *k;
 	crypto_signer *signer = NULL;
+	crypto_decrypter *dec = NULL;
 	crypto_key *root = NULL;
 	struct roster *charter = NULL, *r = NULL;
-	rm_hash kid;
+	rm_hash kid, ekid;
 	char hex[65];
 	int rv;
 
@@ -72,8 +73,25 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 		    "replaced");
 	}
 	roster_free(charter);
+	charter = NULL;
+	if (cfg->enc_key_file[0] != '\0') {
+		*cfg_key = "enc_key";
+		if ((rv = crypto_decrypter_open_pem(cfg->enc_key_file, &dec,
+		    why)) != RM_OK)
+			goto fail;
+		crypto_decrypter_kid(dec, &ekid);
+		if (a->enc_key != NULL && !crypto_equal(a->enc_kid.b, ekid.b,
+		    RM_HASH_BYTES)) {
+			rm_hash_hex(&ekid, hex);
+			rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is "
+			    "not the encryption key the roster lists for %s",
+			    cfg->enc_key_file, hex, cfg->agency);
+			goto fail;
+		}
+	}
 	if (n != NULL) {
 		n->cfg = *cfg;
+		n->decrypter = dec;
 		n->signer = signer;
 		n->root = root;
 		n->roster = r;
@@ -82,6 +100,7 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 		roster_free(r);
 		crypto_key_free(root);
 		crypto_signer_free(signer);
+		crypto_decrypter_free(dec);
 	}
 	return RM_OK;
 fail:
@@ -89,6 +108,7 @@ fail:
 	roster_free(r);
 	crypto_key_free(root);
 	crypto_signer_free(signer);
+	crypto_decrypter_free(dec);
 	return rv;
 }
 
@@ -186,6 +206,7 @@ node_check(const struct node_config *cfg, const char **cfg_key,
 	roster_free(n->roster);
 	crypto_key_free(n->root);
 	crypto_signer_free(n->signer);
+	crypto_decrypter_free(n->decrypter);
 	free(n);
 	return rv;
 }
@@ -218,14 +239,35 @@ split_hostport(const char *s, char *host, size_t hn, uint16_t *port)
 	return RM_OK;
 }
 
-/* CoAP provider: the active alerts of an area (store_active). */
+/* What node_coap_alerts hands on: devices never get restricted
+ * records, not even that one exists (docs/COAP.md, PROTOCOL.md §6a). */
+struct coap_public {
+	alertcoap_each_fn each;
+	void *ctx;
+};
+
+static int
+coap_public_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
+    const struct rm_record *rec)
+{
+	struct coap_public *c = arg;
+
+	if (record_restricted(rec))
+		return RM_OK;
+	return c->each(c->ctx, h, p, n, rec);
+}
+
+/* CoAP provider: the active alerts of an area (store_active), without
+ * restricted ones. */
 static int
 node_coap_alerts(void *arg, const char *area, rm_utc_ms now,
     alertcoap_each_fn each, void *ctx)
 {
 	struct node *n = arg;
+	struct coap_public c = { each, ctx };
 
-	return store_active(n->store, &rm_kind_alert, area, now, each, ctx);
+	return store_active(n->store, &rm_kind_alert, area, now,
+	    coap_public_each, &c);
 }
 
 /* Subscriber: the latest version of an alert changes its resources. */
@@ -234,7 +276,10 @@ node_coap_stored(void *arg, const struct store_event *ev)
 {
 	struct node *n = arg;
 
-	if (ev->rec->kind != &rm_kind_alert || !ev->is_latest)
+	/* restricted: never published to devices (even on the issuing
+	 * node, whose ev->rec still holds the plaintext draft) */
+	if (ev->rec->kind != &rm_kind_alert || !ev->is_latest ||
+	    record_restricted(ev->rec))
 		return;
 	alertcoap_notify(n->coap, ev->rec);
 	atomic_fetch_add(&n->ctr.coap_notified, 1);
@@ -444,6 +489,8 @@ node_stop(struct node *n)
 	n->root = NULL;
 	crypto_signer_free(n->signer);
 	n->signer = NULL;
+	crypto_decrypter_free(n->decrypter);
+	n->decrypter = NULL;
 	if (n->obs_mtx_ok) {
 		pthread_mutex_destroy(&n->obs_mtx);
 		n->obs_mtx_ok = false;

@@ -1,6 +1,9 @@
 /*
  * http_records.c -- the records resource group (docs/API.md):
- *   GET /v1/records/{hash}   the signed record (COSE_Sign1)
+ *   GET /v1/records/{hash}             the signed record (COSE_Sign1)
+ *   GET /v1/records/{hash}?view=json   the record shape (repr), a
+ *                                      restricted one decrypted if this
+ *                                      node's agency is a recipient
  */
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +11,33 @@
 #include "node/http/http_int.h"
 
 static const char ct_cose[] = "application/cose; cose-type=\"cose-sign1\"";
+
+/* ?view=json: the one record shape, content only where this node may
+ * read it (service_record_reveal). */
+static int
+record_json(struct http_call_ctx *c, const rm_hash *h, const char *hex)
+{
+	struct rm_record rec;
+	json_t *o;
+	rm_why w;
+	int rv;
+
+	rv = service_record_read(c->n, h, &rec, &c->why);
+	if (rv == RM_ENOTFOUND)
+		return http_refuse(c, 404, rv, "hash", "no record %s", hex);
+	if (rv != RM_OK) {
+		c->status = 500;
+		return rv;
+	}
+	/* not readable here: shown without content, never an error */
+	(void)service_record_reveal(c->n, &rec, &w);
+	o = repr_record_object(&rec, h);
+	record_fini(&rec);
+	if (o == NULL)
+		return http_refuse(c, 500, RM_ENOMEM, "", "out of memory");
+	http_res_json(c->res, 200, o);
+	return RM_OK;
+}
 
 int
 http_get_record(struct http_call_ctx *c)
@@ -21,6 +51,15 @@ http_get_record(struct http_call_ctx *c)
 	    rm_hash_parse(hexhash, &h) != RM_OK)
 		return http_refuse(c, 400, RM_EMALFORMED, "hash",
 		    "\"%.70s\" is not 64 hex digits", c->tail);
+	if (c->q->n == 1) {
+		if (!c->q->p[0].has_val || (strcmp(c->q->p[0].val, "json") != 0
+		    && strcmp(c->q->p[0].val, "cose") != 0))
+			return http_refuse(c, 400, RM_EBADVALUE, "view", "\"%.20s"
+			    "\" is not a view (json|cose)", c->q->p[0].has_val ?
+			    c->q->p[0].val : "");
+		if (strcmp(c->q->p[0].val, "json") == 0)
+			return record_json(c, &h, hexhash);
+	}
 	rm_buf_reset(&c->res->body);
 	rv = service_record_get(c->n, &h, &c->res->body, &c->why);
 	if (rv == RM_ENOTFOUND)

@@ -233,6 +233,7 @@ query_only(struct http_call_ctx *c, const char *const *allowed,
 }
 
 static const char *const alerts_params[] = { "area", NULL };
+static const char *const records_params[] = { "view", NULL };
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
@@ -256,8 +257,8 @@ static const struct route {
 	  http_post_alert, alerts_params, "allowed: area=CODE" },
 	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
 	  NULL, NULL },
-	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL, NULL,
-	  NULL },
+	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL,
+	  records_params, "allowed: view=json|cose" },
 	{ "/v1/forks", NULL, false, "GET", http_get_forks, NULL, NULL, NULL },
 	{ "/v1/forks/", "/resolve", true, "POST", NULL, http_post_fork_resolve,
 	  NULL, NULL },

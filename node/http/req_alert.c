@@ -18,7 +18,7 @@
 static const char *const top_keys[] = {
 	"identifier", "status", "msg_type", "categories", "urgency",
 	"severity", "certainty", "grade", "effective", "expires", "areas",
-	"texts", "polygon", "circle", "references", "object_id", NULL,
+	"texts", "polygon", "circle", "references", "object_id", "to", NULL,
 };
 static const char *const text_keys[] = {
 	"lang", "event", "headline", "description", "instruction",
@@ -465,6 +465,34 @@ parse_ids(json_t *root, const struct req_alert_ctx *ctx,
 	return req_dup_str(id, "identifier", &record_alert(rec)->identifier, why);
 }
 
+/* "to": recipient agencies of a restricted alert (docs/API.md), any
+ * order, each once; the service checks them against the roster. */
+static int
+parse_to(json_t *root, struct rm_record *rec, rm_why *why)
+{
+	const char *ids[RM_RECORD_TO_MAX];
+	char f[RM_WHY_FIELD_MAX];
+	json_t *arr, *v;
+	size_t i;
+	int rv;
+
+	if ((rv = req_get_array(root, "to", false, 1, RM_RECORD_TO_MAX, &arr,
+	    why)) != 0 || arr == NULL)
+		return rv;
+	json_array_foreach(arr, i, v) {
+		snprintf(f, sizeof(f), "to[%zu]", i);
+		if (!json_is_string(v))
+			return rm_fail_at(why, RM_EMALFORMED, f,
+			    "must be a JSON string");
+		ids[i] = json_string_value(v);
+		if (strlen(ids[i]) > RM_AGENCY_ID_MAX ||
+		    !agency_id_valid(ids[i]))
+			return rm_fail_at(why, RM_EBADVALUE, f, "\"%.70s\" is "
+			    "not an agency id (%s)", ids[i], RM_AGENCY_ID_RULE);
+	}
+	return record_set_to(rec, ids, json_array_size(arr), why);
+}
+
 int
 req_alert_parse(const char *body, size_t len,
     const struct req_alert_ctx *ctx, struct rm_record *out,
@@ -543,6 +571,8 @@ req_alert_parse(const char *body, size_t len,
 	}
 	rec.ver = 0;
 	rec.seq = 0;
+	if ((rv = parse_to(root, &rec, why)) != RM_OK)
+		goto fail;
 	json_decref(root);
 	*out = rec;
 	return RM_OK;

@@ -29,7 +29,10 @@
  * prev and supersedes (hex, if present), and for alerts every alert
  * field of docs/API.md (identifier, status, msg_type, categories,
  * urgency, severity, certainty, grade, effective, texts, polygon,
- * circle, references). Times are UTC "…T…:…:….mmmZ"; coordinates are
+ * circle, references). A restricted record (docs/PROTOCOL.md §6a)
+ * also has "restricted": true and "to" (its recipients) after
+ * supersedes, and the alert fields only if its body was decrypted
+ * (rec->body set). Times are UTC "…T…:…:….mmmZ"; coordinates are
  * decimal degrees (micro-degree precision).
  */
 json_t *repr_record_object(const struct rm_record *rec,

@@ -170,6 +170,17 @@ repr_record_object(const struct rm_record *rec, const rm_hash *hash)
 	if (rec->has_supersedes &&
 	    !put(o, "supersedes", hash_str(&rec->supersedes)))
 		goto fail;
+	if (record_restricted(rec)) {
+		json_t *to;
+
+		if (!put(o, "restricted", json_true()) ||
+		    !put(o, "to", to = json_array()))
+			goto fail;
+		for (size_t i = 0; i < rec->n_to; i++)
+			if (json_array_append_new(to,
+			    json_string(rec->to[i])) != 0)
+				goto fail;
+	}
 	if (record_alert(rec) != NULL && !put_alert(o, record_alert(rec)))
 		goto fail;
 	return o;

@@ -34,12 +34,24 @@ seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
     rm_why *why)
 {
 	const struct issue_base *b = arg;
+	struct roster *r;
+	int rv;
 
 	if (rec->has_supersedes != b->exists || (b->exists &&
 	    memcmp(rec->supersedes.b, b->hash.b, RM_HASH_BYTES) != 0))
 		return rm_fail(why, RM_EBUSY, "object %s changed concurrently "
 		    "(now at ver %llu); retry", rec->object_id,
 		    (unsigned long long)(rec->ver - 1));
+	/* restricted: encrypted here, where ver (bound by the AAD) is
+	 * final (docs/PROTOCOL.md §6a) */
+	if (record_restricted(rec)) {
+		if ((r = node_roster(b->n)) == NULL)
+			return rm_fail(why, RM_EUNKNOWNSIGNER, "no roster");
+		rv = fed_record_restrict(r, rec, why);
+		roster_free(r);
+		if (rv != RM_OK)
+			return rv;
+	}
 	return fed_record_seal(b->n->signer, rec, out, hash, why);
 }
 
@@ -235,8 +247,6 @@ static int
 load_latest(struct node *n, const char *object_id, bool *found, rm_hash *h,
     struct rm_record *out, rm_why *why)
 {
-	struct cose_sign1 msg;
-	rm_buf b = RM_BUF_INIT;
 	rm_why w;
 	int rv;
 
@@ -244,15 +254,25 @@ load_latest(struct node *n, const char *object_id, bool *found, rm_hash *h,
 	if ((rv = store_latest(n->store, n->cfg.agency, object_id, h)) ==
 	    RM_ENOTFOUND)
 		return RM_OK;
-	if (rv != RM_OK || (rv = store_get(n->store, h, &b)) != RM_OK)
+	if (rv != RM_OK)
 		return rm_fail(why, rv, "cannot read the object: %s",
 		    rm_strerror(rv));
-	if ((rv = cose_sign1_decode(b.data, b.len, &msg, &w)) == RM_OK)
-		rv = record_decode(msg.payload, msg.payload_len, out, &w);
-	rm_buf_fini(&b);
-	if (rv != RM_OK)
-		return rm_fail(why, RM_ESTORE, "stored record does not "
-		    "decode: %s (%s)", w.msg, rm_errname(rv));
+	if ((rv = service_record_read(n, h, out, why)) != RM_OK)
+		return rv == RM_ENOTFOUND ? rm_fail(why, RM_ESTORE, "the "
+		    "latest version of %s is missing", object_id) : rv;
+	/* an own restricted object: this node needs its content to
+	 * update or cancel it (the origin is always a recipient) */
+	if (record_restricted(out) && out->body == NULL) {
+		rv = service_record_reveal(n, out, &w);
+		if (rv == RM_OK && out->body == NULL)
+			rv = rm_fail(&w, RM_EUNAUTH, "no enc_key configured");
+		if (rv != RM_OK) {
+			record_fini(out);
+			return rm_fail_at(why, RM_EEXIST, "object_id", "object "
+			    "%s is restricted and this node cannot read it: "
+			    "%s", object_id, w.msg);
+		}
+	}
 	*found = true;
 	return RM_OK;
 }
@@ -322,6 +342,7 @@ service_alert_default_id(struct node *n, rm_utc_ms now,
 static int
 draft_valid(struct node *n, struct rm_record *d, rm_why *why)
 {
+	size_t n_to = d->n_to;
 	int rv;
 
 	if (record_alert(d) == NULL)
@@ -332,11 +353,63 @@ draft_valid(struct node *n, struct rm_record *d, rm_why *why)
 	if (d->ver != 0 || d->seq != 0 || d->has_prev || d->has_supersedes)
 		return rm_fail(why, RM_EINVAL, "the draft is numbered; the "
 		    "store numbers records");
+	/* a restricted draft is encrypted only when sealed: check it as
+	 * the plain record it will encrypt (record_set_to checked "to") */
 	d->ver = 1;
 	d->seq = 1;
+	d->n_to = 0;
 	rv = record_validate(d, why);
 	d->ver = 0;
 	d->seq = 0;
+	d->n_to = n_to;
+	return rv;
+}
+
+/*
+ * Recipients of a restricted draft (docs/PROTOCOL.md §6a): a next
+ * version of a restricted object keeps the recipients of the latest
+ * one unless the draft names its own, and the origin is always one of
+ * them, so that its nodes can show, update and cancel what it issued.
+ */
+static int
+draft_recipients(struct node *n, struct rm_record *d, bool exists,
+    const struct rm_record *cur, rm_why *why)
+{
+	const struct rm_record *src = d;
+	const char *ids[RM_RECORD_TO_MAX + 1];
+	struct roster *r;
+	size_t k = 0;
+	bool self = false;
+	int rv;
+
+	if (!record_restricted(d) && exists && record_restricted(cur))
+		src = cur;
+	if (!record_restricted(src))
+		return RM_OK;
+	for (size_t i = 0; i < src->n_to; i++) {
+		ids[k++] = src->to[i];
+		self |= strcmp(src->to[i], n->cfg.agency) == 0;
+	}
+	if (!self)
+		ids[k++] = n->cfg.agency;
+	if (k > RM_RECORD_TO_MAX)
+		return rm_fail_at(why, RM_ETOOBIG, "to", "%zu recipients with "
+		    "this agency itself, limit %d", k, RM_RECORD_TO_MAX);
+	if ((rv = record_set_to(d, ids, k, why)) != RM_OK)
+		return rv;
+	/* refused here (422) rather than when sealing */
+	if ((r = node_roster(n)) == NULL)
+		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "agency", "no roster");
+	for (size_t i = 0; i < d->n_to && rv == RM_OK; i++) {
+		const struct roster_agency *a = roster_find(r, d->to[i]);
+
+		if (a == NULL || a->enc_key == NULL)
+			rv = rm_fail_at(why, RM_EBADVALUE, "to", "%s %s in "
+			    "roster version %llu", d->to[i], a == NULL ?
+			    "is not an agency" : "has no encryption key",
+			    (unsigned long long)roster_version(r));
+	}
+	roster_free(r);
 	return rv;
 }
 
@@ -357,6 +430,8 @@ service_alert_issue(struct node *n, struct rm_record *draft,
 	    &cur, why)) == RM_OK &&
 	    (rv = msg_type_rules(draft, msg_type_given, base.exists, &cur,
 	    why)) == RM_OK &&
+	    (rv = draft_recipients(n, draft, base.exists, &cur, why)) ==
+	    RM_OK &&
 	    (rv = authorise(n, draft, why)) == RM_OK)
 		rv = issue(n, draft, &base, out, why);
 	if (base.exists)
@@ -412,6 +487,8 @@ service_alert_cancel(struct node *n, const char *object_id,
 	c.has_prev = false;
 	c.has_supersedes = false;
 	c.issued_ms = rm_utc_now_ms();
+	c.enc = NULL;           /* a restricted Cancel is encrypted anew */
+	c.enc_len = 0;
 	if (reason != NULL) {
 		texts = calloc(ra->n_texts, sizeof(*texts));
 		if (texts == NULL) {
@@ -426,6 +503,7 @@ service_alert_cancel(struct node *n, const char *object_id,
 	}
 	if ((rv = authorise(n, &c, why)) == RM_OK)
 		rv = issue(n, &c, &base, out, why);
+	free(c.enc);
 done:
 	free(texts);
 	if (base.exists)

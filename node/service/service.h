@@ -99,6 +99,10 @@ struct node_sub {
 struct node {
 	struct node_config cfg;
 	crypto_signer *signer;       /* the agency's signer (holds the key) */
+	crypto_decrypter *decrypter; /* the agency's encryption key (config
+	                                enc_key), NULL if none: restricted
+	                                records are then shown without
+	                                content (docs/PROTOCOL.md §6a) */
 	crypto_key *root;            /* federation root (CA) public key */
 	rm_hash kid;                 /* kid of the signer */
 	struct roster *roster;       /* roster at start-up (fed holds the
@@ -257,6 +261,26 @@ int service_fork_resolve(struct node *n, const char *origin, uint64_t seq,
 int service_record_get(struct node *n, const rm_hash *hash, rm_buf *out,
     rm_why *why);
 
+/* The record with this hash, decoded into *out (record_fini() it; only
+ * on success). A restricted record is returned as stored (body NULL):
+ * see service_record_reveal. Errors: those of service_record_get,
+ * RM_ESTORE (a stored record that does not decode). Thread-safe. */
+int service_record_read(struct node *n, const rm_hash *hash,
+    struct rm_record *out, rm_why *why);
+
+/*
+ * Decrypt a restricted record in place if this node can: its agency is
+ * among rec->to and an enc_key is configured (n->decrypter). Then
+ * rec->body is set (owned by rec: record_fini, or record_body_free for
+ * a shallow copy of a borrowed record) after fed_record_decrypt's
+ * checks, grade included. RM_OK with rec unchanged when rec is not
+ * restricted, already has its body, or is not for this node: callers
+ * test rec->body. Errors: those of fed_record_decrypt (rec unchanged;
+ * logged on the security channel, rate-limited). Thread-safe.
+ */
+int service_record_reveal(struct node *n, struct rm_record *rec,
+    rm_why *why);
+
 /* The forks this node holds evidence of (store_forks_each: origin, seq,
  * the evidence's hash, the log's hash at that seq or NULL, the
  * resolution's hash or NULL while open), by origin
@@ -292,7 +316,11 @@ int service_status(struct node *n, struct service_status **out,
 void service_status_free(struct service_status *st);
 
 /* The alerts in force at now in area (NULL = all), newest first, as
- * store_active() gives them. Errors: those of store_active and each. */
+ * store_active() gives them. Restricted alerts (docs/PROTOCOL.md §6a)
+ * are listed decrypted on a node of a recipient agency (and left out
+ * there when the content is a Cancel), and without content elsewhere
+ * (body NULL, until their expiry). Errors: those of store_active and
+ * each. */
 int service_alerts_active(struct node *n, const char *area, rm_utc_ms now,
     store_each_fn each, void *arg, rm_why *why);
 

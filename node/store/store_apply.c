@@ -273,7 +273,9 @@ active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
 		if ((mrc = index_pair(txn, s->db_active, kb, n, h, add)) != 0)
 			return mrc;
 	}
-	if (rec->kind->index_keys != NULL &&
+	/* a restricted record's body is not ours to index, even on the
+	 * node that issued it (docs/PROTOCOL.md §6a) */
+	if (!record_restricted(rec) && rec->kind->index_keys != NULL &&
 	    rec->kind->index_keys(rec, index_emit_key, &e) != RM_OK &&
 	    e.mrc != 0)
 		return e.mrc;
@@ -281,10 +283,12 @@ active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
 }
 
 /* Does this version keep its object in force (the kind's rule; expiry
- * is applied when reading)? */
+ * is applied when reading)? A restricted version always does. */
 static bool
 rec_is_active(const struct rm_record *rec)
 {
+	if (record_restricted(rec))
+		return true;     /* content unknown: in force until expiry */
 	return rec->kind->in_force != NULL && rec->kind->in_force(rec);
 }
 

@@ -8,6 +8,8 @@ rm_unit_test(federation.roster SOURCES test_roster.c ${RM_FED_FIXTURE}
   LIBS rm_trust)
 rm_unit_test(federation.envelope SOURCES test_envelope.c ${RM_FED_FIXTURE}
   LIBS rm_trust)
+rm_unit_test(federation.restricted SOURCES test_restricted.c
+  ${RM_FED_FIXTURE} LIBS rm_trust)
 rm_unit_test(federation.frame SOURCES test_frame.c ${RM_FED_FIXTURE}
   LIBS rm_peer)
 rm_unit_test(federation.link SOURCES test_link.c ${RM_FED_FIXTURE}

@@ -49,6 +49,7 @@ http_fx_init(void)
 	struct roster_agency a;
 	struct roster *r;
 	crypto_key *other = NULL, *own = NULL, *root = NULL;
+	crypto_key *own_enc = NULL, *other_enc = NULL;
 	crypto_signer *root_signer = NULL;
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
@@ -68,12 +69,22 @@ http_fx_init(void)
 	crypto_key_free(root);
 	if (roster_new("http-test", 3, &r, &why) != RM_OK)
 		die("roster_new", &why);
+	/* encryption keys for restricted records (docs/PROTOCOL.md §6a):
+	 * the node holds OWN's as its decrypter */
+	if (crypto_key_generate(&own_enc, &why) != RM_OK ||
+	    crypto_key_generate(&other_enc, &why) != RM_OK ||
+	    crypto_decrypter_from_key(own_enc, &fx.decrypter, &why) != RM_OK)
+		die("enc keys", &why);
 	fx_agency(&a, OWN, own, "120000", RM_GRADE_ORANGE);
+	a.enc_key = own_enc;
 	if (roster_put_agency(r, &a, &why) != RM_OK)
 		die("put", &why);
 	fx_agency(&a, OTHER, other, "120000", RM_GRADE_RED);
+	a.enc_key = other_enc;
 	if (roster_put_agency(r, &a, &why) != RM_OK)
 		die("put", &why);
+	crypto_key_free(own_enc);
+	crypto_key_free(other_enc);
 	if (roster_sign(r, root_signer, &b, &why) != RM_OK)
 		die("sign", &why);
 	roster_free(r);

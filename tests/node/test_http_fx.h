@@ -1,7 +1,8 @@
 /*
  * test_http_fx.h -- shared by the HTTP API tests (test_http.c,
  * test_http_net.c): a node `fx` whose store lives in a temp dir, its
- * roster (OWN may issue orange alerts in 120000, OTHER red), and
+ * roster (OWN may issue orange alerts in 120000, OTHER red; both have
+ * encryption keys, and the node decrypts as OWN), and
  * helpers that route requests in-process or over a socket.
  */
 #ifndef RM_TEST_HTTP_FX_H
