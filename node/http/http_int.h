@@ -117,6 +117,7 @@ int http_pct_refuse(struct http_call_ctx *c, enum http_pct_rv rv,
 int http_get_alerts(struct http_call_ctx *c);     /* http_alerts.c */
 int http_post_alert(struct http_call_ctx *c);
 int http_post_cancel(struct http_call_ctx *c);
+int http_post_records(struct http_call_ctx *c);
 int http_get_record(struct http_call_ctx *c);     /* http_records.c */
 int http_get_forks(struct http_call_ctx *c);      /* http_forks.c */
 int http_post_fork_resolve(struct http_call_ctx *c); /* http_forks.c */

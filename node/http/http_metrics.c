@@ -200,12 +200,21 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		{ "riskmesh_roster_age_seconds", "gauge",
 		  "Seconds since the roster in use was signed", 0 },
 		{ "riskmesh_own_key_valid", "gauge",
-		  "1 if the roster names this node's signing key for its "
-		  "agency; 0: rotated or revoked, the node cannot issue", 0 },
+		  "1 if this node's signing key is its agency's key in use; "
+		  "0: rotated, revoked or removed, the node cannot issue", 0 },
 		{ "riskmesh_alerts_issued_total", "counter",
 		  "Alerts and cancellations issued through the API", 0 },
 		{ "riskmesh_forks_resolved", "gauge", "Forks resolved by a "
 		  "fork_resolution record (evidence kept)", 0 },
+		{ "riskmesh_roster_agencies", "gauge", "Agencies in the roster "
+		  "in use (charter and agency records)", 0 },
+		{ "riskmesh_agency_records_applied_total", "counter",
+		  "Agency records applied to the roster in use", 0 },
+		{ "riskmesh_agency_records_skipped_total", "counter",
+		  "Agency records not applied (for a charter agency, or a key "
+		  "another agency holds)", 0 },
+		{ "riskmesh_own_key_refused_total", "counter", "Issues refused "
+		  "because this node's key is not its agency's key in use", 0 },
 	};
 
 	plain[0].v = ss->records;
@@ -226,6 +235,10 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	plain[12].v = st->own_key_valid ? 1 : 0;
 	plain[13].v = atomic_load(&n->ctr.issued);
 	plain[14].v = ss->forks_resolved;
+	plain[15].v = st->roster != NULL ? roster_count(st->roster) : 0;
+	plain[16].v = atomic_load(&n->ctr.agency_applied);
+	plain[17].v = atomic_load(&n->ctr.agency_skipped);
+	plain[18].v = atomic_load(&n->ctr.own_key_refused);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
 		    plain[i].help)) != RM_OK ||

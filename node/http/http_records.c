@@ -1,11 +1,13 @@
 /*
  * http_records.c -- the records resource group (docs/API.md):
+ *   POST /v1/records                   signed records (CBOR sequence)
  *   GET /v1/records/{hash}             the signed record (COSE_Sign1)
  *   GET /v1/records/{hash}?view=json   the record shape (repr), a
  *                                      restricted one decrypted if this
  *                                      node's agency is a recipient
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node/http/http_int.h"
@@ -70,5 +72,44 @@ http_get_record(struct http_call_ctx *c)
 	}
 	c->res->status = 200;
 	c->res->content_type = ct_cose;
+	return RM_OK;
+}
+
+/*
+ * POST /v1/records: signed records handed in as an RFC 8742 CBOR
+ * sequence (application/cbor-seq), e.g. by `riskmesh roster publish`.
+ * 200 with what became of each: {"stored", "duplicate", "refused":
+ * [{"index", "error", "reason"}], "refused_total"}; 400 for a body that
+ * is not a sequence of complete CBOR items (nothing after it is read).
+ */
+int
+http_post_records(struct http_call_ctx *c)
+{
+	struct service_ingest *res;
+	json_t *o, *ref;
+	int rv;
+
+	if ((res = malloc(sizeof(*res))) == NULL)
+		return http_refuse(c, 500, RM_ENOMEM, "", "out of memory");
+	rv = service_records_ingest(c->n, (const uint8_t *)c->req->body,
+	    c->req->body_len, res, &c->why);
+	if (rv != RM_OK) {
+		free(res);
+		c->status = 400;
+		return rv;
+	}
+	ref = json_array();
+	for (size_t i = 0; ref != NULL && i < res->n_refused; i++)
+		json_array_append_new(ref, json_pack("{s:I,s:s,s:s}", "index",
+		    (json_int_t)res->refused[i].index, "error",
+		    rm_errname(res->refused[i].err), "reason",
+		    res->refused[i].reason));
+	o = json_pack("{s:I,s:I,s:o,s:I}", "stored", (json_int_t)res->stored,
+	    "duplicate", (json_int_t)res->duplicate, "refused", ref,
+	    "refused_total", (json_int_t)res->n_refused_total);
+	free(res);
+	if (o == NULL)
+		return http_refuse(c, 500, RM_ENOMEM, "", "out of memory");
+	http_res_json(c->res, 200, o);
 	return RM_OK;
 }

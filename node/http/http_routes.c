@@ -257,6 +257,8 @@ static const struct route {
 	  http_post_alert, alerts_params, "allowed: area=CODE" },
 	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
 	  NULL, NULL },
+	{ "/v1/records", NULL, false, "POST", NULL, http_post_records, NULL,
+	  NULL },
 	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL,
 	  records_params, "allowed: view=json|cose" },
 	{ "/v1/forks", NULL, false, "GET", http_get_forks, NULL, NULL, NULL },

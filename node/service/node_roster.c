@@ -198,3 +198,73 @@ node_roster_observe(struct node *n, const struct store_event *ev)
 	roster_free(cur);
 	collect_fini(c);
 }
+
+/* ---------------- records handed in over the API ---------------- */
+
+struct api_walk {
+	struct node *n;
+	struct service_ingest *res;
+};
+
+static int
+api_record(void *arg, size_t index, const struct fed_record *fr, int err,
+    const rm_why *why)
+{
+	struct api_walk *aw = arg;
+	struct service_ingest *res = aw->res;
+	struct store_put_result pr;
+	int rv;
+
+	if (err == RM_OK) {
+		if (store_has(aw->n->store, &fr->hash)) {
+			res->duplicate++;
+			return RM_OK;
+		}
+		rv = store_put_wait(aw->n->store, fr->bytes, fr->len,
+		    &fr->hash, NULL, &pr);
+		if (rv == RM_OK) {
+			if (pr.stored)
+				res->stored++;
+			else
+				res->duplicate++;
+			return RM_OK;
+		}
+		err = rv;
+		why = NULL;
+	}
+	if (res->n_refused < SERVICE_INGEST_REFUSED_MAX) {
+		struct service_ingest_refusal *r =
+		    &res->refused[res->n_refused++];
+
+		r->index = index;
+		r->err = err;
+		snprintf(r->reason, sizeof(r->reason), "%s", why != NULL ?
+		    why->msg : rm_strerror(err));
+	}
+	res->n_refused_total++;
+	return RM_OK;
+}
+
+int
+service_records_ingest(struct node *n, const uint8_t *p, size_t len,
+    struct service_ingest *res, rm_why *why)
+{
+	struct api_walk aw = { n, res };
+	struct roster *r = node_roster(n);
+	rm_why w;
+	int rv;
+
+	memset(res, 0, sizeof(*res));
+	if (len == 0) {
+		roster_free(r);
+		return rm_fail_at(why, RM_EMISSING, "", "no records: send an RFC "
+		    "8742 CBOR sequence of COSE_Sign1 records");
+	}
+	/* Verified against the roster in use; agency records among them
+	 * reach the roster through the store observer, like a peer's. */
+	rv = roster_load_records(r, p, len, api_record, &aw, NULL, NULL, &w);
+	roster_free(r);
+	if (rv != RM_OK)
+		return rm_fail_at(why, rv, "", "%s", w.msg);
+	return RM_OK;
+}

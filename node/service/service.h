@@ -237,6 +237,34 @@ int service_alert_issue(struct node *n, struct rm_record *draft,
 int service_alert_cancel(struct node *n, const char *object_id,
     const char *reason, struct service_issued *out, rm_why *why);
 
+/* What POST /v1/records did with each record (service_records_ingest). */
+#define SERVICE_INGEST_REFUSED_MAX 64   /* refusals reported in detail */
+struct service_ingest_refusal {
+	size_t index;                /* 0-based position in the sequence */
+	int err;                     /* rm_err */
+	char reason[200];
+};
+struct service_ingest {
+	size_t stored, duplicate;
+	size_t n_refused_total;      /* all refusals */
+	size_t n_refused;            /* detailed below (the first ones) */
+	struct service_ingest_refusal refused[SERVICE_INGEST_REFUSED_MAX];
+};
+
+/*
+ * Store signed records handed in (an RFC 8742 CBOR sequence of
+ * COSE_Sign1, e.g. a registrars' log published by `riskmesh roster
+ * publish`): each is verified against the roster in use exactly as a
+ * peer's record is (fed_record_open: signer, key validity, signature,
+ * body, authorisation), stored (waiting for the commit) if new, and
+ * relayed to the peers by the store observer. A record that fails is
+ * reported in res and never stops the others. Errors (nothing after the
+ * first bad byte is looked at): RM_EMISSING (empty), RM_EMALFORMED (not
+ * a sequence of complete CBOR items). Any thread but the store's.
+ */
+int service_records_ingest(struct node *n, const uint8_t *p, size_t len,
+    struct service_ingest *res, rm_why *why);
+
 /*
  * Resolve the fork of `origin` at `seq` this node holds evidence of:
  * issue a fork_resolution record (docs/PROTOCOL.md "Fork resolution")
