@@ -94,26 +94,116 @@ int cli_split(char *s, char sep, char **items, size_t max);
 #define FEDDIR_CA        "ca.crt"
 #define FEDDIR_ROSTER    "roster.cose"
 #define FEDDIR_AGENCIES  "agencies"
+#define FEDDIR_RECORDS   "agencies.cbor"   /* registrars' logs */
+#define FEDDIR_SIGNERS_MAX 64              /* registrars used at once */
+
+struct registry;
 
 struct feddir {
 	char dir[1024];          /* absolute */
 	crypto_signer *root;     /* the root's signer, or NULL */
-	struct roster *roster;
+	struct roster *charter;  /* roster.cose as the root signed it */
+	struct roster *roster;   /* view: charter + latest agency records */
+	struct registry *reg;    /* DIR/agencies.cbor, read and verified */
+	size_t n_signers;        /* registrar signers opened so far */
+	struct {
+		char id[RM_AGENCY_ID_MAX + 1];
+		crypto_signer *s;
+	} signers[FEDDIR_SIGNERS_MAX];
 };
 
 /* Open DIR: open root.key as a signer if want_root (else read the CA
- * certificate's public key) and verify + load roster.cose. Prints the
- * error. */
+ * certificate's public key), verify + load roster.cose (the charter),
+ * read and verify DIR/agencies.cbor against it and build the roster
+ * view (charter + newest agency records). Prints the error. */
 int feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
     struct feddir *out);
 void feddir_close(struct feddir *fd);
 /* Build "DIR/rel" into out; -1 if it does not fit. */
 int feddir_path(const struct feddir *fd, char *out, size_t n,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* Write a new roster: every current entry, replaced/added by the n
- * given entries, version + 1, signed by the root key. Prints the error. */
+/* Write a new charter: every current charter entry, replaced/added by
+ * the n given entries, version + 1, signed by the root key; the view is
+ * rebuilt on it. Prints the error. */
 int feddir_save_roster(const struct cli_cmd *c, struct feddir *fd,
     const struct roster_agency *add, size_t n);
+/* Rebuild fd->roster from fd->charter and fd->reg. Prints the error. */
+int feddir_view(const struct cli_cmd *c, struct feddir *fd);
+/* Write the staged agency records to DIR/agencies.cbor and rebuild the
+ * view. Prints the error. */
+int feddir_commit(const struct cli_cmd *c, struct feddir *fd);
+
+/* ---------------- registrars (cli_registrar.c) ---------------- */
+
+/* "120000.registry" for an agency whose first area starts "12". */
+void registrar_id(const char *area, char out[RM_AGENCY_ID_MAX + 1]);
+/* Every area of e lies in the province of its first area; else -1
+ * with the reason in why. */
+int registrar_areas_ok(const struct roster_agency *e, rm_why *why);
+/* The registrars the n agencies need (by their first area) that the
+ * charter lacks are added to it: their signing keys made
+ * (DIR/agencies/REG/agency.key, 0600) and the charter re-signed once.
+ * Needs the root. Prints what it did and any error. */
+int feddir_registrars(const struct cli_cmd *c, struct feddir *fd,
+    const struct roster_agency *es, size_t n);
+/* The signer of registrar reg (opened once, owned by fd). Prints the
+ * error. */
+int feddir_registrar_signer(const struct cli_cmd *c, struct feddir *fd,
+    const char *reg, crypto_signer **out);
+
+/* ---------------- agency records (cli_registry.c) ---------------- */
+
+/*
+ * DIR/agencies.cbor: the registrars' logs, one RFC 8742 CBOR sequence of
+ * signed agency records (fed_record_seal output) in log order, only
+ * ever appended (O_APPEND, then fsync). Loaded whole and verified
+ * against the charter; new records are staged in memory and written by
+ * registry_commit in one write.
+ */
+struct reg_agency {
+	char id[RM_AGENCY_ID_MAX + 1];
+	uint64_t ver;               /* latest version */
+	rm_hash hash;               /* its record hash */
+	rm_utc_ms issued;
+	size_t off, len;            /* its COSE_Sign1 in registry_data */
+	struct roster_agency entry; /* the roster entry it gives */
+};
+
+/* Read and verify path (a missing file is an empty registry): each
+ * record is a COSE_Sign1 that fed_record_open accepts against charter,
+ * of kind agency; its registrar's log is unbroken (seq + 1, prev = the
+ * previous hash) and its version follows the agency's latest (ver + 1,
+ * supersedes = its hash). Errors name the record index (0-based) and
+ * byte offset: RM_EMALFORMED (truncated, not CBOR), the fed_record_open
+ * errors, RM_EGAP (log or version gap), RM_EIO, RM_ENOMEM. */
+int registry_load(const char *path, const struct roster *charter,
+    struct registry **out, rm_why *why);
+void registry_free(struct registry *reg);
+/* Records in the registry (committed + staged). */
+size_t registry_records(const struct registry *reg);
+/* Agencies described; their latest versions by index (0..n-1, in the
+ * order they first appeared). */
+size_t registry_count(const struct registry *reg);
+const struct reg_agency *registry_at(const struct registry *reg, size_t i);
+const struct reg_agency *registry_find(const struct registry *reg,
+    const char *id);
+/* The whole sequence (committed + staged). Borrowed. */
+const uint8_t *registry_data(const struct registry *reg, size_t *n);
+/* Decode the latest record of ra into *rec (record_fini it). */
+int registry_record(const struct registry *reg, const struct reg_agency *ra,
+    struct rm_record *rec, rm_why *why);
+/* Sign and stage the next version of agency body b (its id and areas)
+ * as the next record of registrar reg_id's log with signer s. issued:
+ * now, at least the log's and the agency's previous record's + 1 ms. */
+int registry_append(struct registry *reg, crypto_signer *s,
+    const char *reg_id, const struct rm_agency *b, rm_why *why);
+/* Append the staged records to path (O_APPEND|O_CREAT, 0644, one
+ * write, fsync). Nothing staged: nothing written. */
+int registry_commit(struct registry *reg, const char *path, rm_why *why);
+/* A roster view: charter + the latest entries (roster_apply); entries
+ * roster_apply skips are printed on stderr after prefix. */
+int registry_view(const struct registry *reg, const struct roster *charter,
+    const char *prefix, struct roster **out, rm_why *why);
 /* mkdir -p with mode for the directories it creates; RM_EIO on error
  * with why naming the path. */
 int cli_mkdirs(const char *path, unsigned mode, rm_why *why);
@@ -139,6 +229,39 @@ int cli_agency_provision(const struct cli_cmd *c, struct feddir *fd,
     struct roster_agency *e, unsigned days, bool rotate);
 /* "added ID (role) areas ... max G kinds K kid PREFIX" */
 void cli_print_added(const struct roster_agency *e);
+/* Kind names of a set, "alert,..." (sorted). */
+void cli_kinds_text(rm_kind_set kinds, char *out, size_t n);
+/* Kinds an agency record may grant: every registered kind but
+ * "agency" (only the charter names registrars). */
+rm_kind_set cli_agency_kinds(void);
+/*
+ * Stage the agency record for e (fields; e->key as its current key: a
+ * rotation when it differs from the latest record's, the old key closed
+ * at now) in fd's registry, signed by its province's registrar, the
+ * key history of the latest version kept. *changed false: identical to
+ * the latest version, nothing staged. Prints the error.
+ */
+int cli_agency_stage(const struct cli_cmd *c, struct feddir *fd,
+    const struct roster_agency *e, bool *changed);
+/* True unless the agency has a latest record without a key in use
+ * (revoked, rotated away, removed): then it needs a new key. */
+bool cli_agency_key_usable(const struct feddir *fd, const char *id);
+/* The latest agency record of id in fd's registry, decoded into *rec
+ * (record_fini it). Prints the error (not an agency of the records). */
+int cli_agency_latest(const struct cli_cmd *c, const struct feddir *fd,
+    const char *id, struct rm_record *rec);
+/* Sign body b as the next version of its agency, by the registrar of
+ * its first area, and stage it. Prints the error. */
+int cli_agency_sign(const struct cli_cmd *c, struct feddir *fd,
+    const struct rm_agency *b);
+/* Close every open key of b at `at` (later than its from) with end. */
+void cli_agency_close_keys(struct rm_agency *b, rm_utc_ms at,
+    enum rm_key_end end);
+/* An agency's key state at now for listings: "active", "active until
+ * TIME (revoked)", or how its last key ended ("rotated", "revoked"), or
+ * "removed". */
+void cli_key_state(const struct roster_agency *a, rm_utc_ms now, char *out,
+    size_t n);
 
 /* ---------------- HTTP client (cli_http.c) ---------------- */
 
@@ -158,6 +281,11 @@ struct cli_http_res {
 int cli_http(const char *listen, const char *token, const char *method,
     const char *path, const char *body, struct cli_http_res *out,
     rm_why *why);
+/* The same with a body of n bytes of content type ctype (body NULL:
+ * none). */
+int cli_http_send(const char *listen, const char *token, const char *method,
+    const char *path, const char *ctype, const void *body, size_t n,
+    struct cli_http_res *out, rm_why *why);
 void cli_http_res_fini(struct cli_http_res *r);
 
 /* Percent-encode s as one URL path segment or query value (RFC 3986
@@ -173,6 +301,13 @@ extern const struct cli_cmd cli_federation_init;
 extern const struct cli_cmd cli_agency_add;
 extern const struct cli_cmd cli_agency_import;
 extern const struct cli_cmd cli_agency_list;
+extern const struct cli_cmd cli_agency_rotate;
+extern const struct cli_cmd cli_agency_revoke;
+extern const struct cli_cmd cli_agency_remove;
+extern const struct cli_cmd cli_roster_import;
+extern const struct cli_cmd cli_roster_publish;
+/* agency import / roster import (cli_import.c): csv is the CSV path. */
+int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;
 extern const struct cli_cmd cli_node_check;
 extern const struct cli_cmd cli_alert_issue;

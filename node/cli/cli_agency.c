@@ -1,6 +1,7 @@
 /*
- * cli_agency.c -- `riskmesh agency add|import|list`: agency keys, TLS
- * certificates issued by the federation CA, and roster entries.
+ * cli_agency.c -- `riskmesh agency add|list`: agency keys, TLS
+ * certificates issued by the federation CA, and agency records signed
+ * by the province's registrar (cli_agency_rec.c).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,9 +16,8 @@
 
 /* ---------------- shared ---------------- */
 
-/* Role implied by an agency id's unit when --role is not given. */
-static void
-kinds_text(rm_kind_set kinds, char *out, size_t n)
+void
+cli_kinds_text(rm_kind_set kinds, char *out, size_t n)
 {
 	const char *names[RM_KINDS_MAX];
 	size_t nk = kind_set_names(kinds, names, RM_KINDS_MAX), l = 0;
@@ -28,6 +28,7 @@ kinds_text(rm_kind_set kinds, char *out, size_t n)
 		    l ? "," : "", names[k]);
 }
 
+/* Role implied by an agency id's unit when --role is not given. */
 static const char *
 default_role(const char *id)
 {
@@ -93,12 +94,17 @@ cli_parse_kinds(struct roster_agency *e, const char *list, char sep,
 		const struct rm_kind_ops *k = kind_find(items[i],
 		    strlen(items[i]));
 
+		if (k == &rm_kind_agency) {
+			rm_fail(why, RM_EBADVALUE, "kind \"%s\" is granted only "
+			    "by the charter (registrars)", k->name);
+			return -1;
+		}
 		if (k != NULL)
 			e->kinds |= (rm_kind_set)1u << kind_index(k);
 		else if (strict) {
 			char known[RM_KINDS_MAX * (RM_KIND_NAME_MAX + 1) + 1];
 
-			kinds_text(kind_set_all(), known, sizeof(known));
+			cli_kinds_text(cli_agency_kinds(), known, sizeof(known));
 			rm_fail(why, RM_EBADVALUE, "unknown kind \"%.32s\" (supported: "
 			    "%s)", items[i], known);
 			return -1;
@@ -195,7 +201,7 @@ cli_print_added(const struct roster_agency *e)
 	char kinds[64], kid[65];
 	rm_hash h;
 
-	kinds_text(e->kinds, kinds, sizeof(kinds));
+	cli_kinds_text(e->kinds, kinds, sizeof(kinds));
 	memset(&h, 0, sizeof(h));
 	crypto_key_kid(e->key, &h);
 	rm_hash_hex(&h, kid);
@@ -231,10 +237,12 @@ run_add(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *id = cli_get(a, "id");
+	const struct reg_agency *ra;
 	struct roster_agency e;
-	struct feddir fd;
+	struct feddir fd = { .root = NULL };
 	rm_why why;
 	unsigned days;
+	bool changed;
 	int rv;
 
 	memset(&e, 0, sizeof(e));
@@ -262,16 +270,28 @@ run_add(const struct cli_args *a)
 	snprintf(e.name_en, sizeof(e.name_en), "%s", cli_get(a, "name-en") ?
 	    cli_get(a, "name-en") : id);
 
+	if (registrar_areas_ok(&e, &why) != RM_OK)
+		return cli_usage(c, "--areas: %s", why.msg);
+
 	if ((rv = feddir_open(c, cli_get(a, "dir"), true, &fd)) != 0)
 		return rv;
-	if ((rv = cli_agency_provision(c, &fd, &e, days,
-	    cli_has(a, "new-keys"))) != 0)
+	if (roster_find(fd.charter, id) != NULL) {
+		rv = cli_fail(c, "--id: %s is named by the charter "
+		    "(roster.cose); agency records cannot replace it", id);
 		goto out;
-	if ((rv = feddir_save_roster(c, &fd, &e, 1)) != 0)
+	}
+	if ((rv = feddir_registrars(c, &fd, &e, 1)) != 0 ||
+	    (rv = cli_agency_provision(c, &fd, &e, days,
+	    cli_has(a, "new-keys") || !cli_agency_key_usable(&fd, id))) != 0 ||
+	    (rv = cli_agency_stage(c, &fd, &e, &changed)) != 0 ||
+	    (rv = feddir_commit(c, &fd)) != 0)
 		goto out;
 	cli_print_added(&e);
-	printf("roster version %llu, %zu agencies\n",
-	    (unsigned long long)roster_version(fd.roster),
+	ra = registry_find(fd.reg, id);
+	printf("%s record ver %llu; charter version %llu, %zu agencies\n",
+	    changed ? "agency" : "unchanged: agency",
+	    (unsigned long long)ra->ver,
+	    (unsigned long long)roster_version(fd.charter),
 	    roster_count(fd.roster));
 out:
 	crypto_key_free(e.key);
@@ -304,51 +324,71 @@ const struct cli_cmd cli_agency_add = {
 	.synopsis = "--dir DIR --id ID --areas CODE[,CODE...] --max-grade "
 	    "GRADE --kinds alert[,...] [--name-zh T] [--name-en T] "
 	    "[--role ROLE]",
-	.summary = "add or replace an agency: keys, TLS certificate, roster "
-	    "entry",
+	.summary = "add or change an agency: keys, TLS certificate, agency "
+	    "record",
 	.details = "Writes DIR/agencies/ID/agency.key (signing key, 0600), "
 	    "tls.key (0600),\ntls.crt (issued by the federation CA, "
 	    "CN=ID) and enc.key (encryption key of\nrestricted records, "
-	    "0600; kept once made), adds or replaces the roster\nentry, "
-	    "bumps the roster version and re-signs it. Existing keys are "
-	    "kept\nunless --new-keys is given.",
+	    "0600; kept once made), then appends the agency's next\nrecord to "
+	    "DIR/agencies.cbor, signed by its province's registrar\n"
+	    "(PROVINCE.registry, e.g. 120000.registry; added to the charter "
+	    "roster.cose\nthe first time an agency of that province is). "
+	    "Existing keys are kept\nunless --new-keys is given (key "
+	    "rotation: the old key stays valid for\nrecords issued before "
+	    "now). All areas must be in one province.",
 	.opts = add_opts,
 	.run = run_add,
 };
 
 /* ---------------- agency list ---------------- */
 
+static void
+list_row(const struct roster_agency *e, rm_utc_ms now)
+{
+	char areas[256], kinds[64], kid[65], src[96], state[96];
+	size_t l = 0;
+
+	areas[0] = '\0';
+	for (size_t j = 0; j < e->n_areas && l < sizeof(areas); j++)
+		l += (size_t)snprintf(areas + l, sizeof(areas) - l, "%s%s",
+		    j ? "," : "", e->areas[j]);
+	cli_kinds_text(e->kinds, kinds, sizeof(kinds));
+	rm_hash_hex(&e->kid, kid);
+	if (e->registrar[0] == '\0')
+		snprintf(src, sizeof(src), "charter");
+	else
+		snprintf(src, sizeof(src), "%s/v%llu", e->registrar,
+		    (unsigned long long)e->record_ver);
+	cli_key_state(e, now, state, sizeof(state));
+	printf("%-24s %-10s %-20s %-6s %-8s %.16s %4zu %-20s %s\n", e->id,
+	    e->role, areas, grade_name(e->max_grade), kinds, kid,
+	    e->n_keys ? e->n_keys : 1, src, state);
+}
+
 static int
 run_list(const struct cli_args *a)
 {
 	struct feddir fd;
-	size_t n;
+	rm_utc_ms now = rm_utc_now_ms();
+	size_t n, n_charter;
 	int rv;
 
 	if ((rv = feddir_open(a->cmd, cli_get(a, "dir"), false, &fd)) != 0)
 		return rv;
 	n = roster_count(fd.roster);
-	printf("federation %s, roster version %llu, %zu agenc%s\n",
+	n_charter = roster_count(fd.charter);
+	printf("federation %s, charter version %llu, %zu agenc%s (%zu in "
+	    "the charter, %zu from agency records; %zu records)\n",
 	    roster_federation(fd.roster),
-	    (unsigned long long)roster_version(fd.roster), n,
-	    n == 1 ? "y" : "ies");
+	    (unsigned long long)roster_version(fd.charter), n,
+	    n == 1 ? "y" : "ies", n_charter, n - n_charter,
+	    registry_records(fd.reg));
 	if (n > 0)
-		printf("%-24s %-10s %-20s %-6s %-8s %s\n", "ID", "ROLE",
-		    "AREAS", "MAX", "KINDS", "KID");
-	for (size_t i = 0; i < n; i++) {
-		const struct roster_agency *e = roster_at(fd.roster, i);
-		char areas[256], kinds[64], kid[65];
-		size_t l = 0;
-
-		areas[0] = '\0';
-		for (size_t j = 0; j < e->n_areas && l < sizeof(areas); j++)
-			l += (size_t)snprintf(areas + l, sizeof(areas) - l,
-			    "%s%s", j ? "," : "", e->areas[j]);
-		kinds_text(e->kinds, kinds, sizeof(kinds));
-		rm_hash_hex(&e->kid, kid);
-		printf("%-24s %-10s %-20s %-6s %-8s %.16s\n", e->id, e->role,
-		    areas, grade_name(e->max_grade), kinds, kid);
-	}
+		printf("%-24s %-10s %-20s %-6s %-8s %-16s %4s %-20s %s\n", "ID",
+		    "ROLE", "AREAS", "MAX", "KINDS", "KID", "KEYS", "SOURCE",
+		    "STATE");
+	for (size_t i = 0; i < n; i++)
+		list_row(roster_at(fd.roster, i), now);
 	feddir_close(&fd);
 	return CLI_EXIT_OK;
 }
@@ -361,9 +401,14 @@ static const struct cli_opt list_opts[] = {
 const struct cli_cmd cli_agency_list = {
 	.name = "agency list",
 	.synopsis = "--dir DIR",
-	.summary = "show the roster: agencies, roles, areas, grades, kinds",
-	.details = "The roster's signature is checked against DIR/ca.crt "
-	    "first.",
+	.summary = "show the roster: agencies, roles, areas, grades, kinds, "
+	    "keys",
+	.details = "The charter's signature is checked against DIR/ca.crt "
+	    "and every record of\nDIR/agencies.cbor against the charter "
+	    "first. KEYS counts the agency's\nkeys (history included), "
+	    "SOURCE is the charter or REGISTRAR/vVERSION of its\nrecord; "
+	    "STATE is its key's: active (\"active until T (revoked)\" when "
+	    "an end\nis set ahead), rotated, revoked, or removed.",
 	.opts = list_opts,
 	.run = run_list,
 };

@@ -3,7 +3,10 @@
  *
  *   DIR/root.key                 federation root key (CA key), 0600
  *   DIR/ca.crt                   self-signed CA certificate
- *   DIR/roster.cose              signed roster
+ *   DIR/roster.cose              the charter: root-signed roster
+ *                                (registrars, cli_registrar.c)
+ *   DIR/agencies.cbor            registrars' logs: agency records
+ *                                (cli_registry.c)
  *   DIR/agencies/ID/agency.key   agency signing key, 0600
  *   DIR/agencies/ID/tls.key      TLS key, 0600
  *   DIR/agencies/ID/tls.crt      TLS certificate issued by the CA
@@ -119,23 +122,66 @@ feddir_open(const struct cli_cmd *c, const char *dir, bool want_root,
 			return cli_fail_file(c, path, &why);
 	}
 	feddir_path(out, path, sizeof(path), FEDDIR_ROSTER);
-	rv = roster_load(path, verifier, &out->roster, &why);
+	rv = roster_load(path, verifier, &out->charter, &why);
 	crypto_key_free(verifier);
 	if (rv != RM_OK) {
-		crypto_signer_free(out->root);
-		out->root = NULL;
-		return cli_fail_file(c, path, &why);
+		rv = cli_fail_file(c, path, &why);
+		goto fail;
 	}
+	feddir_path(out, path, sizeof(path), FEDDIR_RECORDS);
+	if (registry_load(path, out->charter, &out->reg, &why) != RM_OK) {
+		rv = cli_fail_file(c, path, &why);
+		goto fail;
+	}
+	if ((rv = feddir_view(c, out)) != 0)
+		goto fail;
 	return CLI_EXIT_OK;
+fail:
+	feddir_close(out);
+	return rv;
 }
 
 void
 feddir_close(struct feddir *fd)
 {
+	for (size_t i = 0; i < fd->n_signers; i++)
+		crypto_signer_free(fd->signers[i].s);
+	fd->n_signers = 0;
+	registry_free(fd->reg);
 	roster_free(fd->roster);
+	roster_free(fd->charter);
 	crypto_signer_free(fd->root);
+	fd->reg = NULL;
 	fd->roster = NULL;
+	fd->charter = NULL;
 	fd->root = NULL;
+}
+
+int
+feddir_view(const struct cli_cmd *c, struct feddir *fd)
+{
+	struct roster *v = NULL;
+	char prefix[128];
+	rm_why why;
+
+	snprintf(prefix, sizeof(prefix), "riskmesh %s: ", c->name);
+	if (registry_view(fd->reg, fd->charter, prefix, &v, &why) != RM_OK)
+		return cli_fail(c, "roster: %s", why.msg);
+	roster_free(fd->roster);
+	fd->roster = v;
+	return CLI_EXIT_OK;
+}
+
+int
+feddir_commit(const struct cli_cmd *c, struct feddir *fd)
+{
+	char path[1200];
+	rm_why why;
+
+	feddir_path(fd, path, sizeof(path), FEDDIR_RECORDS);
+	if (registry_commit(fd->reg, path, &why) != RM_OK)
+		return cli_fail_file(c, path, &why);
+	return feddir_view(c, fd);
 }
 
 int
@@ -143,19 +189,20 @@ feddir_save_roster(const struct cli_cmd *c, struct feddir *fd,
     const struct roster_agency *add, size_t n)
 {
 	struct roster *nr = NULL;
+	crypto_key *pub = NULL;
 	rm_buf out = RM_BUF_INIT;
 	char path[1200];
 	rm_why why;
 	int rv = CLI_EXIT_FAIL;
 
 	feddir_path(fd, path, sizeof(path), FEDDIR_ROSTER);
-	if (roster_new(roster_federation(fd->roster),
-	    roster_version(fd->roster) + 1, &nr, &why) != RM_OK) {
+	if (roster_new(roster_federation(fd->charter),
+	    roster_version(fd->charter) + 1, &nr, &why) != RM_OK) {
 		cli_fail(c, "roster: %s", why.msg);
 		goto fail;
 	}
-	for (size_t i = 0; i < roster_count(fd->roster); i++) {
-		const struct roster_agency *e = roster_at(fd->roster, i);
+	for (size_t i = 0; i < roster_count(fd->charter); i++) {
+		const struct roster_agency *e = roster_at(fd->charter, i);
 		bool replaced = false;
 
 		for (size_t j = 0; j < n; j++)
@@ -180,11 +227,20 @@ feddir_save_roster(const struct cli_cmd *c, struct feddir *fd,
 		cli_fail_file(c, path, &why);
 		goto fail;
 	}
-	roster_free(fd->roster);
-	fd->roster = nr;
+	/* Keep what a node will load: the signed bytes, opened. */
+	roster_free(nr);
 	nr = NULL;
-	rv = CLI_EXIT_OK;
+	crypto_signer_public_key(fd->root, &pub);
+	if (roster_open(out.data, out.len, pub, &nr, &why) != RM_OK) {
+		cli_fail_file(c, path, &why);
+		goto fail;
+	}
+	roster_free(fd->charter);
+	fd->charter = nr;
+	nr = NULL;
+	rv = feddir_view(c, fd);
 fail:
+	crypto_key_free(pub);
 	roster_free(nr);
 	rm_buf_fini(&out);
 	return rv;

@@ -84,11 +84,18 @@ run_init(const struct cli_args *a)
 		cli_fail_file(c, path, &why);
 		goto fail;
 	}
+	feddir_path(&fd, path, sizeof(path), FEDDIR_RECORDS);
+	if (rm_file_write_atomic(path, "", 0, 0644, &why) != RM_OK) {
+		cli_fail_file(c, path, &why);
+		goto fail;
+	}
 	printf("federation %s initialised in %s\n"
-	    "  %-12s root key (keep it offline, 0600)\n"
-	    "  %-12s CA certificate, valid %ld days\n"
-	    "  %-12s roster version 1, no agencies yet\n",
-	    name, fd.dir, FEDDIR_ROOT_KEY, FEDDIR_CA, days, FEDDIR_ROSTER);
+	    "  %-14s root key (keep it offline, 0600)\n"
+	    "  %-14s CA certificate, valid %ld days\n"
+	    "  %-14s charter (roster) version 1, no registrars yet\n"
+	    "  %-14s agency records, none yet\n",
+	    name, fd.dir, FEDDIR_ROOT_KEY, FEDDIR_CA, days, FEDDIR_ROSTER,
+	    FEDDIR_RECORDS);
 	rv = CLI_EXIT_OK;
 fail:
 	rm_buf_fini(&out);
@@ -111,8 +118,9 @@ const struct cli_cmd cli_federation_init = {
 	.synopsis = "--dir DIR --name NAME [--days N]",
 	.summary = "create a federation: root key, CA certificate, empty roster",
 	.details = "Writes DIR/root.key (mode 0600), DIR/ca.crt (self-signed "
-	    "CA, P-256) and\nDIR/roster.cose (empty roster, version 1, signed "
-	    "by root.key). Refuses to\noverwrite an existing federation.",
+	    "CA, P-256),\nDIR/roster.cose (the charter: empty, version 1, "
+	    "signed by root.key) and an\nempty DIR/agencies.cbor (agency "
+	    "records). Refuses to overwrite an existing\nfederation.",
 	.opts = init_opts,
 	.run = run_init,
 };

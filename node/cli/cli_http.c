@@ -33,6 +33,15 @@ cli_http(const char *listen, const char *token, const char *method,
     const char *path, const char *body, struct cli_http_res *out,
     rm_why *why)
 {
+	return cli_http_send(listen, token, method, path, "application/json",
+	    body, body != NULL ? strlen(body) : 0, out, why);
+}
+
+int
+cli_http_send(const char *listen, const char *token, const char *method,
+    const char *path, const char *ctype, const void *body, size_t body_len,
+    struct cli_http_res *out, rm_why *why)
+{
 	char host[300], urls[1400], auth[160];
 	nng_url *url = NULL;
 	nng_http_client *cli = NULL;
@@ -63,8 +72,8 @@ cli_http(const char *listen, const char *token, const char *method,
 	}
 	if (body != NULL &&
 	    ((nrv = nng_http_req_set_header(req, "Content-Type",
-	    "application/json")) != 0 ||
-	    (nrv = nng_http_req_copy_data(req, body, strlen(body))) != 0)) {
+	    ctype)) != 0 ||
+	    (nrv = nng_http_req_copy_data(req, body, body_len)) != 0)) {
 		rv = rm_fail(why, RM_ENOMEM, "%s: %s", urls, nng_strerror(nrv));
 		goto fail;
 	}

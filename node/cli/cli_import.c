@@ -1,8 +1,12 @@
 /*
- * cli_import.c -- `riskmesh agency import`: agencies from a CSV file
- * (sims/data/agencies.csv format), all checked before anything is
- * written, one roster version bump.
+ * cli_import.c -- `riskmesh agency import` and `riskmesh roster import`:
+ * agencies from a CSV file (sims/data/agencies.csv format). Every row is
+ * checked first and every bad field reported as FILE:LINE: FIELD:
+ * reason; a file with a bad row signs nothing. Then one charter re-sign
+ * if new provinces need registrars, and one append of all agency
+ * records to DIR/agencies.cbor.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
  * list, split by run_import and printed as is by --help. */
 #define CSV_COLS 7
 #define CSV_HEADER "agency_id,name_zh,name_en,kind,areas,max_grade,publishes"
+#define CSV_MAX_BYTES (64u << 20)
 
 /* Split one CSV line (RFC 4180 quoting) in place; returns field count
  * or -1 on bad quoting. */
@@ -53,19 +58,229 @@ csv_fields(char *s, char **f, int max)
 	}
 }
 
+/* Rows read so far. */
+struct rows {
+	struct roster_agency *es;
+	size_t *line;
+	size_t n, cap;
+	size_t n_bad;             /* bad rows */
+	const char *csv;
+	const char *cmd;          /* command name for notes */
+};
+
+/* Report "FILE:LINE: FIELD: reason" for one bad field of a row. */
+static void
+row_bad(struct rows *r, size_t line, bool *bad, const char *field,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static void
+row_bad(struct rows *r, size_t line, bool *bad, const char *field,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%zu: %s: ", r->csv, line, field);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (!*bad)
+		r->n_bad++;
+	*bad = true;
+}
+
+static struct roster_agency *
+row_add(struct rows *r, size_t line)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct roster_agency *es = realloc(r->es, cap * sizeof(*es));
+		size_t *ln;
+
+		if (es == NULL)
+			return NULL;
+		r->es = es;
+		if ((ln = realloc(r->line, cap * sizeof(*ln))) == NULL)
+			return NULL;
+		r->line = ln;
+		r->cap = cap;
+	}
+	memset(&r->es[r->n], 0, sizeof(r->es[0]));
+	r->line[r->n] = line;
+	return &r->es[r->n++];
+}
+
+/* A text field of 1..ROSTER_NAME_MAX bytes of UTF-8 into out. */
+static void
+row_text(struct rows *r, size_t line, bool *bad, const char *field,
+    const char *v, char *out, size_t n)
+{
+	size_t l = strlen(v);
+
+	if (l == 0 || l > ROSTER_NAME_MAX || l >= n || !rm_utf8_valid(v, l))
+		row_bad(r, line, bad, field, "1..%d bytes of UTF-8 expected "
+		    "(%zu bytes)", ROSTER_NAME_MAX, l);
+	else
+		memcpy(out, v, l + 1);
+}
+
+/* Check one row's fields f[col[k]] into a new entry; every bad field is
+ * reported. */
+static void
+row_check(struct rows *r, struct feddir *fd, size_t line, char **f,
+    const int *col)
+{
+	struct roster_agency *e = row_add(r, line);
+	bool bad = false;
+	rm_why why;
+
+	if (e == NULL) {
+		row_bad(r, line, &bad, "row", "out of memory");
+		return;
+	}
+#define COL(k) f[col[k]]
+	if (strlen(COL(0)) > RM_AGENCY_ID_MAX || !agency_id_valid(COL(0)))
+		row_bad(r, line, &bad, "agency_id", "\"%.64s\" is not an agency "
+		    "id (%s)", COL(0), RM_AGENCY_ID_RULE);
+	else if (roster_find(fd->charter, COL(0)) != NULL)
+		row_bad(r, line, &bad, "agency_id", "%s is named by the charter "
+		    "(roster.cose)", COL(0));
+	else
+		strcpy(e->id, COL(0));
+	row_text(r, line, &bad, "name_zh", COL(1), e->name_zh,
+	    sizeof(e->name_zh));
+	row_text(r, line, &bad, "name_en", COL(2), e->name_en,
+	    sizeof(e->name_en));
+	if (strlen(COL(3)) >= sizeof(e->role) || !cli_role_ok(COL(3)))
+		row_bad(r, line, &bad, "kind", "\"%.32s\" is not centre, "
+		    "department or district", COL(3));
+	else
+		strcpy(e->role, COL(3));
+	if (cli_parse_areas(e, COL(4), ';', &why) != 0)
+		row_bad(r, line, &bad, "areas", "%s", why.msg);
+	else if (registrar_areas_ok(e, &why) != RM_OK)
+		row_bad(r, line, &bad, "areas", "%s", why.msg);
+	if (grade_parse(COL(5), &e->max_grade) != RM_OK)
+		row_bad(r, line, &bad, "max_grade", "unknown grade \"%.32s\" "
+		    "(blue|yellow|orange|red)", COL(5));
+	if (cli_parse_kinds(e, COL(6), ';', false, &why) != 0)
+		row_bad(r, line, &bad, "publishes", "%s", why.msg);
+#undef COL
+	if (bad) {
+		r->n--;
+		return;
+	}
+	if (e->kinds == 0) {
+		fprintf(stderr, "riskmesh %s: %s:%zu: skipped %s: publishes "
+		    "no supported kind\n", r->cmd, r->csv, line, e->id);
+		r->n--;
+	}
+}
+
+static const struct rows *dup_rows;
+
 static int
-run_import(const struct cli_args *a)
+dup_cmp(const void *x, const void *y)
+{
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int c = strcmp(dup_rows->es[i].id, dup_rows->es[j].id);
+
+	return c != 0 ? c : (i < j ? -1 : i > j);
+}
+
+/* Every id listed twice is reported (at its later lines). */
+static int
+row_dups(struct rows *r)
+{
+	size_t *ix = calloc(r->n ? r->n : 1, sizeof(*ix));
+
+	if (ix == NULL)
+		return -1;
+	for (size_t i = 0; i < r->n; i++)
+		ix[i] = i;
+	dup_rows = r;
+	qsort(ix, r->n, sizeof(*ix), dup_cmp);
+	for (size_t k = 1, first = 0; k < r->n; k++) {
+		bool bad = false;
+
+		if (strcmp(r->es[ix[k]].id, r->es[ix[first]].id) != 0) {
+			first = k;
+			continue;
+		}
+		row_bad(r, r->line[ix[k]], &bad, "agency_id", "%s listed "
+		    "twice (first on line %zu)", r->es[ix[k]].id,
+		    r->line[ix[first]]);
+	}
+	free(ix);
+	return 0;
+}
+
+/* Provision, stage and write every row: one charter re-sign for new
+ * registrars, one append to DIR/agencies.cbor. */
+static int
+import_rows(const struct cli_args *a, struct feddir *fd, struct rows *r,
+    unsigned days)
 {
 	const struct cli_cmd *c = a->cmd;
-	const char *csv = cli_get(a, "csv");
+	size_t n_new = 0, n_changed = 0, n_same = 0;
+	bool *changed = calloc(r->n ? r->n : 1, sizeof(*changed));
+	rm_mono_ms t0 = rm_mono_now_ms();
+	int rv;
+
+	if (changed == NULL)
+		return cli_fail(c, "out of memory");
+	if ((rv = feddir_registrars(c, fd, r->es, r->n)) != 0)
+		goto out;
+	for (size_t i = 0; i < r->n; i++) {
+		struct roster_agency *e = &r->es[i];
+		bool is_new = registry_find(fd->reg, e->id) == NULL;
+
+		if ((rv = cli_agency_provision(c, fd, e, days,
+		    cli_has(a, "new-keys") ||
+		    !cli_agency_key_usable(fd, e->id))) != 0 ||
+		    (rv = cli_agency_stage(c, fd, e, &changed[i])) != 0)
+			goto out;
+		n_new += is_new;
+		n_changed += changed[i] && !is_new;
+		n_same += !changed[i];
+	}
+	if ((rv = feddir_commit(c, fd)) != 0)
+		goto out;
+	for (size_t i = 0; i < r->n; i++) {
+		if (changed[i])
+			cli_print_added(&r->es[i]);
+		else
+			printf("unchanged %s\n", r->es[i].id);
+	}
+	{
+		size_t bytes;
+
+		registry_data(fd->reg, &bytes);
+		printf("%zu agency records signed (%zu new, %zu changed), %zu "
+		    "unchanged; charter version %llu, %zu agencies\n"
+		    "%s/%s: %zu records, %zu bytes (%lld ms)\n",
+		    n_new + n_changed, n_new, n_changed, n_same,
+		    (unsigned long long)roster_version(fd->charter),
+		    roster_count(fd->roster), fd->dir, FEDDIR_RECORDS,
+		    registry_records(fd->reg), bytes,
+		    (long long)(rm_mono_now_ms() - t0));
+	}
+out:
+	free(changed);
+	return rv;
+}
+
+int
+cli_import_run(const struct cli_args *a, const char *csv)
+{
+	const struct cli_cmd *c = a->cmd;
 	char only_buf[4096], *only[ROSTER_CHARTER_MAX];
-	rm_why why;
-	struct roster_agency *es = NULL;
 	struct feddir fd = { .root = NULL, .roster = NULL };
+	struct rows r = { .csv = csv, .cmd = a->cmd->name };
 	bool *found = NULL;
 	rm_buf file = RM_BUF_INIT;
 	rm_why w;
-	size_t n_es = 0, n_only = 0, lineno = 0;
+	size_t n_only = 0, lineno = 0;
 	unsigned days;
 	char *line, *next;
 	int rv, col[CSV_COLS];
@@ -86,19 +301,19 @@ run_import(const struct cli_args *a)
 			    "separated by ','");
 		n_only = (size_t)n;
 	}
-	if (rm_file_read(csv, 4 << 20, &file, &w) != RM_OK ||
+	if (rm_file_read(csv, CSV_MAX_BYTES, &file, &w) != RM_OK ||
 	    rm_buf_cstr(&file) != RM_OK)
 		return cli_fail(c, "%s", w.msg);
-	es = calloc(ROSTER_CHARTER_MAX, sizeof(*es));
-	found = calloc(n_only + 1, sizeof(*found));
-	if (es == NULL || found == NULL) {
+	if ((found = calloc(n_only + 1, sizeof(*found))) == NULL) {
 		rv = cli_fail(c, "out of memory");
 		goto out;
 	}
+	if ((rv = feddir_open(c, cli_get(a, "dir"), true, &fd)) != 0)
+		goto out;
 	rv = CLI_EXIT_FAIL;
 	for (line = (char *)file.data; line != NULL; line = next) {
 		char *f[CSV_COLS + 8];
-		struct roster_agency *e;
+		bool bad = false;
 		int nf;
 
 		lineno++;
@@ -110,9 +325,14 @@ run_import(const struct cli_args *a)
 		if (*line == '\0')
 			continue;
 		if ((nf = csv_fields(line, f, CSV_COLS + 8)) < 0) {
-			cli_fail(c, "%s:%zu: bad CSV quoting or too many "
-			    "columns", csv, lineno);
-			goto out;
+			if (lineno == 1) {
+				cli_fail(c, "%s:1: header: bad CSV quoting or "
+				    "too many columns", csv);
+				goto out;
+			}
+			row_bad(&r, lineno, &bad, "row", "bad CSV quoting or "
+			    "too many columns");
+			continue;
 		}
 		if (lineno == 1) {
 			for (int k = 0; k < CSV_COLS; k++) {
@@ -128,13 +348,12 @@ run_import(const struct cli_args *a)
 			}
 			continue;
 		}
-		for (int k = 0; k < CSV_COLS; k++) {
-			if (col[k] >= nf) {
-				cli_fail(c, "%s:%zu: %s: missing column", csv,
-				    lineno, csv_cols[k]);
-				goto out;
-			}
-		}
+		for (int k = 0; k < CSV_COLS; k++)
+			if (col[k] >= nf)
+				row_bad(&r, lineno, &bad, csv_cols[k],
+				    "missing column");
+		if (bad)
+			continue;
 		if (n_only > 0) {
 			size_t j;
 			for (j = 0; j < n_only; j++)
@@ -144,63 +363,21 @@ run_import(const struct cli_args *a)
 				continue;
 			found[j] = true;
 		}
-		if (n_es == ROSTER_CHARTER_MAX) {
+		if (r.n + r.n_bad >= ROSTER_AGENCIES_MAX) {
 			cli_fail(c, "%s:%zu: more than %d agencies", csv,
-			    lineno, ROSTER_CHARTER_MAX);
+			    lineno, ROSTER_AGENCIES_MAX);
 			goto out;
 		}
-		e = &es[n_es];
-		memset(e, 0, sizeof(*e));
-#define COL(k) f[col[k]]
-		if (strlen(COL(0)) > RM_AGENCY_ID_MAX ||
-		    strlen(COL(1)) > ROSTER_NAME_MAX ||
-		    strlen(COL(2)) > ROSTER_NAME_MAX ||
-		    strlen(COL(3)) >= sizeof(e->role)) {
-			cli_fail(c, "%s:%zu: a field is too long", csv, lineno);
-			goto out;
-		}
-		if (!agency_id_valid(COL(0))) {
-			cli_fail(c, "%s:%zu: agency_id: \"%.64s\" is not an "
-			    "agency id", csv, lineno, COL(0));
-			goto out;
-		}
-		strcpy(e->id, COL(0));
-		strcpy(e->name_zh, COL(1));
-		strcpy(e->name_en, COL(2));
-		strcpy(e->role, COL(3));
-		if (!cli_role_ok(e->role)) {
-			cli_fail(c, "%s:%zu: kind: \"%s\" is not centre, "
-			    "department or district", csv, lineno, e->role);
-			goto out;
-		}
-		if (cli_parse_areas(e, COL(4), ';', &why) != 0) {
-			cli_fail(c, "%s:%zu: areas: %s", csv, lineno, why.msg);
-			goto out;
-		}
-		if (grade_parse(COL(5), &e->max_grade) != RM_OK) {
-			cli_fail(c, "%s:%zu: max_grade: unknown grade \"%s\" "
-			    "(blue|yellow|orange|red)", csv, lineno, COL(5));
-			goto out;
-		}
-		if (cli_parse_kinds(e, COL(6), ';', false, &why) != 0) {
-			cli_fail(c, "%s:%zu: publishes: %s", csv, lineno, why.msg);
-			goto out;
-		}
-#undef COL
-		if (e->kinds == 0) {
-			fprintf(stderr, "riskmesh %s: %s:%zu: skipped %s: "
-			    "publishes no supported kind\n", c->name, csv,
-			    lineno, e->id);
-			continue;
-		}
-		for (size_t j = 0; j < n_es; j++) {
-			if (strcmp(es[j].id, e->id) == 0) {
-				cli_fail(c, "%s:%zu: agency_id: %s listed "
-				    "twice", csv, lineno, e->id);
-				goto out;
-			}
-		}
-		n_es++;
+		row_check(&r, &fd, lineno, f, col);
+	}
+	if (row_dups(&r) != 0) {
+		cli_fail(c, "out of memory");
+		goto out;
+	}
+	if (r.n_bad > 0) {
+		cli_fail(c, "%s: %zu bad row%s; nothing signed", csv, r.n_bad,
+		    r.n_bad == 1 ? "" : "s");
+		goto out;
 	}
 	for (size_t j = 0; j < n_only; j++) {
 		if (!found[j]) {
@@ -208,28 +385,24 @@ run_import(const struct cli_args *a)
 			goto out;
 		}
 	}
-	if ((rv = feddir_open(c, cli_get(a, "dir"), true, &fd)) != 0)
-		goto out;
-	for (size_t i = 0; i < n_es; i++) {
-		if ((rv = cli_agency_provision(c, &fd, &es[i], days,
-		    cli_has(a, "new-keys"))) != 0)
-			goto out;
-	}
-	if ((rv = feddir_save_roster(c, &fd, es, n_es)) != 0)
-		goto out;
-	for (size_t i = 0; i < n_es; i++)
-		cli_print_added(&es[i]);
-	printf("roster version %llu, %zu agencies\n",
-	    (unsigned long long)roster_version(fd.roster),
-	    roster_count(fd.roster));
+	rv = import_rows(a, &fd, &r, days);
 out:
-	for (size_t i = 0; es != NULL && i < n_es; i++)
-		crypto_key_free(es[i].key);
-	free(es);
+	for (size_t i = 0; i < r.n; i++) {
+		crypto_key_free(r.es[i].key);
+		crypto_key_free(r.es[i].enc_key);
+	}
+	free(r.es);
+	free(r.line);
 	free(found);
 	feddir_close(&fd);
 	rm_buf_fini(&file);
 	return rv;
+}
+
+static int
+run_import(const struct cli_args *a)
+{
+	return cli_import_run(a, cli_get(a, "csv"));
 }
 
 static const struct cli_opt import_opts[] = {
@@ -243,20 +416,53 @@ static const struct cli_opt import_opts[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
+#define IMPORT_DETAILS "Columns, named by the header row (as in " \
+	"sims/data/agencies.csv):\n  " CSV_HEADER "\nkind is the role " \
+	"(centre|department|district); areas are GB/T 2260 codes\n" \
+	"separated by ';', all in one province; max_grade is " \
+	"blue|yellow|orange|red;\npublishes lists kinds separated by ';'. " \
+	"Kinds this version does not support\n(risk, task, indicator) are " \
+	"skipped; an agency with none of the supported\nkinds is skipped " \
+	"with a note. Every row is checked first; each bad field is\n" \
+	"reported as FILE:LINE: FIELD: reason and nothing is signed. Then " \
+	"each agency\ngets its keys and TLS certificate and its record, " \
+	"signed by its province's\nregistrar; the records are appended to " \
+	"DIR/agencies.cbor in one write.\nAn agency whose record would not " \
+	"change is left as it is."
+
 const struct cli_cmd cli_agency_import = {
 	.name = "agency import",
 	.synopsis = "--dir DIR --csv FILE [--only ID,ID,...] [--days N] "
 	    "[--new-keys]",
-	.summary = "add agencies from a CSV file (one roster version bump)",
-	.details = "Columns, named by the header row (as in "
-	    "sims/data/agencies.csv):\n  " CSV_HEADER "\nkind is the role "
-	    "(centre|department|district); areas are GB/T 2260 codes\n"
-	    "separated by ';'; max_grade is blue|yellow|orange|red; "
-	    "publishes lists kinds\nseparated by ';'. Kinds this version "
-	    "does not support (risk, task, indicator)\nare skipped; an agency "
-	    "with none of the supported kinds is skipped with a\n"
-	    "note. Every row is checked before anything is written.",
+	.summary = "add agencies from a CSV file (one append of records)",
+	.details = IMPORT_DETAILS,
 	.opts = import_opts,
 	.run = run_import,
 };
 
+static int
+run_roster_import(const struct cli_args *a)
+{
+	return cli_import_run(a, a->pos[0]);
+}
+
+static const struct cli_opt roster_import_opts[] = {
+	{ "dir", 0, "DIR", CLI_REQUIRED, "federation directory" },
+	{ "only", 0, "ID[,ID...]", 0, "import only these agencies" },
+	{ "days", 0, "N", 0, "TLS certificate validity in days (default 825)" },
+	{ "new-keys", 0, NULL, 0, "generate new keys even for agencies that "
+	  "have some" },
+	{ NULL, 0, NULL, 0, NULL },
+};
+
+const struct cli_cmd cli_roster_import = {
+	.name = "roster import",
+	.synopsis = "--dir DIR FILE.csv [--only ID,ID,...] [--days N] "
+	    "[--new-keys]",
+	.summary = "add agencies from a CSV file (as agency import --csv)",
+	.details = IMPORT_DETAILS,
+	.opts = roster_import_opts,
+	.min_pos = 1,
+	.max_pos = 1,
+	.run = run_roster_import,
+};

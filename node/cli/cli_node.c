@@ -51,8 +51,9 @@ add_peer(const struct cli_cmd *c, struct node_config *cf, const char *arg)
 	return CLI_EXIT_OK;
 }
 
-/* Key, TLS, CA and roster paths into the federation directory, through
- * config_set (so a directory name node.conf cannot carry is refused). */
+/* Key, TLS, CA, roster (charter) and agency records paths into the
+ * federation directory, through config_set (so a directory name
+ * node.conf cannot carry is refused). */
 static int
 set_dir_paths(const struct cli_cmd *c, struct node_config *cf,
     const struct feddir *fd, const char *id)
@@ -65,6 +66,7 @@ set_dir_paths(const struct cli_cmd *c, struct node_config *cf,
 		{ "tls_cert", FEDDIR_AGENCIES "/%s/tls.crt" },
 		{ "ca", FEDDIR_CA },
 		{ "roster", FEDDIR_ROSTER },
+		{ "agencies", FEDDIR_RECORDS },
 	};
 	char path[CONFIG_PATH_MAX];
 	int rv;
@@ -131,8 +133,13 @@ run_config(const struct cli_args *a)
 		goto out;
 	rv = CLI_EXIT_FAIL;
 	if (roster_find(fd.roster, id) == NULL) {
-		cli_fail(c, "--id: %s is not in the roster of %s (add it with "
-		    "'riskmesh agency add')", id, fd.dir);
+		cli_fail(c, "--id: %s is not in the roster of %s (neither the "
+		    "charter nor the agency records; add it with 'riskmesh "
+		    "agency add')", id, fd.dir);
+		goto out;
+	}
+	if (roster_find(fd.roster, id)->removed) {
+		cli_fail(c, "--id: %s was removed from the federation", id);
 		goto out;
 	}
 	for (size_t i = 0; i < cf->n_peers; i++) {
@@ -144,6 +151,13 @@ run_config(const struct cli_args *a)
 	}
 	if ((rv = set_dir_paths(c, cf, &fd, id)) != 0)
 		goto out;
+	/* A federation without agency records yet: an empty sequence. */
+	if (access(cf->agencies_file, F_OK) != 0 &&
+	    rm_file_write_atomic(cf->agencies_file, "", 0, 0644, &why) !=
+	    RM_OK) {
+		rv = cli_fail(c, "%s", why.msg);
+		goto out;
+	}
 	rv = CLI_EXIT_FAIL;
 	if (cf->http_token[0] == '\0') {
 		uint8_t raw[16];
@@ -230,9 +244,10 @@ const struct cli_cmd cli_node_config = {
 	    "--coap HOST:PORT|off [--peer ID,dial|listen,URL]... [--insecure] "
 	    "[--token TOKEN] [--log-level LEVEL] -o FILE",
 	.summary = "write a node.conf for one agency of the federation",
-	.details = "Key, CA, roster and TLS paths (and enc_key, when the "
-	    "agency has an\nenc.key) point (absolute) into DIR. "
-	    "The agency and\nevery peer must be in the roster; a peer may "
+	.details = "Key, CA, roster, agency records (agencies.cbor), TLS "
+	    "and enc_key (when the\nagency has an enc.key) paths point "
+	    "(absolute) into DIR. The agency and\nevery peer must be in the "
+	    "roster (charter or agency records); a peer may "
 	    "not be the agency itself nor\nbe given twice. Every value is "
 	    "written as given: one that node.conf cannot\ncarry (leading or "
 	    "trailing whitespace, a line break, a leading '#' or '#'\nafter "

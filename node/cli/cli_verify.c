@@ -2,9 +2,11 @@
  * cli_verify.c -- `riskmesh verify FILE`: offline check of one signed
  * record (COSE_Sign1, RFC 9052 §4.2) against a federation roster.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "node/cli/cli.h"
 
@@ -41,32 +43,68 @@ cli_print_record(const struct rm_record *r)
 	}
 }
 
-/* Paths of the roster and CA from --dir or --roster/--ca. */
+/* The roster view from --dir, or --roster/--ca [--agencies]; *r NULL
+ * if none was given. Prints the error. */
 static int
-trust_paths(const struct cli_args *a, char *roster, char *ca, size_t n,
-    bool *have)
+trust_view(const struct cli_args *a, struct roster **r)
 {
 	const struct cli_cmd *c = a->cmd;
-	const char *dir = cli_get(a, "dir");
+	const char *dir = cli_get(a, "dir"), *recs = cli_get(a, "agencies");
+	struct roster *charter = NULL;
+	struct registry *reg = NULL;
+	crypto_key *root = NULL;
+	struct feddir fd;
+	char prefix[64];
+	rm_why why;
+	int rv;
 
-	*have = false;
-	if (dir != NULL && (cli_has(a, "roster") || cli_has(a, "ca")))
+	*r = NULL;
+	if (dir != NULL && (cli_has(a, "roster") || cli_has(a, "ca") ||
+	    recs != NULL))
 		return cli_usage(c, "give --dir or --roster and --ca, not both");
 	if (dir != NULL) {
-		if (snprintf(roster, n, "%s/%s", dir, FEDDIR_ROSTER) >= (int)n ||
-		    snprintf(ca, n, "%s/%s", dir, FEDDIR_CA) >= (int)n)
+		char ca[1100];
+
+		/* Name the file that is missing, not just the directory. */
+		if (snprintf(ca, sizeof(ca), "%s/%s", dir, FEDDIR_CA) >=
+		    (int)sizeof(ca))
 			return cli_usage(c, "--dir: path too long");
-		*have = true;
+		if (access(ca, R_OK) != 0)
+			return cli_fail(c, "%s: %s", ca, strerror(errno));
+		if ((rv = feddir_open(c, dir, false, &fd)) != 0)
+			return rv;
+		*r = roster_ref(fd.roster);
+		feddir_close(&fd);
 		return CLI_EXIT_OK;
 	}
 	if (cli_has(a, "roster") != cli_has(a, "ca"))
 		return cli_usage(c, "--roster and --ca go together");
-	if (cli_has(a, "roster")) {
-		snprintf(roster, n, "%s", cli_get(a, "roster"));
-		snprintf(ca, n, "%s", cli_get(a, "ca"));
-		*have = true;
+	if (!cli_has(a, "roster")) {
+		if (recs != NULL)
+			return cli_usage(c, "--agencies needs --roster and "
+			    "--ca");
+		return CLI_EXIT_OK;
 	}
-	return CLI_EXIT_OK;
+	if (x509_public_key(cli_get(a, "ca"), &root, &why) != RM_OK)
+		return cli_fail_file(c, cli_get(a, "ca"), &why);
+	rv = roster_load(cli_get(a, "roster"), root, &charter, &why);
+	crypto_key_free(root);
+	if (rv != RM_OK)
+		return cli_fail_file(c, cli_get(a, "roster"), &why);
+	if (recs == NULL) {
+		*r = charter;
+		return CLI_EXIT_OK;
+	}
+	snprintf(prefix, sizeof(prefix), "riskmesh %s: ", c->name);
+	if (registry_load(recs, charter, &reg, &why) != RM_OK)
+		rv = cli_fail_file(c, recs, &why);
+	else if (registry_view(reg, charter, prefix, r, &why) != RM_OK)
+		rv = cli_fail(c, "roster: %s", why.msg);
+	else
+		rv = CLI_EXIT_OK;
+	registry_free(reg);
+	roster_free(charter);
+	return rv;
 }
 
 static int
@@ -74,21 +112,18 @@ run_verify(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *file = a->pos[0];
-	char roster_path[1100], ca_path[1100], hex[65];
+	char hex[65];
 	struct cose_sign1 msg;
 	struct rm_record rec;
 	struct fed_record fr;
 	struct roster *r = NULL;
-	crypto_key *root = NULL;
 	rm_buf buf = RM_BUF_INIT;
 	rm_hash h;
 	rm_why why;
-	bool have_roster;
 	int rv, err;
 
 	memset(&rec, 0, sizeof(rec));
-	if ((rv = trust_paths(a, roster_path, ca_path, sizeof(roster_path),
-	    &have_roster)) != 0)
+	if ((rv = trust_view(a, &r)) != 0)
 		return rv;
 	if (rm_file_read(file, COSE_SIGN1_MAX + 1, &buf, &why) != RM_OK) {
 		rv = cli_fail(c, "%s", why.msg);
@@ -119,19 +154,11 @@ run_verify(const struct cli_args *a)
 		goto out;
 	}
 	cli_print_record(&rec);
-	if (!have_roster) {
+	if (r == NULL) {
 		printf("well-formed (structure only: no roster given, so the "
 		    "signature and\nauthorisation were NOT checked; use --dir "
 		    "or --roster/--ca)\n");
 		rv = CLI_EXIT_OK;
-		goto out;
-	}
-	if (x509_public_key(ca_path, &root, &why) != RM_OK) {
-		rv = cli_fail_file(c, ca_path, &why);
-		goto out;
-	}
-	if (roster_load(roster_path, root, &r, &why) != RM_OK) {
-		rv = cli_fail_file(c, roster_path, &why);
 		goto out;
 	}
 	printf("roster:   %s version %llu\n", roster_federation(r),
@@ -148,23 +175,25 @@ run_verify(const struct cli_args *a)
 out:
 	record_fini(&rec);
 	roster_free(r);
-	crypto_key_free(root);
 	rm_buf_fini(&buf);
 	return rv;
 }
 
 static const struct cli_opt verify_opts[] = {
 	{ "dir", 0, "FEDDIR", 0, "federation directory (roster.cose, "
-	  "ca.crt)" },
-	{ "roster", 0, "FILE", 0, "signed roster" },
+	  "ca.crt, agencies.cbor)" },
+	{ "roster", 0, "FILE", 0, "signed roster (the charter)" },
 	{ "ca", 0, "FILE", 0, "federation CA certificate (verifies the "
 	  "roster)" },
+	{ "agencies", 0, "FILE", 0, "agency records (agencies.cbor) "
+	  "verified against the roster" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
 const struct cli_cmd cli_verify = {
 	.name = "verify",
-	.synopsis = "FILE [--dir FEDDIR | --roster FILE --ca FILE]",
+	.synopsis = "FILE [--dir FEDDIR | --roster FILE --ca FILE "
+	    "[--agencies FILE]]",
 	.summary = "check a signed record offline: structure, signature, "
 	    "authorisation",
 	.details = "Decodes the COSE_Sign1 record and prints its fields. With "

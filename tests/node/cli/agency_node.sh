@@ -18,6 +18,7 @@ check_eq "agency" "$(get agency)" 120116.gov
 check_eq "key path is absolute, into DIR" "$(get key)" "$T/fed/agencies/120116.gov/agency.key"
 check_eq "ca path" "$(get ca)" "$T/fed/ca.crt"
 check_eq "roster path" "$(get roster)" "$T/fed/roster.cose"
+check_eq "agencies path" "$(get agencies)" "$T/fed/agencies.cbor"
 check_eq "tls_cert path" "$(get tls_cert)" "$T/fed/agencies/120116.gov/tls.crt"
 check_eq "tls_key path" "$(get tls_key)" "$T/fed/agencies/120116.gov/tls.key"
 check_eq "data_dir absolute" "$(get data_dir)" "$T/data/120116"

@@ -5,6 +5,8 @@
 expect "--help lists all commands" 0 "federation init" "$RM" --help
 HELP=$OUT
 for c in "federation init" "agency add" "agency import" "agency list" \
+    "agency rotate-key" "agency revoke" "agency remove" "roster import" \
+    "roster publish" \
     "node config" "node check" "alert issue" "alert cancel" "alert list" \
     "status" "verify"; do
 	check "riskmesh --help lists $c" grep -q "^  $c " <<<"$HELP"
@@ -24,7 +26,7 @@ expect "group --help" 0 "^  import +add agencies" "$RM" agency --help
 expect "no arguments" 2 "usage: riskmesh COMMAND" "$RM"
 expect "unknown command" 2 "unknown command \"frobnicate\"" "$RM" frobnicate
 expect "missing subcommand" 2 "riskmesh alert: missing subcommand" "$RM" alert
-expect "unknown subcommand" 2 "riskmesh agency: unknown subcommand \"remove\"" "$RM" agency remove
+expect "unknown subcommand" 2 "riskmesh agency: unknown subcommand \"frobnicate\"" "$RM" agency frobnicate
 expect "unknown option" 2 "riskmesh federation init: unknown option --nmae" \
     "$RM" federation init --dir "$T/f" --nmae x
 check "usage line follows" grep -q "^usage: riskmesh federation init --dir DIR --name NAME" <<<"$ERR"

@@ -19,7 +19,10 @@ check "prints areas" grep -q "^areas:    120116$" <<<"$OUT"
 check "prints headline" grep -q "测试大风预警" <<<"$OUT"
 check_eq "prints the record hash" "$(sed -n 's/^hash: *//p' <<<"$OUT")" "$hash"
 check_eq "hash is SHA-256 of the file" "$(sha256sum "$T/ok.cose" | cut -d' ' -f1)" "$hash"
-expect "--roster/--ca work too" 0 "^valid$" \
+expect "--roster/--ca/--agencies work too" 0 "^valid$" \
+    "$RM" verify "$T/ok.cose" --roster "$F/roster.cose" --ca "$F/ca.crt" \
+    --agencies "$F/agencies.cbor"
+expect "--roster/--ca alone: the charter names only registrars" 1 "INVALID: EUNKNOWNSIGNER" \
     "$RM" verify "$T/ok.cose" --roster "$F/roster.cose" --ca "$F/ca.crt"
 expect "without a roster: structure only" 0 "NOT checked" "$RM" verify "$T/ok.cose"
 check "structure-only does not claim valid" test -z "$(grep -x valid <<<"$OUT")"
