@@ -13,6 +13,8 @@
  * public key, and, since the context holds a reference on its EVP_PKEY,
  * it stays valid after the crypto_key it was made from is freed. Each
  * thread caches at most ES256_VCACHE contexts, freed when it exits.
+ * Only public keys are cached (roster keys): a context holds its
+ * EVP_PKEY, and a private scalar must not outlive its crypto_key.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -195,14 +197,17 @@ verify_digest(const crypto_key *k, const rm_hash *digest,
 {
 	unsigned char der[ES256_DER_MAX];
 	size_t der_len;
-	EVP_PKEY_CTX *ctx, *own = NULL;
+	EVP_PKEY_CTX *ctx = NULL, *own = NULL;
 	int rv = RM_EBADSIG;
 
 	if (raw_to_der(sig, der, &der_len) != RM_OK) {
 		ERR_clear_error();
 		return RM_ECRYPTO;
 	}
-	if ((ctx = vctx_get(k)) == NULL && (ctx = own = vctx_new(k)) == NULL) {
+	/* A key with a private part is never cached: its scalar must not
+	 * outlive the crypto_key (SECURITY: wiped when the key is freed). */
+	if ((k->priv || (ctx = vctx_get(k)) == NULL) &&
+	    (ctx = own = vctx_new(k)) == NULL) {
 		ERR_clear_error();
 		return RM_ECRYPTO;
 	}
