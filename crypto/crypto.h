@@ -159,7 +159,13 @@ void crypto_wipe(void *p, size_t n);
  * (RFC 9053 §2.1). */
 int crypto_es256_sign(const crypto_key *k, const void *msg, size_t n,
     uint8_t sig[CRYPTO_ES256_SIG_BYTES], rm_why *why);
-/* RM_OK if valid, RM_EBADSIG if not. */
+/* RM_OK if valid, RM_EBADSIG if not (also for r or s out of range),
+ * RM_ECRYPTO if OpenSSL fails. The message is hashed once (SHA-256) and
+ * the digest checked on an OpenSSL context prepared for k's key: each
+ * thread keeps its own for the last public-only keys it verified with
+ * (at most 64 a thread, indexed by kid, freed when the thread exits;
+ * keys with a private part are not kept), so repeated verifies with one
+ * key skip OpenSSL's per-call setup. Any thread. */
 int crypto_es256_verify(const crypto_key *k, const void *msg, size_t n,
     const uint8_t sig[CRYPTO_ES256_SIG_BYTES]);
 

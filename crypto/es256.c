@@ -3,7 +3,21 @@
  * the signature is r||s, each a 32-byte big-endian integer
  * (RFC 9053 §2.1), not the DER ECDSA-Sig-Value OpenSSL produces, so
  * each direction converts through ECDSA_SIG.
+ *
+ * Verifying is the hot path of peer ingest: the message is hashed once
+ * (SHA-256) and the digest checked with EVP_PKEY_verify on a context
+ * prepared for the key (EVP_PKEY_verify_init done once), taken from a
+ * small cache private to the calling thread (OpenSSL contexts are not
+ * shareable between threads). The cache is indexed by kid, the SHA-256
+ * of the key's SPKI: an entry serves any crypto_key holding the same
+ * public key, and, since the context holds a reference on its EVP_PKEY,
+ * it stays valid after the crypto_key it was made from is freed. Each
+ * thread caches at most ES256_VCACHE contexts, freed when it exits.
+ * Only public keys are cached (roster keys): a context holds its
+ * EVP_PKEY, and a private scalar must not outlive its crypto_key.
  */
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -96,30 +110,120 @@ done:
 	return rv;
 }
 
-int
-crypto_es256_verify(const crypto_key *k, const void *msg, size_t n,
+/* ---------------- prepared verify contexts ---------------- */
+
+#define ES256_VCACHE 64   /* contexts a thread keeps (direct-mapped) */
+
+struct es256_vcache {
+	struct {
+		rm_hash kid;
+		EVP_PKEY_CTX *ctx;   /* NULL: empty */
+	} e[ES256_VCACHE];
+};
+
+static pthread_key_t vcache_key;
+static pthread_once_t vcache_once = PTHREAD_ONCE_INIT;
+static bool vcache_ok;
+
+static void
+vcache_free(void *arg)
+{
+	struct es256_vcache *c = arg;
+
+	for (size_t i = 0; i < ES256_VCACHE; i++)
+		EVP_PKEY_CTX_free(c->e[i].ctx);
+	free(c);
+}
+
+static void
+vcache_init(void)
+{
+	vcache_ok = pthread_key_create(&vcache_key, vcache_free) == 0;
+}
+
+/* A context of k's key with EVP_PKEY_verify_init done (SHA-256
+ * digests), owned by the caller. NULL on failure. */
+static EVP_PKEY_CTX *
+vctx_new(const crypto_key *k)
+{
+	EVP_PKEY_CTX *ctx;
+
+	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pk, NULL)) == NULL)
+		return NULL;
+	if (EVP_PKEY_verify_init(ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(ctx, crypto_md_sha256()) != 1) {
+		EVP_PKEY_CTX_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+/* The calling thread's prepared context for k (borrowed: valid until
+ * this thread's next call here), made and cached on a miss. NULL if the
+ * cache cannot be used; the caller then makes its own (vctx_new). */
+static EVP_PKEY_CTX *
+vctx_get(const crypto_key *k)
+{
+	struct es256_vcache *c;
+	EVP_PKEY_CTX *ctx;
+	size_t i = k->kid.b[0] % ES256_VCACHE;
+
+	pthread_once(&vcache_once, vcache_init);
+	if (!vcache_ok)
+		return NULL;
+	if ((c = pthread_getspecific(vcache_key)) == NULL) {
+		if ((c = calloc(1, sizeof(*c))) == NULL)
+			return NULL;
+		if (pthread_setspecific(vcache_key, c) != 0) {
+			free(c);
+			return NULL;
+		}
+	}
+	if (c->e[i].ctx != NULL &&
+	    memcmp(c->e[i].kid.b, k->kid.b, RM_HASH_BYTES) == 0)
+		return c->e[i].ctx;
+	if ((ctx = vctx_new(k)) == NULL)
+		return NULL;
+	EVP_PKEY_CTX_free(c->e[i].ctx);
+	c->e[i].ctx = ctx;
+	c->e[i].kid = k->kid;
+	return ctx;
+}
+
+/* sig over the message whose SHA-256 is digest: RM_OK, RM_EBADSIG. */
+static int
+verify_digest(const crypto_key *k, const rm_hash *digest,
     const uint8_t sig[CRYPTO_ES256_SIG_BYTES])
 {
 	unsigned char der[ES256_DER_MAX];
 	size_t der_len;
-	EVP_MD_CTX *ctx;
+	EVP_PKEY_CTX *ctx = NULL, *own = NULL;
 	int rv = RM_EBADSIG;
 
 	if (raw_to_der(sig, der, &der_len) != RM_OK) {
 		ERR_clear_error();
 		return RM_ECRYPTO;
 	}
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		return RM_ENOMEM;
-	if (EVP_DigestVerifyInit(ctx, NULL, crypto_md_sha256(), NULL,
-	    k->pk) != 1) {
-		rv = RM_ECRYPTO;
-		goto done;
+	/* A key with a private part is never cached: its scalar must not
+	 * outlive the crypto_key (SECURITY: wiped when the key is freed). */
+	if ((k->priv || (ctx = vctx_get(k)) == NULL) &&
+	    (ctx = own = vctx_new(k)) == NULL) {
+		ERR_clear_error();
+		return RM_ECRYPTO;
 	}
-	if (EVP_DigestVerify(ctx, der, der_len, msg, n) == 1)
+	if (EVP_PKEY_verify(ctx, der, der_len, digest->b, RM_HASH_BYTES) == 1)
 		rv = RM_OK;
-done:
 	ERR_clear_error();
-	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_CTX_free(own);
 	return rv;
+}
+
+int
+crypto_es256_verify(const crypto_key *k, const void *msg, size_t n,
+    const uint8_t sig[CRYPTO_ES256_SIG_BYTES])
+{
+	rm_hash digest;
+
+	crypto_sha256(msg, n, &digest);
+	return verify_digest(k, &digest, sig);
 }

@@ -139,13 +139,16 @@ typedef void (*fed_ingest_done)(void *ctx, int err, bool stored);
 struct fed_host_ops {
 	/*
 	 * Store a verified record received from peer `from`. The host
-	 * copies what it needs before returning; fr stays the caller's.
-	 * It calls done exactly once, after the store transaction
-	 * committed (or failed), from any thread. Returns RM_OK if
-	 * accepted for storing (done will follow) or an error (done is not
-	 * called).
+	 * copies the bytes it needs before returning; fr stays the
+	 * caller's, except that on RM_OK the host may take the decoded
+	 * body fr->rec (so that the store does not decode the record a
+	 * second time), leaving fr->rec zeroed: the caller then calls
+	 * fed_record_fini(fr) as always. It calls done exactly once, after
+	 * the store transaction committed (or failed), from any thread.
+	 * Returns RM_OK if accepted for storing (done will follow) or an
+	 * error (done is not called; fr is untouched).
 	 */
-	int (*ingest)(void *host, const char *from, const struct fed_record *fr,
+	int (*ingest)(void *host, const char *from, struct fed_record *fr,
 	    fed_ingest_done done, void *ctx);
 	/* Version vector {origin -> highest contiguous seq, hash of the
 	 * record at that seq (NULL when seq is 0)}: call each() per origin. */

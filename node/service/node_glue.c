@@ -64,7 +64,7 @@ ingest_stored(void *arg, int err, const struct store_put_result *res)
 }
 
 static int
-host_ingest(void *host, const char *from, const struct fed_record *fr,
+host_ingest(void *host, const char *from, struct fed_record *fr,
     fed_ingest_done done, void *ctx)
 {
 	struct node *n = host;
@@ -77,8 +77,9 @@ host_ingest(void *host, const char *from, const struct fed_record *fr,
 	w->done = done;
 	w->ctx = ctx;
 	snprintf(w->from, sizeof(w->from), "%s", from != NULL ? from : "");
-	rv = store_put(n->store, fr->bytes, fr->len, &fr->hash,
-	    from, ingest_stored, w);
+	/* The store takes the body fed_record_open decoded. */
+	rv = store_put_decoded(n->store, fr->bytes, fr->len, &fr->hash,
+	    &fr->rec, from, ingest_stored, w);
 	if (rv != RM_OK)
 		free(w);
 	return rv;

@@ -102,8 +102,9 @@ struct store_event {
  * Newly stored means accepted into its origin's log (err RM_OK) or kept
  * as new fork evidence (the put's err RM_EFORK with stored=true; then
  * ev->fork_evidence is set): evidence must be relayed so that every node
- * detects the fork, but it is no version of anything. ev->rec is the full record decoded from the bytes (store_put
- * decodes on the caller's thread while an observer is set). */
+ * detects the fork, but it is no version of anything. ev->rec is the
+ * full record: decoded from the bytes by store_put on the caller's
+ * thread, or handed over decoded (store_put_decoded). */
 void store_set_observer(store *s,
     void (*fn)(void *arg, const struct store_event *ev), void *arg);
 
@@ -139,7 +140,23 @@ typedef void (*store_done_fn)(void *arg, int err,
 int store_put(store *s, const uint8_t *bytes, size_t len,
     const rm_hash *hash, const char *source, store_done_fn done, void *arg);
 
-/* Same, waiting for the commit; returns the job's error (or the queueing
+/*
+ * store_put for a caller that has already decoded the record (peer
+ * ingest: fed_record_open decoded and verified it), so that the store
+ * does not decode it a second time. rec must be the body of bytes as
+ * record_decode returns it (the store trusts it: it files the record
+ * under rec's origin, seq, object and areas, and the observer reports
+ * it). bytes, hash, source, done and arg as for store_put. On RM_OK the
+ * store owns what rec holds (its body) and *rec is zeroed, so a later
+ * record_fini(rec) is harmless; on any error *rec is unchanged and the
+ * caller still owns it. Errors: those of store_put, and RM_EINVAL for a
+ * NULL rec or one without a kind; done is then not called.
+ */
+int store_put_decoded(store *s, const uint8_t *bytes, size_t len,
+    const rm_hash *hash, struct rm_record *rec, const char *source,
+    store_done_fn done, void *arg);
+
+/* store_put, waiting for the commit; returns the job's error (or the queueing
  * error). res (may be NULL) is written on RM_OK and RM_EFORK. */
 int store_put_wait(store *s, const uint8_t *bytes, size_t len,
     const rm_hash *hash, const char *source, struct store_put_result *res);

@@ -47,6 +47,39 @@ store_enqueue(store *s, struct store_job *j)
 	return RM_OK;
 }
 
+/* A PUT job holding copies of bytes and source, or NULL (RM_EINVAL,
+ * RM_ETOOBIG, RM_ENOMEM in *rv). */
+static struct store_job *
+put_job_new(store *s, const uint8_t *bytes, size_t len, const rm_hash *hash,
+    const char *source, store_done_fn done, void *arg, int *rv)
+{
+	struct store_job *j;
+
+	*rv = RM_EINVAL;
+	if (s == NULL || bytes == NULL || len == 0 || hash == NULL ||
+	    done == NULL)
+		return NULL;
+	*rv = RM_ETOOBIG;
+	if (len > COSE_SIGN1_MAX)
+		return NULL;
+	*rv = RM_ENOMEM;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return NULL;
+	j->kind = STORE_JOB_PUT;
+	if ((j->bytes = malloc(len)) == NULL ||
+	    (source != NULL && (j->source = strdup(source)) == NULL)) {
+		store_job_free(j);
+		return NULL;
+	}
+	memcpy(j->bytes, bytes, len);
+	j->len = len;
+	j->hash = *hash;
+	j->done = done;
+	j->done_arg = arg;
+	*rv = RM_OK;
+	return j;
+}
+
 int
 store_put(store *s, const uint8_t *bytes, size_t len, const rm_hash *hash,
     const char *source, store_done_fn done, void *arg)
@@ -54,23 +87,9 @@ store_put(store *s, const uint8_t *bytes, size_t len, const rm_hash *hash,
 	struct store_job *j;
 	int rv;
 
-	if (s == NULL || bytes == NULL || len == 0 || hash == NULL ||
-	    done == NULL)
-		return RM_EINVAL;
-	if (len > COSE_SIGN1_MAX)
-		return RM_ETOOBIG;
-	if ((j = calloc(1, sizeof(*j))) == NULL)
-		return RM_ENOMEM;
-	j->kind = STORE_JOB_PUT;
-	if ((j->bytes = malloc(len)) == NULL)
-		goto nomem;
-	memcpy(j->bytes, bytes, len);
-	j->len = len;
-	j->hash = *hash;
-	if (source != NULL && (j->source = strdup(source)) == NULL)
-		goto nomem;
-	j->done = done;
-	j->done_arg = arg;
+	if ((j = put_job_new(s, bytes, len, hash, source, done, arg, &rv)) ==
+	    NULL)
+		return rv;
 	/* The merge, the indexes and the observer need the whole record:
 	 * decode the store's own copy here, on the caller's thread, rather
 	 * than in the writer. The caller verified these bytes. */
@@ -83,10 +102,30 @@ store_put(store *s, const uint8_t *bytes, size_t len, const rm_hash *hash,
 		return rv;
 	}
 	return RM_OK;
+}
 
-nomem:
-	store_job_free(j);
-	return RM_ENOMEM;
+int
+store_put_decoded(store *s, const uint8_t *bytes, size_t len,
+    const rm_hash *hash, struct rm_record *rec, const char *source,
+    store_done_fn done, void *arg)
+{
+	struct store_job *j;
+	int rv;
+
+	if (rec == NULL || rec->kind == NULL)
+		return RM_EINVAL;
+	if ((j = put_job_new(s, bytes, len, hash, source, done, arg, &rv)) ==
+	    NULL)
+		return rv;
+	j->rec = *rec;
+	if ((rv = store_enqueue(s, j)) != RM_OK) {
+		/* Ownership passes only on success: give rec back. */
+		memset(&j->rec, 0, sizeof(j->rec));
+		store_job_free(j);
+		return rv;
+	}
+	memset(rec, 0, sizeof(*rec));
+	return RM_OK;
 }
 
 struct store_waiter {

@@ -1,7 +1,10 @@
 /*
  * test_hash.c -- SHA-256 vectors (FIPS 180-4 examples), randomness,
- * constant-time compare, raw ES256 sign/verify (RFC 9053 §2.1 r||s).
+ * constant-time compare, raw ES256 sign/verify (RFC 9053 §2.1 r||s),
+ * including the per-thread cache of prepared verify contexts.
  */
+#include <pthread.h>
+
 #include "crypto_test.h"
 #include "rm_test.h"
 
@@ -124,12 +127,103 @@ test_es256_known_vector(void)
 	crypto_key_free(k);
 }
 
+/*
+ * Prepared verify contexts are cached per thread by kid (64 a thread,
+ * direct-mapped), for public-only keys: more keys than entries force
+ * evictions and reuse, a key loaded again as a new object hits the
+ * entry of the freed one, and each key's signature verifies only with
+ * that key, from several threads at once, with the public copy as with
+ * the private key (never cached).
+ */
+#define VC_KEYS 72
+
+struct vc_set {
+	crypto_key *k[VC_KEYS];
+	uint8_t sig[VC_KEYS][CRYPTO_ES256_SIG_BYTES];
+	int bad;                     /* verdicts other than expected */
+};
+
+static const char vc_msg[] = "cached verify";
+
+static void
+vc_check(struct vc_set *vs)
+{
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < VC_KEYS; i++) {
+			size_t j = (i + 1 + (size_t)round) % VC_KEYS;
+
+			if (crypto_es256_verify(vs->k[i], vc_msg,
+			    sizeof(vc_msg), vs->sig[i]) != RM_OK)
+				vs->bad++;
+			if (crypto_es256_verify(vs->k[j], vc_msg,
+			    sizeof(vc_msg), vs->sig[i]) != RM_EBADSIG)
+				vs->bad++;
+		}
+}
+
+static void *
+vc_thread(void *arg)
+{
+	vc_check(arg);
+	return NULL;
+}
+
+static void
+test_es256_verify_cache(void)
+{
+	static struct vc_set vs, vt;
+	rm_buf spki = RM_BUF_INIT;
+	crypto_key *again;
+	pthread_t t;
+
+	for (size_t i = 0; i < VC_KEYS; i++) {
+		crypto_key *priv = ct_newkey();
+
+		CU_ASSERT_EQUAL_FATAL(crypto_es256_sign(priv, vc_msg,
+		    sizeof(vc_msg), vs.sig[i], NULL), RM_OK);
+		rm_buf_reset(&spki);
+		CU_ASSERT_EQUAL_FATAL(crypto_key_spki(priv, &spki), RM_OK);
+		CU_ASSERT_EQUAL_FATAL(crypto_key_from_spki(spki.data, spki.len,
+		    &vs.k[i], NULL), RM_OK);
+		CU_ASSERT(!crypto_key_has_private(vs.k[i]));
+		CU_ASSERT_EQUAL(crypto_es256_verify(priv, vc_msg,
+		    sizeof(vc_msg), vs.sig[i]), RM_OK);
+		crypto_key_free(priv);
+	}
+	vt = vs;
+	CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, vc_thread, &vt), 0);
+	vc_check(&vs);
+	CU_ASSERT_EQUAL(pthread_join(t, NULL), 0);
+	CU_ASSERT_EQUAL(vs.bad, 0);
+	CU_ASSERT_EQUAL(vt.bad, 0);
+
+	/* The public half of key 0, loaded again after the original is
+	 * freed: same kid, so the cached context is reused; it still
+	 * verifies key 0's signature and nothing else. */
+	rm_buf_reset(&spki);
+	CU_ASSERT_EQUAL_FATAL(crypto_key_spki(vs.k[0], &spki), RM_OK);
+	crypto_key_free(vs.k[0]);
+	CU_ASSERT_EQUAL_FATAL(crypto_key_from_spki(spki.data, spki.len,
+	    &again, NULL), RM_OK);
+	CU_ASSERT_EQUAL(crypto_es256_verify(again, vc_msg, sizeof(vc_msg),
+	    vs.sig[0]), RM_OK);
+	CU_ASSERT_EQUAL(crypto_es256_verify(again, vc_msg, sizeof(vc_msg),
+	    vs.sig[1]), RM_EBADSIG);
+	CU_ASSERT_EQUAL(crypto_es256_verify(again, vc_msg, sizeof(vc_msg) - 1,
+	    vs.sig[0]), RM_EBADSIG);
+	crypto_key_free(again);
+	rm_buf_fini(&spki);
+	for (size_t i = 1; i < VC_KEYS; i++)
+		crypto_key_free(vs.k[i]);
+}
+
 static CU_TestInfo tests[] = {
 	{ "sha256_vectors", test_sha256_vectors },
 	{ "sha256_v", test_sha256_v },
 	{ "random_and_equal", test_random_and_equal },
 	{ "es256_roundtrip", test_es256_roundtrip },
 	{ "es256_known_vector", test_es256_known_vector },
+	{ "es256_verify_cache", test_es256_verify_cache },
 	CU_TEST_INFO_NULL,
 };
 

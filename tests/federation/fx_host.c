@@ -55,7 +55,7 @@ host_store(struct fx_host *h, const rm_hash *hash, const char *origin,
 }
 
 static int
-host_ingest(void *host, const char *from, const struct fed_record *fr,
+host_ingest(void *host, const char *from, struct fed_record *fr,
     fed_ingest_done done, void *ctx)
 {
 	struct fx_host *h = host;

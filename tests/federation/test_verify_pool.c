@@ -75,7 +75,7 @@ static struct {
 } host = { .mtx = PTHREAD_MUTEX_INITIALIZER };
 
 static int
-host_ingest(void *h, const char *from, const struct fed_record *fr,
+host_ingest(void *h, const char *from, struct fed_record *fr,
     fed_ingest_done done, void *ctx)
 {
 	(void)h;

@@ -1,6 +1,7 @@
 /*
  * test_store_basic.c -- store open/close, put/get/has, duplicates,
- * persistence, group commit, the observer, map growth, bad arguments.
+ * persistence, group commit, the observer, map growth, bad arguments,
+ * store_put_decoded (a record handed over already decoded).
  */
 #include <fcntl.h>
 #include <stdatomic.h>
@@ -9,6 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
+#include "crypto/crypto.h"
 #include "rm_test.h"
 #include "test_store_fx.h"
 
@@ -339,6 +343,109 @@ test_observer(void)
 	sfx_rmdir(dir);
 }
 
+/* ---- store_put_decoded ---- */
+
+/* f's body decoded as a peer's ingest would (fed_record_open). */
+static void
+decode_sfx(const struct sfx *f, struct rm_record *rec)
+{
+	struct cose_sign1 msg;
+
+	CU_ASSERT_EQUAL_FATAL(cose_sign1_decode(f->bytes.data, f->bytes.len,
+	    &msg, NULL), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(record_decode(msg.payload, msg.payload_len,
+	    rec, NULL), RM_OK);
+}
+
+static void
+test_put_decoded(void)
+{
+	struct obs_log o;
+	struct sfx a, b;
+	struct sfx_wait w;
+	struct store_put_result res;
+	struct rm_record rec, none;
+	rm_buf out = RM_BUF_INIT;
+	char dir[256];
+	rm_hash h;
+	store *s;
+
+	memset(&o, 0, sizeof(o));
+	sfx_tmpdir(dir);
+	s = sfx_open(dir, 0);
+	store_set_observer(s, obs_fn, &o);
+	sfx_wait_init(&w);
+	sfx_make(&a, ORG, "flood-1", 1, 1, NULL, "120000", RM_MSGTYPE_ALERT,
+	    T0, 0);
+	sfx_make(&b, ORG, "flood-1", 2, 2, &a.hash, "120000",
+	    RM_MSGTYPE_UPDATE, T0 + 1, 0);
+
+	/* Refusals leave rec with the caller, unchanged. */
+	decode_sfx(&a, &rec);
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, a.bytes.len,
+	    &a.hash, NULL, NULL, sfx_wait_cb, &w), RM_EINVAL);
+	memset(&none, 0, sizeof(none));
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, a.bytes.len,
+	    &a.hash, &none, NULL, sfx_wait_cb, &w), RM_EINVAL);
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, 0, &a.hash, &rec,
+	    NULL, sfx_wait_cb, &w), RM_EINVAL);
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, a.bytes.len,
+	    &a.hash, &rec, NULL, NULL, NULL), RM_EINVAL);
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, 65 * 1024,
+	    &a.hash, &rec, NULL, sfx_wait_cb, &w), RM_ETOOBIG);
+	CU_ASSERT_PTR_NOT_NULL(rec.kind);
+	CU_ASSERT_PTR_NOT_NULL(rec.body);
+	CU_ASSERT_STRING_EQUAL(rec.origin, ORG);
+	CU_ASSERT_EQUAL(rec.seq, 1);
+	CU_ASSERT(!store_has(s, &a.hash));
+
+	/* Accepted: the store owns the body, rec is zeroed. */
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, a.bytes.len,
+	    &a.hash, &rec, "120103.peer", sfx_wait_cb, &w), RM_OK);
+	CU_ASSERT_PTR_NULL(rec.kind);
+	CU_ASSERT_PTR_NULL(rec.body);
+	CU_ASSERT_EQUAL(rec.seq, 0);
+	CU_ASSERT_EQUAL(rec.origin[0], '\0');
+	record_fini(&rec);                  /* harmless */
+	decode_sfx(&b, &rec);
+	CU_ASSERT_EQUAL(store_put_decoded(s, b.bytes.data, b.bytes.len,
+	    &b.hash, &rec, NULL, sfx_wait_cb, &w), RM_OK);
+	/* A copy handed over decoded is a duplicate, as with store_put. */
+	decode_sfx(&a, &rec);
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, a.bytes.len,
+	    &a.hash, &rec, NULL, sfx_wait_cb, &w), RM_OK);
+	sfx_wait_for(&w, 3);
+	CU_ASSERT_EQUAL(w.ok, 3);
+	CU_ASSERT_EQUAL(w.stored, 2);
+
+	/* Stored, filed and reported exactly as store_put would. */
+	CU_ASSERT_EQUAL(store_get(s, &a.hash, &out), RM_OK);
+	CU_ASSERT_EQUAL(out.len, a.bytes.len);
+	CU_ASSERT(out.len == a.bytes.len &&
+	    memcmp(out.data, a.bytes.data, out.len) == 0);
+	CU_ASSERT_EQUAL(store_latest(s, ORG, "flood-1", &h), RM_OK);
+	CU_ASSERT(memcmp(h.b, b.hash.b, 32) == 0);
+	CU_ASSERT_EQUAL(o.n, 2);
+	CU_ASSERT(memcmp(o.h[0].b, a.hash.b, 32) == 0);
+	CU_ASSERT(memcmp(o.h[1].b, b.hash.b, 32) == 0);
+	CU_ASSERT_EQUAL(o.seq[0], 1);
+	CU_ASSERT_EQUAL(o.seq[1], 2);
+	CU_ASSERT(o.has_ident[0]);
+	CU_ASSERT(o.latest[1]);
+	CU_ASSERT_STRING_EQUAL(o.source[0], "120103.peer");
+	CU_ASSERT_STRING_EQUAL(o.source[1], "(local)");
+	CU_ASSERT_EQUAL(sfx_put(s, &b, &res), RM_OK);
+	CU_ASSERT(!res.stored);
+	CU_ASSERT_EQUAL(res.seq, 2);
+	CU_ASSERT_EQUAL(res.ver, 2);
+	store_close(s);
+	rm_buf_fini(&out);
+	sfx_fini(&a);
+	sfx_fini(&b);
+	sfx_wait_fini(&w);
+	sfx_rmdir(dir);
+}
+
 /* ---- map growth: a 1 MiB map takes several MB ---- */
 
 #define MG_RECS 300
@@ -517,6 +624,7 @@ rm_test_register(void)
 		{ "layout_mismatch", test_layout_mismatch },
 		{ "group_commit", test_group_commit },
 		{ "observer", test_observer },
+		{ "put_decoded", test_put_decoded },
 		{ "map_growth", test_map_growth },
 		{ "closed", test_closed },
 		{ "exclusive", test_exclusive },
