@@ -27,3 +27,5 @@ rm_unit_test(federation.verify_pool SOURCES test_verify_pool.c
 
 # The refusal log limiter of a link (internal API, clock injected).
 rm_unit_test(federation.refusal_log SOURCES test_refusal_log.c LIBS rm_peer)
+rm_unit_test(federation.roster_records SOURCES test_roster_records.c
+  ${RM_FED_FIXTURE} LIBS rm_trust)
