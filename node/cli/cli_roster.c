@@ -1,8 +1,9 @@
 /*
  * cli_roster.c -- `riskmesh roster publish`: send the federation
  * directory's agency records (DIR/agencies.cbor, verified first) to a
- * node's POST /v1/records (docs/API.md) as one CBOR sequence
- * (application/cbor-seq, RFC 8742), and print what the node did.
+ * node's POST /v1/records (docs/API.md) as CBOR sequences
+ * (application/cbor-seq, RFC 8742) of at most 1 MiB each, and print
+ * what the node did.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,12 +35,22 @@ node_addr(const char *url, char *out, size_t n)
 	return 0;
 }
 
+/* POST /v1/records takes at most 1 MiB (docs/API.md): the file goes in
+ * pieces that end on record boundaries. */
+#define PUBLISH_PIECE_MAX (1024 * 1024)
+
+struct tally {
+	long long stored, duplicate, refused;
+};
+
+/* Add one answer to t; print its refusals (index into the whole file:
+ * first + the index in the piece). */
 static int
-report(const struct cli_cmd *c, const struct cli_http_res *res)
+tally_add(const struct cli_cmd *c, const struct cli_http_res *res,
+    size_t first, struct tally *t)
 {
 	json_t *j = json_loads(res->body, 0, NULL), *refused;
 	size_t n_refused;
-	int rv = CLI_EXIT_OK;
 
 	if (!json_is_object(j)) {
 		json_decref(j);
@@ -48,19 +59,65 @@ report(const struct cli_cmd *c, const struct cli_http_res *res)
 	}
 	refused = json_object_get(j, "refused");
 	n_refused = json_is_array(refused) ? json_array_size(refused) : 0;
-	printf("stored %lld, duplicate %lld, refused %zu\n",
-	    cli_jint(j, "stored"), cli_jint(j, "duplicate"), n_refused);
+	t->stored += cli_jint(j, "stored");
+	t->duplicate += cli_jint(j, "duplicate");
+	t->refused += json_object_get(j, "refused_total") != NULL ?
+	    cli_jint(j, "refused_total") : (long long)n_refused;
 	for (size_t i = 0; i < n_refused; i++) {
 		json_t *r = json_array_get(refused, i);
 
-		printf("  record %lld: %s %s\n", cli_jint(r, "index"),
+		printf("  record %lld: %s %s\n",
+		    (long long)first + cli_jint(r, "index"),
 		    cli_jstr(r, "error"), cli_jstr(r, "reason"));
 	}
-	if (n_refused > 0)
-		rv = cli_fail(c, "the node refused %zu record%s", n_refused,
-		    n_refused == 1 ? "" : "s");
 	json_decref(j);
-	return rv;
+	return CLI_EXIT_OK;
+}
+
+/* Send p[0..n) (complete records) in pieces of at most
+ * PUBLISH_PIECE_MAX bytes. */
+static int
+send_pieces(const struct cli_cmd *c, const char *addr, const char *token,
+    const uint8_t *p, size_t n, struct tally *t)
+{
+	size_t start = 0, index = 0;
+	rm_cbor_rd rd;
+	rm_why why;
+	int rv;
+
+	rm_cbor_rd_init(&rd, p, n);
+	while (start < n) {
+		struct cli_http_res res = { .body = NULL };
+		size_t end = start, first = index;
+
+		/* whole records while they fit (one record is < 64 KiB) */
+		while (rd.off < n) {
+			size_t at = rd.off;
+
+			if (rm_cbor_rd_skip(&rd) != RM_OK)
+				return cli_fail(c, "record %zu: not a complete "
+				    "CBOR item", index);
+			if (rd.off - start > PUBLISH_PIECE_MAX) {
+				rd.off = at;
+				break;
+			}
+			end = rd.off;
+			index++;
+		}
+		rv = cli_http_send(addr, token, "POST", "/v1/records",
+		    "application/cbor-seq", p + start, end - start, &res, &why);
+		if (rv != RM_OK) {
+			cli_http_res_fini(&res);
+			return cli_fail(c, "%s", why.msg);
+		}
+		rv = res.status == 200 ? tally_add(c, &res, first, t) :
+		    cli_api_report(c, &res);
+		cli_http_res_fini(&res);
+		if (rv != CLI_EXIT_OK)
+			return rv;
+		start = end;
+	}
+	return CLI_EXIT_OK;
 }
 
 static int
@@ -68,12 +125,11 @@ run_publish(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
 	const char *token = cli_get(a, "token");
-	struct cli_http_res res = { .body = NULL };
+	struct tally t = { 0, 0, 0 };
 	struct feddir fd;
 	const uint8_t *p;
 	char addr[300];
 	size_t n;
-	rm_why why;
 	int rv;
 
 	if (node_addr(cli_get(a, "node"), addr, sizeof(addr)) != 0)
@@ -91,17 +147,14 @@ run_publish(const struct cli_args *a)
 	}
 	printf("publishing %zu records (%zu bytes) to http://%s\n",
 	    registry_records(fd.reg), n, addr);
-	if (cli_http_send(addr, token ? token : "", "POST", "/v1/records",
-	    "application/cbor-seq", p, n, &res, &why) != RM_OK) {
-		rv = cli_fail(c, "%s", why.msg);
+	if ((rv = send_pieces(c, addr, token ? token : "", p, n, &t)) != 0)
 		goto out;
-	}
-	if (res.status != 200)
-		rv = cli_api_report(c, &res);
-	else
-		rv = report(c, &res);
+	printf("stored %lld, duplicate %lld, refused %lld\n", t.stored,
+	    t.duplicate, t.refused);
+	if (t.refused > 0)
+		rv = cli_fail(c, "the node refused %lld record%s", t.refused,
+		    t.refused == 1 ? "" : "s");
 out:
-	cli_http_res_fini(&res);
 	feddir_close(&fd);
 	return rv;
 }
