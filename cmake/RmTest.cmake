@@ -56,9 +56,13 @@ function(rm_fuzz_test name)
   if(NOT T_RUNS)
     set(T_RUNS 1000000)
   endif()
+  # New inputs go to the first directory (in the build tree); the
+  # seeds in the source tree are only read.
   set(corpus_args)
   if(T_CORPUS)
-    set(corpus_args ${T_CORPUS})
+    set(work ${CMAKE_CURRENT_BINARY_DIR}/${exe}_corpus)
+    file(MAKE_DIRECTORY ${work})
+    set(corpus_args ${work} ${T_CORPUS})
   endif()
   add_test(NAME ${name}
     COMMAND ${exe} -runs=${T_RUNS} -max_total_time=60 -max_len=65536 ${corpus_args})

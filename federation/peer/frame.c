@@ -236,11 +236,11 @@ static const struct {
 	/* A second form with one more element (0: none). */
 	int (*dec_long)(rm_cbor_rd *, struct fed_frame *, rm_why *);
 } frame_types[] = {
-	[FED_HELLO] = { "HELLO", 5, dec_hello },
-	[FED_PROOF] = { "PROOF", 2, dec_proof },
-	[FED_ROSTER] = { "ROSTER", 2, dec_roster },
-	[FED_VECTOR] = { "VECTOR", 2, dec_vector },
-	[FED_RECORDS] = { "RECORDS", 2, dec_records },
+	[FED_HELLO] = { "HELLO", 5, dec_hello, NULL },
+	[FED_PROOF] = { "PROOF", 2, dec_proof, NULL },
+	[FED_ROSTER] = { "ROSTER", 2, dec_roster, NULL },
+	[FED_VECTOR] = { "VECTOR", 2, dec_vector, NULL },
+	[FED_RECORDS] = { "RECORDS", 2, dec_records, NULL },
 	[FED_REFUSE] = { "REFUSE", 3, dec_refuse, dec_refuse_close },
 };
 

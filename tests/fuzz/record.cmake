@@ -2,4 +2,5 @@
 # Built only with -DRM_FUZZ=ON and CC=clang.
 rm_fuzz_test(schemas.record_decode
   SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/fuzz_record.c
-  LIBS rm_schemas)
+  LIBS rm_schemas
+  CORPUS ${CMAKE_CURRENT_SOURCE_DIR}/corpus/record)
