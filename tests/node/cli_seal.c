@@ -3,11 +3,15 @@
  * with an agency key, so `riskmesh verify` can be tested without a
  * running daemon.
  *
- *   rm_test_seal KEY.pem ORIGIN AREA GRADE OUT.cose
+ *   rm_test_seal KEY.pem ORIGIN AREA GRADE OUT.cose [SEQ [ISSUED_MS]]
  *
+ * SEQ (default 1; above 1 the prev hash is zeros) and ISSUED_MS (default
+ * now) make records a key should no longer be good for (a backdated
+ * record, one past a revocation's last seq).
  * Prints the record hash. Exit 0 on success, 1 on failure.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/common.h"
@@ -29,9 +33,9 @@ main(int argc, char **argv)
 	rm_grade grade;
 	int rv = 1;
 
-	if (argc != 6) {
+	if (argc < 6 || argc > 8) {
 		fprintf(stderr, "usage: rm_test_seal KEY ORIGIN AREA GRADE "
-		    "OUT\n");
+		    "OUT [SEQ [ISSUED_MS]]\n");
 		return 2;
 	}
 	if (crypto_signer_open_pem(argv[1], &k, &why) != RM_OK) {
@@ -52,8 +56,10 @@ main(int argc, char **argv)
 	snprintf(rec.object_id, sizeof(rec.object_id), "%s-test-001",
 	    argv[2]);
 	rec.ver = 1;
-	rec.seq = 1;
-	rec.issued_ms = rm_utc_now_ms();
+	rec.seq = argc > 6 ? strtoull(argv[6], NULL, 10) : 1;
+	rec.has_prev = rec.seq > 1;
+	rec.issued_ms = argc > 7 ? strtoll(argv[7], NULL, 10) :
+	    rm_utc_now_ms();
 	rec.n_areas = 1;
 	snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s", argv[3]);
 	record_alert(&rec)->identifier = rec.object_id;
