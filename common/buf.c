@@ -125,11 +125,18 @@ rm_file_read(const char *path, size_t max_bytes, rm_buf *out, rm_why *why)
 {
 	uint8_t chunk[8192];
 	size_t start = out->len;
+	struct stat st;
 	ssize_t n;
 	int fd, rv;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: a FIFO put where a file belongs must not hang the
+	 * caller in open(); only regular files are read. */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return rm_fail(why, RM_EIO, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return rm_fail(why, RM_EIO, "%s: not a regular file", path);
+	}
 	for (;;) {
 		n = read(fd, chunk, sizeof(chunk));
 		if (n < 0 && errno == EINTR)

@@ -192,8 +192,10 @@ void rm_buf_fini(rm_buf *b);    /* frees memory, zeroes the struct */
 /* Transfer the bytes to the caller (free() them); the buffer is emptied. */
 uint8_t *rm_buf_steal(rm_buf *b, size_t *len);
 
-/* Read a whole file (at most max_bytes) into out (appended).
- * Errors: RM_EIO (with errno text in why), RM_ETOOBIG. */
+/* Read a whole regular file (at most max_bytes) into out (appended);
+ * a FIFO, device or directory is refused at once (never waited on).
+ * Errors: RM_EIO (with errno text, or "not a regular file", in why),
+ * RM_ETOOBIG. */
 int rm_file_read(const char *path, size_t max_bytes, rm_buf *out, rm_why *why);
 /* Write atomically: path.tmp, fsync, rename, fsync dir. mode as for open(2).
  * Errors: RM_EIO. */

@@ -96,7 +96,8 @@ verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 	rv = fed_hello_transcript(&t, s->own_nonce, s->peer_nonce, p->agency,
 	    p->f->agency_id);
 	if (rv == RM_OK)
-		rv = crypto_es256_verify(k->key, t.data, t.len, s->proof);
+		rv = roster_key_public(k) != NULL ? crypto_es256_verify(
+		    roster_key_public(k), t.data, t.len, s->proof) : RM_EBADSIG;
 	if (rv != RM_OK) {
 		rv = rm_fail(why, RM_EBADSIG, "PROOF does not verify with the "
 		    "key of %s in roster version %llu", p->agency,

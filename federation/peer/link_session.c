@@ -145,6 +145,14 @@ session_refused(struct fed_peer *p, const struct fed_frame *fr)
 	    fr->u.refuse.reason);
 	if (!p->s->up)
 		FED_COUNT(p->f, handshakes_failed, 1);
+	/* A peer we authenticated says our key does not prove us: our
+	 * agency's key was rotated, revoked or removed in its roster. */
+	if (p->s->authed && (code == RM_EBADSIG || code == RM_EUNAUTH ||
+	    code == RM_EUNKNOWNSIGNER)) {
+		pthread_mutex_lock(&p->mtx);
+		p->refuses_our_key = true;
+		pthread_mutex_unlock(&p->mtx);
+	}
 	if (fed_peer_rlog_allow(p, FED_RLOG_PEER_SESSION, code, &held))
 		rm_log_sec("fed", "peer %s (%s): %s by the peer: %s: %s (%u "
 		    "more held back)", p->agency, p->url, p->s->up ?
@@ -226,6 +234,7 @@ session_up(struct fed_peer *p)
 	p->refusal_code = 0;
 	p->refused_by_peer = false;
 	p->refusal[0] = '\0';
+	p->refuses_our_key = false;
 	pthread_mutex_unlock(&p->mtx);
 	FED_COUNT(p->f, handshakes_ok, 1);
 	rm_log(RM_LOG_INFO, "fed", "peer %s up (%s)", p->agency, p->url);

@@ -278,6 +278,29 @@ fed_peer_state_name(enum fed_peer_state s)
 	return "unknown";
 }
 
+bool
+fed_own_key_refused(fed *f, char *peer, size_t peer_len, char *reason,
+    size_t reason_len)
+{
+	bool refused = false, up = false;
+
+	for (size_t i = 0; i < f->n_peers; i++) {
+		struct fed_peer *p = f->peers[i];
+
+		pthread_mutex_lock(&p->mtx);
+		if (p->refuses_our_key && !refused) {
+			refused = true;
+			snprintf(peer, peer_len, "%s", p->agency);
+			snprintf(reason, reason_len, "%s", p->refusal);
+		}
+		up |= p->state == FED_PEER_UP;
+		pthread_mutex_unlock(&p->mtx);
+	}
+	/* A peer that takes our key (a link up) may simply be ahead of
+	 * the one that refuses it: only a key no peer takes is refused. */
+	return refused && !up;
+}
+
 void
 fed_own_log_seen(fed *f, uint64_t *max_seq, uint64_t *vectors)
 {

@@ -284,6 +284,21 @@ void fed_get_counters(fed *f, struct fed_counters *out);
 void fed_own_log_seen(fed *f, uint64_t *max_seq, uint64_t *vectors);
 
 /*
+ * Do the peers refuse this node's key? True when a peer that this node
+ * authenticated (its PROOF verified) refused this node's PROOF
+ * (EBADSIG, EUNAUTH, EUNKNOWNSIGNER) in its latest session and no link
+ * is up: this node's key is then not its agency's key in use in its
+ * peers' rosters (rotated, revoked, removed by an agency record this
+ * node has not seen, since a refused link cannot bring it), and
+ * anything it signs would be refused. The first refusing peer and its
+ * reason are copied out (NUL-terminated, truncated). The node refuses
+ * to issue meanwhile (docs/PROTOCOL.md §5b). A peer's verdict is
+ * cleared when a session with it comes up. Thread-safe.
+ */
+bool fed_own_key_refused(fed *f, char *peer, size_t peer_len, char *reason,
+    size_t reason_len);
+
+/*
  * The highest roster version over the peers' latest announcements: each
  * peer counts with the version it announced in the HELLO of its latest
  * session whose PROOF verified (an unauthenticated HELLO counts for

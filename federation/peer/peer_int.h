@@ -148,6 +148,10 @@ struct fed_peer {
 	int refusal_code;              /* rm_err; 0 = none */
 	bool refused_by_peer;
 	char refusal[RM_WHY_MAX];
+	/* The peer, authenticated (its PROOF verified), refused our PROOF:
+	 * our key is not our agency's key in its roster. Cleared when a
+	 * session with it comes up. */
+	bool refuses_our_key;
 	struct fed_rlog rlog;
 	/* Latest roster version the peer announced in the HELLO of a
 	 * session whose PROOF verified; 0 after its PROOF was refused.

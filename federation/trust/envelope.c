@@ -31,7 +31,11 @@ fed_record_open(const struct roster *r, const uint8_t *p, size_t n,
 		return rm_fail(why, RM_EUNKNOWNSIGNER, "signer kid %s not in "
 		    "roster version %llu (%zu agencies)", kid,
 		    (unsigned long long)roster_version(r), roster_count(r));
-	if ((rv = cose_sign1_verify(key->key, &msg, &w)) != RM_OK)
+	if (roster_key_public(key) == NULL)
+		return rm_fail(why, RM_EBADVALUE, "key %s of %s in the roster is "
+		    "not a canonical P-256 SubjectPublicKeyInfo", kid, a->id);
+	if ((rv = cose_sign1_verify(roster_key_public(key), &msg, &w)) !=
+	    RM_OK)
 		return rm_fail(why, rv, "signature by %s (kid %s) does not "
 		    "verify: %s", a->id, kid, w.msg);
 	if ((rv = record_decode(msg.payload, msg.payload_len, &fr.rec, &w)) !=

@@ -21,7 +21,7 @@ recipient(const struct roster *r, const struct rm_record *rec, size_t i,
 		return rm_fail_at(why, RM_ENOTFOUND, "to", "to: %s is not in "
 		    "roster version %llu", rec->to[i],
 		    (unsigned long long)roster_version(r));
-	if (a->enc_key == NULL)
+	if (roster_agency_enc(a) == NULL)
 		return rm_fail_at(why, RM_EBADVALUE, "to", "to: %s has no "
 		    "encryption key in roster version %llu", rec->to[i],
 		    (unsigned long long)roster_version(r));
@@ -89,7 +89,7 @@ fed_record_restrict(const struct roster *r, struct rm_record *rec,
 	for (size_t i = 0; i < rec->n_to; i++) {
 		if ((rv = recipient(r, rec, i, &a, why)) != RM_OK)
 			return rv;
-		keys[i] = a->enc_key;
+		keys[i] = roster_agency_enc(a);
 	}
 	plain.limit = COSE_ENCRYPT_PLAINTEXT_MAX;
 	if ((rv = record_body_encode(rec, &plain, why)) != RM_OK ||

@@ -135,8 +135,8 @@ roster_agency_fini(struct roster_agency *a)
 	a->key = a->enc_key = NULL;
 }
 
-static void
-entry_free(const struct roster_entry *ce)
+void
+roster_entry_free(const struct roster_entry *ce)
 {
 	struct roster_entry *e = (struct roster_entry *)ce;
 
@@ -231,11 +231,25 @@ kid_cmp(const void *x, const void *y)
 int
 roster_index(struct roster *r, rm_why *why)
 {
-	size_t n = 0, k = 0;
-	struct roster_kid *kids;
+	size_t n = 0, k = 0, ne = 0;
+	struct roster_kid *kids, *enc;
 
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
 		n += r->agencies[i]->a.n_keys;
+		ne += r->agencies[i]->a.has_enc;
+	}
+	if ((enc = calloc(ne ? ne : 1, sizeof(*enc))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
+	for (size_t i = 0, j = 0; i < r->n; i++)
+		if (r->agencies[i]->a.has_enc) {
+			enc[j].kid = r->agencies[i]->a.enc_kid;
+			enc[j].e = r->agencies[i];
+			j++;
+		}
+	qsort(enc, ne, sizeof(*enc), kid_cmp);
+	free(r->enc);
+	r->enc = enc;
+	r->n_enc = ne;
 	if ((kids = calloc(n ? n : 1, sizeof(*kids))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
 	for (size_t i = 0; i < r->n; i++)
@@ -252,21 +266,45 @@ roster_index(struct roster *r, rm_why *why)
 	return RM_OK;
 }
 
-/* The first kid index entry >= kid. */
+/* The first entry of ks[0..n) >= kid. */
 static size_t
-kid_lower(const struct roster *r, const rm_hash *kid)
+kids_lower(const struct roster_kid *ks, size_t n, const rm_hash *kid)
 {
-	size_t lo = 0, hi = r->n_kids;
+	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (memcmp(r->kids[mid].kid.b, kid->b, RM_HASH_BYTES) < 0)
+		if (memcmp(ks[mid].kid.b, kid->b, RM_HASH_BYTES) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	return lo;
+}
+
+static size_t
+kid_lower(const struct roster *r, const rm_hash *kid)
+{
+	return kids_lower(r->kids, r->n_kids, kid);
+}
+
+const struct roster_agency *
+roster_kid_holder(const struct roster *r, const rm_hash *kid, bool *enc)
+{
+	const struct roster_agency *a = roster_find_kid(r, kid, NULL);
+	size_t at;
+
+	*enc = false;
+	if (a != NULL)
+		return a;
+	at = kids_lower(r->enc, r->n_enc, kid);
+	if (at < r->n_enc &&
+	    memcmp(r->enc[at].kid.b, kid->b, RM_HASH_BYTES) == 0) {
+		*enc = true;
+		return &r->enc[at].e->a;
+	}
+	return NULL;
 }
 
 static const struct roster_entry *
@@ -310,7 +348,7 @@ put_entry(struct roster *r, struct roster_entry *e, rm_why *why)
 	int rv;
 
 	if (found) {
-		entry_free(r->agencies[at]);
+		roster_entry_free(r->agencies[at]);
 		r->agencies[at] = e;
 		return RM_OK;
 	}
@@ -343,6 +381,8 @@ roster_put_agency(struct roster *r, const struct roster_agency *a,
 		return rm_fail(why, rv, "roster agency %s: key: %s", a->id,
 		    rm_strerror(rv));
 	memset(&c.enc_kid, 0, sizeof(c.enc_kid));
+	c.has_enc = a->enc_key != NULL;
+	c.enc_spki_len = 0;
 	if (a->enc_key != NULL && (rv = crypto_key_kid(a->enc_key,
 	    &c.enc_kid)) != RM_OK)
 		return rm_fail(why, rv, "roster agency %s: enc: %s", a->id,
@@ -364,7 +404,7 @@ roster_put_agency(struct roster *r, const struct roster_agency *a,
 	if ((e = roster_entry_new(&c, why)) == NULL)
 		return RM_ENOMEM;
 	if ((rv = put_entry(r, e, why)) != RM_OK) {
-		entry_free(e);
+		roster_entry_free(e);
 		return rv;
 	}
 	return roster_index(r, why);
@@ -384,9 +424,10 @@ roster_free(struct roster *r)
 	if (r == NULL || atomic_fetch_sub(&r->refs, 1) != 1)
 		return;
 	for (size_t i = 0; i < r->n; i++)
-		entry_free(r->agencies[i]);
+		roster_entry_free(r->agencies[i]);
 	free(r->agencies);
 	free(r->kids);
+	free(r->enc);
 	free(r->signed_bytes);
 	free(r);
 }
@@ -483,6 +524,51 @@ roster_key_check(const struct roster_agency *a, const struct roster_key *k,
 	return RM_OK;
 }
 
+/* Parse spki once into *slot (a shared entry's lazily made key): the
+ * first thread to finish installs its key, the others free theirs. */
+static const crypto_key *
+lazy_key(_Atomic(crypto_key *) *slot, const uint8_t *spki, size_t n,
+    const rm_hash *kid)
+{
+	crypto_key *k = atomic_load(slot), *expected = NULL;
+	rm_hash got;
+	rm_why why;
+
+	if (k != NULL)
+		return k;
+	if (n == 0 || crypto_key_from_spki(spki, n, &k, &why) != RM_OK)
+		return NULL;
+	if (crypto_key_kid(k, &got) != RM_OK ||
+	    memcmp(got.b, kid->b, RM_HASH_BYTES) != 0) {
+		crypto_key_free(k);         /* not the canonical encoding */
+		return NULL;
+	}
+	if (!atomic_compare_exchange_strong(slot, &expected, k)) {
+		crypto_key_free(k);
+		return expected;
+	}
+	return k;
+}
+
+const crypto_key *
+roster_key_public(const struct roster_key *k)
+{
+	struct roster_key *m = (struct roster_key *)k;
+
+	return lazy_key(&m->key, k->spki, k->spki_len, &k->kid);
+}
+
+const crypto_key *
+roster_agency_enc(const struct roster_agency *a)
+{
+	struct roster_agency *m = (struct roster_agency *)a;
+
+	if (!a->has_enc)
+		return NULL;
+	return lazy_key(&m->enc_key, a->enc_spki, a->enc_spki_len,
+	    &a->enc_kid);
+}
+
 const struct roster_key *
 roster_key_current(const struct roster_agency *a, rm_utc_ms now)
 {
@@ -532,6 +618,25 @@ roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
 		if (j == a->n_areas)
 			return rm_fail(why, RM_EUNAUTH, "areas[%zu]: %s is "
 			    "outside the areas of %s", i, rec->areas[i], a->id);
+	}
+	/* An agency record: the agency's own id names an area code, and
+	 * that too must be the registrar's (docs/PROTOCOL.md §5a): a
+	 * registrar never speaks for another province's agencies. */
+	if (rec->kind == &rm_kind_agency) {
+		char code[RM_AREA_CODE_MAX + 1];
+		size_t k = strspn(rec->object_id, "0123456789"), j;
+
+		if (k == 0 || k > RM_AREA_CODE_MAX || rec->object_id[k] != '.')
+			return rm_fail(why, RM_EUNAUTH, "oid: \"%.64s\" is not "
+			    "an agency id", rec->object_id);
+		memcpy(code, rec->object_id, k);
+		code[k] = '\0';
+		for (j = 0; j < a->n_areas; j++)
+			if (area_contains(a->areas[j], code))
+				break;
+		if (j == a->n_areas)
+			return rm_fail(why, RM_EUNAUTH, "oid: agency %s is outside "
+			    "the areas of registrar %s", rec->object_id, a->id);
 	}
 	/* A graded kind (rm_kind_ops.grade) may not claim more than the
 	 * agency's highest grade. A restricted record's grade is

@@ -282,7 +282,11 @@ rd_agency(rm_cbor_rd *rd, size_t idx, struct roster_agency *a, rm_why *why)
 			rv = rd_text_into(rd, a->id, sizeof(a->id), what, why);
 			seen |= AG_ID;
 		} else if (rm_cbor_key_is(key, klen, "enc")) {
-			rv = rd_key_entry(rd, a, "enc", &a->enc_key, why);
+			crypto_key *ek = NULL;
+
+			rv = rd_key_entry(rd, a, "enc", &ek, why);
+			a->enc_key = ek;
+			a->has_enc = ek != NULL;
 		} else if (rm_cbor_key_is(key, klen, "key")) {
 			rv = rd_key_entry(rd, a, "key", &a->key, why);
 			seen |= AG_KEY;

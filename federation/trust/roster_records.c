@@ -20,22 +20,6 @@ roster_is_registrar(const struct roster_agency *a)
 	    (a->kinds & ((rm_kind_set)1u << ki)) != 0;
 }
 
-static int
-key_from_spki(const uint8_t *p, size_t n, crypto_key **out, rm_hash *kid,
-    const char *what, rm_why *why)
-{
-	rm_why w;
-	int rv;
-
-	if ((rv = crypto_key_from_spki(p, n, out, &w)) != RM_OK)
-		return rm_fail(why, RM_EBADVALUE, "%s: %s", what, w.msg);
-	if (kid != NULL && (rv = crypto_key_kid(*out, kid)) != RM_OK) {
-		crypto_key_free(*out);
-		*out = NULL;
-		return rm_fail(why, rv, "%s: kid: %s", what, rm_strerror(rv));
-	}
-	return RM_OK;
-}
 
 int
 roster_agency_from_record(const struct rm_record *rec,
@@ -44,8 +28,6 @@ roster_agency_from_record(const struct rm_record *rec,
 	const struct rm_agency *b = record_agency(rec);
 	struct roster_agency a;
 	const struct roster_key *cur;
-	char what[96];
-	int rv;
 
 	memset(out, 0, sizeof(*out));
 	if (b == NULL)
@@ -73,13 +55,15 @@ roster_agency_from_record(const struct rm_record *rec,
 	a.record_issued = rec->issued_ms;
 	if ((a.keys = calloc(b->n_keys, sizeof(*a.keys))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "agency %s: out of memory", a.id);
+	/* Keys stay DER until used (roster_key_public): the kid is the
+	 * SHA-256 of the SPKI as listed, as a signer's kid is of its
+	 * canonical SPKI. */
 	for (size_t i = 0; i < b->n_keys; i++) {
 		struct roster_key *k = &a.keys[i];
 
-		snprintf(what, sizeof(what), "agency %s: keys[%zu]", a.id, i);
-		if ((rv = key_from_spki(b->keys[i].spki, b->keys[i].spki_len,
-		    &k->key, &k->kid, what, why)) != RM_OK)
-			goto fail;
+		memcpy(k->spki, b->keys[i].spki, b->keys[i].spki_len);
+		k->spki_len = b->keys[i].spki_len;
+		crypto_sha256(k->spki, k->spki_len, &k->kid);
 		a.n_keys++;
 		k->from = b->keys[i].from;
 		k->until = b->keys[i].until;
@@ -87,21 +71,17 @@ roster_agency_from_record(const struct rm_record *rec,
 		k->last_seq = b->keys[i].last_seq;
 	}
 	if (b->enc_len > 0) {
-		snprintf(what, sizeof(what), "agency %s: enc", a.id);
-		if ((rv = key_from_spki(b->enc, b->enc_len, &a.enc_key,
-		    &a.enc_kid, what, why)) != RM_OK)
-			goto fail;
+		memcpy(a.enc_spki, b->enc, b->enc_len);
+		a.enc_spki_len = b->enc_len;
+		a.has_enc = true;
+		crypto_sha256(a.enc_spki, a.enc_spki_len, &a.enc_kid);
 	}
-	/* `key` is the key in use now, else the newest one. */
+	/* `kid` names the key in use now, else the newest one. */
 	if ((cur = roster_key_current(&a, rm_utc_now_ms())) == NULL)
 		cur = &a.keys[a.n_keys - 1];
-	a.key = crypto_key_ref(cur->key);
 	a.kid = cur->kid;
 	*out = a;
 	return RM_OK;
-fail:
-	roster_agency_fini(&a);
-	return rv;
 }
 
 /* ---------------- new roster versions ---------------- */
@@ -135,11 +115,18 @@ nomem:
 	return NULL;
 }
 
+/* One entry to apply: a (sorted by id), and the shared entry already
+ * made for it when the caller hands them over (roster_load_records). */
+struct apply_item {
+	const struct roster_agency *a;
+	struct roster_entry *owned;
+};
+
 static int
 entry_id_cmp(const void *x, const void *y)
 {
-	const struct roster_agency *a = *(const struct roster_agency *const *)x;
-	const struct roster_agency *b = *(const struct roster_agency *const *)y;
+	const struct roster_agency *a = ((const struct apply_item *)x)->a;
+	const struct roster_agency *b = ((const struct apply_item *)y)->a;
 	int c = strcmp(a->id, b->id);
 
 	if (c != 0)
@@ -150,58 +137,96 @@ entry_id_cmp(const void *x, const void *y)
 	return a->record_ver < b->record_ver ? -1 : a->record_ver > b->record_ver;
 }
 
-/* Is e (an agency record's entry) newer than the entry it replaces? */
+/* Is (issued, registrar, ver) newer than the entry old? */
+static bool
+newer_than(rm_utc_ms issued, const char *registrar, uint64_t ver,
+    const struct roster_agency *old)
+{
+	if (old->registrar[0] == '\0')
+		return false;               /* the charter's is final */
+	if (issued != old->record_issued)
+		return issued > old->record_issued;
+	if (strcmp(registrar, old->registrar) != 0)
+		return strcmp(registrar, old->registrar) < 0;
+	return ver > old->record_ver;
+}
+
 static bool
 newer(const struct roster_agency *e, const struct roster_agency *old)
 {
-	if (e->record_issued != old->record_issued)
-		return e->record_issued > old->record_issued;
-	if (strcmp(e->registrar, old->registrar) != 0)
-		return strcmp(e->registrar, old->registrar) < 0;
-	return e->record_ver > old->record_ver;
+	return newer_than(e->record_issued, e->registrar, e->record_ver, old);
 }
 
-/* Another agency already holds one of e's keys in r. */
-static const char *
-key_taken(const struct roster *r, const struct roster_agency *e)
+bool
+roster_record_newer(const struct roster *r, const struct rm_record *rec)
 {
-	for (size_t i = 0; i < e->n_keys; i++) {
-		const struct roster_agency *o = roster_find_kid(r,
-		    &e->keys[i].kid, NULL);
+	const struct roster_agency *old;
 
-		if (o != NULL && strcmp(o->id, e->id) != 0)
-			return o->id;
+	if (record_agency(rec) == NULL)
+		return false;
+	if ((old = roster_find(r, rec->object_id)) == NULL)
+		return true;
+	/* a charter agency: roster_apply reports it (skip) */
+	if (old->registrar[0] == '\0')
+		return true;
+	return newer_than(rec->issued_ms, rec->origin, rec->ver, old);
+}
+
+/* Another agency already holds one of e's keys (signing or
+ * encryption, one key, one use) in r: writes why to out, returns it. */
+static const char *
+key_taken(const struct roster *r, const struct roster_agency *e,
+    char *out, size_t n)
+{
+	const struct roster_agency *o;
+	bool enc;
+
+	for (size_t i = 0; i < e->n_keys; i++) {
+		o = roster_kid_holder(r, &e->keys[i].kid, &enc);
+		if (o != NULL && (strcmp(o->id, e->id) != 0 || enc)) {
+			snprintf(out, n, "its keys[%zu] is already the %s key "
+			    "of %s", i, enc ? "encryption" : "signing", o->id);
+			return out;
+		}
+	}
+	if (e->has_enc &&
+	    (o = roster_kid_holder(r, &e->enc_kid, &enc)) != NULL &&
+	    (strcmp(o->id, e->id) != 0 || !enc)) {
+		snprintf(out, n, "its encryption key is already the %s key of "
+		    "%s", enc ? "encryption" : "signing", o->id);
+		return out;
 	}
 	return NULL;
 }
 
-int
-roster_apply(const struct roster *r, const struct roster_agency *entries,
-    size_t n, void (*skip)(void *arg, const struct roster_agency *e,
+/* roster_apply over items (sorted here); owned entries not used are
+ * freed. */
+static int
+apply_items(const struct roster *r, struct apply_item *items, size_t n,
+    void (*skip)(void *arg, const struct roster_agency *e,
     const char *reason), void *arg, struct roster **out, rm_why *why)
 {
-	const struct roster_agency **order = NULL;
 	struct roster *c;
 	size_t i, j;
 	int rv = RM_OK;
 
 	*out = NULL;
-	if (r->n + n > ROSTER_AGENCIES_MAX)
-		return rm_fail(why, RM_ETOOBIG, "roster: more than %d agencies",
+	if (r->n + n > ROSTER_AGENCIES_MAX) {
+		rv = rm_fail(why, RM_ETOOBIG, "roster: more than %d agencies",
 		    ROSTER_AGENCIES_MAX);
-	if ((order = calloc(n ? n : 1, sizeof(*order))) == NULL)
-		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
-	for (i = 0; i < n; i++)
-		order[i] = &entries[i];
-	qsort(order, n, sizeof(*order), entry_id_cmp);
+		goto done;
+	}
+	qsort(items, n, sizeof(*items), entry_id_cmp);
 	if ((c = roster_clone(r, n, why)) == NULL) {
-		free(order);
-		return RM_ENOMEM;
+		rv = RM_ENOMEM;
+		goto done;
 	}
 	/* Merge the sorted old entries with the sorted new ones. */
 	for (i = 0, j = 0; i < r->n || j < n;) {
+		struct apply_item *it;
 		const struct roster_agency *e;
 		const char *other;
+		char taken[160];
 		struct roster_entry *ne;
 		int cmp;
 
@@ -209,14 +234,16 @@ roster_apply(const struct roster *r, const struct roster_agency *entries,
 			c->agencies[c->n++] = roster_entry_ref(r->agencies[i++]);
 			continue;
 		}
-		cmp = i < r->n ? strcmp(r->agencies[i]->a.id, order[j]->id) : 1;
+		cmp = i < r->n ? strcmp(r->agencies[i]->a.id,
+		    items[j].a->id) : 1;
 		if (cmp < 0) {
 			c->agencies[c->n++] = roster_entry_ref(r->agencies[i++]);
 			continue;
 		}
-		e = order[j++];
+		it = &items[j++];
+		e = it->a;
 		/* Later entries for the same id in this batch win. */
-		if (j < n && strcmp(order[j]->id, e->id) == 0)
+		if (j < n && strcmp(items[j].a->id, e->id) == 0)
 			continue;
 		if (cmp == 0) {
 			const struct roster_agency *old = &r->agencies[i]->a;
@@ -230,7 +257,7 @@ roster_apply(const struct roster *r, const struct roster_agency *entries,
 				continue;
 			}
 		}
-		if ((other = key_taken(r, e)) != NULL) {
+		if ((other = key_taken(r, e, taken, sizeof(taken))) != NULL) {
 			if (skip != NULL)
 				skip(arg, e, other);
 			if (cmp == 0)
@@ -238,22 +265,45 @@ roster_apply(const struct roster *r, const struct roster_agency *entries,
 				    roster_entry_ref(r->agencies[i++]);
 			continue;
 		}
-		if ((ne = roster_entry_new(e, why)) == NULL) {
+		if (it->owned != NULL) {
+			ne = it->owned;
+			it->owned = NULL;
+		} else if ((ne = roster_entry_new(e, why)) == NULL) {
+			roster_free(c);
 			rv = RM_ENOMEM;
-			goto fail;
+			goto done;
 		}
 		c->agencies[c->n++] = ne;
 		if (cmp == 0)
 			i++;
 	}
-	if ((rv = roster_index(c, why)) != RM_OK)
-		goto fail;
-	free(order);
+	if ((rv = roster_index(c, why)) != RM_OK) {
+		roster_free(c);
+		goto done;
+	}
 	*out = c;
-	return RM_OK;
-fail:
-	free(order);
-	roster_free(c);
+done:
+	for (i = 0; i < n; i++)
+		if (items[i].owned != NULL)
+			roster_entry_free(items[i].owned);
+	return rv;
+}
+
+int
+roster_apply(const struct roster *r, const struct roster_agency *entries,
+    size_t n, void (*skip)(void *arg, const struct roster_agency *e,
+    const char *reason), void *arg, struct roster **out, rm_why *why)
+{
+	struct apply_item *items;
+	int rv;
+
+	*out = NULL;
+	if ((items = calloc(n ? n : 1, sizeof(*items))) == NULL)
+		return rm_fail(why, RM_ENOMEM, "roster: out of memory");
+	for (size_t i = 0; i < n; i++)
+		items[i].a = &entries[i];
+	rv = apply_items(r, items, n, skip, arg, out, why);
+	free(items);
 	return rv;
 }
 
@@ -303,8 +353,10 @@ roster_rebase(const struct roster *charter, const struct roster *view,
 
 /* ---------------- CBOR sequences of signed records ---------------- */
 
+/* Agency records met in a sequence, each already the shared entry the
+ * new roster will hold (no second copy of 10,000 entries). */
 struct pending {
-	struct roster_agency *e;
+	struct apply_item *it;
 	size_t n, cap;
 };
 
@@ -312,24 +364,31 @@ static int
 pending_add(struct pending *pd, const struct rm_record *rec, rm_why *why)
 {
 	struct roster_agency e;
+	struct roster_entry *ne;
 	int rv;
 
 	if ((rv = roster_agency_from_record(rec, &e, why)) != RM_OK)
 		return rv;
+	ne = roster_entry_new(&e, why);
+	roster_agency_fini(&e);
+	if (ne == NULL)
+		return RM_ENOMEM;
 	if (pd->n == pd->cap) {
 		size_t cap = pd->cap ? pd->cap * 2 : 64;
-		struct roster_agency *ne = realloc(pd->e, cap * sizeof(*ne));
+		struct apply_item *ni = realloc(pd->it, cap * sizeof(*ni));
 
-		if (ne == NULL) {
-			roster_agency_fini(&e);
+		if (ni == NULL) {
+			roster_entry_free(ne);
 			return rm_fail(why, RM_ENOMEM, "roster: out of memory");
 		}
-		pd->e = ne;
+		pd->it = ni;
 		pd->cap = cap;
 	}
 	/* A later version of the same agency replaces an earlier one in
-	 * roster_apply (newest wins), so all are kept. */
-	pd->e[pd->n++] = e;
+	 * apply_items (newest wins), so all are kept. */
+	pd->it[pd->n].a = &ne->a;
+	pd->it[pd->n].owned = ne;
+	pd->n++;
 	return RM_OK;
 }
 
@@ -360,7 +419,9 @@ roster_load_records(const struct roster *r, const uint8_t *p, size_t n,
 			goto out;
 		}
 		err = fed_record_open(r, p + start, rd.off - start, &fr, &w);
-		if (err == RM_OK && record_agency(&fr.rec) != NULL &&
+		if (err == RM_OK && out != NULL &&
+		    record_agency(&fr.rec) != NULL &&
+		    roster_record_newer(r, &fr.rec) &&
 		    (rv = pending_add(&pd, &fr.rec, why)) != RM_OK) {
 			fed_record_fini(&fr);
 			goto out;
@@ -376,12 +437,14 @@ roster_load_records(const struct roster *r, const uint8_t *p, size_t n,
 	if (out != NULL) {
 		if (pd.n == 0)
 			*out = roster_ref((struct roster *)r);
-		else
-			rv = roster_apply(r, pd.e, pd.n, skip, arg, out, why);
+		else {
+			rv = apply_items(r, pd.it, pd.n, skip, arg, out, why);
+			pd.n = 0;       /* apply_items took or freed them */
+		}
 	}
 out:
 	for (size_t i = 0; i < pd.n; i++)
-		roster_agency_fini(&pd.e[i]);
-	free(pd.e);
+		roster_entry_free(pd.it[i].owned);
+	free(pd.it);
 	return rv;
 }

@@ -46,7 +46,12 @@ struct fed_record;              /* a verified record, below */
  */
 struct roster_key {
 	rm_hash kid;                         /* SHA-256 of the key's SPKI */
-	crypto_key *key;                     /* public signing key */
+	/* The public key: set for charter keys; for an agency record's
+	 * keys NULL until roster_key_public() parses spki on first use
+	 * (an OpenSSL key costs ~2 KB: 10,000 agencies stay small). */
+	_Atomic(crypto_key *) key;
+	uint8_t spki[RM_SPKI_MAX];           /* DER as listed (records) */
+	size_t spki_len;
 	rm_utc_ms from;                      /* UTC ms; 0: since ever */
 	rm_utc_ms until;                     /* UTC ms; 0: in use */
 	enum rm_key_end end;                 /* why until is set */
@@ -68,16 +73,24 @@ struct roster_agency {
 	size_t n_areas;                      /* area codes it may publish for */
 	char areas[ROSTER_AREAS_MAX][RM_AREA_CODE_MAX + 1];
 	rm_hash kid;                         /* the key in use, else the newest */
-	crypto_key *key;
+	crypto_key *key;                     /* that key: charter entries only
+	                                        (agency records: NULL; use
+	                                        roster_key_current and
+	                                        roster_key_public) */
 	size_t n_keys;                       /* key history, oldest first (0
 	                                        when building: just `key`) */
 	struct roster_key *keys;
 	/* Optional encryption key ("enc" in the charter or the agency
 	 * record, docs/PROTOCOL.md §6a): the P-256 key-agreement key
-	 * restricted records for this agency are encrypted to. NULL: the
-	 * agency cannot be named as a recipient. Referenced like key;
-	 * enc_kid is the SHA-256 of its SPKI. */
-	crypto_key *enc_key;
+	 * restricted records for this agency are encrypted to; read it with
+	 * roster_agency_enc(). has_enc false: the agency cannot be named as
+	 * a recipient. enc_kid is the SHA-256 of its SPKI. enc_key is set
+	 * for charter entries, parsed from enc_spki on first use for agency
+	 * records (as roster_key.key). */
+	_Atomic(crypto_key *) enc_key;
+	uint8_t enc_spki[RM_SPKI_MAX];
+	size_t enc_spki_len;
+	bool has_enc;
 	rm_hash enc_kid;
 	bool removed;                        /* left the federation */
 	char registrar[RM_AGENCY_ID_MAX + 1]; /* record origin; "" charter */
@@ -147,6 +160,14 @@ const struct roster_agency *roster_find_kid(const struct roster *r,
 int roster_key_check(const struct roster_agency *a,
     const struct roster_key *k, const struct rm_record *rec, rm_why *why);
 
+/* The public key of k, parsed from its SPKI on first use (thread-safe;
+ * kept for the life of the roster entry); NULL if the SPKI is not a
+ * P-256 key whose kid is k->kid. Borrowed. */
+const crypto_key *roster_key_public(const struct roster_key *k);
+/* The encryption key of a (roster_agency.enc_key), parsed on first use
+ * like roster_key_public; NULL if it has none or it does not parse. */
+const crypto_key *roster_agency_enc(const struct roster_agency *a);
+
 /* The key agency a signs new records with at time now: the open key
  * (no until), or one whose until is still ahead; NULL if none (the
  * agency is removed, or its key revoked or rotated). */
@@ -190,6 +211,12 @@ void roster_agency_fini(struct roster_agency *a);
 int roster_apply(const struct roster *r, const struct roster_agency *entries,
     size_t n, void (*skip)(void *arg, const struct roster_agency *e,
     const char *reason), void *arg, struct roster **out, rm_why *why);
+
+/* Would the agency record rec change r (roster_apply's "newer" rule, or
+ * an entry for a charter agency, which roster_apply reports)? False for
+ * an older or the same version, and for a record that is not an agency
+ * record: callers skip building its entry. */
+bool roster_record_newer(const struct roster *r, const struct rm_record *rec);
 
 /*
  * A new roster: the charter `charter` (a newer root-signed roster) with

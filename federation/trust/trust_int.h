@@ -34,6 +34,8 @@ struct roster {
 	struct roster_entry **agencies;     /* sorted by id (strcmp) */
 	size_t n_kids;
 	struct roster_kid *kids;            /* NULL until roster_index */
+	size_t n_enc;                       /* encryption keys, by kid */
+	struct roster_kid *enc;
 	uint8_t *signed_bytes;              /* as opened; NULL if built */
 	size_t signed_len;
 };
@@ -50,6 +52,11 @@ void roster_set_issued(struct roster *r, rm_utc_ms issued_ms);
 struct roster_entry *roster_entry_new(const struct roster_agency *a,
     rm_why *why);
 struct roster_entry *roster_entry_ref(const struct roster_entry *e);
+void roster_entry_free(const struct roster_entry *e);
+/* The agency holding key kid as a signing key (*enc false) or as an
+ * encryption key (*enc true), or NULL. O(log n). */
+const struct roster_agency *roster_kid_holder(const struct roster *r,
+    const rm_hash *kid, bool *enc);
 /* Build r->kids from the entries (after the last change to a roster
  * being built). RM_ENOMEM. */
 int roster_index(struct roster *r, rm_why *why);

@@ -180,8 +180,11 @@ cli_agency_provision(const struct cli_cmd *c, struct feddir *fd,
 	tls = NULL;
 	feddir_path(fd, path, sizeof(path), "%s/%s/enc.key", FEDDIR_AGENCIES,
 	    e->id);
-	if ((rv = agency_key(c, path, false, &e->enc_key, &made_tls)) != 0)
+	if ((rv = agency_key(c, path, false, &tls, &made_tls)) != 0)
 		goto fail;
+	e->enc_key = tls;
+	e->has_enc = true;
+	tls = NULL;
 	if (!made_sig)
 		fprintf(stderr, "riskmesh %s: %s: kept existing agency.key\n",
 		    c->name, e->id);

@@ -24,6 +24,12 @@ registrar_id(const char *area, char out[RM_AGENCY_ID_MAX + 1])
 int
 registrar_areas_ok(const struct roster_agency *e, rm_why *why)
 {
+	/* the id's own area code is signed for by the same registrar */
+	if (e->n_areas > 0 && strncmp(e->id, e->areas[0], 2) != 0)
+		return rm_fail(why, RM_EBADVALUE, "the agency id %s is not in "
+		    "province %.2s0000 of its areas (one registrar signs an "
+		    "agency: its id and areas must be in one province)", e->id,
+		    e->areas[0]);
 	for (size_t i = 1; i < e->n_areas; i++)
 		if (strncmp(e->areas[i], e->areas[0], 2) != 0)
 			return rm_fail(why, RM_EBADVALUE, "%s is not in province "

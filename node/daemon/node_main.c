@@ -80,7 +80,7 @@ node_load_identity(struct node *n, const struct node_config *cfg,
 		    why)) != RM_OK)
 			goto fail;
 		crypto_decrypter_kid(dec, &ekid);
-		if (a->enc_key != NULL && !crypto_equal(a->enc_kid.b, ekid.b,
+		if (a->has_enc && !crypto_equal(a->enc_kid.b, ekid.b,
 		    RM_HASH_BYTES)) {
 			rm_hash_hex(&ekid, hex);
 			rv = rm_fail(why, RM_EBADVALUE, "%s (kid %.16s…) is "
@@ -361,15 +361,15 @@ node_coap_start(struct node *n, rm_why *why)
 static int
 roster_in_use(struct node *n, rm_why *why)
 {
-	struct roster *r1 = NULL, *r2 = NULL;
+	struct roster *r2 = NULL;
 	rm_why w;
 	int rv;
 
+	/* n->roster has the file's agencies already: store its records */
 	if ((rv = node_roster_from_file(n, n->roster, n->cfg.agencies_file,
-	    &r1, &w)) != RM_OK)
+	    NULL, &w)) != RM_OK)
 		return rm_fail(why, rv, "agencies: %s", w.msg);
-	rv = node_roster_from_store(n, r1, &r2, &w);
-	roster_free(r1);
+	rv = node_roster_from_store(n, n->roster, &r2, &w);
 	if (rv != RM_OK)
 		return rm_fail(why, rv, "agency records: %s", w.msg);
 	if (roster_find(r2, n->cfg.agency) == NULL) {

@@ -64,7 +64,11 @@ node_own_key_valid(struct node *n, const struct roster *r)
 	const struct roster_key *k;
 	const struct roster_agency *a = r != NULL ?
 	    roster_find_kid(r, &n->kid, &k) : NULL;
+	char peer[RM_AGENCY_ID_MAX + 1], reason[8];
 
+	if (n->fed != NULL && fed_own_key_refused(n->fed, peer, sizeof(peer),
+	    reason, sizeof(reason)))
+		return false;
 	return a != NULL && strcmp(a->id, n->cfg.agency) == 0 &&
 	    k == roster_key_current(a, rm_utc_now_ms());
 }
@@ -79,9 +83,17 @@ own_key_refusal(struct node *n, const struct roster *r,
 {
 	const struct roster_key *ours = NULL, *cur;
 	char hex[65], cur_hex[65], when[32];
+	char peer[RM_AGENCY_ID_MAX + 1], reason[RM_WHY_MAX];
 
 	atomic_fetch_add(&n->ctr.own_key_refused, 1);
 	rm_hash_hex(&n->kid, hex);
+	if (n->fed != NULL && fed_own_key_refused(n->fed, peer, sizeof(peer),
+	    reason, sizeof(reason)))
+		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "peer %s "
+		    "refuses this node's signing key (kid %.16s): %s; the "
+		    "agency's key was probably rotated or revoked: publish the "
+		    "federation's agency records to this node (riskmesh roster "
+		    "publish) and configure the key in use", peer, hex, reason);
 	(void)roster_find_kid(r, &n->kid, &ours);
 	cur = roster_key_current(a, rm_utc_now_ms());
 	if (cur != NULL)
@@ -403,7 +415,7 @@ draft_recipients(struct node *n, struct rm_record *d, bool exists,
 	for (size_t i = 0; i < d->n_to && rv == RM_OK; i++) {
 		const struct roster_agency *a = roster_find(r, d->to[i]);
 
-		if (a == NULL || a->enc_key == NULL)
+		if (a == NULL || roster_agency_enc(a) == NULL)
 			rv = rm_fail_at(why, RM_EBADVALUE, "to", "%s %s in "
 			    "roster version %llu", d->to[i], a == NULL ?
 			    "is not an agency" : "has no encryption key",

@@ -33,11 +33,39 @@ skip_entry(void *arg, const struct roster_agency *e, const char *reason)
 
 /* ---------------- the registrars' log file ---------------- */
 
+#define FILE_INFLIGHT 256
+
 struct file_walk {
 	struct node *n;             /* NULL: only check (riskmeshd -n) */
 	const char *path;
 	size_t stored, held, refused;
+	/* records handed to the store, and their completions: queued
+	 * together so that one group commit takes many (no fsync each) */
+	pthread_mutex_t mtx;
+	pthread_cond_t cv;
+	size_t queued, done;
 };
+
+static void
+file_put_done(void *arg, int err, const struct store_put_result *res)
+{
+	struct file_walk *fw = arg;
+
+	pthread_mutex_lock(&fw->mtx);
+	if (err == RM_OK && res != NULL && res->stored)
+		fw->stored++;
+	else if (err == RM_OK)
+		fw->held++;
+	else {
+		fw->refused++;
+		if (rm_log_allow(&file_log, NULL))
+			rm_log(RM_LOG_WARN, "node", "%s: a record was not "
+			    "stored: %s", fw->path, rm_strerror(err));
+	}
+	fw->done++;
+	pthread_cond_signal(&fw->cv);
+	pthread_mutex_unlock(&fw->mtx);
+}
 
 static int
 file_record(void *arg, size_t index, const struct fed_record *fr, int err,
@@ -47,7 +75,9 @@ file_record(void *arg, size_t index, const struct fed_record *fr, int err,
 	int rv;
 
 	if (err != RM_OK) {
+		pthread_mutex_lock(&fw->mtx);
 		fw->refused++;
+		pthread_mutex_unlock(&fw->mtx);
 		if (rm_log_allow(&file_log, NULL))
 			rm_log_sec("node", "%s: record %zu refused: %s: %s",
 			    fw->path, index, rm_strerror(err), why->msg);
@@ -56,15 +86,26 @@ file_record(void *arg, size_t index, const struct fed_record *fr, int err,
 	if (fw->n == NULL || fw->n->store == NULL)
 		return RM_OK;
 	if (store_has(fw->n->store, &fr->hash)) {
+		pthread_mutex_lock(&fw->mtx);
 		fw->held++;
+		pthread_mutex_unlock(&fw->mtx);
 		return RM_OK;
 	}
-	rv = store_put_wait(fw->n->store, fr->bytes, fr->len, &fr->hash, NULL,
-	    NULL);
-	if (rv == RM_OK)
-		fw->stored++;
-	else {
+	/* At most FILE_INFLIGHT queued (each holds a decoded copy): the
+	 * store commits them in groups meanwhile. */
+	pthread_mutex_lock(&fw->mtx);
+	while (fw->queued - fw->done >= FILE_INFLIGHT)
+		pthread_cond_wait(&fw->cv, &fw->mtx);
+	fw->queued++;
+	pthread_mutex_unlock(&fw->mtx);
+	rv = store_put(fw->n->store, fr->bytes, fr->len, &fr->hash, NULL,
+	    file_put_done, fw);
+	if (rv != RM_OK) {
+		/* not queued: done is not called */
+		pthread_mutex_lock(&fw->mtx);
+		fw->queued--;
 		fw->refused++;
+		pthread_mutex_unlock(&fw->mtx);
 		if (rm_log_allow(&file_log, NULL))
 			rm_log(RM_LOG_WARN, "node", "%s: record %zu not stored: "
 			    "%s", fw->path, index, rm_strerror(rv));
@@ -76,28 +117,50 @@ int
 node_roster_from_file(struct node *n, const struct roster *charter,
     const char *path, struct roster **out, rm_why *why)
 {
-	struct file_walk fw = { n, path, 0, 0, 0 };
+	struct file_walk fw;
 	rm_buf b = RM_BUF_INIT;
 	rm_why w;
 	int rv;
 
-	*out = NULL;
+	memset(&fw, 0, sizeof(fw));
+	fw.n = n;
+	fw.path = path;
+	pthread_mutex_init(&fw.mtx, NULL);
+	pthread_cond_init(&fw.cv, NULL);
+
+	if (out != NULL)
+		*out = NULL;
 	if (path == NULL || path[0] == '\0') {
-		*out = roster_ref((struct roster *)charter);
-		return RM_OK;
+		if (out != NULL)
+			*out = roster_ref((struct roster *)charter);
+		rv = RM_OK;
+		goto out;
 	}
-	if ((rv = rm_file_read(path, NODE_AGENCIES_FILE_MAX, &b, &w)) != RM_OK)
-		return rm_fail(why, rv, "%s", w.msg);
+	if ((rv = rm_file_read(path, NODE_AGENCIES_FILE_MAX, &b, &w)) !=
+	    RM_OK) {
+		rv = rm_fail(why, rv, "%s", w.msg);
+		goto out;
+	}
 	rv = roster_load_records(charter, b.data, b.len, file_record, &fw,
 	    skip_entry, out, &w);
 	rm_buf_fini(&b);
-	if (rv != RM_OK)
-		return rm_fail(why, rv, "%s: %s", path, w.msg);
+	/* every queued record committed (or failed) before we go on */
+	pthread_mutex_lock(&fw.mtx);
+	while (fw.done < fw.queued)
+		pthread_cond_wait(&fw.cv, &fw.mtx);
+	pthread_mutex_unlock(&fw.mtx);
+	if (rv != RM_OK) {
+		rv = rm_fail(why, rv, "%s: %s", path, w.msg);
+		goto out;
+	}
 	if (n != NULL)
 		rm_log(RM_LOG_INFO, "node", "%s: %zu records stored, %zu held "
-		    "already, %zu refused; %zu agencies", path, fw.stored,
-		    fw.held, fw.refused, roster_count(*out));
-	return RM_OK;
+		    "already, %zu refused", path, fw.stored, fw.held,
+		    fw.refused);
+out:
+	pthread_cond_destroy(&fw.cv);
+	pthread_mutex_destroy(&fw.mtx);
+	return rv;
 }
 
 /* ---------------- agency records in the store ---------------- */
@@ -138,33 +201,45 @@ collect_fini(struct collect *c)
 	memset(c, 0, sizeof(*c));
 }
 
+struct store_walk {
+	const struct roster *base;
+	struct node_agency_batch c;
+};
+
+/* Only agency records that change the base: at start the store mostly
+ * holds what the agencies file already gave. */
 static int
 collect_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
     const struct rm_record *rec)
 {
+	struct store_walk *sw = arg;
+
 	(void)h;
 	(void)p;
 	(void)n;
-	return collect_add(arg, rec);
+	if (!roster_record_newer(sw->base, rec))
+		return RM_OK;
+	return collect_add(&sw->c, rec);
 }
 
 int
 node_roster_from_store(struct node *n, const struct roster *base,
     struct roster **out, rm_why *why)
 {
-	struct collect c;
+	struct store_walk sw;
 	int rv;
 
-	memset(&c, 0, sizeof(c));
+	memset(&sw, 0, sizeof(sw));
+	sw.base = base;
 	*out = NULL;
 	rv = store_active(n->store, &rm_kind_agency, NULL, rm_utc_now_ms(),
-	    collect_each, &c);
+	    collect_each, &sw);
 	if (rv != RM_OK) {
-		collect_fini(&c);
+		collect_fini(&sw.c);
 		return rm_fail(why, rv, "agency records: %s", rm_strerror(rv));
 	}
-	rv = roster_apply(base, c.e, c.n, skip_entry, n, out, why);
-	collect_fini(&c);
+	rv = roster_apply(base, sw.c.e, sw.c.n, skip_entry, n, out, why);
+	collect_fini(&sw.c);
 	return rv;
 }
 
@@ -177,7 +252,7 @@ node_roster_observe(struct node *n, const struct store_event *ev)
 	rm_why why;
 
 	if (!ev->fork_evidence && record_agency(ev->rec) != NULL &&
-	    collect_add(c, ev->rec) != RM_OK)
+	    ev->is_latest && collect_add(c, ev->rec) != RM_OK)
 		rm_log(RM_LOG_ERR, "node", "agency record %s: out of memory",
 		    ev->rec->object_id);
 	if (!ev->commit_last || c->n == 0)
@@ -232,6 +307,8 @@ api_record(void *arg, size_t index, const struct fed_record *fr, int err,
 		err = rv;
 		why = NULL;
 	}
+	if (err > 0 && err < RM_ERR_COUNT)
+		atomic_fetch_add(&aw->n->ctr.ingest_refused[err], 1);
 	if (res->n_refused < SERVICE_INGEST_REFUSED_MAX) {
 		struct service_ingest_refusal *r =
 		    &res->refused[res->n_refused++];

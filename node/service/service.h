@@ -136,7 +136,8 @@ struct roster *node_roster(struct node *n);
 /*
  * Verify the registrars' log file at path (config `agencies`, an RFC
  * 8742 CBOR sequence of COSE_Sign1 records) against charter and return
- * the charter with its agency records applied. With n non-NULL and
+ * the charter with its agency records applied (out NULL: only walk and
+ * store, no roster is built). With n non-NULL and
  * n->store open, records the store lacks are stored (waiting for the
  * commit) and a summary is logged; refused records are logged (rate
  * limited) and skipped. path NULL or "": *out is charter referenced.

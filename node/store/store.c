@@ -379,6 +379,27 @@ store_count_forks(store *s, MDB_txn *txn, struct store_stats *st)
 	return mrc == MDB_NOTFOUND ? 0 : mrc;
 }
 
+/* Entries of dbi whose key starts with prefix[0..n). */
+static uint64_t
+store_count_prefix(MDB_txn *txn, MDB_dbi dbi, const void *prefix, size_t n)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	uint64_t count = 0;
+	int mrc;
+
+	if (mdb_cursor_open(txn, dbi, &cur) != 0)
+		return 0;
+	k.mv_data = (void *)prefix;
+	k.mv_size = n;
+	for (mrc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); mrc == 0 &&
+	    k.mv_size >= n && memcmp(k.mv_data, prefix, n) == 0;
+	    mrc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		count++;
+	mdb_cursor_close(cur);
+	return count;
+}
+
 int
 store_get_stats(store *s, struct store_stats *out)
 {
@@ -393,7 +414,10 @@ store_get_stats(store *s, struct store_stats *out)
 		return RM_ESTORE;
 	st.records = store_entries(txn, s->db_records);
 	st.origins = store_entries(txn, s->db_heads);
-	st.active_alerts = store_entries(txn, s->db_active);
+	/* `active` holds every kind's in-force versions, keyed by kind
+	 * name NUL area: the alerts are the "alert\0" range. */
+	st.active_alerts = store_count_prefix(txn, s->db_active,
+	    rm_kind_alert.name, strlen(rm_kind_alert.name) + 1);
 	if (store_meta_get_u64(s, txn, "forks", &st.forks) != 0 ||
 	    store_meta_get_u64(s, txn, "equivocations",
 	    &st.equivocations) != 0 || store_count_forks(s, txn, &st) != 0) {

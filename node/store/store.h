@@ -245,8 +245,8 @@ int store_index_each(store *s, const struct rm_kind_ops *kind,
 struct store_stats {
 	uint64_t records;            /* entries in `records` */
 	uint64_t origins;
-	uint64_t active_alerts;      /* entries in `active` (kind x area;
-	                                alerts are the kind in force) */
+	uint64_t active_alerts;      /* alert entries in `active` (alert x
+	                                area; other kinds not counted) */
 	uint64_t forks;              /* fork evidence ever recorded */
 	uint64_t forks_open;         /* `forks` entries not yet resolved */
 	uint64_t forks_resolved;     /* `forks` entries resolved */

@@ -245,7 +245,7 @@ test_skip_rules(void)
 	skipped = 0;
 	CU_ASSERT_EQUAL(roster_apply(c, &e, 1, on_skip, NULL, &r, &why), RM_OK);
 	CU_ASSERT_EQUAL(skipped, 1);
-	CU_ASSERT_STRING_EQUAL(skip_reason, FX_WATER);
+	CU_ASSERT_PTR_NOT_NULL(strstr(skip_reason, "signing key of " FX_WATER));
 	CU_ASSERT_PTR_NULL(roster_find(r, "120104.thief"));
 	roster_free(r);
 	roster_agency_fini(&e);
