@@ -7,7 +7,8 @@
 #
 # fork_setup [AGENCY-ADD-ARGS...]: the federation and the node configs
 # (extra `riskmesh agency add` arguments, if given, are run once after
-# the import: e.g. to make C a registrar). fork_make N: start the nodes,
+# the import: e.g. to make C a registrar); sets NA, the agency records
+# every node stores besides the alerts (lib.sh). fork_make N: start the nodes,
 # A signs N records, the copy signs its own seq 1 and joins; checks that
 # every node reports the fork.
 X=120116.gov
@@ -31,6 +32,7 @@ fork_setup() {
 		"$RM_BIN/riskmesh" agency add --dir "$FED" "$@" >/dev/null ||
 		    rm_die "agency add $*"
 	fi
+	NA=$(it_agency_records)
 	rm_node_config "$FED" $X $((base)) off --peer "$C,listen,$(url 0)"
 	rm_node_config "$FED" $C $((base + 1)) off \
 	    --peer "$X,dial,$(url 0)" --peer "$D,listen,$(url 1)"
@@ -65,7 +67,7 @@ fork_make() { # N
 		check_eq "A issues seq $i" "$(issue $X "original")" 201
 	done
 	for n in $C $D $W; do
-		check "$n holds A's $1 records" rm_wait_records "$FED" $n "$1" 15
+		check "$n holds A's $1 records" rm_wait_records "$FED" $n $((NA + $1)) 15
 	done
 
 	# The copy signs its own seq 1 alone (no peers: nothing to wait for).
