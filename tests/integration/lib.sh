@@ -64,6 +64,17 @@ wait_field() { # NODE EXPR WANT SECONDS
 	return 1
 }
 
+# wait_metric_ge NODE NAME MIN SECONDS: until metric NAME (rm_metric) >= MIN.
+wait_metric_ge() { # NODE NAME MIN SECONDS
+	local deadline=$(( $(date +%s) + $4 )) n
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		n=$(rm_metric "$FED" "$1" "$2" 2>/dev/null || echo 0)
+		[ "${n:-0}" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # body and status of an rm_http call
 http_status() { tail -1; }
 http_body() { sed '$d'; }
