@@ -8,18 +8,14 @@
 #   --new-keys), the roster spreads, A restarts on its new key and
 #   resolves its own fork. Before the rotation A's own resolution is
 #   refused (its key signed both sides of the fork).
-# fork_resolve.sh registrar: C, whose roster entry lets it publish
-#   agency records (a registrar), resolves the fork; D, not one, is
-#   refused with 403.
+# fork_resolve.sh registrar: C is the province's registrar
+#   (120000.registry, named by the charter: it signs agency records),
+#   resolves the fork; D, not one, is refused with 403.
 . "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/fork_lib.sh"
 MODE=${1:-origin}
-if [ "$MODE" = registrar ]; then
-	fork_setup --id $C --areas 120000 --max-grade red \
-	    --kinds agency,alert --role centre
-else
-	fork_setup
-fi
+[ "$MODE" = registrar ] && C=120000.registry
+. "$(dirname "$0")/fork_lib.sh"
+fork_setup
 fork_make 1
 
 # The record to keep: the one in A's own log.
