@@ -10,7 +10,8 @@ CR_WAIT_S=60      # bound on reaching CR_MIN_ACKED (a bound, not a speed)
 CR_JITTER_MS=1500 # then kill after a random 0..CR_JITTER_MS ms more load
 
 # crash_setup FEDDIR AGENCIES_CSV: a federation with one node (CR_A, no
-# peers, no CoAP), started; CR_ADDR and CR_TOKEN name its HTTP API.
+# peers, no CoAP), started; CR_ADDR and CR_TOKEN name its HTTP API,
+# CR_BASE is the number of records it stores from the start (agency records).
 crash_setup() {
 	local nd
 	[ -x "$CR_LOAD_GEN" ] || rm_die "$CR_LOAD_GEN not built"
@@ -21,6 +22,9 @@ crash_setup() {
 	nd=$(rm_node_dir "$1" "$CR_A")
 	CR_ADDR=$(rm_conf_get "$nd/node.conf" http_listen)
 	CR_TOKEN=$(rm_conf_get "$nd/node.conf" http_token)
+	# what the store holds before any alert: the agency records it read
+	# from agencies.cbor at start
+	CR_BASE=$(rm_metric "$1" "$CR_A" riskmesh_records) || rm_die "no riskmesh_records"
 }
 
 # crash_trial FEDDIR ACKED ALL CHECK: one trial against the running node.
@@ -37,7 +41,7 @@ crash_setup() {
 #   CR_ACKED      hashes acknowledged in this trial (lines of ACKED)
 #   CR_TOTAL      lines of ALL (every trial so far)
 #   CR_CHECKED    hashes in CHECK; CR_LOST those not found (-1: check failed)
-#   CR_RECORDS    records in the restarted node's store
+#   CR_RECORDS    records in the restarted node's store, less CR_BASE
 crash_trial() {
 	local fed=$1 acked=$2 all=$3 check=$4 gen deadline out
 	CR_REACHED=0 CR_UNDER_LOAD=0 CR_LOST=-1 CR_CHECKED=0
@@ -73,4 +77,5 @@ crash_trial() {
 	fi
 	[ "$CR_LOST" = 0 ] || sed 's/^/  verify: /' "$acked.verify" >&2
 	CR_RECORDS=$(rm_metric "$fed" "$CR_A" riskmesh_records)
+	CR_RECORDS=$((CR_RECORDS - CR_BASE))
 }

@@ -9,6 +9,7 @@ PROBE=$RM_BUILD_DIR/tests/federation/rm_peer_probe
 base=$(rm_base_port)
 rm_fed_init "$FED" test
 rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$A,$B"
+NA=$(it_agency_records)
 url=tls+tcp://127.0.0.1:$((base + 20))
 rm_node_config "$FED" $A $base $((base + 10)) --peer "$B,listen,$url"
 rm_node_start "$FED" $A
@@ -16,7 +17,8 @@ rm_node_start "$FED" $A
 probe() { # AGENCY KEY KIND
 	"$PROBE" --agency "$1" --key "$2" --ca "$FED/ca.crt" \
 	    --cert "$FED/agencies/$B/tls.crt" --tls-key "$FED/agencies/$B/tls.key" \
-	    --roster "$FED/roster.cose" --dial "$url" --peer $A --forge "$3" 2>"$T/probe.err"
+	    --roster "$FED/roster.cose" --agencies "$FED/agencies.cbor" \
+	    --dial "$url" --peer $A --forge "$3" 2>"$T/probe.err"
 }
 metric() { # NAME{LABELS}
 	rm_http "$FED" $A GET /metrics | http_body | awk -v m="$1" '$1 == m {print $2}'
@@ -32,7 +34,7 @@ check_eq "bad signature counted" "$(metric 'riskmesh_records_refused_total{reaso
 check_eq "unknown signer counted" "$(metric 'riskmesh_records_refused_total{reason="EUNKNOWNSIGNER"}')" 1
 check_eq "malformed counted" "$(metric 'riskmesh_records_refused_total{reason="EMALFORMED"}')" 1
 check_eq "unauthorised and origin mismatch counted" "$(metric 'riskmesh_records_refused_total{reason="EUNAUTH"}')" 2
-check_eq "nothing was stored" "$(rm_status_field "$FED" $A 'd["records"]')" 0
+check_eq "nothing was stored" "$(rm_status_field "$FED" $A 'd["records"]')" $NA
 check "refusal was logged with its reason" grep -q "sec/fed" "$(rm_node_dir "$FED" $A)/log"
 
 # A peer that claims to be water but holds another key never gets in.
@@ -43,7 +45,7 @@ out=$(probe $B "$T/other/agencies/$B/agency.key" badsig)
 rc=$?
 check_eq "a peer with the wrong agency key fails the handshake (probe exit 2)" "$rc" 2
 check "the refusal names the failed HELLO proof" grep -q "PROOF does not verify" "$(rm_node_dir "$FED" $A)/log"
-check_eq "still nothing stored" "$(rm_status_field "$FED" $A 'd["records"]')" 0
+check_eq "still nothing stored" "$(rm_status_field "$FED" $A 'd["records"]')" $NA
 n=$(metric 'riskmesh_handshakes_failed_total')
 check "failed handshake counted" test "${n:-0}" -ge 1
 finish

@@ -21,7 +21,7 @@ check "the original forker refuses to issue on a forked log" \
     test "$(issue $X "after the fork")" != 201
 check "the copy refuses too" test "$(issue copy "after the fork")" != 201
 check_eq "W holds A's records and the copy's seq 1 as evidence, no more" \
-    "$(rm_status_field "$FED" $W 'd["records"]')" $((N + 1))
+    "$(rm_status_field "$FED" $W 'd["records"]')" $((NA + N + 1))
 
 # What an operator sees on W, two hops from either forker.
 wconf=$(rm_node_dir "$FED" $W)/node.conf

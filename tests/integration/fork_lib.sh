@@ -5,13 +5,13 @@
 #   a copy of A's identity with its own store, node directory "copy")
 #   W (120000.water) -- D: adjacent to neither forker
 #
-# fork_setup [AGENCY-ADD-ARGS...]: the federation and the node configs
-# (extra `riskmesh agency add` arguments, if given, are run once after
-# the import: e.g. to make C a registrar). fork_make N: start the nodes,
+# fork_setup: the federation and the node configs (C=120000.registry set
+# before sourcing: C is the province's registrar, in the charter); sets
+# NA, the agency records every node stores besides the alerts (lib.sh). fork_make N: start the nodes,
 # A signs N records, the copy signs its own seq 1 and joins; checks that
 # every node reports the fork.
 X=120116.gov
-C=120000.command
+C=${C:-120000.command}              # fork_resolve.sh registrar: 120000.registry
 D=120103.gov
 W=120000.water
 base=$(rm_base_port)
@@ -24,13 +24,30 @@ copy_conf() {
 	    --coap off "$@" -o "$FED/nodes/copy/node.conf" >/dev/null ||
 	    rm_die "node config copy"
 }
+# registrar_tls ID: a TLS key and certificate (CN and DNS name ID, issued
+# by the federation CA) for a registrar of the charter, which the CLI
+# gives only agency.key (it signs records, it runs no node by default).
+registrar_tls() {
+	local d=$FED/agencies/$1
+	openssl ecparam -name prime256v1 -genkey -noout -out "$d/tls.key" 2>/dev/null &&
+	openssl req -new -key "$d/tls.key" -subj "/CN=$1" -out "$d/tls.csr" 2>/dev/null &&
+	printf '%s\n' 'basicConstraints=critical,CA:FALSE' \
+	    'keyUsage=critical,digitalSignature' \
+	    'extendedKeyUsage=serverAuth,clientAuth' \
+	    "subjectAltName=DNS:$1,IP:127.0.0.1,IP:::1" >"$d/tls.ext" &&
+	openssl x509 -req -in "$d/tls.csr" -CA "$FED/ca.crt" -CAkey "$FED/root.key" \
+	    -CAcreateserial -days 30 -sha256 -extfile "$d/tls.ext" \
+	    -out "$d/tls.crt" 2>/dev/null || rm_die "registrar TLS for $1"
+}
 fork_setup() {
 	rm_fed_init "$FED" test
-	rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$X,$C,$D,$W"
-	if [ $# -gt 0 ]; then
-		"$RM_BIN/riskmesh" agency add --dir "$FED" "$@" >/dev/null ||
-		    rm_die "agency add $*"
-	fi
+	case $C in
+	*.registry)                 # a registrar of the charter (added by the import)
+		rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$X,$D,$W"
+		registrar_tls $C ;;
+	*) rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$X,$C,$D,$W" ;;
+	esac
+	NA=$(it_agency_records)
 	rm_node_config "$FED" $X $((base)) off --peer "$C,listen,$(url 0)"
 	rm_node_config "$FED" $C $((base + 1)) off \
 	    --peer "$X,dial,$(url 0)" --peer "$D,listen,$(url 1)"
@@ -65,7 +82,7 @@ fork_make() { # N
 		check_eq "A issues seq $i" "$(issue $X "original")" 201
 	done
 	for n in $C $D $W; do
-		check "$n holds A's $1 records" rm_wait_records "$FED" $n "$1" 15
+		check "$n holds A's $1 records" rm_wait_records "$FED" $n $((NA + $1)) 15
 	done
 
 	# The copy signs its own seq 1 alone (no peers: nothing to wait for).

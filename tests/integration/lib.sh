@@ -64,17 +64,43 @@ wait_field() { # NODE EXPR WANT SECONDS
 	return 1
 }
 
+# wait_metric_ge NODE NAME MIN SECONDS: until metric NAME (rm_metric) >= MIN.
+wait_metric_ge() { # NODE NAME MIN SECONDS
+	local deadline=$(( $(date +%s) + $4 )) n
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		n=$(rm_metric "$FED" "$1" "$2" 2>/dev/null || echo 0)
+		[ "${n:-0}" -ge "$3" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 # body and status of an rm_http call
 http_status() { tail -1; }
 http_body() { sed '$d'; }
 
-# it_two_nodes A B [insecure]: federation of A and B, A listens, B dials.
+# it_agency_records: the number of agency records in $FED/agencies.cbor.
+# Every node reads them at start and stores them like any record, so a
+# node's record count (riskmesh_records, /v1/status records) is this number
+# plus the records the test issued. Call it once, after the last agency
+# change the nodes start with (one CLI run, not for loops).
+it_agency_records() {
+	local n
+	n=$("$RM_BIN/riskmesh" agency list --dir "$FED" |
+	    sed -n '1s/.*; \([0-9][0-9]*\) records)$/\1/p')
+	[ -n "$n" ] || rm_die "agency list: no record count"
+	echo "$n"
+}
+
+# it_two_nodes A B [insecure]: federation of A and B, A listens, B dials;
+# sets NA to the number of agency records each node holds from the start.
 it_two_nodes() {
 	local a=$1 b=$2 scheme=tls+tcp extra=()
 	[ "${3:-}" = insecure ] && { scheme=tcp; extra=(--insecure); }
 	local base; base=$(rm_base_port)
 	rm_fed_init "$FED" test
 	rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$a,$b"
+	NA=$(it_agency_records)
 	rm_node_config "$FED" "$a" $((base)) $((base + 10)) \
 	    --peer "$b,listen,$scheme://127.0.0.1:$((base + 20))" "${extra[@]}"
 	rm_node_config "$FED" "$b" $((base + 1)) $((base + 11)) \

@@ -16,6 +16,7 @@ PROBE=$RM_BUILD_DIR/tests/federation/rm_peer_probe
 base=$(rm_base_port)
 rm_fed_init "$FED" test
 rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$A,$B,$C"
+NA=$(it_agency_records)
 check "agency import made B's enc.key (0600)" \
     test "$(stat -c %a "$FED/agencies/$B/enc.key")" = 600
 urlA=tls+tcp://127.0.0.1:$((base + 20))
@@ -41,8 +42,8 @@ r=$(rm_http "$FED" $A POST /v1/alerts -H 'Content-Type: application/json' \
     --data-binary "$body")
 check_eq "A issues the restricted alert: 201" "$(http_status <<<"$r")" 201
 hash=$(http_body <<<"$r" | rm_json 'd["hash"]')
-check "C stores it" rm_wait_records "$FED" $C 1 10
-check "B receives it through C" rm_wait_records "$FED" $B 1 10
+check "C stores it" rm_wait_records "$FED" $C $((NA + 1)) 10
+check "B receives it through C" rm_wait_records "$FED" $B $((NA + 1)) 10
 
 view() { rm_http "$FED" "$1" GET "/v1/records/$hash?view=json" | http_body; }
 vb=$(view $B)
@@ -72,7 +73,7 @@ check_eq "C's alert list shows it without content" \
 # agencies; B drops it from its list, C still sees the (newer) stub.
 r=$(rm_http "$FED" $A POST /v1/alerts/restricted-1/cancel)
 check_eq "A cancels it: 201" "$(http_status <<<"$r")" 201
-check "B receives the cancel" rm_wait_records "$FED" $B 2 10
+check "B receives the cancel" rm_wait_records "$FED" $B $((NA + 2)) 10
 check_eq "B lists no alert after the cancel" \
     "$(rm_http "$FED" $B GET "/v1/alerts" | http_body | rm_json 'd["count"]')" 0
 check_eq "C lists the restricted ver 2 without content" \
@@ -101,7 +102,7 @@ out=$("$PROBE" --agency $A --key "$FED/agencies/$A/agency.key" --ca "$FED/ca.crt
     --roster "$FED/roster.cose" --dial "$urlA" --peer $C --send "$T/py.cose" 2>"$T/probe.err")
 rc=$?
 check_eq "the probe sends it (exit 0, no refusal)" "$rc:$out" "0:"
-check "B receives Python's record through C" rm_wait_records "$FED" $B 3 10
+check "B receives Python's record through C" rm_wait_records "$FED" $B $((NA + 3)) 10
 pyh=$(sha256sum "$T/py.cose" | cut -d' ' -f1)
 check_eq "B reads Python's content" \
     "$(rm_http "$FED" $B GET "/v1/records/$pyh?view=json" | http_body | rm_json '[d["to"], d["texts"][0]["headline"]]')" \

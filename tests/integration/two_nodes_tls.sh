@@ -11,7 +11,7 @@ out=$("$RM_BIN/riskmesh" alert issue -c "$(rm_node_dir "$FED" $A)/node.conf" --j
 check "meteorology issues the red typhoon warning" test $? -eq 0
 hash=$(echo "$out" | awk '{print $NF}')
 check "issue prints a 64-hex record hash" grep -Eqx "[0-9a-f]{64}" <<<"$hash"
-check "Binhai receives it over TLS" rm_wait_records "$FED" $B 1 10
+check "Binhai receives it over TLS" rm_wait_records "$FED" $B $((NA + 1)) 10
 
 rm_http "$FED" $A GET "/v1/records/$hash" -o "$T/a.cose" >/dev/null
 rm_http "$FED" $B GET "/v1/records/$hash" -o "$T/b.cose" >/dev/null
@@ -24,7 +24,7 @@ out=$("$RM_BIN/riskmesh" alert issue -c "$(rm_node_dir "$FED" $B)/node.conf" \
     --grade orange --area 120116 --event "大风" --headline "滨海新区大风橙色预警" \
     --event-en "Gale" --headline-en "Orange gale warning for Binhai")
 check "Binhai issues an orange warning" test $? -eq 0
-check "meteorology receives it (reverse direction)" rm_wait_records "$FED" $A 2 10
+check "meteorology receives it (reverse direction)" rm_wait_records "$FED" $A $((NA + 2)) 10
 n=$(rm_http "$FED" $A GET "/v1/alerts?area=120116" | http_body | rm_json 'd["count"]')
 check_eq "meteorology lists 2 alerts in force for 120116" "$n" 2
 out=$("$RM_BIN/riskmesh" alert list -c "$(rm_node_dir "$FED" $A)/node.conf" --area 120116)
@@ -33,6 +33,6 @@ check "riskmesh alert list counts both" grep -q "^2 alerts in force for 120116" 
 out=$("$RM_BIN/riskmesh" status -c "$(rm_node_dir "$FED" $B)/node.conf")
 check "riskmesh status names the agency" grep -q "^agency   $B" <<<"$out"
 check "riskmesh status shows the peer up" grep -q "$A.*up" <<<"$out"
-check_eq "no record was pushed back (records on A)" "$(rm_status_field "$FED" $A 'd["records"]')" 2
-check_eq "records on B" "$(rm_status_field "$FED" $B 'd["records"]')" 2
+check_eq "no record was pushed back (records on A)" "$(rm_status_field "$FED" $A 'd["records"]')" $((NA + 2))
+check_eq "records on B" "$(rm_status_field "$FED" $B 'd["records"]')" $((NA + 2))
 finish
