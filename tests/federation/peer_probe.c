@@ -33,7 +33,8 @@
 #include "federation/peer/peer.h"
 
 struct probe {
-	const char *agency, *key, *ca, *cert, *tls_key, *roster, *url, *peer;
+	const char *agency, *key, *ca, *cert, *tls_key, *roster, *agencies, *url,
+	    *peer;
 	const char *forge, *silent;
 	const char **files;
 	size_t n_files;
@@ -60,7 +61,7 @@ static void
 usage(void)
 {
 	die("usage: rm_peer_probe --agency ID --key FILE --ca FILE --cert FILE "
-	    "--tls-key FILE --roster FILE --dial URL [--peer ID] [--insecure] "
+	    "--tls-key FILE --roster FILE [--agencies FILE] --dial URL [--peer ID] [--insecure] "
 	    "(--send FILE... | --forge badsig|unknown-signer|malformed|"
 	    "unauthorised|origin-mismatch | --silent MS)");
 }
@@ -88,6 +89,7 @@ parse(struct probe *p, int argc, char **argv)
 		else if (strcmp(a, "--cert") == 0) dst = &p->cert;
 		else if (strcmp(a, "--tls-key") == 0) dst = &p->tls_key;
 		else if (strcmp(a, "--roster") == 0) dst = &p->roster;
+		else if (strcmp(a, "--agencies") == 0) dst = &p->agencies;
 		else if (strcmp(a, "--dial") == 0) dst = &p->url;
 		else if (strcmp(a, "--peer") == 0) dst = &p->peer;
 		else if (strcmp(a, "--forge") == 0) dst = &p->forge;
@@ -364,6 +366,17 @@ main(int argc, char **argv)
 	    x509_public_key(p.ca, &root, &why) ||
 	    roster_load(p.roster, root, &p.r, &why))
 		die("%s", why.msg);
+	if (p.agencies != NULL) {     /* the roster in use: charter + records */
+		struct roster *view;
+
+		if (rm_file_read(p.agencies, 64u << 20, &rec, &why) ||
+		    roster_load_records(p.r, rec.data, rec.len, NULL, NULL,
+		    NULL, &view, &why))
+			die("%s: %s", p.agencies, why.msg);
+		roster_free(p.r);
+		p.r = view;
+		rm_buf_reset(&rec);
+	}
 	if (strncmp(p.url, "tcp://", 6) == 0 && !p.insecure)
 		die("tcp:// needs --insecure");
 	/* A node still closing our previous connection drops the next one
