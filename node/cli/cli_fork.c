@@ -244,9 +244,9 @@ const struct cli_cmd cli_fork_resolve = {
 	    "key (POST\n/v1/forks/ORIGIN/SEQ/resolve); every node then keeps "
 	    "HASH in ORIGIN's log at SEQ,\nkeeps the other record as "
 	    "evidence and accepts ORIGIN's records again. Allowed\nfrom "
-	    "ORIGIN's own node after a key rotation (riskmesh agency add "
-	    "--new-keys),\nor from a registrar (an agency whose kinds include "
-	    "fork_resolution).",
+	    "ORIGIN's own node after a key rotation (riskmesh agency "
+	    "rotate-key),\nor from a registrar's node (an agency of the charter "
+	    "whose kinds include\nagency, docs/PROTOCOL.md §5a).",
 	.min_pos = 2,
 	.max_pos = 2,
 	.opts = resolve_opts,
