@@ -398,6 +398,10 @@ run_status(const struct cli_args *a)
 			printf("; STALE: a peer announced roster version %lld, "
 			    "not adopted\n", cli_jint(ro, "newest_seen"));
 	}
+	printf("key      kid %.16s %s\n", cli_jstr(j, "kid"),
+	    json_is_false(json_object_get(j, "own_key_valid")) ?
+	    "NOT the agency's key in use (rotated, revoked or refused by "
+	    "the peers): this node cannot issue" : "in use");
 	printf("started  %s\n", cli_jstr(j, "started"));
 	printf("records  %lld from %lld origins, %lld active alerts, %lld "
 	    "forks, %lld equivocations\n", cli_jint(j, "records"),

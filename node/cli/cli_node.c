@@ -143,9 +143,13 @@ run_config(const struct cli_args *a)
 		goto out;
 	}
 	for (size_t i = 0; i < cf->n_peers; i++) {
-		if (roster_find(fd.roster, cf->peers[i].agency) == NULL) {
-			cli_fail(c, "--peer: %s is not in the roster of %s",
-			    cf->peers[i].agency, fd.dir);
+		const struct roster_agency *pa = roster_find(fd.roster,
+		    cf->peers[i].agency);
+
+		if (pa == NULL || pa->removed) {
+			cli_fail(c, "--peer: %s %s", cf->peers[i].agency,
+			    pa == NULL ? "is not in the roster" : "was removed "
+			    "from the federation");
 			goto out;
 		}
 	}

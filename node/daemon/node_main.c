@@ -174,6 +174,10 @@ check_peers(const struct node_config *cfg, const struct roster *r,
 			return rm_fail(why, RM_EUNKNOWNSIGNER, "peer %s is not "
 			    "in roster %s version %llu", a, cfg->roster_file,
 			    (unsigned long long)roster_version(r));
+		if (roster_find(r, a)->removed)
+			return rm_fail(why, RM_EUNKNOWNSIGNER, "peer %s was "
+			    "removed from the federation (its agency record)",
+			    a);
 	}
 	*cfg_val = NULL;
 	return RM_OK;

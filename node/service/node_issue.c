@@ -89,11 +89,12 @@ own_key_refusal(struct node *n, const struct roster *r,
 	rm_hash_hex(&n->kid, hex);
 	if (n->fed != NULL && fed_own_key_refused(n->fed, peer, sizeof(peer),
 	    reason, sizeof(reason)))
-		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "peer %s "
-		    "refuses this node's signing key (kid %.16s): %s; the "
-		    "agency's key was probably rotated or revoked: publish the "
-		    "federation's agency records to this node (riskmesh roster "
-		    "publish) and configure the key in use", peer, hex, reason);
+		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "no peer "
+		    "takes this node's signing key (kid %.16s): the agency's "
+		    "key was probably rotated or revoked; publish the agency "
+		    "records to this node (riskmesh roster publish), configure "
+		    "the key in use and restart. Peer %s said: %s", hex, peer,
+		    reason);
 	(void)roster_find_kid(r, &n->kid, &ours);
 	cur = roster_key_current(a, rm_utc_now_ms());
 	if (cur != NULL)
