@@ -226,7 +226,7 @@ run_revoke(const struct cli_args *a)
 	rv = finish(c, &fd, id, "revoked key of");
 	if (rv == 0)
 		printf("  give it a new key with 'riskmesh agency rotate-key "
-		    "--dir DIR %s'\n", id);
+		    "--dir %s %s'\n", cli_get(a, "dir"), id);
 out:
 	record_fini(&rec);
 	feddir_close(&fd);
