@@ -132,7 +132,8 @@ roster_agency_fini(struct roster_agency *a)
 	crypto_key_free(a->enc_key);
 	a->keys = NULL;
 	a->n_keys = 0;
-	a->key = a->enc_key = NULL;
+	a->key = NULL;
+	a->enc_key = NULL;
 }
 
 void
