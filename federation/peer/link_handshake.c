@@ -67,6 +67,39 @@ fed_hs_start(struct fed_peer *p, rm_why *why)
 	return RM_OK;
 }
 
+/* Did the peer prove itself with one of its agency's earlier keys
+ * (rotated, revoked)? Then it is that agency's node on an old key (or
+ * whoever holds that key): send it the agency record that says so,
+ * before the REFUSE, so that it learns why no peer takes its key and
+ * refuses to issue (docs/PROTOCOL.md §5b). The record is signed by a
+ * registrar: it proves itself, and tells nothing the peer's agency may
+ * not know. */
+static bool
+proof_by_old_key(struct fed_peer *p, const struct roster_agency *a,
+    const struct roster_key *cur, const rm_buf *t)
+{
+	rm_buf rec = RM_BUF_INIT, b = RM_BUF_INIT;
+	bool old = false;
+
+	for (size_t i = 0; i < a->n_keys && !old; i++) {
+		const struct roster_key *k = &a->keys[i];
+
+		old = k != cur && roster_key_public(k) != NULL &&
+		    crypto_es256_verify(roster_key_public(k), t->data, t->len,
+		    p->s->proof) == RM_OK;
+	}
+	if (!old || p->f->ops->agency_record == NULL ||
+	    p->f->ops->agency_record(p->f->host, p->agency, &rec) != RM_OK)
+		goto out;
+	if (fed_frame_records_begin(&b, 1) == RM_OK &&
+	    fed_frame_records_add(&b, rec.data, rec.len) == RM_OK)
+		(void)fed_net_send(p, &b);
+out:
+	rm_buf_fini(&rec);
+	rm_buf_fini(&b);
+	return old;
+}
+
 /* The stashed PROOF against the roster key of the peer: *up on success. */
 static int
 verify_proof(struct fed_peer *p, bool *up, rm_why *why)
@@ -99,9 +132,12 @@ verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 		rv = roster_key_public(k) != NULL ? crypto_es256_verify(
 		    roster_key_public(k), t.data, t.len, s->proof) : RM_EBADSIG;
 	if (rv != RM_OK) {
+		bool old = proof_by_old_key(p, a, k, &t);
+
 		rv = rm_fail(why, RM_EBADSIG, "PROOF does not verify with the "
-		    "key of %s in roster version %llu", p->agency,
-		    (unsigned long long)roster_version(r));
+		    "key of %s in use%s", p->agency, old ? " (it verifies with "
+		    "a key the agency no longer uses: its agency record was "
+		    "sent)" : "");
 		goto out;
 	}
 	s->proof_roster = gen;

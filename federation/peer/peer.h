@@ -173,6 +173,12 @@ struct fed_host_ops {
 	 * report it. Called from the verifier threads; must not block on
 	 * the store writer. */
 	bool (*has)(void *host, const rm_hash *hash);
+	/* The newest agency record of `agency` (docs/PROTOCOL.md §5a), its
+	 * signed bytes appended to out: sent, before the REFUSE, to a peer
+	 * that proved itself with a key its agency no longer uses, so that
+	 * it learns why and stops issuing. Optional; RM_ENOTFOUND if the
+	 * node holds none (a charter agency). Called from link threads. */
+	int (*agency_record)(void *host, const char *agency, rm_buf *out);
 };
 
 struct fed_opts {

@@ -133,12 +133,39 @@ host_has(void *host, const rm_hash *hash)
 	return store_has(n->store, hash);
 }
 
+static int
+agency_record_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
+    const struct rm_record *rec)
+{
+	(void)h;
+	(void)rec;
+	/* newest issued first: the first is the one */
+	return rm_buf_append(arg, p, n) == RM_OK ? 1 : RM_ENOMEM;
+}
+
+static int
+host_agency_record(void *host, const char *agency, rm_buf *out)
+{
+	struct node *n = host;
+	char key[RM_INDEX_KEY_MAX + 1];
+	size_t before = out->len;
+	int rv;
+
+	snprintf(key, sizeof(key), "id=%.61s", agency);
+	rv = store_index_each(n->store, &rm_kind_agency, key,
+	    rm_utc_now_ms(), agency_record_each, out);
+	if (rv == 1)
+		return RM_OK;
+	return rv == RM_OK && out->len == before ? RM_ENOTFOUND : rv;
+}
+
 const struct fed_host_ops node_fed_ops = {
 	.ingest = host_ingest,
 	.vector = host_vector,
 	.log_range = host_log_range,
 	.roster_save = host_roster_save,
 	.has = host_has,
+	.agency_record = host_agency_record,
 };
 
 struct relay_ctx {

@@ -87,18 +87,21 @@ own_key_refusal(struct node *n, const struct roster *r,
 
 	atomic_fetch_add(&n->ctr.own_key_refused, 1);
 	rm_hash_hex(&n->kid, hex);
-	if (n->fed != NULL && fed_own_key_refused(n->fed, peer, sizeof(peer),
-	    reason, sizeof(reason)))
+	(void)roster_find_kid(r, &n->kid, &ours);
+	cur = roster_key_current(a, rm_utc_now_ms());
+	if (cur != NULL)
+		rm_hash_hex(&cur->kid, cur_hex);
+	/* What our roster says first; the peers' verdict when it says
+	 * nothing (the record that would has not reached us). */
+	if ((ours == NULL || ours->until == 0) && n->fed != NULL &&
+	    fed_own_key_refused(n->fed, peer, sizeof(peer), reason,
+	    sizeof(reason)))
 		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "no peer "
 		    "takes this node's signing key (kid %.16s): the agency's "
 		    "key was probably rotated or revoked; publish the agency "
 		    "records to this node (riskmesh roster publish), configure "
 		    "the key in use and restart. Peer %s said: %s", hex, peer,
 		    reason);
-	(void)roster_find_kid(r, &n->kid, &ours);
-	cur = roster_key_current(a, rm_utc_now_ms());
-	if (cur != NULL)
-		rm_hash_hex(&cur->kid, cur_hex);
 	if (ours != NULL && ours->until != 0) {
 		rm_utc_format(ours->until, when);
 		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "key", "this node's "
@@ -416,10 +419,11 @@ draft_recipients(struct node *n, struct rm_record *d, bool exists,
 	for (size_t i = 0; i < d->n_to && rv == RM_OK; i++) {
 		const struct roster_agency *a = roster_find(r, d->to[i]);
 
-		if (a == NULL || roster_agency_enc(a) == NULL)
+		if (a == NULL || a->removed || roster_agency_enc(a) == NULL)
 			rv = rm_fail_at(why, RM_EBADVALUE, "to", "%s %s in "
 			    "roster version %llu", d->to[i], a == NULL ?
-			    "is not an agency" : "has no encryption key",
+			    "is not an agency" : a->removed ? "was removed "
+			    "from the federation" : "has no encryption key",
 			    (unsigned long long)roster_version(r));
 	}
 	roster_free(r);

@@ -83,6 +83,12 @@ for i in $(seq 1 40); do            # W learns when C refuses its key
 	sleep 0.25
 done
 check "W on its rotated key refuses to issue (503 EUNKNOWNSIGNER key)" test -n "$ok"
+# C refused W's PROOF made with the old key and sent W the agency record
+# that says why, before its REFUSE: W knows its key was rotated.
+r=$(rm_http "$FED" $W POST /v1/alerts -H 'Content-Type: application/json' \
+    --data-binary '{"grade":"blue","areas":["120000"],"texts":[{"lang":"zh-CN","event":"测试","headline":"x"}]}' |
+    http_body | rm_json 'd["reason"]')
+check_contains "W learned from C that its key was rotated" "$r" "was rotated at"
 check_eq "W's status says so" "$(rm_status_field "$FED" $W 'd["own_key_valid"]')" False
 rm_node_kill "$FED" $W TERM         # its config names DIR/.../agency.key:
 rm_node_start "$FED" $W             # the new key
