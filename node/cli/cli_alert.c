@@ -391,8 +391,9 @@ run_status(const struct cli_args *a)
 	if (json_is_object(json_object_get(j, "roster"))) {
 		json_t *ro = json_object_get(j, "roster");
 
-		printf("roster   signed %s (%lld days ago)%s", cli_jstr(ro,
-		    "issued"), cli_jint(ro, "age_s") / 86400,
+		printf("roster   %lld agencies, charter signed %s (%lld days "
+		    "ago)%s", cli_jint(ro, "agencies"), cli_jstr(ro, "issued"),
+		    cli_jint(ro, "age_s") / 86400,
 		    json_is_true(json_object_get(ro, "stale")) ? "" : "\n");
 		if (json_is_true(json_object_get(ro, "stale")))
 			printf("; STALE: a peer announced roster version %lld, "

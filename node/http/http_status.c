@@ -32,14 +32,15 @@ roster_json(const struct roster *r, uint64_t seen)
 	if (seen > (uint64_t)INT64_MAX)     /* JSON integers are signed */
 		seen = (uint64_t)INT64_MAX;
 
-	return json_pack("{s:I,s:o,s:I,s:I,s:b}",
+	return json_pack("{s:I,s:o,s:I,s:I,s:b,s:I}",
 	    "version", (json_int_t)roster_version(r),
 	    "issued", time_or_null(issued),
 	    "age_s", (json_int_t)(issued > 0 && now > issued ?
 	    (now - issued) / 1000 : 0),
 	    "newest_seen", (json_int_t)(seen > roster_version(r) ? seen :
 	    roster_version(r)),
-	    "stale", seen > roster_version(r));
+	    "stale", seen > roster_version(r),
+	    "agencies", (json_int_t)roster_count(r));
 }
 
 /* Why the link is refused: {"by": "self"|"peer", "code", "reason"};
