@@ -25,7 +25,8 @@ static const struct {
 	[RM_EUNAUTH] = { "EUNAUTH", "not authorised" },
 	[RM_ENOTFOUND] = { "ENOTFOUND", "not found" },
 	[RM_EEXIST] = { "EEXIST", "already exists" },
-	[RM_EFORK] = { "EFORK", "log fork (two records with one seq)" },
+	[RM_EFORK] = { "EFORK", "log fork (two records with one seq), or "
+	    "its origin is held until the fork is resolved" },
 	[RM_EGAP] = { "EGAP", "log chain gap or prev mismatch" },
 	[RM_EIO] = { "EIO", "I/O error" },
 	[RM_ESTORE] = { "ESTORE", "storage error" },
