@@ -152,6 +152,50 @@ run_show(const struct cli_args *a)
 	return rv;
 }
 
+/* --dir: the origin's registrar signs the resolution in the
+ * federation directory (DIR/agencies.cbor); roster publish sends it. */
+static int
+resolve_offline(const struct cli_args *a, const char *origin,
+    unsigned long long seq, const rm_hash *keep)
+{
+	const struct cli_cmd *c = a->cmd;
+	const struct roster_agency *o;
+	struct rm_fork_ref ref;
+	struct feddir fd;
+	char reg[RM_AGENCY_ID_MAX + 1];
+	crypto_signer *s;
+	rm_why why;
+	int rv;
+
+	if ((rv = feddir_open(c, cli_get(a, "dir"), false, &fd)) != 0)
+		return rv;
+	if ((o = roster_find(fd.roster, origin)) == NULL) {
+		rv = cli_fail(c, "ORIGIN: %s is not in the roster of %s",
+		    origin, fd.dir);
+		goto out;
+	}
+	registrar_id(o->areas[0], reg);
+	if ((rv = feddir_registrar_signer(c, &fd, reg, &s)) != 0)
+		goto out;
+	memset(&ref, 0, sizeof(ref));
+	snprintf(ref.origin, sizeof(ref.origin), "%s", origin);
+	ref.seq = seq;
+	ref.keep = *keep;
+	if (registry_append_resolution(fd.reg, s, reg, &ref, o->areas[0],
+	    &why) != RM_OK) {
+		rv = cli_fail(c, "%s", why.msg);
+		goto out;
+	}
+	if ((rv = feddir_commit(c, &fd)) != 0)
+		goto out;
+	printf("resolved %s seq %llu: keep %.64s; signed by %s in %s/%s: "
+	    "publish it (riskmesh roster publish)\n", origin, seq,
+	    cli_get(a, "keep"), reg, fd.dir, FEDDIR_RECORDS);
+out:
+	feddir_close(&fd);
+	return rv;
+}
+
 static int
 run_resolve(const struct cli_args *a)
 {
@@ -173,6 +217,11 @@ run_resolve(const struct cli_args *a)
 	if (keep == NULL || rm_hash_parse(keep, &h) != RM_OK)
 		return cli_usage(c, "--keep: the hash of the record to keep, "
 		    "64 hex digits (see fork show)");
+	if ((cli_get(a, "dir") != NULL) == (cli_get(a, "config") != NULL))
+		return cli_usage(c, "give either -c NODE.CONF (the node signs) "
+		    "or --dir DIR (the registrar signs)");
+	if (cli_get(a, "dir") != NULL)
+		return resolve_offline(a, origin, seq, &h);
 	if (cli_pct_encode(origin, seg, sizeof(seg)) != 0)
 		return cli_usage(c, "ORIGIN: too long");
 	snprintf(path, sizeof(path), "/v1/forks/%s/%llu/resolve", seg, seq);
@@ -201,7 +250,10 @@ run_resolve(const struct cli_args *a)
 }
 
 static const struct cli_opt resolve_opts[] = {
-	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
+	{ "config", 'c', "NODE.CONF", 0, "the node's config: that node "
+	  "signs (the origin's own, or a registrar's)" },
+	{ "dir", 0, "DIR", 0, "federation directory: the origin's registrar "
+	  "signs, offline" },
 	{ "keep", 0, "HASH", CLI_REQUIRED, "hash of the record to keep in "
 	  "the origin's log" },
 	{ NULL, 0, NULL, 0, NULL },
@@ -238,7 +290,7 @@ const struct cli_cmd cli_fork_show = {
 
 const struct cli_cmd cli_fork_resolve = {
 	.name = "fork resolve",
-	.synopsis = "-c NODE.CONF ORIGIN SEQ --keep HASH",
+	.synopsis = "-c NODE.CONF | --dir DIR  ORIGIN SEQ --keep HASH",
 	.summary = "resolve a fork: sign which record the origin's log keeps",
 	.details = "The node signs a fork_resolution record with its agency "
 	    "key (POST\n/v1/forks/ORIGIN/SEQ/resolve); every node then keeps "
@@ -246,7 +298,10 @@ const struct cli_cmd cli_fork_resolve = {
 	    "evidence and accepts ORIGIN's records again. Allowed\nfrom "
 	    "ORIGIN's own node after a key rotation (riskmesh agency "
 	    "rotate-key),\nor from a registrar's node (an agency of the charter "
-	    "whose kinds include\nagency, docs/PROTOCOL.md §5a).",
+	    "whose kinds include\nagency, docs/PROTOCOL.md §5a). With --dir "
+	    "the origin's registrar signs it in\nthe federation directory "
+	    "instead (DIR/agencies.cbor), offline like the root;\n"
+	    "'riskmesh roster publish' hands it to a node.",
 	.min_pos = 2,
 	.max_pos = 2,
 	.opts = resolve_opts,

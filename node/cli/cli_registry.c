@@ -33,6 +33,10 @@ struct registry {
 	size_t n_slots;            /* power of two, > 2 * n_ag */
 	struct reg_log *logs;
 	size_t n_logs;
+	/* fork_resolution records the registrars signed: their oids, so
+	 * that a fork is never resolved twice (ver 1 only) */
+	char (*forks)[RM_OBJECT_ID_MAX + 1];
+	size_t n_forks, cap_forks;
 };
 
 /* ---------------- index ---------------- */
@@ -141,6 +145,45 @@ log_of(struct registry *reg, const char *id, bool add, rm_why *why)
 
 /* ---------------- accepting a record ---------------- */
 
+static bool
+fork_resolved(const struct registry *reg, const char *oid)
+{
+	for (size_t i = 0; i < reg->n_forks; i++)
+		if (strcmp(reg->forks[i], oid) == 0)
+			return true;
+	return false;
+}
+
+/* A registrar's fork resolution (its log continues; seq and prev were
+ * checked by the caller): one per fork, ver 1. */
+static int
+accept_resolution(struct registry *reg, const struct rm_record *rec,
+    const rm_hash *h, struct reg_log *lg, rm_why *why)
+{
+	if (rec->ver != 1 || fork_resolved(reg, rec->object_id))
+		return rm_fail(why, RM_EEXIST, "%s: resolved already (or ver "
+		    "%llu, not 1)", rec->object_id,
+		    (unsigned long long)rec->ver);
+	if (reg->n_forks == reg->cap_forks) {
+		size_t cap = reg->cap_forks ? reg->cap_forks * 2 : 8;
+		void *nf = realloc(reg->forks, cap * sizeof(*reg->forks));
+
+		if (nf == NULL)
+			return rm_fail(why, RM_ENOMEM, "out of memory");
+		reg->forks = nf;
+		reg->cap_forks = cap;
+	}
+	if (lg == NULL && (lg = log_of(reg, rec->origin, true, why)) == NULL)
+		return RM_ENOMEM;
+	snprintf(reg->forks[reg->n_forks++], sizeof(reg->forks[0]), "%s",
+	    rec->object_id);
+	lg->seq = rec->seq;
+	lg->head = *h;
+	lg->issued = rec->issued_ms;
+	reg->n_records++;
+	return RM_OK;
+}
+
 /* Check rec (hash h, at data[off..off+len)) continues its registrar's
  * log and its agency's versions, then index it. */
 static int
@@ -154,9 +197,10 @@ accept(struct registry *reg, const struct rm_record *rec, const rm_hash *h,
 	uint64_t want_seq, want_ver;
 	int rv;
 
-	if (record_agency(rec) == NULL)
-		return rm_fail(why, RM_EBADVALUE, "kind %s, not agency",
-		    rec->kind->name);
+	if (record_agency(rec) == NULL &&
+	    rec->kind != &rm_kind_fork_resolution)
+		return rm_fail(why, RM_EBADVALUE, "kind %s, not agency or "
+		    "fork_resolution", rec->kind->name);
 	lg = log_of(reg, rec->origin, false, why);
 	want_seq = lg != NULL ? lg->seq + 1 : 1;
 	if (rec->seq != want_seq)
@@ -168,6 +212,8 @@ accept(struct registry *reg, const struct rm_record *rec, const rm_hash *h,
 		return rm_fail(why, RM_EGAP, "%s seq %llu: prev is not the "
 		    "hash of seq %llu", rec->origin,
 		    (unsigned long long)rec->seq, (unsigned long long)lg->seq);
+	if (rec->kind == &rm_kind_fork_resolution)
+		return accept_resolution(reg, rec, h, lg, why);
 	prev = registry_find(reg, rec->object_id);
 	want_ver = prev != NULL ? prev->ver + 1 : 1;
 	if (rec->ver != want_ver)
@@ -267,6 +313,7 @@ registry_free(struct registry *reg)
 	free(reg->ag);
 	free(reg->slots);
 	free(reg->logs);
+	free(reg->forks);
 	rm_buf_fini(&reg->data);
 	free(reg);
 }
@@ -311,48 +358,90 @@ registry_record(const struct registry *reg, const struct reg_agency *ra,
 
 /* ---------------- append ---------------- */
 
+/* The next record of registrar reg_id's log: kind, origin, seq, prev and
+ * an issue time after the log's last (and after `after`). */
+static void
+log_next(struct registry *reg, const char *reg_id,
+    const struct rm_kind_ops *kind, rm_utc_ms after, struct rm_record *rec)
+{
+	rm_why why;
+	struct reg_log *lg = log_of(reg, reg_id, false, &why);
+	rm_utc_ms now = rm_utc_now_ms();
+
+	if (lg != NULL && now <= lg->issued)
+		now = lg->issued + 1;
+	if (now <= after)
+		now = after + 1;
+	memset(rec, 0, sizeof(*rec));
+	rec->schema_version = RM_SCHEMA_VERSION;
+	rec->kind = kind;
+	snprintf(rec->origin, sizeof(rec->origin), "%s", reg_id);
+	rec->seq = lg != NULL ? lg->seq + 1 : 1;
+	rec->issued_ms = now;
+	if (lg != NULL) {
+		rec->has_prev = true;
+		rec->prev = lg->head;
+	}
+}
+
+/* Sign rec with s onto the staged bytes and index it; undone on error. */
+static int
+seal_accept(struct registry *reg, crypto_signer *s,
+    const struct rm_record *rec, rm_why *why)
+{
+	size_t off = reg->data.len;
+	rm_hash h;
+	int rv;
+
+	if ((rv = fed_record_seal(s, rec, &reg->data, &h, why)) != RM_OK)
+		return rv;
+	if ((rv = accept(reg, rec, &h, off, reg->data.len - off, why)) !=
+	    RM_OK)
+		reg->data.len = off;
+	return rv;
+}
+
 int
 registry_append(struct registry *reg, crypto_signer *s, const char *reg_id,
     const struct rm_agency *b, rm_why *why)
 {
 	const struct reg_agency *prev = registry_find(reg, b->id);
-	struct reg_log *lg = log_of(reg, reg_id, false, why);
 	struct rm_record rec;
-	rm_utc_ms now = rm_utc_now_ms();
-	size_t off = reg->data.len;
-	rm_hash h;
-	int rv;
 
-	if (lg != NULL && now <= lg->issued)
-		now = lg->issued + 1;
-	if (prev != NULL && now <= prev->issued)
-		now = prev->issued + 1;
-	memset(&rec, 0, sizeof(rec));
-	rec.schema_version = RM_SCHEMA_VERSION;
-	rec.kind = &rm_kind_agency;
-	snprintf(rec.origin, sizeof(rec.origin), "%s", reg_id);
+	log_next(reg, reg_id, &rm_kind_agency, prev != NULL ? prev->issued :
+	    0, &rec);
 	snprintf(rec.object_id, sizeof(rec.object_id), "%s", b->id);
 	rec.ver = prev != NULL ? prev->ver + 1 : 1;
-	rec.seq = lg != NULL ? lg->seq + 1 : 1;
-	rec.issued_ms = now;
 	rec.n_areas = b->n_areas;
 	for (size_t i = 0; i < b->n_areas; i++)
 		memcpy(rec.areas[i], b->areas[i], sizeof(rec.areas[i]));
-	if (lg != NULL) {
-		rec.has_prev = true;
-		rec.prev = lg->head;
-	}
 	if (prev != NULL) {
 		rec.has_supersedes = true;
 		rec.supersedes = prev->hash;
 	}
 	rec.body = (void *)b;
-	if ((rv = fed_record_seal(s, &rec, &reg->data, &h, why)) != RM_OK)
-		return rv;
-	if ((rv = accept(reg, &rec, &h, off, reg->data.len - off, why)) !=
-	    RM_OK)
-		reg->data.len = off;
-	return rv;
+	return seal_accept(reg, s, &rec, why);
+}
+
+int
+registry_append_resolution(struct registry *reg, crypto_signer *s,
+    const char *reg_id, const struct rm_fork_ref *ref, const char *area,
+    rm_why *why)
+{
+	struct rm_record rec;
+
+	log_next(reg, reg_id, &rm_kind_fork_resolution, 0, &rec);
+	snprintf(rec.object_id, sizeof(rec.object_id), "fork:%s:%llu",
+	    ref->origin, (unsigned long long)ref->seq);
+	if (fork_resolved(reg, rec.object_id))
+		return rm_fail(why, RM_EEXIST, "%s seq %llu: this directory "
+		    "resolved that fork already", ref->origin,
+		    (unsigned long long)ref->seq);
+	rec.ver = 1;
+	rec.n_areas = 1;
+	snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s", area);
+	rec.body = (void *)ref;
+	return seal_accept(reg, s, &rec, why);
 }
 
 int

@@ -12,6 +12,9 @@
 # fork_resolve.sh registrar: C is the province's registrar
 #   (120000.registry, named by the charter: it signs agency records),
 #   resolves the fork; D, not one, is refused with 403.
+# fork_resolve.sh dir: the registrar resolves it offline, in the
+#   federation directory (riskmesh fork resolve --dir), and the record is
+#   published to W (riskmesh roster publish), adjacent to neither forker.
 . "$(dirname "$0")/lib.sh"
 MODE=${1:-origin}
 [ "$MODE" = registrar ] && C=120000.registry
@@ -30,7 +33,18 @@ resolve() { # NODE-DIR-NAME: prints "STATUS ERROR"
 	    "$(http_body <<<"$r" | rm_json 'd.get("error","-")')"
 }
 
-if [ "$MODE" = registrar ]; then
+if [ "$MODE" = dir ]; then
+	out=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep "$keep")
+	check "the registrar resolves it in the directory" \
+	    grep -q "^resolved $X seq 1: keep $keep; signed by 120000.registry" <<<"$out"
+	again=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep "$keep" 2>&1)
+	check_contains "  once only" "$again" "resolved that fork already"
+	wconf=$(rm_node_dir "$FED" $W)/node.conf
+	check "riskmesh roster publish hands it to W" \
+	    "$RM_BIN/riskmesh" roster publish --dir "$FED" \
+	    --node "http://$(rm_conf_get "$wconf" http_listen)" \
+	    --token "$(rm_conf_get "$wconf" http_token)"
+elif [ "$MODE" = registrar ]; then
 	check_eq "D is no registrar: 403" "$(resolve $D)" "403 EUNAUTH"
 	xconf=$(rm_node_dir "$FED" $C)/node.conf
 	out=$("$RM_BIN/riskmesh" fork resolve -c "$xconf" $X 1 --keep "$keep")
@@ -68,7 +82,7 @@ fi
 # it in any more (a link needs the key in use), so it never hears of
 # the resolution; it sees its links refused.
 resolved_on="$X $C $D $W copy"
-if [ "$MODE" != registrar ]; then
+if [ "$MODE" = origin ]; then
 	resolved_on="$X $C $D $W"
 	check "the forker on A's old key is refused by its peer" \
 	    wait_field copy '[p["state"] for p in d["peers"]]' "['refused']" 30

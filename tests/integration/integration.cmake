@@ -17,6 +17,9 @@ rm_script_test(integration.fork_resolve_origin
 rm_script_test(integration.fork_resolve_registrar
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_resolve.sh registrar
   TIMEOUT 180)
+rm_script_test(integration.fork_resolve_dir
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_resolve.sh dir
+  TIMEOUT 180)
 rm_script_test(integration.centre_failure
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/centre_failure.sh TIMEOUT 240)
 
