@@ -74,11 +74,12 @@ fed_hs_start(struct fed_peer *p, rm_why *why)
  * refuses to issue (docs/PROTOCOL.md §5b). The record is signed by a
  * registrar: it proves itself, and tells nothing the peer's agency may
  * not know. */
-static bool
+static const char *
 proof_by_old_key(struct fed_peer *p, const struct roster_agency *a,
     const struct roster_key *cur, const rm_buf *t)
 {
 	rm_buf rec = RM_BUF_INIT, b = RM_BUF_INIT;
+	const char *said = "";
 	bool old = false;
 
 	for (size_t i = 0; i < a->n_keys && !old; i++) {
@@ -88,16 +89,21 @@ proof_by_old_key(struct fed_peer *p, const struct roster_agency *a,
 		    crypto_es256_verify(roster_key_public(k), t->data, t->len,
 		    p->s->proof) == RM_OK;
 	}
-	if (!old || p->f->ops->agency_record == NULL ||
+	if (!old)
+		goto out;
+	said = " (it verifies with a key the agency no longer uses)";
+	if (p->f->ops->agency_record == NULL ||
 	    p->f->ops->agency_record(p->f->host, p->agency, &rec) != RM_OK)
 		goto out;
 	if (fed_frame_records_begin(&b, 1) == RM_OK &&
-	    fed_frame_records_add(&b, rec.data, rec.len) == RM_OK)
-		(void)fed_net_send(p, &b);
+	    fed_frame_records_add(&b, rec.data, rec.len) == RM_OK &&
+	    fed_net_send(p, &b) == RM_OK)
+		said = " (it verifies with a key the agency no longer uses: "
+		    "the agency record that says so was sent)";
 out:
 	rm_buf_fini(&rec);
 	rm_buf_fini(&b);
-	return old;
+	return said;
 }
 
 /* The stashed PROOF against the roster key of the peer: *up on success. */
@@ -118,26 +124,28 @@ verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 		    (unsigned long long)roster_version(r));
 		goto out;
 	}
+	if ((rv = fed_hello_transcript(&t, s->own_nonce, s->peer_nonce,
+	    p->agency, p->f->agency_id)) != RM_OK) {
+		rv = rm_fail(why, rv, "PROOF transcript: %s", rm_strerror(rv));
+		goto out;
+	}
 	/* Only the key in use proves the peer (docs/PROTOCOL.md §5b): a
 	 * rotated, revoked or removed key no longer opens a link. */
 	if ((k = roster_key_current(a, rm_utc_now_ms())) == NULL) {
-		rv = rm_fail(why, RM_EUNAUTH, "%s has no key in use (%s)",
+		const char *said = proof_by_old_key(p, a, NULL, &t);
+
+		rv = rm_fail(why, RM_EUNAUTH, "%s has no key in use (%s)%s",
 		    p->agency, a->removed ? "removed from the federation" :
-		    "its key was revoked");
+		    "its key was revoked", said);
 		goto out;
 	}
-	rv = fed_hello_transcript(&t, s->own_nonce, s->peer_nonce, p->agency,
-	    p->f->agency_id);
-	if (rv == RM_OK)
-		rv = roster_key_public(k) != NULL ? crypto_es256_verify(
-		    roster_key_public(k), t.data, t.len, s->proof) : RM_EBADSIG;
+	rv = roster_key_public(k) != NULL ? crypto_es256_verify(
+	    roster_key_public(k), t.data, t.len, s->proof) : RM_EBADSIG;
 	if (rv != RM_OK) {
-		bool old = proof_by_old_key(p, a, k, &t);
+		const char *said = proof_by_old_key(p, a, k, &t);
 
 		rv = rm_fail(why, RM_EBADSIG, "PROOF does not verify with the "
-		    "key of %s in use%s", p->agency, old ? " (it verifies with "
-		    "a key the agency no longer uses: its agency record was "
-		    "sent)" : "");
+		    "key of %s in use%s", p->agency, said);
 		goto out;
 	}
 	s->proof_roster = gen;

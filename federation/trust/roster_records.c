@@ -120,6 +120,8 @@ nomem:
 struct apply_item {
 	const struct roster_agency *a;
 	struct roster_entry *owned;
+	const char *taken_by;       /* another agency of the batch holds
+	                               one of its keys (issued earlier) */
 };
 
 static int
@@ -131,10 +133,70 @@ entry_id_cmp(const void *x, const void *y)
 
 	if (c != 0)
 		return c;
-	/* Newest last, so that it wins when applied in order. */
+	/* Newest last, so that it wins when applied in order: the order
+	 * of newer_than (issued, then the lower registrar id, then ver). */
 	if (a->record_issued != b->record_issued)
 		return a->record_issued < b->record_issued ? -1 : 1;
+	if ((c = strcmp(a->registrar, b->registrar)) != 0)
+		return -c;
 	return a->record_ver < b->record_ver ? -1 : a->record_ver > b->record_ver;
+}
+
+/* One key (signing or encryption) of a batch item. */
+struct batch_kid {
+	rm_hash kid;
+	rm_utc_ms issued;
+	size_t item;
+};
+
+static int
+batch_kid_cmp(const void *x, const void *y)
+{
+	const struct batch_kid *a = x, *b = y;
+	int c = memcmp(a->kid.b, b->kid.b, RM_HASH_BYTES);
+
+	if (c != 0)
+		return c;
+	if (a->issued != b->issued)
+		return a->issued < b->issued ? -1 : 1;
+	return a->item < b->item ? -1 : a->item > b->item;
+}
+
+/* One key, one use inside the batch too, as across rosters: of items
+ * of different agencies sharing a key, the one issued first keeps it;
+ * the others are marked taken_by it. The same whether records come one
+ * commit at a time or all at once (a restart). RM_ENOMEM. */
+static int
+batch_keys(struct apply_item *items, size_t n)
+{
+	struct batch_kid *bk;
+	size_t nk = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		nk += items[i].a->n_keys + items[i].a->has_enc;
+	if ((bk = calloc(nk ? nk : 1, sizeof(*bk))) == NULL)
+		return RM_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct roster_agency *a = items[i].a;
+
+		for (size_t j = 0; j < a->n_keys; j++)
+			bk[k++] = (struct batch_kid){ a->keys[j].kid,
+			    a->record_issued, i };
+		if (a->has_enc)
+			bk[k++] = (struct batch_kid){ a->enc_kid,
+			    a->record_issued, i };
+	}
+	qsort(bk, nk, sizeof(*bk), batch_kid_cmp);
+	for (size_t i = 0, first = 0; i < nk; i++) {
+		if (i > 0 && memcmp(bk[i].kid.b, bk[i - 1].kid.b,
+		    RM_HASH_BYTES) != 0)
+			first = i;
+		if (i != first && strcmp(items[bk[i].item].a->id,
+		    items[bk[first].item].a->id) != 0)
+			items[bk[i].item].taken_by = items[bk[first].item].a->id;
+	}
+	free(bk);
+	return RM_OK;
 }
 
 /* Is (issued, registrar, ver) newer than the entry old? */
@@ -216,6 +278,10 @@ apply_items(const struct roster *r, struct apply_item *items, size_t n,
 		    ROSTER_AGENCIES_MAX);
 		goto done;
 	}
+	if (batch_keys(items, n) != RM_OK) {
+		rv = rm_fail(why, RM_ENOMEM, "roster: out of memory");
+		goto done;
+	}
 	qsort(items, n, sizeof(*items), entry_id_cmp);
 	if ((c = roster_clone(r, n, why)) == NULL) {
 		rv = RM_ENOMEM;
@@ -257,7 +323,11 @@ apply_items(const struct roster *r, struct apply_item *items, size_t n,
 				continue;
 			}
 		}
-		if ((other = key_taken(r, e, taken, sizeof(taken))) != NULL) {
+		if (it->taken_by != NULL)
+			snprintf(taken, sizeof(taken), "a key of it is also in the "
+			    "record of %s, issued first", it->taken_by);
+		if ((other = it->taken_by != NULL ? taken :
+		    key_taken(r, e, taken, sizeof(taken))) != NULL) {
 			if (skip != NULL)
 				skip(arg, e, other);
 			if (cmp == 0)
@@ -388,6 +458,7 @@ pending_add(struct pending *pd, const struct rm_record *rec, rm_why *why)
 	 * apply_items (newest wins), so all are kept. */
 	pd->it[pd->n].a = &ne->a;
 	pd->it[pd->n].owned = ne;
+	pd->it[pd->n].taken_by = NULL;
 	pd->n++;
 	return RM_OK;
 }

@@ -203,10 +203,11 @@ int registry_commit(struct registry *reg, const char *path, rm_why *why);
 /* Stage a fork_resolution record (docs/PROTOCOL.md §7) signed by
  * registrar reg_id with s: keep ref->keep in ref->origin's log at
  * ref->seq; area is one of the origin's areas. RM_EEXIST if this
- * directory resolved that fork already. */
+ * directory resolved that fork already, unless again: then a new
+ * version superseding the last (to correct a wrong keep). */
 int registry_append_resolution(struct registry *reg, crypto_signer *s,
     const char *reg_id, const struct rm_fork_ref *ref, const char *area,
-    rm_why *why);
+    bool again, rm_why *why);
 /* A roster view: charter + the latest entries (roster_apply); entries
  * roster_apply skips are printed on stderr after prefix. */
 int registry_view(const struct registry *reg, const struct roster *charter,

@@ -175,6 +175,12 @@ resolve_offline(const struct cli_args *a, const char *origin,
 		goto out;
 	}
 	registrar_id(o->areas[0], reg);
+	if (strcmp(reg, origin) == 0 || roster_is_registrar(o)) {
+		rv = cli_fail(c, "ORIGIN: %s is a registrar: it cannot resolve "
+		    "its own fork (the root re-signs the charter with a new "
+		    "key for it)", origin);
+		goto out;
+	}
 	if ((rv = feddir_registrar_signer(c, &fd, reg, &s)) != 0)
 		goto out;
 	memset(&ref, 0, sizeof(ref));
@@ -182,7 +188,7 @@ resolve_offline(const struct cli_args *a, const char *origin,
 	ref.seq = seq;
 	ref.keep = *keep;
 	if (registry_append_resolution(fd.reg, s, reg, &ref, o->areas[0],
-	    &why) != RM_OK) {
+	    cli_has(a, "again"), &why) != RM_OK) {
 		rv = cli_fail(c, "%s", why.msg);
 		goto out;
 	}
@@ -254,6 +260,8 @@ static const struct cli_opt resolve_opts[] = {
 	  "signs (the origin's own, or a registrar's)" },
 	{ "dir", 0, "DIR", 0, "federation directory: the origin's registrar "
 	  "signs, offline" },
+	{ "again", 0, NULL, 0, "with --dir: sign a new version of a "
+	  "resolution this directory made (a wrong --keep)" },
 	{ "keep", 0, "HASH", CLI_REQUIRED, "hash of the record to keep in "
 	  "the origin's log" },
 	{ NULL, 0, NULL, 0, NULL },

@@ -33,9 +33,13 @@ struct registry {
 	size_t n_slots;            /* power of two, > 2 * n_ag */
 	struct reg_log *logs;
 	size_t n_logs;
-	/* fork_resolution records the registrars signed: their oids, so
-	 * that a fork is never resolved twice (ver 1 only) */
-	char (*forks)[RM_OBJECT_ID_MAX + 1];
+	/* fork_resolution records the registrars signed: the latest version
+	 * of each (a wrong --keep is corrected by a new version) */
+	struct reg_fork {
+		char oid[RM_OBJECT_ID_MAX + 1];
+		uint64_t ver;
+		rm_hash hash;
+	} *forks;
 	size_t n_forks, cap_forks;
 };
 
@@ -145,25 +149,36 @@ log_of(struct registry *reg, const char *id, bool add, rm_why *why)
 
 /* ---------------- accepting a record ---------------- */
 
-static bool
-fork_resolved(const struct registry *reg, const char *oid)
+static struct reg_fork *
+fork_find(const struct registry *reg, const char *oid)
 {
 	for (size_t i = 0; i < reg->n_forks; i++)
-		if (strcmp(reg->forks[i], oid) == 0)
-			return true;
-	return false;
+		if (strcmp(reg->forks[i].oid, oid) == 0)
+			return &reg->forks[i];
+	return NULL;
 }
 
 /* A registrar's fork resolution (its log continues; seq and prev were
- * checked by the caller): one per fork, ver 1. */
+ * checked by the caller): versions of one fork chain like an agency's. */
 static int
 accept_resolution(struct registry *reg, const struct rm_record *rec,
     const rm_hash *h, struct reg_log *lg, rm_why *why)
 {
-	if (rec->ver != 1 || fork_resolved(reg, rec->object_id))
-		return rm_fail(why, RM_EEXIST, "%s: resolved already (or ver "
-		    "%llu, not 1)", rec->object_id,
-		    (unsigned long long)rec->ver);
+	struct reg_fork *f = fork_find(reg, rec->object_id);
+	uint64_t want = f != NULL ? f->ver + 1 : 1;
+
+	if (rec->ver != want || (f != NULL && (!rec->has_supersedes ||
+	    memcmp(&rec->supersedes, &f->hash, sizeof(rm_hash)) != 0)))
+		return rm_fail(why, RM_EGAP, "%s: ver %llu, expected %llu "
+		    "superseding the last", rec->object_id,
+		    (unsigned long long)rec->ver, (unsigned long long)want);
+	if (lg == NULL && (lg = log_of(reg, rec->origin, true, why)) == NULL)
+		return RM_ENOMEM;
+	if (f != NULL) {
+		f->ver = rec->ver;
+		f->hash = *h;
+		goto logged;
+	}
 	if (reg->n_forks == reg->cap_forks) {
 		size_t cap = reg->cap_forks ? reg->cap_forks * 2 : 8;
 		void *nf = realloc(reg->forks, cap * sizeof(*reg->forks));
@@ -173,10 +188,11 @@ accept_resolution(struct registry *reg, const struct rm_record *rec,
 		reg->forks = nf;
 		reg->cap_forks = cap;
 	}
-	if (lg == NULL && (lg = log_of(reg, rec->origin, true, why)) == NULL)
-		return RM_ENOMEM;
-	snprintf(reg->forks[reg->n_forks++], sizeof(reg->forks[0]), "%s",
-	    rec->object_id);
+	f = &reg->forks[reg->n_forks++];
+	snprintf(f->oid, sizeof(f->oid), "%s", rec->object_id);
+	f->ver = rec->ver;
+	f->hash = *h;
+logged:
 	lg->seq = rec->seq;
 	lg->head = *h;
 	lg->issued = rec->issued_ms;
@@ -426,18 +442,25 @@ registry_append(struct registry *reg, crypto_signer *s, const char *reg_id,
 int
 registry_append_resolution(struct registry *reg, crypto_signer *s,
     const char *reg_id, const struct rm_fork_ref *ref, const char *area,
-    rm_why *why)
+    bool again, rm_why *why)
 {
+	const struct reg_fork *f;
 	struct rm_record rec;
 
 	log_next(reg, reg_id, &rm_kind_fork_resolution, 0, &rec);
 	snprintf(rec.object_id, sizeof(rec.object_id), "fork:%s:%llu",
 	    ref->origin, (unsigned long long)ref->seq);
-	if (fork_resolved(reg, rec.object_id))
+	if ((f = fork_find(reg, rec.object_id)) != NULL && !again)
 		return rm_fail(why, RM_EEXIST, "%s seq %llu: this directory "
-		    "resolved that fork already", ref->origin,
-		    (unsigned long long)ref->seq);
-	rec.ver = 1;
+		    "resolved that fork already (ver %llu); give --again to "
+		    "sign a new version (a node keeps the first resolution it "
+		    "could apply)", ref->origin, (unsigned long long)ref->seq,
+		    (unsigned long long)f->ver);
+	rec.ver = f != NULL ? f->ver + 1 : 1;
+	if (f != NULL) {
+		rec.has_supersedes = true;
+		rec.supersedes = f->hash;
+	}
 	rec.n_areas = 1;
 	snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s", area);
 	rec.body = (void *)ref;

@@ -249,6 +249,43 @@ test_skip_rules(void)
 	CU_ASSERT_PTR_NULL(roster_find(r, "120104.thief"));
 	roster_free(r);
 	roster_agency_fini(&e);
+	/* two new agencies with one key in one batch (a restart applies
+	 * every stored record at once): the one issued first keeps it, as
+	 * when they come one commit at a time */
+	{
+		struct roster_agency two[2];
+		struct roster *r1, *r2;
+		crypto_key *k;
+		rm_why w;
+
+		CU_ASSERT_EQUAL_FATAL(crypto_key_generate(&k, &w), RM_OK);
+		agency_rec(&x, "120104.zzfirst", "120104", 1);   /* issued T0-999 */
+		add_key(&x, k, 0, 0, RM_KEY_OPEN, 0);
+		entry_of(&x, &two[0]);
+		agency_rec(&x, "120104.aalater", "120104", 2);   /* T0-998 */
+		add_key(&x, k, 0, 0, RM_KEY_OPEN, 0);
+		entry_of(&x, &two[1]);
+		skipped = 0;
+		CU_ASSERT_EQUAL(roster_apply(c, two, 2, on_skip, NULL, &r, &why),
+		    RM_OK);
+		CU_ASSERT_EQUAL(skipped, 1);
+		CU_ASSERT_PTR_NOT_NULL(strstr(skip_reason, "120104.zzfirst"));
+		CU_ASSERT_PTR_NOT_NULL(roster_find(r, "120104.zzfirst"));
+		CU_ASSERT_PTR_NULL(roster_find(r, "120104.aalater"));
+		/* one at a time: the same roster */
+		CU_ASSERT_EQUAL(roster_apply(c, &two[0], 1, NULL, NULL, &r1,
+		    &why), RM_OK);
+		CU_ASSERT_EQUAL(roster_apply(r1, &two[1], 1, NULL, NULL, &r2,
+		    &why), RM_OK);
+		CU_ASSERT_EQUAL(roster_count(r2), roster_count(r));
+		CU_ASSERT_PTR_NULL(roster_find(r2, "120104.aalater"));
+		roster_free(r);
+		roster_free(r1);
+		roster_free(r2);
+		roster_agency_fini(&two[0]);
+		roster_agency_fini(&two[1]);
+		crypto_key_free(k);
+	}
 	roster_free(c);
 }
 

@@ -34,16 +34,31 @@ resolve() { # NODE-DIR-NAME: prints "STATUS ERROR"
 }
 
 if [ "$MODE" = dir ]; then
-	out=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep "$keep")
-	check "the registrar resolves it in the directory" \
-	    grep -q "^resolved $X seq 1: keep $keep; signed by 120000.registry" <<<"$out"
-	again=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep "$keep" 2>&1)
-	check_contains "  once only" "$again" "resolved that fork already"
 	wconf=$(rm_node_dir "$FED" $W)/node.conf
-	check "riskmesh roster publish hands it to W" \
-	    "$RM_BIN/riskmesh" roster publish --dir "$FED" \
-	    --node "http://$(rm_conf_get "$wconf" http_listen)" \
-	    --token "$(rm_conf_get "$wconf" http_token)"
+	publish_w() {
+		"$RM_BIN/riskmesh" roster publish --dir "$FED" \
+		    --node "http://$(rm_conf_get "$wconf" http_listen)" \
+		    --token "$(rm_conf_get "$wconf" http_token)" 2>&1
+	}
+	# A wrong --keep first: signed (the directory cannot know the
+	# fork's records), refused by the node, corrected with --again.
+	bad=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+	"$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep $bad >/dev/null ||
+	    rm_die "fork resolve --dir (wrong keep)"
+	check_contains "the node refuses a resolution that keeps neither record" \
+	    "$(publish_w)" "refused 1"
+	check_eq "the fork is still open on W" \
+	    "$(rm_status_field "$FED" $W 'd["forks"]')" 1
+	again=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep "$keep" 2>&1)
+	check_contains "  a second resolution needs --again" "$again" "give --again"
+	out=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" $X 1 --keep "$keep" --again)
+	check "the registrar resolves it in the directory (ver 2)" \
+	    grep -q "^resolved $X seq 1: keep $keep; signed by 120000.registry" <<<"$out"
+	reg=$("$RM_BIN/riskmesh" fork resolve --dir "$FED" 120000.registry 1 --keep "$keep" 2>&1)
+	check_contains "  a registrar's own fork is not its to resolve" "$reg" "is a registrar"
+	# the first, refused again, is reported again; the new one is stored
+	check_contains "riskmesh roster publish hands it to W" "$(publish_w)" \
+	    "stored 1, duplicate"
 elif [ "$MODE" = registrar ]; then
 	check_eq "D is no registrar: 403" "$(resolve $D)" "403 EUNAUTH"
 	xconf=$(rm_node_dir "$FED" $C)/node.conf
