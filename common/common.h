@@ -332,4 +332,34 @@ int rm_cbor_rd_ikey(rm_cbor_rd *rd, rm_cbor_keys *k, int64_t *key);
 /* Helper: compare text key with a C string literal. */
 bool rm_cbor_key_is(const char *key, size_t len, const char *lit);
 
+/* ---------------- CSV (RFC 4180) ---------------- */
+
+/*
+ * A strict reader of RFC 4180 CSV as spreadsheet programs save it:
+ * UTF-8 with or without a byte order mark, CRLF or LF line ends, fields
+ * quoted with '"' that may hold commas, doubled quotes and line breaks.
+ * Blank lines are skipped. The input is borrowed for the reader's life.
+ */
+#define RM_CSV_FIELDS_MAX 64
+
+typedef struct rm_csv {
+	const char *p;
+	size_t n, off;
+	size_t line;                /* 1-based line of the next byte */
+} rm_csv;
+
+void rm_csv_init(rm_csv *c, const char *p, size_t n);
+/*
+ * The next record: its fields, unescaped and NUL-terminated, in
+ * scratch (reset first), fields[0..*nfields) pointing into it until the
+ * next call; *line is the line it starts on. Returns RM_OK,
+ * RM_ENOTFOUND at the end of the input, or (the reader stops being
+ * usable) RM_EMALFORMED (an unclosed quote, text after a closing quote,
+ * a quote or a lone CR inside an unquoted field), RM_EBADVALUE (a field
+ * that is not UTF-8), RM_ETOOBIG (more than max, or RM_CSV_FIELDS_MAX,
+ * fields), RM_ENOMEM; why names the line.
+ */
+int rm_csv_next(rm_csv *c, rm_buf *scratch, const char **fields, size_t max,
+    size_t *nfields, size_t *line, rm_why *why);
+
 #endif /* RM_COMMON_H */

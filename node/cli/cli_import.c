@@ -19,45 +19,6 @@
 #define CSV_HEADER "agency_id,name_zh,name_en,kind,areas,max_grade,publishes"
 #define CSV_MAX_BYTES (64u << 20)
 
-/* Split one CSV line (RFC 4180 quoting) in place; returns field count
- * or -1 on bad quoting. */
-static int
-csv_fields(char *s, char **f, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		char *w;
-
-		if (n == max)
-			return -1;
-		if (*s == '"') {
-			f[n++] = w = ++s;
-			for (;;) {
-				if (*s == '\0')
-					return -1;
-				if (*s == '"' && s[1] == '"') {
-					*w++ = '"';
-					s += 2;
-				} else if (*s == '"') {
-					s++;
-					break;
-				} else
-					*w++ = *s++;
-			}
-			if (*s != ',' && *s != '\0')
-				return -1;
-			*w = '\0';
-		} else {
-			f[n++] = s;
-			s += strcspn(s, ",");
-		}
-		if (*s == '\0')
-			return n;
-		*s++ = '\0';
-	}
-}
-
 /* Rows read so far. */
 struct rows {
 	struct roster_agency *es;
@@ -282,7 +243,9 @@ cli_import_run(const struct cli_args *a, const char *csv)
 	rm_why w;
 	size_t n_only = 0, lineno = 0;
 	unsigned days;
-	char *line, *next;
+	rm_buf scratch = RM_BUF_INIT;
+	bool header_seen = false;
+	rm_csv rd;
 	int rv, col[CSV_COLS];
 	char cols_buf[] = CSV_HEADER, *csv_cols[CSV_COLS];
 
@@ -301,8 +264,7 @@ cli_import_run(const struct cli_args *a, const char *csv)
 			    "separated by ','");
 		n_only = (size_t)n;
 	}
-	if (rm_file_read(csv, CSV_MAX_BYTES, &file, &w) != RM_OK ||
-	    rm_buf_cstr(&file) != RM_OK)
+	if (rm_file_read(csv, CSV_MAX_BYTES, &file, &w) != RM_OK)
 		return cli_fail(c, "%s", w.msg);
 	if ((found = calloc(n_only + 1, sizeof(*found))) == NULL) {
 		rv = cli_fail(c, "out of memory");
@@ -311,38 +273,38 @@ cli_import_run(const struct cli_args *a, const char *csv)
 	if ((rv = feddir_open(c, cli_get(a, "dir"), true, &fd)) != 0)
 		goto out;
 	rv = CLI_EXIT_FAIL;
-	for (line = (char *)file.data; line != NULL; line = next) {
+	/* RFC 4180 as spreadsheets save it: BOM, CRLF, quoted commas and
+	 * line breaks (common.h, rm_csv). A quoting error leaves the row
+	 * boundaries unknown: it ends the check (nothing is signed). */
+	rm_csv_init(&rd, (const char *)file.data, file.len);
+	for (;;) {
+		const char *cf[CSV_COLS + 8];
 		char *f[CSV_COLS + 8];
 		bool bad = false;
-		int nf;
+		size_t nfs;
+		int nf, crv;
 
-		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		line[strcspn(line, "\r")] = '\0';
-		if (lineno == 1 && strncmp(line, "\xef\xbb\xbf", 3) == 0)
-			line += 3;
-		if (*line == '\0')
-			continue;
-		if ((nf = csv_fields(line, f, CSV_COLS + 8)) < 0) {
-			if (lineno == 1) {
-				cli_fail(c, "%s:1: header: bad CSV quoting or "
-				    "too many columns", csv);
-				goto out;
-			}
-			row_bad(&r, lineno, &bad, "row", "bad CSV quoting or "
-			    "too many columns");
-			continue;
+		crv = rm_csv_next(&rd, &scratch, cf, CSV_COLS + 8, &nfs, &lineno,
+		    &w);
+		if (crv == RM_ENOTFOUND)
+			break;
+		if (crv != RM_OK) {
+			cli_fail(c, "%s: %s; nothing signed", csv, w.msg);
+			goto out;
 		}
-		if (lineno == 1) {
+		nf = (int)nfs;
+		for (int k = 0; k < nf; k++)
+			f[k] = (char *)cf[k];
+		if (!header_seen) {
+			header_seen = true;
 			for (int k = 0; k < CSV_COLS; k++) {
 				col[k] = -1;
-				for (int j = 0; j < nf; j++)
-					if (strcmp(f[j], csv_cols[k]) == 0)
-						col[k] = j;
+				for (int jj = 0; jj < nf; jj++)
+					if (strcmp(f[jj], csv_cols[k]) == 0)
+						col[k] = jj;
 				if (col[k] < 0) {
-					cli_fail(c, "%s:1: header: missing "
-					    "column %s", csv, csv_cols[k]);
+					cli_fail(c, "%s:%zu: header: missing "
+					    "column %s", csv, lineno, csv_cols[k]);
 					goto out;
 				}
 			}
@@ -396,6 +358,7 @@ out:
 	free(found);
 	feddir_close(&fd);
 	rm_buf_fini(&file);
+	rm_buf_fini(&scratch);
 	return rv;
 }
 

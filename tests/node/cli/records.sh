@@ -88,4 +88,22 @@ printf '\x00' | dd of="$F/agencies.cbor" bs=1 seek=$((n - 3)) conv=notrunc 2>/de
 expect "bad signature in the last record" 1 "agencies.cbor: record 8 \(byte [0-9]+\): EBADSIG" \
     "$RM" agency list --dir "$F"
 cp "$T/good.cbor" "$F/agencies.cbor"
+# ---- a CSV saved by a spreadsheet program imports like the original:
+# UTF-8 BOM, CRLF line ends, a quoted name with a comma and a line break
+S=$T/sheet
+"$RM" federation init --dir "$S" --name sheet >/dev/null || bad "federation init"
+{
+	printf '\xef\xbb\xbf%s\r\n' "$H"
+	printf '120101.gov,"和平区人民政府, 应急","Heping District\r\nGovernment",district,120101,orange,alert\r\n'
+} >"$T/sheet.csv"
+expect "a spreadsheet-saved CSV imports" 0 "1 agency records? signed" \
+    "$RM" roster import --dir "$S" "$T/sheet.csv"
+expect "  and lists the agency" 0 "120101.gov" \
+    "$RM" agency list --dir "$S"
+{
+	printf '%s\n' "$H"
+	printf '120102.gov,"open quote,B,district,120102,orange,alert\n'
+} >"$T/quote.csv"
+expect "an unclosed quote names its line" 1 "quote.csv: line 3: a quoted field is not closed \(opened on line 2\); nothing signed" \
+    "$RM" roster import --dir "$S" "$T/quote.csv"
 finish

@@ -1,0 +1,137 @@
+/*
+ * csv.c -- a strict RFC 4180 reader for the spreadsheets offices keep
+ * (common.h, "CSV"): UTF-8 with or without a byte order mark, CRLF or LF
+ * line ends, quoted fields with commas, doubled quotes and line breaks.
+ * Each record is unescaped into the caller's scratch buffer; fields
+ * point into it until the next call.
+ */
+#include <string.h>
+
+#include "common/common.h"
+
+void
+rm_csv_init(rm_csv *c, const char *p, size_t n)
+{
+	memset(c, 0, sizeof(*c));
+	c->p = p;
+	c->n = n;
+	c->line = 1;
+	/* A spreadsheet program's UTF-8 byte order mark (U+FEFF). */
+	if (n >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		c->off = 3;
+}
+
+/* At a record end: CRLF, LF, or the end of the input. */
+static bool
+at_eol(const rm_csv *c)
+{
+	return c->off == c->n || c->p[c->off] == '\n' ||
+	    (c->p[c->off] == '\r' && c->off + 1 < c->n &&
+	    c->p[c->off + 1] == '\n');
+}
+
+static void
+skip_eol(rm_csv *c)
+{
+	if (c->off < c->n && c->p[c->off] == '\r')
+		c->off++;
+	if (c->off < c->n && c->p[c->off] == '\n') {
+		c->off++;
+		c->line++;
+	}
+}
+
+/* One field at c->off into b (NUL-terminated); *start = its offset. */
+static int
+field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
+{
+	char nul = '\0';
+
+	*start = b->len;
+	if (c->off < c->n && c->p[c->off] == '"') {
+		size_t open_line = c->line;
+
+		c->off++;
+		for (;;) {
+			char ch;
+
+			if (c->off == c->n)
+				return rm_fail(why, RM_EMALFORMED, "line %zu: a "
+				    "quoted field is not closed (opened on line "
+				    "%zu)", c->line, open_line);
+			ch = c->p[c->off++];
+			if (ch == '"') {
+				if (c->off < c->n && c->p[c->off] == '"') {
+					c->off++;
+				} else
+					break;
+			} else if (ch == '\r' && c->off < c->n &&
+			    c->p[c->off] == '\n') {
+				continue;       /* CRLF in a cell reads as LF */
+			} else if (ch == '\n')
+				c->line++;
+			if (rm_buf_append(b, &ch, 1) != RM_OK)
+				return rm_fail(why, RM_ENOMEM, "out of memory");
+		}
+		if (c->off < c->n && c->p[c->off] != ',' && !at_eol(c))
+			return rm_fail(why, RM_EMALFORMED, "line %zu: text after "
+			    "a closing quote (a quote inside a field is written "
+			    "\"\")", c->line);
+	} else {
+		while (c->off < c->n && c->p[c->off] != ',' && !at_eol(c)) {
+			char ch = c->p[c->off++];
+
+			if (ch == '"')
+				return rm_fail(why, RM_EMALFORMED, "line %zu: a "
+				    "quote inside an unquoted field", c->line);
+			if (ch == '\r')
+				return rm_fail(why, RM_EMALFORMED, "line %zu: a "
+				    "carriage return without a line feed", c->line);
+			if (rm_buf_append(b, &ch, 1) != RM_OK)
+				return rm_fail(why, RM_ENOMEM, "out of memory");
+		}
+	}
+	if (!rm_utf8_valid((const char *)b->data + *start, b->len - *start))
+		return rm_fail(why, RM_EBADVALUE, "line %zu: a field is not "
+		    "UTF-8", c->line);
+	return rm_buf_append(b, &nul, 1) == RM_OK ? RM_OK :
+	    rm_fail(why, RM_ENOMEM, "out of memory");
+}
+
+int
+rm_csv_next(rm_csv *c, rm_buf *scratch, const char **fields, size_t max,
+    size_t *nfields, size_t *line, rm_why *why)
+{
+	size_t starts[RM_CSV_FIELDS_MAX], n = 0;
+	int rv;
+
+	*nfields = 0;
+	if (max > RM_CSV_FIELDS_MAX)
+		max = RM_CSV_FIELDS_MAX;
+	/* A last line end, or blank lines, end nothing. */
+	while (c->off < c->n && at_eol(c))
+		skip_eol(c);
+	if (c->off == c->n)
+		return RM_ENOTFOUND;
+	*line = c->line;
+	rm_buf_reset(scratch);
+	for (;;) {
+		if (n == max)
+			return rm_fail(why, RM_ETOOBIG, "line %zu: more than %zu "
+			    "fields", *line, max);
+		if ((rv = field(c, scratch, &starts[n], why)) != RM_OK)
+			return rv;
+		n++;
+		if (c->off < c->n && c->p[c->off] == ',') {
+			c->off++;
+			continue;
+		}
+		skip_eol(c);
+		break;
+	}
+	/* The scratch buffer may have moved while it grew. */
+	for (size_t i = 0; i < n; i++)
+		fields[i] = (const char *)scratch->data + starts[i];
+	*nfields = n;
+	return RM_OK;
+}

@@ -1,0 +1,159 @@
+/*
+ * test_csv.c -- the RFC 4180 reader: records as spreadsheets save them
+ * (BOM, CRLF, quoted commas, quotes and line breaks), line numbers, and
+ * every refusal with its line.
+ */
+#include <string.h>
+
+#include "common/common.h"
+#include "rm_test.h"
+
+struct rec {
+	size_t n, line;
+	char f[8][64];
+};
+
+/* Read every record of s; returns the error or RM_OK at the end. */
+static int
+read_all(const char *s, size_t len, struct rec *out, size_t max,
+    size_t *count, rm_why *why)
+{
+	rm_buf scratch = RM_BUF_INIT;
+	const char *fields[8];
+	rm_csv c;
+	int rv;
+
+	*count = 0;
+	rm_csv_init(&c, s, len);
+	while (*count < max && (rv = rm_csv_next(&c, &scratch, fields, 8,
+	    &out[*count].n, &out[*count].line, why)) == RM_OK) {
+		for (size_t i = 0; i < out[*count].n; i++)
+			snprintf(out[*count].f[i], sizeof(out[*count].f[i]), "%s",
+			    fields[i]);
+		(*count)++;
+	}
+	rm_buf_fini(&scratch);
+	return rv == RM_ENOTFOUND ? RM_OK : rv;
+}
+
+static void
+test_plain(void)
+{
+	static const char s[] = "a,b,c\n1,,3\n";
+	struct rec r[4];
+	size_t n;
+	rm_why why;
+
+	CU_ASSERT_EQUAL_FATAL(read_all(s, strlen(s), r, 4, &n, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 2);
+	CU_ASSERT_EQUAL(r[0].n, 3);
+	CU_ASSERT_STRING_EQUAL(r[0].f[2], "c");
+	CU_ASSERT_EQUAL(r[1].n, 3);
+	CU_ASSERT_STRING_EQUAL(r[1].f[1], "");
+	CU_ASSERT_EQUAL(r[1].line, 2);
+}
+
+/* The same table saved by a spreadsheet program reads the same. */
+static void
+test_spreadsheet_equal(void)
+{
+	static const char lf[] =
+	    "id,name,measures\n"
+	    "R1,\"燃气立管, 腐蚀\",\"每季度检测\n年底前更换\"\n"
+	    "R2,\"say \"\"hi\"\"\",x";
+	static const char excel[] =
+	    "\xef\xbb\xbfid,name,measures\r\n"
+	    "R1,\"燃气立管, 腐蚀\",\"每季度检测\r\n年底前更换\"\r\n"
+	    "\r\n"
+	    "R2,\"say \"\"hi\"\"\",x\r\n";
+	struct rec a[4], b[4];
+	size_t na, nb;
+	rm_why why;
+
+	CU_ASSERT_EQUAL_FATAL(read_all(lf, strlen(lf), a, 4, &na, &why),
+	    RM_OK);
+	CU_ASSERT_EQUAL_FATAL(read_all(excel, strlen(excel), b, 4, &nb, &why),
+	    RM_OK);
+	CU_ASSERT_EQUAL_FATAL(na, 3);
+	CU_ASSERT_EQUAL_FATAL(nb, 3);
+	for (size_t i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(a[i].n, b[i].n);
+		for (size_t j = 0; j < a[i].n; j++)
+			CU_ASSERT_STRING_EQUAL(a[i].f[j], b[i].f[j]);
+	}
+	CU_ASSERT_STRING_EQUAL(a[0].f[0], "id");       /* no BOM left */
+	CU_ASSERT_STRING_EQUAL(b[0].f[0], "id");
+	CU_ASSERT_STRING_EQUAL(a[1].f[1], "燃气立管, 腐蚀");
+	CU_ASSERT_STRING_EQUAL(a[1].f[2], "每季度检测\n年底前更换");
+	CU_ASSERT_STRING_EQUAL(a[2].f[1], "say \"hi\"");
+	/* line numbers count the line break inside the quoted cell */
+	CU_ASSERT_EQUAL(a[1].line, 2);
+	CU_ASSERT_EQUAL(a[2].line, 4);
+	CU_ASSERT_EQUAL(b[2].line, 5);                 /* after a blank */
+}
+
+static void
+expect_error(const char *s, int err, const char *part)
+{
+	struct rec r[4];
+	size_t n;
+	rm_why why;
+
+	memset(&why, 0, sizeof(why));
+	CU_ASSERT_EQUAL(read_all(s, strlen(s), r, 4, &n, &why), err);
+	if (strstr(why.msg, part) == NULL) {
+		fprintf(stderr, "\n  why \"%s\" lacks \"%s\"\n", why.msg, part);
+		CU_FAIL("why");
+	}
+}
+
+static void
+test_refusals(void)
+{
+	expect_error("a,b\n1,\"open\n2,3\n", RM_EMALFORMED,
+	    "quoted field is not closed (opened on line 2)");
+	expect_error("a,\"b\"c\n", RM_EMALFORMED, "line 1: text after a closing "
+	    "quote");
+	expect_error("a,b\nx\"y,z\n", RM_EMALFORMED, "line 2: a quote inside an "
+	    "unquoted field");
+	expect_error("a,b\rc\n", RM_EMALFORMED, "carriage return");
+	expect_error("a,\xff\xfe\n", RM_EBADVALUE, "line 1: a field is not UTF-8");
+	expect_error("1,2,3,4,5,6,7,8,9\n", RM_ETOOBIG, "more than 8 fields");
+}
+
+static void
+test_empty(void)
+{
+	struct rec r[2];
+	size_t n;
+	rm_why why;
+
+	CU_ASSERT_EQUAL(read_all("", 0, r, 2, &n, &why), RM_OK);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(read_all("\xef\xbb\xbf\r\n\n", 5, r, 2, &n, &why),
+	    RM_OK);
+	CU_ASSERT_EQUAL(n, 0);
+	/* one empty field on a line of its own is a record: "" */
+	CU_ASSERT_EQUAL(read_all("\"\"\n", 3, r, 2, &n, &why), RM_OK);
+	CU_ASSERT_EQUAL(n, 1);
+	CU_ASSERT_EQUAL(r[0].n, 1);
+	CU_ASSERT_STRING_EQUAL(r[0].f[0], "");
+}
+
+void
+rm_test_register(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "plain", test_plain },
+		{ "spreadsheet_equal", test_spreadsheet_equal },
+		{ "refusals", test_refusals },
+		{ "empty", test_empty },
+		CU_TEST_INFO_NULL,
+	};
+	static CU_SuiteInfo suites[] = {
+		{ "common.csv", NULL, NULL, NULL, NULL, tests },
+		CU_SUITE_INFO_NULL,
+	};
+
+	CU_register_suites(suites);
+}
