@@ -252,8 +252,8 @@ test_unknown(void)
 	}
 	{
 		SETUP();
-		tab_set(&rec, "kind", "647269736b");	/* "risk" */
-		REJECT(RM_EUNKNOWN, "kind: unknown kind \"risk\"");
+		tab_set(&rec, "kind", "647461736b");	/* "task" */
+		REJECT(RM_EUNKNOWN, "kind: unknown kind \"task\"");
 	}
 	{
 		SETUP();
