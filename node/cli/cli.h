@@ -314,6 +314,7 @@ extern const struct cli_cmd cli_agency_revoke;
 extern const struct cli_cmd cli_agency_remove;
 extern const struct cli_cmd cli_roster_import;
 extern const struct cli_cmd cli_roster_publish;
+extern const struct cli_cmd cli_risk_import;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;

@@ -19,6 +19,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_agency_remove,
 	&cli_roster_import,
 	&cli_roster_publish,
+	&cli_risk_import,
 	&cli_node_config,
 	&cli_node_check,
 	&cli_alert_issue,

@@ -3,7 +3,7 @@
 add_executable(rm_test_seal cli_seal.c)
 target_link_libraries(rm_test_seal PRIVATE rm_trust rm_crypto
   rm_schemas rm_common)
-foreach(t federation agency_node verify usage alert_http records)
+foreach(t federation agency_node verify usage alert_http records risk_check)
   rm_script_test(node.cli_${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/${t}.sh
     LABEL unit TIMEOUT 60)
