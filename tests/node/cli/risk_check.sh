@@ -52,6 +52,17 @@ F=$T/fed
 "$RM" federation init --dir "$F" --name t >/dev/null || bad "federation init"
 "$RM" roster import --dir "$F" "$RM_TEST_DATA/agencies.csv" >/dev/null 2>&1 ||
     bad "roster import"
+# the roster's highest grade applies to risks as to alerts: two rows of
+# the office register grade risks above what their unit may publish
 run "$RM" risk import --check --dir "$F" "$REG"
-check_eq "with the roster: exit" "$RC" 0
+check_eq "with the roster: exit 1" "$RC" 1
+case "$ERR" in
+*"risk-register.csv:8: responsible: 120000.water may not publish it: grade: red above the maximum orange"*)
+	ok "a red risk from a unit allowed orange is named" ;;
+*) bad "grade above the roster's not reported: $ERR" ;;
+esac
+case "$ERR" in
+*"2 bad rows of 18"*) ok "  two such rows" ;;
+*) bad "count with the roster: $ERR" ;;
+esac
 finish
