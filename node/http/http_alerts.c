@@ -10,18 +10,6 @@
 
 #include "node/http/http_int.h"
 
-static int
-issued_res(struct http_res *res, const struct service_issued *is)
-{
-	char hex[65];
-
-	rm_hash_hex(&is->hash, hex);
-	http_res_json(res, 201, json_pack("{s:s,s:s,s:s,s:I,s:I}", "hash",
-	    hex, "object_id", is->object_id, "origin", is->origin,
-	    "seq", (json_int_t)is->seq, "ver", (json_int_t)is->ver));
-	return RM_OK;
-}
-
 struct list_ctx {
 	json_t *alerts;
 	bool failed;
@@ -99,11 +87,7 @@ http_post_alert(struct http_call_ctx *c)
 		return rv;
 	rv = service_alert_issue(c->n, &draft, mt_set, &is, &c->why);
 	record_fini(&draft);
-	if (rv != RM_OK) {
-		http_why_request_path(&c->why);
-		return rv;
-	}
-	return issued_res(c->res, &is);
+	return http_issue_answer(c, rv, &is);
 }
 
 /* POST /v1/alerts/{object_id}/cancel */
@@ -112,18 +96,12 @@ http_post_cancel(struct http_call_ctx *c)
 {
 	char oid[RM_OBJECT_ID_MAX + 2];
 	struct service_issued is;
-	enum http_pct_rv pr;
 	const char *reason;
 	json_t *root;
 	int rv;
 
-	pr = http_pct_decode(c->tail, c->tail_len, oid, sizeof(oid));
-	if (pr == PCT_LONG)
-		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "longer "
-		    "than %d bytes, so there is no such object",
-		    RM_OBJECT_ID_MAX);
-	if (pr != PCT_OK)
-		return http_pct_refuse(c, pr, "object_id");
+	if ((rv = http_path_object_id(c, oid)) != RM_OK)
+		return rv;
 	if (!object_id_valid(oid))
 		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "\"%.80s\" "
 		    "is not a valid object id (%s), so there is no such "
@@ -133,9 +111,5 @@ http_post_cancel(struct http_call_ctx *c)
 		return rv;
 	rv = service_alert_cancel(c->n, oid, reason, &is, &c->why);
 	json_decref(root);
-	if (rv != RM_OK) {
-		http_why_request_path(&c->why);
-		return rv;
-	}
-	return issued_res(c->res, &is);
+	return http_issue_answer(c, rv, &is);
 }

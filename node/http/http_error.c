@@ -61,8 +61,8 @@ static const struct {
 	{ "sender", "sender_name" }, { "areaDesc", "area_desc" },
 };
 
-/* A schemas/ path ("alert.texts[0].areaDesc", "oid") as the request's
- * path ("texts[0].area_desc", "object_id"). */
+/* A schemas/ path ("alert.texts[0].areaDesc", "oid", "risk.review") as
+ * the request's path ("texts[0].area_desc", "object_id", "review"). */
 static void
 map_path(const char *p, size_t len, char *out, size_t outlen)
 {
@@ -70,6 +70,11 @@ map_path(const char *p, size_t len, char *out, size_t outlen)
 	const char *rest, *sub;
 	size_t k;
 
+	/* a risk's body keys are its request keys */
+	if (len >= 5 && strncmp(p, "risk.", 5) == 0) {
+		snprintf(out, outlen, "%.*s", (int)(len - 5), p + 5);
+		return;
+	}
 	if (len >= 6 && strncmp(p, "alert.", 6) == 0) {
 		p += 6;
 		len -= 6;

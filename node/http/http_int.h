@@ -113,6 +113,18 @@ enum http_pct_rv http_pct_decode(const char *s, size_t n, char *out,
 int http_pct_refuse(struct http_call_ctx *c, enum http_pct_rv rv,
     const char *part);
 
+/* The answer of an issue path that returned rv: a refusal (rv, with
+ * c->why in the request's terms: http_why_request_path) or 201 with
+ * what was issued, {hash, object_id, origin, seq, ver}. Returns rv. */
+int http_issue_answer(struct http_call_ctx *c, int rv,
+    const struct service_issued *is);
+
+/* The route's tail as an object id (percent-decoded into oid): 404
+ * ENOTFOUND if longer than RM_OBJECT_ID_MAX, 400 if it does not decode
+ * (http_pct_refuse). Validity is the caller's check. */
+int http_path_object_id(struct http_call_ctx *c,
+    char oid[RM_OBJECT_ID_MAX + 2]);
+
 /* Handlers of each resource group. */
 int http_get_alerts(struct http_call_ctx *c);     /* http_alerts.c */
 int http_post_alert(struct http_call_ctx *c);
@@ -122,6 +134,10 @@ int http_get_record(struct http_call_ctx *c);     /* http_records.c */
 int http_get_forks(struct http_call_ctx *c);      /* http_forks.c */
 int http_post_fork_resolve(struct http_call_ctx *c); /* http_forks.c */
 int http_get_status(struct http_call_ctx *c);     /* http_status.c */
+int http_get_risks(struct http_call_ctx *c);      /* http_risks.c */
+int http_post_risk(struct http_call_ctx *c);
+int http_post_risk_update(struct http_call_ctx *c);
+int http_post_risk_remove(struct http_call_ctx *c);
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
 
 /* ---------------- request JSON (req_*.c) ---------------- */
@@ -161,6 +177,22 @@ int req_alert_parse(const char *body, size_t len,
 int req_cancel_parse(const char *body, size_t len, json_t **root,
     const char **reason, rm_why *why);
 
+/*
+ * Parse a POST /v1/risks (base NULL: a new risk) or POST /v1/risks/{id}
+ * (base: the risk's latest version, whose fields the body's replace)
+ * body into a risk draft of agency `origin`, issued now_ms: *out and
+ * *body (zeroed here) borrow strings from *root (json_decref() it after
+ * the draft is issued, also on error; NULL when the body did not
+ * parse) and from base. Fields as docs/API.md "POST /v1/risks"; a new
+ * risk's id defaults to default_id, its status to identified, its
+ * responsible unit to origin; null clears an optional field of base
+ * (point, measures, cooperating). The draft is checked with
+ * record_validate (as ver 1, seq 1). Errors as req_alert_parse.
+ */
+int req_risk_parse(const char *text, size_t len, const char *origin,
+    rm_utc_ms now_ms, const char *default_id, const struct rm_record *base,
+    struct rm_record *out, struct rm_risk *body, json_t **root, rm_why *why);
+
 /* EUNKNOWN for the first key of obj not in the NULL-terminated allowed
  * list; prefix ("texts[0].") is put before the key in the reported
  * path. Node-set fields get their own reason. */
@@ -173,6 +205,21 @@ int req_check_keys(json_t *obj, const char *const *allowed,
  * *out borrows from obj. */
 int req_get_str(json_t *obj, const char *key, const char *field,
     bool required, size_t max, const char **out, rm_why *why);
+
+/* A coordinate v (a JSON number of decimal degrees, |v| <= limit) as
+ * micro-degrees, rounded: EMISSING (v NULL), EMALFORMED (not a number),
+ * EBADVALUE (out of range), naming path f. */
+int req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
+    rm_why *why);
+
+/* Parse len bytes of body as one JSON object without duplicate keys
+ * into *root (json_decref() it, also on error; NULL when it is not
+ * JSON). Errors: RM_EMALFORMED (not JSON, not an object). */
+int req_json_object(const char *body, size_t len, json_t **root,
+    rm_why *why);
+
+/* strcmp for qsort over arrays of char[N] (area codes, agency ids). */
+int req_str_cmp(const void *a, const void *b);
 
 /* strdup for the record (NULL stays NULL); RM_ENOMEM. */
 int req_dup_str(const char *s, const char *field, char **out, rm_why *why);

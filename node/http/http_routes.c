@@ -1,8 +1,9 @@
 /*
  * http_routes.c -- the route table of the HTTP/JSON API (docs/API.md):
  * bearer auth, path and query decoding, dispatch by path and method to
- * the handlers of each resource group (http_alerts.c, http_records.c,
- * http_status.c, http_metrics.c), error bodies and counters.
+ * the handlers of each resource group (http_alerts.c, http_risks.c,
+ * http_records.c, http_status.c, http_metrics.c), error bodies and
+ * counters.
  * No nng types here: http_srv.c hands over a struct http_req.
  */
 #include <stdarg.h>
@@ -234,6 +235,8 @@ query_only(struct http_call_ctx *c, const char *const *allowed,
 
 static const char *const alerts_params[] = { "area", NULL };
 static const char *const records_params[] = { "view", NULL };
+static const char *const risks_params[] = { "area", "grade", "status",
+	"category", "responsible", NULL };
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
@@ -257,6 +260,13 @@ static const struct route {
 	  http_post_alert, alerts_params, "allowed: area=CODE" },
 	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
 	  NULL, NULL },
+	{ "/v1/risks", NULL, false, "GET, POST", http_get_risks,
+	  http_post_risk, risks_params, "allowed: area=CODE, grade=, status=, "
+	  "category=, responsible=AGENCY" },
+	{ "/v1/risks/", "/remove", true, "POST", NULL, http_post_risk_remove,
+	  NULL, NULL },
+	{ "/v1/risks/", NULL, true, "POST", NULL, http_post_risk_update, NULL,
+	  NULL },
 	{ "/v1/records", NULL, false, "POST", NULL, http_post_records, NULL,
 	  NULL },
 	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL,
@@ -385,4 +395,36 @@ fail:
 	    RM_LOG_ERR : RM_LOG_INFO, "http",
 	    "%.16s %.100s -> %d %s %s: %s", req->method, req->uri,
 	    res->status, rm_errname(rv), field, reason);
+}
+
+int
+http_issue_answer(struct http_call_ctx *c, int rv,
+    const struct service_issued *is)
+{
+	char hex[65];
+
+	if (rv != RM_OK) {
+		http_why_request_path(&c->why);
+		return rv;
+	}
+	rm_hash_hex(&is->hash, hex);
+	http_res_json(c->res, 201, json_pack("{s:s,s:s,s:s,s:I,s:I}", "hash",
+	    hex, "object_id", is->object_id, "origin", is->origin,
+	    "seq", (json_int_t)is->seq, "ver", (json_int_t)is->ver));
+	return RM_OK;
+}
+
+int
+http_path_object_id(struct http_call_ctx *c, char oid[RM_OBJECT_ID_MAX + 2])
+{
+	enum http_pct_rv pr;
+
+	pr = http_pct_decode(c->tail, c->tail_len, oid, RM_OBJECT_ID_MAX + 2);
+	if (pr == PCT_LONG)
+		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "longer "
+		    "than %d bytes, so there is no such object",
+		    RM_OBJECT_ID_MAX);
+	if (pr != PCT_OK)
+		return http_pct_refuse(c, pr, "object_id");
+	return RM_OK;
 }

@@ -140,12 +140,6 @@ parse_categories(json_t *root, struct rm_alert *a, rm_why *why)
 }
 
 static int
-area_cmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
-static int
 parse_areas(json_t *root, struct rm_record *rec, rm_why *why)
 {
 	json_t *arr, *v;
@@ -177,7 +171,7 @@ parse_areas(json_t *root, struct rm_record *rec, rm_why *why)
 	rec->n_areas = json_array_size(arr);
 	/* The record keeps them sorted (schemas/ "areas"); order in the
 	 * request carries no meaning. */
-	qsort(rec->areas, rec->n_areas, sizeof(rec->areas[0]), area_cmp);
+	qsort(rec->areas, rec->n_areas, sizeof(rec->areas[0]), req_str_cmp);
 	return RM_OK;
 }
 
@@ -261,9 +255,8 @@ parse_texts(json_t *root, struct rm_alert *a, rm_why *why)
 	return RM_OK;
 }
 
-/* A coordinate in degrees -> micro-degrees, range-checked. */
-static int
-get_coord(json_t *v, const char *f, double limit, int32_t *out,
+int
+req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
     rm_why *why)
 {
 	double d;
@@ -307,11 +300,11 @@ parse_polygon(json_t *root, struct rm_alert *a, rm_why *why)
 			    "must be [lat, lon], has %zu elements",
 			    json_array_size(pt));
 		snprintf(f, sizeof(f), "polygon[%zu][0]", i);
-		if ((rv = get_coord(json_array_get(pt, 0), f, 90,
+		if ((rv = req_get_coord(json_array_get(pt, 0), f, 90,
 		    &a->polygon[i].lat_udeg, why)) != RM_OK)
 			return rv;
 		snprintf(f, sizeof(f), "polygon[%zu][1]", i);
-		if ((rv = get_coord(json_array_get(pt, 1), f, 180,
+		if ((rv = req_get_coord(json_array_get(pt, 1), f, 180,
 		    &a->polygon[i].lon_udeg, why)) != RM_OK)
 			return rv;
 	}
@@ -336,10 +329,10 @@ parse_circle(json_t *root, struct rm_alert *a, rm_why *why)
 		    "must be a JSON object {lat, lon, radius_m}");
 	if ((rv = req_check_keys(c, circle_keys, "circle.", why)) != RM_OK)
 		return rv;
-	if ((rv = get_coord(json_object_get(c, "lat"), "circle.lat", 90,
+	if ((rv = req_get_coord(json_object_get(c, "lat"), "circle.lat", 90,
 	    &a->circle_centre.lat_udeg, why)) != RM_OK)
 		return rv;
-	if ((rv = get_coord(json_object_get(c, "lon"), "circle.lon", 180,
+	if ((rv = req_get_coord(json_object_get(c, "lon"), "circle.lon", 180,
 	    &a->circle_centre.lon_udeg, why)) != RM_OK)
 		return rv;
 	if ((r = json_object_get(c, "radius_m")) == NULL)
@@ -586,21 +579,16 @@ int
 req_cancel_parse(const char *body, size_t len, json_t **root,
     const char **reason, rm_why *why)
 {
-	json_error_t jerr;
 	json_t *v;
 	const char *key;
+	int rv;
 
 	*root = NULL;
 	*reason = NULL;
 	if (body == NULL || len == 0)
 		return RM_OK;
-	if ((*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
-	    NULL)
-		return rm_fail_at(why, RM_EMALFORMED, "", "not JSON: %s (line "
-		    "%d, column %d)", jerr.text, jerr.line, jerr.column);
-	if (!json_is_object(*root))
-		return rm_fail_at(why, RM_EMALFORMED, "", "the body must be a "
-		    "JSON object");
+	if ((rv = req_json_object(body, len, root, why)) != RM_OK)
+		return rv;
 	json_object_foreach(*root, key, v) {
 		if (strcmp(key, "reason") != 0)
 			return rm_fail_at(why, RM_EUNKNOWN, key,

@@ -114,3 +114,24 @@ req_get_array(json_t *obj, const char *key, bool required, size_t min,
 	return RM_OK;
 }
 
+
+int
+req_str_cmp(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+int
+req_json_object(const char *body, size_t len, json_t **root, rm_why *why)
+{
+	json_error_t jerr;
+
+	if ((*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
+	    NULL)
+		return rm_fail_at(why, RM_EMALFORMED, "", "not JSON: %s (line "
+		    "%d, column %d)", jerr.text, jerr.line, jerr.column);
+	if (!json_is_object(*root))
+		return rm_fail_at(why, RM_EMALFORMED, "", "the body must be a "
+		    "JSON object");
+	return RM_OK;
+}

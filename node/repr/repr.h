@@ -29,7 +29,10 @@
  * prev and supersedes (hex, if present), and for alerts every alert
  * field of docs/API.md (identifier, status, msg_type, categories,
  * urgency, severity, certainty, grade, effective, texts, polygon,
- * circle, references). A restricted record (docs/PROTOCOL.md §6a)
+ * circle, references), for risks every risk field of docs/API.md
+ * ("The risk shape": name, category, subcategory, grade, status,
+ * reason, point, location, responsible, cooperating, measures, review).
+ * A restricted record (docs/PROTOCOL.md §6a)
  * also has "restricted": true and "to" (its recipients) after
  * supersedes, and the alert fields only if its body was decrypted
  * (rec->body set). Times are UTC "…T…:…:….mmmZ"; coordinates are

@@ -142,6 +142,37 @@ put_alert(json_t *o, const struct rm_alert *a)
 	return true;
 }
 
+/* A risk (docs/API.md "The risk shape"): optional fields are absent. */
+static bool
+put_risk(json_t *o, const struct rm_risk *r)
+{
+	json_t *coop;
+
+	if (!put(o, "name", json_string(r->name)) ||
+	    !put(o, "category", json_string(risk_category_name(r->category))) ||
+	    !put(o, "subcategory",
+	        json_string(risk_subcategory_name(r->subcategory))) ||
+	    !put(o, "grade", json_string(grade_name(r->grade))) ||
+	    !put(o, "status", json_string(risk_status_name(r->status))))
+		return false;
+	if (r->reason != NULL && !put(o, "reason", json_string(r->reason)))
+		return false;
+	if (r->has_point && !put(o, "point", json_pack("{s:o,s:o}",
+	    "lat", deg(r->point.lat_udeg), "lon", deg(r->point.lon_udeg))))
+		return false;
+	if (!put(o, "location", json_string(r->location)) ||
+	    !put(o, "responsible", json_string(r->responsible)) ||
+	    !put(o, "cooperating", coop = json_array()))
+		return false;
+	for (size_t i = 0; i < r->n_coop; i++)
+		if (json_array_append_new(coop, json_string(r->coop[i])) != 0)
+			return false;
+	if (r->measures != NULL &&
+	    !put(o, "measures", json_string(r->measures)))
+		return false;
+	return put(o, "review", json_string(r->review));
+}
+
 json_t *
 repr_record_object(const struct rm_record *rec, const rm_hash *hash)
 {
@@ -182,6 +213,8 @@ repr_record_object(const struct rm_record *rec, const rm_hash *hash)
 				goto fail;
 	}
 	if (record_alert(rec) != NULL && !put_alert(o, record_alert(rec)))
+		goto fail;
+	if (record_risk(rec) != NULL && !put_risk(o, record_risk(rec)))
 		goto fail;
 	return o;
 fail:

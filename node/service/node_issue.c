@@ -17,14 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/service/service.h"
-
-/* The version an issue decision was based on. */
-struct issue_base {
-	struct node *n;
-	bool exists;                 /* the object had a version */
-	rm_hash hash;                /* its latest version, if it exists */
-};
+#include "node/service/service_int.h"
 
 /* store_seal_fn: on the writer thread, inside the write transaction,
  * after the store set rec->ver and rec->supersedes from the current
@@ -121,8 +114,9 @@ own_key_refusal(struct node *n, const struct roster *r,
 	    ", none in use", cur != NULL ? cur_hex : "");
 }
 
-static int
-authorise(struct node *n, const struct rm_record *rec, rm_why *why)
+int
+node_issue_authorise(struct node *n, const struct rm_record *rec,
+    rm_why *why)
 {
 	struct roster *r = node_roster(n);
 	const struct roster_agency *a;
@@ -203,9 +197,9 @@ own_log_ready(struct node *n, rm_why *why)
 	return RM_OK;
 }
 
-static int
-issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
-    struct service_issued *out, rm_why *why)
+int
+node_issue_commit(struct node *n, struct rm_record *rec,
+    const struct issue_base *base, struct service_issued *out, rm_why *why)
 {
 	struct store_put_result res;
 	char hex[65], summary[160];
@@ -255,13 +249,9 @@ issue(struct node *n, struct rm_record *rec, const struct issue_base *base,
 	return RM_OK;
 }
 
-/* The winning version of (own agency, object_id): *found false if there
- * is none; else its hash in *h and the record decoded into *out
- * (record_fini() it). A stored record that does not decode is
- * RM_ESTORE. */
-static int
-load_latest(struct node *n, const char *object_id, bool *found, rm_hash *h,
-    struct rm_record *out, rm_why *why)
+int
+node_issue_latest(struct node *n, const char *object_id, bool *found,
+    rm_hash *h, struct rm_record *out, rm_why *why)
 {
 	rm_why w;
 	int rv;
@@ -353,16 +343,17 @@ service_alert_default_id(struct node *n, rm_utc_ms now,
 	return RM_OK;
 }
 
-/* A draft from any front end: an alert of the own agency that is a valid
- * record once numbered (checked as ver 1, seq 1). */
-static int
-draft_valid(struct node *n, struct rm_record *d, rm_why *why)
+int
+node_issue_draft_valid(struct node *n, const struct rm_kind_ops *kind,
+    struct rm_record *d, rm_why *why)
 {
 	size_t n_to = d->n_to;
 	int rv;
 
-	if (record_alert(d) == NULL)
-		return rm_fail(why, RM_EINVAL, "the draft is not an alert");
+	if (d->kind != kind || d->body == NULL)
+		return rm_fail(why, RM_EINVAL, "the draft is not a%s %s",
+		    strchr("aeiou", kind->name[0]) != NULL ? "n" : "",
+		    kind->name);
 	if (strcmp(d->origin, n->cfg.agency) != 0)
 		return rm_fail(why, RM_EINVAL, "the draft's origin %s is not "
 		    "this node's agency %s", d->origin, n->cfg.agency);
@@ -438,19 +429,20 @@ service_alert_issue(struct node *n, struct rm_record *draft,
 	struct issue_base base;
 	int rv;
 
-	if ((rv = draft_valid(n, draft, why)) != RM_OK)
+	if ((rv = node_issue_draft_valid(n, &rm_kind_alert, draft, why)) !=
+	    RM_OK)
 		return rv;
 	memset(&cur, 0, sizeof(cur));
 	memset(&base, 0, sizeof(base));
 	base.n = n;
-	if ((rv = load_latest(n, draft->object_id, &base.exists, &base.hash,
+	if ((rv = node_issue_latest(n, draft->object_id, &base.exists, &base.hash,
 	    &cur, why)) == RM_OK &&
 	    (rv = msg_type_rules(draft, msg_type_given, base.exists, &cur,
 	    why)) == RM_OK &&
 	    (rv = draft_recipients(n, draft, base.exists, &cur, why)) ==
 	    RM_OK &&
-	    (rv = authorise(n, draft, why)) == RM_OK)
-		rv = issue(n, draft, &base, out, why);
+	    (rv = node_issue_authorise(n, draft, why)) == RM_OK)
+		rv = node_issue_commit(n, draft, &base, out, why);
 	if (base.exists)
 		record_fini(&cur);
 	return rv;
@@ -477,7 +469,7 @@ service_alert_cancel(struct node *n, const char *object_id,
 		rv = rm_fail_at(why, RM_ENOTFOUND, "object_id", "\"%.80s\" is "
 		    "not a valid object id (%s)", object_id,
 		    NODE_OBJECT_ID_RULE);
-	else if ((rv = load_latest(n, object_id, &base.exists, &base.hash,
+	else if ((rv = node_issue_latest(n, object_id, &base.exists, &base.hash,
 	    &rec, why)) == RM_OK && !base.exists)
 		rv = rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
 		    "object \"%s\"", n->cfg.agency, object_id);
@@ -518,8 +510,8 @@ service_alert_cancel(struct node *n, const char *object_id,
 		}
 		ca.texts = texts;
 	}
-	if ((rv = authorise(n, &c, why)) == RM_OK)
-		rv = issue(n, &c, &base, out, why);
+	if ((rv = node_issue_authorise(n, &c, why)) == RM_OK)
+		rv = node_issue_commit(n, &c, &base, out, why);
 	free(c.enc);
 done:
 	free(texts);
@@ -595,13 +587,13 @@ service_fork_resolve(struct node *n, const char *origin, uint64_t seq,
 		snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s", a->areas[0]);
 	}
 	roster_free(r);
-	if ((rv = load_latest(n, rec.object_id, &base.exists, &base.hash, &cur,
-	    why)) != RM_OK)
+	if ((rv = node_issue_latest(n, rec.object_id, &base.exists, &base.hash,
+	    &cur, why)) != RM_OK)
 		return rv;
 	if (base.exists)
 		record_fini(&cur);
-	if ((rv = authorise(n, &rec, why)) == RM_OK)
-		rv = issue(n, &rec, &base, out, why);
+	if ((rv = node_issue_authorise(n, &rec, why)) == RM_OK)
+		rv = node_issue_commit(n, &rec, &base, out, why);
 	if (rv == RM_OK)
 		rm_log_sec("node", "fork of %s at seq %llu resolved by this "
 		    "node (%s)", origin, (unsigned long long)seq,

@@ -353,6 +353,73 @@ void service_status_free(struct service_status *st);
 int service_alerts_active(struct node *n, const char *area, rm_utc_ms now,
     store_each_fn each, void *arg, rm_why *why);
 
+/* ---------------- the risk register (node_risk.c) ----------------
+ * Items of the own agency's risk register (kind "risk", schemas.h "the
+ * risk kind"), issued through the same path as alerts: the kind's
+ * status rule (risk_status_next), the own-log guard, roster_authorise
+ * (the agency's roster entry must list kind "risk", the risk's area
+ * must be within its areas and its grade at most its max_grade) and
+ * store_issue with optimistic concurrency. Errors as
+ * service_alert_issue, and:
+ *   RM_EEXIST      field "object_id": a new risk whose id exists, or an
+ *                  object that is not a risk; field "status": the risk
+ *                  was removed (removed is final)
+ *   RM_ENOTFOUND   field "object_id": no such risk of the agency
+ *   RM_EBUSY       field "object_id": the risk changed since the
+ *                  version the update was based on
+ */
+
+/*
+ * The own agency's latest version of risk `id`, decoded into *out
+ * (record_fini() it) with its hash in *hash. Errors: RM_ENOTFOUND (field
+ * object_id: none, or not a valid object id), RM_EEXIST (an object that
+ * is not a risk), RM_ESTORE.
+ */
+int service_risk_latest(struct node *n, const char *id,
+    struct rm_record *out, rm_hash *hash, rm_why *why);
+
+/*
+ * Issue draft (a risk record of the own agency, ver = seq = 0, one
+ * area; the caller owns it): base NULL for a new risk (RM_EEXIST if the
+ * id exists), else the next version of the version with hash *base (as
+ * service_risk_latest gave it; RM_EBUSY if another version came since,
+ * RM_ENOTFOUND if there is none). Returns after the commit; *out on
+ * success only. Thread-safe.
+ */
+int service_risk_issue(struct node *n, struct rm_record *draft,
+    const rm_hash *base, struct service_issued *out, rm_why *why);
+
+/*
+ * Remove risk `id` of the own agency: the next version of its latest
+ * one with status "removed" and reason (1..RM_RISK_REASON_MAX bytes of
+ * UTF-8; RM_EMISSING/RM_EBADVALUE field "reason" otherwise). Errors
+ * as service_risk_latest and service_risk_issue.
+ */
+int service_risk_remove(struct node *n, const char *id, const char *reason,
+    struct service_issued *out, rm_why *why);
+
+/* List filters; 0 / NULL: any. */
+struct service_risk_filter {
+	const char *area;            /* overlapping this area code */
+	rm_grade grade;
+	enum rm_risk_status status;  /* identified or controlled (removed
+	                                risks are not in force) */
+	enum rm_risk_category category;
+	const char *responsible;     /* agency id */
+};
+
+/*
+ * The risks in force at now (every agency's, status not removed) that
+ * match every filter of f, newest issued first, as store_active() /
+ * store_index_each() give them: one index is walked (the first of
+ * grade, status, category, responsible that is set; else the area)
+ * and the other filters are compared with the fields. Errors:
+ * RM_EBADVALUE (field "area": not an area code), those of the store
+ * and each.
+ */
+int service_risks_list(struct node *n, const struct service_risk_filter *f,
+    rm_utc_ms now, store_each_fn each, void *arg, rm_why *why);
+
 /* ---------------- glue (node_glue.c) ---------------- */
 
 /* Host operations handed to the federation (ingest -> store_put, …). */

@@ -1,0 +1,176 @@
+/*
+ * node_risk.c -- the risk register of the node's own agency (service.h,
+ * "the risk register"): new risks, their next versions and removals go
+ * through the issue path of node_issue.c (service_int.h); lists read
+ * the store's in-force indexes (kind "risk" by area, and the keys the
+ * kind emits: grade=, status=, category=, responsible=).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "node/service/service_int.h"
+
+int
+service_risk_latest(struct node *n, const char *id, struct rm_record *out,
+    rm_hash *hash, rm_why *why)
+{
+	bool found = false;
+	int rv;
+
+	if (id == NULL || strlen(id) > RM_OBJECT_ID_MAX || !object_id_valid(id))
+		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "\"%.80s\" is "
+		    "not a valid object id (%s)", id != NULL ? id : "",
+		    NODE_OBJECT_ID_RULE);
+	if ((rv = node_issue_latest(n, id, &found, hash, out, why)) != RM_OK)
+		return rv;
+	if (!found)
+		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
+		    "risk \"%s\"", n->cfg.agency, id);
+	if (record_risk(out) == NULL) {
+		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a %s, "
+		    "not a risk", id, out->kind->name);
+		record_fini(out);
+		return rv;
+	}
+	return RM_OK;
+}
+
+int
+service_risk_issue(struct node *n, struct rm_record *draft,
+    const rm_hash *base_hash, struct service_issued *out, rm_why *why)
+{
+	struct rm_record cur;
+	struct issue_base base;
+	int rv;
+
+	if (record_restricted(draft))
+		return rm_fail(why, RM_EINVAL, "a risk is not restricted");
+	if ((rv = node_issue_draft_valid(n, &rm_kind_risk, draft, why)) !=
+	    RM_OK)
+		return rv;
+	memset(&cur, 0, sizeof(cur));
+	memset(&base, 0, sizeof(base));
+	base.n = n;
+	if ((rv = node_issue_latest(n, draft->object_id, &base.exists,
+	    &base.hash, &cur, why)) != RM_OK)
+		return rv;
+	if (base_hash == NULL && base.exists)
+		rv = rm_fail_at(why, RM_EEXIST, "object_id", "%s already has an "
+		    "object \"%s\" (ver %llu): update it instead",
+		    n->cfg.agency, draft->object_id,
+		    (unsigned long long)cur.ver);
+	else if (base_hash != NULL && !base.exists)
+		rv = rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no risk "
+		    "\"%s\"", n->cfg.agency, draft->object_id);
+	else if (base.exists && record_risk(&cur) == NULL)
+		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a %s, "
+		    "not a risk", draft->object_id, cur.kind->name);
+	else if (base_hash != NULL && memcmp(base_hash->b, base.hash.b,
+	    RM_HASH_BYTES) != 0)
+		rv = rm_fail_at(why, RM_EBUSY, "object_id", "risk %s changed "
+		    "concurrently (now at ver %llu); retry", draft->object_id,
+		    (unsigned long long)cur.ver);
+	else if ((rv = risk_status_next(base.exists ? record_risk(&cur) : NULL,
+	    record_risk(draft), why)) == RM_OK &&
+	    (rv = node_issue_authorise(n, draft, why)) == RM_OK)
+		rv = node_issue_commit(n, draft, &base, out, why);
+	if (base.exists)
+		record_fini(&cur);
+	return rv;
+}
+
+int
+service_risk_remove(struct node *n, const char *id, const char *reason,
+    struct service_issued *out, rm_why *why)
+{
+	struct rm_record cur, next;
+	struct rm_risk body;
+	rm_hash h;
+	size_t len = reason != NULL ? strlen(reason) : 0;
+	int rv;
+
+	if (len == 0)
+		return rm_fail_at(why, RM_EMISSING, "reason", "a removal needs "
+		    "a reason");
+	if (len > RM_RISK_REASON_MAX || !rm_utf8_valid(reason, len))
+		return rm_fail_at(why, RM_EBADVALUE, "reason", "1..%d bytes of "
+		    "UTF-8", RM_RISK_REASON_MAX);
+	if ((rv = service_risk_latest(n, id, &cur, &h, why)) != RM_OK)
+		return rv;
+	/* The next version: the same content, status removed. */
+	next = cur;
+	body = *record_risk(&cur);
+	next.body = &body;
+	next.ver = 0;
+	next.seq = 0;
+	next.has_prev = false;
+	next.has_supersedes = false;
+	next.issued_ms = rm_utc_now_ms();
+	body.status = RM_RISK_REMOVED;
+	body.reason = (char *)reason;
+	rv = service_risk_issue(n, &next, &h, out, why);
+	record_fini(&cur);
+	return rv;
+}
+
+/* The list walk: the filters the index did not apply. */
+struct risk_walk {
+	const struct service_risk_filter *f;
+	store_each_fn each;
+	void *arg;
+};
+
+static int
+risk_walk_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
+    const struct rm_record *rec)
+{
+	const struct risk_walk *w = arg;
+	const struct service_risk_filter *f = w->f;
+	const struct rm_risk *r = record_risk(rec);
+
+	if (r == NULL)
+		return RM_OK;
+	if ((f->area != NULL && !area_overlaps(f->area, rec->areas[0])) ||
+	    (f->grade != 0 && r->grade != f->grade) ||
+	    (f->status != 0 && r->status != f->status) ||
+	    (f->category != 0 && r->category != f->category) ||
+	    (f->responsible != NULL &&
+	    strcmp(f->responsible, r->responsible) != 0))
+		return RM_OK;
+	return w->each(w->arg, h, p, n, rec);
+}
+
+int
+service_risks_list(struct node *n, const struct service_risk_filter *f,
+    rm_utc_ms now, store_each_fn each, void *arg, rm_why *why)
+{
+	struct risk_walk w = { f, each, arg };
+	char key[RM_INDEX_KEY_MAX + 1];
+	int rv;
+
+	if (f->area != NULL && (strlen(f->area) > RM_AREA_CODE_MAX ||
+	    !area_code_valid(f->area)))
+		return rm_fail_at(why, RM_EBADVALUE, "area", "\"%.40s\" is not a "
+		    "GB/T 2260 area code", f->area);
+	key[0] = '\0';
+	if (f->grade != 0)
+		snprintf(key, sizeof(key), "grade=%s", grade_name(f->grade));
+	else if (f->status != 0)
+		snprintf(key, sizeof(key), "status=%s",
+		    risk_status_name(f->status));
+	else if (f->category != 0)
+		snprintf(key, sizeof(key), "category=%s",
+		    risk_category_name(f->category));
+	else if (f->responsible != NULL)
+		snprintf(key, sizeof(key), "responsible=%.52s", f->responsible);
+	if (key[0] != '\0')
+		rv = store_index_each(n->store, &rm_kind_risk, key, now,
+		    risk_walk_each, &w);
+	else
+		rv = store_active(n->store, &rm_kind_risk, f->area, now,
+		    risk_walk_each, &w);
+	if (rv != RM_OK)
+		return rm_fail(why, rv, "cannot read risks: %s",
+		    rm_strerror(rv));
+	return RM_OK;
+}

@@ -1,0 +1,54 @@
+/*
+ * service_int.h -- private to node/service: the steps of the issue path
+ * (node_issue.c) that every kind's domain API (node_issue.c for alerts
+ * and fork resolutions, node_risk.c for risks) goes through, so that
+ * each kind decides its own rules and none re-implements the roster
+ * check, the own-log guard or the optimistic concurrency of store_issue.
+ *
+ * Thread rules: as service.h (thread-safe).
+ */
+#ifndef RM_NODE_SERVICE_INT_H
+#define RM_NODE_SERVICE_INT_H
+
+#include "node/service/service.h"
+
+/* The version an issue decision was based on. */
+struct issue_base {
+	struct node *n;
+	bool exists;                 /* the object had a version */
+	rm_hash hash;                /* its latest version, if it exists */
+};
+
+/* The winning version of (own agency, object_id): *found false if there
+ * is none; else its hash in *h and the record decoded into *out
+ * (record_fini() it; a restricted own record is decrypted). Errors:
+ * RM_ESTORE (a stored record that does not decode, or missing), the
+ * store's; RM_EEXIST (field object_id) for a restricted object this
+ * node cannot read. */
+int node_issue_latest(struct node *n, const char *object_id, bool *found,
+    rm_hash *h, struct rm_record *out, rm_why *why);
+
+/* A draft from any front end: a record of `kind` by the own agency,
+ * not numbered (ver, seq 0; no prev, supersedes), that is a valid
+ * record once numbered (checked as ver 1, seq 1; a restricted draft as
+ * the plain record it will encrypt). RM_EINVAL (the caller's mistake)
+ * or record_validate's errors. */
+int node_issue_draft_valid(struct node *n, const struct rm_kind_ops *kind,
+    struct rm_record *d, rm_why *why);
+
+/* The roster's verdict on rec issued by this node's agency:
+ * RM_EUNKNOWNSIGNER (field "agency": not in the roster; field "key":
+ * the node's key is not the agency's key in use) or RM_EUNAUTH (why
+ * names the rule: kind, area, grade), logged (rate-limited). */
+int node_issue_authorise(struct node *n, const struct rm_record *rec,
+    rm_why *why);
+
+/* The own-log guard, then store_issue with rec sealed by the agency's
+ * signer only if the object's latest version is still base's (else
+ * RM_EBUSY field "object_id", nothing stored). Returns after the
+ * commit; *out is written on success only. Errors as
+ * service_alert_issue's after the rules. */
+int node_issue_commit(struct node *n, struct rm_record *rec,
+    const struct issue_base *base, struct service_issued *out, rm_why *why);
+
+#endif /* RM_NODE_SERVICE_INT_H */
