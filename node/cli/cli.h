@@ -314,6 +314,10 @@ extern const struct cli_cmd cli_agency_revoke;
 extern const struct cli_cmd cli_agency_remove;
 extern const struct cli_cmd cli_roster_import;
 extern const struct cli_cmd cli_roster_publish;
+extern const struct cli_cmd cli_risk_add;
+extern const struct cli_cmd cli_risk_update;
+extern const struct cli_cmd cli_risk_remove;
+extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
@@ -340,6 +344,13 @@ int cli_api_request(const struct cli_cmd *c, const char *conf,
 /* Print an API error response ("HTTP 403: EUNAUTH grade: ..."); returns
  * CLI_EXIT_FAIL. */
 int cli_api_report(const struct cli_cmd *c, const struct cli_http_res *r);
+/* Print "VERB OBJECT_ID ver N seq N hash HEX" from a 201 answer. */
+int cli_report_created(const struct cli_cmd *c, const char *verb,
+    const struct cli_http_res *r);
+/* A usage error naming `what` unless oid is an object id that is safe
+ * in a URL path (object_id_valid, and not "." or ".."). */
+int cli_check_object_id(const struct cli_cmd *c, const char *what,
+    const char *oid);
 /* GET path from the node of a's -c. Returns CLI_API_BODY with *res
  * holding a 200 answer for the caller to render (cli_http_res_fini it);
  * otherwise the command is done: with --json the raw body was printed

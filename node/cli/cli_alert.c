@@ -12,41 +12,6 @@
 #include "node/cli/cli.h"
 #include "node/config/config.h"
 
-/* "issued|cancelled OBJECT_ID ver N seq N hash HEX" from a 201 body. */
-static int
-report_created(const struct cli_cmd *c, const char *verb,
-    const struct cli_http_res *r)
-{
-	json_t *j = json_loads(r->body, 0, NULL);
-
-	if (!json_is_object(j)) {
-		json_decref(j);
-		return cli_fail(c, "HTTP 201 but the body is not a JSON "
-		    "object: %.200s", r->body);
-	}
-	printf("%s %s ver %lld seq %lld hash %s\n", verb, cli_jstr(j, "object_id"),
-	    cli_jint(j, "ver"), cli_jint(j, "seq"), cli_jstr(j, "hash"));
-	json_decref(j);
-	return CLI_EXIT_OK;
-}
-
-/* Object id syntax of the API (object_id_valid, schemas/schemas.h);
- * usage error naming what if bad. "." and ".." are refused with their
- * own message: in a URL path they are dot segments that HTTP clients
- * and servers remove ("/v1/alerts/../cancel" is "/v1/cancel"). */
-static int
-check_object_id(const struct cli_cmd *c, const char *what, const char *oid)
-{
-	if (strcmp(oid, ".") == 0 || strcmp(oid, "..") == 0)
-		return cli_usage(c, "%s \"%s\" is not an object id: \".\" "
-		    "and \"..\" are dot segments in a URL path", what, oid);
-	if (!object_id_valid(oid))
-		return cli_usage(c, "%s \"%.64s\" is not an object id: 1..%d "
-		    "of letters, digits and . _ : -", what, oid,
-		    RM_OBJECT_ID_MAX);
-	return CLI_EXIT_OK;
-}
-
 /* ---------------- alert issue ---------------- */
 
 static int
@@ -185,7 +150,7 @@ run_issue(const struct cli_args *a)
 			json_decref(body);
 			return cli_fail(c, "%s: expected a JSON object", jf);
 		}
-	} else if (cli_has(a, "object-id") && (rv = check_object_id(c,
+	} else if (cli_has(a, "object-id") && (rv = cli_check_object_id(c,
 	    "--object-id", cli_get(a, "object-id"))) != 0)
 		return rv;
 	else if ((body = issue_body(a, &rv)) == NULL)
@@ -199,7 +164,7 @@ run_issue(const struct cli_args *a)
 	if (rv != 0)
 		return rv;
 	if (res.status == 201)
-		rv = report_created(c, "issued", &res);
+		rv = cli_report_created(c, "issued", &res);
 	else
 		rv = cli_api_report(c, &res);
 	cli_http_res_fini(&res);
@@ -258,7 +223,7 @@ run_cancel(const struct cli_args *a)
 	char *text = NULL;
 	int rv;
 
-	if ((rv = check_object_id(c, "OBJECT_ID", oid)) != 0)
+	if ((rv = cli_check_object_id(c, "OBJECT_ID", oid)) != 0)
 		return rv;
 	if (cli_pct_encode(oid, seg, sizeof(seg)) != 0)
 		return cli_usage(c, "OBJECT_ID: too long");
@@ -276,7 +241,7 @@ run_cancel(const struct cli_args *a)
 	if (rv != 0)
 		return rv;
 	if (res.status == 201)
-		rv = report_created(c, "cancelled", &res);
+		rv = cli_report_created(c, "cancelled", &res);
 	else
 		rv = cli_api_report(c, &res);
 	cli_http_res_fini(&res);

@@ -175,3 +175,37 @@ cli_api_get(const struct cli_args *a, const char *path, struct cli_http_res *res
 	return CLI_API_BODY;
 }
 
+/* "issued|cancelled OBJECT_ID ver N seq N hash HEX" from a 201 body. */
+int
+cli_report_created(const struct cli_cmd *c, const char *verb,
+    const struct cli_http_res *r)
+{
+	json_t *j = json_loads(r->body, 0, NULL);
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return cli_fail(c, "HTTP 201 but the body is not a JSON "
+		    "object: %.200s", r->body);
+	}
+	printf("%s %s ver %lld seq %lld hash %s\n", verb, cli_jstr(j, "object_id"),
+	    cli_jint(j, "ver"), cli_jint(j, "seq"), cli_jstr(j, "hash"));
+	json_decref(j);
+	return CLI_EXIT_OK;
+}
+
+/* Object id syntax of the API (object_id_valid, schemas/schemas.h);
+ * usage error naming what if bad. "." and ".." are refused with their
+ * own message: in a URL path they are dot segments that HTTP clients
+ * and servers remove ("/v1/alerts/../cancel" is "/v1/cancel"). */
+int
+cli_check_object_id(const struct cli_cmd *c, const char *what, const char *oid)
+{
+	if (strcmp(oid, ".") == 0 || strcmp(oid, "..") == 0)
+		return cli_usage(c, "%s \"%s\" is not an object id: \".\" "
+		    "and \"..\" are dot segments in a URL path", what, oid);
+	if (!object_id_valid(oid))
+		return cli_usage(c, "%s \"%.64s\" is not an object id: 1..%d "
+		    "of letters, digits and . _ : -", what, oid,
+		    RM_OBJECT_ID_MAX);
+	return CLI_EXIT_OK;
+}

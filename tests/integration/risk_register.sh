@@ -82,4 +82,28 @@ check_eq "and Binhai's" "$(list $A '' 'd["count"]')" 0
 r=$(post $A /v1/risks/bh-flood-1 '{"grade": "blue"}')
 check_eq "a removed risk is closed: 409 field status" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "409:status"
+# The same through the CLI (riskmesh risk add|update|list|remove).
+aconf=$(rm_node_dir "$FED" $A)/node.conf
+bconf=$(rm_node_dir "$FED" $B)/node.conf
+out=$("$RM_BIN/riskmesh" risk add -c "$aconf" --id bh-gas-1 --area 120116 \
+    --name "老旧小区燃气立管" --category accident --subcategory gas \
+    --grade 较大 --location "滨海新区某小区" --lat 39.0215 --lon 117.6481 \
+    --cooperating 120000.water --review 2026-12-31 2>&1)
+check_contains "riskmesh risk add registers it" "$out" "registered bh-gas-1 ver 1"
+check "meteorology receives it" rm_wait_records "$FED" $B $((NA + 4)) 10
+out=$("$RM_BIN/riskmesh" risk list -c "$bconf" --area 120116 --grade orange)
+check_contains "riskmesh risk list on meteorology shows it" "$out" "bh-gas-1"
+check_contains "  one in force" "$out" "1 risk in force"
+out=$("$RM_BIN/riskmesh" risk update -c "$aconf" bh-gas-1 --status controlled 2>&1)
+check_contains "riskmesh risk update" "$out" "updated bh-gas-1 ver 2"
+out=$("$RM_BIN/riskmesh" risk list -c "$aconf" --status controlled)
+check_contains "  listed as controlled" "$out" "controlled"
+out=$("$RM_BIN/riskmesh" risk add -c "$bconf" --area 120116 --name x \
+    --category accident --subcategory gas --grade blue --location x \
+    --review 2026-12-31 2>&1)
+check_contains "meteorology may not register risks: the reason" "$out" "EUNAUTH"
+out=$("$RM_BIN/riskmesh" risk remove -c "$aconf" bh-gas-1 --reason 已整改销号 2>&1)
+check_contains "riskmesh risk remove" "$out" "removed bh-gas-1 ver 3"
+out=$("$RM_BIN/riskmesh" risk list -c "$aconf")
+check_contains "  nothing in force" "$out" "0 risks in force"
 finish
