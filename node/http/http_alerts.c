@@ -102,10 +102,6 @@ http_post_cancel(struct http_call_ctx *c)
 
 	if ((rv = http_path_object_id(c, oid)) != RM_OK)
 		return rv;
-	if (!object_id_valid(oid))
-		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "\"%.80s\" "
-		    "is not a valid object id (%s), so there is no such "
-		    "object", oid, NODE_OBJECT_ID_RULE);
 	if ((rv = req_cancel_parse(c->req->body, c->req->body_len, &root,
 	    &reason, &c->why)) != RM_OK)
 		return rv;

@@ -120,8 +120,9 @@ int http_issue_answer(struct http_call_ctx *c, int rv,
     const struct service_issued *is);
 
 /* The route's tail as an object id (percent-decoded into oid): 404
- * ENOTFOUND if longer than RM_OBJECT_ID_MAX, 400 if it does not decode
- * (http_pct_refuse). Validity is the caller's check. */
+ * ENOTFOUND if longer than RM_OBJECT_ID_MAX or not a valid object id
+ * (object_id_valid: there is no such object), 400 if it does not
+ * decode (http_pct_refuse). */
 int http_path_object_id(struct http_call_ctx *c,
     char oid[RM_OBJECT_ID_MAX + 2]);
 

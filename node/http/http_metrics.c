@@ -94,7 +94,8 @@ refused(struct node *n, const struct service_status *st, rm_buf *b)
 	int rv;
 
 	rv = family(b, "riskmesh_records_refused_total", "counter",
-	    "Records and frames from peers refused, by reason");
+	    "Records and frames from peers, or handed in (POST /v1/records), "
+	    "refused, by reason");
 	for (int i = 1; i < RM_ERR_COUNT && rv == RM_OK; i++)
 		rv = sample(b, "riskmesh_records_refused_total", "reason",
 		    rm_errname(i), fc->refused[i] +

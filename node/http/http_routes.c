@@ -426,5 +426,9 @@ http_path_object_id(struct http_call_ctx *c, char oid[RM_OBJECT_ID_MAX + 2])
 		    RM_OBJECT_ID_MAX);
 	if (pr != PCT_OK)
 		return http_pct_refuse(c, pr, "object_id");
+	if (!object_id_valid(oid))
+		return http_refuse(c, 404, RM_ENOTFOUND, "object_id", "\"%.80s\" "
+		    "is not a valid object id (%s), so there is no such "
+		    "object", oid, NODE_OBJECT_ID_RULE);
 	return RM_OK;
 }

@@ -864,6 +864,19 @@ test_symmetric_refusal(void)
 	 * a counts; a counts nothing from b */
 	CU_ASSERT_EQUAL(fed_roster_seen(b.f), 1);
 	CU_ASSERT_EQUAL(fed_roster_seen(a.f), 0);
+	/* b's only peer, which b authenticated, refuses b's key and no link
+	 * is up: b knows its key is not taken (it then refuses to issue);
+	 * a's key is fine */
+	{
+		char peer[RM_AGENCY_ID_MAX + 1], reason[RM_WHY_MAX];
+
+		CU_ASSERT_TRUE(fed_own_key_refused(b.f, peer, sizeof(peer),
+		    reason, sizeof(reason)));
+		CU_ASSERT_STRING_EQUAL(peer, FX_COMMAND);
+		CU_ASSERT(strstr(reason, "PROOF does not verify") != NULL);
+		CU_ASSERT_FALSE(fed_own_key_refused(a.f, peer, sizeof(peer),
+		    reason, sizeof(reason)));
+	}
 	node_fini(&b);
 	node_fini(&a);
 	crypto_signer_free(old_key);

@@ -140,6 +140,8 @@ key=$FED/agencies/$W/agency.key
     rm_die "seal"
 "$SEAL" "$key" $W 120000 blue "$T/backdated.cose" 5 $((before_ms - 100)) >/dev/null ||
     rm_die "seal"
+m='riskmesh_records_refused_total{reason="EUNAUTH"}'
+ref0=$(rm_metric "$FED" $C "$m")
 r=$(post_record $C "$T/after.cose")
 check_eq "a record signed after the revocation: stored / refused" \
     "$(cut -d' ' -f1-3 <<<"$r")" "0 1 EUNAUTH"
@@ -148,6 +150,8 @@ r=$(post_record $C "$T/backdated.cose")
 check_eq "a backdated record past seq 4: stored / refused" \
     "$(cut -d' ' -f1-3 <<<"$r")" "0 1 EUNAUTH"
 check_contains "  says the seq is past the revocation" "$r" "after seq 4"
+check_eq "  both counted as refused (EUNAUTH) on the centre" \
+    "$(rm_metric "$FED" $C "$m")" $((ref0 + 2))
 check_eq "the centre still holds exactly W's four records" \
     "$(w_alerts $C)" 4
 finish

@@ -71,6 +71,10 @@ r=$(post $A /v1/risks '{"id": "bh-2", "area": "120116", "name": "x",
 check_eq "gas is not a natural risk: 422, field subcategory" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:subcategory"
 
+r=$(post $A '/v1/risks/bad%20id/remove' '{"reason": "x"}')
+check_eq "a path that is no object id: 404 field object_id" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["error"]+" "+d["field"]')" \
+    "404:ENOTFOUND object_id"
 r=$(post $A /v1/risks/bh-flood-1/remove '{}')
 check_eq "a removal without a reason: 400 field reason" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "400:reason"
