@@ -261,9 +261,15 @@ header(const struct cli_cmd *c, struct check *k, const char *const *f,
 {
 	for (int i = 0; i < C_COUNT; i++) {
 		col[i] = -1;
-		for (size_t j = 0; j < nf; j++)
-			if (strcmp(english(f[j]), col_names[i]) == 0)
-				col[i] = (int)j;
+		for (size_t j = 0; j < nf; j++) {
+			if (strcmp(english(f[j]), col_names[i]) != 0)
+				continue;
+			if (col[i] >= 0)
+				return cli_fail(c, "%s:%zu: header: column %s "
+				    "twice (columns %d and %zu)", k->file, k->line,
+				    col_names[i], col[i] + 1, j + 1);
+			col[i] = (int)j;
+		}
 		if (col[i] < 0)
 			return cli_fail(c, "%s:%zu: header: no column %s (bilingual "
 			    "headers end with the English name, e.g. \"风险等级 "

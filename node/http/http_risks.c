@@ -35,8 +35,13 @@ filter_set(struct http_call_ctx *c, const char *name, const char *val,
 
 	if (strcmp(name, "area") == 0)
 		f->area = val;
-	else if (strcmp(name, "responsible") == 0)
+	else if (strcmp(name, "responsible") == 0) {
+		if (!agency_id_valid(val))
+			return http_refuse(c, 422, RM_EBADVALUE, "responsible",
+			    "\"%.40s\" is not an agency id (%s)", val,
+			    RM_AGENCY_ID_RULE);
 		f->responsible = val;
+	}
 	else if (strcmp(name, "grade") == 0) {
 		if (risk_grade_parse(val, &f->grade) != RM_OK)
 			return http_refuse(c, 422, RM_EBADVALUE, "grade",

@@ -269,7 +269,7 @@ req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
 	d = json_number_value(v);
 	if (!(d >= -limit && d <= limit))
 		return rm_fail_at(why, RM_EBADVALUE, f,
-		    "%g is outside -%g..%g degrees", d, limit, limit);
+		    "%.10g is outside -%g..%g degrees", d, limit, limit);
 	d *= UDEG_PER_DEG;
 	*out = (int32_t)(d >= 0 ? d + 0.5 : d - 0.5);
 	return RM_OK;
@@ -597,11 +597,12 @@ req_cancel_parse(const char *body, size_t len, json_t **root,
 			return rm_fail_at(why, RM_EMALFORMED, "reason",
 			    "must be a JSON string");
 		if (json_string_length(v) == 0 ||
-		    json_string_length(v) > RM_ALERT_DESCRIPTION_MAX ||
 		    strlen(json_string_value(v)) != json_string_length(v))
 			return rm_fail_at(why, RM_EBADVALUE, "reason",
-			    "must be 1..%d bytes of text",
-			    RM_ALERT_DESCRIPTION_MAX);
+			    "must be text, not empty");
+		if (json_string_length(v) > RM_ALERT_DESCRIPTION_MAX)
+			return rm_fail_at(why, RM_EBADVALUE, "reason",
+			    "at most %d bytes", RM_ALERT_DESCRIPTION_MAX);
 		*reason = json_string_value(v);
 	}
 	return RM_OK;

@@ -35,6 +35,42 @@ service_risk_latest(struct node *n, const char *id, struct rm_record *out,
 	return RM_OK;
 }
 
+/* The responsible unit is an agency of the roster in use, not removed,
+ * whose areas cover the risk's area (a district answers for its own
+ * risks, a city department for the city's). Cooperating units need only
+ * be agency ids (the kind's rule): they may belong to a neighbouring
+ * federation. RM_EBADVALUE with field responsible. */
+static int
+risk_units_check(struct node *n, const struct rm_record *draft, rm_why *why)
+{
+	const struct rm_risk *r = record_risk(draft);
+	struct roster *ro = node_roster(n);
+	const struct roster_agency *a;
+	int rv = RM_OK;
+	size_t i;
+
+	if (ro == NULL)
+		return rm_fail_at(why, RM_EUNKNOWNSIGNER, "agency", "no roster");
+	if ((a = roster_find(ro, r->responsible)) == NULL || a->removed) {
+		rv = rm_fail_at(why, RM_EBADVALUE, "responsible", "%s is %s",
+		    r->responsible, a == NULL ? "not an agency of the roster" :
+		    "removed from the federation");
+		goto out;
+	}
+	for (i = 0; i < a->n_areas; i++)
+		if (area_contains(a->areas[i], draft->areas[0]))
+			break;
+	if (i == a->n_areas) {
+		rv = rm_fail_at(why, RM_EBADVALUE, "responsible", "%s does not "
+		    "cover area %s (its areas start %s)", r->responsible,
+		    draft->areas[0], a->areas[0]);
+		goto out;
+	}
+out:
+	roster_free(ro);
+	return rv;
+}
+
 int
 service_risk_issue(struct node *n, struct rm_record *draft,
     const rm_hash *base_hash, struct service_issued *out, rm_why *why)
@@ -72,7 +108,8 @@ service_risk_issue(struct node *n, struct rm_record *draft,
 		    (unsigned long long)cur.ver);
 	else if ((rv = risk_status_next(base.exists ? record_risk(&cur) : NULL,
 	    record_risk(draft), why)) == RM_OK &&
-	    (rv = node_issue_authorise(n, draft, why)) == RM_OK)
+	    (rv = node_issue_authorise(n, draft, why)) == RM_OK &&
+	    (rv = risk_units_check(n, draft, why)) == RM_OK)
 		rv = node_issue_commit(n, draft, &base, out, why);
 	if (base.exists)
 		record_fini(&cur);

@@ -71,6 +71,20 @@ r=$(post $A /v1/risks '{"id": "bh-2", "area": "120116", "name": "x",
 check_eq "gas is not a natural risk: 422, field subcategory" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:subcategory"
 
+# the units a risk names are agencies of the roster covering its area
+for u in '"responsible": "990000.zz"' '"responsible": "120101.gov"'; do
+	r=$(post $A /v1/risks '{"area": "120116", "name": "x", "category": "natural",
+	    "subcategory": "flood", "grade": "blue", "location": "x",
+	    "review": "2026-12-31", '"$u"'}')
+	check_eq "a risk naming $u: 422" \
+	    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" \
+	    "422:${u:1:11}"
+done
+r=$(rm_http "$FED" $A GET '/v1/risks?responsible=bad%20id')
+check_eq "a responsible filter that is no agency id: 422" \
+    "$(http_status <<<"$r")" 422
+r=$(post $A /v1/risks/bh-flood-1/remove '{"reason": ""}')
+check_contains "an empty removal reason says so" "$(http_body <<<"$r")" "not empty"
 r=$(post $A '/v1/risks/bad%20id/remove' '{"reason": "x"}')
 check_eq "a path that is no object id: 404 field object_id" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["error"]+" "+d["field"]')" \

@@ -45,6 +45,9 @@ case "$ERR" in
 *"6 bad rows of 6"*) ok "the count of bad rows" ;;
 *) bad "count: $ERR" ;;
 esac
+{ head -1 "$REG" | sed 's/\r*$/,风险编号 risk_id/'; } >"$T/dup.csv"
+expect "a header naming a column twice" 1 "header: column risk_id twice \(columns 1 and 15\)" \
+    "$RM" risk import --check "$T/dup.csv"
 expect "without --check: a usage error" 2 "give --check" \
     "$RM" risk import "$REG"
 # --dir: agencies and areas against a roster
