@@ -362,4 +362,20 @@ void rm_csv_init(rm_csv *c, const char *p, size_t n);
 int rm_csv_next(rm_csv *c, rm_buf *scratch, const char **fields, size_t max,
     size_t *nfields, size_t *line, rm_why *why);
 
+/*
+ * Writing RFC 4180 CSV for spreadsheet programs (RFC 4180 §2): fields
+ * separated by ',', records ended by CRLF, a field quoted with '"' (its
+ * quotes doubled) iff it holds a comma, a quote, CR or LF, or starts or
+ * ends with a space. A file meant to be opened by a spreadsheet program
+ * begins with the UTF-8 byte order mark (rm_csv_bom) so that Chinese
+ * text is read as UTF-8. Fields are bytes: the caller hands UTF-8.
+ * Each function appends to b and returns RM_OK, RM_ENOMEM or
+ * RM_ETOOBIG (b's limit); on error b keeps what it had before the call.
+ */
+int rm_csv_bom(rm_buf *b);
+/* One field of n bytes; a ',' before it unless first. */
+int rm_csv_field(rm_buf *b, bool first, const char *p, size_t n);
+/* A whole record of nf NUL-terminated fields (NULL = empty), then CRLF. */
+int rm_csv_row(rm_buf *b, const char *const *fields, size_t nf);
+
 #endif /* RM_COMMON_H */

@@ -135,3 +135,69 @@ rm_csv_next(rm_csv *c, rm_buf *scratch, const char **fields, size_t max,
 	*nfields = n;
 	return RM_OK;
 }
+
+/* ---------------- writing ---------------- */
+
+int
+rm_csv_bom(rm_buf *b)
+{
+	return rm_buf_append(b, "\xef\xbb\xbf", 3);
+}
+
+static bool
+needs_quotes(const char *p, size_t n)
+{
+	if (n > 0 && (p[0] == ' ' || p[n - 1] == ' '))
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (p[i] == ',' || p[i] == '"' || p[i] == '\r' || p[i] == '\n')
+			return true;
+	return false;
+}
+
+int
+rm_csv_field(rm_buf *b, bool first, const char *p, size_t n)
+{
+	size_t mark = b->len, i, run;
+	int rv = RM_OK;
+
+	if (!first)
+		rv = rm_buf_append_byte(b, ',');
+	if (rv == RM_OK && !needs_quotes(p, n))
+		rv = rm_buf_append(b, p, n);
+	else if (rv == RM_OK) {
+		rv = rm_buf_append_byte(b, '"');
+		/* Copy runs between quotes, doubling each quote. */
+		for (i = 0; rv == RM_OK && i < n; i += run) {
+			const char *q = memchr(p + i, '"', n - i);
+
+			run = q != NULL ? (size_t)(q - (p + i)) + 1 : n - i;
+			rv = rm_buf_append(b, p + i, run);
+			if (rv == RM_OK && q != NULL)
+				rv = rm_buf_append_byte(b, '"');
+		}
+		if (rv == RM_OK)
+			rv = rm_buf_append_byte(b, '"');
+	}
+	if (rv != RM_OK)
+		b->len = mark;
+	return rv;
+}
+
+int
+rm_csv_row(rm_buf *b, const char *const *fields, size_t nf)
+{
+	size_t mark = b->len;
+	int rv = RM_OK;
+
+	for (size_t i = 0; rv == RM_OK && i < nf; i++) {
+		const char *f = fields[i] != NULL ? fields[i] : "";
+
+		rv = rm_csv_field(b, i == 0, f, strlen(f));
+	}
+	if (rv == RM_OK)
+		rv = rm_buf_append(b, "\r\n", 2);
+	if (rv != RM_OK)
+		b->len = mark;
+	return rv;
+}

@@ -140,6 +140,32 @@ test_empty(void)
 	CU_ASSERT_STRING_EQUAL(r[0].f[0], "");
 }
 
+/* What the writer writes, the reader reads back field for field. */
+static void
+test_write_round_trip(void)
+{
+	static const char *const row[] = { "plain", "a,b", "say \"hi\"",
+	    "two\nlines", "", " pad ", NULL, "风险" };
+	static const char want[] = "\xef\xbb\xbfplain,\"a,b\",\"say \"\"hi"
+	    "\"\"\",\"two\nlines\",,\" pad \",,风险\r\n";
+	rm_buf b = RM_BUF_INIT;
+	struct rec r[2];
+	size_t n;
+	rm_why why;
+
+	CU_ASSERT_EQUAL_FATAL(rm_csv_bom(&b), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(rm_csv_row(&b, row, 8), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(b.len, strlen(want));
+	CU_ASSERT(memcmp(b.data, want, b.len) == 0);
+	CU_ASSERT_EQUAL_FATAL(read_all((const char *)b.data, b.len, r, 2, &n,
+	    &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL_FATAL(r[0].n, 8);
+	for (size_t i = 0; i < 8; i++)
+		CU_ASSERT_STRING_EQUAL(r[0].f[i], row[i] != NULL ? row[i] : "");
+	rm_buf_fini(&b);
+}
+
 void
 rm_test_register(void)
 {
@@ -148,6 +174,7 @@ rm_test_register(void)
 		{ "spreadsheet_equal", test_spreadsheet_equal },
 		{ "refusals", test_refusals },
 		{ "empty", test_empty },
+		{ "write_round_trip", test_write_round_trip },
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
