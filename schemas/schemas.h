@@ -278,6 +278,14 @@ struct rm_kind_ops {
 	 * roster's kinds decide. */
 	int (*authorise)(const struct rm_record *rec, bool signer_registrar,
 	    rm_why *why);
+	/* The kind whose permission in the roster covers this one, when it
+	 * is not the kind itself: an escalation is published by whoever
+	 * may publish tasks ("task"), an indicator definition by whoever
+	 * may publish indicators. roster_authorise then checks that the
+	 * signer's entry lists that kind, so the roster and its CSV name
+	 * only the kinds operators grant. NULL: the kind's own name.
+	 * Ignored when `authorise` is set. */
+	const char *roster_kind;
 	/* The fork this record resolves (borrowed from rec), or NULL: the
 	 * store applies a resolution when it stores the record
 	 * (node/store/store.h, "Fork resolution"). NULL: never one. */

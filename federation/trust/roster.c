@@ -586,10 +586,21 @@ roster_key_current(const struct roster_agency *a, rm_utc_ms now)
 	return best;
 }
 
+/* The kind whose roster permission covers records of kind k
+ * (rm_kind_ops.roster_kind), or NULL when k or that kind is unknown. */
+static const struct rm_kind_ops *
+roster_granting_kind(const struct rm_kind_ops *k)
+{
+	if (k == NULL || k->roster_kind == NULL)
+		return k;
+	return kind_find(k->roster_kind, strlen(k->roster_kind));
+}
+
 int
 roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
     rm_why *why)
 {
+	const struct rm_kind_ops *granted;
 	rm_grade g;
 	int ki;
 
@@ -605,11 +616,17 @@ roster_authorise(const struct roster_agency *a, const struct rm_record *rec,
 
 		if (rv != RM_OK)
 			return rv;
-	} else if ((ki = kind_index(rec->kind)) < 0 ||
-	    (a->kinds & ((rm_kind_set)1u << ki)) == 0)
+	} else if ((granted = roster_granting_kind(rec->kind)) == NULL ||
+	    (ki = kind_index(granted)) < 0 ||
+	    (a->kinds & ((rm_kind_set)1u << ki)) == 0) {
+		if (granted != NULL && granted != rec->kind)
+			return rm_fail(why, RM_EUNAUTH, "kind: %s may not "
+			    "publish kind \"%s\" (it needs kind \"%s\" in the "
+			    "roster)", a->id, rec->kind->name, granted->name);
 		return rm_fail(why, RM_EUNAUTH, "kind: %s may not publish "
 		    "kind \"%s\"", a->id, rec->kind != NULL ?
 		    rec->kind->name : "?");
+	}
 	for (size_t i = 0; i < rec->n_areas; i++) {
 		size_t j;
 

@@ -229,8 +229,9 @@ int roster_rebase(const struct roster *charter, const struct roster *view,
 
 /*
  * May agency `a` publish rec? Checks: rec->origin == a->id, the kind is
- * in a->kinds (or, for a kind with its own rule, rm_kind_ops.authorise
- * with roster_is_registrar(a) says yes), every area of rec is contained by one of a->areas, and
+ * in a->kinds (or the kind that covers it, rm_kind_ops.roster_kind: an
+ * escalation needs "task"; or, for a kind with its own rule,
+ * rm_kind_ops.authorise with roster_is_registrar(a) says yes), every area of rec is contained by one of a->areas, and
  * for a graded kind (rm_kind_ops.grade, e.g. alerts) its grade <=
  * a->max_grade. Kind-specific fields are reached only through rec->kind.
  * The grade rule is skipped for a restricted record whose body is not
