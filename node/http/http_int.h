@@ -221,6 +221,11 @@ int req_get_str(json_t *obj, const char *key, const char *field,
 int req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
     rm_why *why);
 
+/* Is the request's media type (its Content-Type without parameters,
+ * RFC 9110 §8.3.1: compared case-insensitively, "; charset=utf-8"
+ * ignored) `type` ("text/csv")? False when the header is absent. */
+bool http_req_media_is(const struct http_req *req, const char *type);
+
 /* Parse len bytes of body as one JSON object without duplicate keys
  * into *root (json_decref() it, also on error; NULL when it is not
  * JSON). Errors: RM_EMALFORMED (not JSON, not an object). */
