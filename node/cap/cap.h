@@ -17,9 +17,10 @@
  *
  * Thread rules: libxml2 must be initialised once before several threads
  * use this module: call cap_init() from the main thread first (every
- * entry point calls it too, which is enough for one thread). After that
- * every function is reentrant; a struct cap_alert belongs to one thread
- * at a time.
+ * entry point calls it too, which is enough for one thread, and which
+ * keeps libxml2's own messages off stderr on the calling thread). After
+ * that every function is reentrant; a struct cap_alert belongs to one
+ * thread at a time. Rules and the record mapping: docs/CAP.md.
  */
 #ifndef RM_NODE_CAP_CAP_H
 #define RM_NODE_CAP_CAP_H
@@ -171,8 +172,9 @@ struct cap_alert {       /* CAP 1.2 §3.2.1 <alert> */
 
 /* ---------------- calls ---------------- */
 
-/* Initialise libxml2 (xmlInitParser). Idempotent; call once from the
- * main thread before threads use this module. */
+/* Initialise libxml2 (xmlInitParser) and silence its messages on the
+ * calling thread. Idempotent; call once from the main thread before
+ * threads use this module. */
 void cap_init(void);
 
 /*

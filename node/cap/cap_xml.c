@@ -310,10 +310,30 @@ on_doctype(void *ctx, const xmlChar *name, const xmlChar *ext,
 	xmlStopParser(ctx);
 }
 
+/* libxml2's own messages (e.g. encoding errors, which bypass
+ * XML_PARSE_NOERROR) never reach stderr: the refusal in rm_why says
+ * what went wrong. */
+static void
+quiet(void *ctx, const char *fmt, ...)
+{
+	(void)ctx;
+	(void)fmt;
+}
+
+static void
+quiet_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
 void
 cap_init(void)
 {
 	xmlInitParser();
+	/* per thread in libxml2's threaded builds: set on every call */
+	xmlSetGenericErrorFunc(NULL, quiet);
+	xmlSetStructuredErrorFunc(NULL, quiet_structured);
 }
 
 static int
