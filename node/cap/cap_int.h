@@ -2,7 +2,7 @@
  * cap_int.h -- internals of the CAP 1.2 module (node/cap): the arena,
  * the parse context (element path + refusals), the schema-sequence
  * walker, and the value readers shared by the parser files
- * (cap_xml.c: document, sequence, text; cap_alert.c: <alert>;
+ * (cap_xml.c: document, sequence, text; cap_path.c: element paths; cap_alert.c: <alert>;
  * cap_info.c: <info>, <resource>; cap_area.c: <area>, numbers;
  * cap_time.c: times).
  */
@@ -21,7 +21,7 @@ void *cap_alloc(struct cap_alert *a, size_t n, size_t size);
 /* A NUL-terminated copy of s[0..n) in a's arena. */
 char *cap_strndup(struct cap_alert *a, const char *s, size_t n);
 
-/* ---------------- parse context (cap_xml.c) ---------------- */
+/* ---------------- parse context (cap_path.c, cap_xml.c) -------- */
 
 struct cap_ctx {
 	struct cap_alert *a;

@@ -2,8 +2,8 @@
  * cap_xml.c -- reading a CAP 1.2 document with libxml2: the bounds
  * (size, depth, element count), DTDs and entities refused before they
  * are read, the root and its namespace (which CAP version), and the
- * helpers every element parser uses: the path of the element at fault,
- * the schema-sequence walker and the text reader.
+ * helpers every element parser uses: the schema-sequence walker and the
+ * text reader (element paths and refusals: cap_path.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,70 +17,6 @@
 
 #define CAP_NS_PREFIX "urn:oasis:names:tc:emergency:cap:"
 #define CAP_NS_1_0    "http://www.incident.com/cap/1.0"
-
-/* ---------------- path and refusals ---------------- */
-
-size_t
-cap_push(struct cap_ctx *c, const char *name, long i)
-{
-	size_t old = c->path_len, room = sizeof(c->path) - old;
-	const char *sep = old ? "/" : "";
-	int w;
-
-	w = i >= 0 ? snprintf(c->path + old, room, "%s%s[%ld]", sep, name, i) :
-	    snprintf(c->path + old, room, "%s%s", sep, name);
-	c->path_len = w < 0 ? old : (size_t)w >= room ? sizeof(c->path) - 1 :
-	    old + (size_t)w;
-	return old;
-}
-
-void
-cap_pop(struct cap_ctx *c, size_t len)
-{
-	c->path_len = len;
-	c->path[len] = '\0';
-}
-
-static int
-vfail(struct cap_ctx *c, int err, const char *fmt, va_list ap)
-{
-	int k;
-
-	if (c->why == NULL)
-		return err;
-	snprintf(c->why->field, sizeof(c->why->field), "%s", c->path);
-	k = snprintf(c->why->msg, sizeof(c->why->msg), "%s%s", c->path,
-	    c->path[0] ? ": " : "");
-	if (k < 0 || (size_t)k >= sizeof(c->why->msg))
-		k = (int)sizeof(c->why->msg) - 1;
-	vsnprintf(c->why->msg + k, sizeof(c->why->msg) - (size_t)k, fmt, ap);
-	return err;
-}
-
-int
-cap_fail(struct cap_ctx *c, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	err = vfail(c, err, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
-int
-cap_fail_in(struct cap_ctx *c, const char *name, int err, const char *fmt,
-    ...)
-{
-	size_t old = name ? cap_push(c, name, -1) : c->path_len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	err = vfail(c, err, fmt, ap);
-	va_end(ap);
-	cap_pop(c, old);
-	return err;
-}
 
 /* ---------------- sequences and text ---------------- */
 
