@@ -326,6 +326,9 @@ extern const struct cli_cmd cli_node_check;
 extern const struct cli_cmd cli_alert_issue;
 extern const struct cli_cmd cli_alert_cancel;
 extern const struct cli_cmd cli_alert_list;
+/* CAP 1.2 offline (cli_cap.c) */
+extern const struct cli_cmd cli_alert_import;
+extern const struct cli_cmd cli_alert_cap;
 extern const struct cli_cmd cli_status;
 extern const struct cli_cmd cli_fork_list;
 extern const struct cli_cmd cli_fork_show;

@@ -29,6 +29,8 @@ static const struct cli_cmd *const commands[] = {
 	&cli_alert_issue,
 	&cli_alert_cancel,
 	&cli_alert_list,
+	&cli_alert_import,
+	&cli_alert_cap,
 	&cli_status,
 	&cli_fork_list,
 	&cli_fork_show,
