@@ -274,6 +274,12 @@ service_task_ack(struct node *n, const char *origin, const char *id,
 
 	if ((rv = service_task_find(n, origin, id, &task, &th, why)) != RM_OK)
 		return rv;
+	/* only an assignee: said before the ack's own rules */
+	if (!task_is_assignee(record_task(&task), n->cfg.agency)) {
+		rv = ack_rules(n, &task, NULL, NULL, NULL, why);
+		record_fini(&task);
+		return rv;
+	}
 	memset(&d, 0, sizeof(d));
 	memset(&a, 0, sizeof(a));
 	memset(&cur, 0, sizeof(cur));

@@ -108,6 +108,7 @@ static int
 escalate(struct node *n, struct due *d, rm_why *why)
 {
 	struct issue_base base;
+	struct service_issued is;
 	struct rm_record cur;
 	int rv;
 
@@ -125,7 +126,7 @@ escalate(struct node *n, struct due *d, rm_why *why)
 		return RM_OK;
 	}
 	if ((rv = node_issue_authorise(n, &d->rec, why)) != RM_OK ||
-	    (rv = node_issue_commit(n, &d->rec, &base, NULL, why)) != RM_OK)
+	    (rv = node_issue_commit(n, &d->rec, &base, &is, why)) != RM_OK)
 		return rv;
 	atomic_fetch_add(&n->ctr.escalations, 1);
 	rm_log(RM_LOG_NOTICE, "node", "task %s is overdue: escalated to %s "

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Task dispatch (交办) between two riskmeshd processes: Binhai dispatches
+# a task to Heping, which acknowledges it (received, in_progress, done);
+# both nodes show the acks joined in and the whole history; a second
+# task passes its deadline and Binhai's node issues exactly one
+# escalation, which Heping (the lead unit) receives and both list as
+# overdue; an agency that is not an assignee cannot acknowledge.
+. "$(dirname "$0")/lib.sh"
+A=120116.gov   # Binhai: the assigner
+B=120101.gov   # Heping: the assignee
+it_two_nodes $A $B
+
+post() { # NODE PATH JSON
+	rm_http "$FED" "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"
+}
+get() { # NODE PATH EXPR
+	rm_http "$FED" "$1" GET "$2" | http_body | rm_json "$3"
+}
+in_s() { date -u -d "+$1 seconds" +%Y-%m-%dT%H:%M:%S.%3NZ; }
+
+r=$(post $A /v1/tasks '{"id": "t1", "subject": "排查海河堤防渗漏点",
+    "assignees": ["'$B'"], "priority": "urgent", "deadline": "'"$(in_s 3600)"'",
+    "links": [{"origin": "'$A'", "oid": "bh-flood-1"}]}')
+check_eq "Binhai dispatches t1: 201 ver 1" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["ver"]')" "201:1"
+check "Heping receives it" rm_wait_records "$FED" $B $((NA + 1)) 10
+check_eq "Heping lists it as its task" \
+    "$(get $B "/v1/tasks?assignee=$B" '[(t["object_id"], t["lead"], t["priority"], t["acks"][0]["state"]) for t in d["tasks"]]')" \
+    "[('t1', '$B', 'urgent', None)]"
+r=$(post $A /v1/tasks/t1/ack '{"state": "received"}')
+check_eq "the assigner cannot acknowledge: 403 EUNAUTH field assignees" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["error"]+" "+d["field"]')" \
+    "403:EUNAUTH assignees"
+check_contains "  the reason names the assignees" "$(http_body <<<"$r")" "only $B may"
+for s in received in_progress; do
+	r=$(post $B /v1/tasks/t1/ack '{"state": "'$s'"}')
+	check_eq "Heping acks $s: 201" "$(http_status <<<"$r")" 201
+done
+r=$(post $B /v1/tasks/t1/ack '{"state": "received"}')
+check_eq "no step back: 422 field state" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:state"
+r=$(post $B /v1/tasks/t1/ack '{"state": "done"}')
+check_eq "done without a note: 400 field note" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "400:note"
+r=$(post $B /v1/tasks/t1/ack '{"state": "done", "note": "已完成加固"}')
+check_eq "Heping acks done with a note: 201 ver 3" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["ver"]')" "201:3"
+check "Binhai receives the acks" rm_wait_records "$FED" $A $((NA + 4)) 10
+check_eq "Binhai sees t1 done by Heping" \
+    "$(get $A "/v1/tasks?assigner=$A" '[(t["object_id"], t["done"], t["acks"][0]["state"]) for t in d["tasks"]]')" \
+    "[('t1', 1, 'done')]"
+check_eq "the history: 1 task version, 3 ack versions" \
+    "$(get $A /v1/tasks/t1 '[(h["role"], h["ver"]) for h in d["history"]]')" \
+    "[('task', 1), ('ack', 3), ('ack', 2), ('ack', 1)]"
+check_eq "Heping finds t1 without the origin, and with it" \
+    "$(get $B /v1/tasks/t1 'd["task"]["origin"]'):$(get $B "/v1/tasks/t1?origin=$A" 'd["task"]["done"]')" \
+    "$A:1"
+r=$(post $A /v1/tasks/t1/close '{"note": "办结"}')
+check_eq "Binhai closes t1: 201 ver 2" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["ver"]')" "201:2"
+check_eq "closed tasks leave the list" "$(get $A /v1/tasks 'd["count"]')" 0
+r=$(post $A /v1/tasks/t1/close '{}')
+check_eq "closed is final: 409 field status" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "409:status"
+
+# Overdue: a deadline 4 s ahead; Binhai's node escalates once.
+r=$(post $A /v1/tasks '{"id": "t2", "subject": "上报隐患台账",
+    "assignees": ["'$B'"], "deadline": "'"$(in_s 4)"'"}')
+check_eq "Binhai dispatches t2 due in 4 s: 201" "$(http_status <<<"$r")" 201
+check_eq "  not overdue yet" "$(get $A '/v1/tasks?overdue=1' 'd["count"]')" 0
+r=$(post $B /v1/tasks/t2/ack '{"state": "received"}')
+check_eq "Heping acks received" "$(http_status <<<"$r")" 201
+check "Binhai's node issues the escalation" wait_metric_ge $A riskmesh_records $((NA + 8)) 15
+check "Heping receives it" rm_wait_records "$FED" $B $((NA + 8)) 10
+check_eq "Binhai lists t2 overdue and escalated" \
+    "$(get $A '/v1/tasks?overdue=1' '[(t["object_id"], t["overdue"], t["escalated"]) for t in d["tasks"]]')" \
+    "[('t2', True, True)]"
+check_eq "so does Heping, the lead unit" \
+    "$(get $B "/v1/tasks?overdue=1&assignee=$B" '[(t["object_id"], t["escalated"]) for t in d["tasks"]]')" \
+    "[('t2', True)]"
+check_eq "the escalation names the lead and who is not done" \
+    "$(get $B /v1/tasks/t2 '[(h["lead"], h["pending"]) for h in d["history"] if h["role"] == "escalation"]')" \
+    "[('$B', ['$B'])]"
+sleep 1
+check_eq "exactly one escalation (Binhai holds 8 records of its own and Heping's)" \
+    "$(rm_metric "$FED" $A riskmesh_records)" "$((NA + 8))"
+r=$(rm_http "$FED" $A GET '/v1/tasks.csv?overdue=1')
+check_contains "the CSV view has a BOM and the header" "$(http_body <<<"$r" | head -1)" $'\xef\xbb\xbfassigner'
+check_contains "  and t2" "$(http_body <<<"$r")" "t2"
+finish
