@@ -319,6 +319,11 @@ extern const struct cli_cmd cli_risk_update;
 extern const struct cli_cmd cli_risk_remove;
 extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
+extern const struct cli_cmd cli_task_add;     /* cli_task.c */
+extern const struct cli_cmd cli_task_ack;
+extern const struct cli_cmd cli_task_close;
+extern const struct cli_cmd cli_task_list;
+extern const struct cli_cmd cli_task_show;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;

@@ -39,3 +39,8 @@ rm_script_test(integration.hostile_peer
 # (crash_kill9.sh, scripts/crash-trials).
 add_executable(rm_load_gen load_gen.c)
 target_link_libraries(rm_load_gen PRIVATE PkgConfig::JANSSON Threads::Threads)
+
+# Task dispatch: signs acks of any agency for the "not an assignee" test.
+add_executable(rm_test_seal_ack ack_seal.c)
+target_link_libraries(rm_test_seal_ack PRIVATE rm_trust rm_crypto
+  rm_schemas rm_common)

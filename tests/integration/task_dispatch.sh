@@ -4,11 +4,28 @@
 # both nodes show the acks joined in and the whole history; a second
 # task passes its deadline and Binhai's node issues exactly one
 # escalation, which Heping (the lead unit) receives and both list as
-# overdue; an agency that is not an assignee cannot acknowledge.
+# overdue (HTTP and `riskmesh task list --overdue`); an agency that is
+# not an assignee cannot acknowledge, and its ack handed in signed
+# (POST /v1/records) is stored but never counts.
 . "$(dirname "$0")/lib.sh"
 A=120116.gov   # Binhai: the assigner
 B=120101.gov   # Heping: the assignee
-it_two_nodes $A $B
+C=120102.gov   # Hedong: in the roster, no node, assigned nothing
+SEAL=$RM_BUILD_DIR/tests/integration/rm_test_seal_ack
+base=$(rm_base_port)
+rm_fed_init "$FED" test
+rm_agencies_import "$FED" "$RM_TEST_DATA/agencies.csv" "$A,$B,$C"
+NA=$(it_agency_records)
+rm_node_config "$FED" $A $((base)) $((base + 10)) \
+    --peer "$B,listen,tls+tcp://127.0.0.1:$((base + 20))"
+rm_node_config "$FED" $B $((base + 1)) $((base + 11)) \
+    --peer "$A,dial,tls+tcp://127.0.0.1:$((base + 20))"
+rm_node_start "$FED" $A
+rm_node_start "$FED" $B
+rm_wait_peers_up "$FED" $A 1 15 || rm_die "$A: peer not up"
+rm_wait_peers_up "$FED" $B 1 15 || rm_die "$B: peer not up"
+aconf=$(rm_node_dir "$FED" $A)/node.conf
+bconf=$(rm_node_dir "$FED" $B)/node.conf
 
 post() { # NODE PATH JSON
 	rm_http "$FED" "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"
@@ -87,4 +104,55 @@ check_eq "exactly one escalation (Binhai holds 8 records of its own and Heping's
 r=$(rm_http "$FED" $A GET '/v1/tasks.csv?overdue=1')
 check_contains "the CSV view has a BOM and the header" "$(http_body <<<"$r" | head -1)" $'\xef\xbb\xbfassigner'
 check_contains "  and t2" "$(http_body <<<"$r")" "t2"
+check_eq "  served as text/csv" \
+    "$(rm_http "$FED" $A GET /v1/tasks.csv -o /dev/null -w '%{content_type}' | head -1)" \
+    "text/csv; charset=utf-8"
+for n in $A $B; do
+	out=$("$RM_BIN/riskmesh" task list -c "$(rm_node_dir "$FED" $n)/node.conf" --overdue)
+	check_contains "riskmesh task list --overdue on $n shows t2" "$out" "t2"
+	check_contains "  escalated, 1 overdue" "$out" "ESCALATED"
+	check_contains "  one line" "$out" "1 open task overdue"
+done
+out=$("$RM_BIN/riskmesh" task list -c "$bconf" --overdue --csv)
+check_contains "task list --csv: the CSV view" "$out" "assigner 交办单位"
+out=$("$RM_BIN/riskmesh" task list -c "$bconf" --json)
+check_eq "task list --json: the API's JSON" "$(rm_json 'd["count"]' <<<"$out")" 1
+
+# The CLI: dispatch, acknowledge, show, close.
+out=$("$RM_BIN/riskmesh" task add -c "$aconf" --id t3 --subject "汛前检查" \
+    --assignee $B --priority high --deadline +2h \
+    --link $A/bh-flood-1 2>&1)
+check_contains "riskmesh task add" "$out" "dispatched t3 ver 1"
+check "Heping receives t3" rm_wait_records "$FED" $B $((NA + 9)) 10
+out=$("$RM_BIN/riskmesh" task ack -c "$bconf" t3 --state refused 2>&1)
+check_contains "task ack refused without a reason: the reason" "$out" "reason"
+out=$("$RM_BIN/riskmesh" task ack -c "$bconf" t3 --state in_progress --note 已部署 2>&1)
+check_contains "riskmesh task ack" "$out" "acknowledged ack:$A:t3 ver 1"
+out=$("$RM_BIN/riskmesh" task ack -c "$aconf" t3 --state received 2>&1)
+check_contains "the assigner's CLI is refused with the reason" "$out" "only $B may acknowledge"
+check "Binhai receives the ack" rm_wait_records "$FED" $A $((NA + 10)) 10
+out=$("$RM_BIN/riskmesh" task show -c "$aconf" t3)
+check_contains "riskmesh task show: the ack (lead starred)" "$out" "$B*:in_progress"
+check_contains "  the history" "$out" "(已部署)"
+
+# Hedong is no assignee: its node would refuse; a validly signed ack
+# handed in is stored (Hedong may sign acks) but never counts.
+"$SEAL" "$FED/agencies/$C/agency.key" $C 120102 $A t3 done "$T/c.cose" >/dev/null ||
+    rm_die "seal"
+r=$(rm_http "$FED" $A POST /v1/records -H 'Content-Type: application/cbor-seq' \
+    --data-binary @"$T/c.cose")
+check_eq "Hedong's ack handed to Binhai is stored" \
+    "$(http_body <<<"$r" | rm_json 'd["stored"]')" 1
+check "and reaches Heping" rm_wait_records "$FED" $B $((NA + 11)) 10
+for n in $A $B; do
+	check_eq "on $n it never counts: t3 not done, Heping in_progress, 1 ignored" \
+	    "$(get $n "/v1/tasks/t3?origin=$A" '(d["task"]["done"], [a["state"] for a in d["task"]["acks"]], d["task"]["ignored_acks"])')" \
+	    "(0, ['in_progress'], 1)"
+	check_eq "  counted in riskmesh_acks_ignored_total" \
+	    "$(rm_metric "$FED" $n riskmesh_acks_ignored_total)" 1
+done
+check_eq "only Binhai escalated, once" \
+    "$(rm_metric "$FED" $A riskmesh_escalations_total):$(rm_metric "$FED" $B riskmesh_escalations_total)" "1:0"
+out=$("$RM_BIN/riskmesh" task close -c "$aconf" t3 --cancel --note 改由他案办理 2>&1)
+check_contains "riskmesh task close --cancel" "$out" "cancelled t3 ver 2"
 finish
