@@ -22,6 +22,8 @@ rm_script_test(integration.fork_resolve_registrar
 rm_script_test(integration.fork_resolve_dir
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_resolve.sh dir
   TIMEOUT 180)
+rm_script_test(integration.task_centre
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/task_centre.sh TIMEOUT 180)
 rm_script_test(integration.centre_failure
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/centre_failure.sh TIMEOUT 240)
 
