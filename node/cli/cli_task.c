@@ -39,29 +39,6 @@ deadline_text(const char *s, char *out, size_t len)
 	return -1;
 }
 
-static int
-post(const struct cli_args *a, const char *path, json_t *body,
-    const char *verb)
-{
-	const struct cli_cmd *c = a->cmd;
-	struct cli_http_res res;
-	char *text = json_dumps(body, JSON_COMPACT);
-	int rv;
-
-	json_decref(body);
-	if (text == NULL)
-		return cli_fail(c, "out of memory");
-	rv = cli_api_request(c, cli_get(a, "config"), "POST", path, text,
-	    &res);
-	free(text);
-	if (rv != 0)
-		return rv;
-	rv = res.status == 201 ? cli_report_created(c, verb, &res) :
-	    cli_api_report(c, &res);
-	cli_http_res_fini(&res);
-	return rv;
-}
-
 /* A list option ("A,B" or repeated) as a JSON array of strings. */
 static json_t *
 list_opt(const struct cli_args *a, const char *name)
@@ -142,7 +119,7 @@ run_add(const struct cli_args *a)
 		}
 		json_object_set_new(o, "links", arr);
 	}
-	return post(a, "/v1/tasks", o, "dispatched");
+	return cli_api_post_json(a, "/v1/tasks", o, "dispatched");
 }
 
 /* "/v1/tasks/<id><suffix>" into path. */
@@ -181,7 +158,7 @@ run_ack(const struct cli_args *a)
 	if (cli_has(a, "origin"))
 		json_object_set_new(o, "origin",
 		    json_string(cli_get(a, "origin")));
-	return post(a, path, o, "acknowledged");
+	return cli_api_post_json(a, path, o, "acknowledged");
 }
 
 static int
@@ -199,8 +176,8 @@ run_close(const struct cli_args *a)
 		json_object_set_new(o, "note", json_string(cli_get(a, "note")));
 	if (o == NULL)
 		return cli_fail(a->cmd, "out of memory");
-	return post(a, path, o, cli_has(a, "cancel") ? "cancelled" :
-	    "closed");
+	return cli_api_post_json(a, path, o, cli_has(a, "cancel") ?
+	    "cancelled" : "closed");
 }
 
 /* "120101.gov:done" per assignee, a '*' after the lead. */
