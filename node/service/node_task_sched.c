@@ -245,20 +245,25 @@ kick(struct node_tasks *t)
 	pthread_mutex_unlock(&t->mtx);
 }
 
-/* Subscriber (store writer thread, obs_mtx held): a task or ack stored
- * wakes the scheduler. */
+/* Subscriber (store writer thread, obs_mtx held): a task of the own
+ * agency, or an ack of one, wakes the scheduler. */
 static void
 sched_stored(void *arg, const struct store_event *ev)
 {
 	struct node_tasks *t = arg;
 	const struct rm_record *rec = ev->rec;
 
-	if (rec->body == NULL || (rec->kind != &rm_kind_task &&
-	    rec->kind != &rm_kind_ack))
+	const struct rm_ack *a = record_ack(rec);
+
+	if (rec->body == NULL)
 		return;
-	if (rec->kind == &rm_kind_ack)
+	if (a != NULL)
 		check_ack(t->n, rec);
-	kick(t);
+	/* only the own agency's tasks and their acks move its deadlines */
+	if ((record_task(rec) != NULL &&
+	    strcmp(rec->origin, t->n->cfg.agency) == 0) ||
+	    (a != NULL && strcmp(a->task.origin, t->n->cfg.agency) == 0))
+		kick(t);
 }
 
 int

@@ -92,6 +92,8 @@ struct list_walk {
 	service_task_each_fn each;
 	void *arg;
 	rm_why *why;
+	bool failed;                 /* a view or each() failed: why is set
+	                                or each()'s */
 };
 
 static bool
@@ -121,19 +123,18 @@ list_each(void *arg, const rm_hash *h, const uint8_t *p, size_t len,
 	    (f->area != NULL && !area_match(rec, f->area)) ||
 	    (f->overdue && t->deadline_ms > w->now))
 		return RM_OK;
-	if ((rv = node_task_view_build(w->n, rec, h, w->now, &v, w->why)) !=
-	    RM_OK)
-		return rv;
-	if (f->overdue && !v.overdue)
-		return RM_OK;
-	return w->each(w->arg, &v);
+	if ((rv = node_task_view_build(w->n, rec, h, w->now, &v, w->why)) ==
+	    RM_OK && (!f->overdue || v.overdue))
+		rv = w->each(w->arg, &v);
+	w->failed = rv != RM_OK;
+	return rv;
 }
 
 int
 service_tasks_list(struct node *n, const struct service_task_filter *f,
     rm_utc_ms now, service_task_each_fn each, void *arg, rm_why *why)
 {
-	struct list_walk w = { n, f, now, each, arg, why };
+	struct list_walk w = { n, f, now, each, arg, why, false };
 	char key[RM_INDEX_KEY_MAX + 1];
 	int rv;
 
@@ -159,7 +160,7 @@ service_tasks_list(struct node *n, const struct service_task_filter *f,
 	else
 		rv = store_active(n->store, &rm_kind_task, f->area, now,
 		    list_each, &w);
-	if (rv != RM_OK && why->msg[0] == '\0')
+	if (rv != RM_OK && !w.failed)
 		return rm_fail(why, rv, "cannot read tasks: %s",
 		    rm_strerror(rv));
 	return rv;

@@ -41,6 +41,25 @@ r=$(post $A /v1/tasks '{"id": "t1", "subject": "排查海河堤防渗漏点",
 check_eq "Binhai dispatches t1: 201 ver 1" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["ver"]')" "201:1"
 check "Heping receives it" rm_wait_records "$FED" $B $((NA + 1)) 10
+# the field rules, each refused naming its field
+refuse() { # WANT BODY-FIELDS
+	r=$(post $A /v1/tasks '{"subject": "x", "deadline": "'"$(in_s 600)"'", '"$2"'}')
+	check_eq "refused: $2" \
+	    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "$1"
+}
+refuse 422:lead '"assignees": ["'$B'", "'$C'"], "lead": "120000.water"'
+refuse 400:lead '"assignees": ["'$B'", "'$C'"]'
+refuse 422:assignees '"assignees": ["'$A'"]'
+refuse 422:assignees '"assignees": ["'$B'", "'$B'"]'
+refuse 422:assignees '"assignees": ["120105.gov"]'
+refuse 422:priority '"assignees": ["'$B'"], "priority": "asap"'
+refuse 422:id '"assignees": ["'$B'"], "id": "'"$(printf 'x%.0s' {1..60})"'"'
+refuse 400:bogus '"assignees": ["'$B'"], "bogus": 1'
+r=$(post $A /v1/tasks '{"subject": "x", "assignees": ["'$B'"], "deadline": "2020-01-01T00:00:00Z"}')
+check_eq "a deadline in the past: 422 field deadline" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:deadline"
+r=$(rm_http "$FED" $A GET '/v1/tasks?status=closed')
+check_eq "lists hold open tasks: status=closed is 422" "$(http_status <<<"$r")" 422
 check_eq "Heping lists it as its task" \
     "$(get $B "/v1/tasks?assignee=$B" '[(t["object_id"], t["lead"], t["priority"], t["acks"][0]["state"]) for t in d["tasks"]]')" \
     "[('t1', '$B', 'urgent', None)]"
