@@ -319,6 +319,11 @@ extern const struct cli_cmd cli_risk_update;
 extern const struct cli_cmd cli_risk_remove;
 extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
+extern const struct cli_cmd cli_task_add;     /* cli_task.c */
+extern const struct cli_cmd cli_task_ack;
+extern const struct cli_cmd cli_task_close;
+extern const struct cli_cmd cli_task_list;
+extern const struct cli_cmd cli_task_show;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;
@@ -363,6 +368,12 @@ int cli_check_object_id(const struct cli_cmd *c, const char *what,
 #define CLI_API_BODY (-1)
 int cli_api_get(const struct cli_args *a, const char *path,
     struct cli_http_res *res);
+/* POST body as JSON to path on the node of a's -c (body is consumed:
+ * json_decref()ed, also on error) and report the answer: "VERB
+ * OBJECT_ID ver N ..." for a 201 (cli_report_created), the error
+ * otherwise (cli_api_report). Returns the exit status. */
+int cli_api_post_json(const struct cli_args *a, const char *path,
+    json_t *body, const char *verb);
 /* A JSON object's text member ("?" if absent) / integer member (0). */
 const char *cli_jstr(json_t *o, const char *key);
 long long cli_jint(json_t *o, const char *key);

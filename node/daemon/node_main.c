@@ -456,6 +456,8 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	if (strcmp(n->cfg.coap_listen, "off") != 0 &&
 	    (rv = node_coap_start(n, why)) != RM_OK)
 		goto fail;
+	if ((rv = node_tasks_start(n, why)) != RM_OK)
+		goto fail;
 	if ((rv = fed_start(n->fed, why)) != RM_OK)
 		goto fail;
 	if ((rv = http_start(n, n->cfg.http_listen, &n->http, why)) != RM_OK)
@@ -474,6 +476,7 @@ node_stop(struct node *n)
 
 	http_stop(n->http);
 	n->http = NULL;
+	node_tasks_stop(n);
 	/* Detach fed and the CoAP subscriber from the store observer first:
 	 * records already queued may still commit while they close. */
 	f = node_detach(n);

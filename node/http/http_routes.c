@@ -237,6 +237,11 @@ static const char *const alerts_params[] = { "area", NULL };
 static const char *const records_params[] = { "view", NULL };
 static const char *const risks_params[] = { "area", "grade", "status",
 	"category", "responsible", NULL };
+static const char *const tasks_params[] = { "assigner", "assignee",
+	"status", "overdue", "area", NULL };
+static const char *const task_params[] = { "origin", NULL };
+#define TASKS_HINT "allowed: assigner=AGENCY, assignee=AGENCY, " \
+	"status=open, overdue=1, area=CODE"
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
@@ -269,6 +274,16 @@ static const struct route {
 	  NULL, NULL },
 	{ "/v1/risks/", NULL, true, "POST", NULL, http_post_risk_update, NULL,
 	  NULL },
+	{ "/v1/tasks", NULL, false, "GET, POST", http_get_tasks,
+	  http_post_task, tasks_params, TASKS_HINT },
+	{ "/v1/tasks.csv", NULL, false, "GET", http_get_tasks_csv, NULL,
+	  tasks_params, TASKS_HINT },
+	{ "/v1/tasks/", "/ack", true, "POST", NULL, http_post_task_ack, NULL,
+	  NULL },
+	{ "/v1/tasks/", "/close", true, "POST", NULL, http_post_task_close,
+	  NULL, NULL },
+	{ "/v1/tasks/", NULL, true, "GET", http_get_task, NULL, task_params,
+	  "allowed: origin=AGENCY (the assigner)" },
 	{ "/v1/records", NULL, false, "POST", NULL, http_post_records, NULL,
 	  NULL },
 	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL,

@@ -41,6 +41,14 @@
 json_t *repr_record_object(const struct rm_record *rec,
     const rm_hash *hash);
 
+/* The body fields of a task, ack or escalation record (docs/API.md
+ * "Task dispatch": subject, detail, assignees, lead, links, priority,
+ * deadline, status, note; task, state, note, reason; task, deadline,
+ * lead, pending) added to o, which repr_record_object() calls. True
+ * with nothing added for other kinds; false on allocation failure
+ * (repr_task.c). */
+bool repr_task_fields(json_t *o, const struct rm_record *rec);
+
 /* Flags for repr_dump_buf()/repr_record_dump(). */
 #define REPR_PRETTY 1u
 

@@ -216,6 +216,8 @@ repr_record_object(const struct rm_record *rec, const rm_hash *hash)
 		goto fail;
 	if (record_risk(rec) != NULL && !put_risk(o, record_risk(rec)))
 		goto fail;
+	if (rec->body != NULL && !repr_task_fields(o, rec))
+		goto fail;
 	return o;
 fail:
 	json_decref(o);

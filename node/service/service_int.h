@@ -51,4 +51,13 @@ int node_issue_authorise(struct node *n, const struct rm_record *rec,
 int node_issue_commit(struct node *n, struct rm_record *rec,
     const struct issue_base *base, struct service_issued *out, rm_why *why);
 
+
+/* Task dispatch (node_task*.c): the view of task rec (hash h) at now,
+ * its acks joined in from the store (service.h struct
+ * service_task_view; v->rec and v->hash borrow rec and h). Errors:
+ * the store's. */
+int node_task_view_build(struct node *n, const struct rm_record *rec,
+    const rm_hash *h, rm_utc_ms now, struct service_task_view *v,
+    rm_why *why);
+
 #endif /* RM_NODE_SERVICE_INT_H */
