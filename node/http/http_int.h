@@ -61,6 +61,7 @@ void http_error_text(const rm_why *why, char *field, size_t fl,
 void http_res_json(struct http_res *res, int status, json_t *v);
 
 #define HTTP_CT_JSON "application/json"
+#define HTTP_CT_CSV  "text/csv; charset=utf-8"
 
 /* ---------------- routing (http_routes.c) ---------------- */
 
@@ -140,6 +141,13 @@ int http_post_risk(struct http_call_ctx *c);
 int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
+int http_get_indicators(struct http_call_ctx *c); /* http_indicators.c */
+int http_get_indicators_csv(struct http_call_ctx *c);
+int http_get_indicators_latest(struct http_call_ctx *c);
+int http_post_indicators(struct http_call_ctx *c);
+int http_get_indicator_defs(struct http_call_ctx *c);
+int http_get_indicator_defs_csv(struct http_call_ctx *c);
+int http_post_indicator_def(struct http_call_ctx *c);
 
 /* ---------------- request JSON (req_*.c) ---------------- */
 
@@ -193,6 +201,29 @@ int req_cancel_parse(const char *body, size_t len, json_t **root,
 int req_risk_parse(const char *text, size_t len, const char *origin,
     rm_utc_ms now_ms, const char *default_id, const struct rm_record *base,
     struct rm_record *out, struct rm_risk *body, json_t **root, rm_why *why);
+
+/*
+ * Parse a POST /v1/indicator-defs body into an indicator_def draft of
+ * agency origin, issued now_ms: *out and *body (zeroed here) borrow
+ * strings from *root (json_decref() it after the draft is issued, also
+ * on error). Fields as docs/API.md "Indicators"; the draft is checked
+ * with record_validate (as ver 1, seq 1). Errors as req_alert_parse.
+ */
+int req_indicator_def_parse(const char *text, size_t len, const char *origin,
+    rm_utc_ms now_ms, struct rm_record *out, struct rm_indicator_def *body,
+    json_t **root, rm_why *why);
+
+/*
+ * Read NDJSON text[0..len) (one JSON object per line: code, area,
+ * time, value as a string or a number, optional unit and source) as
+ * indicator_csv_read reads CSV: good values into *vals (heap, free()),
+ * refused lines to bad(). A number is taken as its shortest text of
+ * at most 15 significant digits; send strings for more. Errors:
+ * RM_ETOOBIG (more than max values), RM_ENOMEM.
+ */
+int req_indicator_ndjson(const char *text, size_t len, size_t max,
+    struct rm_ind_value **vals, size_t *nvals, rm_ind_row_err_fn bad,
+    void *arg, size_t *nbad);
 
 /* EUNKNOWN for the first key of obj not in the NULL-terminated allowed
  * list; prefix ("texts[0].") is put before the key in the reported

@@ -149,6 +149,7 @@ call_route(struct http_call *c)
 	q.method = nng_http_req_get_method(c->req);
 	q.uri = nng_http_req_get_uri(c->req);
 	q.authorization = nng_http_req_get_header(c->req, "Authorization");
+	q.content_type = nng_http_req_get_header(c->req, "Content-Type");
 	q.body = c->body;
 	q.body_len = c->len;
 	http_route(c->hs->n, &q, &r);
