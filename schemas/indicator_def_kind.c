@@ -70,37 +70,6 @@ def_encode(const void *body, rm_buf *b)
 	    indicator_direction_name(d->direction));
 }
 
-/* Text at rd into a fixed buffer of cap bytes (NUL included). */
-static int
-rd_fixed(rm_cbor_rd *rd, char *out, size_t cap, const char *field,
-    rm_why *why)
-{
-	const char *p;
-	size_t n;
-	int rv;
-
-	if ((rv = sch_dec_text(rd, field, cap - 1, &p, &n, why)) != RM_OK)
-		return rv;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return RM_OK;
-}
-
-static int
-rd_enum(rm_cbor_rd *rd, int (*parse)(const char *, int *), const char *field,
-    const char *choices, int *out, rm_why *why)
-{
-	char s[24];
-	int rv;
-
-	if ((rv = rd_fixed(rd, s, sizeof(s), field, why)) != RM_OK)
-		return rv;
-	if (parse(s, out) != RM_OK)
-		return rm_fail(why, RM_EBADVALUE, "%s: \"%s\" (%s)", field, s,
-		    choices);
-	return RM_OK;
-}
-
 static int
 p_dir(const char *s, int *v)
 {
@@ -139,18 +108,18 @@ rd_field(rm_cbor_rd *rd, struct rm_indicator_def *d, enum def_key k,
 
 	switch (k) {
 	case DK_CODE:
-		return rd_fixed(rd, d->code, sizeof(d->code),
+		return ind_rd_fixed(rd, d->code, sizeof(d->code),
 		    "indicator_def.code", why);
 	case DK_UNIT:
-		return rd_fixed(rd, d->unit, sizeof(d->unit),
+		return ind_rd_fixed(rd, d->unit, sizeof(d->unit),
 		    "indicator_def.unit", why);
 	case DK_PERIOD:
-		rv = rd_enum(rd, ind_parse_period, "indicator_def.period",
+		rv = ind_rd_enum(rd, ind_parse_period, "indicator_def.period",
 		    "instant|day|month|quarter|year", &v, why);
 		d->period = (enum rm_ind_period)v;
 		return rv;
 	case DK_SOURCE:
-		rv = rd_enum(rd, ind_parse_source, "indicator_def.source",
+		rv = ind_rd_enum(rd, ind_parse_source, "indicator_def.source",
 		    "statistics|survey|sensor|big_data", &v, why);
 		d->source = (enum rm_ind_source)v;
 		return rv;
@@ -168,7 +137,7 @@ rd_field(rm_cbor_rd *rd, struct rm_indicator_def *d, enum def_key k,
 		return ind_dec_read(rd, "indicator_def.warning", &d->warning,
 		    why);
 	default:
-		rv = rd_enum(rd, p_dir, "indicator_def.direction",
+		rv = ind_rd_enum(rd, p_dir, "indicator_def.direction",
 		    "higher_worse|lower_worse", &v, why);
 		d->direction = (enum rm_ind_direction)v;
 		return rv;

@@ -18,6 +18,14 @@ int ind_dec_put(rm_buf *b, struct rm_decimal d);
 int ind_dec_read(rm_cbor_rd *rd, const char *field, struct rm_decimal *out,
     rm_why *why);
 
+/* Text at rd into out[cap] (NUL included; longer: RM_ETOOBIG), why
+ * naming field. */
+int ind_rd_fixed(rm_cbor_rd *rd, char *out, size_t cap, const char *field,
+    rm_why *why);
+/* An enumerated text at rd: parse(text) gives *out, else RM_EBADVALUE
+ * listing choices. */
+int ind_rd_enum(rm_cbor_rd *rd, int (*parse)(const char *, int *),
+    const char *field, const char *choices, int *out, rm_why *why);
 /* Enumeration parsers with an int out, for table-driven decoders. */
 int ind_parse_source(const char *s, int *v);
 int ind_parse_period(const char *s, int *v);

@@ -58,36 +58,6 @@ ind_encode(const void *body, rm_buf *b)
 }
 
 static int
-rd_fixed(rm_cbor_rd *rd, char *out, size_t cap, const char *field,
-    rm_why *why)
-{
-	const char *p;
-	size_t n;
-	int rv;
-
-	if ((rv = sch_dec_text(rd, field, cap - 1, &p, &n, why)) != RM_OK)
-		return rv;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return RM_OK;
-}
-
-static int
-rd_enum(rm_cbor_rd *rd, int (*parse)(const char *, int *), const char *field,
-    const char *choices, int *out, rm_why *why)
-{
-	char s[24];
-	int rv;
-
-	if ((rv = rd_fixed(rd, s, sizeof(s), field, why)) != RM_OK)
-		return rv;
-	if (parse(s, out) != RM_OK)
-		return rm_fail(why, RM_EBADVALUE, "%s: \"%s\" (%s)", field, s,
-		    choices);
-	return RM_OK;
-}
-
-static int
 rd_points(rm_cbor_rd *rd, struct rm_indicator *s, int64_t t0, rm_why *why)
 {
 	char f[48];
@@ -160,15 +130,15 @@ ind_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 			rv = sch_dec_int(rd, "indicator.t0", &t0, why);
 			break;
 		case IK_CODE:
-			rv = rd_fixed(rd, s->code, sizeof(s->code),
+			rv = ind_rd_fixed(rd, s->code, sizeof(s->code),
 			    "indicator.code", why);
 			break;
 		case IK_UNIT:
-			rv = rd_fixed(rd, s->unit, sizeof(s->unit),
+			rv = ind_rd_fixed(rd, s->unit, sizeof(s->unit),
 			    "indicator.unit", why);
 			break;
 		case IK_PERIOD:
-			rv = rd_enum(rd, ind_parse_period, "indicator.period",
+			rv = ind_rd_enum(rd, ind_parse_period, "indicator.period",
 			    "instant|day|month|quarter|year", &v, why);
 			s->period = (enum rm_ind_period)v;
 			break;
@@ -176,7 +146,7 @@ ind_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 			rv = rd_points(rd, s, t0, why);
 			break;
 		default:
-			rv = rd_enum(rd, ind_parse_source, "indicator.source",
+			rv = ind_rd_enum(rd, ind_parse_source, "indicator.source",
 			    "statistics|survey|sensor|big_data", &v, why);
 			s->source = (enum rm_ind_source)v;
 		}
