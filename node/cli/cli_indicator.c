@@ -234,6 +234,10 @@ run_ingest(const struct cli_args *a)
 		    "sends the good ones)" : "");
 		goto out;
 	}
+	if (nv == 0) {
+		rv = cli_fail(c, "%s: no values", path);
+		goto out;
+	}
 	if ((cf = calloc(1, sizeof(*cf))) == NULL) {
 		rv = cli_fail(c, "out of memory");
 		goto out;

@@ -260,15 +260,22 @@ check_series(struct ingest *g, struct series *ss, size_t ns, rm_utc_ms now)
 	struct rm_indicator b;
 	rm_why w;
 
+	int rv;
+
 	for (size_t k = 0; k < ns; k++) {
 		draft_init(g, &ss[k], &r, &b, now);
-		if (node_issue_draft_valid(g->n, &rm_kind_indicator, &r, &w) ==
-		    RM_OK && node_issue_authorise(g->n, &r, &w) == RM_OK)
+		memset(&w, 0, sizeof(w));
+		if ((rv = node_issue_draft_valid(g->n, &rm_kind_indicator, &r,
+		    &w)) == RM_OK &&
+		    (rv = node_issue_authorise(g->n, &r, &w)) == RM_OK)
 			continue;
+		/* the roster refuses an area (or the kind); the record's
+		 * rules can only refuse a time out of range here */
 		for (size_t i = ss[k].from; i < ss[k].to; i++)
 			if (!g->refused[i])
-				refuse(g, i, RM_EUNAUTH, w.field[0] != '\0' ?
-				    w.field : "area", w.msg);
+				refuse(g, i, rv, w.field[0] != '\0' ? w.field :
+				    rv == RM_EUNAUTH || rv == RM_EUNKNOWNSIGNER ?
+				    "area" : "time", w.msg);
 		ss[k].npts = 0;      /* not issued */
 	}
 }
