@@ -377,6 +377,36 @@ int cli_api_post_json(const struct cli_args *a, const char *path,
 /* A JSON object's text member ("?" if absent) / integer member (0). */
 const char *cli_jstr(json_t *o, const char *key);
 long long cli_jint(json_t *o, const char *key);
+/* ---------------- indicators (cli_indicator.c, cli_health*.c) ------- */
+
+extern const struct cli_cmd cli_indicator_define;
+extern const struct cli_cmd cli_indicator_defs;
+extern const struct cli_cmd cli_indicator_ingest;
+extern const struct cli_cmd cli_indicator_values;
+extern const struct cli_cmd cli_health_report;
+/* GET path from a's node: with csv the body is printed as it is (the
+ * .csv views) and the command is done; else as cli_api_get. */
+int cli_ind_get(const struct cli_args *a, const char *path, bool csv,
+    struct cli_http_res *res);
+/* Append "?name=value" or "&name=value" (value percent-encoded) to
+ * path[cap]; nothing when val is NULL. -1 if it does not fit. */
+int cli_ind_query(char *path, size_t cap, const char *name,
+    const char *val);
+/* One bar pair of the health chart: value (NAN: none) and target. */
+struct cli_bar {
+	const char *label;           /* [A-Za-z0-9._-]; others are left out */
+	double value, target;
+};
+/*
+ * Draw bars[0..n) as DIR/BASE.png with gnuplot ($RM_GNUPLOT, else the
+ * gnuplot on PATH), run in dir on a script and data file written there
+ * (BASE.gp, BASE.dat, removed after). base and title must be
+ * [A-Za-z0-9._-] (RM_EINVAL): no other text reaches the script.
+ * normalised labels the axis "% of target". Errors: RM_ENOTFOUND (no
+ * gnuplot: say so, the caller goes on), RM_EIO (gnuplot failed).
+ */
+int cli_health_plot(const char *dir, const char *base, const char *title,
+    const struct cli_bar *bars, size_t n, bool normalised, rm_why *why);
 extern const struct cli_cmd cli_verify;
 /* The fields of a decoded record, one per line ("origin:   ..."), as
  * `riskmesh verify` prints them (cli_verify.c). */

@@ -154,6 +154,13 @@ int http_post_task(struct http_call_ctx *c);
 int http_get_task(struct http_call_ctx *c);
 int http_post_task_ack(struct http_call_ctx *c);
 int http_post_task_close(struct http_call_ctx *c);
+int http_get_indicators(struct http_call_ctx *c); /* http_indicators.c */
+int http_get_indicators_csv(struct http_call_ctx *c);
+int http_get_indicators_latest(struct http_call_ctx *c);
+int http_post_indicators(struct http_call_ctx *c);
+int http_get_indicator_defs(struct http_call_ctx *c);
+int http_get_indicator_defs_csv(struct http_call_ctx *c);
+int http_post_indicator_def(struct http_call_ctx *c);
 
 /* ---------------- request JSON (req_*.c) ---------------- */
 
@@ -236,6 +243,27 @@ int req_ack_parse(const char *text, size_t len, json_t **root,
  * "note"}; status defaults to closed. Errors as req_alert_parse. */
 int req_close_parse(const char *text, size_t len, json_t **root,
     enum rm_task_status *status, const char **note, rm_why *why);
+ * Parse a POST /v1/indicator-defs body into an indicator_def draft of
+ * agency origin, issued now_ms: *out and *body (zeroed here) borrow
+ * strings from *root (json_decref() it after the draft is issued, also
+ * on error). Fields as docs/API.md "Indicators"; the draft is checked
+ * with record_validate (as ver 1, seq 1). Errors as req_alert_parse.
+ */
+int req_indicator_def_parse(const char *text, size_t len, const char *origin,
+    rm_utc_ms now_ms, struct rm_record *out, struct rm_indicator_def *body,
+    json_t **root, rm_why *why);
+
+/*
+ * Read NDJSON text[0..len) (one JSON object per line: code, area,
+ * time, value as a string or a number, optional unit and source) as
+ * indicator_csv_read reads CSV: good values into *vals (heap, free()),
+ * refused lines to bad(). A number is taken as its shortest text of
+ * at most 15 significant digits; send strings for more. Errors:
+ * RM_ETOOBIG (more than max values), RM_ENOMEM.
+ */
+int req_indicator_ndjson(const char *text, size_t len, size_t max,
+    struct rm_ind_value **vals, size_t *nvals, rm_ind_row_err_fn bad,
+    void *arg, size_t *nbad);
 
 /* EUNKNOWN for the first key of obj not in the NULL-terminated allowed
  * list; prefix ("texts[0].") is put before the key in the reported

@@ -242,12 +242,21 @@ static const char *const tasks_params[] = { "assigner", "assignee",
 static const char *const task_params[] = { "origin", NULL };
 #define TASKS_HINT "allowed: assigner=AGENCY, assignee=AGENCY, " \
 	"status=open, overdue=1, area=CODE"
+static const char *const ind_params[] = { "code", "area", "match", "from",
+	"to", "period", "order", "limit", NULL };
+static const char *const ind_latest_params[] = { "code", "area", "match",
+	NULL };
+static const char *const ind_post_params[] = { "skip_errors", NULL };
+static const char *const ind_defs_params[] = { "code", "area", NULL };
+#define IND_HINT "allowed: code=, area=CODE, match=overlap|within|exact, " \
+	"from=, to=, period=, order=newest|time, limit="
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
  * tail, a path of prefix + a non-empty tail (+ suffix, if any). Each
  * method has a handler (NULL: 405 with allow) and the query parameters
- * it takes (NULL: none).
+ * it takes (NULL: none); a POST takes none unless post_params (below)
+ * names them.
  */
 static const struct route {
 	const char *prefix;
@@ -291,7 +300,39 @@ static const struct route {
 	{ "/v1/forks", NULL, false, "GET", http_get_forks, NULL, NULL, NULL },
 	{ "/v1/forks/", "/resolve", true, "POST", NULL, http_post_fork_resolve,
 	  NULL, NULL },
+	{ "/v1/indicators", NULL, false, "GET, POST", http_get_indicators,
+	  http_post_indicators, ind_params, IND_HINT },
+	{ "/v1/indicators.csv", NULL, false, "GET", http_get_indicators_csv,
+	  NULL, ind_params, IND_HINT },
+	{ "/v1/indicators/latest", NULL, false, "GET",
+	  http_get_indicators_latest, NULL, ind_latest_params,
+	  "allowed: code=, area=CODE, match=overlap|within|exact" },
+	{ "/v1/indicator-defs", NULL, false, "GET, POST",
+	  http_get_indicator_defs, http_post_indicator_def, ind_defs_params,
+	  "allowed: code=, area=CODE" },
+	{ "/v1/indicator-defs.csv", NULL, false, "GET",
+	  http_get_indicator_defs_csv, NULL, ind_defs_params,
+	  "allowed: code=, area=CODE" },
 };
+
+/* The query parameters a POST handler takes (the others take none). */
+static const struct post_params {
+	http_handler_fn post;
+	const char *const *params;
+	const char *hint;
+} post_params[] = {
+	{ http_post_indicators, ind_post_params, "allowed: skip_errors=1" },
+};
+
+static const struct post_params *
+post_params_of(http_handler_fn fn)
+{
+	for (size_t i = 0; i < sizeof(post_params) / sizeof(post_params[0]);
+	    i++)
+		if (post_params[i].post == fn)
+			return &post_params[i];
+	return NULL;
+}
 
 /* Does path match r? Sets c->tail. */
 static bool
@@ -317,6 +358,7 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 	static const char none[] = "this route takes none";
 	bool get = strcmp(method, "GET") == 0;
 	bool post = strcmp(method, "POST") == 0;
+	const struct post_params *pp;
 	http_handler_fn fn;
 	int rv;
 
@@ -332,8 +374,10 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 			    "is not allowed on %.100s (allowed: %s)", method,
 			    path, r->allow);
 		}
-		if ((rv = query_only(c, get ? r->get_params : NULL,
-		    get && r->get_hint != NULL ? r->get_hint : none)) != RM_OK)
+		pp = get ? NULL : post_params_of(fn);
+		if ((rv = query_only(c, get ? r->get_params : pp != NULL ?
+		    pp->params : NULL, get && r->get_hint != NULL ?
+		    r->get_hint : pp != NULL ? pp->hint : none)) != RM_OK)
 			return rv;
 		return fn(c);
 	}
