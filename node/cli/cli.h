@@ -384,10 +384,6 @@ extern const struct cli_cmd cli_indicator_defs;
 extern const struct cli_cmd cli_indicator_ingest;
 extern const struct cli_cmd cli_indicator_values;
 extern const struct cli_cmd cli_health_report;
-/* GET path from a's node: with csv the body is printed as it is (the
- * .csv views) and the command is done; else as cli_api_get. */
-int cli_ind_get(const struct cli_args *a, const char *path, bool csv,
-    struct cli_http_res *res);
 /* Append "?name=value" or "&name=value" (value percent-encoded) to
  * path[cap]; nothing when val is NULL. -1 if it does not fit. */
 int cli_ind_query(char *path, size_t cap, const char *name,

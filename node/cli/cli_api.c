@@ -162,6 +162,8 @@ cli_api_get(const struct cli_args *a, const char *path, struct cli_http_res *res
 	char csv_path[1024];
 	const char *q;
 
+	if (cli_has(a, "json") && cli_has(a, "csv"))
+		return cli_usage(c, "--json or --csv, not both");
 	if (cli_has(a, "csv")) {
 		/* The same view as CSV: PATH.csv?QUERY */
 		q = strchr(path, '?');

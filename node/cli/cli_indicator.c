@@ -18,25 +18,6 @@
 #define CLI_IND_FILE_MAX (1024u * 1024 * 1024)
 #define CLI_IND_VALUES_MAX 50000000
 
-/* GET path (a --csv view when csv) and print the raw body, or hand a
- * 200 JSON body back (CLI_API_BODY). */
-int
-cli_ind_get(const struct cli_args *a, const char *path, bool csv,
-    struct cli_http_res *res)
-{
-	int rv;
-
-	if (!csv)
-		return cli_api_get(a, path, res);
-	if ((rv = cli_api_request(a->cmd, cli_get(a, "config"), "GET", path,
-	    NULL, res)) != 0)
-		return rv;
-	rv = res->status == 200 ? (fwrite(res->body, 1, res->len, stdout),
-	    CLI_EXIT_OK) : cli_api_report(a->cmd, res);
-	cli_http_res_fini(res);
-	return rv;
-}
-
 /* Append "&name=value" (or "?..."), percent-encoded; -1 if too long. */
 int
 cli_ind_query(char *path, size_t cap, const char *name, const char *val)
@@ -94,18 +75,17 @@ static int
 run_defs(const struct cli_args *a)
 {
 	const struct cli_cmd *c = a->cmd;
-	bool csv = cli_has(a, "csv");
 	char path[600];
 	struct cli_http_res res;
 	json_t *j, *arr, *d;
 	size_t i;
 	int rv;
 
-	snprintf(path, sizeof(path), "/v1/indicator-defs%s", csv ? ".csv" : "");
+	snprintf(path, sizeof(path), "/v1/indicator-defs");
 	if (cli_ind_query(path, sizeof(path), "code", cli_get(a, "code")) ||
 	    cli_ind_query(path, sizeof(path), "area", cli_get(a, "area")))
 		return cli_usage(c, "--code/--area: too long");
-	if ((rv = cli_ind_get(a, path, csv, &res)) != CLI_API_BODY)
+	if ((rv = cli_api_get(a, path, &res)) != CLI_API_BODY)
 		return rv;
 	j = json_loads(res.body, 0, NULL);
 	arr = json_object_get(j, "indicator_defs");
@@ -130,19 +110,18 @@ run_values(const struct cli_args *a)
 	static const char *const params[] = { "code", "area", "match",
 		"from", "to", "period", "order", "limit" };
 	const struct cli_cmd *c = a->cmd;
-	bool csv = cli_has(a, "csv");
 	char path[1200];
 	struct cli_http_res res;
 	json_t *j, *arr, *v;
 	size_t i;
 	int rv;
 
-	snprintf(path, sizeof(path), "/v1/indicators%s", csv ? ".csv" : "");
+	snprintf(path, sizeof(path), "/v1/indicators");
 	for (size_t k = 0; k < sizeof(params) / sizeof(params[0]); k++)
 		if (cli_ind_query(path, sizeof(path), params[k],
 		    cli_get(a, params[k])) != 0)
 			return cli_usage(c, "--%s: too long", params[k]);
-	if ((rv = cli_ind_get(a, path, csv, &res)) != CLI_API_BODY)
+	if ((rv = cli_api_get(a, path, &res)) != CLI_API_BODY)
 		return rv;
 	j = json_loads(res.body, 0, NULL);
 	arr = json_object_get(j, "indicators");

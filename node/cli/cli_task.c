@@ -209,10 +209,7 @@ run_list(const struct cli_args *a)
 	json_t *j, *tasks, *t;
 	int rv;
 
-	if (cli_has(a, "json") && cli_has(a, "csv"))
-		return cli_usage(c, "--json or --csv, not both");
-	l = (size_t)snprintf(path, sizeof(path), "/v1/tasks%s",
-	    cli_has(a, "csv") ? ".csv" : "");
+	l = (size_t)snprintf(path, sizeof(path), "/v1/tasks");
 	for (size_t k = 0; k < sizeof(filters) / sizeof(filters[0]); k++) {
 		const char *v = cli_get(a, filters[k]);
 
@@ -230,11 +227,6 @@ run_list(const struct cli_args *a)
 		return cli_usage(c, "filters too long");
 	if ((rv = cli_api_get(a, path, &res)) != CLI_API_BODY)
 		return rv;
-	if (cli_has(a, "csv")) {
-		fwrite(res.body, 1, res.len, stdout);
-		cli_http_res_fini(&res);
-		return CLI_EXIT_OK;
-	}
 	j = json_loads(res.body, 0, NULL);
 	tasks = json_object_get(j, "tasks");
 	if (!json_is_array(tasks)) {

@@ -243,6 +243,8 @@ int req_ack_parse(const char *text, size_t len, json_t **root,
  * "note"}; status defaults to closed. Errors as req_alert_parse. */
 int req_close_parse(const char *text, size_t len, json_t **root,
     enum rm_task_status *status, const char **note, rm_why *why);
+
+/*
  * Parse a POST /v1/indicator-defs body into an indicator_def draft of
  * agency origin, issued now_ms: *out and *body (zeroed here) borrow
  * strings from *root (json_decref() it after the draft is issued, also
