@@ -319,6 +319,10 @@ extern const struct cli_cmd cli_risk_update;
 extern const struct cli_cmd cli_risk_remove;
 extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
+/* `risk import -c NODE.CONF FILE.csv` (cli_risk_upload.c): the file sent
+ * to the node, its report printed; run by cli_risk_import without
+ * --check. */
+int cli_risk_upload(const struct cli_args *a);
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;

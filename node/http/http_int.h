@@ -139,6 +139,7 @@ int http_get_risks(struct http_call_ctx *c);      /* http_risks.c */
 int http_post_risk(struct http_call_ctx *c);
 int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);
+int http_post_risk_import(struct http_call_ctx *c); /* http_risk_import.c */
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
 
 /* ---------------- request JSON (req_*.c) ---------------- */

@@ -237,6 +237,8 @@ static const char *const alerts_params[] = { "area", NULL };
 static const char *const records_params[] = { "view", NULL };
 static const char *const risks_params[] = { "area", "grade", "status",
 	"category", "responsible", NULL };
+static const char *const import_params[] = { "skip_errors", "check",
+	"first_line", NULL };
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
@@ -263,6 +265,8 @@ static const struct route {
 	{ "/v1/risks", NULL, false, "GET, POST", http_get_risks,
 	  http_post_risk, risks_params, "allowed: area=CODE, grade=, status=, "
 	  "category=, responsible=AGENCY" },
+	{ "/v1/risks/import", NULL, false, "POST", NULL, http_post_risk_import,
+	  NULL, NULL },
 	{ "/v1/risks/", "/remove", true, "POST", NULL, http_post_risk_remove,
 	  NULL, NULL },
 	{ "/v1/risks/", NULL, true, "POST", NULL, http_post_risk_update, NULL,
@@ -275,6 +279,28 @@ static const struct route {
 	{ "/v1/forks/", "/resolve", true, "POST", NULL, http_post_fork_resolve,
 	  NULL, NULL },
 };
+
+/* Query parameters a POST route takes (by the route's prefix; the
+ * others take none). */
+static const struct {
+	const char *prefix;
+	const char *const *params;
+	const char *hint;
+} post_query[] = {
+	{ "/v1/risks/import", import_params, "allowed: skip_errors=1, "
+	  "check=1, first_line=N" },
+};
+
+static const char *const *
+post_params(const struct route *r, const char **hint)
+{
+	for (size_t i = 0; i < sizeof(post_query) / sizeof(post_query[0]); i++)
+		if (strcmp(post_query[i].prefix, r->prefix) == 0) {
+			*hint = post_query[i].hint;
+			return post_query[i].params;
+		}
+	return NULL;
+}
 
 /* Does path match r? Sets c->tail. */
 static bool
@@ -300,6 +326,8 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 	static const char none[] = "this route takes none";
 	bool get = strcmp(method, "GET") == 0;
 	bool post = strcmp(method, "POST") == 0;
+	const char *const *params;
+	const char *hint;
 	http_handler_fn fn;
 	int rv;
 
@@ -315,8 +343,9 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 			    "is not allowed on %.100s (allowed: %s)", method,
 			    path, r->allow);
 		}
-		if ((rv = query_only(c, get ? r->get_params : NULL,
-		    get && r->get_hint != NULL ? r->get_hint : none)) != RM_OK)
+		hint = get && r->get_hint != NULL ? r->get_hint : none;
+		params = get ? r->get_params : post_params(r, &hint);
+		if ((rv = query_only(c, params, hint)) != RM_OK)
 			return rv;
 		return fn(c);
 	}

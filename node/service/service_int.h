@@ -51,4 +51,22 @@ int node_issue_authorise(struct node *n, const struct rm_record *rec,
 int node_issue_commit(struct node *n, struct rm_record *rec,
     const struct issue_base *base, struct service_issued *out, rm_why *why);
 
+/* The own-log guard of node_issue_commit (RM_EBUSY, field "": a peer
+ * holds more of the own log, or no peer vector yet shortly after
+ * start), for paths that issue through store_issue_batch. */
+int node_issue_ready(struct node *n, rm_why *why);
+
+/* The store_seal_fn of node_issue_commit: arg is the struct issue_base
+ * the decision was based on (RM_EBUSY if the object's latest version
+ * is no longer its hash), then fed_record_seal with the agency's
+ * signer. Writer thread only (store_issue, store_issue_batch). */
+int node_issue_seal(void *arg, struct rm_record *rec, rm_buf *out,
+    rm_hash *hash, rm_why *why);
+
+/* The responsible unit of a risk draft is an agency of the roster in
+ * use, not removed, whose areas cover the risk's area: RM_EBADVALUE
+ * field "responsible" otherwise, RM_EUNKNOWNSIGNER without a roster. */
+int node_risk_units_check(struct node *n, const struct rm_record *draft,
+    rm_why *why);
+
 #endif /* RM_NODE_SERVICE_INT_H */
