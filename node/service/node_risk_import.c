@@ -9,45 +9,15 @@
  * roster_authorise and the responsible unit; an id given twice is bad.
  * Only a small plan per row is kept (line, action, the version the
  * decision was based on), so a check of a large file holds no drafts.
- * Pass 2 (not for a check, nor for a file with bad rows unless
- * skip_errors) reads the rows again and issues those that change
- * something, SERVICE_IMPORT_BATCH per store_issue_batch: one commit per
- * batch, each record sealed by node_issue_seal only if its object's
- * latest version is still the one pass 1 saw.
+ * Pass 2 (node_risk_batch.c; not for a check, nor for a file with bad
+ * rows unless skip_errors) reads the rows again and issues those that
+ * change something.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "node/service/service_int.h"
-
-enum imp_action { IMP_BAD, IMP_CREATE, IMP_UPDATE, IMP_REMOVE,
-	IMP_UNCHANGED };
-
-/* Pass 1's decision on one row. */
-struct imp_row {
-	size_t line;
-	enum imp_action action;
-	bool exists;
-	rm_hash base;                /* latest version, if it exists */
-};
-
-/* A risk id and the row that gave it, for ids given twice. */
-struct imp_id {
-	char *id;
-	size_t row;
-};
-
-struct imp {
-	struct node *n;
-	const struct service_import_src *src;
-	struct service_import_report *rep;
-	struct imp_row *rows;
-	size_t n_rows, cap_rows;
-	struct imp_id *ids;
-	size_t n_ids;
-	rm_buf a, b;                 /* scratch encodings */
-};
 
 void
 service_import_report_fini(struct service_import_report *rep)
@@ -293,130 +263,6 @@ pass_check(struct imp *x, rm_why *why)
 	return RM_OK;
 }
 
-/* Pass 2's batch: owned copies of the drafts, with their bases. */
-struct imp_batch {
-	size_t m;
-	struct rm_record rec[SERVICE_IMPORT_BATCH];
-	struct issue_base base[SERVICE_IMPORT_BATCH];
-	struct store_issue_item item[SERVICE_IMPORT_BATCH];
-	size_t line[SERVICE_IMPORT_BATCH];
-	enum imp_action action[SERVICE_IMPORT_BATCH];
-};
-
-/* An owned copy of draft d (the source's is valid until its next row):
- * through its encoding, numbered 1 for the codec and back to 0. */
-static int
-draft_copy(struct imp *x, const struct rm_record *d, struct rm_record *out,
-    rm_why *why)
-{
-	struct rm_record t = *d;
-	int rv;
-
-	t.ver = 1;
-	t.seq = 1;
-	rm_buf_reset(&x->a);
-	if ((rv = record_encode(&t, &x->a, why)) != RM_OK ||
-	    (rv = record_decode(x->a.data, x->a.len, out, why)) != RM_OK)
-		return rv;
-	out->ver = 0;
-	out->seq = 0;
-	return RM_OK;
-}
-
-/* Issue the batch in one commit and count it. */
-static int
-batch_flush(struct imp *x, struct imp_batch *b, rm_why *why)
-{
-	size_t bad, m = b->m;
-	rm_why w;
-	int rv;
-
-	b->m = 0;
-	if (m == 0)
-		return RM_OK;
-	if ((rv = node_issue_ready(x->n, why)) == RM_OK &&
-	    (rv = store_issue_batch(x->n->store, b->item, m, node_issue_seal,
-	    &bad, &w)) != RM_OK) {
-		if (bad < m)
-			rm_fail_at(why, rv, w.field, "line %zu: %s", b->line[bad],
-			    w.msg);
-		else
-			rm_fail(why, rv, "nothing of the last batch was stored: "
-			    "%s", w.msg);
-		rm_log(RM_LOG_ERR, "node", "risk import stopped: %s", why->msg);
-	}
-	for (size_t i = 0; i < m; i++) {
-		if (rv == RM_OK) {
-			x->rep->created += b->action[i] == IMP_CREATE;
-			x->rep->updated += b->action[i] == IMP_UPDATE;
-			x->rep->removed += b->action[i] == IMP_REMOVE;
-		}
-		record_fini(&b->rec[i]);
-	}
-	if (rv != RM_OK)
-		return rv;
-	atomic_fetch_add(&x->n->ctr.issued, m);
-	rm_log(RM_LOG_NOTICE, "node", "imported %zu risks in one commit, seq "
-	    "%llu..%llu", m, (unsigned long long)b->item[0].res.seq,
-	    (unsigned long long)b->item[m - 1].res.seq);
-	return RM_OK;
-}
-
-/* Pass 2: read the rows again, issue those that change something. */
-static int
-pass_issue(struct imp *x, rm_why *why)
-{
-	struct service_import_report dummy;
-	struct imp_batch *b;
-	struct rm_record *d;
-	size_t line, k = 0;
-	int rv;
-
-	memset(&dummy, 0, sizeof(dummy));
-	if ((b = calloc(1, sizeof(*b))) == NULL)
-		return rm_fail(why, RM_ENOMEM, "out of memory");
-	if ((rv = x->src->rewind(x->src->arg, why)) != RM_OK)
-		goto out;
-	for (;;) {
-		const struct imp_row *r;
-
-		rv = x->src->next(x->src->arg, &dummy, &d, &line, why);
-		if (rv == RM_ENOTFOUND) {
-			rv = batch_flush(x, b, why);
-			break;
-		}
-		if (k == x->n_rows) {
-			rv = rm_fail(why, RM_EINVAL, "the rows changed between "
-			    "the check and the import");
-			break;
-		}
-		r = &x->rows[k++];
-		if (rv == RM_EBADVALUE)
-			continue;
-		if (rv != RM_OK)
-			break;
-		if (r->action == IMP_BAD || r->action == IMP_UNCHANGED)
-			continue;
-		if ((rv = draft_copy(x, d, &b->rec[b->m], why)) != RM_OK)
-			break;
-		b->base[b->m] = (struct issue_base){ x->n, r->exists, r->base };
-		memset(&b->item[b->m], 0, sizeof(b->item[b->m]));
-		b->item[b->m].rec = &b->rec[b->m];
-		b->item[b->m].seal_arg = &b->base[b->m];
-		b->line[b->m] = line;
-		b->action[b->m] = r->action;
-		if (++b->m == SERVICE_IMPORT_BATCH &&
-		    (rv = batch_flush(x, b, why)) != RM_OK)
-			break;
-	}
-	for (size_t i = 0; i < b->m; i++)
-		record_fini(&b->rec[i]);
-out:
-	free(b);
-	service_import_report_fini(&dummy);
-	return rv;
-}
-
 int
 service_risk_import(struct node *n, const struct service_import_src *src,
     const struct service_import_opts *o, struct service_import_report *rep,
@@ -448,7 +294,7 @@ service_risk_import(struct node *n, const struct service_import_src *src,
 		}
 		goto out;
 	}
-	rv = pass_issue(&x, why);
+	rv = node_import_issue(&x, why);
 out:
 	for (size_t i = 0; i < x.n_ids; i++)
 		free(x.ids[i].id);
