@@ -15,27 +15,17 @@ import os
 import sys
 
 import cbor2
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import \
-    decode_dss_signature
+from cryptography.hazmat.primitives import serialization
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "crypto"))
-from interop_common import kid_of, read, write  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "crypto"))
+sys.path.insert(0, HERE)
+from interop_common import read, write  # noqa: E402
+from restricted_interop import sign1  # noqa: E402  (the same COSE_Sign1)
 
 
 def canon(obj):
     return cbor2.dumps(obj, canonical=True)
-
-
-def sign1(priv, payload):
-    prot = canon({1: -7, 4: kid_of(priv.public_key())})
-    der = priv.sign(canon(["Signature1", prot, b"", payload]),
-                    ec.ECDSA(hashes.SHA256()))
-    r, s = decode_dss_signature(der)
-    sig = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-    return canon(cbor2.CBORTag(18, [prot, {}, payload, sig]))
 
 
 def main():
