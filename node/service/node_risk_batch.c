@@ -64,8 +64,10 @@ batch_flush(struct imp *x, struct imp_batch *b, rm_why *why)
 	    (rv = store_issue_batch(x->n->store, b->item, m, node_issue_seal,
 	    &bad, &w)) != RM_OK) {
 		if (bad < m)
-			rm_fail_at(why, rv, w.field, "line %zu: %s", b->line[bad],
-			    w.msg);
+			/* a risk changed since pass 1: EBUSY names the object
+			 * (409), as on the single issue path */
+			rm_fail_at(why, rv, rv == RM_EBUSY ? "object_id" :
+			    w.field, "line %zu: %s", b->line[bad], w.msg);
 		else
 			rm_fail(why, rv, "nothing of the last batch was stored: "
 			    "%s", w.msg);
