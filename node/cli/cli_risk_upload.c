@@ -208,8 +208,8 @@ cli_risk_upload(const struct cli_args *a)
 	u.skip = cli_has(a, "skip-errors");
 	u.bar = isatty(STDERR_FILENO) != 0;
 	if (cli_get(a, "config") == NULL)
-		return cli_usage(u.c, "give -c NODE.CONF (import into that "
-		    "node) or --check (check offline)");
+		return cli_usage(u.c, "give --check (check offline) or -c "
+		    "NODE.CONF (import into that node)");
 	if ((u.cf = calloc(1, sizeof(*u.cf))) == NULL)
 		return cli_fail(u.c, "out of memory");
 	if (config_load(cli_get(a, "config"), u.cf, &why) != RM_OK) {
