@@ -201,6 +201,10 @@ http_post_risk_import(struct http_call_ctx *c)
 	rm_buf_fini(&cs.scratch);
 	if (rv != RM_OK && rv != RM_EBADVALUE && (rv != RM_EMALFORMED ||
 	    rep.n_bad == 0)) {
+		/* a header without a required column, or naming one twice:
+		 * the file's content, not the request's form */
+		if (strcmp(c->why.field, "header") == 0)
+			c->status = 422;
 		service_import_report_fini(&rep);
 		return rv;
 	}

@@ -57,6 +57,10 @@ r=$(rm_http "$FED" $A POST "/v1/risks/import?check=1&skip_errors=1" -H 'Content-
 check_eq "check=1&skip_errors=1: 200, nothing to do but the 3 skipped" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json '(d["check"], d["created"], d["unchanged"], d["skipped"])')" \
     "200:(True, 0, 2497, 3)"
+cut -d, -f1-4 "$T/reg.csv" > "$T/cols.csv"
+r=$(rm_http "$FED" $A POST "/v1/risks/import?check=1" -H 'Content-Type: text/csv' --data-binary @"$T/cols.csv")
+check_eq "a header without the grade column: 422 EMISSING, field header" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json '(d["error"], d["field"])')" "422:('EMISSING', 'header')"
 r=$(rm_http "$FED" $A POST "/v1/risks/import?dry=1" -H 'Content-Type: text/csv' --data-binary @"$T/bad.csv")
 check_eq "an unknown parameter: 400" "$(http_status <<<"$r")" 400
 
