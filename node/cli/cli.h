@@ -324,6 +324,10 @@ extern const struct cli_cmd cli_task_ack;
 extern const struct cli_cmd cli_task_close;
 extern const struct cli_cmd cli_task_list;
 extern const struct cli_cmd cli_task_show;
+/* `risk import -c NODE.CONF FILE.csv` (cli_risk_upload.c): the file sent
+ * to the node, its report printed; run by cli_risk_import without
+ * --check. */
+int cli_risk_upload(const struct cli_args *a);
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;

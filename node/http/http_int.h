@@ -147,6 +147,7 @@ int http_get_risks(struct http_call_ctx *c);      /* http_risks.c */
 int http_post_risk(struct http_call_ctx *c);
 int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);
+int http_post_risk_import(struct http_call_ctx *c); /* http_risk_import.c */
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
 int http_get_tasks(struct http_call_ctx *c);      /* http_tasks.c */
 int http_get_tasks_csv(struct http_call_ctx *c);

@@ -250,6 +250,8 @@ static const char *const ind_post_params[] = { "skip_errors", NULL };
 static const char *const ind_defs_params[] = { "code", "area", NULL };
 #define IND_HINT "allowed: code=, area=CODE, match=overlap|within|exact, " \
 	"from=, to=, period=, order=newest|time, limit="
+static const char *const import_params[] = { "skip_errors", "check",
+	"first_line", NULL };
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
@@ -279,6 +281,8 @@ static const struct route {
 	{ "/v1/risks", NULL, false, "GET, POST", http_get_risks,
 	  http_post_risk, risks_params, "allowed: area=CODE, grade=, status=, "
 	  "category=, responsible=AGENCY" },
+	{ "/v1/risks/import", NULL, false, "POST", NULL, http_post_risk_import,
+	  NULL, NULL },
 	{ "/v1/risks/", "/remove", true, "POST", NULL, http_post_risk_remove,
 	  NULL, NULL },
 	{ "/v1/risks/", NULL, true, "POST", NULL, http_post_risk_update, NULL,
@@ -322,6 +326,8 @@ static const struct post_params {
 	const char *hint;
 } post_params[] = {
 	{ http_post_indicators, ind_post_params, "allowed: skip_errors=1" },
+	{ http_post_risk_import, import_params, "allowed: skip_errors=1, "
+	  "check=1, first_line=N" },
 };
 
 static const struct post_params *

@@ -139,6 +139,12 @@ int repr_risk_csv_row(const struct repr_risk_csv_map *map,
     const char *const *f, size_t nf, rm_utc_ms now,
     struct repr_risk_row *out, repr_risk_report_fn report, void *arg);
 
+/* The column holding a record field a rule names (a service's
+ * why->field or a message's leading path): "object_id" -> "risk_id",
+ * "areas" -> "area_code", "risk.review" -> "review_date", "grade" ->
+ * "grade"; "row" for a field no column holds (e.g. "kind"). */
+const char *repr_risk_csv_field_column(const char *field);
+
 /* Append the byte order mark and the bilingual header row (every
  * column, reason last). RM_ENOMEM, RM_ETOOBIG; b unchanged on error. */
 int repr_risk_csv_write_header(rm_buf *b);

@@ -600,3 +600,16 @@ service_fork_resolve(struct node *n, const char *origin, uint64_t seq,
 		    n->cfg.agency);
 	return rv;
 }
+
+int
+node_issue_ready(struct node *n, rm_why *why)
+{
+	return own_log_ready(n, why);
+}
+
+int
+node_issue_seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
+    rm_why *why)
+{
+	return seal(arg, rec, out, hash, why);
+}

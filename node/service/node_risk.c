@@ -211,3 +211,10 @@ service_risks_list(struct node *n, const struct service_risk_filter *f,
 		    rm_strerror(rv));
 	return RM_OK;
 }
+
+int
+node_risk_units_check(struct node *n, const struct rm_record *draft,
+    rm_why *why)
+{
+	return risk_units_check(n, draft, why);
+}

@@ -38,6 +38,9 @@
 
 #define NODE_HTTP_STATUS_MAX 600       /* counters by HTTP status code */
 #define NODE_BODY_MAX (1024 * 1024)    /* request body limit, bytes */
+#define NODE_IMPORT_BODY_MAX (64u * 1024 * 1024) /* body limit of POST
+                                       /v1/risks/import (a register of
+                                       100,000 rows is ~30 MiB) */
 #define NODE_SUBSCRIBERS_MAX 4         /* node_subscribe() slots */
 
 struct http_srv;                 /* node/http/http.h, opaque here */
@@ -721,6 +724,111 @@ struct service_ind_query {
  */
 int service_indicator_values(struct node *n, const struct service_ind_query *q,
     rm_utc_ms now, service_ind_fn each, void *arg, rm_why *why);
+
+
+/* ---------------- the risk register import (node_risk_import.c) -------
+ * A whole register (the spreadsheet form, read by a front end: the
+ * HTTP import reads CSV through node/repr) imported into the own
+ * agency's register: per row a new risk (an id the agency has not
+ * used), a new version of an existing one (only if something changed;
+ * an unchanged row is counted, not issued again) or a removal (status
+ * removed), each under the rules of service_risk_issue (status rule,
+ * roster_authorise, the responsible unit covers the area). Every row is
+ * checked first; nothing is imported from a register with a bad row
+ * unless skip_errors (then the good rows are, and the bad ones are
+ * listed as skipped). Then the rows are issued in batches of
+ * SERVICE_IMPORT_BATCH records, each one store_issue_batch (one commit),
+ * so that the rate approaches the signer's. Acknowledged only after
+ * the commits. */
+
+#define SERVICE_IMPORT_BATCH    1000    /* records per store commit */
+#define SERVICE_IMPORT_BAD_MAX  10000   /* problems listed in a report
+                                           (all bad rows are counted) */
+#define SERVICE_IMPORT_ROWS_MAX 1000000 /* data rows in one import */
+
+/* One problem of a row: its line in the file, the file's column at
+ * fault ("grade", or "row" for the row as a whole), the reason. */
+struct service_import_bad {
+	size_t line;
+	char column[32];
+	char reason[RM_WHY_MAX];
+};
+
+/* What an import did (or, for a check, would do). */
+struct service_import_report {
+	size_t rows;                 /* data rows read */
+	size_t created, updated, removed, unchanged;
+	size_t skipped;              /* bad rows left out (skip_errors) */
+	size_t bad_rows;             /* rows with at least one problem */
+	size_t n_bad;                /* problems listed in bad[] */
+	size_t n_bad_total;          /* problems found */
+	struct service_import_bad *bad; /* heap, n_bad entries, file order
+	                                   of discovery */
+	size_t bad_cap;
+};
+
+/* Free what rep holds (rep itself is the caller's); zeroes it. */
+void service_import_report_fini(struct service_import_report *rep);
+
+/* List a problem of the row at line (column, reason as above; cut to
+ * fit). Counts it in n_bad_total; lists it if fewer than
+ * SERVICE_IMPORT_BAD_MAX are listed. Errors: RM_ENOMEM. */
+int service_import_report_bad(struct service_import_report *rep,
+    size_t line, const char *column, const char *reason);
+
+/*
+ * Where the rows come from. The import reads them twice (to check every
+ * row, then to issue), so the source can start again.
+ *   rewind(arg, why): back to the first data row. Errors stop the import.
+ *   next(arg, rep, &draft, &line, why): the next data row. RM_OK with
+ *     *draft, a risk draft (ver = seq = 0, one area, origin the node's
+ *     agency) owned by the source and valid until the next call, and
+ *     *line, the 1-based line the row starts on; RM_EBADVALUE: the row
+ *     could not be read as a risk and the source listed its problems
+ *     with service_import_report_bad (*line set); RM_ENOTFOUND after
+ *     the last row; any other error stops the import (why says why).
+ *   column(arg, field): the file's column that holds a draft field
+ *     ("object_id", "areas", "grade", "status", "responsible", "risk.
+ *     review", ...), or "row" when none does.
+ */
+struct service_import_src {
+	void *arg;
+	int (*rewind)(void *arg, rm_why *why);
+	int (*next)(void *arg, struct service_import_report *rep,
+	    struct rm_record **draft, size_t *line, rm_why *why);
+	const char *(*column)(void *arg, const char *field);
+};
+
+struct service_import_opts {
+	bool skip_errors;            /* import the good rows of a file with
+	                                bad ones (listed, counted skipped) */
+	bool check;                  /* check against the roster and the
+	                                store only: nothing is issued */
+};
+
+/*
+ * Import the register src gives into the own agency's register. Every
+ * row is checked first (the draft's rules, an id given twice, the
+ * status rule against the latest version, roster_authorise, the
+ * responsible unit); each problem is listed in rep with its line and
+ * column. Then, unless o->check, the rows that change something are
+ * issued in file order, SERVICE_IMPORT_BATCH records per commit
+ * (store_issue_batch, sealed by the agency's signer, each only if its
+ * object's latest version is still the one checked). rep (zeroed by
+ * the caller) is filled in every case; service_import_report_fini it.
+ * Returns RM_OK when everything (but the skipped rows) was imported or,
+ * for a check, would be; RM_EBADVALUE (why: how many rows are bad)
+ * when a row is bad and not skip_errors: nothing was issued. After
+ * some batches were committed an error (RM_EBUSY field "object_id": a
+ * risk changed meanwhile; the own-log guard's RM_EBUSY; store errors)
+ * stops the import: rep counts what was committed and why names the
+ * row ("line N: ..."). Errors also: RM_ETOOBIG (more than
+ * SERVICE_IMPORT_ROWS_MAX rows), RM_ENOMEM, the source's. Blocks for the
+ * commits; any thread but the store's.
+ */
+int service_risk_import(struct node *n, const struct service_import_src *src,
+    const struct service_import_opts *o, struct service_import_report *rep,
+    rm_why *why);
 
 /* ---------------- glue (node_glue.c) ---------------- */
 

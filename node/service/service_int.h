@@ -60,4 +60,61 @@ int node_task_view_build(struct node *n, const struct rm_record *rec,
     const rm_hash *h, rm_utc_ms now, struct service_task_view *v,
     rm_why *why);
 
+/* The own-log guard of node_issue_commit (RM_EBUSY, field "": a peer
+ * holds more of the own log, or no peer vector yet shortly after
+ * start), for paths that issue through store_issue_batch. */
+int node_issue_ready(struct node *n, rm_why *why);
+
+/* The store_seal_fn of node_issue_commit: arg is the struct issue_base
+ * the decision was based on (RM_EBUSY if the object's latest version
+ * is no longer its hash), then fed_record_seal with the agency's
+ * signer. Writer thread only (store_issue, store_issue_batch). */
+int node_issue_seal(void *arg, struct rm_record *rec, rm_buf *out,
+    rm_hash *hash, rm_why *why);
+
+/* The responsible unit of a risk draft is an agency of the roster in
+ * use, not removed, whose areas cover the risk's area: RM_EBADVALUE
+ * field "responsible" otherwise, RM_EUNKNOWNSIGNER without a roster. */
+int node_risk_units_check(struct node *n, const struct rm_record *draft,
+    rm_why *why);
+
+/* ---- the risk register import (node_risk_import.c: pass 1, the
+ * check; node_risk_batch.c: pass 2, the batches) ---- */
+
+enum imp_action { IMP_BAD, IMP_CREATE, IMP_UPDATE, IMP_REMOVE,
+	IMP_UNCHANGED };
+
+/* Pass 1's decision on one row. */
+struct imp_row {
+	size_t line;
+	enum imp_action action;
+	bool exists;
+	rm_hash base;                /* latest version, if it exists */
+};
+
+/* A risk id and the row that gave it, for ids given twice. */
+struct imp_id {
+	char *id;
+	size_t row;
+};
+
+/* One import (node_risk_import.c, node_risk_batch.c). */
+struct imp {
+	struct node *n;
+	const struct service_import_src *src;
+	struct service_import_report *rep;
+	struct imp_row *rows;
+	size_t n_rows, cap_rows;
+	struct imp_id *ids;
+	size_t n_ids;
+	rm_buf a, b;                 /* scratch encodings */
+};
+
+/* Pass 2: read the rows again and issue those that change something,
+ * SERVICE_IMPORT_BATCH per store_issue_batch; while one batch is
+ * sealed and committed on the writer thread, the next is read. Counts
+ * into x->rep what was committed. Errors: the store's and the seal's
+ * (why names the row's line), the source's, RM_ENOMEM. */
+int node_import_issue(struct imp *x, rm_why *why);
+
 #endif /* RM_NODE_SERVICE_INT_H */

@@ -19,3 +19,7 @@ rm_unit_test(node.store_kind
 # Fork resolution (store_resolve.c).
 rm_unit_test(node.store_resolve
   SOURCES test_store_resolve.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})
+# Many own records in one write transaction (store_batch.c).
+rm_unit_test(node.store_batch
+  SOURCES test_store_batch.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
+  TIMEOUT 120)
