@@ -319,6 +319,9 @@ extern const struct cli_cmd cli_risk_update;
 extern const struct cli_cmd cli_risk_remove;
 extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
+extern const struct cli_cmd cli_rules_check;      /* cli_rules.c */
+extern const struct cli_cmd cli_proposal_list;
+extern const struct cli_cmd cli_proposal_confirm;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;

@@ -140,6 +140,10 @@ int http_post_risk(struct http_call_ctx *c);
 int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
+int http_get_proposals(struct http_call_ctx *c);  /* http_proposals.c */
+int http_get_proposals_csv(struct http_call_ctx *c);
+int http_post_proposal_confirm(struct http_call_ctx *c);
+int http_post_rules_observations(struct http_call_ctx *c);
 
 /* ---------------- request JSON (req_*.c) ---------------- */
 
