@@ -174,4 +174,7 @@ rm_node_start "$FED" $A
 observe "[{\"code\": \"wind\", \"area\": \"120116\", \"time\": \"$(at '+5 seconds')\", \"value\": 10}]" >/dev/null
 check "after a restart the gale clears and its proposal expires" wait_props $A 1 10
 check_eq "  the task proposal stays" "$(props $A '' '[x["object_id"] for x in d["proposals"]]')" "['$tid']"
+check_eq "GET /v1/status: the rules since the restart" \
+    "$(rm_status_field "$FED" $A '(d["rules"]["rules"], d["rules"]["raised"], d["rules"]["cleared"])')" "(4, 0, 1)"
+check_eq "  none on meteorology" "$(rm_status_field "$FED" $B 'd["rules"]')" None
 finish
