@@ -43,6 +43,14 @@ rule gale
     event    大风
     headline 滨海新区出现10级大风
 end
+rule heat
+    scope      120116
+    when       temp_max >= 37
+    warning    yellow
+    event      高温
+    headline   滨海新区最高气温超过37℃
+    auto_issue yes
+end
 rule river-task
     scope    120116
     when     rise(river_level, 3h) >= 0.4
@@ -51,7 +59,7 @@ rule river-task
 end
 EOF
 out=$("$RM_BIN/riskmesh" rules check "$rules" 2>&1)
-check_eq "riskmesh rules check: clean, exit 0" "$?:$out" "0:$rules: 4 rules, no errors"
+check_eq "riskmesh rules check: clean, exit 0" "$?:$out" "0:$rules: 5 rules, no errors"
 printf 'rule x\n    scope 12\n    when rain >> 5\n' >"$T/bad.rules"
 out=$("$RM_BIN/riskmesh" rules check "$T/bad.rules" 2>&1)
 check_eq "a bad file: exit 1" "$?" 1
@@ -71,6 +79,7 @@ out=$("$RM_BIN/riskmeshd" -n -c "$T/bad.conf" 2>&1)
 check_eq "riskmeshd -n refuses a bad rules file" "$?" 1
 check_contains "  naming the file and line" "$out" "bad.rules:"
 echo "rules = $rules" >>"$aconf"
+sed -i 's/^rules_auto_issue = no$/rules_auto_issue = yes/' "$aconf"
 rm_node_start "$FED" $A
 rm_node_start "$FED" $B
 rm_wait_peers_up "$FED" $A 1 15 || rm_die "$A: peer not up"
@@ -168,6 +177,15 @@ r=$(rm_http "$FED" $B POST /v1/rules/observations -d '{"observations": [{"code":
 check_eq "a node without rules: 404 field rules" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "404:rules"
 
+# auto_issue, allowed by the node's config: the alert at once.
+observe "[{\"code\": \"temp_max\", \"area\": \"120116\", \"time\": \"$(at '+4 seconds')\", \"value\": 38.2}]" >/dev/null
+check "an auto_issue rule issues its alert without a proposal" \
+    rm_wait_records "$FED" $B $((NA + 8)) 10
+check_eq "  the heat alert is in force on meteorology" \
+    "$(rm_http "$FED" $B GET '/v1/alerts?area=120116' | http_body | rm_json 'sorted(a["texts"][0]["event"] for a in d["alerts"])')" \
+    "['暴雨', '高温']"
+check_eq "  and no proposal was added" "$(props $A '' 'd["count"]')" 2
+
 # A restart keeps the open proposals firing: clearing still expires them.
 rm_node_kill "$FED" $A TERM
 rm_node_start "$FED" $A
@@ -175,6 +193,6 @@ observe "[{\"code\": \"wind\", \"area\": \"120116\", \"time\": \"$(at '+5 second
 check "after a restart the gale clears and its proposal expires" wait_props $A 1 10
 check_eq "  the task proposal stays" "$(props $A '' '[x["object_id"] for x in d["proposals"]]')" "['$tid']"
 check_eq "GET /v1/status: the rules since the restart" \
-    "$(rm_status_field "$FED" $A '(d["rules"]["rules"], d["rules"]["raised"], d["rules"]["cleared"])')" "(4, 0, 1)"
+    "$(rm_status_field "$FED" $A '(d["rules"]["rules"], d["rules"]["raised"], d["rules"]["cleared"])')" "(5, 0, 1)"
 check_eq "  none on meteorology" "$(rm_status_field "$FED" $B 'd["rules"]')" None
 finish
