@@ -42,24 +42,28 @@ test_register_rules(void)
 	CU_ASSERT_EQUAL(kind_register(&notice_kind, &why), RM_OK); /* again */
 	CU_ASSERT_PTR_EQUAL(kind_find("notice", 6), &notice_kind);
 	/* after the built-in kinds: alert (0), agency (1), fork_resolution
-	 * (2), risk (3) */
+	 * (2), risk (3), proposal (4) */
 	CU_ASSERT_PTR_EQUAL(kind_at(1), &rm_kind_agency);
 	CU_ASSERT_PTR_EQUAL(kind_at(2), &rm_kind_fork_resolution);
 	CU_ASSERT_PTR_EQUAL(kind_at(3), &rm_kind_risk);
-	CU_ASSERT_EQUAL(kind_index(&notice_kind), 4);
-	CU_ASSERT_PTR_EQUAL(kind_at(4), &notice_kind);
-	CU_ASSERT_PTR_NULL(kind_at(5));
-	CU_ASSERT_EQUAL(kind_set_all(), 31u);
+	CU_ASSERT_PTR_EQUAL(kind_at(4), &rm_kind_proposal);
+	CU_ASSERT_EQUAL(kind_index(&notice_kind), 5);
+	CU_ASSERT_PTR_EQUAL(kind_at(5), &notice_kind);
+	CU_ASSERT_PTR_NULL(kind_at(6));
+	CU_ASSERT_EQUAL(kind_set_all(), 63u);
 	/* names sorted bytewise whatever the registration order */
 	CU_ASSERT_EQUAL(kind_set_names(kind_set_all(), names, RM_KINDS_MAX),
-	    5);
+	    6);
 	CU_ASSERT_STRING_EQUAL(names[0], "agency");
 	CU_ASSERT_STRING_EQUAL(names[1], "alert");
 	CU_ASSERT_STRING_EQUAL(names[2], "fork_resolution");
 	CU_ASSERT_STRING_EQUAL(names[3], "notice");
-	CU_ASSERT_STRING_EQUAL(names[4], "risk");
-	CU_ASSERT_EQUAL(kind_set_names(16u, names, RM_KINDS_MAX), 1);
+	CU_ASSERT_STRING_EQUAL(names[4], "proposal");
+	CU_ASSERT_STRING_EQUAL(names[5], "risk");
+	CU_ASSERT_EQUAL(kind_set_names(32u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "notice");
+	CU_ASSERT_EQUAL(kind_set_names(16u, names, RM_KINDS_MAX), 1);
+	CU_ASSERT_STRING_EQUAL(names[0], "proposal");
 	CU_ASSERT_EQUAL(kind_set_names(8u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "risk");
 }
