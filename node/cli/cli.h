@@ -328,6 +328,9 @@ extern const struct cli_cmd cli_task_show;
  * to the node, its report printed; run by cli_risk_import without
  * --check. */
 int cli_risk_upload(const struct cli_args *a);
+extern const struct cli_cmd cli_rules_check;      /* cli_rules.c */
+extern const struct cli_cmd cli_proposal_list;
+extern const struct cli_cmd cli_proposal_confirm;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;

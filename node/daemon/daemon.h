@@ -53,7 +53,9 @@ int node_check_more(const struct node_config *cfg, const struct roster *r,
     const char **cfg_key, const char **cfg_val, rm_why *why);
 
 /* Everything `riskmeshd -n` checks beyond config_load: identity as
- * above, then node_check_more(). Nothing is opened or bound. *cfg_key,
+ * above, then node_check_more(), then the rules file (config `rules`,
+ * *cfg_key "rules", why "FILE:LINE: what" of its first error). Nothing
+ * is opened or bound. *cfg_key,
  * *cfg_val and why as for node_check_more(). */
 int node_check(const struct node_config *cfg, const char **cfg_key,
     const char **cfg_val, rm_why *why);

@@ -162,6 +162,10 @@ int http_post_indicators(struct http_call_ctx *c);
 int http_get_indicator_defs(struct http_call_ctx *c);
 int http_get_indicator_defs_csv(struct http_call_ctx *c);
 int http_post_indicator_def(struct http_call_ctx *c);
+int http_get_proposals(struct http_call_ctx *c);  /* http_proposals.c */
+int http_get_proposals_csv(struct http_call_ctx *c);
+int http_post_proposal_confirm(struct http_call_ctx *c);
+int http_post_rules_observations(struct http_call_ctx *c);
 
 /* ---------------- request JSON (req_*.c) ---------------- */
 

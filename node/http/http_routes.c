@@ -2,7 +2,7 @@
  * http_routes.c -- the route table of the HTTP/JSON API (docs/API.md):
  * bearer auth, path and query decoding, dispatch by path and method to
  * the handlers of each resource group (http_alerts.c, http_risks.c,
- * http_records.c, http_status.c, http_metrics.c), error bodies and
+ * http_proposals.c, http_records.c, http_status.c, http_metrics.c), error bodies and
  * counters.
  * No nng types here: http_srv.c hands over a struct http_req.
  */
@@ -252,6 +252,7 @@ static const char *const ind_defs_params[] = { "code", "area", NULL };
 	"from=, to=, period=, order=newest|time, limit="
 static const char *const import_params[] = { "skip_errors", "check",
 	"first_line", NULL };
+static const char *const proposals_params[] = { "area", NULL };
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
@@ -317,6 +318,14 @@ static const struct route {
 	{ "/v1/indicator-defs.csv", NULL, false, "GET",
 	  http_get_indicator_defs_csv, NULL, ind_defs_params,
 	  "allowed: code=, area=CODE" },
+	{ "/v1/proposals", NULL, false, "GET", http_get_proposals, NULL,
+	  proposals_params, "allowed: area=CODE" },
+	{ "/v1/proposals.csv", NULL, false, "GET", http_get_proposals_csv,
+	  NULL, proposals_params, "allowed: area=CODE" },
+	{ "/v1/proposals/", "/confirm", true, "POST", NULL,
+	  http_post_proposal_confirm, NULL, NULL },
+	{ "/v1/rules/observations", NULL, false, "POST", NULL,
+	  http_post_rules_observations, NULL, NULL },
 };
 
 /* The query parameters a POST handler takes (the others take none). */
@@ -454,11 +463,12 @@ fail:
 	http_error_res(res, status, rv, &c.why);
 	node_count_http(n, res->status, rv);
 	http_error_text(&c.why, field, sizeof(field), reason, sizeof(reason));
-	/* 503 EBUSY (own-log guard), ECLOSED (shutting down) and
-	 * EUNKNOWNSIGNER (own key rotated, said once by the service) are
-	 * expected states, not errors of this request path. */
-	rm_log(res->status >= 500 && rv != RM_EBUSY && rv != RM_ECLOSED &&
-	    rv != RM_EUNKNOWNSIGNER ?
+	/* 503 EBUSY (own-log guard), ECLOSED (shutting down),
+	 * EUNKNOWNSIGNER (own key rotated, said once by the service) and
+	 * 501 (a feature this build lacks) are expected states, not errors
+	 * of this request path. */
+	rm_log(res->status >= 500 && res->status != 501 && rv != RM_EBUSY &&
+	    rv != RM_ECLOSED && rv != RM_EUNKNOWNSIGNER ?
 	    RM_LOG_ERR : RM_LOG_INFO, "http",
 	    "%.16s %.100s -> %d %s %s: %s", req->method, req->uri,
 	    res->status, rm_errname(rv), field, reason);

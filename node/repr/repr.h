@@ -31,7 +31,10 @@
  * urgency, severity, certainty, grade, effective, texts, polygon,
  * circle, references), for risks every risk field of docs/API.md
  * ("The risk shape": name, category, subcategory, grade, status,
- * reason, point, location, responsible, cooperating, measures, review).
+ * reason, point, location, responsible, cooperating, measures, review),
+ * for proposals every proposal field ("The proposal shape": rule, type,
+ * state, raised, grade, event, headline, lang or assignee, subject;
+ * evidence; confirmed).
  * A restricted record (docs/PROTOCOL.md §6a)
  * also has "restricted": true and "to" (its recipients) after
  * supersedes, and the alert fields only if its body was decrypted

@@ -10,6 +10,7 @@
 #ifndef RM_NODE_SERVICE_INT_H
 #define RM_NODE_SERVICE_INT_H
 
+#include "node/rules/rules.h"
 #include "node/service/service.h"
 
 /* The version an issue decision was based on. */
@@ -27,6 +28,15 @@ struct issue_base {
  * node cannot read. */
 int node_issue_latest(struct node *n, const char *object_id, bool *found,
     rm_hash *h, struct rm_record *out, rm_why *why);
+
+/* The own agency's latest version of object `id`, which must be of
+ * `kind` (what), into *out (record_fini it) with its hash:
+ * RM_ENOTFOUND (field object_id: not a valid object id, or none),
+ * RM_EEXIST (field object_id: an object of another kind), the
+ * store's. */
+int node_issue_latest_of(struct node *n, const char *id,
+    const struct rm_kind_ops *kind, struct rm_record *out, rm_hash *hash,
+    rm_why *why);
 
 /* A draft from any front end: a record of `kind` by the own agency,
  * not numbered (ver, seq 0; no prev, supersedes), that is a valid
@@ -116,5 +126,24 @@ struct imp {
  * into x->rep what was committed. Errors: the store's and the seal's
  * (why names the row's line), the source's, RM_ENOMEM. */
 int node_import_issue(struct imp *x, rm_why *why);
+
+/* ---------------- proposals (node_proposal.c) ---------------- */
+
+/* The object id of the proposal a rule raised in area at `at`:
+ * "prop:<rule>:<area>:<at ms>". */
+void node_proposal_oid(const char *rule, const char *area, rm_utc_ms at,
+    char out[RM_OBJECT_ID_MAX + 1]);
+
+/* A rule raised (t->raised): issue its proposal, or with auto_issue on
+ * the rule and rules_auto_issue in the config its alert. RM_EEXIST when
+ * the proposal exists already (a restart); else the issue path's. */
+int node_proposal_raise(struct node *n, const struct rules_transition *t,
+    rm_why *why);
+
+/* A rule cleared: the proposal it raised at t->since_ms expires (its
+ * next version, state expired), if it is still open. RM_OK when there is
+ * nothing to expire (confirmed, expired, auto-issued). */
+int node_proposal_expire(struct node *n, const struct rules_transition *t,
+    rm_why *why);
 
 #endif /* RM_NODE_SERVICE_INT_H */

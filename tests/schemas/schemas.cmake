@@ -46,3 +46,4 @@ rm_unit_test(schemas.task SOURCES test_task.c LIBS rm_schemas)
 rm_unit_test(schemas.indicator_val SOURCES test_indicator_val.c
   LIBS rm_schemas)
 rm_unit_test(schemas.indicator SOURCES test_indicator.c LIBS rm_schemas)
+rm_unit_test(schemas.proposal SOURCES test_proposal.c LIBS rm_schemas)
