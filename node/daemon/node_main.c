@@ -465,6 +465,7 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	    (rv = node_coap_start(n, why)) != RM_OK)
 		goto fail;
 	if ((rv = node_tasks_start(n, why)) != RM_OK)
+		goto fail;
 	if ((rv = node_rules_start(n, why)) != RM_OK)
 		goto fail;
 	if ((rv = fed_start(n->fed, why)) != RM_OK)
