@@ -17,8 +17,11 @@
 # real coap-client observing coap://binhai/alerts/120116 prints it; (2) the
 # centre is killed with SIGKILL; (3) water issues an orange storm-surge
 # warning for 120116: the Binhai observer prints it and Hexi has it too;
-# (4) the centre restarts and catches up until its record count equals the
-# others'. Exits 0 only if every step was observed.
+# still without the centre, Hexi imports its risk register (风险清单) and
+# Binhai dispatches a task (交办) to Hexi, which acknowledges it; (4) the
+# centre restarts and catches up until its record count equals the
+# others', and its city register rolls up both districts' risks and the
+# whole history of the task. Exits 0 only if every step was observed.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${RM_BIN:=$here/../build/node}"
@@ -147,6 +150,29 @@ until rm_http "$fed" $HEXI GET "/v1/alerts?area=120116" | grep -q "\"$surge_oid\
 done
 rm_say "    Hexi ($HEXI) has it too: $(rm_http "$fed" $HEXI GET "/v1/alerts?area=120116" | sed '$d' | rm_json 'd["count"]') alerts in force for 120116"
 
+# (3b) the risk register and a task, with the centre still down
+hexi_conf=$(rm_node_dir "$fed" $HEXI)/node.conf
+binhai_conf=$(rm_node_dir "$fed" $BINHAI)/node.conf
+out=$("$RM_BIN/riskmesh" risk import -c "$hexi_conf" "$here/data/demo-hexi-register.csv") ||
+    rm_die "Hexi could not import its register: $out"
+rm_say "(3b) $HEXI imports its risk register: $(echo "$out" | tail -1)"
+out=$("$RM_BIN/riskmesh" risk add -c "$binhai_conf" --id BH-2026-0001 \
+    --area 120116 --name "海堤薄弱段" --category natural --subcategory storm_surge \
+    --grade 较大 --location "滨海新区沿海海堤" --review 2026-12-31) ||
+    rm_die "Binhai could not register a risk: $out"
+out=$("$RM_BIN/riskmesh" task add -c "$binhai_conf" --id surge-evac \
+    --subject "协助转移滨海新区沿海低洼地区群众" --assignee $HEXI \
+    --priority urgent --deadline +2h --link $BINHAI/BH-2026-0001) ||
+    rm_die "Binhai could not dispatch the task: $out"
+rm_say "     $BINHAI dispatches a task to $HEXI: $out"
+deadline=$(( $(date +%s) + 10 ))
+until out=$("$RM_BIN/riskmesh" task ack -c "$hexi_conf" surge-evac --state in_progress \
+    --note "已派出转移车辆" 2>&1); do
+	[ "$(date +%s)" -le "$deadline" ] || rm_die "Hexi could not acknowledge the task: $out"
+	sleep 0.2
+done
+rm_say "     $HEXI acknowledges it: $out"
+
 # (4) the centre returns and catches up
 want=$(rm_status_field "$fed" $BINHAI 'd["records"]')
 t=$(rm_now_ms)
@@ -160,4 +186,13 @@ for id in "${NODES[@]}"; do
 	[ "$n" = "$have" ] || rm_die "$id has $n records, centre $have"
 done
 rm_say "every node holds the same $have records"
+centre_conf=$(rm_node_dir "$fed" $CENTRE)/node.conf
+rm_say "    the centre's city register (the roll-up of both districts):"
+"$RM_BIN/riskmesh" risk list -c "$centre_conf" --area 120000 | sed 's/^/      /'
+n=$(rm_http "$fed" $CENTRE GET "/v1/risks?area=120000" | sed '$d' | rm_json 'len(d["risks"])')
+[ "$n" = 4 ] || rm_die "the centre's city register has $n risks, want 4"
+state=$(rm_http "$fed" $CENTRE GET "/v1/tasks/surge-evac?origin=$BINHAI" | sed '$d' |
+    rm_json '[a["state"] for a in d["task"]["acks"]]')
+[ "$state" = "['in_progress']" ] || rm_die "the centre does not see Hexi's acknowledgement: $state"
+rm_say "    the centre sees the task dispatched while it was down, acknowledged: $state"
 echo "== demo passed: all 4 steps observed"
