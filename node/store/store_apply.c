@@ -210,13 +210,13 @@ store_fork(store *s, MDB_txn *txn, struct store_job *j,
 	return 0;
 }
 
-/* Add (add) or remove one key -> hash pair of a DUPSORT index. */
+/* Add (add) or remove one key -> value pair of a DUPSORT index. */
 static int
 index_pair(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t klen,
-    const rm_hash *h, bool add)
+    const uint8_t *val, size_t vlen, bool add)
 {
 	MDB_val k = { klen, (void *)key };
-	MDB_val v = { RM_HASH_BYTES, (void *)h->b };
+	MDB_val v = { vlen, (void *)val };
 	int mrc;
 
 	if (add) {
@@ -227,16 +227,50 @@ index_pair(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t klen,
 	return mrc == MDB_NOTFOUND ? 0 : mrc;
 }
 
+void
+store_ival(uint8_t *v, const rm_hash *h, const struct rm_record *rec)
+{
+	uint64_t issued = rec->issued_ms > 0 ? (uint64_t)rec->issued_ms : 0;
+	uint64_t expires = rec->expires_ms > 0 ? (uint64_t)rec->expires_ms : 0;
+
+	store_be64_put(v, UINT64_MAX - issued);
+	memcpy(v + 8, h->b, RM_HASH_BYTES);
+	store_be64_put(v + STORE_OKEY_LEN, expires);
+}
+
+size_t
+store_area_levels(const char *area, char out[6][RM_AREA_CODE_MAX + 1])
+{
+	static const size_t levels[] = { 2, 4, 6, 9 };
+	char pre[RM_AREA_CODE_MAX + 1], t[RM_AREA_CODE_MAX + 1];
+	size_t len, i, n = 1;
+
+	out[0][0] = '\0';
+	if ((len = area_code_prefix(area, pre)) == 0)
+		return 1;
+	for (i = 0; i < sizeof(levels) / sizeof(levels[0]) &&
+	    levels[i] < len; i++) {
+		memcpy(t, pre, levels[i]);
+		t[levels[i]] = '\0';
+		(void)area_code_prefix(t, out[n]);
+		if (strcmp(out[n], out[n - 1]) != 0)
+			n++;
+	}
+	if (strcmp(pre, out[n - 1]) != 0)
+		memcpy(out[n++], pre, len + 1);
+	return n;
+}
+
 struct index_emit {
 	store *s;
 	MDB_txn *txn;
 	const struct rm_record *rec;
-	const rm_hash *h;
+	const uint8_t *val;
 	bool add;
 	int mrc;
 };
 
-/* rm_kind_ops.index_keys callback: kind NUL key -> hash in `index`. */
+/* rm_kind_ops.index_keys callback: kind NUL key -> value in `index`. */
 static int
 index_emit_key(void *arg, const char *key)
 {
@@ -247,31 +281,43 @@ index_emit_key(void *arg, const char *key)
 
 	if (n == 0 || n > RM_INDEX_KEY_MAX)
 		return RM_OK;            /* not a key the kind may emit */
-	e->mrc = index_pair(e->txn, e->s->db_index, kb, kl, e->h, e->add);
+	e->mrc = index_pair(e->txn, e->s->db_index, kb, kl, e->val,
+	    STORE_IVAL_LEN, e->add);
 	return e->mrc == 0 ? RM_OK : RM_ESTORE;
 }
 
 /*
  * Add or remove an in-force version in the secondary indexes: under
- * (kind, significant prefix of each area) in `active`, and under (kind,
+ * (kind, significant prefix of each area) in `active`, under (kind,
+ * each level of each area, "" included) in `within`, and under (kind,
  * key) in `index` for each key the kind names (rm_kind_ops.index_keys).
  */
-static int
-active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
+int
+store_active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
     const rm_hash *h, bool add)
 {
-	struct index_emit e = { s, txn, rec, h, add, 0 };
-	uint8_t kb[STORE_INDEX_KEY_MAX];
-	char pre[RM_AREA_CODE_MAX + 1];
-	size_t i, n;
+	uint8_t kb[STORE_INDEX_KEY_MAX], val[STORE_IVAL_LEN];
+	struct index_emit e = { s, txn, rec, val, add, 0 };
+	char lv[6][RM_AREA_CODE_MAX + 1];
+	size_t i, l, nl, n;
 	int mrc;
 
+	store_ival(val, h, rec);
 	for (i = 0; i < rec->n_areas && i < RM_AREAS_MAX; i++) {
-		if ((n = area_code_prefix(rec->areas[i], pre)) == 0)
-			continue;
-		n = store_kind_key(kb, rec->kind, pre, n);
-		if ((mrc = index_pair(txn, s->db_active, kb, n, h, add)) != 0)
+		nl = store_area_levels(rec->areas[i], lv);
+		if (nl < 2)
+			continue;        /* not an area code */
+		n = store_kind_key(kb, rec->kind, lv[nl - 1],
+		    strlen(lv[nl - 1]));
+		if ((mrc = index_pair(txn, s->db_active, kb, n, val,
+		    STORE_IVAL_LEN, add)) != 0)
 			return mrc;
+		for (l = 0; l < nl; l++) {
+			n = store_kind_key(kb, rec->kind, lv[l], strlen(lv[l]));
+			if ((mrc = index_pair(txn, s->db_within, kb, n, val,
+			    STORE_IVAL_LEN, add)) != 0)
+				return mrc;
+		}
 	}
 	/* a restricted record's body is not ours to index, even on the
 	 * node that issued it (docs/PROTOCOL.md §6a) */
@@ -280,6 +326,18 @@ active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
 	    e.mrc != 0)
 		return e.mrc;
 	return 0;
+}
+
+int
+store_history_add(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec)
+{
+	uint8_t kb[STORE_INDEX_KEY_MAX], val[STORE_HVAL_LEN];
+	size_t n = store_kind_key(kb, rec->kind, "", 0);
+
+	store_be64_put(val, rec->issued_ms > 0 ? (uint64_t)rec->issued_ms : 0);
+	memcpy(val + 8, h->b, RM_HASH_BYTES);
+	return index_pair(txn, s->db_history, kb, n, val, STORE_HVAL_LEN, true);
 }
 
 /* Does this version keep its object in force (the kind's rule; expiry
@@ -306,6 +364,10 @@ store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
 	rm_hash old;
 	int mrc;
 
+	/* every version entering the log (here, or a fork resolution's
+	 * keep) is in `history`; the reader skips pruned ones */
+	if ((mrc = store_history_add(s, txn, h, rec)) != 0)
+		return mrc;
 	memcpy(kb, rec->origin, on);
 	kb[on] = 0;
 	memcpy(kb + on + 1, rec->object_id, bn);
@@ -338,13 +400,13 @@ store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
 		memcpy(old.b, cur, RM_HASH_BYTES);
 		if ((mrc = store_record_load(s, txn, &old, &orec)) != 0)
 			return mrc;
-		mrc = active_update(s, txn, &orec, &old, false);
+		mrc = store_active_update(s, txn, &orec, &old, false);
 		record_fini(&orec);
 		if (mrc != 0)
 			return mrc;
 	}
 	active = rec_is_active(rec);
-	if (active && (mrc = active_update(s, txn, rec, h, true)) != 0)
+	if (active && (mrc = store_active_update(s, txn, rec, h, true)) != 0)
 		return mrc;
 	memcpy(nv, h->b, RM_HASH_BYTES);
 	store_be64_put(nv + RM_HASH_BYTES, rec->ver);
@@ -381,7 +443,7 @@ store_latest_withdraw(store *s, MDB_txn *txn, const rm_hash *h,
 		return 0;               /* another version is the latest */
 	if ((((const uint8_t *)v.mv_data)[RM_HASH_BYTES + 8] &
 	    STORE_LATEST_ACTIVE) &&
-	    (mrc = active_update(s, txn, rec, h, false)) != 0)
+	    (mrc = store_active_update(s, txn, rec, h, false)) != 0)
 		return mrc;
 	return mdb_del(txn, s->db_latest, &k, NULL);
 }
