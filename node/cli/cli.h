@@ -354,7 +354,9 @@ int cli_check_object_id(const struct cli_cmd *c, const char *what,
 /* GET path from the node of a's -c. Returns CLI_API_BODY with *res
  * holding a 200 answer for the caller to render (cli_http_res_fini it);
  * otherwise the command is done: with --json the raw body was printed
- * (exit 0), or the error was reported (its exit status). */
+ * (exit 0), with --csv the view's CSV form (GET PATH.csv?QUERY: the
+ * command must declare a "csv" option) was printed byte for byte (exit
+ * 0), or the error was reported (its exit status). */
 #define CLI_API_BODY (-1)
 int cli_api_get(const struct cli_args *a, const char *path,
     struct cli_http_res *res);

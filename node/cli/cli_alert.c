@@ -317,12 +317,13 @@ static const struct cli_opt list_opts[] = {
 	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
 	{ "area", 0, "CODE", 0, "only alerts overlapping this area" },
 	{ "json", 0, NULL, 0, "print the raw JSON answer" },
+	{ "csv", 0, NULL, 0, "print the list as CSV (GET /v1/alerts.csv)" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
 const struct cli_cmd cli_alert_list = {
 	.name = "alert list",
-	.synopsis = "-c NODE.CONF [--area CODE] [--json]",
+	.synopsis = "-c NODE.CONF [--area CODE] [--json|--csv]",
 	.summary = "list in-force alerts a node holds (GET /v1/alerts)",
 	.details = "One line per alert: grade, origin, object id, headline.",
 	.opts = list_opts,

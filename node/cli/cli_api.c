@@ -149,8 +149,9 @@ out:
 /*
  * GET path from the node. Returns CLI_API_BODY with *res holding a 200
  * response for the caller to render (cli_http_res_fini it); otherwise the
- * command is finished: with --json the raw body was printed (exit 0), or
- * the error was reported (its exit status).
+ * command is finished: with --json the raw body was printed (exit 0),
+ * with --csv the same view as CSV (GET PATH.csv?QUERY) was printed
+ * byte for byte (exit 0), or the error was reported (its exit status).
  */
 int
 cli_api_get(const struct cli_args *a, const char *path, struct cli_http_res *res)
@@ -158,6 +159,18 @@ cli_api_get(const struct cli_args *a, const char *path, struct cli_http_res *res
 	const struct cli_cmd *c = a->cmd;
 	int rv;
 
+	char csv_path[1024];
+	const char *q;
+
+	if (cli_has(a, "csv")) {
+		/* The same view as CSV: PATH.csv?QUERY */
+		q = strchr(path, '?');
+		if (snprintf(csv_path, sizeof(csv_path), "%.*s.csv%s",
+		    (int)(q != NULL ? (size_t)(q - path) : strlen(path)), path,
+		    q != NULL ? q : "") >= (int)sizeof(csv_path))
+			return cli_usage(c, "filters too long");
+		path = csv_path;
+	}
 	if ((rv = cli_api_request(c, cli_get(a, "config"), "GET", path, NULL,
 	    res)) != 0)
 		return rv;
@@ -165,6 +178,12 @@ cli_api_get(const struct cli_args *a, const char *path, struct cli_http_res *res
 		rv = cli_api_report(c, res);
 		cli_http_res_fini(res);
 		return rv;
+	}
+	if (cli_has(a, "csv")) {
+		/* exactly as served: BOM, CRLF, UTF-8 */
+		fwrite(res->body, 1, res->len, stdout);
+		cli_http_res_fini(res);
+		return CLI_EXIT_OK;
 	}
 	if (cli_has(a, "json")) {
 		printf("%s%s", res->body, res->len &&

@@ -16,30 +16,9 @@
 #include <string.h>
 
 #include "node/cli/cli.h"
+#include "node/repr/repr.h"
 
 #define RISK_CSV_MAX (256u << 20)
-
-/* The columns by their English header word (the part after the last
- * space of a bilingual header cell, or the whole cell). */
-enum {
-	C_ID, C_NAME, C_CATEGORY, C_SUBCATEGORY, C_GRADE, C_AREA, C_LOCATION,
-	C_LAT, C_LON, C_RESPONSIBLE, C_COOPERATING, C_MEASURES, C_STATUS,
-	C_REVIEW, C_COUNT
-};
-static const char *const col_names[C_COUNT] = {
-	"risk_id", "name", "category", "subcategory", "grade", "area_code",
-	"location", "lat", "lon", "responsible", "cooperating", "measures",
-	"status", "review_date"
-};
-
-/* The English word of a bilingual cell: "较大 orange" -> "orange". */
-static const char *
-english(const char *cell)
-{
-	const char *sp = strrchr(cell, ' ');
-
-	return sp != NULL ? sp + 1 : cell;
-}
 
 struct check {
 	const char *file;
@@ -65,60 +44,11 @@ report(struct check *k, const char *col, const char *fmt, ...)
 	k->row_bad = true;
 }
 
-/* "39.1012" -> 39101200 micro-degrees; -1 if not a decimal number with
- * at most 6 decimals within [-limit, limit]. */
-static int
-micro_degrees(const char *s, int32_t limit, int32_t *out)
+/* repr_risk_report_fn: a cell's problem, on this row's line. */
+static void
+report_cell(void *arg, const char *column, const char *msg)
 {
-	int64_t v = 0, frac = 0;
-	int sign = 1, nfrac = 0;
-	const char *p = s;
-
-	if (*p == '-' || *p == '+')
-		sign = *p++ == '-' ? -1 : 1;
-	if (*p < '0' || *p > '9')
-		return -1;
-	for (; *p >= '0' && *p <= '9'; p++)
-		if ((v = v * 10 + (*p - '0')) > limit)
-			return -1;
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++) {
-			if (++nfrac > 6)
-				return -1;
-			frac = frac * 10 + (*p - '0');
-		}
-	if (*p != '\0')
-		return -1;
-	while (nfrac++ < 6)
-		frac *= 10;
-	v = sign * (v * 1000000 + frac);
-	if (v < -(int64_t)limit * 1000000 || v > (int64_t)limit * 1000000)
-		return -1;
-	*out = (int32_t)v;
-	return 0;
-}
-
-/* The column named in a kind rule's reason ("risk.grade: ..."). */
-static const char *
-rule_column(const char *msg)
-{
-	static const struct { const char *field, *col; } map[] = {
-		{ "risk.id", "risk_id" }, { "risk.name", "name" },
-		{ "risk.category", "category" },
-		{ "risk.subcategory", "subcategory" },
-		{ "risk.grade", "grade" }, { "risk.point", "lat" },
-		{ "risk.location", "location" },
-		{ "risk.responsible", "responsible" },
-		{ "risk.cooperating", "cooperating" },
-		{ "risk.measures", "measures" }, { "risk.status", "status" },
-		{ "risk.reason", "status" }, { "risk.review", "review_date" },
-		{ "areas", "area_code" },
-	};
-
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-		if (strncmp(msg, map[i].field, strlen(map[i].field)) == 0)
-			return map[i].col;
-	return "row";
+	report(arg, column, "%s", msg);
 }
 
 /* Roster checks (--dir): the agencies exist, the area is the
@@ -144,138 +74,16 @@ check_roster(struct check *k, const struct rm_record *rec,
 		    r->responsible, why.msg);
 }
 
-/* One data row: build the record it would be and check it. */
+/* One data row: the record it would be, through the kind's rules. */
 static void
-check_row(struct check *k, const char *const *f, const int *col)
+check_row(struct check *k, const char *const *f, size_t nf,
+    const struct repr_risk_csv_map *map)
 {
-	struct rm_record rec;
-	struct rm_risk r;
-	char reason[96];
-	const char *v;
-	rm_why why;
-	int32_t lat = 0, lon = 0;
-	bool has_lat, has_lon;
+	struct repr_risk_row row;
 
-	memset(&rec, 0, sizeof(rec));
-	memset(&r, 0, sizeof(r));
-	rec.schema_version = RM_SCHEMA_VERSION;
-	rec.kind = &rm_kind_risk;
-	rec.body = &r;
-	rec.ver = 1;
-	rec.seq = 1;
-	rec.issued_ms = rm_utc_now_ms();
-	rec.n_areas = 1;
-#define CELL(c) (f[col[(c)]])
-	if (snprintf(rec.object_id, sizeof(rec.object_id), "%s",
-	    CELL(C_ID)) >= (int)sizeof(rec.object_id) ||
-	    snprintf(r.id, sizeof(r.id), "%s", CELL(C_ID)) >=
-	    (int)sizeof(r.id))
-		report(k, "risk_id", "longer than %d bytes", RM_OBJECT_ID_MAX);
-	r.name = (char *)CELL(C_NAME);
-	if (risk_category_parse(english(CELL(C_CATEGORY)), &r.category) !=
-	    RM_OK)
-		report(k, "category", "\"%.64s\" is not natural, accident, "
-		    "public_health or social_security", CELL(C_CATEGORY));
-	if (risk_subcategory_parse(english(CELL(C_SUBCATEGORY)),
-	    &r.subcategory) != RM_OK)
-		report(k, "subcategory", "\"%.64s\" is not a known subcategory",
-		    CELL(C_SUBCATEGORY));
-	if (risk_grade_parse(CELL(C_GRADE), &r.grade) != RM_OK &&
-	    risk_grade_parse(english(CELL(C_GRADE)), &r.grade) != RM_OK)
-		report(k, "grade", "\"%.64s\" is not a grade (重大 red, 较大 "
-		    "orange, 一般 yellow, 低 blue)", CELL(C_GRADE));
-	if (snprintf(rec.areas[0], sizeof(rec.areas[0]), "%s",
-	    CELL(C_AREA)) >= (int)sizeof(rec.areas[0]) ||
-	    !area_code_valid(rec.areas[0]))
-		report(k, "area_code", "\"%.32s\" is not a GB/T 2260 area code",
-		    CELL(C_AREA));
-	r.location = (char *)CELL(C_LOCATION);
-	has_lat = CELL(C_LAT)[0] != '\0';
-	has_lon = CELL(C_LON)[0] != '\0';
-	if (has_lat != has_lon)
-		report(k, has_lat ? "lon" : "lat", "lat and lon come together");
-	else if (has_lat) {
-		if (micro_degrees(CELL(C_LAT), 90, &lat) != 0)
-			report(k, "lat", "\"%.32s\" is not a latitude (-90..90, "
-			    "at most 6 decimals)", CELL(C_LAT));
-		if (micro_degrees(CELL(C_LON), 180, &lon) != 0)
-			report(k, "lon", "\"%.32s\" is not a longitude (-180..180, "
-			    "at most 6 decimals)", CELL(C_LON));
-		r.has_point = true;
-		r.point.lat_udeg = lat;
-		r.point.lon_udeg = lon;
-	}
-	if (snprintf(r.responsible, sizeof(r.responsible), "%s",
-	    CELL(C_RESPONSIBLE)) >= (int)sizeof(r.responsible))
-		report(k, "responsible", "too long");
-	snprintf(rec.origin, sizeof(rec.origin), "%s", r.responsible);
-	/* cooperating units: separated by ';' (sorted by the kind's rule) */
-	v = CELL(C_COOPERATING);
-	while (*v != '\0' && r.n_coop < RM_RISK_COOP_MAX) {
-		size_t len = strcspn(v, ";");
-
-		snprintf(r.coop[r.n_coop++], sizeof(r.coop[0]), "%.*s",
-		    (int)(len < sizeof(r.coop[0]) ? len : sizeof(r.coop[0]) - 1),
-		    v);
-		v += len + (v[len] == ';');
-	}
-	for (size_t i = 1; i < r.n_coop; i++)     /* insertion sort */
-		for (size_t j = i; j > 0 && strcmp(r.coop[j - 1], r.coop[j]) > 0;
-		    j--) {
-			char t[RM_AGENCY_ID_MAX + 1];
-
-			memcpy(t, r.coop[j], sizeof(t));
-			memcpy(r.coop[j], r.coop[j - 1], sizeof(t));
-			memcpy(r.coop[j - 1], t, sizeof(t));
-		}
-	r.measures = CELL(C_MEASURES)[0] != '\0' ? (char *)CELL(C_MEASURES) :
-	    NULL;
-	if (risk_status_parse(english(CELL(C_STATUS)), &r.status) != RM_OK)
-		report(k, "status", "\"%.64s\" is not identified, controlled or "
-		    "removed", CELL(C_STATUS));
-	if (r.status == RM_RISK_REMOVED) {
-		/* the register's own words are the reason */
-		snprintf(reason, sizeof(reason), "%.80s", CELL(C_STATUS));
-		r.reason = reason;
-	}
-	snprintf(r.review, sizeof(r.review), "%.10s", CELL(C_REVIEW));
-	if (strlen(CELL(C_REVIEW)) != 10 || !risk_date_valid(r.review))
-		report(k, "review_date", "\"%.32s\" is not a date YYYY-MM-DD",
-		    CELL(C_REVIEW));
-#undef CELL
-	if (k->row_bad)
-		return;
-	/* The kind's own rules, exactly as a node applies them. */
-	if (record_validate(&rec, &why) != RM_OK) {
-		report(k, rule_column(why.msg), "%s", why.msg);
-		return;
-	}
-	if (k->roster != NULL)
-		check_roster(k, &rec, &r);
-}
-
-/* The header row: each column found by its English word. */
-static int
-header(const struct cli_cmd *c, struct check *k, const char *const *f,
-    size_t nf, int *col)
-{
-	for (int i = 0; i < C_COUNT; i++) {
-		col[i] = -1;
-		for (size_t j = 0; j < nf; j++) {
-			if (strcmp(english(f[j]), col_names[i]) != 0)
-				continue;
-			if (col[i] >= 0)
-				return cli_fail(c, "%s:%zu: header: column %s "
-				    "twice (columns %d and %zu)", k->file, k->line,
-				    col_names[i], col[i] + 1, j + 1);
-			col[i] = (int)j;
-		}
-		if (col[i] < 0)
-			return cli_fail(c, "%s:%zu: header: no column %s (bilingual "
-			    "headers end with the English name, e.g. \"风险等级 "
-			    "grade\")", k->file, k->line, col_names[i]);
-	}
-	return CLI_EXIT_OK;
+	if (repr_risk_csv_row(map, f, nf, rm_utc_now_ms(), &row, report_cell,
+	    k) == RM_OK && k->roster != NULL)
+		check_roster(k, &row.rec, &row.risk);
 }
 
 /* Duplicate risk ids: every later one is reported with the first. */
@@ -318,7 +126,8 @@ run_import(const struct cli_args *a)
 	rm_buf file = RM_BUF_INIT, scratch = RM_BUF_INIT;
 	struct feddir fd;
 	bool have_dir = cli_get(a, "dir") != NULL, have_header = false;
-	int col[C_COUNT], rv = CLI_EXIT_OK, crv;
+	struct repr_risk_csv_map map;
+	int rv = CLI_EXIT_OK, crv;
 	rm_csv rd;
 	rm_why why;
 
@@ -349,21 +158,17 @@ run_import(const struct cli_args *a)
 			goto out;
 		}
 		if (!have_header) {
-			if ((rv = header(c, &k, f, nf, col)) != 0)
+			if (repr_risk_csv_header(f, nf, &map, &why) != RM_OK) {
+				rv = cli_fail(c, "%s:%zu: header: %s", k.file,
+				    k.line, why.msg);
 				goto out;
+			}
 			have_header = true;
 			continue;
 		}
 		k.rows++;
 		k.row_bad = false;
-		for (int i = 0; i < C_COUNT; i++)
-			if ((size_t)col[i] >= nf) {
-				report(&k, col_names[i], "missing (the row has %zu "
-				    "columns)", nf);
-				break;
-			}
-		if (!k.row_bad)
-			check_row(&k, f, col);
+		check_row(&k, f, nf, &map);
 		if (k.row_bad)
 			k.bad_rows++;
 		if (n_ids == cap_ids) {
@@ -378,7 +183,8 @@ run_import(const struct cli_args *a)
 			cap_ids = cap;
 		}
 		snprintf(ids[n_ids].id, sizeof(ids[n_ids].id), "%s",
-		    (size_t)col[C_ID] < nf ? f[col[C_ID]] : "");
+		    (size_t)map.col[REPR_RISK_ID] < nf ? f[map.col[REPR_RISK_ID]] :
+		    "");
 		ids[n_ids++].line = k.line;
 	}
 	if (!have_header) {

@@ -21,6 +21,7 @@ struct http_req {
 	const char *authorization;   /* header value or NULL */
 	const char *body;            /* NULL if none */
 	size_t body_len;
+	const char *content_type;    /* Content-Type header value or NULL */
 };
 
 struct http_res {

@@ -158,3 +158,13 @@ http_res_json(struct http_res *res, int status, json_t *v)
 	}
 	json_decref(v);
 }
+
+void
+http_res_csv(struct http_res *res, rm_buf *csv)
+{
+	rm_buf_fini(&res->body);
+	res->body = *csv;
+	memset(csv, 0, sizeof(*csv));
+	res->status = 200;
+	res->content_type = HTTP_CT_CSV;
+}

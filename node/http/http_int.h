@@ -61,6 +61,13 @@ void http_error_text(const rm_why *why, char *field, size_t fl,
 void http_res_json(struct http_res *res, int status, json_t *v);
 
 #define HTTP_CT_JSON "application/json"
+#define HTTP_CT_CSV "text/csv; charset=utf-8"
+
+/* A CSV response (RFC 4180, RFC 7111's text/csv with charset=utf-8):
+ * 200 with the bytes of csv (a UTF-8 byte order mark first, so that
+ * spreadsheet programs read Chinese text correctly: rm_csv_bom), moved
+ * into the response (csv is left empty). */
+void http_res_csv(struct http_res *res, rm_buf *csv);
 
 /* ---------------- routing (http_routes.c) ---------------- */
 
@@ -128,6 +135,7 @@ int http_path_object_id(struct http_call_ctx *c,
 
 /* Handlers of each resource group. */
 int http_get_alerts(struct http_call_ctx *c);     /* http_alerts.c */
+int http_get_alerts_csv(struct http_call_ctx *c); /* http_alerts.c */
 int http_post_alert(struct http_call_ctx *c);
 int http_post_cancel(struct http_call_ctx *c);
 int http_post_records(struct http_call_ctx *c);
@@ -212,6 +220,11 @@ int req_get_str(json_t *obj, const char *key, const char *field,
  * EBADVALUE (out of range), naming path f. */
 int req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
     rm_why *why);
+
+/* Is the request's media type (its Content-Type without parameters,
+ * RFC 9110 §8.3.1: compared case-insensitively, "; charset=utf-8"
+ * ignored) `type` ("text/csv")? False when the header is absent. */
+bool http_req_media_is(const struct http_req *req, const char *type);
 
 /* Parse len bytes of body as one JSON object without duplicate keys
  * into *root (json_decref() it, also on error; NULL when it is not

@@ -258,6 +258,8 @@ static const struct route {
 	  NULL },
 	{ "/v1/alerts", NULL, false, "GET, POST", http_get_alerts,
 	  http_post_alert, alerts_params, "allowed: area=CODE" },
+	{ "/v1/alerts.csv", NULL, false, "GET", http_get_alerts_csv, NULL,
+	  alerts_params, "allowed: area=CODE" },
 	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
 	  NULL, NULL },
 	{ "/v1/risks", NULL, false, "GET, POST", http_get_risks,

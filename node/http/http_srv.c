@@ -108,6 +108,9 @@ call_send(struct http_call *c, struct http_res *r)
 	        "no-store")) != 0 ||
 	    (r->allow != NULL && (rv = nng_http_res_set_header(res, "Allow",
 	        r->allow)) != 0) ||
+	    /* RFC 9110 §11.6.1: a 401 names the scheme (RFC 6750 §3). */
+	    (r->status == 401 && (rv = nng_http_res_set_header(res,
+	        "WWW-Authenticate", "Bearer realm=\"riskmesh\"")) != 0) ||
 	    (c->close && (rv = nng_http_res_set_header(res, "Connection",
 	        "close")) != 0) ||
 	    (rv = nng_http_res_copy_data(res, r->body.data, r->body.len)) != 0) {
@@ -149,6 +152,7 @@ call_route(struct http_call *c)
 	q.method = nng_http_req_get_method(c->req);
 	q.uri = nng_http_req_get_uri(c->req);
 	q.authorization = nng_http_req_get_header(c->req, "Authorization");
+	q.content_type = nng_http_req_get_header(c->req, "Content-Type");
 	q.body = c->body;
 	q.body_len = c->len;
 	http_route(c->hs->n, &q, &r);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "node/http/http_int.h"
 
@@ -134,4 +135,19 @@ req_json_object(const char *body, size_t len, json_t **root, rm_why *why)
 		return rm_fail_at(why, RM_EMALFORMED, "", "the body must be a "
 		    "JSON object");
 	return RM_OK;
+}
+
+bool
+http_req_media_is(const struct http_req *req, const char *type)
+{
+	const char *v = req->content_type;
+	size_t n, tl = strlen(type);
+
+	if (v == NULL)
+		return false;
+	v += strspn(v, " \t");
+	n = strcspn(v, ";");
+	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
+		n--;
+	return n == tl && strncasecmp(v, type, n) == 0;
 }

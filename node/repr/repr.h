@@ -65,4 +65,79 @@ int repr_record_dump(const struct rm_record *rec, const rm_hash *hash,
  */
 void repr_text_clean(const char *in, char *out, size_t outlen);
 
+/* ---------------- the risk register's spreadsheet form ----------------
+ * (repr_risk_csv.c) The CSV form offices keep (sims/data/
+ * risk-register.csv): UTF-8, bilingual header cells ("风险等级 grade")
+ * and values ("较大 orange"); a column is found by the English word
+ * after the last space of its header cell, so column order and the
+ * Chinese words are free. Written by the CSV views (GET /v1/risks.csv),
+ * read by `riskmesh risk import` (offline check) and the node's import:
+ * one column table, so export -> import round-trips.
+ */
+enum repr_risk_col {
+	REPR_RISK_ID, REPR_RISK_NAME, REPR_RISK_CATEGORY,
+	REPR_RISK_SUBCATEGORY, REPR_RISK_GRADE, REPR_RISK_AREA,
+	REPR_RISK_LOCATION, REPR_RISK_LAT, REPR_RISK_LON,
+	REPR_RISK_RESPONSIBLE, REPR_RISK_COOPERATING, REPR_RISK_MEASURES,
+	REPR_RISK_STATUS, REPR_RISK_REVIEW,
+	REPR_RISK_REASON,       /* optional: the reason of a removal */
+	REPR_RISK_COLS
+};
+
+/* The English name of a column ("grade"), NULL outside the enum. */
+const char *repr_risk_csv_column(enum repr_risk_col c);
+
+/* Where each column is in a file: col[c] is its 0-based index, -1 for
+ * an optional column that is absent. */
+struct repr_risk_csv_map {
+	int col[REPR_RISK_COLS];
+};
+
+/* Map a header row of nf cells. Errors: RM_EMISSING (a required column
+ * is absent), RM_EEXIST (a column named twice); why.field is the
+ * column's English name. */
+int repr_risk_csv_header(const char *const *f, size_t nf,
+    struct repr_risk_csv_map *map, rm_why *why);
+
+/* One data row as the risk record it would be. rec.body points at
+ * risk, and the record's strings point into the row's cells (f) and
+ * into *out: valid while both are, never to be freed (no record_fini);
+ * a struct repr_risk_row must not be copied (rec.body would point at
+ * the original). rec.origin is set to the responsible unit for the
+ * kind's rules; the caller sets the issuing agency. */
+struct repr_risk_row {
+	struct rm_record rec;
+	struct rm_risk risk;
+};
+
+/* Called once per problem of a row: column is the English column name
+ * ("grade", or "row" for a rule that names no column), msg the reason. */
+typedef void (*repr_risk_report_fn)(void *arg, const char *column,
+    const char *msg);
+
+/*
+ * Read one data row (cells f[0..nf), columns by map) into *out, issued
+ * at now (ver 1, seq 1: a draft): every cell is checked (names and
+ * bilingual values: category, subcategory, grade by 重大/较大/一般/低
+ * or red/orange/yellow/blue, status, area code, lat/lon with at most 6
+ * decimals, review date, cooperating units separated by ';'), each
+ * problem reported through report(arg, column, reason); then, if no
+ * cell was bad, the kind's own rules (record_validate), a failure
+ * reported against the column it names. A removed risk's reason is the
+ * reason column, else the status cell's own words. Returns RM_OK or
+ * RM_EBADVALUE (report was called at least once). Reentrant.
+ */
+int repr_risk_csv_row(const struct repr_risk_csv_map *map,
+    const char *const *f, size_t nf, rm_utc_ms now,
+    struct repr_risk_row *out, repr_risk_report_fn report, void *arg);
+
+/* Append the byte order mark and the bilingual header row (every
+ * column, reason last). RM_ENOMEM, RM_ETOOBIG; b unchanged on error. */
+int repr_risk_csv_write_header(rm_buf *b);
+
+/* Append rec (a risk record with its body) as one row in the header's
+ * column order, values bilingual ("较大 orange"), degrees exact.
+ * RM_EINVAL (not a risk with a body), RM_ENOMEM, RM_ETOOBIG. */
+int repr_risk_csv_write_row(rm_buf *b, const struct rm_record *rec);
+
 #endif /* RM_NODE_REPR_REPR_H */

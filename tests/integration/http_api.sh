@@ -16,6 +16,8 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "http://$addr/v1/status")
 check_eq "no token: 401" "$code" 401
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer wrong-token-0123456789" "http://$addr/v1/status")
 check_eq "wrong token: 401" "$code" 401
+hdr=$(curl -s -o /dev/null -D - "http://$addr/v1/status" | tr -d '\r' | grep -i '^www-authenticate:')
+check_eq "401 names the scheme (RFC 9110 §11.6.1)" "$hdr" 'WWW-Authenticate: Bearer realm="riskmesh"'
 
 post() { rm_http "$FED" $A POST /v1/alerts -H 'Content-Type: application/json' "$@"; }
 expect() { # DESCRIPTION STATUS FIELD BODY

@@ -132,6 +132,20 @@ test_issue_and_get(void)
 	CU_ASSERT_EQUAL(json_integer_value(json_object_get(j, "count")), 0);
 	json_decref(j);
 	rm_buf_fini(&r.body);
+	/* the same list as CSV: BOM, header, one row (the Update) */
+	CU_ASSERT_EQUAL(call("GET", "/v1/alerts.csv?area=120116", AUTH, NULL,
+	    &r, NULL), 200);
+	CU_ASSERT_STRING_EQUAL(r.content_type, "text/csv; charset=utf-8");
+	CU_ASSERT_FATAL(rm_buf_cstr(&r.body) == RM_OK);
+	CU_ASSERT(strncmp((char *)r.body.data, "\xef\xbb\xbfidentifier,origin,"
+	    "object_id,ver,grade,", 32) == 0);
+	CU_ASSERT(strstr((char *)r.body.data, ",rain-1,2,yellow,Update,"
+	    "Actual,") != NULL);
+	CU_ASSERT_PTR_NULL(strstr(strstr((char *)r.body.data, "\r\n") + 2,
+	    "\r\n" "\xef"));
+	rm_buf_fini(&r.body);
+	expect_err("GET", "/v1/alerts.csv?area=12x", NULL, 422, "EBADVALUE",
+	    "area");
 }
 
 static void

@@ -126,7 +126,7 @@ call(const char *method, const char *uri, const char *auth, const char *body,
     struct http_res *res, json_t **js)
 {
 	struct http_req q = { method, uri, auth, body,
-	    body != NULL ? strlen(body) : 0 };
+	    body != NULL ? strlen(body) : 0, NULL };
 
 	memset(res, 0, sizeof(*res));
 	http_route(&fx, &q, res);

@@ -33,7 +33,7 @@ race(void *arg)
 	struct racer *x = arg;
 	struct http_res r;
 	struct http_req q = { "POST", x->uri, AUTH, x->body,
-	    x->body != NULL ? strlen(x->body) : 0 };
+	    x->body != NULL ? strlen(x->body) : 0, NULL };
 	json_t *j;
 
 	pthread_barrier_wait(x->bar);
