@@ -319,6 +319,9 @@ extern const struct cli_cmd cli_risk_update;
 extern const struct cli_cmd cli_risk_remove;
 extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
+/* cli_risk_views.c */
+extern const struct cli_cmd cli_risk_summary;
+extern const struct cli_cmd cli_risk_diff;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;
