@@ -5,7 +5,8 @@ foreach(t two_nodes_tls forged_peer coap_observe http_api fork_equal_length
     own_key_rotated
     key_history
     own_log_restore
-    risk_register)
+    risk_register
+    risk_rollup)
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()
