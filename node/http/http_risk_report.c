@@ -163,7 +163,7 @@ http_get_risks_diff(struct http_call_ctx *c)
 			area = v;
 	}
 	if (from == NULL || to == NULL)
-		return http_refuse(c, 422, RM_EMISSING, from == NULL ? "from" :
+		return http_refuse(c, 400, RM_EMISSING, from == NULL ? "from" :
 		    "to", "required (a date YYYY-MM-DD)");
 	if ((rv = time_param(c, "from", from, false, &from_ms)) != RM_OK ||
 	    (rv = time_param(c, "to", to, true, &to_ms)) != RM_OK)

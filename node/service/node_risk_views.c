@@ -5,6 +5,7 @@
  * node_risk_diff.c.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "node/service/service_int.h"
@@ -88,83 +89,166 @@ service_risks_page(struct node *n, const struct service_risk_filter *f,
 
 /* ---------------- summary ---------------- */
 
-struct summary {
-	struct node *n;
-	struct risk_q base;          /* area (within), no keys */
-	rm_utc_ms now;
-	int (*each)(void *arg, enum service_risk_group group,
-	    const char *name, const struct service_risk_counts *c);
-	void *arg;
-	rm_why *why;
+/* One group of the summary and its counts. */
+struct sgroup {
+	char name[RM_INDEX_KEY_MAX + 1];
+	struct service_risk_counts c;
 };
 
-/* Counts of base AND key0 (NULL: none) by grade and status. */
-static int
-counts_of(const struct summary *sm, const char *area, const char *key0,
-    struct service_risk_counts *c)
-{
-	static const rm_grade grades[] = { RM_GRADE_BLUE, RM_GRADE_YELLOW,
-	    RM_GRADE_ORANGE, RM_GRADE_RED };
-	static const enum rm_risk_status sts[] = { RM_RISK_IDENTIFIED,
-	    RM_RISK_CONTROLLED };
-	char k[RM_INDEX_KEY_MAX + 1];
-	struct store_query q = sm->base.q;
-	size_t i;
-	int rv;
+struct sgroups {
+	struct sgroup *g;
+	size_t n, cap;
+};
 
-	memset(c, 0, sizeof(*c));
-	q.area = area;
-	q.area_mode = STORE_AREA_WITHIN;
-	if (key0 != NULL)
-		q.keys[q.n_keys++] = key0;
-	if ((rv = store_query_count(sm->n->store, &q, &c->total)) != RM_OK ||
-	    c->total == 0)
-		return rv;
-	q.keys[q.n_keys++] = k;
-	for (i = 0; i < sizeof(grades) / sizeof(grades[0]); i++) {
-		snprintf(k, sizeof(k), "grade=%s", grade_name(grades[i]));
-		if ((rv = store_query_count(sm->n->store, &q,
-		    &c->grade[grades[i]])) != RM_OK)
-			return rv;
+struct summary {
+	struct service_risk_counts total;
+	struct sgroups areas, units;
+};
+
+static struct sgroup *
+sgroup_get(struct sgroups *gs, const char *name)
+{
+	for (size_t i = 0; i < gs->n; i++)
+		if (strcmp(gs->g[i].name, name) == 0)
+			return &gs->g[i];
+	if (gs->n == gs->cap) {
+		size_t cap = gs->cap ? 2 * gs->cap : 32;
+		struct sgroup *ng = realloc(gs->g, cap * sizeof(*ng));
+
+		if (ng == NULL)
+			return NULL;
+		gs->g = ng;
+		gs->cap = cap;
 	}
-	for (i = 0; i < sizeof(sts) / sizeof(sts[0]); i++) {
-		snprintf(k, sizeof(k), "status=%s", risk_status_name(sts[i]));
-		if ((rv = store_query_count(sm->n->store, &q,
-		    &c->status[sts[i]])) != RM_OK)
-			return rv;
-	}
+	memset(&gs->g[gs->n], 0, sizeof(gs->g[0]));
+	snprintf(gs->g[gs->n].name, sizeof(gs->g[0].name), "%s", name);
+	return &gs->g[gs->n++];
+}
+
+static void
+counts_add(struct service_risk_counts *c, rm_grade g,
+    enum rm_risk_status st, uint64_t n)
+{
+	c->total += n;
+	if (g >= RM_GRADE_BLUE && g <= RM_GRADE_RED)
+		c->grade[g] += n;
+	if (st == RM_RISK_IDENTIFIED || st == RM_RISK_CONTROLLED)
+		c->status[st] += n;
+}
+
+/* store_query_groups: labels child area, grade=, status=,
+ * responsible=. */
+static int
+summary_cell(void *arg, const char *const *l, uint64_t n)
+{
+	struct summary *sm = arg;
+	enum rm_risk_status st = 0;
+	rm_grade g = 0;
+	struct sgroup *a = NULL, *u = NULL;
+
+	if (l[1] != NULL)
+		(void)grade_parse(l[1] + strlen("grade="), &g);
+	if (l[2] != NULL)
+		(void)risk_status_parse(l[2] + strlen("status="), &st);
+	if ((l[0] != NULL && (a = sgroup_get(&sm->areas, l[0])) == NULL) ||
+	    (l[3] != NULL && (u = sgroup_get(&sm->units,
+	    l[3] + strlen("responsible="))) == NULL))
+		return RM_ENOMEM;
+	counts_add(&sm->total, g, st, n);
+	if (a != NULL)
+		counts_add(&a->c, g, st, n);
+	if (u != NULL)
+		counts_add(&u->c, g, st, n);
 	return RM_OK;
 }
 
 static int
-summary_child(void *arg, const char *prefix)
+sgroup_cmp(const void *a, const void *b)
 {
-	struct summary *sm = arg;
-	struct service_risk_counts c;
-	char code[RM_AREA_CODE_MAX + 1];
+	return strcmp(((const struct sgroup *)a)->name,
+	    ((const struct sgroup *)b)->name);
+}
+
+struct only_child {
+	size_t n;
+	char first[RM_AREA_CODE_MAX + 1];
+};
+
+static int
+child_seen(void *arg, const char *prefix)
+{
+	struct only_child *oc = arg;
+
+	if (oc->n++ == 0)
+		snprintf(oc->first, sizeof(oc->first), "%s", prefix);
+	return RM_OK;
+}
+
+/* A significant prefix as an area code: padded to 6 or 12 digits. */
+static void
+prefix_code(const char *prefix, char code[RM_AREA_CODE_MAX + 1])
+{
+	size_t n = strnlen(prefix, RM_AREA_CODE_MAX), w = n <= 6 ? 6 : 12;
+
+	memcpy(code, prefix, n);
+	memset(code + n, '0', w - n);
+	code[w] = '\0';
+}
+
+/* The area whose children the summary lists: `area`, or, while it has
+ * one child only (a city's 市辖区 1201 under 12), that child. */
+static int
+summary_level(struct node *n, const char *area,
+    char out[RM_AREA_CODE_MAX + 1])
+{
+	struct only_child oc;
 	int rv;
 
-	/* a significant prefix as an area code: pad to 6 or 12 digits */
-	snprintf(code, sizeof(code), "%s%.*s", prefix,
-	    (int)((strlen(prefix) <= 6 ? 6 : 12) - strlen(prefix)),
-	    "000000000000");
-	if ((rv = counts_of(sm, code, NULL, &c)) != RM_OK || c.total == 0)
-		return rv;
-	return sm->each(sm->arg, SERVICE_RISK_AREA_CHILD, code, &c);
+	char next[RM_AREA_CODE_MAX + 1];
+
+	snprintf(out, RM_AREA_CODE_MAX + 1, "%s", area);
+	for (;;) {
+		memset(&oc, 0, sizeof(oc));
+		if ((rv = store_area_children(n->store, &rm_kind_risk,
+		    out[0] != '\0' ? out : NULL, child_seen, &oc)) != RM_OK)
+			return rv;
+		if (oc.n != 1)
+			return RM_OK;
+		prefix_code(oc.first, next);
+		memset(&oc, 0, sizeof(oc));
+		if ((rv = store_area_children(n->store, &rm_kind_risk, next,
+		    child_seen, &oc)) != RM_OK || oc.n == 0)
+			return rv;       /* a leaf: list it as the child */
+		memcpy(out, next, sizeof(next));
+	}
 }
 
 static int
-summary_unit(void *arg, const char *key)
+summary_emit(struct summary *sm, const char *area,
+    int (*each)(void *arg, enum service_risk_group group, const char *name,
+        const struct service_risk_counts *c),
+    void *arg)
 {
-	struct summary *sm = arg;
-	struct service_risk_counts c;
+	char code[RM_AREA_CODE_MAX + 1];
+	size_t i;
 	int rv;
 
-	if ((rv = counts_of(sm, sm->base.q.area, key, &c)) != RM_OK ||
-	    c.total == 0)
+	qsort(sm->areas.g, sm->areas.n, sizeof(sm->areas.g[0]), sgroup_cmp);
+	qsort(sm->units.g, sm->units.n, sizeof(sm->units.g[0]), sgroup_cmp);
+	if ((rv = each(arg, SERVICE_RISK_AREA_TOTAL, area != NULL ? area : "",
+	    &sm->total)) != RM_OK)
 		return rv;
-	return sm->each(sm->arg, SERVICE_RISK_RESPONSIBLE,
-	    key + strlen("responsible="), &c);
+	for (i = 0; i < sm->areas.n; i++) {
+		prefix_code(sm->areas.g[i].name, code);
+		if ((rv = each(arg, SERVICE_RISK_AREA_CHILD, code,
+		    &sm->areas.g[i].c)) != RM_OK)
+			return rv;
+	}
+	for (i = 0; i < sm->units.n; i++)
+		if ((rv = each(arg, SERVICE_RISK_RESPONSIBLE,
+		    sm->units.g[i].name, &sm->units.g[i].c)) != RM_OK)
+			return rv;
+	return RM_OK;
 }
 
 int
@@ -173,29 +257,28 @@ service_risks_summary(struct node *n, const char *area, rm_utc_ms now,
         const struct service_risk_counts *c),
     void *arg, rm_why *why)
 {
+	static const char *const dims[] = { NULL, "grade=", "status=",
+	    "responsible=" };
 	struct service_risk_filter f;
-	struct service_risk_counts c;
+	char level[RM_AREA_CODE_MAX + 1];
 	struct summary sm;
+	struct risk_q r;
 	int rv;
 
 	memset(&f, 0, sizeof(f));
 	f.area = area;
 	f.within = area != NULL;
-	memset(&sm, 0, sizeof(sm));
-	if ((rv = risk_query(&f, now, &sm.base, why)) != RM_OK)
+	if ((rv = risk_query(&f, now, &r, why)) != RM_OK)
 		return rv;
-	sm.n = n;
-	sm.now = now;
-	sm.each = each;
-	sm.arg = arg;
-	sm.why = why;
-	if ((rv = counts_of(&sm, area, NULL, &c)) == RM_OK &&
-	    (rv = each(arg, SERVICE_RISK_AREA_TOTAL, area != NULL ? area : "",
-	    &c)) == RM_OK &&
-	    (rv = store_area_children(n->store, &rm_kind_risk, area,
-	    summary_child, &sm)) == RM_OK)
-		rv = store_index_keys(n->store, &rm_kind_risk, "responsible=",
-		    summary_unit, &sm);
+	memset(&sm, 0, sizeof(sm));
+	if ((rv = summary_level(n, area != NULL ? area : "", level)) ==
+	    RM_OK)
+		rv = store_query_groups(n->store, &r.q, level[0] != '\0' ?
+		    level : NULL, dims, 4, summary_cell, &sm);
+	if (rv == RM_OK)
+		rv = summary_emit(&sm, area, each, arg);
+	free(sm.areas.g);
+	free(sm.units.g);
 	if (rv != RM_OK && why->msg[0] == '\0')
 		return rm_fail(why, rv, "cannot read risks: %s",
 		    rm_strerror(rv));

@@ -8,10 +8,17 @@
  *   log       origin NUL seq (u64 big-endian)   -> hash (first seen wins)
  *   heads     origin                            -> {contiguous seq, max seq,
  *                                                  flags (forked)}
- *   active    kind NUL area code's significant  -> hash of an in-force version
- *             prefix (area_code_prefix)            (DUPSORT, DUPFIXED)
- *   index     kind NUL key (rm_kind_ops.        -> hash of an in-force version
- *             index_keys: "grade=red")             (DUPSORT, DUPFIXED)
+ *   active    kind NUL area code's significant  -> in-force value (DUPSORT,
+ *             prefix (area_code_prefix)            DUPFIXED): order key
+ *                                                  (UINT64_MAX - issued ms
+ *                                                  BE || hash) || expires
+ *                                                  ms BE (0 = none)
+ *   within    kind NUL each level of the area   -> in-force value
+ *             ("" = the whole kind, "12", ...)
+ *   index     kind NUL key (rm_kind_ops.        -> in-force value
+ *             index_keys: "grade=red")
+ *   history   kind NUL                          -> issued ms BE || hash of
+ *                                                  every logged version
  *   forks     origin NUL seq                    -> hash of the conflicting record
  *   meta      text key                          -> value ("layout", "forks",
  *                                                  "equivocations")
@@ -318,6 +325,26 @@ int store_query(store *s, const struct store_query *q, store_each_fn each,
  * (q->limit and q->after are ignored); reads no record. *out written on
  * RM_OK. Errors as store_query. */
 int store_query_count(store *s, const struct store_query *q, uint64_t *out);
+
+/*
+ * Counts of the items matching q (limit and cursor ignored), grouped
+ * by up to STORE_GROUP_DIMS_MAX dimensions: dims[d] is an index key
+ * prefix ("grade=": an item's label is the key of that prefix it is
+ * filed under) or NULL (the area one level below child_area, or below
+ * q->area if child_area is NULL, that the item lies in, as
+ * store_area_children names it). each(arg, labels, count) once per
+ * combination with count > 0, labels[d] the label of dimension d or
+ * NULL for items without one (valid during the call; non-zero stops and
+ * is returned). Reads no record: one pass over the matches and one
+ * over the lists of each dimension. Errors: those of store_query,
+ * RM_EINVAL (n_dims 0 or above the maximum, child_area invalid),
+ * RM_ETOOBIG (more than 2^22 combinations).
+ */
+#define STORE_GROUP_DIMS_MAX 4
+int store_query_groups(store *s, const struct store_query *q,
+    const char *child_area, const char *const *dims, size_t n_dims,
+    int (*each)(void *arg, const char *const *labels, uint64_t count),
+    void *arg);
 
 /*
  * The index keys of `kind` starting with `prefix` ("grade=",

@@ -173,6 +173,15 @@ int store_history_add(store *s, MDB_txn *txn, const rm_hash *h,
 size_t store_area_levels(const char *area,
     char out[6][RM_AREA_CODE_MAX + 1]);
 
+/* ---- store_query.c ---- */
+/* Is q a valid query (store_query's RM_EINVAL rules)? */
+bool store_query_valid(const struct store_query *q);
+/* The order keys (STORE_OKEY_LEN bytes each, ascending) of every item
+ * matching q (limit and cursor ignored) in txn, into a malloc'd *okeys
+ * (free it; NULL when *n is 0). MDB code or ENOMEM. */
+int store_query_collect(store *s, MDB_txn *txn, const struct store_query *q,
+    uint8_t **okeys, size_t *n);
+
 /* ---- store_migrate.c ---- */
 /* Rebuild `active`, `index`, `within` from `latest` and `history` from
  * `log` in txn (layout 2/3 -> 4); *items gets the in-force count.

@@ -296,8 +296,8 @@ key_ok(const char *k)
 	return k != NULL && (n = strlen(k)) > 0 && n <= RM_INDEX_KEY_MAX;
 }
 
-static bool
-query_valid(const struct store_query *q)
+bool
+store_query_valid(const struct store_query *q)
 {
 	if (q == NULL || q->kind == NULL || q->n_keys > STORE_QUERY_KEYS_MAX ||
 	    (q->area != NULL && !area_code_valid(q->area)) ||
@@ -377,8 +377,11 @@ struct qrun {
 	store *s;
 	MDB_txn *txn;
 	const struct store_query *q;
-	store_each_fn each;          /* NULL: count only */
+	store_each_fn each;          /* NULL: count (and collect) only */
 	void *arg;
+	uint8_t *okeys;              /* collect: order keys of the matches */
+	size_t n_okeys, cap_okeys;
+	bool collect;
 	struct store_page page;
 	uint64_t count;
 	int err;                     /* each()'s stop value */
@@ -394,6 +397,19 @@ match(struct qrun *r, const uint8_t *v, bool *stop)
 
 	if (r->each == NULL) {
 		r->count++;
+		if (!r->collect)
+			return 0;
+		if (r->n_okeys == r->cap_okeys) {
+			size_t cap = r->cap_okeys ? 2 * r->cap_okeys : 1024;
+			uint8_t *nk = realloc(r->okeys, cap * STORE_OKEY_LEN);
+
+			if (nk == NULL)
+				return ENOMEM;
+			r->okeys = nk;
+			r->cap_okeys = cap;
+		}
+		memcpy(r->okeys + r->n_okeys++ * STORE_OKEY_LEN, v,
+		    STORE_OKEY_LEN);
 		return 0;
 	}
 	if (r->q->limit != 0 && r->page.n == r->q->limit) {
@@ -490,7 +506,7 @@ store_query(store *s, const struct store_query *q, store_each_fn each,
 	struct qrun r;
 	int rv;
 
-	if (s == NULL || each == NULL || !query_valid(q))
+	if (s == NULL || each == NULL || !store_query_valid(q))
 		return RM_EINVAL;
 	memset(&r, 0, sizeof(r));
 	r.s = s;
@@ -508,7 +524,7 @@ store_query_count(store *s, const struct store_query *q, uint64_t *out)
 	struct qrun r;
 	int rv;
 
-	if (s == NULL || out == NULL || !query_valid(q))
+	if (s == NULL || out == NULL || !store_query_valid(q))
 		return RM_EINVAL;
 	memset(&r, 0, sizeof(r));
 	r.s = s;
@@ -516,4 +532,25 @@ store_query_count(store *s, const struct store_query *q, uint64_t *out)
 	if ((rv = query_txn(s, &r)) == RM_OK)
 		*out = r.count;
 	return rv;
+}
+
+int
+store_query_collect(store *s, MDB_txn *txn, const struct store_query *q,
+    uint8_t **okeys, size_t *n)
+{
+	struct qrun r;
+	int mrc;
+
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.txn = txn;
+	r.q = q;
+	r.collect = true;
+	if ((mrc = query_run(&r)) != 0) {
+		free(r.okeys);
+		return mrc;
+	}
+	*okeys = r.okeys;
+	*n = r.n_okeys;
+	return 0;
 }

@@ -84,12 +84,15 @@ r=$(rm_http "$FED" $C GET '/v1/risks?limit=0')
 check_eq "limit 0 is refused: 422" "$(http_status <<<"$r")" 422
 
 summary='(d["total"]["total"], [(a["area"], a["total"], a["grade"]["orange"]) for a in d["areas"]], sorted((u["responsible"], u["total"]) for u in d["responsible"]))'
-check_eq "the centre's summary: per district and per unit" \
+check_eq "the centre's summary of the city: per district and per unit" \
     "$(get $C '/v1/risks/summary?area=120000' "$summary")" \
-    "(5, [('120100', 5, 2)], [('$A', 3), ('$B', 2)])"
-check_eq "the summary of the city's districts (120100)" \
+    "(5, [('120101', 3, 1), ('120102', 2, 1)], [('$A', 3), ('$B', 2)])"
+check_eq "the summary of the city's districts (120100): the same" \
     "$(get $C '/v1/risks/summary?area=120100' "$summary")" \
     "(5, [('120101', 3, 1), ('120102', 2, 1)], [('$A', 3), ('$B', 2)])"
+check_eq "a district's summary: its street, its unit" \
+    "$(get $B '/v1/risks/summary?area=120101' "$summary")" \
+    "(3, [('120101001000', 1, 0)], [('$A', 3)])"
 out=$("$RM_BIN/riskmesh" risk summary -c "$(rm_node_dir "$FED" $C)/node.conf" --area 120100)
 check_contains "riskmesh risk summary prints Heping's row" "$out" "120101"
 

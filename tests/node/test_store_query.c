@@ -344,6 +344,66 @@ hist_each_all(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 	return RM_OK;
 }
 
+/* store_query_groups against the model: (child area, grade,
+ * responsible) counts of the items within 120100 at now. */
+struct cells {
+	uint64_t sum, bad;
+};
+
+static int
+cell_each(void *arg, const char *const *l, uint64_t count)
+{
+	struct cells *c = arg;
+	uint64_t want = 0;
+
+	for (int i = 0; i < NITEMS; i++) {
+		const struct item *it = &items[i];
+		char g[32], r[80];
+
+		snprintf(g, sizeof(g), "grade=%s", grade_name(it->grade));
+		snprintf(r, sizeof(r), "responsible=%s", it->resp);
+		if (it->in_force && (it->expires == 0 || T0 + 1000 <
+		    it->expires) && area_contains("120100", it->area) &&
+		    l[0] != NULL && strncmp(it->area, l[0], 6) == 0 &&
+		    l[1] != NULL && strcmp(g, l[1]) == 0 &&
+		    l[2] != NULL && strcmp(r, l[2]) == 0)
+			want++;
+	}
+	c->bad += want != count;
+	c->sum += count;
+	return RM_OK;
+}
+
+static void
+test_groups(void)
+{
+	static const char *const dims[] = { NULL, "grade=", "responsible=" };
+	struct store_query q;
+	struct cells c = { 0, 0 };
+	uint64_t total;
+	char dir[256];
+	store *s;
+
+	sfx_tmpdir(dir);
+	s = sfx_open(dir, 0);
+	populate(s);
+	memset(&q, 0, sizeof(q));
+	q.kind = &rm_kind_risk;
+	q.area = "120100";
+	q.area_mode = STORE_AREA_WITHIN;
+	q.now = T0 + 1000;
+	CU_ASSERT_EQUAL(store_query_groups(s, &q, NULL, dims, 3, cell_each,
+	    &c), RM_OK);
+	CU_ASSERT_EQUAL(store_query_count(s, &q, &total), RM_OK);
+	CU_ASSERT(total > 20);
+	CU_ASSERT_EQUAL(c.sum, total);
+	CU_ASSERT_EQUAL(c.bad, 0);
+	CU_ASSERT_EQUAL(store_query_groups(s, &q, NULL, dims, 0, cell_each,
+	    &c), RM_EINVAL);
+	store_close(s);
+	sfx_rmdir(dir);
+}
+
 /* Rewrite a closed layout-4 store as layout 3 wrote it: `active` and
  * `index` values bare hashes, no `within` or `history`. */
 static void
@@ -443,6 +503,7 @@ rm_test_register(void)
 	static CU_TestInfo tests[] = {
 		{ "query", test_query },
 		{ "keys_children_history", test_keys_children_history },
+		{ "groups", test_groups },
 		{ "migrate", test_migrate },
 		CU_TEST_INFO_NULL,
 	};
