@@ -161,7 +161,7 @@ int store_latest_withdraw(store *s, MDB_txn *txn, const rm_hash *h,
 /* In-force index value of (h, rec) into v (STORE_IVAL_LEN bytes). */
 void store_ival(uint8_t *v, const rm_hash *h, const struct rm_record *rec);
 /* File (add) or unfile the in-force version h (the record rec) under
- * every key of `active`, `within` and `index` (store_apply.c). */
+ * every key of `active`, `within` and `index` (store_index.c). */
 int store_active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
     const rm_hash *h, bool add);
 /* Add the log record h (rec) to `history`. MDB code. */
@@ -172,6 +172,40 @@ int store_history_add(store *s, MDB_txn *txn, const rm_hash *h,
  * shortest first, into out (at most 6); returns how many. */
 size_t store_area_levels(const char *area,
     char out[6][RM_AREA_CODE_MAX + 1]);
+
+/* ---- store_stream.c ---- */
+/* One list: a key and a cursor on its current dup. */
+struct qm {
+	MDB_cursor *cur;
+	uint8_t key[STORE_INDEX_KEY_MAX];
+	size_t klen;
+	uint8_t v[STORE_IVAL_LEN];
+};
+
+/* A stream: a union of lists; heap[0..hn) are the members with a
+ * current value, a min-heap by order key. Zero it before use. */
+struct qs {
+	struct qm *m;
+	size_t n, cap;
+	size_t *heap, hn;
+	uint64_t est;                /* entries of all its lists */
+};
+
+/* Compare two order keys (STORE_OKEY_LEN bytes). */
+int store_okey_cmp(const uint8_t *a, const uint8_t *b);
+/* The stream's head (an in-force value), NULL when it ran out. */
+const uint8_t *store_qs_head(const struct qs *q);
+/* Close every cursor and free the stream (zeroed). */
+void store_qs_fini(struct qs *q);
+/* Add the list under key (klen bytes) of dbi, if it exists, positioned
+ * at its first dup. MDB code or ENOMEM. */
+int store_qs_add(struct qs *q, MDB_txn *txn, MDB_dbi dbi,
+    const uint8_t *key, size_t klen);
+/* Advance every member whose head is below probe (an in-force value)
+ * to its first value >= probe. MDB code. */
+int store_qs_seek(struct qs *q, const uint8_t *probe);
+/* Step past the current head (every member holding it). MDB code. */
+int store_qs_next(struct qs *q);
 
 /* ---- store_query.c ---- */
 /* Is q a valid query (store_query's RM_EINVAL rules)? */

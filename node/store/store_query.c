@@ -17,209 +17,6 @@
 
 #include "node/store/store_int.h"
 
-#define QS_STEPS 4      /* MDB_NEXT_DUP tries before a seek */
-
-/* One list: a key and a cursor on its current dup. */
-struct qm {
-	MDB_cursor *cur;
-	uint8_t key[STORE_INDEX_KEY_MAX];
-	size_t klen;
-	uint8_t v[STORE_IVAL_LEN];
-};
-
-/* A union of lists; heap[0..hn) are the members with a current value,
- * a min-heap by order key. */
-struct qs {
-	struct qm *m;
-	size_t n, cap;
-	size_t *heap, hn;
-	uint64_t est;                /* entries of all its lists */
-};
-
-static int
-okey_cmp(const uint8_t *a, const uint8_t *b)
-{
-	return memcmp(a, b, STORE_OKEY_LEN);
-}
-
-static bool
-heap_less(const struct qs *q, size_t a, size_t b)
-{
-	return okey_cmp(q->m[q->heap[a]].v, q->m[q->heap[b]].v) < 0;
-}
-
-static void
-heap_swap(struct qs *q, size_t a, size_t b)
-{
-	size_t t = q->heap[a];
-
-	q->heap[a] = q->heap[b];
-	q->heap[b] = t;
-}
-
-static void
-heap_push(struct qs *q, size_t mi)
-{
-	size_t i = q->hn++;
-
-	q->heap[i] = mi;
-	while (i > 0 && heap_less(q, i, (i - 1) / 2)) {
-		heap_swap(q, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-static size_t
-heap_pop(struct qs *q)
-{
-	size_t top = q->heap[0], i = 0;
-
-	q->heap[0] = q->heap[--q->hn];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i;
-
-		if (l < q->hn && heap_less(q, l, m))
-			m = l;
-		if (r < q->hn && heap_less(q, r, m))
-			m = r;
-		if (m == i)
-			break;
-		heap_swap(q, i, m);
-		i = m;
-	}
-	return top;
-}
-
-static const uint8_t *
-qs_head(const struct qs *q)
-{
-	return q->hn > 0 ? q->m[q->heap[0]].v : NULL;
-}
-
-static void
-qs_fini(struct qs *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		mdb_cursor_close(q->m[i].cur);
-	free(q->m);
-	free(q->heap);
-	memset(q, 0, sizeof(*q));
-}
-
-/* Add the list under key (klen bytes) of dbi, if it exists. */
-static int
-qs_add(struct qs *q, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key,
-    size_t klen)
-{
-	MDB_val k = { klen, (void *)key }, v;
-	struct qm *m;
-	size_t cnt;
-	int mrc;
-
-	if (q->n == q->cap) {
-		size_t cap = q->cap ? 2 * q->cap : 4;
-		struct qm *nm = realloc(q->m, cap * sizeof(*nm));
-		size_t *nh;
-
-		if (nm == NULL)
-			return ENOMEM;
-		q->m = nm;
-		if ((nh = realloc(q->heap, cap * sizeof(*nh))) == NULL)
-			return ENOMEM;
-		q->heap = nh;
-		q->cap = cap;
-	}
-	m = &q->m[q->n];
-	if ((mrc = mdb_cursor_open(txn, dbi, &m->cur)) != 0)
-		return mrc;
-	mrc = mdb_cursor_get(m->cur, &k, &v, MDB_SET_KEY);
-	if (mrc == 0 && v.mv_size != STORE_IVAL_LEN)
-		mrc = MDB_CORRUPTED;
-	if (mrc == 0)
-		mrc = mdb_cursor_count(m->cur, &cnt);
-	if (mrc != 0) {
-		mdb_cursor_close(m->cur);
-		return mrc == MDB_NOTFOUND ? 0 : mrc;
-	}
-	memcpy(m->key, key, klen);
-	m->klen = klen;
-	memcpy(m->v, v.mv_data, STORE_IVAL_LEN);
-	q->est += cnt;
-	heap_push(q, q->n++);
-	return 0;
-}
-
-/* Move member m to its first value >= probe; 0, MDB_NOTFOUND (none
- * left) or an MDB error. */
-static int
-qm_seek(struct qm *m, const uint8_t *probe)
-{
-	MDB_val k, v;
-	int mrc, i;
-
-	for (i = 0; i < QS_STEPS; i++) {
-		if ((mrc = mdb_cursor_get(m->cur, &k, &v, MDB_NEXT_DUP)) != 0)
-			return mrc;
-		if (v.mv_size != STORE_IVAL_LEN)
-			return MDB_CORRUPTED;
-		memcpy(m->v, v.mv_data, STORE_IVAL_LEN);
-		if (okey_cmp(m->v, probe) >= 0)
-			return 0;
-	}
-	k.mv_size = m->klen;
-	k.mv_data = m->key;
-	v.mv_size = STORE_IVAL_LEN;
-	v.mv_data = (void *)probe;
-	if ((mrc = mdb_cursor_get(m->cur, &k, &v, MDB_GET_BOTH_RANGE)) != 0)
-		return mrc;
-	if (v.mv_size != STORE_IVAL_LEN)
-		return MDB_CORRUPTED;
-	memcpy(m->v, v.mv_data, STORE_IVAL_LEN);
-	return 0;
-}
-
-/* Advance every member whose head is below probe to >= probe. */
-static int
-qs_seek(struct qs *q, const uint8_t *probe)
-{
-	int mrc;
-
-	while (q->hn > 0 && okey_cmp(qs_head(q), probe) < 0) {
-		size_t mi = heap_pop(q);
-
-		if ((mrc = qm_seek(&q->m[mi], probe)) == 0)
-			heap_push(q, mi);
-		else if (mrc != MDB_NOTFOUND)
-			return mrc;
-	}
-	return 0;
-}
-
-/* Step past the current head (every member holding it). */
-static int
-qs_next(struct qs *q)
-{
-	uint8_t old[STORE_OKEY_LEN];
-	MDB_val k, v;
-	int mrc;
-
-	memcpy(old, qs_head(q), STORE_OKEY_LEN);
-	while (q->hn > 0 && okey_cmp(qs_head(q), old) == 0) {
-		size_t mi = heap_pop(q);
-
-		mrc = mdb_cursor_get(q->m[mi].cur, &k, &v, MDB_NEXT_DUP);
-		if (mrc == 0 && v.mv_size != STORE_IVAL_LEN)
-			return MDB_CORRUPTED;
-		if (mrc == 0) {
-			memcpy(q->m[mi].v, v.mv_data, STORE_IVAL_LEN);
-			heap_push(q, mi);
-		} else if (mrc != MDB_NOTFOUND) {
-			return mrc;
-		}
-	}
-	return 0;
-}
-
 /* ---------------- building the streams ---------------- */
 
 static int
@@ -228,7 +25,7 @@ qs_add_str(struct qs *q, MDB_txn *txn, MDB_dbi dbi,
 {
 	uint8_t kb[STORE_INDEX_KEY_MAX];
 
-	return qs_add(q, txn, dbi, kb, store_kind_key(kb, kind, key,
+	return store_qs_add(q, txn, dbi, kb, store_kind_key(kb, kind, key,
 	    strlen(key)));
 }
 
@@ -280,7 +77,7 @@ qs_range(store *s, MDB_txn *txn, const struct store_query *q,
 			mrc = MDB_CORRUPTED;
 			break;
 		}
-		if ((mrc = qs_add(out, txn, s->db_index, k.mv_data,
+		if ((mrc = store_qs_add(out, txn, s->db_index, k.mv_data,
 		    k.mv_size)) != 0)
 			break;
 	}
@@ -352,18 +149,18 @@ join_next(struct qs *st, size_t n, bool *found)
 
 	*found = false;
 again:
-	if (qs_head(&st[0]) == NULL)
+	if (store_qs_head(&st[0]) == NULL)
 		return 0;
-	memcpy(x, qs_head(&st[0]), STORE_IVAL_LEN);
+	memcpy(x, store_qs_head(&st[0]), STORE_IVAL_LEN);
 	memset(x + STORE_OKEY_LEN, 0, 8);
 	for (i = 1; i < n; i++) {
-		if ((mrc = qs_seek(&st[i], x)) != 0)
+		if ((mrc = store_qs_seek(&st[i], x)) != 0)
 			return mrc;
-		if (qs_head(&st[i]) == NULL)
+		if (store_qs_head(&st[i]) == NULL)
 			return 0;
-		if (okey_cmp(qs_head(&st[i]), x) > 0) {
-			memcpy(x, qs_head(&st[i]), STORE_OKEY_LEN);
-			if ((mrc = qs_seek(&st[0], x)) != 0)
+		if (store_okey_cmp(store_qs_head(&st[i]), x) > 0) {
+			memcpy(x, store_qs_head(&st[i]), STORE_OKEY_LEN);
+			if ((mrc = store_qs_seek(&st[0], x)) != 0)
 				return mrc;
 			goto again;
 		}
@@ -461,7 +258,7 @@ query_run(struct qrun *r)
 	if (r->each != NULL && r->q->after != NULL) {
 		if (!after_probe(r->q->after, probe))
 			goto done;
-		if ((mrc = qs_seek(&st[0], probe)) != 0)
+		if ((mrc = store_qs_seek(&st[0], probe)) != 0)
 			goto done;
 	}
 	while (!stop) {
@@ -470,16 +267,16 @@ query_run(struct qrun *r)
 
 		if ((mrc = join_next(st, n, &found)) != 0 || !found)
 			break;
-		v = qs_head(&st[0]);
+		v = store_qs_head(&st[0]);
 		exp = store_be64_get(v + STORE_OKEY_LEN);
 		if ((exp == 0 || now < exp) && (mrc = match(r, v, &stop)) != 0)
 			break;
-		if (!stop && (mrc = qs_next(&st[0])) != 0)
+		if (!stop && (mrc = store_qs_next(&st[0])) != 0)
 			break;
 	}
 done:
 	for (i = 0; i < n; i++)
-		qs_fini(&st[i]);
+		store_qs_fini(&st[i]);
 	return mrc;
 }
 
