@@ -6,6 +6,7 @@
 #ifndef RM_CRYPTO_INT_H
 #define RM_CRYPTO_INT_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include <openssl/evp.h>
@@ -17,6 +18,12 @@ struct crypto_key {
 	EVP_PKEY *pk;        /* P-256, checked on creation; owned */
 	bool priv;           /* holds a private scalar */
 	rm_hash kid;         /* SHA-256 of DER SPKI, computed on creation */
+	/* A private key's prepared signing context (EVP_PKEY_sign_init
+	 * done), made on first use and freed with the key, so the scalar
+	 * never outlives it; used by one thread at a time (sign_mtx,
+	 * tried: a busy context makes the caller build its own). */
+	pthread_mutex_t sign_mtx;
+	EVP_PKEY_CTX *sign_ctx;
 };
 
 /* Wrap pk (ownership passes on success only) after checking that it is

@@ -79,6 +79,37 @@ fail:
 	return rv;
 }
 
+/* Sign the SHA-256 of msg with k's prepared context (k->sign_ctx, made
+ * on first use), if no other thread is using it. 1 signed (DER in der,
+ * *der_len), 0 busy or unusable (the caller signs the usual way), -1
+ * OpenSSL failed. Saves the per-signature context set-up (algorithm
+ * fetches, EVP_DigestSignInit) on the issue path's single writer. */
+static int
+sign_prepared(crypto_key *k, const void *msg, size_t n, unsigned char *der,
+    size_t *der_len)
+{
+	rm_hash dg;
+	int rv = 0;
+
+	if (pthread_mutex_trylock(&k->sign_mtx) != 0)
+		return 0;
+	if (k->sign_ctx == NULL &&
+	    (k->sign_ctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pk, NULL)) !=
+	    NULL && (EVP_PKEY_sign_init(k->sign_ctx) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(k->sign_ctx, crypto_md_sha256()) !=
+	    1)) {
+		EVP_PKEY_CTX_free(k->sign_ctx);
+		k->sign_ctx = NULL;
+	}
+	if (k->sign_ctx != NULL) {
+		crypto_sha256(msg, n, &dg);
+		rv = EVP_PKEY_sign(k->sign_ctx, der, der_len, dg.b,
+		    sizeof(dg.b)) == 1 ? 1 : -1;
+	}
+	pthread_mutex_unlock(&k->sign_mtx);
+	return rv;
+}
+
 int
 crypto_es256_sign(const crypto_key *k, const void *msg, size_t n,
     uint8_t sig[CRYPTO_ES256_SIG_BYTES], rm_why *why)
@@ -91,6 +122,21 @@ crypto_es256_sign(const crypto_key *k, const void *msg, size_t n,
 
 	if (!k->priv)
 		return rm_fail(why, RM_EINVAL, "es256: key has no private part");
+	/* k is const to callers; its cached context is not part of the
+	 * key's value */
+	switch (sign_prepared((crypto_key *)k, msg, n, der, &der_len)) {
+	case 1:
+		if (der_to_raw(der, der_len, raw) != RM_OK)
+			return crypto_ossl_fail(why, RM_ECRYPTO,
+			    "es256: DER signature conversion");
+		memcpy(sig, raw, sizeof(raw));
+		return RM_OK;
+	case -1:
+		return crypto_ossl_fail(why, RM_ECRYPTO, "es256: sign");
+	default:
+		der_len = sizeof(der);
+		break;
+	}
 	if ((ctx = EVP_MD_CTX_new()) == NULL)
 		return rm_fail(why, RM_ENOMEM, "es256: out of memory");
 	if (EVP_DigestSignInit(ctx, NULL, crypto_md_sha256(), NULL,

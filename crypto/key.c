@@ -73,6 +73,7 @@ crypto_key_wrap(EVP_PKEY *pk, bool priv, crypto_key **out, rm_why *why)
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "key: out of memory");
 	atomic_init(&k->refs, 1);
+	pthread_mutex_init(&k->sign_mtx, NULL);
 	k->pk = pk;
 	k->priv = priv;
 	crypto_sha256(der, (size_t)len, &k->kid);
@@ -278,7 +279,10 @@ crypto_key_free(crypto_key *k)
 {
 	if (k == NULL || atomic_fetch_sub(&k->refs, 1) != 1)
 		return;
-	/* EVP_PKEY_free clears the private scalar (BN_clear_free). */
+	/* EVP_PKEY_free clears the private scalar (BN_clear_free); the
+	 * signing context holds a reference on it. */
+	EVP_PKEY_CTX_free(k->sign_ctx);
+	pthread_mutex_destroy(&k->sign_mtx);
 	EVP_PKEY_free(k->pk);
 	OPENSSL_cleanse(k, sizeof(*k));
 	free(k);

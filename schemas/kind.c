@@ -14,9 +14,10 @@
 
 static const struct rm_kind_ops *kinds[RM_KINDS_MAX] = {
 	&rm_kind_alert, &rm_kind_agency, &rm_kind_fork_resolution,
-	&rm_kind_risk,
+	&rm_kind_risk, &rm_kind_task, &rm_kind_ack, &rm_kind_escalation,
+	&rm_kind_indicator_def, &rm_kind_indicator, &rm_kind_proposal,
 };
-static atomic_uint nkinds = 4;
+static atomic_uint nkinds = 10;
 
 static bool
 name_valid(const char *s)

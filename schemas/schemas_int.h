@@ -87,6 +87,10 @@ int sch_alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms,
     rm_why *why);
 void sch_alert_fini(struct rm_alert *a);
 
+/* Proposal body codec (proposal_codec.c; the kind: proposal_kind.c). */
+int sch_proposal_encode(const void *body, rm_buf *b);
+int sch_proposal_decode(rm_cbor_rd *rd, void *body, rm_why *why);
+
 /* Shared decoding helpers (dec_util.c). Each names `field` in *why. */
 int sch_dec_err(rm_why *why, int rv, const char *field);
 int sch_dec_text(rm_cbor_rd *rd, const char *field, size_t max, const char **p,

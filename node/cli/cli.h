@@ -322,6 +322,18 @@ extern const struct cli_cmd cli_risk_import;
 /* cli_risk_views.c */
 extern const struct cli_cmd cli_risk_summary;
 extern const struct cli_cmd cli_risk_diff;
+extern const struct cli_cmd cli_task_add;     /* cli_task.c */
+extern const struct cli_cmd cli_task_ack;
+extern const struct cli_cmd cli_task_close;
+extern const struct cli_cmd cli_task_list;
+extern const struct cli_cmd cli_task_show;
+/* `risk import -c NODE.CONF FILE.csv` (cli_risk_upload.c): the file sent
+ * to the node, its report printed; run by cli_risk_import without
+ * --check. */
+int cli_risk_upload(const struct cli_args *a);
+extern const struct cli_cmd cli_rules_check;      /* cli_rules.c */
+extern const struct cli_cmd cli_proposal_list;
+extern const struct cli_cmd cli_proposal_confirm;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;
@@ -329,6 +341,9 @@ extern const struct cli_cmd cli_node_check;
 extern const struct cli_cmd cli_alert_issue;
 extern const struct cli_cmd cli_alert_cancel;
 extern const struct cli_cmd cli_alert_list;
+/* CAP 1.2 offline (cli_cap.c) */
+extern const struct cli_cmd cli_alert_import;
+extern const struct cli_cmd cli_alert_cap;
 extern const struct cli_cmd cli_status;
 extern const struct cli_cmd cli_fork_list;
 extern const struct cli_cmd cli_fork_show;
@@ -363,9 +378,41 @@ int cli_check_object_id(const struct cli_cmd *c, const char *what,
 #define CLI_API_BODY (-1)
 int cli_api_get(const struct cli_args *a, const char *path,
     struct cli_http_res *res);
+/* POST body as JSON to path on the node of a's -c (body is consumed:
+ * json_decref()ed, also on error) and report the answer: "VERB
+ * OBJECT_ID ver N ..." for a 201 (cli_report_created), the error
+ * otherwise (cli_api_report). Returns the exit status. */
+int cli_api_post_json(const struct cli_args *a, const char *path,
+    json_t *body, const char *verb);
 /* A JSON object's text member ("?" if absent) / integer member (0). */
 const char *cli_jstr(json_t *o, const char *key);
 long long cli_jint(json_t *o, const char *key);
+/* ---------------- indicators (cli_indicator.c, cli_health*.c) ------- */
+
+extern const struct cli_cmd cli_indicator_define;
+extern const struct cli_cmd cli_indicator_defs;
+extern const struct cli_cmd cli_indicator_ingest;
+extern const struct cli_cmd cli_indicator_values;
+extern const struct cli_cmd cli_health_report;
+/* Append "?name=value" or "&name=value" (value percent-encoded) to
+ * path[cap]; nothing when val is NULL. -1 if it does not fit. */
+int cli_ind_query(char *path, size_t cap, const char *name,
+    const char *val);
+/* One bar pair of the health chart: value (NAN: none) and target. */
+struct cli_bar {
+	const char *label;           /* [A-Za-z0-9._-]; others are left out */
+	double value, target;
+};
+/*
+ * Draw bars[0..n) as DIR/BASE.png with gnuplot ($RM_GNUPLOT, else the
+ * gnuplot on PATH), run in dir on a script and data file written there
+ * (BASE.gp, BASE.dat, removed after). base and title must be
+ * [A-Za-z0-9._-] (RM_EINVAL): no other text reaches the script.
+ * normalised labels the axis "% of target". Errors: RM_ENOTFOUND (no
+ * gnuplot: say so, the caller goes on), RM_EIO (gnuplot failed).
+ */
+int cli_health_plot(const char *dir, const char *base, const char *title,
+    const struct cli_bar *bars, size_t n, bool normalised, rm_why *why);
 extern const struct cli_cmd cli_verify;
 /* The fields of a decoded record, one per line ("origin:   ..."), as
  * `riskmesh verify` prints them (cli_verify.c). */

@@ -13,8 +13,17 @@
 rm_kind_set
 cli_agency_kinds(void)
 {
-	return kind_set_all() &
+	rm_kind_set s = kind_set_all() &
 	    ~((rm_kind_set)1u << kind_index(&rm_kind_agency));
+	const struct rm_kind_ops *k;
+
+	/* a kind another kind's permission covers (roster_kind), or with
+	 * its own rule (authorise: acks, fork resolutions), is never
+	 * granted by its own name */
+	for (unsigned i = 0; (k = kind_at(i)) != NULL; i++)
+		if (k->roster_kind != NULL || k->authorise != NULL)
+			s &= ~((rm_kind_set)1u << i);
+	return s;
 }
 
 void

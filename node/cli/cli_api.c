@@ -162,6 +162,8 @@ cli_api_get(const struct cli_args *a, const char *path, struct cli_http_res *res
 	char csv_path[1024];
 	const char *q;
 
+	if (cli_has(a, "json") && cli_has(a, "csv"))
+		return cli_usage(c, "--json or --csv, not both");
 	if (cli_has(a, "csv")) {
 		/* The same view as CSV: PATH.csv?QUERY */
 		q = strchr(path, '?');
@@ -227,4 +229,27 @@ cli_check_object_id(const struct cli_cmd *c, const char *what, const char *oid)
 		    "of letters, digits and . _ : -", what, oid,
 		    RM_OBJECT_ID_MAX);
 	return CLI_EXIT_OK;
+}
+
+int
+cli_api_post_json(const struct cli_args *a, const char *path, json_t *body,
+    const char *verb)
+{
+	const struct cli_cmd *c = a->cmd;
+	struct cli_http_res res;
+	char *text = json_dumps(body, JSON_COMPACT);
+	int rv;
+
+	json_decref(body);
+	if (text == NULL)
+		return cli_fail(c, "out of memory");
+	rv = cli_api_request(c, cli_get(a, "config"), "POST", path, text,
+	    &res);
+	free(text);
+	if (rv != 0)
+		return rv;
+	rv = res.status == 201 ? cli_report_created(c, verb, &res) :
+	    cli_api_report(c, &res);
+	cli_http_res_fini(&res);
+	return rv;
 }

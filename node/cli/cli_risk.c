@@ -87,29 +87,6 @@ risk_body(const struct cli_args *a, bool with_id, int *rv)
 }
 
 static int
-post(const struct cli_args *a, const char *path, json_t *body,
-    const char *verb)
-{
-	const struct cli_cmd *c = a->cmd;
-	struct cli_http_res res;
-	char *text = json_dumps(body, JSON_COMPACT);
-	int rv;
-
-	json_decref(body);
-	if (text == NULL)
-		return cli_fail(c, "out of memory");
-	rv = cli_api_request(c, cli_get(a, "config"), "POST", path, text,
-	    &res);
-	free(text);
-	if (rv != 0)
-		return rv;
-	rv = res.status == 201 ? cli_report_created(c, verb, &res) :
-	    cli_api_report(c, &res);
-	cli_http_res_fini(&res);
-	return rv;
-}
-
-static int
 run_add(const struct cli_args *a)
 {
 	json_t *body;
@@ -120,7 +97,7 @@ run_add(const struct cli_args *a)
 		return rv;
 	if ((body = risk_body(a, true, &rv)) == NULL)
 		return rv;
-	return post(a, "/v1/risks", body, "registered");
+	return cli_api_post_json(a, "/v1/risks", body, "registered");
 }
 
 static int
@@ -142,7 +119,7 @@ run_update(const struct cli_args *a)
 		    "to replace (--grade, --status, ...)");
 	}
 	snprintf(path, sizeof(path), "/v1/risks/%s", seg);
-	return post(a, path, body, "updated");
+	return cli_api_post_json(a, path, body, "updated");
 }
 
 static int
@@ -156,7 +133,7 @@ run_remove(const struct cli_args *a)
 	if (cli_pct_encode(a->pos[0], seg, sizeof(seg)) != 0)
 		return cli_usage(a->cmd, "ID: too long");
 	snprintf(path, sizeof(path), "/v1/risks/%s/remove", seg);
-	return post(a, path, json_pack("{s:s}", "reason",
+	return cli_api_post_json(a, path, json_pack("{s:s}", "reason",
 	    cli_get(a, "reason")), "removed");
 }
 

@@ -8,7 +8,8 @@
  * disagree. Every bad row is reported as FILE:LINE: COLUMN: reason;
  * exit 0 only for a clean file. With --dir, the agencies are checked
  * against the federation's roster too (unknown agency, area outside
- * the responsible unit's).
+ * the responsible unit's). Without --check the file is imported into
+ * the node of -c (cli_risk_upload.c).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,9 +133,10 @@ run_import(const struct cli_args *a)
 	rm_why why;
 
 	if (!cli_has(a, "check"))
-		return cli_usage(c, "give --check: a register is checked "
-		    "offline here; it is issued through a node's POST /v1/risks "
-		    "(riskmesh risk add)");
+		return cli_risk_upload(a);
+	if (cli_has(a, "config") || cli_has(a, "skip-errors"))
+		return cli_usage(c, "--check works offline: without -c and "
+		    "--skip-errors");
 	memset(&fd, 0, sizeof(fd));
 	if (have_dir) {
 		if ((rv = feddir_open(c, cli_get(a, "dir"), false, &fd)) != 0)
@@ -209,22 +211,34 @@ out:
 }
 
 static const struct cli_opt import_opts[] = {
-	{ "check", 0, NULL, 0, "check the file offline (required for now)" },
-	{ "dir", 0, "DIR", 0, "federation directory: also check agencies "
-	  "and areas against its roster" },
+	{ "check", 0, NULL, 0, "check the file offline (no node needed)" },
+	{ "dir", 0, "DIR", 0, "with --check: federation directory, also "
+	  "check agencies and areas against its roster" },
+	{ "config", 'c', "NODE.CONF", 0, "import into this node (without "
+	  "--check)" },
+	{ "skip-errors", 0, NULL, 0, "import the good rows of a file with "
+	  "bad ones (each bad row is still reported)" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
 const struct cli_cmd cli_risk_import = {
 	.name = "risk import",
-	.synopsis = "--check [--dir DIR] FILE.csv",
-	.summary = "check a risk register CSV (风险清单) offline",
+	.synopsis = "--check [--dir DIR] FILE.csv | -c NODE.CONF "
+	    "[--skip-errors] FILE.csv",
+	.summary = "check a risk register CSV (风险清单) offline, or import "
+	    "it into a node",
 	.details = "The spreadsheet form offices keep (sims/data/"
 	    "risk-register.csv): UTF-8, with or\nwithout BOM, CRLF or LF, "
 	    "quoted fields with commas and line breaks; bilingual\nheaders "
 	    "(\"风险等级 grade\") and values (\"较大 orange\"). Every row is "
 	    "checked by the\nrisk kind's own rules; every bad one is reported "
-	    "as FILE:LINE: COLUMN: reason.\nExit 0 only for a clean file.",
+	    "as FILE:LINE: COLUMN: reason.\nExit 0 only for a clean file.\n\n"
+	    "With -c the file is imported into that node (POST /v1/risks/"
+	    "import): new ids\nare created, changed rows become new versions, "
+	    "status removed removes, unchanged\nrows are counted. A file "
+	    "with a bad row imports nothing unless --skip-errors.\nA large "
+	    "file is checked whole, then sent in pieces of 5,000 rows, with a\n"
+	    "progress bar when stderr is a terminal.",
 	.min_pos = 1,
 	.max_pos = 1,
 	.opts = import_opts,

@@ -106,6 +106,12 @@ static const struct cfg_key cfg_keys[] = {
 	{ "verify_threads", T_U32, 0, 64, "0", "threads",
 	  "threads verifying records from peers; 0: one per online core", 0,
 	  FIELD(verify_threads) },
+	{ "rules", T_PATH, 1, CONFIG_PATH_MAX - 1, NULL, NULL,
+	  "monitoring and early-warning rules file (docs/RULES.md); "
+	  "optional", 0, FIELD(rules_file) },
+	{ "rules_auto_issue", T_BOOL, 0, 1, "no", NULL,
+	  "let rules marked auto_issue issue their alerts without "
+	  "confirmation", 0, FIELD(rules_auto_issue) },
 	{ "peer", T_PEER, 0, CONFIG_PEERS_MAX, NULL, NULL,
 	  "federation link: ID dial|listen tls+tcp://HOST:PORT (repeatable)",
 	  0, FIELD(peers) },

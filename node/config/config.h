@@ -84,6 +84,10 @@ struct node_config {
 	uint32_t sync_interval_ms;         /* periodic vector exchange, 30000 */
 	uint32_t reconnect_max_ms;         /* back-off ceiling, 5000 */
 	uint32_t verify_threads;           /* peer record verifiers, 0 = cores */
+	char rules_file[CONFIG_PATH_MAX];  /* "" = none: monitoring rules
+	                                      (docs/RULES.md) */
+	bool rules_auto_issue;             /* the agency lets rules marked
+	                                      auto_issue issue alerts */
 	size_t n_peers;
 	struct config_peer peers[CONFIG_PEERS_MAX];
 };

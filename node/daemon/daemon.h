@@ -9,7 +9,9 @@
  * loaded key's kid) -> TLS certificate and key, peer lines
  * (node_check_more) -> store -> federation (host ops: ingest, vector,
  * log range, roster save) -> peers -> store observer -> CoAP server
- * (subscribed to stored alerts) -> federation links -> HTTP server.
+ * (subscribed to stored alerts) -> the escalation scheduler of task
+ * dispatch (node_tasks_start: subscribed to stored tasks and acks) ->
+ * federation links -> HTTP server.
  * node_stop() undoes it in reverse.
  *
  * Thread rules: node_start/node_stop on the main thread.
@@ -51,7 +53,9 @@ int node_check_more(const struct node_config *cfg, const struct roster *r,
     const char **cfg_key, const char **cfg_val, rm_why *why);
 
 /* Everything `riskmeshd -n` checks beyond config_load: identity as
- * above, then node_check_more(). Nothing is opened or bound. *cfg_key,
+ * above, then node_check_more(), then the rules file (config `rules`,
+ * *cfg_key "rules", why "FILE:LINE: what" of its first error). Nothing
+ * is opened or bound. *cfg_key,
  * *cfg_val and why as for node_check_more(). */
 int node_check(const struct node_config *cfg, const char **cfg_key,
     const char **cfg_val, rm_why *why);
@@ -65,7 +69,8 @@ int node_start(struct node *n, const struct node_config *cfg, rm_why *why);
 
 /* Stop in reverse order: HTTP first (new requests get 503 at once,
  * requests in flight are answered before the server stops, see
- * http_stop()), then federation, CoAP, store; frees keys and roster.
+ * http_stop()), then the escalation scheduler (joined), federation,
+ * CoAP, store; frees keys and roster.
  * Safe on a partly started node. */
 void node_stop(struct node *n);
 

@@ -9,6 +9,7 @@
 #include "node/coap/coap_srv.h"
 #include "node/daemon/daemon.h"
 #include "node/http/http.h"
+#include "node/rules/rules.h"
 
 int
 node_load_identity(struct node *n, const struct node_config *cfg,
@@ -207,6 +208,13 @@ node_check(const struct node_config *cfg, const char **cfg_key,
 		return rm_fail(why, RM_ENOMEM, "out of memory");
 	if ((rv = node_load_identity(n, cfg, cfg_key, why)) == RM_OK)
 		rv = node_check_more(cfg, n->roster, cfg_key, cfg_val, why);
+	if (rv == RM_OK && cfg->rules_file[0] != '\0') {
+		struct rules_set *rs = NULL;
+
+		*cfg_key = "rules";
+		rv = rules_load(cfg->rules_file, &rs, NULL, NULL, NULL, why);
+		rules_set_free(rs);
+	}
 	roster_free(n->roster);
 	crypto_key_free(n->root);
 	crypto_signer_free(n->signer);
@@ -466,6 +474,10 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	if (strcmp(n->cfg.coap_listen, "off") != 0 &&
 	    (rv = node_coap_start(n, why)) != RM_OK)
 		goto fail;
+	if ((rv = node_tasks_start(n, why)) != RM_OK)
+		goto fail;
+	if ((rv = node_rules_start(n, why)) != RM_OK)
+		goto fail;
 	if ((rv = fed_start(n->fed, why)) != RM_OK)
 		goto fail;
 	if ((rv = http_start(n, n->cfg.http_listen, &n->http, why)) != RM_OK)
@@ -484,6 +496,8 @@ node_stop(struct node *n)
 
 	http_stop(n->http);
 	n->http = NULL;
+	node_tasks_stop(n);
+	node_rules_stop(n);
 	/* Detach fed and the CoAP subscriber from the store observer first:
 	 * records already queued may still commit while they close. */
 	f = node_detach(n);

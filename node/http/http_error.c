@@ -75,6 +75,15 @@ map_path(const char *p, size_t len, char *out, size_t outlen)
 		snprintf(out, outlen, "%.*s", (int)(len - 5), p + 5);
 		return;
 	}
+	/* and so are a task's and an ack's */
+	if (len >= 5 && strncmp(p, "task.", 5) == 0) {
+		snprintf(out, outlen, "%.*s", (int)(len - 5), p + 5);
+		return;
+	}
+	if (len >= 4 && strncmp(p, "ack.", 4) == 0) {
+		snprintf(out, outlen, "%.*s", (int)(len - 4), p + 4);
+		return;
+	}
 	if (len >= 6 && strncmp(p, "alert.", 6) == 0) {
 		p += 6;
 		len -= 6;

@@ -155,7 +155,25 @@ int http_risk_filter(struct http_call_ctx *c, const char *name,
 int http_post_risk(struct http_call_ctx *c);
 int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);
+int http_post_risk_import(struct http_call_ctx *c); /* http_risk_import.c */
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
+int http_get_tasks(struct http_call_ctx *c);      /* http_tasks.c */
+int http_get_tasks_csv(struct http_call_ctx *c);
+int http_post_task(struct http_call_ctx *c);
+int http_get_task(struct http_call_ctx *c);
+int http_post_task_ack(struct http_call_ctx *c);
+int http_post_task_close(struct http_call_ctx *c);
+int http_get_indicators(struct http_call_ctx *c); /* http_indicators.c */
+int http_get_indicators_csv(struct http_call_ctx *c);
+int http_get_indicators_latest(struct http_call_ctx *c);
+int http_post_indicators(struct http_call_ctx *c);
+int http_get_indicator_defs(struct http_call_ctx *c);
+int http_get_indicator_defs_csv(struct http_call_ctx *c);
+int http_post_indicator_def(struct http_call_ctx *c);
+int http_get_proposals(struct http_call_ctx *c);  /* http_proposals.c */
+int http_get_proposals_csv(struct http_call_ctx *c);
+int http_post_proposal_confirm(struct http_call_ctx *c);
+int http_post_rules_observations(struct http_call_ctx *c);
 
 /* ---------------- request JSON (req_*.c) ---------------- */
 
@@ -209,6 +227,58 @@ int req_cancel_parse(const char *body, size_t len, json_t **root,
 int req_risk_parse(const char *text, size_t len, const char *origin,
     rm_utc_ms now_ms, const char *default_id, const struct rm_record *base,
     struct rm_record *out, struct rm_risk *body, json_t **root, rm_why *why);
+
+/*
+ * Parse a POST /v1/tasks body into a task draft of agency `origin`
+ * issued now_ms (docs/API.md "Task dispatch"): *out and *t (zeroed
+ * here) borrow strings from *root (json_decref() it after issuing, also
+ * on error). The id defaults to default_id, areas to [area], lead to
+ * the only assignee, priority to normal; assignees are sorted; deadline
+ * is RFC 3339. Checked with record_validate (as ver 1, seq 1). Errors
+ * as req_alert_parse.
+ */
+int req_task_parse(const char *text, size_t len, const char *origin,
+    const char *area, rm_utc_ms now_ms, const char *default_id,
+    struct rm_record *out, struct rm_task *t, json_t **root, rm_why *why);
+
+/* POST /v1/tasks/{id}/ack: {"state", "note", "reason", "origin"}; the
+ * strings borrow from *root (json_decref() it). note is required for
+ * done, reason for refused (and only then). Errors as req_alert_parse. */
+struct req_ack {
+	const char *origin;          /* the task's assigner, or NULL */
+	enum rm_ack_state state;
+	const char *note, *reason;
+};
+int req_ack_parse(const char *text, size_t len, json_t **root,
+    struct req_ack *out, rm_why *why);
+
+/* POST /v1/tasks/{id}/close: optional {"status": "closed"|"cancelled",
+ * "note"}; status defaults to closed. Errors as req_alert_parse. */
+int req_close_parse(const char *text, size_t len, json_t **root,
+    enum rm_task_status *status, const char **note, rm_why *why);
+
+/*
+ * Parse a POST /v1/indicator-defs body into an indicator_def draft of
+ * agency origin, issued now_ms: *out and *body (zeroed here) borrow
+ * strings from *root (json_decref() it after the draft is issued, also
+ * on error). Fields as docs/API.md "Indicators"; the draft is checked
+ * with record_validate (as ver 1, seq 1). Errors as req_alert_parse.
+ */
+int req_indicator_def_parse(const char *text, size_t len, const char *origin,
+    rm_utc_ms now_ms, struct rm_record *out, struct rm_indicator_def *body,
+    json_t **root, rm_why *why);
+
+/*
+ * Read NDJSON text[0..len) (one JSON object per line: code, area,
+ * time, value as a string or a number, optional unit and source) as
+ * indicator_csv_read reads CSV: good values into *vals (heap, free()),
+ * refused lines to bad(). A number is taken as its shortest text of
+ * at most 15 significant digits; send strings for more. Errors:
+ * RM_ETOOBIG (more than max values), RM_ENOMEM.
+ */
+int req_indicator_ndjson(const char *text, size_t len, size_t max,
+    struct rm_ind_value **vals, size_t *nvals, rm_ind_row_err_fn bad,
+    void *arg, size_t *nbad);
 
 /* EUNKNOWN for the first key of obj not in the NULL-terminated allowed
  * list; prefix ("texts[0].") is put before the key in the reported

@@ -216,6 +216,11 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		  "another agency holds)", 0 },
 		{ "riskmesh_own_key_refused_total", "counter", "Issues refused "
 		  "because this node's key is not its agency's key in use", 0 },
+		{ "riskmesh_acks_ignored_total", "counter", "Acks stored from "
+		  "agencies that are not among the task's assignees (they "
+		  "never count)", 0 },
+		{ "riskmesh_escalations_total", "counter", "Escalations of "
+		  "overdue tasks this node issued", 0 },
 	};
 
 	plain[0].v = ss->records;
@@ -240,6 +245,8 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	plain[16].v = atomic_load(&n->ctr.agency_applied);
 	plain[17].v = atomic_load(&n->ctr.agency_skipped);
 	plain[18].v = atomic_load(&n->ctr.own_key_refused);
+	plain[19].v = atomic_load(&n->ctr.acks_ignored);
+	plain[20].v = atomic_load(&n->ctr.escalations);
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
 		    plain[i].help)) != RM_OK ||

@@ -2,7 +2,7 @@
  * http_routes.c -- the route table of the HTTP/JSON API (docs/API.md):
  * bearer auth, path and query decoding, dispatch by path and method to
  * the handlers of each resource group (http_alerts.c, http_risks.c,
- * http_records.c, http_status.c, http_metrics.c), error bodies and
+ * http_proposals.c, http_records.c, http_status.c, http_metrics.c), error bodies and
  * counters.
  * No nng types here: http_srv.c hands over a struct http_req.
  */
@@ -241,12 +241,29 @@ static const char *const risks_params[] = { "area", "grade", "status",
 static const char *const risks_summary_params[] = { "area", NULL };
 static const char *const risks_diff_params[] = { "from", "to", "area",
 	NULL };
+static const char *const tasks_params[] = { "assigner", "assignee",
+	"status", "overdue", "area", NULL };
+static const char *const task_params[] = { "origin", NULL };
+#define TASKS_HINT "allowed: assigner=AGENCY, assignee=AGENCY, " \
+	"status=open, overdue=1, area=CODE"
+static const char *const ind_params[] = { "code", "area", "match", "from",
+	"to", "period", "order", "limit", NULL };
+static const char *const ind_latest_params[] = { "code", "area", "match",
+	NULL };
+static const char *const ind_post_params[] = { "skip_errors", NULL };
+static const char *const ind_defs_params[] = { "code", "area", NULL };
+#define IND_HINT "allowed: code=, area=CODE, match=overlap|within|exact, " \
+	"from=, to=, period=, order=newest|time, limit="
+static const char *const import_params[] = { "skip_errors", "check",
+	"first_line", NULL };
+static const char *const proposals_params[] = { "area", NULL };
 
 /*
  * The route table. A route matches a path equal to prefix, or, with
  * tail, a path of prefix + a non-empty tail (+ suffix, if any). Each
  * method has a handler (NULL: 405 with allow) and the query parameters
- * it takes (NULL: none).
+ * it takes (NULL: none); a POST takes none unless post_params (below)
+ * names them.
  */
 static const struct route {
 	const char *prefix;
@@ -278,10 +295,22 @@ static const struct route {
 	  NULL, risks_summary_params, "allowed: area=CODE" },
 	{ "/v1/risks/diff", NULL, false, "GET", http_get_risks_diff, NULL,
 	  risks_diff_params, "allowed: from=DATE, to=DATE, area=CODE" },
+	{ "/v1/risks/import", NULL, false, "POST", NULL, http_post_risk_import,
+	  NULL, NULL },
 	{ "/v1/risks/", "/remove", true, "POST", NULL, http_post_risk_remove,
 	  NULL, NULL },
 	{ "/v1/risks/", NULL, true, "POST", NULL, http_post_risk_update, NULL,
 	  NULL },
+	{ "/v1/tasks", NULL, false, "GET, POST", http_get_tasks,
+	  http_post_task, tasks_params, TASKS_HINT },
+	{ "/v1/tasks.csv", NULL, false, "GET", http_get_tasks_csv, NULL,
+	  tasks_params, TASKS_HINT },
+	{ "/v1/tasks/", "/ack", true, "POST", NULL, http_post_task_ack, NULL,
+	  NULL },
+	{ "/v1/tasks/", "/close", true, "POST", NULL, http_post_task_close,
+	  NULL, NULL },
+	{ "/v1/tasks/", NULL, true, "GET", http_get_task, NULL, task_params,
+	  "allowed: origin=AGENCY (the assigner)" },
 	{ "/v1/records", NULL, false, "POST", NULL, http_post_records, NULL,
 	  NULL },
 	{ "/v1/records/", NULL, true, "GET", http_get_record, NULL,
@@ -289,7 +318,49 @@ static const struct route {
 	{ "/v1/forks", NULL, false, "GET", http_get_forks, NULL, NULL, NULL },
 	{ "/v1/forks/", "/resolve", true, "POST", NULL, http_post_fork_resolve,
 	  NULL, NULL },
+	{ "/v1/indicators", NULL, false, "GET, POST", http_get_indicators,
+	  http_post_indicators, ind_params, IND_HINT },
+	{ "/v1/indicators.csv", NULL, false, "GET", http_get_indicators_csv,
+	  NULL, ind_params, IND_HINT },
+	{ "/v1/indicators/latest", NULL, false, "GET",
+	  http_get_indicators_latest, NULL, ind_latest_params,
+	  "allowed: code=, area=CODE, match=overlap|within|exact" },
+	{ "/v1/indicator-defs", NULL, false, "GET, POST",
+	  http_get_indicator_defs, http_post_indicator_def, ind_defs_params,
+	  "allowed: code=, area=CODE" },
+	{ "/v1/indicator-defs.csv", NULL, false, "GET",
+	  http_get_indicator_defs_csv, NULL, ind_defs_params,
+	  "allowed: code=, area=CODE" },
+	{ "/v1/proposals", NULL, false, "GET", http_get_proposals, NULL,
+	  proposals_params, "allowed: area=CODE" },
+	{ "/v1/proposals.csv", NULL, false, "GET", http_get_proposals_csv,
+	  NULL, proposals_params, "allowed: area=CODE" },
+	{ "/v1/proposals/", "/confirm", true, "POST", NULL,
+	  http_post_proposal_confirm, NULL, NULL },
+	{ "/v1/rules/observations", NULL, false, "POST", NULL,
+	  http_post_rules_observations, NULL, NULL },
 };
+
+/* The query parameters a POST handler takes (the others take none). */
+static const struct post_params {
+	http_handler_fn post;
+	const char *const *params;
+	const char *hint;
+} post_params[] = {
+	{ http_post_indicators, ind_post_params, "allowed: skip_errors=1" },
+	{ http_post_risk_import, import_params, "allowed: skip_errors=1, "
+	  "check=1, first_line=N" },
+};
+
+static const struct post_params *
+post_params_of(http_handler_fn fn)
+{
+	for (size_t i = 0; i < sizeof(post_params) / sizeof(post_params[0]);
+	    i++)
+		if (post_params[i].post == fn)
+			return &post_params[i];
+	return NULL;
+}
 
 /* Does path match r? Sets c->tail. */
 static bool
@@ -315,6 +386,7 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 	static const char none[] = "this route takes none";
 	bool get = strcmp(method, "GET") == 0;
 	bool post = strcmp(method, "POST") == 0;
+	const struct post_params *pp;
 	http_handler_fn fn;
 	int rv;
 
@@ -330,8 +402,10 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 			    "is not allowed on %.100s (allowed: %s)", method,
 			    path, r->allow);
 		}
-		if ((rv = query_only(c, get ? r->get_params : NULL,
-		    get && r->get_hint != NULL ? r->get_hint : none)) != RM_OK)
+		pp = get ? NULL : post_params_of(fn);
+		if ((rv = query_only(c, get ? r->get_params : pp != NULL ?
+		    pp->params : NULL, get && r->get_hint != NULL ?
+		    r->get_hint : pp != NULL ? pp->hint : none)) != RM_OK)
 			return rv;
 		return fn(c);
 	}
@@ -402,11 +476,12 @@ fail:
 	http_error_res(res, status, rv, &c.why);
 	node_count_http(n, res->status, rv);
 	http_error_text(&c.why, field, sizeof(field), reason, sizeof(reason));
-	/* 503 EBUSY (own-log guard), ECLOSED (shutting down) and
-	 * EUNKNOWNSIGNER (own key rotated, said once by the service) are
-	 * expected states, not errors of this request path. */
-	rm_log(res->status >= 500 && rv != RM_EBUSY && rv != RM_ECLOSED &&
-	    rv != RM_EUNKNOWNSIGNER ?
+	/* 503 EBUSY (own-log guard), ECLOSED (shutting down),
+	 * EUNKNOWNSIGNER (own key rotated, said once by the service) and
+	 * 501 (a feature this build lacks) are expected states, not errors
+	 * of this request path. */
+	rm_log(res->status >= 500 && res->status != 501 && rv != RM_EBUSY &&
+	    rv != RM_ECLOSED && rv != RM_EUNKNOWNSIGNER ?
 	    RM_LOG_ERR : RM_LOG_INFO, "http",
 	    "%.16s %.100s -> %d %s %s: %s", req->method, req->uri,
 	    res->status, rm_errname(rv), field, reason);

@@ -4,7 +4,9 @@
  * One handler, registered for the whole tree "/" and every method, so
  * that 404, 405 (with Allow) and 413 get the API's JSON error bodies
  * instead of nng's HTML pages. The handler does not let nng collect the
- * body: it checks Content-Length itself (413 above NODE_BODY_MAX,
+ * body: it checks Content-Length itself (413 above NODE_BODY_MAX, or
+ * the larger limit of a route in body_rules with its media type, 415
+ * for another one,
  * without reading), then reads the body with nng_http_conn_read_all and
  * hands the request to http_route(). Handlers run on nng's threads and
  * may block there (store_issue waits for its commit). nng types never
@@ -25,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <nng/nng.h>
@@ -80,6 +83,8 @@ reason_phrase(int status)
 	switch (status) {
 	case 413:
 		return "Content Too Large";
+	case 415:
+		return "Unsupported Media Type";
 	case 422:
 		return "Unprocessable Content";
 	default:
@@ -176,6 +181,44 @@ body_read(void *arg)
 	call_route(c);
 }
 
+/* Routes whose bodies differ from the JSON default: a larger limit
+ * and a required media type (checked before the body is read). */
+static const struct body_rule {
+	const char *path;            /* exact path, without query */
+	size_t max;                  /* bytes */
+	const char *max_text;
+	const char *ctype;           /* media type (parameters allowed) */
+} body_rules[] = {
+	{ "/v1/risks/import", NODE_IMPORT_BODY_MAX, "64 MiB", "text/csv" },
+};
+
+static const struct body_rule *
+body_rule(const char *uri)
+{
+	size_t n = strcspn(uri, "?");
+
+	for (size_t i = 0; i < sizeof(body_rules) / sizeof(body_rules[0]); i++)
+		if (strlen(body_rules[i].path) == n &&
+		    strncmp(uri, body_rules[i].path, n) == 0)
+			return &body_rules[i];
+	return NULL;
+}
+
+/* Content-Type ct is the media type want (RFC 9110 §8.3.1: case-
+ * insensitive, optional parameters after ';'). */
+static bool
+media_type_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (ct == NULL || strncasecmp(ct, want, n) != 0)
+		return false;
+	ct += n;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
+}
+
 static void
 http_handle(nng_aio *aio)
 {
@@ -185,6 +228,7 @@ http_handle(nng_aio *aio)
 	struct http_srv *hs = nng_http_handler_get_data(h);
 	struct http_call *c;
 	const char *cl;
+	const struct body_rule *rule;
 	unsigned long long len = 0;
 	nng_iov iov;
 	int rv;
@@ -221,10 +265,25 @@ http_handle(nng_aio *aio)
 			return;
 		}
 	}
-	if (len > NODE_BODY_MAX) {
+	rule = body_rule(nng_http_req_get_uri(req));
+	if (len > (rule != NULL ? rule->max : NODE_BODY_MAX)) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "request body larger than %s",
+		    rule != NULL ? rule->max_text : "1 MiB");
 		c->close = true;
-		call_refuse(c, 413, RM_ETOOBIG, "request body larger than "
-		    "1 MiB");
+		call_refuse(c, 413, RM_ETOOBIG, msg);
+		return;
+	}
+	if (rule != NULL && strcmp(nng_http_req_get_method(req), "POST") ==
+	    0 && !media_type_is(nng_http_req_get_header(req, "Content-Type"),
+	    rule->ctype)) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "send the body as Content-Type: %s",
+		    rule->ctype);
+		c->close = len > 0;
+		call_refuse(c, 415, RM_EINVAL, msg);
 		return;
 	}
 	if (len == 0) {

@@ -145,6 +145,26 @@ status_coap_json(struct node *n, const struct service_status *st)
 	    "resources", (json_int_t)cs->resources);
 }
 
+/* The monitoring rules (node_rules_get_stats), null without them. */
+static json_t *
+status_rules_json(struct node *n)
+{
+	struct node_rules_stats rs;
+
+	node_rules_get_stats(n, &rs);
+	if (!rs.on)
+		return json_null();
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "file", n->cfg.rules_file,
+	    "rules", (json_int_t)rs.rules,
+	    "observations", (json_int_t)rs.obs_used,
+	    "ignored", (json_int_t)rs.obs_ignored,
+	    "refused", (json_int_t)rs.refused,
+	    "raised", (json_int_t)rs.raised,
+	    "cleared", (json_int_t)rs.cleared,
+	    "issue_failed", (json_int_t)rs.issue_failed);
+}
+
 int
 http_status_json(struct node *n, rm_buf *out)
 {
@@ -192,8 +212,11 @@ http_status_json(struct node *n, rm_buf *out)
 	    "http", http_json(n),
 	    "coap", status_coap_json(n, st));
 	service_status_free(st);
-	if (o == NULL)
+	if (o == NULL || json_object_set_new(o, "rules",
+	    status_rules_json(n)) != 0) {
+		json_decref(o);
 		return RM_ENOMEM;
+	}
 	rv = repr_dump_buf(o, REPR_PRETTY, out);
 	if (rv == RM_OK)
 		rv = rm_buf_append_byte(out, '\n');

@@ -31,7 +31,10 @@
  * urgency, severity, certainty, grade, effective, texts, polygon,
  * circle, references), for risks every risk field of docs/API.md
  * ("The risk shape": name, category, subcategory, grade, status,
- * reason, point, location, responsible, cooperating, measures, review).
+ * reason, point, location, responsible, cooperating, measures, review),
+ * for proposals every proposal field ("The proposal shape": rule, type,
+ * state, raised, grade, event, headline, lang or assignee, subject;
+ * evidence; confirmed).
  * A restricted record (docs/PROTOCOL.md §6a)
  * also has "restricted": true and "to" (its recipients) after
  * supersedes, and the alert fields only if its body was decrypted
@@ -40,6 +43,14 @@
  */
 json_t *repr_record_object(const struct rm_record *rec,
     const rm_hash *hash);
+
+/* The body fields of a task, ack or escalation record (docs/API.md
+ * "Task dispatch": subject, detail, assignees, lead, links, priority,
+ * deadline, status, note; task, state, note, reason; task, deadline,
+ * lead, pending) added to o, which repr_record_object() calls. True
+ * with nothing added for other kinds; false on allocation failure
+ * (repr_task.c). */
+bool repr_task_fields(json_t *o, const struct rm_record *rec);
 
 /* Flags for repr_dump_buf()/repr_record_dump(). */
 #define REPR_PRETTY 1u
@@ -130,6 +141,12 @@ typedef void (*repr_risk_report_fn)(void *arg, const char *column,
 int repr_risk_csv_row(const struct repr_risk_csv_map *map,
     const char *const *f, size_t nf, rm_utc_ms now,
     struct repr_risk_row *out, repr_risk_report_fn report, void *arg);
+
+/* The column holding a record field a rule names (a service's
+ * why->field or a message's leading path): "object_id" -> "risk_id",
+ * "areas" -> "area_code", "risk.review" -> "review_date", "grade" ->
+ * "grade"; "row" for a field no column holds (e.g. "kind"). */
+const char *repr_risk_csv_field_column(const char *field);
 
 /* Append the byte order mark and the bilingual header row (every
  * column, reason last). RM_ENOMEM, RM_ETOOBIG; b unchanged on error. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/repr/repr.h"
+#include "node/repr/repr_int.h"
 
 /* Set key to a new value; false if either allocation failed. */
 static bool
@@ -20,6 +20,18 @@ time_str(rm_utc_ms t)
 
 	rm_utc_format(t, s);
 	return json_string(s);
+}
+
+bool
+repr_put(json_t *o, const char *key, json_t *v)
+{
+	return put(o, key, v);
+}
+
+json_t *
+repr_time(rm_utc_ms t)
+{
+	return time_str(t);
 }
 
 static json_t *
@@ -215,6 +227,11 @@ repr_record_object(const struct rm_record *rec, const rm_hash *hash)
 	if (record_alert(rec) != NULL && !put_alert(o, record_alert(rec)))
 		goto fail;
 	if (record_risk(rec) != NULL && !put_risk(o, record_risk(rec)))
+		goto fail;
+	if (rec->body != NULL && !repr_task_fields(o, rec))
+		goto fail;
+	if (record_proposal(rec) != NULL &&
+	    !repr_put_proposal(o, record_proposal(rec)))
 		goto fail;
 	return o;
 fail:

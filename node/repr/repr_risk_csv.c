@@ -145,6 +145,25 @@ rule_column(const char *msg)
 	return "row";
 }
 
+const char *
+repr_risk_csv_field_column(const char *field)
+{
+	static const struct { const char *field; enum repr_risk_col col; }
+	    plain[] = {
+		{ "object_id", REPR_RISK_ID }, { "oid", REPR_RISK_ID },
+		{ "id", REPR_RISK_ID }, { "area", REPR_RISK_AREA },
+		{ "review", REPR_RISK_REVIEW }, { "point", REPR_RISK_LAT },
+	};
+
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
+		if (strcmp(field, plain[i].field) == 0)
+			return repr_risk_csv_column(plain[i].col);
+	for (int c = 0; c < REPR_RISK_COLS; c++)
+		if (strcmp(field, repr_risk_csv_column(c)) == 0)
+			return repr_risk_csv_column(c);
+	return rule_column(field);
+}
+
 struct row_ctx {
 	repr_risk_report_fn report;
 	void *arg;

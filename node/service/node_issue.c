@@ -600,3 +600,44 @@ service_fork_resolve(struct node *n, const char *origin, uint64_t seq,
 		    n->cfg.agency);
 	return rv;
 }
+
+int
+node_issue_ready(struct node *n, rm_why *why)
+{
+	return own_log_ready(n, why);
+}
+
+int
+node_issue_seal(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
+    rm_why *why)
+{
+	return seal(arg, rec, out, hash, why);
+}
+
+int
+node_issue_latest_of(struct node *n, const char *id,
+    const struct rm_kind_ops *kind, struct rm_record *out, rm_hash *hash,
+    rm_why *why)
+{
+	bool found = false;
+	int rv;
+
+	if (id == NULL || strlen(id) > RM_OBJECT_ID_MAX || !object_id_valid(id))
+		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "\"%.80s\" is "
+		    "not a valid object id (%s)", id != NULL ? id : "",
+		    NODE_OBJECT_ID_RULE);
+	if ((rv = node_issue_latest(n, id, &found, hash, out, why)) != RM_OK)
+		return rv;
+	if (!found)
+		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
+		    "%s \"%s\"", n->cfg.agency, kind->name, id);
+	if (out->kind != kind) {
+		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a %s, "
+		    "not a%s %s", id, out->kind->name,
+		    strchr("aeiou", kind->name[0]) != NULL ? "n" : "",
+		    kind->name);
+		record_fini(out);
+		return rv;
+	}
+	return RM_OK;
+}

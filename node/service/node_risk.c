@@ -14,25 +14,7 @@ int
 service_risk_latest(struct node *n, const char *id, struct rm_record *out,
     rm_hash *hash, rm_why *why)
 {
-	bool found = false;
-	int rv;
-
-	if (id == NULL || strlen(id) > RM_OBJECT_ID_MAX || !object_id_valid(id))
-		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "\"%.80s\" is "
-		    "not a valid object id (%s)", id != NULL ? id : "",
-		    NODE_OBJECT_ID_RULE);
-	if ((rv = node_issue_latest(n, id, &found, hash, out, why)) != RM_OK)
-		return rv;
-	if (!found)
-		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
-		    "risk \"%s\"", n->cfg.agency, id);
-	if (record_risk(out) == NULL) {
-		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a %s, "
-		    "not a risk", id, out->kind->name);
-		record_fini(out);
-		return rv;
-	}
-	return RM_OK;
+	return node_issue_latest_of(n, id, &rm_kind_risk, out, hash, why);
 }
 
 /* The responsible unit is an agency of the roster in use, not removed,
@@ -156,4 +138,11 @@ service_risks_list(struct node *n, const struct service_risk_filter *f,
 {
 	/* every filter is an index of the store's query engine */
 	return service_risks_page(n, f, now, each, arg, NULL, why);
+}
+
+int
+node_risk_units_check(struct node *n, const struct rm_record *draft,
+    rm_why *why)
+{
+	return risk_units_check(n, draft, why);
 }

@@ -38,10 +38,16 @@
 
 #define NODE_HTTP_STATUS_MAX 600       /* counters by HTTP status code */
 #define NODE_BODY_MAX (1024 * 1024)    /* request body limit, bytes */
+#define NODE_IMPORT_BODY_MAX (64u * 1024 * 1024) /* body limit of POST
+                                       /v1/risks/import (a register of
+                                       100,000 rows is ~30 MiB) */
 #define NODE_SUBSCRIBERS_MAX 4         /* node_subscribe() slots */
 
 struct http_srv;                 /* node/http/http.h, opaque here */
 struct alertcoap;                /* node/coap/coap_srv.h, opaque here */
+struct node_tasks;               /* node_task_sched.c */
+
+struct node_rules;               /* node_rules.c, opaque */
 
 /* Counters; all monotonic since start, read without locks. */
 struct node_counters {
@@ -63,6 +69,11 @@ struct node_counters {
 	atomic_uint_fast64_t own_key_refused;  /* issues refused: this node's
 	                                          key is not its agency's
 	                                          key in use */
+	atomic_uint_fast64_t acks_ignored;     /* acks stored from agencies
+	                                          not among the task's
+	                                          assignees (never count) */
+	atomic_uint_fast64_t escalations;      /* escalations issued by the
+	                                          scheduler */
 };
 
 /* Agency records stored in one commit, applied together at its end. */
@@ -124,6 +135,13 @@ struct node {
 	rm_utc_ms started_ms;
 	struct node_counters ctr;
 	struct node_agency_batch agency_pending; /* writer thread only */
+	/* Task dispatch: the clock of deadlines (NULL: rm_utc_now_ms; set
+	 * before node_tasks_start) and the escalation scheduler. */
+	rm_utc_ms (*clock)(void);
+	struct node_tasks *tasks;
+
+	struct node_rules *rules;    /* the monitoring rules (node_rules.c),
+	                                NULL when config `rules` is unset */
 };
 
 /* The current roster, referenced (caller roster_free()s); thread-safe. */
@@ -505,6 +523,484 @@ int service_risks_diff(struct node *n, rm_utc_ms from_ms, rm_utc_ms to_ms,
     const char *area,
     int (*each)(void *arg, const struct service_risk_change *c), void *arg,
     rm_why *why);
+
+/* ---------------- task dispatch (node_task*.c) ----------------
+ * Tasks (交办) of the own agency, acks of the tasks it is assigned, and
+ * the escalation of its overdue tasks (schemas.h "task dispatch"),
+ * issued through the path of node_issue.c: the kind's status rules,
+ * the own-log guard, roster_authorise (the agency's roster entry must
+ * list kind "task" for tasks and escalations; any roster agency may
+ * sign an ack) and store_issue with optimistic concurrency. That only
+ * an assignee acknowledges is enforced here, when issuing (RM_EUNAUTH)
+ * and in every view: an ack by an agency that is not among the task's
+ * assignees is stored (it is validly signed) but never counts; such
+ * acks are counted (n->ctr.acks_ignored) and logged, rate-limited.
+ * Errors as service_alert_issue, and:
+ *   RM_ENOTFOUND   field "object_id": no such task (of that origin);
+ *                  field "origin": not an agency id
+ *   RM_EEXIST      field "object_id": a new task whose id exists, an
+ *                  object that is not a task, or an id several
+ *                  assigners use (give the origin); field "status": the
+ *                  task is closed or cancelled; field "state": the ack
+ *                  is done or refused
+ *   RM_EUNAUTH     field "assignees": this agency is not an assignee
+ *                  (the reason names the task's assignees)
+ *   RM_EBADVALUE   field "assignees" / "lead": not an agency of the
+ *                  roster; "deadline": not in the future; "state": a
+ *                  step backwards
+ * Times ("now") come from n->clock (rm_utc_now_ms when NULL), so tests
+ * drive deadlines with a fake clock.
+ */
+
+/* The time the task code runs at: n->clock() or rm_utc_now_ms(). */
+rm_utc_ms node_now(struct node *n);
+
+/*
+ * The latest version of task `id` of agency `origin` (NULL: the own
+ * agency's, else the one open task with that id assigned to the own
+ * agency), decoded into *out (record_fini() it) with its hash. Errors:
+ * RM_ENOTFOUND (fields "object_id" or "origin"), RM_EEXIST (not a task;
+ * or origin NULL and several assigners have an open task with that id
+ * for this agency), RM_ESTORE.
+ */
+int service_task_find(struct node *n, const char *origin, const char *id,
+    struct rm_record *out, rm_hash *hash, rm_why *why);
+
+/*
+ * Issue draft (a task of the own agency, ver = seq = 0; caller owns
+ * it): base NULL for a new task (RM_EEXIST if the id exists; its
+ * deadline must be after now, its status open), else the next version
+ * of the version with hash *base (RM_EBUSY if another came since).
+ * Every assignee must be an agency of the roster in use, not removed.
+ * Returns after the commit; *out on success only. Thread-safe.
+ */
+int service_task_issue(struct node *n, struct rm_record *draft,
+    const rm_hash *base, struct service_issued *out, rm_why *why);
+
+/* Close (status closed) or cancel (status cancelled) own task `id`
+ * with an optional note (1..RM_TASK_NOTE_MAX bytes of UTF-8). Errors
+ * as service_task_find and service_task_issue; RM_EINVAL for another
+ * status. */
+int service_task_close(struct node *n, const char *id,
+    enum rm_task_status status, const char *note, struct service_issued *out,
+    rm_why *why);
+
+/*
+ * Acknowledge task (origin, id) (origin NULL: as service_task_find) as
+ * the own agency: the next version of its ack object (kind "ack", oid
+ * ack_object_id, area the agency's first roster area) with state, note
+ * (required for done) and reason (required for refused). Refused with
+ * RM_EUNAUTH (field "assignees") unless the own agency is an assignee,
+ * RM_EEXIST (field "status") if the task is not open, ack_state_next's
+ * errors. Thread-safe.
+ */
+int service_task_ack(struct node *n, const char *origin, const char *id,
+    enum rm_ack_state state, const char *note, const char *reason,
+    struct service_issued *out, rm_why *why);
+
+/* One assignee's answer as the views see it. */
+struct service_task_ack {
+	char agency[RM_AGENCY_ID_MAX + 1];
+	enum rm_ack_state state;     /* 0: no ack yet */
+	uint64_t ver;                /* the ack object's version, 0: none */
+	rm_utc_ms issued_ms;         /* its latest version's issue time */
+};
+
+/* A task with its acks joined in (one per assignee, assignee order). */
+struct service_task_view {
+	const struct rm_record *rec; /* latest version, borrowed */
+	const rm_hash *hash;
+	size_t n_acks;               /* == the task's n_assignees */
+	struct service_task_ack acks[RM_TASK_ASSIGNEES_MAX];
+	size_t n_done;               /* assignees done */
+	size_t n_ignored;            /* acks by non-assignees (never count) */
+	bool overdue;                /* open, deadline <= now, not all done */
+	bool escalated;              /* its escalation is stored here */
+	rm_hash escalation;          /* its hash, if escalated */
+};
+
+/* List filters; 0 / NULL / false: any. */
+struct service_task_filter {
+	const char *assigner;        /* agency id (the task's origin) */
+	const char *assignee;        /* agency id among the assignees */
+	const char *area;            /* overlapping this area code */
+	bool overdue;                /* only overdue tasks */
+};
+
+/* Views get the task view; everything is valid during the call only.
+ * A non-zero return stops the walk and is returned. */
+typedef int (*service_task_each_fn)(void *arg,
+    const struct service_task_view *v);
+
+/*
+ * The open tasks (every agency's: tasks are in force while open) that
+ * match f, newest issued first, with their acks at `now`. One index is
+ * walked (assignee=, else origin=, else the area) and the rest is
+ * compared with the fields. Errors: RM_EBADVALUE (field "area",
+ * "assigner", "assignee": malformed), the store's, each()'s.
+ */
+int service_tasks_list(struct node *n, const struct service_task_filter *f,
+    rm_utc_ms now, service_task_each_fn each, void *arg, rm_why *why);
+
+/* What a task's history walk reports: role "task" (every version,
+ * newest first), "ack" (every version of each assignee's ack, newest
+ * first) or "escalation". Valid during the call only. */
+typedef int (*service_task_history_fn)(void *arg, const char *role,
+    const rm_hash *h, const struct rm_record *rec);
+
+/*
+ * Task (origin, id) (as service_task_find) at `now`: view(arg, the
+ * view) once, then hist for its whole history. Either may be NULL.
+ * Errors: those of service_task_find, RM_ESTORE, the callbacks'.
+ */
+int service_task_show(struct node *n, const char *origin, const char *id,
+    rm_utc_ms now, service_task_each_fn view, service_task_history_fn hist,
+    void *arg, rm_why *why);
+
+/*
+ * The escalation scheduler of the own agency's tasks: a thread that
+ * sleeps (condition variable, no tick) until the earliest deadline of
+ * the agency's open tasks not yet escalated with some assignee not
+ * done, then issues each due escalation once (its oid is deterministic:
+ * a stored one, also from before a restart, is never issued again).
+ * It is woken when a task or ack is stored (a subscriber added here:
+ * call while records cannot be stored yet, like node_subscribe) and by
+ * node_tasks_kick. Refusals are logged and retried after 1 s (own-log
+ * guard) or 60 s. Errors: RM_ENOMEM, RM_ETOOBIG (subscribers full),
+ * RM_EIO (thread).
+ */
+int node_tasks_start(struct node *n, rm_why *why);
+/* Stop and join the scheduler (prompt: it is woken); safe if never
+ * started. Call before store_close. */
+void node_tasks_stop(struct node *n);
+/* Wake the scheduler to look again (tests: after moving a fake
+ * clock). Thread-safe; nothing if not started. */
+void node_tasks_kick(struct node *n);
+/* Completed scheduler passes since start (tests wait for a change). */
+uint64_t node_tasks_passes(struct node *n);
+
+/* ---------------- indicators (node_indicator.c, node_ind_ingest.c,
+ * node_ind_query.c) ----------------
+ * Indicator definitions and series of the own agency (kinds
+ * "indicator_def" and "indicator", schemas.h "the indicator kinds"),
+ * issued through the same path as alerts (own-log guard,
+ * roster_authorise: the agency's roster entry must list "indicator"
+ * and cover the area, store_issue), and the single values every
+ * node's store holds, read from the kinds' index keys ("code=C",
+ * "at=C@AREA", "in=C@PREFIX"). Errors as service_alert_issue, and:
+ *   RM_EEXIST      field "code": the own object with that oid is not an
+ *                  indicator definition
+ */
+
+/*
+ * Define indicator draft->code, or publish the next version of the own
+ * agency's definition of it (a new target, name or threshold): draft
+ * is an indicator_def record of the own agency (oid == code, ver = seq
+ * = 0, the areas it applies to). Returns after the commit; *out on
+ * success only. The caller owns draft. Thread-safe.
+ */
+int service_indicator_define(struct node *n, struct rm_record *draft,
+    struct service_issued *out, rm_why *why);
+
+/*
+ * Every agency's indicator definitions in force: of code (NULL: every
+ * code) whose areas overlap area (NULL: any), newest issued first, as
+ * store_index_each / store_active give them. Errors: RM_EBADVALUE
+ * (field "code" or "area": malformed), the store's and each's.
+ */
+int service_indicator_defs(struct node *n, const char *code,
+    const char *area, rm_utc_ms now, store_each_fn each, void *arg,
+    rm_why *why);
+
+/* What bulk ingest did (service_indicator_ingest). */
+struct service_ind_series {
+	struct service_issued is;
+	char code[RM_IND_CODE_MAX + 1];
+	char area[RM_AREA_CODE_MAX + 1];
+	char unit[RM_IND_UNIT_MAX + 1];
+	enum rm_ind_source source;
+	enum rm_ind_period period;
+	size_t count;                /* values in the series */
+	int64_t first, last;         /* times of its first and last point */
+};
+struct service_ind_ingest {
+	size_t values;               /* values stored */
+	size_t refused;              /* values refused (skip_bad) */
+	size_t n_series;             /* series records issued */
+	struct service_ind_series *series; /* heap (free()), n_series */
+};
+
+/*
+ * Store values v[0..nv) of the own agency (bulk ingest): each value's
+ * unit and source default to its code's definition (the newest in
+ * force whose areas cover its area; RM_EMISSING field "unit" or
+ * "source" if there is none), then the values are grouped by (code,
+ * area, source, unit, period kind), sorted by time (a later value of
+ * one time replaces an earlier one), cut into series of at most
+ * RM_IND_POINTS_MAX points and RM_IND_POINTS_BYTES_MAX bytes, checked
+ * (record_validate, roster_authorise) and issued one record (one
+ * commit) per series. A refused value is reported to bad(arg, e) with
+ * its line (e->line = v[i].line); unless skip_bad, any refusal stops
+ * everything before anything is issued (returned with why). A failure
+ * while issuing (store, own-log guard) stops there: *res says what was
+ * issued before it. v is sorted in place. *res is always written
+ * (series: free() it). Thread-safe; blocks for the commits.
+ */
+int service_indicator_ingest(struct node *n, struct rm_ind_value *v,
+    size_t nv, bool skip_bad, rm_ind_row_err_fn bad, void *arg,
+    struct service_ind_ingest *res, rm_why *why);
+
+/* One value of a stored series, as queries and the rules engine see
+ * it. Pointers borrow from the record (valid during the call). */
+struct service_ind_obs {
+	const char *code;
+	const char *area;            /* the series' area */
+	const char *unit;
+	const char *origin;          /* the publishing agency */
+	const rm_hash *series;       /* hash of the series record (NULL
+	                                from service_indicator_points) */
+	enum rm_ind_source source;
+	enum rm_ind_period period;
+	int64_t t;                   /* as struct rm_ind_point */
+	rm_utc_ms time_ms;           /* indicator_time_ms(period, t) */
+	struct rm_decimal value;     /* exact */
+	double value_d;              /* decimal_to_double(value) */
+};
+typedef int (*service_ind_fn)(void *arg, const struct service_ind_obs *o);
+
+/*
+ * The observations (code, area, time, value) of one indicator record,
+ * in time order: for the rules engine, which gets newly stored records
+ * from node_subscribe (ev->rec) and needs no store read. Returns
+ * RM_EINVAL if rec is not an indicator (or not decrypted), else RM_OK
+ * or each's first non-zero value. Pure; any thread.
+ */
+int service_indicator_points(const struct rm_record *rec, service_ind_fn each,
+    void *arg);
+
+/* How a value query's area matches a series' area. */
+enum service_ind_match {
+	SERVICE_IND_OVERLAP = 0,     /* contains it or lies within it */
+	SERVICE_IND_WITHIN,          /* lies within it (or is it) */
+	SERVICE_IND_EXACT,           /* is it */
+};
+
+#define SERVICE_IND_LIMIT_DEFAULT 1000
+#define SERVICE_IND_LIMIT_MAX     100000
+#define SERVICE_IND_SCAN_MAX      2000000 /* values a query may gather */
+
+struct service_ind_query {
+	const char *code;            /* required */
+	const char *area;            /* NULL: every area */
+	enum service_ind_match match;
+	rm_utc_ms from_ms, to_ms;    /* time_ms in [from, to]; 0: open */
+	bool has_period;             /* only values of one period: points
+	                                of that period kind at it, and
+	                                instants within it */
+	enum rm_ind_period period_kind;
+	int64_t period;
+	bool ascending;              /* by time; default newest first */
+	bool latest;                 /* one value per area: its newest */
+	size_t limit;                /* 0: SERVICE_IND_LIMIT_DEFAULT */
+};
+
+/*
+ * Single values of every agency's series matching q, newest first (or
+ * ascending), at most limit, via one index lookup (code and area) and
+ * a decode of each series found. A value given again for one (origin,
+ * area, source, time) by a newer series replaces the older one. Errors:
+ * RM_EMISSING (field "code"), RM_EBADVALUE (fields "code", "area",
+ * "limit"), RM_ETOOBIG (more than SERVICE_IND_SCAN_MAX values gathered:
+ * narrow the query), the store's and each's. Thread-safe.
+ */
+int service_indicator_values(struct node *n, const struct service_ind_query *q,
+    rm_utc_ms now, service_ind_fn each, void *arg, rm_why *why);
+
+
+/* ---------------- the risk register import (node_risk_import.c) -------
+ * A whole register (the spreadsheet form, read by a front end: the
+ * HTTP import reads CSV through node/repr) imported into the own
+ * agency's register: per row a new risk (an id the agency has not
+ * used), a new version of an existing one (only if something changed;
+ * an unchanged row is counted, not issued again) or a removal (status
+ * removed), each under the rules of service_risk_issue (status rule,
+ * roster_authorise, the responsible unit covers the area). Every row is
+ * checked first; nothing is imported from a register with a bad row
+ * unless skip_errors (then the good rows are, and the bad ones are
+ * listed as skipped). Then the rows are issued in batches of
+ * SERVICE_IMPORT_BATCH records, each one store_issue_batch (one commit),
+ * so that the rate approaches the signer's. Acknowledged only after
+ * the commits. */
+
+#define SERVICE_IMPORT_BATCH    1000    /* records per store commit */
+#define SERVICE_IMPORT_BAD_MAX  10000   /* problems listed in a report
+                                           (all bad rows are counted) */
+#define SERVICE_IMPORT_ROWS_MAX 1000000 /* data rows in one import */
+
+/* One problem of a row: its line in the file, the file's column at
+ * fault ("grade", or "row" for the row as a whole), the reason. */
+struct service_import_bad {
+	size_t line;
+	char column[32];
+	char reason[RM_WHY_MAX];
+};
+
+/* What an import did (or, for a check, would do). */
+struct service_import_report {
+	size_t rows;                 /* data rows read */
+	size_t created, updated, removed, unchanged;
+	size_t skipped;              /* bad rows left out (skip_errors) */
+	size_t bad_rows;             /* rows with at least one problem */
+	size_t n_bad;                /* problems listed in bad[] */
+	size_t n_bad_total;          /* problems found */
+	struct service_import_bad *bad; /* heap, n_bad entries, file order
+	                                   of discovery */
+	size_t bad_cap;
+};
+
+/* Free what rep holds (rep itself is the caller's); zeroes it. */
+void service_import_report_fini(struct service_import_report *rep);
+
+/* List a problem of the row at line (column, reason as above; cut to
+ * fit). Counts it in n_bad_total; lists it if fewer than
+ * SERVICE_IMPORT_BAD_MAX are listed. Errors: RM_ENOMEM. */
+int service_import_report_bad(struct service_import_report *rep,
+    size_t line, const char *column, const char *reason);
+
+/*
+ * Where the rows come from. The import reads them twice (to check every
+ * row, then to issue), so the source can start again.
+ *   rewind(arg, why): back to the first data row. Errors stop the import.
+ *   next(arg, rep, &draft, &line, why): the next data row. RM_OK with
+ *     *draft, a risk draft (ver = seq = 0, one area, origin the node's
+ *     agency) owned by the source and valid until the next call, and
+ *     *line, the 1-based line the row starts on; RM_EBADVALUE: the row
+ *     could not be read as a risk and the source listed its problems
+ *     with service_import_report_bad (*line set); RM_ENOTFOUND after
+ *     the last row; any other error stops the import (why says why).
+ *   column(arg, field): the file's column that holds a draft field
+ *     ("object_id", "areas", "grade", "status", "responsible", "risk.
+ *     review", ...), or "row" when none does.
+ */
+struct service_import_src {
+	void *arg;
+	int (*rewind)(void *arg, rm_why *why);
+	int (*next)(void *arg, struct service_import_report *rep,
+	    struct rm_record **draft, size_t *line, rm_why *why);
+	const char *(*column)(void *arg, const char *field);
+};
+
+struct service_import_opts {
+	bool skip_errors;            /* import the good rows of a file with
+	                                bad ones (listed, counted skipped) */
+	bool check;                  /* check against the roster and the
+	                                store only: nothing is issued */
+};
+
+/*
+ * Import the register src gives into the own agency's register. Every
+ * row is checked first (the draft's rules, an id given twice, the
+ * status rule against the latest version, roster_authorise, the
+ * responsible unit); each problem is listed in rep with its line and
+ * column. Then, unless o->check, the rows that change something are
+ * issued in file order, SERVICE_IMPORT_BATCH records per commit
+ * (store_issue_batch, sealed by the agency's signer, each only if its
+ * object's latest version is still the one checked). rep (zeroed by
+ * the caller) is filled in every case; service_import_report_fini it.
+ * Returns RM_OK when everything (but the skipped rows) was imported or,
+ * for a check, would be; RM_EBADVALUE (why: how many rows are bad)
+ * when a row is bad and not skip_errors: nothing was issued. After
+ * some batches were committed an error (RM_EBUSY field "object_id": a
+ * risk changed meanwhile; the own-log guard's RM_EBUSY; store errors)
+ * stops the import: rep counts what was committed and why names the
+ * row ("line N: ..."). Errors also: RM_ETOOBIG (more than
+ * SERVICE_IMPORT_ROWS_MAX rows), RM_ENOMEM, the source's. Blocks for the
+ * commits; any thread but the store's.
+ */
+int service_risk_import(struct node *n, const struct service_import_src *src,
+    const struct service_import_opts *o, struct service_import_report *rep,
+    rm_why *why);
+
+/* ---------------- monitoring rules and proposals (node_rules.c,
+ * node_proposal.c) ----------------
+ * The node runs the rules file of config `rules` (docs/RULES.md) with
+ * the engine of node/rules: observations (node_rules_observe; the
+ * indicator records once that kind is wired to it) and the alerts in
+ * force (every alert version stored, own or a peer's, through the store
+ * observer; those in force at start) go in; a rule raising in an area
+ * issues a proposal record (kind "proposal", schemas.h), or with
+ * auto_issue on a rule and config rules_auto_issue the alert itself
+ * (service_alert_issue); a rule clearing issues the proposal's next
+ * version, expired. Records are issued by the rules thread, which
+ * sleeps on a condition variable until a transition is queued or the
+ * earliest pending deadline (no polling tick). At start the node's own
+ * open proposals put their (rule, area) back in the firing state, so
+ * that clearing still expires them.
+ */
+
+/* Load config `rules` (nothing when unset) and start the rules thread:
+ * subscribes to stored records (node_subscribe), feeds the alerts in
+ * force and restores the open proposals. Call after the store observer
+ * is installed and before the federation starts. Errors: rules_load's
+ * (RM_ECONFIG with "FILE:LINE: what"; RM_EIO), RM_ETOOBIG (no
+ * subscriber slot), RM_ENOMEM, the store's. */
+int node_rules_start(struct node *n, rm_why *why);
+/* Stop and join the rules thread (no issue runs after it returns),
+ * detach the rules from the store subscriber (under obs_mtx) and free
+ * them. Call before node_detach, while the federation and the store are
+ * open. Safe when not started. */
+void node_rules_stop(struct node *n);
+
+/*
+ * One observation for the rules: indicator `code` in `area` (a GB/T
+ * 2260 code) at t, value v (finite; in the indicator's unit). Evaluated
+ * at once under the engine's lock; what it raises or clears is issued
+ * by the rules thread. Any thread, the store writer's included (never
+ * blocks on the store). Errors: RM_ENOTFOUND (field "rules": this node
+ * has no rules), RM_EBADVALUE (field code, area or value), RM_ETOOBIG
+ * (field "rules": an engine bound, docs/RULES.md "Limits").
+ */
+int node_rules_observe(struct node *n, const char *code, const char *area,
+    rm_utc_ms t, double v, rm_why *why);
+
+/* Figures of the engine for the status pages; zeros without rules. */
+struct node_rules_stats {
+	bool on;
+	size_t rules;
+	uint64_t obs_used, obs_ignored, refused, raised, cleared;
+	uint64_t issue_failed;       /* proposals or alerts not issued */
+};
+void node_rules_get_stats(struct node *n, struct node_rules_stats *out);
+
+/*
+ * The own agency's latest version of proposal `id` into *out
+ * (record_fini it) with its hash. Errors: RM_ENOTFOUND (field
+ * object_id), RM_EEXIST (an object that is not a proposal), RM_ESTORE.
+ */
+int service_proposal_latest(struct node *n, const char *id,
+    struct rm_record *out, rm_hash *hash, rm_why *why);
+
+/*
+ * Confirm the own agency's open warning proposal `id` into an alert
+ * with one call: an alert (Actual, Alert, category Met, urgency
+ * Expected, certainty Likely, severity from the grade) with the
+ * proposal's grade, event, headline and lang, the evidence as its
+ * description, the proposal's area, and a CAP reference
+ * "origin,oid,issued" to the proposal, issued with
+ * service_alert_issue; then the proposal's next version, confirmed,
+ * naming the alert. *out is the alert's. Errors: those of
+ * service_proposal_latest; RM_EEXIST (field "state": confirmed or
+ * expired already); RM_EUNKNOWN (field "type": a task proposal: the
+ * task kind is not in this build); then service_alert_issue's.
+ */
+int service_proposal_confirm(struct node *n, const char *id,
+    struct service_issued *out, rm_why *why);
+
+/* The proposals in force (open) at now whose area overlaps area (NULL:
+ * all), every agency's, newest issued first (store_active). Errors:
+ * RM_EBADVALUE (field "area"), the store's, each's. */
+int service_proposals_list(struct node *n, const char *area, rm_utc_ms now,
+    store_each_fn each, void *arg, rm_why *why);
 
 /* ---------------- glue (node_glue.c) ---------------- */
 

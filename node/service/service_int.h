@@ -10,6 +10,7 @@
 #ifndef RM_NODE_SERVICE_INT_H
 #define RM_NODE_SERVICE_INT_H
 
+#include "node/rules/rules.h"
 #include "node/service/service.h"
 
 /* The version an issue decision was based on. */
@@ -27,6 +28,15 @@ struct issue_base {
  * node cannot read. */
 int node_issue_latest(struct node *n, const char *object_id, bool *found,
     rm_hash *h, struct rm_record *out, rm_why *why);
+
+/* The own agency's latest version of object `id`, which must be of
+ * `kind` (what), into *out (record_fini it) with its hash:
+ * RM_ENOTFOUND (field object_id: not a valid object id, or none),
+ * RM_EEXIST (field object_id: an object of another kind), the
+ * store's. */
+int node_issue_latest_of(struct node *n, const char *id,
+    const struct rm_kind_ops *kind, struct rm_record *out, rm_hash *hash,
+    rm_why *why);
 
 /* A draft from any front end: a record of `kind` by the own agency,
  * not numbered (ver, seq 0; no prev, supersedes), that is a valid
@@ -50,5 +60,90 @@ int node_issue_authorise(struct node *n, const struct rm_record *rec,
  * service_alert_issue's after the rules. */
 int node_issue_commit(struct node *n, struct rm_record *rec,
     const struct issue_base *base, struct service_issued *out, rm_why *why);
+
+
+/* Task dispatch (node_task*.c): the view of task rec (hash h) at now,
+ * its acks joined in from the store (service.h struct
+ * service_task_view; v->rec and v->hash borrow rec and h). Errors:
+ * the store's. */
+int node_task_view_build(struct node *n, const struct rm_record *rec,
+    const rm_hash *h, rm_utc_ms now, struct service_task_view *v,
+    rm_why *why);
+
+/* The own-log guard of node_issue_commit (RM_EBUSY, field "": a peer
+ * holds more of the own log, or no peer vector yet shortly after
+ * start), for paths that issue through store_issue_batch. */
+int node_issue_ready(struct node *n, rm_why *why);
+
+/* The store_seal_fn of node_issue_commit: arg is the struct issue_base
+ * the decision was based on (RM_EBUSY if the object's latest version
+ * is no longer its hash), then fed_record_seal with the agency's
+ * signer. Writer thread only (store_issue, store_issue_batch). */
+int node_issue_seal(void *arg, struct rm_record *rec, rm_buf *out,
+    rm_hash *hash, rm_why *why);
+
+/* The responsible unit of a risk draft is an agency of the roster in
+ * use, not removed, whose areas cover the risk's area: RM_EBADVALUE
+ * field "responsible" otherwise, RM_EUNKNOWNSIGNER without a roster. */
+int node_risk_units_check(struct node *n, const struct rm_record *draft,
+    rm_why *why);
+
+/* ---- the risk register import (node_risk_import.c: pass 1, the
+ * check; node_risk_batch.c: pass 2, the batches) ---- */
+
+enum imp_action { IMP_BAD, IMP_CREATE, IMP_UPDATE, IMP_REMOVE,
+	IMP_UNCHANGED };
+
+/* Pass 1's decision on one row. */
+struct imp_row {
+	size_t line;
+	enum imp_action action;
+	bool exists;
+	rm_hash base;                /* latest version, if it exists */
+};
+
+/* A risk id and the row that gave it, for ids given twice. */
+struct imp_id {
+	char *id;
+	size_t row;
+};
+
+/* One import (node_risk_import.c, node_risk_batch.c). */
+struct imp {
+	struct node *n;
+	const struct service_import_src *src;
+	struct service_import_report *rep;
+	struct imp_row *rows;
+	size_t n_rows, cap_rows;
+	struct imp_id *ids;
+	size_t n_ids;
+	rm_buf a, b;                 /* scratch encodings */
+};
+
+/* Pass 2: read the rows again and issue those that change something,
+ * SERVICE_IMPORT_BATCH per store_issue_batch; while one batch is
+ * sealed and committed on the writer thread, the next is read. Counts
+ * into x->rep what was committed. Errors: the store's and the seal's
+ * (why names the row's line), the source's, RM_ENOMEM. */
+int node_import_issue(struct imp *x, rm_why *why);
+
+/* ---------------- proposals (node_proposal.c) ---------------- */
+
+/* The object id of the proposal a rule raised in area at `at`:
+ * "prop:<rule>:<area>:<at ms>". */
+void node_proposal_oid(const char *rule, const char *area, rm_utc_ms at,
+    char out[RM_OBJECT_ID_MAX + 1]);
+
+/* A rule raised (t->raised): issue its proposal, or with auto_issue on
+ * the rule and rules_auto_issue in the config its alert. RM_EEXIST when
+ * the proposal exists already (a restart); else the issue path's. */
+int node_proposal_raise(struct node *n, const struct rules_transition *t,
+    rm_why *why);
+
+/* A rule cleared: the proposal it raised at t->since_ms expires (its
+ * next version, state expired), if it is still open. RM_OK when there is
+ * nothing to expire (confirmed, expired, auto-issued). */
+int node_proposal_expire(struct node *n, const struct rules_transition *t,
+    rm_why *why);
 
 #endif /* RM_NODE_SERVICE_INT_H */

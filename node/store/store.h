@@ -189,6 +189,42 @@ typedef int (*store_seal_fn)(void *arg, struct rm_record *rec, rm_buf *out,
 int store_issue(store *s, struct rm_record *rec, store_seal_fn seal,
     void *seal_arg, struct store_put_result *res, rm_why *why);
 
+/* Most records in one store_issue_batch. */
+#define STORE_ISSUE_BATCH_MAX 10000
+
+/* One record of a batch: rec and seal_arg in, res out. */
+struct store_issue_item {
+	struct rm_record *rec;       /* borrowed, updated in place as by
+	                                store_issue (seq, prev, ver,
+	                                supersedes) */
+	void *seal_arg;              /* handed to seal with this record */
+	struct store_put_result res; /* written on success */
+};
+
+/*
+ * Issue n records of this node's own agency in ONE write transaction:
+ * store_issue for each of items[0..n) in order, on the writer thread,
+ * with consecutive seqs (each prev the hash of the one before), each
+ * sealed by seal(items[i].seal_arg, ...) in order, and one commit
+ * (fsync) for all. The observer sees them after the commit, in order,
+ * as for single issues (commit_last on the last event of the commit).
+ * All or nothing: if a seal or a store rule refuses any record (or the
+ * origin is forked) nothing of the batch is stored (a nested
+ * transaction is aborted; other jobs sharing the commit are not
+ * affected), the record's error is returned, *bad (may be NULL) is its
+ * index and why says "record I (OBJECT_ID): reason". Map growth
+ * retries the whole batch with the same numbers (every record is
+ * sealed again). Blocks until committed; single issues and puts queued
+ * meanwhile by other threads wait for their turn (the log stays
+ * contiguous). Sealing is serial (each prev is the previous record's
+ * hash), so the batch takes about n signatures of the writer thread.
+ * Errors: those of store_issue; RM_EINVAL also for n 0 or over
+ * STORE_ISSUE_BATCH_MAX, a NULL item record. *bad is n when no single
+ * record is at fault (closing, commit failure).
+ */
+int store_issue_batch(store *s, struct store_issue_item *items, size_t n,
+    store_seal_fn seal, size_t *bad, rm_why *why);
+
 /* ---------------- reads ---------------- */
 
 /* Signed bytes of a record (appended to out). RM_ENOTFOUND, RM_ENOMEM,

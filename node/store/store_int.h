@@ -52,7 +52,10 @@ struct store_heads {
 /* Map growth: at most this many doublings for one batch. */
 #define STORE_GROW_MAX       16
 
-enum store_job_kind { STORE_JOB_PUT, STORE_JOB_ISSUE };
+/* PUT: a record handed in (store_put*); ISSUE: one own record sealed
+ * in the transaction (store_issue); BATCH: n own records sealed in a
+ * nested transaction, all or nothing (store_issue_batch, store_batch.c). */
+enum store_job_kind { STORE_JOB_PUT, STORE_JOB_ISSUE, STORE_JOB_BATCH };
 
 struct store_job {
 	struct store_job *next;
@@ -80,6 +83,13 @@ struct store_job {
 	int err;
 	bool is_latest;
 	struct store_put_result res;
+
+	/* BATCH: one ISSUE job per record (irec, seal, seal_arg, iver0
+	 * set; never queued themselves), owned by the batch job; bad is
+	 * the index of the record that failed the attempt. */
+	struct store_job *subs;
+	size_t n_subs;
+	size_t bad;
 };
 
 struct store {
@@ -124,6 +134,20 @@ void store_rd_end(store *s, MDB_txn *txn);
 /* ---- store_writer.c ---- */
 void *store_writer_main(void *arg);
 void store_job_free(struct store_job *j);
+/* Queue j for the writer; RM_ECLOSED if the store is closing. */
+int store_enqueue(store *s, struct store_job *j);
+
+/* ---- store_batch.c ---- */
+/* Apply a BATCH job inside txn, in a nested transaction: every sub job
+ * in order; if one fails (its err, or not stored) the nested
+ * transaction is aborted, the counters are restored, j->err / j->iwhy
+ * / j->bad say which record and why, and 0 is returned (the other jobs
+ * of the group commit are not affected). An LMDB failure is returned
+ * as the MDB code and fails the group, as store_apply_job's. */
+int store_batch_apply(store *s, MDB_txn *txn, struct store_job *j,
+    uint64_t *forks, uint64_t *equivocations);
+/* Release what a BATCH job owns (its subs' sealed bytes, the array). */
+void store_batch_release(struct store_job *j);
 
 /* ---- store_apply.c ---- */
 /*

@@ -20,6 +20,8 @@ store_job_free(struct store_job *j)
 {
 	if (j == NULL)
 		return;
+	if (j->kind == STORE_JOB_BATCH)
+		store_batch_release(j);
 	free(j->bytes);
 	free(j->source);
 	record_fini(&j->rec);
@@ -28,7 +30,7 @@ store_job_free(struct store_job *j)
 }
 
 /* Queue j unless closing. */
-static int
+int
 store_enqueue(store *s, struct store_job *j)
 {
 	pthread_mutex_lock(&s->mtx);
@@ -215,6 +217,28 @@ reported(const struct store_job *j)
 	return j->res.stored && (j->err == RM_OK || j->err == RM_EFORK);
 }
 
+/* The last job of the group (a batch's sub job) the observer hears of. */
+static const struct store_job *
+last_reported(const struct store_job *batch)
+{
+	const struct store_job *j, *last = NULL;
+
+	for (j = batch; j != NULL; j = j->next) {
+		if (j->kind != STORE_JOB_BATCH) {
+			if (reported(j))
+				last = j;
+			continue;
+		}
+		for (size_t i = 0; j->err == RM_OK && i < j->n_subs; i++)
+			if (reported(&j->subs[i]))
+				last = &j->subs[i];
+	}
+	return last;
+}
+
+static void job_event(void (*obs)(void *, const struct store_event *),
+    void *obs_arg, const struct store_job *j, const struct store_job *last);
+
 /* Report a committed (or failed) batch and release it. */
 static void
 store_complete(store *s, struct store_job *batch, bool committed)
@@ -228,37 +252,22 @@ store_complete(store *s, struct store_job *batch, bool committed)
 	obs = s->obs;
 	obs_arg = s->obs_arg;
 	pthread_mutex_unlock(&s->mtx);
-	for (j = batch; committed && obs != NULL && j != NULL; j = j->next)
-		if (reported(j))
-			last = j;
+	if (committed && obs != NULL)
+		last = last_reported(batch);
 	for (j = batch; committed && obs != NULL && j != NULL; j = j->next) {
-		struct store_event ev;
-
-		if (!reported(j))
+		if (j->kind != STORE_JOB_BATCH) {
+			job_event(obs, obs_arg, j, last);
 			continue;
-		memset(&ev, 0, sizeof(ev));
-		ev.fork_evidence = j->err == RM_EFORK;
-		ev.hash = j->res.hash;
-		if (j->kind == STORE_JOB_ISSUE) {
-			ev.bytes = j->sealed.data;
-			ev.len = j->sealed.len;
-			ev.rec = j->irec;
-		} else {
-			ev.bytes = j->bytes;
-			ev.len = j->len;
-			ev.rec = &j->rec;
 		}
-		ev.source = j->source;
-		ev.is_latest = j->is_latest;
-		ev.commit_last = j == last;
-		obs(obs_arg, &ev);
+		for (size_t i = 0; j->err == RM_OK && i < j->n_subs; i++)
+			job_event(obs, obs_arg, &j->subs[i], last);
 	}
-	/* Put jobs complete and are freed here; issue jobs are set aside on
-	 * their own list (the batch list runs through freed jobs after
-	 * this loop and must not be walked again). */
+	/* Put jobs complete and are freed here; issue and batch jobs are
+	 * set aside on their own list (the batch list runs through freed
+	 * jobs after this loop and must not be walked again). */
 	for (j = batch; j != NULL; j = next) {
 		next = j->next;
-		if (j->kind == STORE_JOB_ISSUE) {
+		if (j->kind != STORE_JOB_PUT) {
 			*tail = j;
 			tail = &j->next;
 			continue;
@@ -279,6 +288,33 @@ store_complete(store *s, struct store_job *batch, bool committed)
 	}
 	pthread_cond_broadcast(&s->done_cv);
 	pthread_mutex_unlock(&s->mtx);
+}
+
+/* The observer's event for one committed job, if it stored a record. */
+static void
+job_event(void (*obs)(void *, const struct store_event *), void *obs_arg,
+    const struct store_job *j, const struct store_job *last)
+{
+	struct store_event ev;
+
+	if (!reported(j))
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.fork_evidence = j->err == RM_EFORK;
+	ev.hash = j->res.hash;
+	if (j->kind == STORE_JOB_ISSUE) {
+		ev.bytes = j->sealed.data;
+		ev.len = j->sealed.len;
+		ev.rec = j->irec;
+	} else {
+		ev.bytes = j->bytes;
+		ev.len = j->len;
+		ev.rec = &j->rec;
+	}
+	ev.source = j->source;
+	ev.is_latest = j->is_latest;
+	ev.commit_last = j == last;
+	obs(obs_arg, &ev);
 }
 
 static void
@@ -320,7 +356,9 @@ retry:
 	forks = forks0;
 	equiv = equiv0;
 	for (j = batch; j != NULL; j = j->next)
-		if ((mrc = store_apply_job(s, txn, j, &forks, &equiv)) != 0)
+		if ((mrc = j->kind == STORE_JOB_BATCH ?
+		    store_batch_apply(s, txn, j, &forks, &equiv) :
+		    store_apply_job(s, txn, j, &forks, &equiv)) != 0)
 			goto abort;
 	if (forks != forks0 &&
 	    (mrc = store_meta_put_u64(s, txn, "forks", forks)) != 0)

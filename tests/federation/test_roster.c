@@ -395,6 +395,61 @@ test_load_file(void)
 	rm_buf_fini(&b);
 }
 
+/* An escalation is covered by the roster permission for "task"
+ * (rm_kind_ops.roster_kind): an agency without it is refused with a
+ * reason naming that kind; an ack needs no permission (its own rule). */
+static void
+test_authorise_escalation(void)
+{
+	struct roster *r = fx_roster(1);
+	struct roster_agency w = *roster_find(r, FX_WATER);
+	struct rm_escalation e;
+	struct rm_ack a;
+	struct rm_record rec;
+	rm_why why;
+
+	memset(&e, 0, sizeof(e));
+	memset(&rec, 0, sizeof(rec));
+	rec.schema_version = RM_SCHEMA_VERSION;
+	rec.kind = &rm_kind_escalation;
+	rec.body = &e;
+	snprintf(rec.origin, sizeof(rec.origin), FX_WATER);
+	snprintf(rec.object_id, sizeof(rec.object_id), "esc:t1");
+	rec.ver = rec.seq = 1;
+	rec.issued_ms = 1786000000000LL;
+	rec.n_areas = 1;
+	snprintf(rec.areas[0], sizeof(rec.areas[0]), "120104");
+	snprintf(e.task.origin, sizeof(e.task.origin), FX_WATER);
+	snprintf(e.task.oid, sizeof(e.task.oid), "t1");
+	snprintf(e.lead, sizeof(e.lead), FX_EMERGENCY);
+	e.n_pending = 1;
+	snprintf(e.pending[0], sizeof(e.pending[0]), FX_EMERGENCY);
+	e.deadline_ms = 1786000000000LL;
+	CU_ASSERT_EQUAL_FATAL(record_validate(&rec, &why), RM_OK);
+	w.kinds = ROSTER_KIND_ALERT;
+	CU_ASSERT_EQUAL(roster_authorise(&w, &rec, &why), RM_EUNAUTH);
+	CU_ASSERT(strstr(why.msg, "needs kind \"task\"") != NULL);
+	CU_ASSERT(strstr(why.msg, "escalation") != NULL);
+	w.kinds |= (rm_kind_set)1u << kind_index(&rm_kind_task);
+	CU_ASSERT_EQUAL(roster_authorise(&w, &rec, &why), RM_OK);
+	/* an ack: any roster agency, whatever its kinds */
+	memset(&a, 0, sizeof(a));
+	rec.kind = &rm_kind_ack;
+	rec.body = &a;
+	snprintf(a.task.origin, sizeof(a.task.origin), FX_EMERGENCY);
+	snprintf(a.task.oid, sizeof(a.task.oid), "t1");
+	snprintf(rec.object_id, sizeof(rec.object_id), "ack:%s:t1",
+	    FX_EMERGENCY);
+	a.state = RM_ACK_RECEIVED;
+	CU_ASSERT_EQUAL_FATAL(record_validate(&rec, &why), RM_OK);
+	w.kinds = ROSTER_KIND_ALERT;
+	CU_ASSERT_EQUAL(roster_authorise(&w, &rec, &why), RM_OK);
+	/* but its area is still the roster's */
+	snprintf(rec.areas[0], sizeof(rec.areas[0]), "120103");
+	CU_ASSERT_EQUAL(roster_authorise(&w, &rec, &why), RM_EUNAUTH);
+	roster_free(r);
+}
+
 void
 rm_test_register(void)
 {
@@ -405,6 +460,7 @@ rm_test_register(void)
 		{ "open_bad_entries", test_open_bad_entries },
 		{ "authorise", test_authorise },
 	{ "authorise_fork_resolution", test_authorise_fork_resolution },
+	{ "authorise_escalation", test_authorise_escalation },
 		{ "load_file", test_load_file },
 		CU_TEST_INFO_NULL,
 	};

@@ -6,7 +6,9 @@ foreach(t two_nodes_tls forged_peer coap_observe http_api fork_equal_length
     key_history
     own_log_restore
     risk_register
-    risk_rollup)
+    risk_rollup
+    task_dispatch
+    rules_proposals)
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()
@@ -22,6 +24,8 @@ rm_script_test(integration.fork_resolve_registrar
 rm_script_test(integration.fork_resolve_dir
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_resolve.sh dir
   TIMEOUT 180)
+rm_script_test(integration.task_centre
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/task_centre.sh TIMEOUT 180)
 rm_script_test(integration.centre_failure
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/centre_failure.sh TIMEOUT 240)
 
@@ -39,3 +43,8 @@ rm_script_test(integration.hostile_peer
 # (crash_kill9.sh, scripts/crash-trials).
 add_executable(rm_load_gen load_gen.c)
 target_link_libraries(rm_load_gen PRIVATE PkgConfig::JANSSON Threads::Threads)
+
+# Task dispatch: signs acks of any agency for the "not an assignee" test.
+add_executable(rm_test_seal_ack ack_seal.c)
+target_link_libraries(rm_test_seal_ack PRIVATE rm_trust rm_crypto
+  rm_schemas rm_common)

@@ -13,3 +13,5 @@ rm_unit_test(node.http_net SOURCES test_http_net.c test_http_fx.c
 rm_unit_test(node.http_check SOURCES test_http_check.c
   LIBS rm_daemon TIMEOUT 60)
 add_dependencies(test_node_http_check riskmeshd)
+rm_unit_test(node.http_indicators SOURCES test_http_indicators.c
+  test_http_fx.c LIBS rm_http rm_daemon TIMEOUT 120)

@@ -23,3 +23,7 @@ rm_unit_test(node.store_resolve
 # migration (store_query.c, store_history.c, store_migrate.c).
 rm_unit_test(node.store_query
   SOURCES test_store_query.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})
+# Many own records in one write transaction (store_batch.c).
+rm_unit_test(node.store_batch
+  SOURCES test_store_batch.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
+  TIMEOUT 120)

@@ -24,6 +24,8 @@ die(const char *what, const rm_why *why)
 	abort();
 }
 
+rm_kind_set http_fx_kinds = ROSTER_KIND_ALERT;
+
 static void
 fx_agency(struct roster_agency *a, const char *id, crypto_key *k,
     const char *area, rm_grade max)
@@ -33,7 +35,7 @@ fx_agency(struct roster_agency *a, const char *id, crypto_key *k,
 	snprintf(a->name_en, sizeof(a->name_en), "%s", id);
 	snprintf(a->name_zh, sizeof(a->name_zh), "测试 %s", id);
 	snprintf(a->role, sizeof(a->role), "department");
-	a->kinds = ROSTER_KIND_ALERT;
+	a->kinds = http_fx_kinds;
 	a->max_grade = max;
 	a->n_areas = 1;
 	snprintf(a->areas[0], sizeof(a->areas[0]), "%s", area);

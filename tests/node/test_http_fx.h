@@ -26,6 +26,9 @@
     extra "}"
 
 extern struct node fx;
+/* The kinds OWN and OTHER may publish (default: alert); set before
+ * http_fx_init. */
+extern rm_kind_set http_fx_kinds;
 
 /* CUnit suite init/fini: the node, its store, the roster. */
 int http_fx_init(void);

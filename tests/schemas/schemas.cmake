@@ -42,3 +42,8 @@ else()
   message(WARNING "riskmesh: no python3 with cbor2; schemas.cbor2_interop not registered")
 endif()
 rm_unit_test(schemas.risk SOURCES test_risk.c LIBS rm_schemas)
+rm_unit_test(schemas.task SOURCES test_task.c LIBS rm_schemas)
+rm_unit_test(schemas.indicator_val SOURCES test_indicator_val.c
+  LIBS rm_schemas)
+rm_unit_test(schemas.indicator SOURCES test_indicator.c LIBS rm_schemas)
+rm_unit_test(schemas.proposal SOURCES test_proposal.c LIBS rm_schemas)

@@ -42,24 +42,39 @@ test_register_rules(void)
 	CU_ASSERT_EQUAL(kind_register(&notice_kind, &why), RM_OK); /* again */
 	CU_ASSERT_PTR_EQUAL(kind_find("notice", 6), &notice_kind);
 	/* after the built-in kinds: alert (0), agency (1), fork_resolution
-	 * (2), risk (3) */
+	 * (2), risk (3), task (4), ack (5), escalation (6), indicator_def (7),
+	 * indicator (8), proposal (9) */
 	CU_ASSERT_PTR_EQUAL(kind_at(1), &rm_kind_agency);
 	CU_ASSERT_PTR_EQUAL(kind_at(2), &rm_kind_fork_resolution);
 	CU_ASSERT_PTR_EQUAL(kind_at(3), &rm_kind_risk);
-	CU_ASSERT_EQUAL(kind_index(&notice_kind), 4);
-	CU_ASSERT_PTR_EQUAL(kind_at(4), &notice_kind);
-	CU_ASSERT_PTR_NULL(kind_at(5));
-	CU_ASSERT_EQUAL(kind_set_all(), 31u);
+	CU_ASSERT_PTR_EQUAL(kind_at(4), &rm_kind_task);
+	CU_ASSERT_PTR_EQUAL(kind_at(5), &rm_kind_ack);
+	CU_ASSERT_PTR_EQUAL(kind_at(6), &rm_kind_escalation);
+	CU_ASSERT_PTR_EQUAL(kind_at(7), &rm_kind_indicator_def);
+	CU_ASSERT_PTR_EQUAL(kind_at(8), &rm_kind_indicator);
+	CU_ASSERT_PTR_EQUAL(kind_at(9), &rm_kind_proposal);
+	CU_ASSERT_EQUAL(kind_index(&notice_kind), 10);
+	CU_ASSERT_PTR_EQUAL(kind_at(10), &notice_kind);
+	CU_ASSERT_PTR_NULL(kind_at(11));
+	CU_ASSERT_EQUAL(kind_set_all(), 2047u);
 	/* names sorted bytewise whatever the registration order */
 	CU_ASSERT_EQUAL(kind_set_names(kind_set_all(), names, RM_KINDS_MAX),
-	    5);
-	CU_ASSERT_STRING_EQUAL(names[0], "agency");
-	CU_ASSERT_STRING_EQUAL(names[1], "alert");
-	CU_ASSERT_STRING_EQUAL(names[2], "fork_resolution");
-	CU_ASSERT_STRING_EQUAL(names[3], "notice");
-	CU_ASSERT_STRING_EQUAL(names[4], "risk");
-	CU_ASSERT_EQUAL(kind_set_names(16u, names, RM_KINDS_MAX), 1);
+	    11);
+	CU_ASSERT_STRING_EQUAL(names[0], "ack");
+	CU_ASSERT_STRING_EQUAL(names[1], "agency");
+	CU_ASSERT_STRING_EQUAL(names[2], "alert");
+	CU_ASSERT_STRING_EQUAL(names[3], "escalation");
+	CU_ASSERT_STRING_EQUAL(names[4], "fork_resolution");
+	CU_ASSERT_STRING_EQUAL(names[5], "indicator");
+	CU_ASSERT_STRING_EQUAL(names[6], "indicator_def");
+	CU_ASSERT_STRING_EQUAL(names[7], "notice");
+	CU_ASSERT_STRING_EQUAL(names[8], "proposal");
+	CU_ASSERT_STRING_EQUAL(names[9], "risk");
+	CU_ASSERT_STRING_EQUAL(names[10], "task");
+	CU_ASSERT_EQUAL(kind_set_names(1024u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "notice");
+	CU_ASSERT_EQUAL(kind_set_names(16u, names, RM_KINDS_MAX), 1);
+	CU_ASSERT_STRING_EQUAL(names[0], "proposal");
 	CU_ASSERT_EQUAL(kind_set_names(8u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "risk");
 }

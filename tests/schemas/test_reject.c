@@ -252,8 +252,8 @@ test_unknown(void)
 	}
 	{
 		SETUP();
-		tab_set(&rec, "kind", "647461736b");	/* "task" */
-		REJECT(RM_EUNKNOWN, "kind: unknown kind \"task\"");
+		tab_set(&rec, "kind", "647461736a");	/* "tasj" */
+		REJECT(RM_EUNKNOWN, "kind: unknown kind \"tasj\"");
 	}
 	{
 		SETUP();

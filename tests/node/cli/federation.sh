@@ -2,10 +2,11 @@
 # federation init, agency import/add/list.
 . "$(dirname "$0")/lib.sh"
 F=$T/fed
-# housing publishes no kind this build supports (risk is one now: keep
-# it to task and indicator), so that the import skips it with a note
+# housing publishes no kind this build supports (risk, task and
+# indicator are kinds now: keep it to a kind no build has), so that the
+# import skips it with a note
 CSV=$T/agencies.csv
-sed 's/^\(120000\.housing,.*,\)risk;task;indicator$/\1task;indicator/' \
+sed 's/^\(120000\.housing,.*,\)risk;task;indicator$/\1survey/' \
     "$RM_TEST_DATA/agencies.csv" >"$CSV"
 
 expect "federation init" 0 "federation tianjin initialised" \
@@ -44,10 +45,10 @@ run "$RM" agency list --dir "$F"
 check_eq "list exits 0" "$RC" 0
 check "list header names the charter version" grep -q "charter version 2, 5 agencies (1 in the charter, 4 from agency records; 4 records)" <<<"$OUT"
 grade() { awk -v id="$1" '$1 == id {print $2 " " $3 " " $4 " " $5}' <<<"$OUT"; }
-check_eq "command centre: red" "$(grade 120000.command)" "centre 120000 red alert,risk"
-check_eq "meteorology: red" "$(grade 120000.meteorology)" "department 120000 red alert"
-check_eq "water: orange" "$(grade 120000.water)" "department 120000 orange alert,risk"
-check_eq "Binhai: orange" "$(grade 120116.gov)" "district 120116 orange alert,risk"
+check_eq "command centre: red" "$(grade 120000.command)" "centre 120000 red alert,indicator,risk,task"
+check_eq "meteorology: red" "$(grade 120000.meteorology)" "department 120000 red alert,indicator"
+check_eq "water: orange" "$(grade 120000.water)" "department 120000 orange alert,indicator,risk"
+check_eq "Binhai: orange" "$(grade 120116.gov)" "district 120116 orange alert,indicator,risk,task"
 check "housing is not in the roster" test -z "$(grade 120000.housing)"
 check_eq "registrar: charter, kind agency" "$(grade 120000.registry)" "centre 120000 blue agency"
 check_eq "registrar source" "$(awk '$1 == "120000.registry" {print $8}' <<<"$OUT")" charter

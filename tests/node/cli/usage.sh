@@ -49,8 +49,8 @@ expect "bad --areas" 2 "--areas: \"12011x\" is not a GB/T 2260 area code" \
     "$RM" agency add --dir "$T/f" --id 120116.gov --areas 120116,12011x --max-grade red --kinds alert
 expect "empty area in the list" 2 "--areas: expected 1..16 area codes" \
     "$RM" agency add --dir "$T/f" --id 120116.gov --areas 120116,,120103 --max-grade red --kinds alert
-expect "unknown kind" 2 "--kinds: unknown kind \"task\" \(supported: alert,fork_resolution,risk\)" \
-    "$RM" agency add --dir "$T/f" --id 120116.gov --areas 120116 --max-grade red --kinds alert,task
+expect "unknown kind" 2 "--kinds: unknown kind \"survey\" \(supported: alert,indicator,risk,task\)" \
+    "$RM" agency add --dir "$T/f" --id 120116.gov --areas 120116 --max-grade red --kinds alert,survey
 expect "bad --role" 2 "--role: \"mayor\" is not centre, department or district" \
     "$RM" agency add --dir "$T/f" --id 120116.gov --areas 120116 --max-grade red --kinds alert --role mayor
 expect "agency id that would escape the directory" 2 "--id: \"../x\" is not an agency id" \
