@@ -137,8 +137,6 @@ http_post_proposal_confirm(struct http_call_ctx *c)
 	if ((rv = http_path_object_id(c, oid)) != RM_OK)
 		return rv;
 	rv = service_proposal_confirm(c->n, oid, &is, &c->why);
-	if (rv == RM_EUNKNOWN && strcmp(c->why.field, "type") == 0)
-		c->status = 501;     /* the lead wires task proposals */
 	return http_issue_answer(c, rv, &is);
 }
 

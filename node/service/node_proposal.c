@@ -159,6 +159,43 @@ alert_issue(struct node *n, const struct rm_proposal *p, const char *area,
 	return service_alert_issue(n, &d, true, out, why);
 }
 
+/* The task a task proposal p (record cur) stands for: to p's assignee
+ * (the lead unit), about the proposal, due NODE_PROPOSAL_TASK_DAYS
+ * after confirmation, in the proposal's area. */
+static int
+task_issue(struct node *n, const struct rm_record *cur,
+    const struct rm_proposal *p, struct service_issued *out, rm_why *why)
+{
+	char defid[RM_ALERT_IDENTIFIER_MAX + 1], id[RM_TASK_ID_MAX + 1];
+	char detail[2048];
+	rm_utc_ms now = node_now(n);
+	struct rm_task tk;
+	struct rm_record d;
+	int rv;
+
+	if ((rv = service_alert_default_id(n, now, defid, why)) != RM_OK)
+		return rv;
+	/* "t-<ms>-<hex>", as POST /v1/tasks makes them */
+	snprintf(id, sizeof(id), "t-%.57s", defid + strlen(n->cfg.agency) +
+	    (strlen(defid) > strlen(n->cfg.agency) ? 1 : 0));
+	memset(&tk, 0, sizeof(tk));
+	evidence_text(p, detail, sizeof(detail));
+	tk.subject = p->subject;
+	tk.detail = detail;
+	tk.n_assignees = 1;
+	memcpy(tk.assignees[0], p->assignee, sizeof(tk.assignees[0]));
+	memcpy(tk.lead, p->assignee, sizeof(tk.lead));
+	tk.n_links = 1;
+	memcpy(tk.links[0].origin, cur->origin, sizeof(tk.links[0].origin));
+	memcpy(tk.links[0].oid, cur->object_id, sizeof(tk.links[0].oid));
+	tk.priority = RM_TASK_HIGH;
+	tk.deadline_ms = now + (rm_utc_ms)NODE_PROPOSAL_TASK_DAYS * 86400000;
+	tk.status = RM_TASK_OPEN;
+	draft_init(n, &d, &rm_kind_task, &tk, id, cur->areas[0]);
+	d.issued_ms = now;
+	return service_task_issue(n, &d, NULL, out, why);
+}
+
 int
 node_proposal_raise(struct node *n, const struct rules_transition *t,
     rm_why *why)
@@ -286,21 +323,23 @@ service_proposal_confirm(struct node *n, const char *id,
 		    id, proposal_state_name(p->state), p->state ==
 		    RM_PROPOSAL_CONFIRMED ? " as " : "", p->state ==
 		    RM_PROPOSAL_CONFIRMED ? p->confirmed_oid : "");
-	else if (p->type == RM_PROPOSAL_TASK)
-		rv = rm_fail_at(why, RM_EUNKNOWN, "type", "task proposals need "
-		    "the task kind, which this build does not have");
 	if (rv != RM_OK)
 		goto out;
 	rm_utc_format(cur.issued_ms, t);
 	snprintf(ref, sizeof(ref), "%s,%s,%s", cur.origin, cur.object_id, t);
-	if ((rv = alert_issue(n, p, cur.areas[0], ref, &alert, why)) != RM_OK)
+	if (p->type == RM_PROPOSAL_TASK)
+		rv = task_issue(n, &cur, p, &alert, why);
+	else
+		rv = alert_issue(n, p, cur.areas[0], ref, &alert, why);
+	if (rv != RM_OK)
 		goto out;
-	/* the alert stands; a proposal left open is logged, not undone */
+	/* the alert or task stands; a proposal left open is logged, not
+	 * undone */
 	if (proposal_next(n, &cur, &h, RM_PROPOSAL_CONFIRMED, &alert, &w2) !=
 	    RM_OK)
-		rm_log(RM_LOG_WARN, "node", "proposal %s confirmed as alert %s "
-		    "but not marked confirmed: %s", id, alert.object_id,
-		    w2.msg);
+		rm_log(RM_LOG_WARN, "node", "proposal %s confirmed as %s %s but "
+		    "not marked confirmed: %s", id, proposal_type_name(p->type),
+		    alert.object_id, w2.msg);
 	*out = alert;
 out:
 	record_fini(&cur);

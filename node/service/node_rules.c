@@ -160,15 +160,37 @@ alert_fact(struct node_rules *r, const struct rm_record *rec)
 	(void)rules_alert(r->eng, &f, enqueue, r);
 }
 
-/* Store subscriber (writer thread): alert versions become facts. */
+/* service_ind_fn: one value of a stored indicator series, observed
+ * (mu held). A value the engine refuses (a code longer than its
+ * bound) is skipped: the record is valid, the rule cannot use it. */
+static int
+observe_point(void *arg, const struct service_ind_obs *o)
+{
+	struct node_rules *r = arg;
+	struct rules_obs ob = { o->code, o->area, o->time_ms, o->value_d };
+
+	(void)rules_observe(r->eng, &ob, 1, enqueue, r);
+	return RM_OK;
+}
+
+/* Store subscriber (writer thread): alert versions become facts, the
+ * values of indicator series (from this node or a peer) observations. */
 static void
 rules_stored(void *arg, const struct store_event *ev)
 {
 	struct node *n = arg;
 
 	/* obs_mtx is held: n->rules is NULL once node_rules_stop ran */
-	if (n->rules == NULL || ev->rec->kind != &rm_kind_alert ||
-	    !ev->is_latest)
+	if (n->rules == NULL || ev->fork_evidence)
+		return;
+	if (ev->rec->kind == &rm_kind_indicator) {
+		pthread_mutex_lock(&n->rules->mu);
+		(void)service_indicator_points(ev->rec, observe_point, n->rules);
+		pthread_cond_signal(&n->rules->cv);
+		pthread_mutex_unlock(&n->rules->mu);
+		return;
+	}
+	if (ev->rec->kind != &rm_kind_alert || !ev->is_latest)
 		return;
 	pthread_mutex_lock(&n->rules->mu);
 	alert_fact(n->rules, ev->rec);

@@ -980,18 +980,26 @@ void node_rules_get_stats(struct node *n, struct node_rules_stats *out);
 int service_proposal_latest(struct node *n, const char *id,
     struct rm_record *out, rm_hash *hash, rm_why *why);
 
+/* Days a task confirmed from a task proposal has before its deadline. */
+#define NODE_PROPOSAL_TASK_DAYS 7
+
 /*
- * Confirm the own agency's open warning proposal `id` into an alert
- * with one call: an alert (Actual, Alert, category Met, urgency
+ * Confirm the own agency's open proposal `id` with one call. A warning
+ * proposal becomes an alert (Actual, Alert, category Met, urgency
  * Expected, certainty Likely, severity from the grade) with the
  * proposal's grade, event, headline and lang, the evidence as its
  * description, the proposal's area, and a CAP reference
  * "origin,oid,issued" to the proposal, issued with
- * service_alert_issue; then the proposal's next version, confirmed,
- * naming the alert. *out is the alert's. Errors: those of
+ * service_alert_issue. A task proposal becomes a task (service_task_
+ * issue) to the proposal's assignee as the lead unit, subject the
+ * proposal's, the evidence as its detail, linked to the proposal,
+ * priority high, due NODE_PROPOSAL_TASK_DAYS after now, in the
+ * proposal's area. Then the proposal's next version, confirmed, names
+ * the alert or task; *out is the alert's or task's. Errors: those of
  * service_proposal_latest; RM_EEXIST (field "state": confirmed or
- * expired already); RM_EUNKNOWN (field "type": a task proposal: the
- * task kind is not in this build); then service_alert_issue's.
+ * expired already); then service_alert_issue's or service_task_issue's
+ * (e.g. RM_EBADVALUE field "assignees" for an assignee that is this
+ * agency or not in the roster).
  */
 int service_proposal_confirm(struct node *n, const char *id,
     struct service_issued *out, rm_why *why);

@@ -7,8 +7,9 @@
 # the alert, which the peer receives with the confirmed proposal. The
 # alert in force then makes a chained rule fire with a river level; the
 # level falling past the hysteresis expires that proposal. A pending
-# period ends on the rules thread's timer; a task proposal cannot be
-# confirmed yet (501).
+# period ends on the rules thread's timer; a confirmed task proposal is
+# a task the assignee's node receives; indicator values ingested through
+# POST /v1/indicators reach the engine from the store.
 . "$(dirname "$0")/lib.sh"
 A=120116.gov          # Binhai district: alert;risk;task;indicator, max orange
 B=120000.meteorology
@@ -54,12 +55,19 @@ end
 rule river-task
     scope    120116
     when     rise(river_level, 3h) >= 0.4
-    task     responsible
+    task     120000.meteorology
     subject  海河水位3小时上涨超过0.4米，请核查堤防风险
+end
+rule rain1h-yellow
+    scope    120116
+    when     rain_1h >= 30
+    warning  yellow
+    event    暴雨
+    headline 滨海新区1小时降雨量超过30毫米
 end
 EOF
 out=$("$RM_BIN/riskmesh" rules check "$rules" 2>&1)
-check_eq "riskmesh rules check: clean, exit 0" "$?:$out" "0:$rules: 5 rules, no errors"
+check_eq "riskmesh rules check: clean, exit 0" "$?:$out" "0:$rules: 6 rules, no errors"
 printf 'rule x\n    scope 12\n    when rain >> 5\n' >"$T/bad.rules"
 out=$("$RM_BIN/riskmesh" rules check "$T/bad.rules" 2>&1)
 check_eq "a bad file: exit 1" "$?" 1
@@ -160,16 +168,12 @@ check "the gale rule fires 2 s later without another input" wait_props $A 1 15
 check_eq "  it is the gale rule" "$(props $A '' 'd["proposals"][0]["rule"]')" gale
 gid=$(props $A '' 'd["proposals"][0]["object_id"]')
 
-# A task proposal: assignee is the responsible unit (no risk: the
-# agency). 4.45 m is 0.45 above the 3-hour minimum, below the flood mark.
+# A task proposal for meteorology. 4.45 m is 0.45 above the 3-hour
+# minimum, below the flood mark.
 observe "[{\"code\": \"river_level\", \"area\": \"120116\", \"time\": \"$(at '+3 seconds')\", \"value\": 4.45}]" >/dev/null
 check "the river-task rule raises a task proposal" wait_props $A 2 10
 tid=$(props $A '' '[x["object_id"] for x in d["proposals"] if x["type"] == "task"][0]')
-check_eq "  for the responsible unit" "$(props $A '' '[x["assignee"] for x in d["proposals"] if x["type"] == "task"]')" "['$A']"
-r=$(rm_http "$FED" $A POST "/v1/proposals/$tid/confirm")
-check_eq "confirming a task proposal: 501, the reason" \
-    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["reason"]')" \
-    "501:task proposals need the task kind, which this build does not have"
+check_eq "  for the rule's assignee" "$(props $A '' '[x["assignee"] for x in d["proposals"] if x["type"] == "task"]')" "['$B']"
 r=$(observe '[{"code": "wind", "area": "12", "time": "2026-01-01T00:00:00Z", "value": 1}]')
 check_eq "a bad observation: 422 field value" \
     "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:value"
@@ -193,6 +197,35 @@ observe "[{\"code\": \"wind\", \"area\": \"120116\", \"time\": \"$(at '+5 second
 check "after a restart the gale clears and its proposal expires" wait_props $A 1 10
 check_eq "  the task proposal stays" "$(props $A '' '[x["object_id"] for x in d["proposals"]]')" "['$tid']"
 check_eq "GET /v1/status: the rules since the restart" \
-    "$(rm_status_field "$FED" $A '(d["rules"]["rules"], d["rules"]["raised"], d["rules"]["cleared"])')" "(5, 0, 1)"
+    "$(rm_status_field "$FED" $A '(d["rules"]["rules"], d["rules"]["raised"], d["rules"]["cleared"])')" "(6, 0, 1)"
 check_eq "  none on meteorology" "$(rm_status_field "$FED" $B 'd["rules"]')" None
+
+# Confirming the task proposal dispatches the task to meteorology.
+r=$(rm_http "$FED" $A POST "/v1/proposals/$tid/confirm")
+check_eq "confirming a task proposal: 201" "$(http_status <<<"$r")" 201
+task=$(http_body <<<"$r" | rm_json 'd["object_id"]')
+tasks_on_b() {
+	rm_http "$FED" $B GET "/v1/tasks?assignee=$B" | http_body | rm_json "$1"
+}
+wait_task() {
+	local deadline=$(( $(date +%s) + 10 ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		[ "$(tasks_on_b '[t["object_id"] for t in d["tasks"]]' 2>/dev/null)" = "['$task']" ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+check "meteorology receives the task" wait_task
+check_eq "  its subject is the rule's, it links the proposal" \
+    "$(tasks_on_b '(d["tasks"][0]["subject"], d["tasks"][0]["links"][0]["oid"])')" \
+    "('海河水位3小时上涨超过0.4米，请核查堤防风险', '$tid')"
+check_eq "  the proposal is gone from the open list" "$(props $A '' 'd["count"]')" 0
+
+# Indicator values ingested on the node reach the rules from the store.
+r=$(printf 'code,area,time,value,unit,source\nrain_1h,120116,%s,35.5,mm,sensor\n' "$(at now)" |
+    rm_http "$FED" $A POST /v1/indicators -H 'Content-Type: text/csv' --data-binary @-)
+check_eq "rain_1h 35.5 ingested as an indicator series" "$(http_status <<<"$r")" 201
+check "the rain1h rule raises its proposal from the stored series" wait_props $A 1 10
+check_eq "  rain1h-yellow" "$(props $A '' 'd["proposals"][0]["rule"]')" rain1h-yellow
+check "  meteorology receives it" wait_props $B 1 10
 finish
