@@ -589,7 +589,13 @@ risk_index_keys(const struct rm_record *rec,
 	snprintf(key, sizeof(key), "responsible=%.52s", r->responsible);
 	if ((rv = emit(arg, key)) != RM_OK)
 		return rv;
-	snprintf(key, sizeof(key), "review=%.7s", r->review);
+	/* the whole date: a key range [review=, review=TODAY) is every
+	 * item whose review is overdue */
+	snprintf(key, sizeof(key), "review=%.10s", r->review);
+	if ((rv = emit(arg, key)) != RM_OK)
+		return rv;
+	snprintf(key, sizeof(key), "subcategory=%s",
+	    risk_subcategory_name(r->subcategory));
 	return emit(arg, key);
 }
 

@@ -413,7 +413,11 @@ const char *key_end_name(enum rm_key_end e);
  * the object. A point is WGS 84 in integer micro-degrees (struct
  * rm_point: no floats in our CBOR; the JSON API shows and takes decimal
  * degrees). Removal is status "removed" with a reason; a removed item is
- * not in force and is never changed again.
+ * not in force and is never changed again. Index keys of an item in
+ * force (rm_kind_ops.index_keys, in this order): "grade=red",
+ * "status=identified", "category=natural", "responsible=<agency id>",
+ * "review=YYYY-MM-DD" (a key range [review=, review=<today>) is the
+ * overdue items), "subcategory=flood".
  */
 #define RM_RISK_NAME_MAX      256   /* bytes of UTF-8 */
 #define RM_RISK_LOCATION_MAX  512

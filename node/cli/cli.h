@@ -319,6 +319,9 @@ extern const struct cli_cmd cli_risk_update;
 extern const struct cli_cmd cli_risk_remove;
 extern const struct cli_cmd cli_risk_list;
 extern const struct cli_cmd cli_risk_import;
+/* cli_risk_views.c */
+extern const struct cli_cmd cli_risk_summary;
+extern const struct cli_cmd cli_risk_diff;
 extern const struct cli_cmd cli_task_add;     /* cli_task.c */
 extern const struct cli_cmd cli_task_ack;
 extern const struct cli_cmd cli_task_close;

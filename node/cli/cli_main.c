@@ -23,6 +23,8 @@ static const struct cli_cmd *const commands[] = {
 	&cli_risk_update,
 	&cli_risk_remove,
 	&cli_risk_list,
+	&cli_risk_summary,
+	&cli_risk_diff,
 	&cli_risk_import,
 	&cli_task_add,
 	&cli_task_ack,

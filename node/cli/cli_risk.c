@@ -1,5 +1,6 @@
 /*
- * cli_risk.c -- `riskmesh risk add|update|remove|list`: the risk
+ * cli_risk.c -- `riskmesh risk add|update|remove` (list, summary and
+ * diff: cli_risk_views.c): the risk
  * register (风险清单) over a node's HTTP/JSON API (docs/API.md "Risk
  * register"); the node checks every field and the roster.
  */
@@ -136,57 +137,6 @@ run_remove(const struct cli_args *a)
 	    cli_get(a, "reason")), "removed");
 }
 
-static int
-run_list(const struct cli_args *a)
-{
-	static const char *const filters[] = { "area", "grade", "status",
-		"category", "responsible" };
-	const struct cli_cmd *c = a->cmd;
-	struct cli_http_res res;
-	char path[512], enc[200];
-	size_t l, i;
-	json_t *j, *risks, *r;
-	int rv;
-
-	l = (size_t)snprintf(path, sizeof(path), "/v1/risks");
-	for (size_t k = 0; k < sizeof(filters) / sizeof(filters[0]); k++) {
-		const char *v = cli_get(a, filters[k]);
-
-		if (v == NULL)
-			continue;
-		if (cli_pct_encode(v, enc, sizeof(enc)) != 0)
-			return cli_usage(c, "--%s: too long", filters[k]);
-		l += (size_t)snprintf(path + l, sizeof(path) - l, "%c%s=%s",
-		    strchr(path, '?') ? '&' : '?', filters[k], enc);
-		if (l >= sizeof(path))
-			return cli_usage(c, "filters too long");
-	}
-	if ((rv = cli_api_get(a, path, &res)) != CLI_API_BODY)
-		return rv;
-	j = json_loads(res.body, 0, NULL);
-	risks = json_object_get(j, "risks");
-	if (!json_is_array(risks)) {
-		rv = cli_fail(c, "HTTP 200 but no \"risks\" array: %.200s",
-		    res.body);
-		goto out;
-	}
-	json_array_foreach(risks, i, r) {
-		json_t *ar = json_array_get(json_object_get(r, "areas"), 0);
-
-		printf("%-7s %-10s %-8s %-24s %-20s %s\n", cli_jstr(r, "grade"),
-		    cli_jstr(r, "status"), json_is_string(ar) ?
-		    json_string_value(ar) : "-", cli_jstr(r, "object_id"),
-		    cli_jstr(r, "responsible"), cli_jstr(r, "name"));
-	}
-	printf("%zu risk%s in force\n", json_array_size(risks),
-	    json_array_size(risks) == 1 ? "" : "s");
-	rv = CLI_EXIT_OK;
-out:
-	json_decref(j);
-	cli_http_res_fini(&res);
-	return rv;
-}
-
 #define RISK_FIELD_OPTS \
 	{ "area", 0, "CODE", 0, "GB/T 2260 area code" }, \
 	{ "name", 0, "TEXT", 0, "risk name" }, \
@@ -225,17 +175,6 @@ static const struct cli_opt remove_opts[] = {
 	{ NULL, 0, NULL, 0, NULL },
 };
 
-static const struct cli_opt list_opts[] = {
-	{ "config", 'c', "NODE.CONF", CLI_REQUIRED, "the node's config" },
-	{ "area", 0, "CODE", 0, "areas containing or inside CODE" },
-	{ "grade", 0, "G", 0, "only this grade" },
-	{ "status", 0, "S", 0, "identified|controlled" },
-	{ "category", 0, "C", 0, "only this category" },
-	{ "responsible", 0, "AGENCY", 0, "only this responsible unit" },
-	{ "json", 0, NULL, 0, "print the raw JSON answer" },
-	{ NULL, 0, NULL, 0, NULL },
-};
-
 const struct cli_cmd cli_risk_add = {
 	.name = "risk add",
 	.synopsis = "-c NODE.CONF --area CODE --name T --category C "
@@ -267,13 +206,4 @@ const struct cli_cmd cli_risk_remove = {
 	.max_pos = 1,
 	.opts = remove_opts,
 	.run = run_remove,
-};
-
-const struct cli_cmd cli_risk_list = {
-	.name = "risk list",
-	.synopsis = "-c NODE.CONF [--area CODE] [--grade G] [--status S] "
-	    "[--category C] [--responsible AGENCY] [--json]",
-	.summary = "risks in force, newest first (GET /v1/risks)",
-	.opts = list_opts,
-	.run = run_list,
 };

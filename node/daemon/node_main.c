@@ -452,6 +452,16 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	so.group_max = n->cfg.group_max;
 	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
 		goto fail;
+	{
+		struct store_stats st;
+
+		if (store_get_stats(n->store, &st) == RM_OK &&
+		    st.migrated_from != 0)
+			rm_log(RM_LOG_INFO, "store", "migrated %s from layout %u "
+			    "to 4: %llu in-force items refiled with order keys, "
+			    "history built", n->cfg.data_dir, st.migrated_from,
+			    (unsigned long long)st.migrated_items);
+	}
 	if ((rv = roster_in_use(n, why)) != RM_OK)
 		goto fail;
 	rm_log(RM_LOG_INFO, "node", "agency %s, roster %s version %llu "

@@ -71,7 +71,7 @@ void http_res_csv(struct http_res *res, rm_buf *csv);
 
 /* ---------------- routing (http_routes.c) ---------------- */
 
-#define HTTP_QUERY_PARAMS_MAX 8
+#define HTTP_QUERY_PARAMS_MAX 12
 
 /* A decoded query string: name=value pairs, each name once. */
 struct http_query {
@@ -143,7 +143,15 @@ int http_get_record(struct http_call_ctx *c);     /* http_records.c */
 int http_get_forks(struct http_call_ctx *c);      /* http_forks.c */
 int http_post_fork_resolve(struct http_call_ctx *c); /* http_forks.c */
 int http_get_status(struct http_call_ctx *c);     /* http_status.c */
-int http_get_risks(struct http_call_ctx *c);      /* http_risks.c */
+int http_get_risks(struct http_call_ctx *c);      /* http_risk_views.c */
+int http_get_risks_csv(struct http_call_ctx *c);  /* http_risk_views.c */
+int http_get_risks_summary(struct http_call_ctx *c); /* http_risk_report.c */
+int http_get_risks_diff(struct http_call_ctx *c); /* http_risk_report.c */
+/* One list filter of the risk views (area, responsible, grade, status,
+ * category) into f; a bad value is refused (422, the field named).
+ * http_risks.c. */
+int http_risk_filter(struct http_call_ctx *c, const char *name,
+    const char *val, struct service_risk_filter *f);
 int http_post_risk(struct http_call_ctx *c);
 int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);

@@ -1,7 +1,6 @@
 /*
  * http_risks.c -- the risks resource group (docs/API.md):
- *   GET  /v1/risks[?area=&grade=&status=&category=&responsible=]
- *                                  risks in force (service_risks_list)
+ *   (the GET views are in http_risk_views.c and http_risk_report.c)
  *   POST /v1/risks                 a new risk (service_risk_issue)
  *   POST /v1/risks/{id}            its next version: the body's fields
  *                                  replace the latest version's
@@ -12,22 +11,8 @@
 
 #include "node/http/http_int.h"
 
-static int
-list_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
-    const struct rm_record *rec)
-{
-	json_t *risks = arg, *o = repr_record_object(rec, h);
-
-	(void)p;
-	(void)n;
-	if (o == NULL || json_array_append_new(risks, o) != 0)
-		return RM_ENOMEM;
-	return RM_OK;
-}
-
-/* One query filter into f (the route table allows only these names). */
-static int
-filter_set(struct http_call_ctx *c, const char *name, const char *val,
+int
+http_risk_filter(struct http_call_ctx *c, const char *name, const char *val,
     struct service_risk_filter *f)
 {
 	enum rm_risk_status st;
@@ -60,37 +45,6 @@ filter_set(struct http_call_ctx *c, const char *name, const char *val,
 			    "or social_security", val);
 		f->category = cat;
 	}
-	return RM_OK;
-}
-
-/* GET /v1/risks */
-int
-http_get_risks(struct http_call_ctx *c)
-{
-	const struct http_query *q = c->q;
-	struct service_risk_filter f;
-	json_t *risks;
-	int rv;
-
-	memset(&f, 0, sizeof(f));
-	for (size_t i = 0; i < q->n; i++) {
-		if (!q->p[i].has_val || q->p[i].val[0] == '\0')
-			return http_refuse(c, 422, RM_EBADVALUE, q->p[i].name,
-			    "needs a value");
-		if ((rv = filter_set(c, q->p[i].name, q->p[i].val, &f)) !=
-		    RM_OK)
-			return rv;
-	}
-	if ((risks = json_array()) == NULL)
-		return http_refuse(c, 500, RM_ENOMEM, "", "out of memory");
-	rv = service_risks_list(c->n, &f, rm_utc_now_ms(), list_each, risks,
-	    &c->why);
-	if (rv != RM_OK) {
-		json_decref(risks);
-		return rv;
-	}
-	http_res_json(c->res, 200, json_pack("{s:I,s:o}", "count",
-	    (json_int_t)json_array_size(risks), "risks", risks));
 	return RM_OK;
 }
 

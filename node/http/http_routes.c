@@ -236,7 +236,11 @@ query_only(struct http_call_ctx *c, const char *const *allowed,
 static const char *const alerts_params[] = { "area", NULL };
 static const char *const records_params[] = { "view", NULL };
 static const char *const risks_params[] = { "area", "grade", "status",
-	"category", "responsible", NULL };
+	"category", "responsible", "within", "subcategory", "overdue", "limit",
+	"next", NULL };
+static const char *const risks_summary_params[] = { "area", NULL };
+static const char *const risks_diff_params[] = { "from", "to", "area",
+	NULL };
 static const char *const tasks_params[] = { "assigner", "assignee",
 	"status", "overdue", "area", NULL };
 static const char *const task_params[] = { "origin", NULL };
@@ -281,7 +285,16 @@ static const struct route {
 	  NULL, NULL },
 	{ "/v1/risks", NULL, false, "GET, POST", http_get_risks,
 	  http_post_risk, risks_params, "allowed: area=CODE, grade=, status=, "
-	  "category=, responsible=AGENCY" },
+	  "category=, responsible=AGENCY, within=1, subcategory=, overdue=1, "
+	  "limit=N, next=CURSOR" },
+	{ "/v1/risks.csv", NULL, false, "GET", http_get_risks_csv, NULL,
+	  risks_params, "allowed: area=CODE, grade=, status=, category=, "
+	  "responsible=AGENCY, within=1, subcategory=, overdue=1, limit=N, "
+	  "next=CURSOR" },
+	{ "/v1/risks/summary", NULL, false, "GET", http_get_risks_summary,
+	  NULL, risks_summary_params, "allowed: area=CODE" },
+	{ "/v1/risks/diff", NULL, false, "GET", http_get_risks_diff, NULL,
+	  risks_diff_params, "allowed: from=DATE, to=DATE, area=CODE" },
 	{ "/v1/risks/import", NULL, false, "POST", NULL, http_post_risk_import,
 	  NULL, NULL },
 	{ "/v1/risks/", "/remove", true, "POST", NULL, http_post_risk_remove,

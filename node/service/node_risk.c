@@ -132,66 +132,12 @@ service_risk_remove(struct node *n, const char *id, const char *reason,
 	return rv;
 }
 
-/* The list walk: the filters the index did not apply. */
-struct risk_walk {
-	const struct service_risk_filter *f;
-	store_each_fn each;
-	void *arg;
-};
-
-static int
-risk_walk_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
-    const struct rm_record *rec)
-{
-	const struct risk_walk *w = arg;
-	const struct service_risk_filter *f = w->f;
-	const struct rm_risk *r = record_risk(rec);
-
-	if (r == NULL)
-		return RM_OK;
-	if ((f->area != NULL && !area_overlaps(f->area, rec->areas[0])) ||
-	    (f->grade != 0 && r->grade != f->grade) ||
-	    (f->status != 0 && r->status != f->status) ||
-	    (f->category != 0 && r->category != f->category) ||
-	    (f->responsible != NULL &&
-	    strcmp(f->responsible, r->responsible) != 0))
-		return RM_OK;
-	return w->each(w->arg, h, p, n, rec);
-}
-
 int
 service_risks_list(struct node *n, const struct service_risk_filter *f,
     rm_utc_ms now, store_each_fn each, void *arg, rm_why *why)
 {
-	struct risk_walk w = { f, each, arg };
-	char key[RM_INDEX_KEY_MAX + 1];
-	int rv;
-
-	if (f->area != NULL && (strlen(f->area) > RM_AREA_CODE_MAX ||
-	    !area_code_valid(f->area)))
-		return rm_fail_at(why, RM_EBADVALUE, "area", "\"%.40s\" is not a "
-		    "GB/T 2260 area code", f->area);
-	key[0] = '\0';
-	if (f->grade != 0)
-		snprintf(key, sizeof(key), "grade=%s", grade_name(f->grade));
-	else if (f->status != 0)
-		snprintf(key, sizeof(key), "status=%s",
-		    risk_status_name(f->status));
-	else if (f->category != 0)
-		snprintf(key, sizeof(key), "category=%s",
-		    risk_category_name(f->category));
-	else if (f->responsible != NULL)
-		snprintf(key, sizeof(key), "responsible=%.52s", f->responsible);
-	if (key[0] != '\0')
-		rv = store_index_each(n->store, &rm_kind_risk, key, now,
-		    risk_walk_each, &w);
-	else
-		rv = store_active(n->store, &rm_kind_risk, f->area, now,
-		    risk_walk_each, &w);
-	if (rv != RM_OK)
-		return rm_fail(why, rv, "cannot read risks: %s",
-		    rm_strerror(rv));
-	return RM_OK;
+	/* every filter is an index of the store's query engine */
+	return service_risks_page(n, f, now, each, arg, NULL, why);
 }
 
 int

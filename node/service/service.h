@@ -416,7 +416,7 @@ int service_risk_issue(struct node *n, struct rm_record *draft,
 int service_risk_remove(struct node *n, const char *id, const char *reason,
     struct service_issued *out, rm_why *why);
 
-/* List filters; 0 / NULL: any. */
+/* List filters; 0 / NULL / false: any. */
 struct service_risk_filter {
 	const char *area;            /* overlapping this area code */
 	rm_grade grade;
@@ -424,19 +424,105 @@ struct service_risk_filter {
 	                                risks are not in force) */
 	enum rm_risk_category category;
 	const char *responsible;     /* agency id */
+	/* the views (node_risk_views.c, service_risks_page) */
+	bool within;                 /* area: only items inside it (a
+	                                district's register) */
+	enum rm_risk_subcategory subcategory;
+	bool overdue;                /* review date before `today` */
+	const char *today;           /* "YYYY-MM-DD"; NULL: the UTC date
+	                                of now */
+	size_t limit;                /* items of one page; 0: all */
+	const struct store_cursor *after; /* resume after this item (a
+	                                page's next); NULL: the newest */
 };
 
 /*
  * The risks in force at now (every agency's, status not removed) that
- * match every filter of f, newest issued first, as store_active() /
- * store_index_each() give them: one index is walked (the first of
- * grade, status, category, responsible that is set; else the area)
- * and the other filters are compared with the fields. Errors:
- * RM_EBADVALUE (field "area": not an area code), those of the store
- * and each.
+ * match every filter of f, newest issued first: service_risks_page
+ * without the page. Errors as service_risks_page.
  */
 int service_risks_list(struct node *n, const struct service_risk_filter *f,
     rm_utc_ms now, store_each_fn each, void *arg, rm_why *why);
+
+/* ---------------- risk register views (node_risk_views.c) ----------------
+ * The views of the register over the store's query engine (store.h
+ * "queries"): every filter is an index (the area, the kind's keys
+ * grade=, status=, category=, subcategory=, responsible=, the key range
+ * review= .. review=<today> for overdue items), AND'ed in the store, so
+ * a page of 100 reads 100 records whatever the register's size.
+ */
+#define SERVICE_RISKS_LIMIT_MAX 100000
+
+/*
+ * One page of the risks in force at now matching every filter of f,
+ * newest issued first: each() per item (as store_query), *page (may be
+ * NULL) on success: how many, whether more follow, and the cursor of
+ * the next page. Errors: RM_EBADVALUE (field "area": not an area code;
+ * "within": no area; "today": not a date; "limit": above
+ * SERVICE_RISKS_LIMIT_MAX), those of the store and each.
+ */
+int service_risks_page(struct node *n, const struct service_risk_filter *f,
+    rm_utc_ms now, store_each_fn each, void *arg, struct store_page *page,
+    rm_why *why);
+
+/* Counts of in-force risks (no record is read). */
+struct service_risk_counts {
+	uint64_t total;
+	uint64_t grade[5];           /* by rm_grade 1 (blue) .. 4 (red) */
+	uint64_t status[3];          /* by rm_risk_status 1 (identified),
+	                                2 (controlled) */
+};
+
+/* What the summary reports: one group and its counts. */
+enum service_risk_group {
+	SERVICE_RISK_AREA_TOTAL,     /* the area itself: name = the area */
+	SERVICE_RISK_AREA_CHILD,     /* one level below (a district of a
+	                                city): name = its significant prefix */
+	SERVICE_RISK_RESPONSIBLE,    /* a responsible unit (department):
+	                                name = its agency id */
+};
+
+/*
+ * The roll-up of the register of `area` (items within it; NULL: every
+ * item): each(arg, group, name, counts) for the area's total, then
+ * each child area with items, then each responsible unit with items,
+ * in key order (name and counts valid during the call; non-zero stops
+ * and is returned). Counts only: no record is decoded. Errors:
+ * RM_EBADVALUE (field "area"), those of the store and each.
+ */
+int service_risks_summary(struct node *n, const char *area, rm_utc_ms now,
+    int (*each)(void *arg, enum service_risk_group group, const char *name,
+        const struct service_risk_counts *c),
+    void *arg, rm_why *why);
+
+/* One change of the register between two dates. */
+struct service_risk_change {
+	const char *change;          /* "added", "regraded", "removed",
+	                                "changed" */
+	const struct rm_record *old; /* the version in force at `from`
+	                                (NULL: added in the interval) */
+	const rm_hash *old_hash;
+	const struct rm_record *cur; /* the last version issued in the
+	                                interval */
+	const rm_hash *cur_hash;
+	unsigned versions;           /* versions issued in the interval */
+};
+
+/*
+ * The changes of the register in [from_ms, to_ms): per risk object with
+ * a version issued then (every agency's, from the store's history),
+ * ordered by the last version's issued time, each(arg, change). A risk
+ * whose last version is removed is "removed" (its reason in the
+ * record); one with no version before from_ms "added"; one whose grade
+ * differs from the version before from_ms "regraded"; else "changed".
+ * area: only risks whose area (old or new) overlaps it (NULL: all).
+ * Errors: RM_EBADVALUE (field "from": not before to; "area"), RM_ENOMEM,
+ * those of the store and each.
+ */
+int service_risks_diff(struct node *n, rm_utc_ms from_ms, rm_utc_ms to_ms,
+    const char *area,
+    int (*each)(void *arg, const struct service_risk_change *c), void *arg,
+    rm_why *why);
 
 /* ---------------- task dispatch (node_task*.c) ----------------
  * Tasks (交办) of the own agency, acks of the tasks it is assigned, and

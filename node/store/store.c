@@ -17,7 +17,7 @@
 #define STORE_MAP_DEFAULT    (64u * 1024 * 1024)
 #define STORE_READERS_DEFAULT 126
 #define STORE_GROUP_DEFAULT  256
-#define STORE_MAXDBS         8
+#define STORE_MAXDBS         10
 
 int
 store_mdb_fail(rm_why *why, int mrc, const char *what)
@@ -162,6 +162,10 @@ store_open_dbs(store *s, rm_why *why)
 		    MDB_DUPSORT | MDB_DUPFIXED },
 		{ "forks", offsetof(store, db_forks), 0 },
 		{ "meta", offsetof(store, db_meta), 0 },
+		{ "within", offsetof(store, db_within),
+		    MDB_DUPSORT | MDB_DUPFIXED },
+		{ "history", offsetof(store, db_history),
+		    MDB_DUPSORT | MDB_DUPFIXED },
 	};
 	MDB_txn *txn;
 	MDB_val k, v;
@@ -188,13 +192,20 @@ store_open_dbs(store *s, rm_why *why)
 		v.mv_data = STORE_LAYOUT_VERSION;
 		v.mv_size = strlen(STORE_LAYOUT_VERSION);
 		mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
-	} else if (mrc == 0 && v.mv_size == strlen(STORE_LAYOUT_COMPAT) &&
-	    memcmp(v.mv_data, STORE_LAYOUT_COMPAT, v.mv_size) == 0) {
-		/* Layout 2 is layout 3 without resolved forks: relabel it,
-		 * so that an older binary no longer opens it. */
-		v.mv_data = STORE_LAYOUT_VERSION;
-		v.mv_size = strlen(STORE_LAYOUT_VERSION);
-		mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
+	} else if (mrc == 0 && v.mv_size == 1 &&
+	    (memcmp(v.mv_data, STORE_LAYOUT_OLD3, 1) == 0 ||
+	    memcmp(v.mv_data, STORE_LAYOUT_OLD2, 1) == 0)) {
+		/* Layouts 2 and 3 (2 is 3 without resolved forks): refile
+		 * the in-force indexes with order keys and build `within`
+		 * and `history`, in this one transaction; relabel, so that
+		 * an older binary no longer opens the store. */
+		s->migrated_from = (unsigned)(((const char *)v.mv_data)[0] -
+		    '0');
+		if ((mrc = store_migrate(s, txn, &s->migrated_items)) == 0) {
+			v.mv_data = STORE_LAYOUT_VERSION;
+			v.mv_size = strlen(STORE_LAYOUT_VERSION);
+			mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
+		}
 	} else if (mrc == 0 && (v.mv_size != strlen(STORE_LAYOUT_VERSION) ||
 	    memcmp(v.mv_data, STORE_LAYOUT_VERSION, v.mv_size) != 0)) {
 		mdb_txn_abort(txn);
@@ -413,6 +424,8 @@ store_get_stats(store *s, struct store_stats *out)
 	if ((mrc = store_rd_begin(s, &txn)) != 0)
 		return RM_ESTORE;
 	st.records = store_entries(txn, s->db_records);
+	st.migrated_from = s->migrated_from;
+	st.migrated_items = s->migrated_items;
 	st.origins = store_entries(txn, s->db_heads);
 	/* `active` holds every kind's in-force versions, keyed by kind
 	 * name NUL area: the alerts are the "alert\0" range. */

@@ -8,10 +8,17 @@
  *   log       origin NUL seq (u64 big-endian)   -> hash (first seen wins)
  *   heads     origin                            -> {contiguous seq, max seq,
  *                                                  flags (forked)}
- *   active    kind NUL area code's significant  -> hash of an in-force version
- *             prefix (area_code_prefix)            (DUPSORT, DUPFIXED)
- *   index     kind NUL key (rm_kind_ops.        -> hash of an in-force version
- *             index_keys: "grade=red")             (DUPSORT, DUPFIXED)
+ *   active    kind NUL area code's significant  -> in-force value (DUPSORT,
+ *             prefix (area_code_prefix)            DUPFIXED): order key
+ *                                                  (UINT64_MAX - issued ms
+ *                                                  BE || hash) || expires
+ *                                                  ms BE (0 = none)
+ *   within    kind NUL each level of the area   -> in-force value
+ *             ("" = the whole kind, "12", ...)
+ *   index     kind NUL key (rm_kind_ops.        -> in-force value
+ *             index_keys: "grade=red")
+ *   history   kind NUL                          -> issued ms BE || hash of
+ *                                                  every logged version
  *   forks     origin NUL seq                    -> hash of the conflicting record
  *   meta      text key                          -> value ("layout", "forks",
  *                                                  "equivocations")
@@ -278,6 +285,135 @@ int store_active(store *s, const struct rm_kind_ops *kind, const char *area,
 int store_index_each(store *s, const struct rm_kind_ops *kind,
     const char *key, rm_utc_ms now, store_each_fn each, void *arg);
 
+/* ---------------- queries over the in-force indexes ----------------
+ *
+ * A query joins sorted lists of the in-force indexes (docs/STORAGE.md
+ * "Queries"): each list holds the order keys of the items filed under
+ * one key (newest issued first), so an AND of keys is a leapfrog of
+ * cursors (each seeks to the first order key >= the others'), an area
+ * or a key range is a union of lists merged on the fly, and no record
+ * is read unless it is returned. Expiry is in the index value: expired
+ * items are skipped without reading them.
+ */
+#define STORE_QUERY_KEYS_MAX 8
+#define STORE_CURSOR_LEN     (8 + 32)     /* inverted issued ms || hash */
+
+/* Where a query resumes: the order key of the last item returned. */
+struct store_cursor {
+	uint8_t b[STORE_CURSOR_LEN];
+};
+
+enum store_area_mode {
+	STORE_AREA_OVERLAP = 0,  /* the item's area contains `area` or lies
+	                            inside it (store_active) */
+	STORE_AREA_WITHIN,       /* the item is filed under an area inside
+	                            `area` (equal included): a district's
+	                            register */
+};
+
+struct store_query {
+	const struct rm_kind_ops *kind;    /* required */
+	const char *area;                  /* area code; NULL: any area */
+	enum store_area_mode area_mode;
+	size_t n_keys;                     /* 0..STORE_QUERY_KEYS_MAX */
+	const char *keys[STORE_QUERY_KEYS_MAX]; /* exact index keys (the
+	                                      kind's index_keys), AND'ed */
+	const char *range_lo, *range_hi;   /* both or neither: items filed
+	                                      under some index key k with
+	                                      lo <= k < hi (bytewise), e.g.
+	                                      "review=" .. "review=2026-07-01"
+	                                      for review dates before July */
+	size_t limit;                      /* items returned; 0: no limit */
+	const struct store_cursor *after;  /* resume after this item (a
+	                                      previous page's next); NULL:
+	                                      from the newest */
+	rm_utc_ms now;                     /* expiry reference: an item is
+	                                      in force while now < expires */
+};
+
+/* One page of a query. */
+struct store_page {
+	size_t n;                          /* items handed to each() */
+	bool more;                         /* another item matches after
+	                                      the last one returned */
+	struct store_cursor next;          /* the last item's order key
+	                                      (valid when n > 0): pass it as
+	                                      `after` for the next page */
+};
+
+/*
+ * The in-force versions of q->kind that match every condition of q,
+ * newest issued first (ties by hash), each once, at most q->limit of
+ * them, starting after q->after: each(arg, hash, bytes, n, record) per
+ * item (valid during the call only; a non-zero return stops the query
+ * and is returned). Pages resume exactly: no item is skipped or
+ * repeated across pages while nothing is written; an item issued or
+ * changed between pages appears where its order key puts it. *page
+ * (may be NULL) is written on RM_OK. One read transaction. Errors:
+ * RM_EINVAL (kind NULL, more than STORE_QUERY_KEYS_MAX keys, an empty
+ * or longer than RM_INDEX_KEY_MAX key or bound, only one range bound,
+ * an invalid area code), RM_ENOMEM, RM_ESTORE.
+ */
+int store_query(store *s, const struct store_query *q, store_each_fn each,
+    void *arg, struct store_page *page);
+
+/* How many items store_query would return with no limit and no cursor
+ * (q->limit and q->after are ignored); reads no record. *out written on
+ * RM_OK. Errors as store_query. */
+int store_query_count(store *s, const struct store_query *q, uint64_t *out);
+
+/*
+ * Counts of the items matching q (limit and cursor ignored), grouped
+ * by up to STORE_GROUP_DIMS_MAX dimensions: dims[d] is an index key
+ * prefix ("grade=": an item's label is the key of that prefix it is
+ * filed under) or NULL (the area one level below child_area, or below
+ * q->area if child_area is NULL, that the item lies in, as
+ * store_area_children names it). each(arg, labels, count) once per
+ * combination with count > 0, labels[d] the label of dimension d or
+ * NULL for items without one (valid during the call; non-zero stops and
+ * is returned). Reads no record: one pass over the matches and one
+ * over the lists of each dimension. Errors: those of store_query,
+ * RM_EINVAL (n_dims 0 or above the maximum, child_area invalid),
+ * RM_ETOOBIG (more than 2^22 combinations).
+ */
+#define STORE_GROUP_DIMS_MAX 4
+int store_query_groups(store *s, const struct store_query *q,
+    const char *child_area, const char *const *dims, size_t n_dims,
+    int (*each)(void *arg, const char *const *labels, uint64_t count),
+    void *arg);
+
+/*
+ * The index keys of `kind` starting with `prefix` ("grade=",
+ * "responsible="; "" for all), ascending: each(arg, key) per key
+ * (NUL-terminated, valid during the call; non-zero stops and is
+ * returned). Keys are listed while any version of the kind is filed
+ * under them. Errors: RM_EINVAL (kind or each NULL, prefix longer than
+ * RM_INDEX_KEY_MAX), RM_ESTORE.
+ */
+int store_index_keys(store *s, const struct rm_kind_ops *kind,
+    const char *prefix, int (*each)(void *arg, const char *key), void *arg);
+
+/*
+ * The areas one level below `area` (NULL: the provinces) under which
+ * in-force versions of `kind` are filed, as significant prefixes
+ * (area_code_prefix: "120103" for a district of "12"), ascending:
+ * each(arg, prefix) per area, as store_index_keys. Errors: RM_EINVAL
+ * (kind or each NULL, area not a valid code), RM_ESTORE.
+ */
+int store_area_children(store *s, const struct rm_kind_ops *kind,
+    const char *area, int (*each)(void *arg, const char *prefix),
+    void *arg);
+
+/*
+ * Every version of `kind` that entered its origin's log, issued in
+ * [from_ms, to_ms), ascending by issued time (ties by hash), whether or
+ * not it is in force: each() as store_active. Versions pruned from a
+ * log by a fork resolution are skipped. Errors: RM_EINVAL (kind or each
+ * NULL), RM_ESTORE, each()'s non-zero value.
+ */
+int store_history(store *s, const struct rm_kind_ops *kind,
+    rm_utc_ms from_ms, rm_utc_ms to_ms, store_each_fn each, void *arg);
+
 struct store_stats {
 	uint64_t records;            /* entries in `records` */
 	uint64_t origins;
@@ -291,6 +427,9 @@ struct store_stats {
 	uint64_t jobs;               /* jobs committed since open */
 	uint64_t map_size_bytes;
 	uint64_t map_used_bytes;
+	unsigned migrated_from;      /* layout this open migrated from (2
+	                                or 3; docs/STORAGE.md), 0: none */
+	uint64_t migrated_items;     /* in-force items refiled by it */
 };
 /* Figures of the store (one read transaction; *out written on success).
  * Errors: RM_ESTORE. */

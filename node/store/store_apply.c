@@ -1,8 +1,9 @@
 /*
  * store_apply.c -- one write job inside the writer's transaction: the
  * merge rules of store.h (duplicates, per-origin log, fork evidence,
- * latest version and equivocation) and the indexes (heads, timeset,
- * active). docs/STORAGE.md states the rules this file implements.
+ * latest version and equivocation) and heads; the in-force indexes and
+ * `history` are filed by store_index.c. docs/STORAGE.md states the
+ * rules this file implements.
  *
  * Convention: functions here return an LMDB code (0 = success); a
  * non-zero code aborts the whole batch. Outcomes that concern only the
@@ -210,78 +211,6 @@ store_fork(store *s, MDB_txn *txn, struct store_job *j,
 	return 0;
 }
 
-/* Add (add) or remove one key -> hash pair of a DUPSORT index. */
-static int
-index_pair(MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t klen,
-    const rm_hash *h, bool add)
-{
-	MDB_val k = { klen, (void *)key };
-	MDB_val v = { RM_HASH_BYTES, (void *)h->b };
-	int mrc;
-
-	if (add) {
-		mrc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
-		return mrc == MDB_KEYEXIST ? 0 : mrc;
-	}
-	mrc = mdb_del(txn, dbi, &k, &v);
-	return mrc == MDB_NOTFOUND ? 0 : mrc;
-}
-
-struct index_emit {
-	store *s;
-	MDB_txn *txn;
-	const struct rm_record *rec;
-	const rm_hash *h;
-	bool add;
-	int mrc;
-};
-
-/* rm_kind_ops.index_keys callback: kind NUL key -> hash in `index`. */
-static int
-index_emit_key(void *arg, const char *key)
-{
-	struct index_emit *e = arg;
-	uint8_t kb[STORE_INDEX_KEY_MAX];
-	size_t n = strnlen(key, RM_INDEX_KEY_MAX + 1);
-	size_t kl = store_kind_key(kb, e->rec->kind, key, n);
-
-	if (n == 0 || n > RM_INDEX_KEY_MAX)
-		return RM_OK;            /* not a key the kind may emit */
-	e->mrc = index_pair(e->txn, e->s->db_index, kb, kl, e->h, e->add);
-	return e->mrc == 0 ? RM_OK : RM_ESTORE;
-}
-
-/*
- * Add or remove an in-force version in the secondary indexes: under
- * (kind, significant prefix of each area) in `active`, and under (kind,
- * key) in `index` for each key the kind names (rm_kind_ops.index_keys).
- */
-static int
-active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
-    const rm_hash *h, bool add)
-{
-	struct index_emit e = { s, txn, rec, h, add, 0 };
-	uint8_t kb[STORE_INDEX_KEY_MAX];
-	char pre[RM_AREA_CODE_MAX + 1];
-	size_t i, n;
-	int mrc;
-
-	for (i = 0; i < rec->n_areas && i < RM_AREAS_MAX; i++) {
-		if ((n = area_code_prefix(rec->areas[i], pre)) == 0)
-			continue;
-		n = store_kind_key(kb, rec->kind, pre, n);
-		if ((mrc = index_pair(txn, s->db_active, kb, n, h, add)) != 0)
-			return mrc;
-	}
-	/* a restricted record's body is not ours to index, even on the
-	 * node that issued it (docs/PROTOCOL.md §6a) */
-	if (!record_restricted(rec) && rec->kind->index_keys != NULL &&
-	    rec->kind->index_keys(rec, index_emit_key, &e) != RM_OK &&
-	    e.mrc != 0)
-		return e.mrc;
-	return 0;
-}
-
 /* Does this version keep its object in force (the kind's rule; expiry
  * is applied when reading)? A restricted version always does. */
 static bool
@@ -306,6 +235,10 @@ store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
 	rm_hash old;
 	int mrc;
 
+	/* every version entering the log (here, or a fork resolution's
+	 * keep) is in `history`; the reader skips pruned ones */
+	if ((mrc = store_history_add(s, txn, h, rec)) != 0)
+		return mrc;
 	memcpy(kb, rec->origin, on);
 	kb[on] = 0;
 	memcpy(kb + on + 1, rec->object_id, bn);
@@ -338,13 +271,13 @@ store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
 		memcpy(old.b, cur, RM_HASH_BYTES);
 		if ((mrc = store_record_load(s, txn, &old, &orec)) != 0)
 			return mrc;
-		mrc = active_update(s, txn, &orec, &old, false);
+		mrc = store_active_update(s, txn, &orec, &old, false);
 		record_fini(&orec);
 		if (mrc != 0)
 			return mrc;
 	}
 	active = rec_is_active(rec);
-	if (active && (mrc = active_update(s, txn, rec, h, true)) != 0)
+	if (active && (mrc = store_active_update(s, txn, rec, h, true)) != 0)
 		return mrc;
 	memcpy(nv, h->b, RM_HASH_BYTES);
 	store_be64_put(nv + RM_HASH_BYTES, rec->ver);
@@ -381,7 +314,7 @@ store_latest_withdraw(store *s, MDB_txn *txn, const rm_hash *h,
 		return 0;               /* another version is the latest */
 	if ((((const uint8_t *)v.mv_data)[RM_HASH_BYTES + 8] &
 	    STORE_LATEST_ACTIVE) &&
-	    (mrc = active_update(s, txn, rec, h, false)) != 0)
+	    (mrc = store_active_update(s, txn, rec, h, false)) != 0)
 		return mrc;
 	return mdb_del(txn, s->db_latest, &k, NULL);
 }

@@ -15,10 +15,20 @@
 #include "node/store/store.h"
 
 /* Layout version kept in meta "layout"; bump on incompatible changes. */
-#define STORE_LAYOUT_VERSION "3"
-/* Older layouts store_open still opens (and relabels): layout 2 is
- * layout 3 without resolved forks. */
-#define STORE_LAYOUT_COMPAT  "2"
+#define STORE_LAYOUT_VERSION "4"
+/* Older layouts store_open still opens: layouts 2 and 3 are migrated in
+ * place (store_migrate.c: `active` / `index` refiled with order keys,
+ * `within` and `history` built) in one transaction. */
+#define STORE_LAYOUT_OLD3    "3"
+#define STORE_LAYOUT_OLD2    "2"
+/* In-force index value (`active`, `index`, `within`; DUPFIXED):
+ * inverted issued ms (u64 BE, UINT64_MAX - issued) || hash (32) ||
+ * expires ms (u64 BE, 0 = none). The first STORE_OKEY_LEN bytes are the
+ * item's order key: dups sort newest issued first, ties by hash. */
+#define STORE_OKEY_LEN       (8 + RM_HASH_BYTES)
+#define STORE_IVAL_LEN       (STORE_OKEY_LEN + 8)
+/* history value (DUPFIXED): issued ms (u64 BE) || hash (32). */
+#define STORE_HVAL_LEN       (8 + RM_HASH_BYTES)
 /* Longest `active` / `index` key: kind name, NUL, key. */
 #define STORE_INDEX_KEY_MAX  (RM_KIND_NAME_MAX + 1 + RM_INDEX_KEY_MAX)
 /* Longest log / forks key: origin, NUL, u64. */
@@ -87,6 +97,9 @@ struct store {
 	int lock_fd;                 /* flock(LOCK_EX) on dir/riskmesh.lock */
 	MDB_dbi db_records, db_latest, db_log, db_heads;
 	MDB_dbi db_active, db_index, db_forks, db_meta;
+	MDB_dbi db_within, db_history;   /* layout 4 */
+	unsigned migrated_from;      /* layout migrated at open, 0 = none */
+	uint64_t migrated_items;     /* in-force items refiled then */
 	/* Readers hold it shared for the life of a read transaction; the
 	 * writer holds it exclusively only around mdb_env_set_mapsize. */
 	pthread_rwlock_t resize_lk;
@@ -168,6 +181,70 @@ int store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
  * version until another arrives). MDB code. */
 int store_latest_withdraw(store *s, MDB_txn *txn, const rm_hash *h,
     const struct rm_record *rec);
+
+/* In-force index value of (h, rec) into v (STORE_IVAL_LEN bytes). */
+void store_ival(uint8_t *v, const rm_hash *h, const struct rm_record *rec);
+/* File (add) or unfile the in-force version h (the record rec) under
+ * every key of `active`, `within` and `index` (store_index.c). */
+int store_active_update(store *s, MDB_txn *txn, const struct rm_record *rec,
+    const rm_hash *h, bool add);
+/* Add the log record h (rec) to `history`. MDB code. */
+int store_history_add(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec);
+/* The normalised prefixes `area` is filed under in `within`: "" and
+ * its significant prefix at each level up to its own, deduplicated,
+ * shortest first, into out (at most 6); returns how many. */
+size_t store_area_levels(const char *area,
+    char out[6][RM_AREA_CODE_MAX + 1]);
+
+/* ---- store_stream.c ---- */
+/* One list: a key and a cursor on its current dup. */
+struct qm {
+	MDB_cursor *cur;
+	uint8_t key[STORE_INDEX_KEY_MAX];
+	size_t klen;
+	uint8_t v[STORE_IVAL_LEN];
+};
+
+/* A stream: a union of lists; heap[0..hn) are the members with a
+ * current value, a min-heap by order key. Zero it before use. */
+struct qs {
+	struct qm *m;
+	size_t n, cap;
+	size_t *heap, hn;
+	uint64_t est;                /* entries of all its lists */
+};
+
+/* Compare two order keys (STORE_OKEY_LEN bytes). */
+int store_okey_cmp(const uint8_t *a, const uint8_t *b);
+/* The stream's head (an in-force value), NULL when it ran out. */
+const uint8_t *store_qs_head(const struct qs *q);
+/* Close every cursor and free the stream (zeroed). */
+void store_qs_fini(struct qs *q);
+/* Add the list under key (klen bytes) of dbi, if it exists, positioned
+ * at its first dup. MDB code or ENOMEM. */
+int store_qs_add(struct qs *q, MDB_txn *txn, MDB_dbi dbi,
+    const uint8_t *key, size_t klen);
+/* Advance every member whose head is below probe (an in-force value)
+ * to its first value >= probe. MDB code. */
+int store_qs_seek(struct qs *q, const uint8_t *probe);
+/* Step past the current head (every member holding it). MDB code. */
+int store_qs_next(struct qs *q);
+
+/* ---- store_query.c ---- */
+/* Is q a valid query (store_query's RM_EINVAL rules)? */
+bool store_query_valid(const struct store_query *q);
+/* The order keys (STORE_OKEY_LEN bytes each, ascending) of every item
+ * matching q (limit and cursor ignored) in txn, into a malloc'd *okeys
+ * (free it; NULL when *n is 0). MDB code or ENOMEM. */
+int store_query_collect(store *s, MDB_txn *txn, const struct store_query *q,
+    uint8_t **okeys, size_t *n);
+
+/* ---- store_migrate.c ---- */
+/* Rebuild `active`, `index`, `within` from `latest` and `history` from
+ * `log` in txn (layout 2/3 -> 4); *items gets the in-force count.
+ * MDB code. */
+int store_migrate(store *s, MDB_txn *txn, uint64_t *items);
 
 /* ---- store_resolve.c ---- */
 /* Does rec resolve a fork of its own origin (the issue path lets it

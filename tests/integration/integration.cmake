@@ -6,6 +6,7 @@ foreach(t two_nodes_tls forged_peer coap_observe http_api fork_equal_length
     key_history
     own_log_restore
     risk_register
+    risk_rollup
     task_dispatch
     rules_proposals)
   rm_script_test(integration.${t}

@@ -14,7 +14,8 @@ it_two_nodes $A $B
 GEN=$RM_SRC_DIR/scripts/gen-risk-register
 CONF=$(rm_node_dir "$FED" $A)/node.conf
 imp() { "$RM_BIN/riskmesh" risk import -c "$CONF" "$@"; }
-count() { rm_http "$FED" "$1" GET "/v1/risks?responsible=$A" | http_body | rm_json 'd["count"]'; }
+# (limit: GET /v1/risks answers pages of 1,000 by default)
+count() { rm_http "$FED" "$1" GET "/v1/risks?responsible=$A&limit=100000" | http_body | rm_json 'd["count"]'; }
 
 "$GEN" 2000 $A 120116 --bom > "$T/reg.csv"
 out=$(imp "$T/reg.csv" 2>"$T/err"); rc=$?

@@ -19,6 +19,10 @@ rm_unit_test(node.store_kind
 # Fork resolution (store_resolve.c).
 rm_unit_test(node.store_resolve
   SOURCES test_store_resolve.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})
+# The query engine over the in-force indexes, and the layout 3 -> 4
+# migration (store_query.c, store_history.c, store_migrate.c).
+rm_unit_test(node.store_query
+  SOURCES test_store_query.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS})
 # Many own records in one write transaction (store_batch.c).
 rm_unit_test(node.store_batch
   SOURCES test_store_batch.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}

@@ -105,12 +105,14 @@ test_roundtrip(void)
 	CU_ASSERT_EQUAL(d.kind->grade(&d), RM_GRADE_ORANGE);
 	CU_ASSERT(record_in_force(&d, 0));
 	CU_ASSERT_EQUAL(d.kind->index_keys(&d, collect, &ks), RM_OK);
-	CU_ASSERT_EQUAL_FATAL(ks.n, 5);
+	CU_ASSERT_EQUAL_FATAL(ks.n, 6);
 	CU_ASSERT_STRING_EQUAL(ks.k[0], "grade=orange");
 	CU_ASSERT_STRING_EQUAL(ks.k[1], "status=identified");
 	CU_ASSERT_STRING_EQUAL(ks.k[2], "category=natural");
 	CU_ASSERT_STRING_EQUAL(ks.k[3], "responsible=120112.gov");
-	CU_ASSERT_STRING_EQUAL(ks.k[4], "review=2026-06");
+	/* the whole review date (overdue = a key range), the subcategory */
+	CU_ASSERT_STRING_EQUAL(ks.k[4], "review=2026-06-30");
+	CU_ASSERT_STRING_EQUAL(ks.k[5], "subcategory=flood");
 	record_summary(&d, line, sizeof(line));
 	CU_ASSERT_PTR_NOT_NULL(strstr(line, "risk orange identified "
 	    "natural/flood: "));
