@@ -122,7 +122,7 @@ test_put_rejects(void)
 	a.max_grade = 9;
 	CU_ASSERT_EQUAL(roster_put_agency(r, &a, &why), RM_EBADVALUE);
 	fx_agency(0, &a);
-	a.kinds = 1u << 9;                      /* unknown kind */
+	a.kinds = 1u << (RM_KINDS_MAX - 1);     /* unknown kind */
 	CU_ASSERT_EQUAL(roster_put_agency(r, &a, &why), RM_EBADVALUE);
 	fx_agency(0, &a);
 	strcpy(a.role, "king");

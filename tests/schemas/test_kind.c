@@ -74,7 +74,7 @@ test_register_rules(void)
 	CU_ASSERT_EQUAL(kind_set_names(1024u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "notice");
 	CU_ASSERT_EQUAL(kind_set_names(16u, names, RM_KINDS_MAX), 1);
-	CU_ASSERT_STRING_EQUAL(names[0], "proposal");
+	CU_ASSERT_STRING_EQUAL(names[0], "task");
 	CU_ASSERT_EQUAL(kind_set_names(8u, names, RM_KINDS_MAX), 1);
 	CU_ASSERT_STRING_EQUAL(names[0], "risk");
 }
