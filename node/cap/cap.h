@@ -152,4 +152,36 @@ int cap_to_alert(const struct cap_alert *cap, struct rm_record *out,
 int cap_from_alert(const struct rm_record *rec, int offset_min,
     struct cap_alert *out, rm_why *why);
 
+/* ---------------- Atom (RFC 4287) ---------------- */
+
+#define CAP_MEDIA_TYPE       "application/cap+xml"
+#define CAP_ATOM_MEDIA_TYPE  "application/atom+xml"
+
+/* The feed element's metadata (RFC 4287 §4.1.1): every string UTF-8,
+ * borrowed for the call; id an IRI, self_href the feed's own link. */
+struct cap_atom_feed {
+	const char *id, *title, *author, *self_href;
+	rm_utc_ms updated_ms;      /* written as RFC 3339 UTC */
+};
+
+/* One entry (RFC 4287 §4.1.2): id a stable IRI, title and summary
+ * (NULL: none) in language lang (xml:lang; NULL: none), author the
+ * issuing agency, href the CAP document (link rel="alternate"
+ * type="application/cap+xml"), category a term (NULL: none),
+ * updated_ms the time the alert last changed. */
+struct cap_atom_entry {
+	const char *id, *title, *summary, *lang, *author, *href, *category;
+	rm_utc_ms updated_ms;
+};
+
+/*
+ * Append an Atom 1.0 feed (RFC 4287) with the entries e[0..n) in order
+ * to out: UTF-8, XML declaration, feed id, title, updated, author and
+ * link rel="self" always (n == 0 gives a valid empty feed), text
+ * escaped by libxml2. Errors: RM_ENOMEM, RM_ETOOBIG (out's limit); out
+ * unchanged on error. Thread rules: as the module (cap_init first).
+ */
+int cap_atom_write(const struct cap_atom_feed *f,
+    const struct cap_atom_entry *e, size_t n, rm_buf *out, rm_why *why);
+
 #endif /* RM_NODE_CAP_CAP_H */
