@@ -168,7 +168,8 @@ struct cap_alert {       /* CAP 1.2 §3.2.1 <alert> */
 #define CAP_MODEL_LIST_MAX     64      /* codes, references, categories,
                                           responseTypes, eventCodes,
                                           parameters, geocodes, resources */
-#define CAP_MODEL_TEXT_MAX     (64 * 1024) /* bytes of one string */
+#define CAP_MODEL_TEXT_MAX     (1024 * 1024) /* bytes of one string (a
+                                          document is at most 1 MiB) */
 
 /* ---------------- memory and formats (schemas/cap_mem.c) ------- */
 
