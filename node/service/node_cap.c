@@ -135,9 +135,16 @@ issue_once(struct node *n, const struct cap_alert *cap,
 		snprintf(oid, sizeof(oid), "%s", cap->identifier);
 	else if ((rv = referenced_object(n, cap, oid, why)) != RM_OK)
 		return rv;
-	/* the same sender and identifier: this message again, or reuse */
-	if ((rv = find_ident(n, cap->identifier, cap->identifier, &found,
-	    &seen, &h, why)) == RM_OK && !found)
+	/* the same sender and identifier: this message again, or reuse;
+	 * in the object named by the identifier, then in this one */
+	found = false;
+	rv = RM_OK;
+	if (strcmp(oid, cap->identifier) != 0 &&
+	    strlen(cap->identifier) <= RM_OBJECT_ID_MAX &&
+	    object_id_valid(cap->identifier))
+		rv = find_ident(n, cap->identifier, cap->identifier, &found,
+		    &seen, &h, why);
+	if (rv == RM_OK && !found)
 		rv = find_ident(n, oid, cap->identifier, &found, &seen, &h,
 		    why);
 	if (rv != RM_OK)

@@ -117,6 +117,16 @@ test_issue_export_feed(void)
 	CU_ASSERT_PTR_NOT_NULL(memmem(r.body.data, r.body.len,
 	    "type=\"application/cap+xml\"", 26));
 	rm_buf_fini(&r.body);
+	/* the JSON API cancels it: the Cancel does not carry the Alert's
+	 * message, and is written from its fields */
+	CU_ASSERT_EQUAL(call("POST", "/v1/alerts/" OWN "-cap-1/cancel", AUTH,
+	    NULL, &r, NULL), 201);
+	rm_buf_fini(&r.body);
+	CU_ASSERT_EQUAL(call("GET", "/v1/alerts/" OWN "-cap-1.xml", AUTH, NULL,
+	    &r, NULL), 200);
+	CU_ASSERT_PTR_NOT_NULL(memmem(r.body.data, r.body.len,
+	    "<msgType>Cancel</msgType>", 25));
+	rm_buf_fini(&r.body);
 }
 
 void
