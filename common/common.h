@@ -55,6 +55,7 @@ typedef enum rm_err {
 	RM_EPROTO,       /* peer violated the protocol */
 	RM_EBUSY,        /* temporarily unable; retry */
 	RM_EEXPIRED,     /* past its validity */
+	RM_EUNSUPPORTED, /* a format or media type not handled */
 	RM_ERR_COUNT     /* number of codes; not an error */
 } rm_err;
 

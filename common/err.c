@@ -38,6 +38,8 @@ static const struct {
 	[RM_EPROTO] = { "EPROTO", "protocol violation" },
 	[RM_EBUSY] = { "EBUSY", "busy, retry" },
 	[RM_EEXPIRED] = { "EEXPIRED", "expired" },
+	[RM_EUNSUPPORTED] = { "EUNSUPPORTED", "unsupported format or media "
+	    "type" },
 };
 
 const char *

@@ -48,7 +48,9 @@
 #define COSE_TAG_SIGN1         18
 #define COSE_HDR_ALG           1
 #define COSE_HDR_KID           4
-#define COSE_SIGN1_MAX         (64 * 1024) /* whole encoded message */
+#define COSE_SIGN1_MAX         (528 * 1024) /* whole encoded message: a
+                                                 record of RM_RECORD_ANY_MAX
+                                                 (512 KiB) and its header */
 
 /* ---------------- keys ---------------- */
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schemas/cap_model.h"
 #include "schemas/schemas_int.h"
 
 #define TRY(x)                                                           \
@@ -259,6 +260,11 @@ dec_field(rm_cbor_rd *rd, int k, struct rm_alert *a, rm_why *why)
 	case AK_ID:
 		return sch_dec_strdup(rd, "alert.id", RM_ALERT_IDENTIFIER_MAX,
 		    &a->identifier, why);
+	case AK_CAP:
+		if ((a->cap = calloc(1, sizeof(*a->cap))) == NULL)
+			return rm_fail(why, RM_ENOMEM, "alert.cap: out of "
+			    "memory");
+		return cap_model_decode_rd(rd, a->cap, why);
 	case AK_CAT:
 		return dec_cat(rd, &a->categories, why);
 	case AK_REFS:
@@ -357,5 +363,8 @@ sch_alert_fini(struct rm_alert *a)
 	for (size_t i = 0; a->references != NULL && i < a->n_references; i++)
 		free(a->references[i]);
 	free(a->references);
+	if (a->cap != NULL)
+		cap_alert_fini(a->cap);
+	free(a->cap);
 	memset(a, 0, sizeof(*a));
 }

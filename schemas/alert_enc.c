@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "schemas/cap_model.h"
 #include "schemas/schemas_int.h"
 
 #define TRY(x)                                                           \
@@ -67,6 +68,8 @@ put_value(rm_buf *b, const struct rm_alert *a, int k)
 	switch (k) {
 	case AK_ID:
 		return rm_cbor_put_cstr(b, a->identifier);
+	case AK_CAP:
+		return cap_model_encode(a->cap, b);
 	case AK_CAT:
 		n = 0;
 		for (unsigned i = 0; i < RM_CAT_COUNT; i++)
@@ -122,6 +125,7 @@ sch_alert_encode(const struct rm_alert *a, rm_buf *b)
 
 	for (int k = 0; k < AK_COUNT; k++)
 		present[k] = true;
+	present[AK_CAP] = a->cap != NULL;
 	present[AK_REFS] = a->n_references > 0;
 	present[AK_CIRCLE] = a->has_circle;
 	present[AK_POLYGON] = a->n_polygon > 0;

@@ -24,13 +24,27 @@ alert_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 static int
 alert_validate(const struct rm_record *rec, rm_why *why)
 {
-	return sch_alert_validate(rec->body, rec->expires_ms, why);
+	const struct rm_alert *a = rec->body;
+	int rv;
+
+	if ((rv = sch_alert_validate(a, rec->expires_ms, why)) != RM_OK)
+		return rv;
+	return a->cap != NULL ? sch_alert_cap_agrees(rec, NULL, why) : RM_OK;
 }
 
 static void
 alert_fini(void *body)
 {
 	sch_alert_fini(body);
+}
+
+/* An alert carrying its CAP message may hold district outlines. */
+static size_t
+alert_body_max(const struct rm_record *rec)
+{
+	const struct rm_alert *a = rec->body;
+
+	return a->cap != NULL ? RM_RECORD_ANY_MAX : RM_RECORD_BODY_MAX;
 }
 
 static rm_grade
@@ -77,6 +91,7 @@ const struct rm_kind_ops rm_kind_alert = {
 	.name = "alert",
 	.cddl = "alert.cddl",
 	.body_size = sizeof(struct rm_alert),
+	.body_max = alert_body_max,
 	.encode = alert_encode,
 	.decode = alert_decode,
 	.validate = alert_validate,

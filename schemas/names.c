@@ -17,7 +17,7 @@ const char *const rm_rec_keys[RK_COUNT] = {
 };
 
 const char *const rm_alert_keys[AK_COUNT] = {
-	[AK_ID] = "id", [AK_CAT] = "cat", [AK_REFS] = "refs",
+	[AK_ID] = "id", [AK_CAP] = "cap", [AK_CAT] = "cat", [AK_REFS] = "refs",
 	[AK_GRADE] = "grade", [AK_TEXTS] = "texts", [AK_CIRCLE] = "circle",
 	[AK_STATUS] = "status", [AK_MSGTYPE] = "msgType",
 	[AK_POLYGON] = "polygon", [AK_URGENCY] = "urgency",

@@ -296,18 +296,24 @@ record_decode(const uint8_t *p, size_t n, struct rm_record *out, rm_why *why)
 	memset(out, 0, sizeof(*out));
 	if (p == NULL && n > 0)
 		return rm_fail(why, RM_EINVAL, "record: no input");
-	if (n > RM_RECORD_BODY_MAX)
+	if (n > RM_RECORD_ANY_MAX)
 		return rm_fail(why, RM_ETOOBIG, "record: %zu bytes, limit %d",
-		    n, RM_RECORD_BODY_MAX);
+		    n, RM_RECORD_ANY_MAX);
 	if (n == 0)
 		return rm_fail(why, RM_EMALFORMED, "record: empty input");
 	/* struct rm_record is ~1.3 KiB: keep it off small thread stacks. */
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "record: out of memory");
-	if ((rv = decode_fields(p, n, r, why)) != RM_OK)
+	if ((rv = decode_fields(p, n, r, why)) != RM_OK ||
+	    n > record_max(r)) {
+		if (n > RM_RECORD_BODY_MAX)
+			rv = rm_fail(why, RM_ETOOBIG, "record: %zu bytes, limit "
+			    "%d (%d for an alert carrying its CAP message)", n,
+			    RM_RECORD_BODY_MAX, RM_RECORD_ANY_MAX);
 		goto fail;
+	}
 	/* Validates, then must reproduce the input exactly. */
-	re.limit = RM_RECORD_BODY_MAX + 1;
+	re.limit = RM_RECORD_ANY_MAX + 1;
 	if ((rv = record_encode(r, &re, why)) != RM_OK)
 		goto fail;
 	if (re.len != n || memcmp(re.data, p, n) != 0) {

@@ -103,11 +103,24 @@ record_encode(const struct rm_record *rec, rm_buf *out, rm_why *why)
 			    "reached");
 		return rm_fail(why, rv, "record: %s", rm_strerror(rv));
 	}
-	if (out->len - old > RM_RECORD_BODY_MAX) {
+	if (out->len - old > record_max(rec)) {
 		rv = rm_fail(why, RM_ETOOBIG, "record: encoded body %zu bytes, "
-		    "limit %d", out->len - old, RM_RECORD_BODY_MAX);
+		    "limit %zu", out->len - old, record_max(rec));
 		out->len = old;
 		return rv;
 	}
 	return RM_OK;
+}
+
+size_t
+record_max(const struct rm_record *rec)
+{
+	size_t m;
+
+	if (rec == NULL || rec->kind == NULL || rec->kind->body_max == NULL ||
+	    rec->body == NULL || record_restricted(rec))
+		return RM_RECORD_BODY_MAX;
+	m = rec->kind->body_max(rec);
+	return m < RM_RECORD_BODY_MAX ? RM_RECORD_BODY_MAX :
+	    m > RM_RECORD_ANY_MAX ? RM_RECORD_ANY_MAX : m;
 }

@@ -37,7 +37,12 @@
 /* ---------------- limits (bytes unless stated) ---------------- */
 
 #define RM_SCHEMA_VERSION        1
-#define RM_RECORD_BODY_MAX       (48 * 1024) /* encoded body */
+#define RM_RECORD_BODY_MAX       (48 * 1024) /* encoded record, default
+                                                 per kind (rm_kind_ops
+                                                 .body_max) */
+#define RM_RECORD_ANY_MAX        (512 * 1024) /* the largest body_max of
+                                                 any kind: an alert with
+                                                 its CAP document */
 #define RM_AGENCY_ID_MAX         64   /* "120103.emergency" */
 #define RM_AGENCY_NAME_MAX       48   /* the part after "<area code>." */
 #define RM_OBJECT_ID_MAX         128
@@ -125,8 +130,16 @@ struct rm_point {
 	int32_t lon_udeg;   /* -180e6 .. 180e6 */
 };
 
+struct cap_alert;                  /* schemas/cap_model.h */
+
 struct rm_alert {
 	char *identifier;              /* CAP <identifier>, required */
+	/* ["cap"] optional: the whole CAP 1.2 message the alert was issued
+	 * from (schemas/cap_model.h), owned (heap struct + its arena) by
+	 * the body; NULL when absent. When set, the core fields above, the
+	 * record's origin (= <sender>), areas and expiry must equal what
+	 * cap_model_core derives from it (the kind's validate checks). */
+	struct cap_alert *cap;
 	rm_cap_status status;
 	rm_cap_msgtype msg_type;
 	uint32_t categories;           /* RM_CAT_* bits, at least one */
@@ -227,6 +240,11 @@ struct rm_kind_ops {
 	const char *cddl;
 	/* sizeof the C body struct that record.body points at. */
 	size_t body_size;
+	/* The largest encoded record rec may be, bytes, at most
+	 * RM_RECORD_ANY_MAX (rec's body decoded). NULL: RM_RECORD_BODY_MAX.
+	 * The alert kind allows RM_RECORD_ANY_MAX to an alert carrying its
+	 * CAP message (district outlines), RM_RECORD_BODY_MAX otherwise. */
+	size_t (*body_max)(const struct rm_record *rec);
 
 	/* Append the body map as deterministic CBOR (RFC 8949 §4.2.1) to
 	 * out. Called only after validate passed. RM_ENOMEM, RM_ETOOBIG
@@ -969,12 +987,19 @@ extern const struct rm_kind_ops rm_kind_proposal; /* schemas/proposal_kind.c */
 int record_encode(const struct rm_record *rec, rm_buf *out, rm_why *why);
 
 /*
- * Decode and validate a record body of n bytes (n <= RM_RECORD_BODY_MAX).
+ * Decode and validate a record of n bytes: n <= RM_RECORD_BODY_MAX, or
+ * up to RM_RECORD_ANY_MAX for a record whose kind allows it (record_max);
+ * a larger input, or one over RM_RECORD_BODY_MAX that does not decode,
+ * is RM_ETOOBIG.
  * On success *out is filled and owns its memory (record_fini). On error
  * *out is left zeroed and nothing needs freeing.
  */
 int record_decode(const uint8_t *p, size_t n, struct rm_record *out,
     rm_why *why);
+
+/* The largest encoded record rec may be (its kind's body_max, else
+ * RM_RECORD_BODY_MAX; also for a restricted record or a NULL kind). */
+size_t record_max(const struct rm_record *rec);
 
 /* Validate a record in memory (what record_encode checks; the rules are
  * in schemas/record.cddl and schemas/alert.cddl): text fields non-NULL

@@ -35,6 +35,7 @@ enum rec_key {
 /* Alert body (schemas/alert.cddl). */
 enum alert_key {
 	AK_ID,          /* "id" */
+	AK_CAP,         /* "cap" (schemas/cap_model.h) */
 	AK_CAT,         /* "cat" */
 	AK_REFS,        /* "refs" */
 	AK_GRADE,       /* "grade" */
@@ -86,6 +87,14 @@ int sch_alert_decode_rd(rm_cbor_rd *rd, struct rm_alert *out, rm_why *why);
 int sch_alert_validate(const struct rm_alert *a, rm_utc_ms expires_ms,
     rm_why *why);
 void sch_alert_fini(struct rm_alert *a);
+/* The alert's CAP model (a->cap, set) agrees with rec: its sender is
+ * rec's origin, and the core fields, areas and expiry are what
+ * cap_model_core derives from it (with base, the version it follows,
+ * for a message without <info>; with base NULL such a message is
+ * checked for identifier, status and msgType only). RM_EBADVALUE
+ * naming what differs (cap_core.c). */
+int sch_alert_cap_agrees(const struct rm_record *rec,
+    const struct rm_record *base, rm_why *why);
 
 /* Proposal body codec (proposal_codec.c; the kind: proposal_kind.c). */
 int sch_proposal_encode(const void *body, rm_buf *b);

@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "schemas/cap_model.h"
 #include "schemas/schemas.h"
 
 /* ---------------- limits ---------------- */
@@ -38,138 +39,8 @@
 #define CAP_DOC_MAX     (1024u * 1024u) /* bytes of one document */
 #define CAP_DEPTH_MAX   8        /* element nesting (CAP needs 4) */
 #define CAP_NODES_MAX   200000   /* elements in one document */
-/* Decimal numbers (coordinates, radius, altitude, ceiling): at most 20
- * digits before the point and 15 after, |value| <= 1e15, no exponent;
- * so each is written back as the same number. */
-#define CAP_DECIMAL_WHOLE_MAX 20
-#define CAP_DECIMAL_FRAC_MAX  15
-#define CAP_DECIMAL_ABS_MAX   1e15
-/* valueNames of the colour grade parameter (docs/CAP.md): riskmesh's
- * short name and its namespaced equivalent; values blue, yellow,
- * orange, red, exact case. */
-#define CAP_GRADE_NAME      "grade"
-#define CAP_GRADE_NAME_URN  "urn:riskmesh:grade"
-/* geocode valueName of a GB/T 2260 area code (cap_to_alert). */
-#define CAP_GEOCODE_AREA    "GB/T2260"
-
-/* ---------------- the model ---------------- */
-
-/* A CAP time (CAP 1.2 §3.3.2): an instant and the offset it was written
- * with, so "+08:00" in is "+08:00" out. UTC is written "-00:00". */
-struct cap_time {
-	bool set;            /* false: the element is absent */
-	rm_utc_ms at_ms;     /* the instant (whole seconds) */
-	int16_t offset_min;  /* -1439..1439, minutes east of UTC */
-};
-
-/* <scope> (CAP 1.2 §3.2.1) */
-enum cap_scope { CAP_SCOPE_PUBLIC = 1, CAP_SCOPE_RESTRICTED,
-	CAP_SCOPE_PRIVATE };
-
-/* <responseType> (CAP 1.2 §3.2.2) */
-enum cap_response { CAP_RESP_SHELTER = 1, CAP_RESP_EVACUATE,
-	CAP_RESP_PREPARE, CAP_RESP_EXECUTE, CAP_RESP_AVOID, CAP_RESP_MONITOR,
-	CAP_RESP_ASSESS, CAP_RESP_ALLCLEAR, CAP_RESP_NONE };
-
-/* <eventCode>, <parameter>, <geocode>: a valueName and a value. */
-struct cap_pair {
-	char *name;
-	char *value;
-};
-
-/* One entry of <references>: "sender,identifier,sent". */
-struct cap_ref {
-	char *sender;
-	char *identifier;
-	struct cap_time sent;
-};
-
-/* WGS 84 decimal degrees, as written (a double holds every decimal a
- * document can carry to 15 significant digits exactly enough to write
- * it back as the same number). */
-struct cap_point {
-	double lat;          /* -90..90 */
-	double lon;          /* -180..180 */
-};
-
-struct cap_polygon {     /* CAP 1.2 §3.2.4 <polygon>: closed, >= 4 */
-	size_t n;
-	struct cap_point *pts;
-};
-
-struct cap_circle {      /* CAP 1.2 §3.2.4 <circle> */
-	struct cap_point centre;
-	double radius_km;    /* >= 0 */
-};
-
-struct cap_resource {    /* CAP 1.2 §3.2.3 <resource> */
-	char *desc;          /* <resourceDesc> required */
-	char *mime_type;     /* <mimeType> required */
-	bool has_size;
-	uint64_t size;       /* <size> bytes */
-	char *uri;           /* optional strings: NULL when absent */
-	char *deref_uri;     /* base64, kept as written */
-	char *digest;        /* SHA-1 hex, kept as written */
-};
-
-struct cap_area {        /* CAP 1.2 §3.2.4 <area> */
-	char *desc;          /* <areaDesc> required */
-	size_t n_polygon;
-	struct cap_polygon *polygon;
-	size_t n_circle;
-	struct cap_circle *circle;
-	size_t n_geocode;
-	struct cap_pair *geocode;
-	bool has_altitude, has_ceiling;   /* ceiling only with altitude */
-	double altitude, ceiling;         /* feet above sea level */
-};
-
-struct cap_info {        /* CAP 1.2 §3.2.2 <info> */
-	char *language;      /* never NULL once parsed: "en-US" default */
-	size_t n_category;   /* >= 1, document order, RM_CAT_* bits */
-	uint32_t *category;
-	char *event;         /* required */
-	size_t n_response;
-	enum cap_response *response;
-	rm_cap_urgency urgency;
-	rm_cap_severity severity;
-	rm_cap_certainty certainty;
-	char *audience;
-	size_t n_event_code;
-	struct cap_pair *event_code;
-	struct cap_time effective, onset, expires;
-	char *sender_name, *headline, *description, *instruction;
-	char *web, *contact;
-	size_t n_parameter;
-	struct cap_pair *parameter;
-	rm_grade grade;      /* from the grade parameter; 0: none */
-	size_t n_resource;
-	struct cap_resource *resource;
-	size_t n_area;
-	struct cap_area *area;
-};
-
-struct cap_alert {       /* CAP 1.2 §3.2.1 <alert> */
-	char *identifier;    /* no whitespace, ',', '<', '&' */
-	char *sender;        /* the same rule */
-	struct cap_time sent;
-	rm_cap_status status;
-	rm_cap_msgtype msg_type;
-	char *source;
-	enum cap_scope scope;
-	char *restriction;   /* iff scope Restricted */
-	char *addresses;     /* required with Private, also Restricted */
-	size_t n_code;
-	char **code;
-	char *note;
-	size_t n_ref;
-	struct cap_ref *ref; /* <references>, in order */
-	char *incidents;
-	size_t n_info;
-	struct cap_info *info;
-	void *arena;         /* owner of the above; NULL if built by hand */
-};
-
+/* The model (struct cap_alert and its parts), the decimal limits, the
+ * grade parameter names and its CBOR form are in schemas/cap_model.h. */
 /* ---------------- calls ---------------- */
 
 /* Initialise libxml2 (xmlInitParser) and silence its messages on the
@@ -211,9 +82,7 @@ void cap_init(void);
  */
 int cap_parse(const void *p, size_t n, struct cap_alert *out, rm_why *why);
 
-/* Release what a parsed or converted alert owns and zero it. A zeroed
- * or hand-built (arena NULL) alert is only zeroed. */
-void cap_alert_fini(struct cap_alert *a);
+/* cap_alert_fini, the arena and the CBOR form: schemas/cap_model.h. */
 
 /*
  * Write a as a CAP 1.2 document (UTF-8, XML declaration, the schema's
@@ -238,33 +107,41 @@ int cap_alert_equal(const struct cap_alert *a, const struct cap_alert *b,
     rm_why *why);
 
 /*
- * The record draft an alert becomes (kind alert, schemas/alert.cddl):
- * *out gets schema_version, kind, origin (= sender, which must be an
- * agency id: the signing agency checks it), areas (the GB/T 2260
- * geocodes of every area, unique, in order), expires (the latest
- * expires of the info blocks; 0 if none) and a heap body; record_fini
- * frees it. The caller sets object_id, ver, seq, issued and prev. What
- * the body keeps: identifier, status, msgType, the categories of every
- * info (union), urgency, severity and certainty of info[0], the grade
- * (every info that has one must agree; one is required), effective
+ * The record draft an alert becomes (kind alert, schemas/alert.cddl): the
+ * core fields (cap_model_core, below) and the whole message as the
+ * body's "cap" entry (schemas/cap_model.h), so that cap_from_alert gives
+ * it back element for element. *out gets schema_version, kind, origin
+ * (= sender, which must be an agency id: the signing agency checks it),
+ * areas (the GB/T 2260 geocodes of every area, sorted, unique), expires
+ * (the latest expires of the info blocks; 0 if none) and a heap body;
+ * record_fini frees it. The caller sets object_id, ver, seq, issued and
+ * prev. What the core keeps: identifier, status, msgType, the categories
+ * of every info (union), urgency, severity and certainty of info[0], the
+ * grade (every info that has one must agree; one is required), effective
  * (info[0]'s effective, else sent), one text per info (language, event,
  * headline (event when absent), description, instruction, senderName,
- * the first areaDesc), the first polygon and the first circle of
- * info[0] (micro-degrees; radius in metres, > 0), references as
- * "sender,identifier,sent". What it does not keep: source, scope,
- * restriction, addresses, code, note, incidents, responseType, audience,
- * eventCode, onset, web, contact, other parameters, resources, every
- * other area, polygon, circle and geocode, altitude and ceiling, and
- * the offsets of times. Errors: RM_EMISSING (no info, no grade),
- * RM_EBADVALUE (sender not an agency id, grades disagree, a geometry
- * the kind cannot hold), RM_ETOOBIG (kind limits), RM_ENOMEM, and the
- * kind's validation errors; *out is zeroed on error.
+ * the first areaDesc), the first polygon of info[0] if it has at most
+ * RM_ALERT_POLYGON_MAX points (else none: the outline stays whole in
+ * "cap") and the first circle of info[0] (micro-degrees; radius in
+ * metres, > 0), references as "sender,identifier,sent". A message
+ * without <info> (a Cancel) takes the core's texts, grade, categories,
+ * urgency, severity, certainty, geometry, areas and expiry from base,
+ * the alert it follows (cap_to_record; cap_to_alert passes NULL: such a
+ * message is RM_EMISSING "alert/info"). Errors: RM_EMISSING (no info
+ * and no base, no grade), RM_EBADVALUE (sender not an agency id,
+ * grades disagree, a circle the kind cannot hold), RM_ETOOBIG (kind
+ * limits, the message larger than RM_RECORD_ANY_MAX), RM_ENOMEM, and
+ * the kind's validation errors; *out is zeroed on error.
  */
+int cap_to_record(const struct cap_alert *cap, const struct rm_record *base,
+    struct rm_record *out, rm_why *why);
+/* cap_to_record(cap, NULL, out, why). */
 int cap_to_alert(const struct cap_alert *cap, struct rm_record *out,
     rm_why *why);
 
 /*
- * The CAP alert a record of kind alert gives: sender = origin, sent =
+ * The CAP alert a record of kind alert gives: a copy of the message it
+ * carries ("cap") when it has one (offset_min unused); else sender = origin, sent =
  * issued, times written with offset_min (e.g. 480 for +08:00), scope
  * Public, one info per text with the body's shared fields, the grade
  * parameter, the polygon and circle in the first area with the
@@ -275,9 +152,36 @@ int cap_to_alert(const struct cap_alert *cap, struct rm_record *out,
 int cap_from_alert(const struct rm_record *rec, int offset_min,
     struct cap_alert *out, rm_why *why);
 
-/* Names in CAP 1.2 spelling ("Public", "AllClear"); NULL if out of
- * range. */
-const char *cap_scope_name(enum cap_scope s);
-const char *cap_response_name(enum cap_response r);
+/* ---------------- Atom (RFC 4287) ---------------- */
+
+#define CAP_MEDIA_TYPE       "application/cap+xml"
+#define CAP_ATOM_MEDIA_TYPE  "application/atom+xml"
+
+/* The feed element's metadata (RFC 4287 §4.1.1): every string UTF-8,
+ * borrowed for the call; id an IRI, self_href the feed's own link. */
+struct cap_atom_feed {
+	const char *id, *title, *author, *self_href;
+	rm_utc_ms updated_ms;      /* written as RFC 3339 UTC */
+};
+
+/* One entry (RFC 4287 §4.1.2): id a stable IRI, title and summary
+ * (NULL: none) in language lang (xml:lang; NULL: none), author the
+ * issuing agency, href the CAP document (link rel="alternate"
+ * type="application/cap+xml"), category a term (NULL: none),
+ * updated_ms the time the alert last changed. */
+struct cap_atom_entry {
+	const char *id, *title, *summary, *lang, *author, *href, *category;
+	rm_utc_ms updated_ms;
+};
+
+/*
+ * Append an Atom 1.0 feed (RFC 4287) with the entries e[0..n) in order
+ * to out: UTF-8, XML declaration, feed id, title, updated, author and
+ * link rel="self" always (n == 0 gives a valid empty feed), text
+ * escaped by libxml2. Errors: RM_ENOMEM, RM_ETOOBIG (out's limit); out
+ * unchanged on error. Thread rules: as the module (cap_init first).
+ */
+int cap_atom_write(const struct cap_atom_feed *f,
+    const struct cap_atom_entry *e, size_t n, rm_buf *out, rm_why *why);
 
 #endif /* RM_NODE_CAP_CAP_H */

@@ -42,18 +42,6 @@ cap_decimal(const char *s, size_t n, double *out)
 	return *out <= CAP_DECIMAL_ABS_MAX && *out >= -CAP_DECIMAL_ABS_MAX;
 }
 
-/* With at most 15 fractional digits read, %.15f always reads back as
- * the same double; a shorter form is taken when one does. */
-void
-cap_decimal_format(double v, char out[48])
-{
-	for (int p = 0; p <= CAP_DECIMAL_FRAC_MAX + 2; p++) {
-		snprintf(out, 48, "%.*f", p, v);
-		if (strtod(out, NULL) == v)
-			return;
-	}
-}
-
 /* "lat,lon" in s[0..n), in range. */
 static bool
 point(const char *s, size_t n, struct cap_point *p)

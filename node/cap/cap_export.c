@@ -1,6 +1,7 @@
 /*
  * cap_export.c -- cap_from_alert: a record of kind alert as a CAP 1.2
- * alert (the inverse of cap_to_alert for what the kind keeps).
+ * alert: the message it carries ("cap"), else the inverse of
+ * cap_to_alert for what the kind keeps.
  */
 #include <stdio.h>
 #include <string.h>
@@ -121,6 +122,23 @@ info(struct cap_ctx *c, const struct rm_record *rec, const struct rm_alert *a,
 	return area(c, rec, a, t, in->area);
 }
 
+/* A deep copy of the model carried by a record (through its CBOR
+ * form, which also checks it). */
+static int
+cap_copy(const struct cap_alert *m, struct cap_alert *out, rm_why *why)
+{
+	rm_buf b = RM_BUF_INIT;
+	int rv;
+
+	if ((rv = cap_model_encode(m, &b)) == RM_OK)
+		rv = cap_model_decode(b.data, b.len, out, why);
+	else
+		rv = rm_fail(why, rv, "cannot copy the CAP message: %s",
+		    rm_strerror(rv));
+	rm_buf_fini(&b);
+	return rv;
+}
+
 int
 cap_from_alert(const struct rm_record *rec, int offset_min,
     struct cap_alert *out, rm_why *why)
@@ -135,6 +153,8 @@ cap_from_alert(const struct rm_record *rec, int offset_min,
 	c.why = why;
 	if (a == NULL)
 		return rm_fail(why, RM_EINVAL, "not a readable alert record");
+	if (a->cap != NULL)
+		return cap_copy(a->cap, out, why);
 	if (offset_min < -1439 || offset_min > 1439)
 		return rm_fail(why, RM_EINVAL, "offset %d minutes out of range",
 		    offset_min);

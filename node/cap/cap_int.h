@@ -13,13 +13,8 @@
 
 #include "node/cap/cap.h"
 
-/* ---------------- arena (cap_mem.c) ---------------- */
-
-/* n zeroed bytes owned by a's arena (created on first use); NULL on
- * allocation failure or overflow of n * size. */
-void *cap_alloc(struct cap_alert *a, size_t n, size_t size);
-/* A NUL-terminated copy of s[0..n) in a's arena. */
-char *cap_strndup(struct cap_alert *a, const char *s, size_t n);
+/* The arena (cap_alloc, cap_strndup), cap_time_format and
+ * cap_decimal_format are in schemas/cap_model.h (schemas/cap_mem.c). */
 
 /* ---------------- parse context (cap_path.c, cap_xml.c) -------- */
 
@@ -83,20 +78,14 @@ int cap_opt_text(struct cap_ctx *c, struct cap_slot *s,
 
 /* ---------------- readers ---------------- */
 
-/* CAP 1.2 §3.2.1 identifier/sender rule: non-empty, no XML whitespace,
- * ',', '<', '&'. */
-bool cap_ident_ok(const char *s);
+/* cap_ident_ok (CAP 1.2 §3.2.1): schemas/cap_model.h. */
 /* CAP 1.2 §3.3.2 dateTime: "YYYY-MM-DDThh:mm:ss+hh:mm" exactly, offset
  * required, "Z" and "+00:00" refused (UTC is "-00:00"). RM_EBADVALUE
  * with the rule in why (at the current path). (cap_time.c) */
 int cap_time_parse(struct cap_ctx *c, const char *s, struct cap_time *out);
-/* The CAP text of t: 25 chars + NUL. */
-void cap_time_format(const struct cap_time *t, char out[32]);
 /* An xs:decimal ("-12.5", no exponent) in s[0..n) into *out; false if
  * it is not one. (cap_area.c) */
 bool cap_decimal(const char *s, size_t n, double *out);
-/* The shortest plain decimal that strtod reads back as v. */
-void cap_decimal_format(double v, char out[48]);
 
 /* <info> i (cap_info.c), <area> (cap_area.c); the path names the
  * element. */

@@ -13,12 +13,6 @@
 
 #define CAP_TIME_LEN 25   /* YYYY-MM-DDThh:mm:ss+hh:mm */
 
-bool
-cap_ident_ok(const char *s)
-{
-	return s != NULL && s[0] != '\0' && strpbrk(s, " \t\r\n,<&") == NULL;
-}
-
 /* The pattern of the CAP 1.2 schema: \d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d
  * [-,+]\d\d:\d\d. */
 static bool
@@ -78,17 +72,4 @@ cap_time_parse(struct cap_ctx *c, const char *s, struct cap_time *out)
 	out->at_ms = at;
 	out->offset_min = (int16_t)(t[19] == '-' ? -off : off);
 	return RM_OK;
-}
-
-void
-cap_time_format(const struct cap_time *t, char out[32])
-{
-	time_t local = (time_t)(t->at_ms / 1000) + (time_t)t->offset_min * 60;
-	int off = t->offset_min < 0 ? -t->offset_min : t->offset_min;
-	struct tm tm;
-
-	gmtime_r(&local, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out + 19, 32 - 19, "%c%02d:%02d", t->offset_min > 0 ? '+' :
-	    '-', (off / 60) % 100, off % 60);
 }

@@ -344,6 +344,7 @@ extern const struct cli_cmd cli_alert_list;
 /* CAP 1.2 offline (cli_cap.c) */
 extern const struct cli_cmd cli_alert_import;
 extern const struct cli_cmd cli_alert_cap;
+extern const struct cli_cmd cli_alert_export;
 extern const struct cli_cmd cli_status;
 extern const struct cli_cmd cli_fork_list;
 extern const struct cli_cmd cli_fork_show;
@@ -359,6 +360,10 @@ extern const struct cli_cmd cli_fork_resolve;
 int cli_api_request(const struct cli_cmd *c, const char *conf,
     const char *method, const char *path, const char *body,
     struct cli_http_res *res);
+/* The same with a body of n bytes of media type ctype (CAP XML). */
+int cli_api_send(const struct cli_cmd *c, const char *conf,
+    const char *method, const char *path, const char *ctype,
+    const void *body, size_t n, struct cli_http_res *res);
 /* Print an API error response ("HTTP 403: EUNAUTH grade: ..."); returns
  * CLI_EXIT_FAIL. */
 int cli_api_report(const struct cli_cmd *c, const struct cli_http_res *r);

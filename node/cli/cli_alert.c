@@ -281,6 +281,20 @@ run_list(const struct cli_args *a)
 	size_t i;
 	int rv;
 
+	if (cli_has(a, "atom")) {
+		/* the Atom feed as served (RFC 4287) */
+		if (area != NULL)
+			return cli_usage(c, "--atom lists every alert in force "
+			    "(no --area)");
+		if ((rv = cli_api_request(c, cli_get(a, "config"), "GET",
+		    "/v1/alerts.atom", NULL, &res)) != 0)
+			return rv;
+		rv = res.status == 200 ? (fwrite(res.body, 1, res.len, stdout)
+		    == res.len ? CLI_EXIT_OK : cli_fail(c, "stdout: write "
+		    "failed")) : cli_api_report(c, &res);
+		cli_http_res_fini(&res);
+		return rv;
+	}
 	if (area != NULL && !area_code_valid(area))
 		return cli_usage(c, "--area: \"%.16s\" is not a GB/T 2260 "
 		    "area code", area);
@@ -318,12 +332,13 @@ static const struct cli_opt list_opts[] = {
 	{ "area", 0, "CODE", 0, "only alerts overlapping this area" },
 	{ "json", 0, NULL, 0, "print the raw JSON answer" },
 	{ "csv", 0, NULL, 0, "print the list as CSV (GET /v1/alerts.csv)" },
+	{ "atom", 0, NULL, 0, "print the Atom feed (GET /v1/alerts.atom)" },
 	{ NULL, 0, NULL, 0, NULL },
 };
 
 const struct cli_cmd cli_alert_list = {
 	.name = "alert list",
-	.synopsis = "-c NODE.CONF [--area CODE] [--json|--csv]",
+	.synopsis = "-c NODE.CONF [--area CODE] [--json|--csv|--atom]",
 	.summary = "list in-force alerts a node holds (GET /v1/alerts)",
 	.details = "One line per alert: grade, origin, object id, headline.",
 	.opts = list_opts,

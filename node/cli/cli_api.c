@@ -92,11 +92,20 @@ cli_api_report(const struct cli_cmd *c, const struct cli_http_res *r)
 #define CLI_BUSY_STEP_MS 250
 #define CLI_BUSY_MAX_MS  15000
 
-/* One request with -c's address and token; prints transport errors. A
- * POST refused with 503 EBUSY is re-sent for up to CLI_BUSY_MAX_MS. */
 int
 cli_api_request(const struct cli_cmd *c, const char *conf, const char *method,
     const char *path, const char *body, struct cli_http_res *res)
+{
+	return cli_api_send(c, conf, method, path, "application/json", body,
+	    body != NULL ? strlen(body) : 0, res);
+}
+
+/* One request with -c's address and token; prints transport errors. A
+ * POST refused with 503 EBUSY is re-sent for up to CLI_BUSY_MAX_MS. */
+int
+cli_api_send(const struct cli_cmd *c, const char *conf, const char *method,
+    const char *path, const char *ctype, const void *body, size_t n,
+    struct cli_http_res *res)
 {
 	struct node_config *cf;
 	rm_why why;
@@ -113,8 +122,8 @@ cli_api_request(const struct cli_cmd *c, const char *conf, const char *method,
 	 * re-sending is safe; wait for it, bounded.
 	 */
 	for (int waited_ms = 0;; waited_ms += CLI_BUSY_STEP_MS) {
-		if (cli_http(cf->http_listen, cf->http_token, method, path,
-		    body, res, &why) != RM_OK) {
+		if (cli_http_send(cf->http_listen, cf->http_token, method,
+		    path, ctype, body, n, res, &why) != RM_OK) {
 			rv = cli_fail(c, "%s", why.msg);
 			break;
 		}

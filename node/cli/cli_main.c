@@ -46,6 +46,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_alert_list,
 	&cli_alert_import,
 	&cli_alert_cap,
+	&cli_alert_export,
 	&cli_status,
 	&cli_fork_list,
 	&cli_fork_show,

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/cap/cap.h"
 #include "node/coap/coap_srv.h"
 #include "node/daemon/daemon.h"
 #include "node/http/http.h"
@@ -435,6 +436,8 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	int rv;
 
 	n->started_ms = rm_utc_now_ms();
+	/* libxml2 initialised once, before the HTTP workers use it */
+	cap_init();
 	pthread_mutex_init(&n->obs_mtx, NULL);
 	n->obs_mtx_ok = true;
 	if ((rv = node_load_identity(n, cfg, &key, &w)) != RM_OK) {

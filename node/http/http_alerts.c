@@ -3,12 +3,16 @@
  *   GET  /v1/alerts[?area=CODE]           alerts in force
  *   GET  /v1/alerts.csv[?area=CODE]       the same as CSV
  *   POST /v1/alerts                        issue (req_alert_parse ->
- *                                          service_alert_issue)
+ *                                          service_alert_issue) with
+ *                                          application/json; CAP XML
+ *                                          with application/cap+xml
+ *                                          (http_cap.c); 415 otherwise
  *   POST /v1/alerts/{object_id}/cancel     cancel (service_alert_cancel)
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "node/cap/cap.h"
 #include "node/http/http_int.h"
 
 struct list_ctx {
@@ -148,9 +152,20 @@ http_post_alert(struct http_call_ctx *c)
 	struct service_issued is;
 	struct rm_record draft;
 	char defid[RM_ALERT_IDENTIFIER_MAX + 1];
+	char mt[64];
 	bool mt_set;
 	int rv;
 
+	http_media_type(c->req->content_type, mt);
+	if (strcmp(mt, CAP_MEDIA_TYPE) == 0)
+		return http_post_alert_cap(c);
+	/* no body and no type: the missing body is the error (400) */
+	if (strcmp(mt, HTTP_CT_JSON) != 0 && (mt[0] != '\0' ||
+	    c->req->body_len > 0))
+		return http_refuse(c, 415, RM_EUNSUPPORTED, "content-type",
+		    "Content-Type %.64s is not taken here: POST /v1/alerts takes "
+		    HTTP_CT_JSON " or " CAP_MEDIA_TYPE " (CAP 1.2)",
+		    mt[0] != '\0' ? mt : "(none)");
 	ctx.origin = c->n->cfg.agency;
 	ctx.now_ms = rm_utc_now_ms();
 	if ((rv = service_alert_default_id(c->n, ctx.now_ms, defid,

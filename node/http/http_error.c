@@ -25,6 +25,8 @@ http_status_for(int err, const rm_why *why)
 		return 403;
 	case RM_ENOTFOUND:
 		return 404;
+	case RM_EUNSUPPORTED:
+		return 415;
 	case RM_EEXIST:
 		return 409;
 	case RM_EBUSY:

@@ -117,7 +117,7 @@ http_post_indicators(struct http_call_ctx *c)
 	if (ct != NULL && !ct_is(ct, "text/csv") &&
 	    !ct_is(ct, "application/x-ndjson") && !ct_is(ct, "text/plain")) {
 		json_decref(r.arr);
-		return http_refuse(c, 415, RM_EUNKNOWN, "content_type", "\"%.60s\""
+		return http_refuse(c, 415, RM_EUNSUPPORTED, "content-type", "\"%.60s\""
 		    " (text/csv or application/x-ndjson)", ct);
 	}
 	if (body == NULL || len == 0) {

@@ -34,7 +34,8 @@
  * 403 (401 is the bearer check's own); ENOTFOUND 404; EEXIST 409;
  * EBUSY 409 when why names a field (the object changed concurrently)
  * and 503 when it does not (the node is not ready: own-log guard);
- * ECLOSED 503; EBADVALUE, ETOOBIG, EINVAL, EEXPIRED, EGAP 422; anything
+ * ECLOSED 503; EUNSUPPORTED 415 (a Content-Type the route does not
+ * take); EBADVALUE, ETOOBIG, EINVAL, EEXPIRED, EGAP 422; anything
  * else (ESTORE, EIO, ENOMEM, EFORK, ECRYPTO, …) 500. Routes that need
  * another status for an error (400 ETOOBIG for a too long path, 405)
  * pass it to http_error_res() themselves.
@@ -133,7 +134,14 @@ int http_issue_answer(struct http_call_ctx *c, int rv,
 int http_path_object_id(struct http_call_ctx *c,
     char oid[RM_OBJECT_ID_MAX + 2]);
 
+/* The media type of a Content-Type value, lower case, without
+ * parameters or white space ("application/cap+xml"); "" for NULL. */
+void http_media_type(const char *ct, char out[64]);
+
 /* Handlers of each resource group. */
+int http_post_alert_cap(struct http_call_ctx *c);  /* http_cap.c */
+int http_get_alert_xml(struct http_call_ctx *c);   /* http_cap.c */
+int http_get_alerts_atom(struct http_call_ctx *c); /* http_cap.c */
 int http_get_alerts(struct http_call_ctx *c);     /* http_alerts.c */
 int http_get_alerts_csv(struct http_call_ctx *c); /* http_alerts.c */
 int http_post_alert(struct http_call_ctx *c);

@@ -235,6 +235,7 @@ query_only(struct http_call_ctx *c, const char *const *allowed,
 
 static const char *const alerts_params[] = { "area", NULL };
 static const char *const records_params[] = { "view", NULL };
+static const char *const xml_params[] = { "origin", NULL };
 static const char *const risks_params[] = { "area", "grade", "status",
 	"category", "responsible", "within", "subcategory", "overdue", "limit",
 	"next", NULL };
@@ -283,6 +284,10 @@ static const struct route {
 	  alerts_params, "allowed: area=CODE" },
 	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
 	  NULL, NULL },
+	{ "/v1/alerts.atom", NULL, false, "GET", http_get_alerts_atom, NULL,
+	  NULL, NULL },
+	{ "/v1/alerts/", ".xml", true, "GET", http_get_alert_xml, NULL,
+	  xml_params, "allowed: origin=AGENCY" },
 	{ "/v1/risks", NULL, false, "GET, POST", http_get_risks,
 	  http_post_risk, risks_params, "allowed: area=CODE, grade=, status=, "
 	  "category=, responsible=AGENCY, within=1, subcategory=, overdue=1, "

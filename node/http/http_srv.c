@@ -283,7 +283,7 @@ http_handle(nng_aio *aio)
 		snprintf(msg, sizeof(msg), "send the body as Content-Type: %s",
 		    rule->ctype);
 		c->close = len > 0;
-		call_refuse(c, 415, RM_EINVAL, msg);
+		call_refuse(c, 415, RM_EUNSUPPORTED, msg);
 		return;
 	}
 	if (len == 0) {

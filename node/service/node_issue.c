@@ -491,6 +491,7 @@ service_alert_cancel(struct node *n, const char *object_id,
 	ca = *ra;
 	c.body = &ca;
 	ca.msg_type = RM_MSGTYPE_CANCEL;
+	ca.cap = NULL;          /* not the CAP message the alert came from */
 	c.ver = 0;
 	c.seq = 0;
 	c.has_prev = false;

@@ -33,6 +33,7 @@
 #include "crypto/crypto.h"
 #include "federation/peer/peer.h"
 #include "federation/trust/trust.h"
+#include "node/cap/cap.h"
 #include "node/config/config.h"
 #include "node/store/store.h"
 
@@ -244,6 +245,41 @@ int service_alert_default_id(struct node *n, rm_utc_ms now,
  */
 int service_alert_issue(struct node *n, struct rm_record *draft,
     bool msg_type_given, struct service_issued *out, rm_why *why);
+
+/*
+ * Issue a CAP 1.2 message (docs/CAP.md "Issuing from CAP"; node_cap.c):
+ * the record carries the whole message ("cap", schemas/cap_model.h) and
+ * its core (cap_to_record). cap is borrowed for the call. The sender
+ * must be this node's agency (RM_EUNAUTH, field "sender"). An Alert
+ * starts the object named by its identifier (RM_EBADVALUE, field
+ * "identifier", if that is not a valid object id); an Update or a
+ * Cancel is the next version of the object named by the first of its
+ * references with the same sender whose identifier is an object of
+ * this agency (RM_ENOTFOUND, field "references", if none; a message
+ * without <info> takes the core from that object's latest version).
+ * Deduplication by sender and identifier: when the object (or the
+ * object named by the identifier) already has a version with this
+ * identifier, the same message (identical CBOR form) gives RM_OK, *dup
+ * true and that version in *out, nothing issued or broadcast; another
+ * message is RM_EEXIST (field "identifier", CAP 1.2 §3.2.1). A message
+ * naming itself in its references is refused by cap_parse before.
+ * Ack, Error: RM_EBADVALUE (field "msgType"). Then as
+ * service_alert_issue (a cancelled object is closed: RM_EEXIST).
+ * Thread-safe; two copies arriving at once are stored once (the second
+ * retries after EBUSY and finds the first).
+ */
+int service_alert_issue_cap(struct node *n, const struct cap_alert *cap,
+    struct service_issued *out, bool *dup, rm_why *why);
+
+/*
+ * The winning version of alert object oid of origin, decoded into *out
+ * (record_fini) with its hash; a restricted one decrypted when this
+ * node can read it. Errors: RM_ENOTFOUND (field "object_id": not a
+ * valid id, no such object, not an alert or not readable here),
+ * RM_ESTORE. Thread-safe.
+ */
+int service_alert_read(struct node *n, const char *origin, const char *oid,
+    struct rm_record *out, rm_hash *hash, rm_why *why);
 
 /*
  * Cancel the own agency's object object_id: a new version with

@@ -7,6 +7,8 @@ rm_unit_test(node.cap_corpus SOURCES test_cap_corpus.c ${cap_fx}
   LIBS rm_cap)
 rm_unit_test(node.cap_limits SOURCES test_cap_limits.c ${cap_fx}
   LIBS rm_cap)
+# The model as deterministic CBOR in alert records (schemas/cap_model.h).
+rm_unit_test(node.cap_cbor SOURCES test_cap_cbor.c ${cap_fx} LIBS rm_cap)
 rm_script_test(node.cli_cap
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/cap.sh
   LABEL unit TIMEOUT 60)

@@ -6,6 +6,8 @@ rm_unit_test(node.http SOURCES test_http.c test_http_fx.c
   LIBS rm_http rm_daemon TIMEOUT 60)
 rm_unit_test(node.http_restricted SOURCES test_http_restricted.c
   test_http_fx.c LIBS rm_http rm_daemon TIMEOUT 60)
+rm_unit_test(node.http_cap SOURCES test_http_cap.c test_http_fx.c
+  LIBS rm_http rm_daemon TIMEOUT 60)
 rm_unit_test(node.http_net SOURCES test_http_net.c test_http_fx.c
   LIBS rm_http rm_daemon TIMEOUT 60)
 # riskmeshd -n / start-up checks (TLS key, peers, key) and its command

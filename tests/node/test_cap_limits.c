@@ -166,9 +166,32 @@ test_outline(void)
 	snprintf(last, sizeof(last), "39.%06d", 4998 * 3 % 999983);
 	CU_ASSERT_EQUAL(a.info[0].area[0].polygon[0].pts[4998].lat,
 	    strtod(last, NULL));
-	/* the alert kind holds fewer: the mapping says so */
-	CU_ASSERT_EQUAL(cap_to_alert(&a, &rec, &why), RM_ETOOBIG);
-	CU_ASSERT_PTR_NOT_NULL(strstr(why.msg, "5000 points"));
+	/* the core holds 128 points: the outline stays whole in "cap"
+	 * (it was refused, RM_ETOOBIG "5000 points", before the record
+	 * carried the message), and the record round-trips */
+	CU_ASSERT_EQUAL_FATAL(cap_to_alert(&a, &rec, &why), RM_OK);
+	CU_ASSERT_EQUAL(record_alert(&rec)->n_polygon, 0);
+	CU_ASSERT_EQUAL(record_alert(&rec)->cap->info[0].area[0].polygon[0].n,
+	    5000);
+	CU_ASSERT_EQUAL(record_alert(&rec)->cap->info[0].area[0].polygon[0]
+	    .pts[4998].lat, strtod(last, NULL));
+	{
+		struct rm_record back;
+		rm_buf enc = RM_BUF_INIT;
+
+		rec.object_id[0] = 'x';
+		rec.ver = rec.seq = 1;
+		rec.issued_ms = a.sent.at_ms;
+		CU_ASSERT_EQUAL_FATAL(record_encode(&rec, &enc, &why), RM_OK);
+		CU_ASSERT(enc.len > RM_RECORD_BODY_MAX);
+		CU_ASSERT_EQUAL_FATAL(record_decode(enc.data, enc.len, &back,
+		    &why), RM_OK);
+		CU_ASSERT_EQUAL(cap_alert_equal(record_alert(&back)->cap, &a,
+		    &why), RM_OK);
+		record_fini(&back);
+		rm_buf_fini(&enc);
+	}
+	record_fini(&rec);
 	cap_alert_fini(&a);
 	rm_buf_fini(&b);
 	free(doc);

@@ -121,14 +121,17 @@ http_fx_fini(void)
 	return system(cmd) == 0 ? 0 : 1;
 }
 
+const char *call_ct = "application/json";
+
 /* One request through http_route(); the body of res is NUL-terminated
  * and parsed as JSON into *js when it is JSON (caller json_decref()s). */
 int
 call(const char *method, const char *uri, const char *auth, const char *body,
     struct http_res *res, json_t **js)
 {
+	/* a body is JSON unless call_ct() says otherwise */
 	struct http_req q = { method, uri, auth, body,
-	    body != NULL ? strlen(body) : 0, NULL };
+	    body != NULL ? strlen(body) : 0, body != NULL ? call_ct : NULL };
 
 	memset(res, 0, sizeof(*res));
 	http_route(&fx, &q, res);

@@ -36,6 +36,10 @@ int http_fx_fini(void);
 
 /* One request through http_route(); *js (if js) is the body as JSON,
  * caller json_decref()s. Returns the status. */
+/* The Content-Type of the bodies call() sends ("application/json"
+ * unless a test sets another; tests of the media type set it and put
+ * it back). */
+extern const char *call_ct;
 int call(const char *method, const char *uri, const char *auth,
     const char *body, struct http_res *res, json_t **js);
 /* Expect an error: status, error name, field (and a reason part). */

@@ -33,7 +33,8 @@ race(void *arg)
 	struct racer *x = arg;
 	struct http_res r;
 	struct http_req q = { "POST", x->uri, AUTH, x->body,
-	    x->body != NULL ? strlen(x->body) : 0, NULL };
+	    x->body != NULL ? strlen(x->body) : 0,
+	    x->body != NULL ? "application/json" : NULL };
 	json_t *j;
 
 	pthread_barrier_wait(x->bar);
@@ -178,7 +179,8 @@ test_socket(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "Allow: GET"));
 	/* a body is read and routed */
 	raw(port, "POST /v1/alerts HTTP/1.1\r\nHost: x\r\nAuthorization: " AUTH
-	    "\r\nConnection: close\r\nContent-Length: 16\r\n\r\n"
+	    "\r\nConnection: close\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 16\r\n\r\n"
 	    "{\"grade\":\"blue\"}", resp, sizeof(resp));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 400"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"field\":\"areas\""));
@@ -289,6 +291,7 @@ test_shutdown(void)
 	CU_ASSERT_FATAL(fd >= 0);
 	snprintf(head, sizeof(head), "POST /v1/alerts HTTP/1.1\r\nHost: x\r\n"
 	    "Authorization: " AUTH "\r\nConnection: close\r\n"
+	    "Content-Type: application/json\r\n"
 	    "Content-Length: %zu\r\n\r\n", strlen(body));
 	CU_ASSERT_FATAL(write(fd, head, strlen(head)) ==
 	    (ssize_t)strlen(head));
@@ -303,7 +306,8 @@ test_shutdown(void)
 	sleep_ms(200);
 	/* B: a new request gets 503 ECLOSED; nothing is stored */
 	raw(port, "POST /v1/alerts HTTP/1.1\r\nHost: x\r\n"
-	    "Authorization: " AUTH "\r\nContent-Length: 2\r\n\r\n{}", resp,
+	    "Authorization: " AUTH "\r\nContent-Type: application/json\r\n"
+	    "Content-Length: 2\r\n\r\n{}", resp,
 	    sizeof(resp));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "HTTP/1.1 503"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(resp, "\"error\":\"ECLOSED\""));

@@ -122,7 +122,7 @@ test_bad_args(void)
 	    NULL, &res), RM_EINVAL);
 	CU_ASSERT_EQUAL(store_put(s, a.bytes.data, a.bytes.len,
 	    &a.hash, NULL, NULL, NULL), RM_EINVAL);
-	CU_ASSERT_EQUAL(store_put_wait(s, a.bytes.data, 65 * 1024,
+	CU_ASSERT_EQUAL(store_put_wait(s, a.bytes.data, COSE_SIGN1_MAX + 1,
 	    &a.hash, NULL, &res), RM_ETOOBIG);
 	/* Bytes that are not a signed record are refused: the store
 	 * decodes its own copy and never trusts a caller's view of it. */
@@ -391,7 +391,7 @@ test_put_decoded(void)
 	    NULL, sfx_wait_cb, &w), RM_EINVAL);
 	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, a.bytes.len,
 	    &a.hash, &rec, NULL, NULL, NULL), RM_EINVAL);
-	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, 65 * 1024,
+	CU_ASSERT_EQUAL(store_put_decoded(s, a.bytes.data, COSE_SIGN1_MAX + 1,
 	    &a.hash, &rec, NULL, sfx_wait_cb, &w), RM_ETOOBIG);
 	CU_ASSERT_PTR_NOT_NULL(rec.kind);
 	CU_ASSERT_PTR_NOT_NULL(rec.body);

@@ -1,12 +1,15 @@
 /*
- * cap_mem.c -- the arena a parsed or converted CAP alert owns (one list
- * of allocations, freed at once by cap_alert_fini), and the CAP names of
- * the enumerations this module adds.
+ * cap_mem.c -- the arena a parsed, decoded or converted CAP alert owns
+ * (one list of allocations, freed at once by cap_alert_fini), the CAP
+ * names of the enumerations the model adds, and the text forms of times
+ * and numbers shared by the XML writer and the CBOR codec.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "node/cap/cap_int.h"
+#include "schemas/cap_model.h"
 
 struct cap_chunk {
 	struct cap_chunk *next;
@@ -70,4 +73,38 @@ cap_response_name(enum cap_response r)
 		"None" };
 
 	return (unsigned)r < sizeof(n) / sizeof(n[0]) ? n[r] : NULL;
+}
+
+void
+cap_time_format(const struct cap_time *t, char out[32])
+{
+	time_t local = (time_t)(t->at_ms / 1000) + (time_t)t->offset_min * 60;
+	int off = t->offset_min < 0 ? -t->offset_min : t->offset_min;
+	struct tm tm;
+
+	gmtime_r(&local, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + 19, 32 - 19, "%c%02d:%02d", t->offset_min > 0 ? '+' :
+	    '-', (off / 60) % 100, off % 60);
+}
+
+void
+cap_decimal_format(double v, char out[48])
+{
+	for (int p = 0; p <= CAP_DECIMAL_FRAC_MAX + 2; p++) {
+		snprintf(out, 48, "%.*f", p, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+int
+cap_param_grade(const struct cap_pair *p, rm_grade *out)
+{
+	if (p->name == NULL || (strcmp(p->name, CAP_GRADE_NAME) != 0 &&
+	    strcmp(p->name, CAP_GRADE_NAME_URN) != 0)) {
+		*out = 0;
+		return RM_OK;
+	}
+	return p->value != NULL ? grade_parse(p->value, out) : RM_EBADVALUE;
 }
