@@ -18,7 +18,14 @@ post(const char *uri, const char *body, int want)
 {
 	struct http_res res;
 	json_t *js = NULL;
-	int st = call("POST", uri, AUTH, body, &res, &js);
+	int st;
+
+	/* values are CSV or NDJSON, definitions JSON */
+	call_ct = strncmp(uri, "/v1/indicators", 14) != 0 ?
+	    "application/json" : body[0] == '{' ? "application/x-ndjson" :
+	    "text/csv";
+	st = call("POST", uri, AUTH, body, &res, &js);
+	call_ct = "application/json";
 
 	if (st != want)
 		fprintf(stderr, "POST %s: %d %.*s\n", uri, st,
@@ -189,9 +196,11 @@ test_refusals(void)
 	CU_ASSERT_EQUAL(jint(js, "refused"), 1);
 	json_decref(js);
 	/* no unit and no definition */
+	call_ct = "text/csv";
 	expect_reason("POST", "/v1/indicators", "code,area,time,value\n"
 	    "undefined_code,120116,2025,1\n", 400, "EMISSING", "unit",
 	    "no unit given");
+	call_ct = "application/json";
 	/* a definition gives unit and source */
 	js = post("/v1/indicator-defs", "{\"code\":\"hc.pm25\",\"area\":"
 	    "\"120000\",\"name_zh\":\"PM2.5\",\"unit\":\"μg/m³\","
@@ -213,11 +222,16 @@ test_refusals(void)
 	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(
 	    json_array_get(rows, 0), "field")), "code");
 	json_decref(js);
+	call_ct = "text/csv";
 	expect_err("POST", "/v1/indicators", "", 400, "EMISSING", "");
 	expect_err("POST", "/v1/indicators?skip_errors=yes", "x", 422,
 	    "EBADVALUE", "skip_errors");
 	expect_err("POST", "/v1/indicators?other=1", "x", 400, "EUNKNOWN",
 	    "other");
+	/* values in a type the route does not take */
+	call_ct = "application/json";
+	expect_err("POST", "/v1/indicators", "x", 415, "EUNSUPPORTED",
+	    "content-type");
 	expect_err("POST", "/v1/indicator-defs", "{\"code\":\"a\",\"area\":"
 	    "\"120000\",\"name_zh\":\"x\",\"unit\":\"m\",\"direction\":"
 	    "\"higher_worse\",\"target\":\"1.2.3\",\"source\":\"survey\","
