@@ -18,22 +18,7 @@ enum ack_key { ACK_NOTE, ACK_TASK, ACK_STATE, ACK_REASON, ACK_NKEYS };
 static const char *const ack_keys[ACK_NKEYS] = { "note", "task", "state",
 	"reason" };
 
-const char *
-ack_state_name(enum rm_ack_state s)
-{
-	return s >= 1 && (size_t)s <= NELEM(states) ? states[s - 1] : NULL;
-}
-
-int
-ack_state_parse(const char *s, enum rm_ack_state *out)
-{
-	int v = sch_enum_find(states, NELEM(states), s);
-
-	if (v == 0)
-		return RM_EBADVALUE;
-	*out = (enum rm_ack_state)v;
-	return RM_OK;
-}
+SCH_ENUM_NAMES(ack_state, enum rm_ack_state, states)
 
 static bool
 final(enum rm_ack_state s)
@@ -124,7 +109,7 @@ ack_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 			break;
 		case ACK_STATE:
 			rv = sch_dec_enum(rd, "ack.state", states,
-			    NELEM(states), &v, why);
+			    NELEM(states), NULL, &v, why);
 			a->state = (enum rm_ack_state)v;
 			break;
 		default:

@@ -187,3 +187,75 @@ sch_dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
 	*idx = i;
 	return RM_OK;
 }
+
+int
+sch_dec_fixed(rm_cbor_rd *rd, const char *field, char *out, size_t cap,
+    rm_why *why)
+{
+	const char *p;
+	size_t n;
+	int rv;
+
+	if ((rv = sch_dec_text(rd, field, cap - 1, &p, &n, why)) != RM_OK)
+		return rv;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return RM_OK;
+}
+
+int
+sch_dec_enum(rm_cbor_rd *rd, const char *field, const char *const *t,
+    size_t n, const char *choices, int *out, rm_why *why)
+{
+	char s[32];
+	int rv, v;
+
+	if ((rv = sch_dec_fixed(rd, field, s, sizeof(s), why)) != RM_OK)
+		return rv;
+	if ((v = sch_enum_find(t, n, s)) == 0)
+		return choices != NULL ?
+		    rm_fail(why, RM_EBADVALUE, "%s: \"%s\" (%s)", field, s,
+		    choices) :
+		    rm_fail(why, RM_EBADVALUE, "%s: unknown value \"%s\"",
+		    field, s);
+	*out = v;
+	return RM_OK;
+}
+
+int
+sch_decfrac_put(rm_buf *b, int64_t e, int64_t m)
+{
+	int rv;
+
+	if ((rv = rm_cbor_put_tag(b, 4)) != RM_OK ||
+	    (rv = rm_cbor_put_array(b, 2)) != RM_OK ||
+	    (rv = rm_cbor_put_int(b, e)) != RM_OK)
+		return rv;
+	return rm_cbor_put_int(b, m);
+}
+
+int
+sch_decfrac_read(rm_cbor_rd *rd, const char *field, int64_t *e, int64_t *m,
+    rm_why *why)
+{
+	uint64_t tag;
+	size_t n;
+	int rv;
+
+	if (rm_cbor_rd_peek(rd) != RM_CBOR_TAG)
+		return rm_fail(why, RM_EBADVALUE, "%s: a decimal fraction (tag "
+		    "4) is required", field);
+	if ((rv = rm_cbor_rd_tag(rd, &tag)) != RM_OK)
+		return sch_dec_err(why, rv, field);
+	if (tag != 4)
+		return rm_fail(why, RM_EBADVALUE, "%s: tag %llu, want a "
+		    "decimal fraction (tag 4)", field, (unsigned long long)tag);
+	if ((rv = sch_dec_array(rd, field, &n, why)) != RM_OK)
+		return rv;
+	if (n != 2)
+		return rm_fail(why, RM_EBADVALUE, "%s: a decimal fraction is "
+		    "[exponent, mantissa]", field);
+	if ((rv = sch_dec_int(rd, field, e, why)) != RM_OK)
+		return rv;
+	return sch_dec_int(rd, field, m, why);
+}

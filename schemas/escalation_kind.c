@@ -33,8 +33,7 @@ esc_encode(const void *body, rm_buf *b)
 	    (rv = rm_cbor_put_cstr(b, esc_keys[ESC_TASK])) != RM_OK ||
 	    (rv = sch_task_ref_encode(&e->task, b)) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, esc_keys[ESC_PENDING])) != RM_OK ||
-	    (rv = sch_agency_list_encode((char (*)[RM_AGENCY_ID_MAX + 1])
-	    e->pending, e->n_pending, b)) != RM_OK ||
+	    (rv = sch_agency_list_encode(e->pending, e->n_pending, b)) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, esc_keys[ESC_DEADLINE])) != RM_OK)
 		return rv;
 	return rm_cbor_put_uint(b, (uint64_t)e->deadline_ms);
@@ -115,8 +114,7 @@ esc_validate(const struct rm_record *rec, rm_why *why)
 	if (e->deadline_ms <= 0)
 		return rm_fail(why, RM_EBADVALUE, "escalation.deadline: "
 		    "required");
-	return sch_agency_list_check((char (*)[RM_AGENCY_ID_MAX + 1])
-	    e->pending, e->n_pending, RM_TASK_ASSIGNEES_MAX,
+	return sch_agency_list_check(e->pending, e->n_pending, RM_TASK_ASSIGNEES_MAX,
 	    "escalation.pending", why);
 }
 

@@ -108,11 +108,11 @@ rd_field(rm_cbor_rd *rd, struct rm_indicator_def *d, enum def_key k,
 
 	switch (k) {
 	case DK_CODE:
-		return ind_rd_fixed(rd, d->code, sizeof(d->code),
-		    "indicator_def.code", why);
+		return sch_dec_fixed(rd, "indicator_def.code", d->code,
+		    sizeof(d->code), why);
 	case DK_UNIT:
-		return ind_rd_fixed(rd, d->unit, sizeof(d->unit),
-		    "indicator_def.unit", why);
+		return sch_dec_fixed(rd, "indicator_def.unit", d->unit,
+		    sizeof(d->unit), why);
 	case DK_PERIOD:
 		rv = ind_rd_enum(rd, ind_parse_period, "indicator_def.period",
 		    "instant|day|month|quarter|year", &v, why);
@@ -177,21 +177,6 @@ def_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 }
 
 int
-ind_check_text(const char *s, const char *field, size_t max, bool required,
-    rm_why *why)
-{
-	size_t n;
-
-	if (s == NULL && !required)
-		return RM_OK;
-	n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > max || !rm_utf8_valid(s, n))
-		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
-		    "%s: 1..%zu bytes of UTF-8", field, max);
-	return RM_OK;
-}
-
-int
 ind_check_common(const char *kind, const char *code, const char *unit,
     enum rm_ind_source source, enum rm_ind_period period, rm_why *why)
 {
@@ -202,7 +187,7 @@ ind_check_common(const char *kind, const char *code, const char *unit,
 		return rm_fail(why, RM_EBADVALUE, "%s.code: \"%.64s\" is not "
 		    "an indicator code (%s)", kind, code, RM_IND_CODE_RULE);
 	snprintf(f, sizeof(f), "%s.unit", kind);
-	if ((rv = ind_check_text(unit, f, RM_IND_UNIT_MAX, true, why)) !=
+	if ((rv = sch_text_check(unit, f, RM_IND_UNIT_MAX, true, why)) !=
 	    RM_OK)
 		return rv;
 	if (indicator_source_name(source) == NULL)
@@ -229,9 +214,9 @@ def_validate(const struct rm_record *rec, rm_why *why)
 	if (d->name_zh == NULL && d->name_en == NULL)
 		return rm_fail(why, RM_EMISSING, "indicator_def.name_zh: a name "
 		    "in Chinese or English (name_en) is required");
-	if ((rv = ind_check_text(d->name_zh, "indicator_def.name_zh",
+	if ((rv = sch_text_check(d->name_zh, "indicator_def.name_zh",
 	    RM_IND_NAME_MAX, false, why)) != RM_OK ||
-	    (rv = ind_check_text(d->name_en, "indicator_def.name_en",
+	    (rv = sch_text_check(d->name_en, "indicator_def.name_en",
 	    RM_IND_NAME_MAX, false, why)) != RM_OK)
 		return rv;
 	if (indicator_direction_name(d->direction) == NULL)

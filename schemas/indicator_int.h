@@ -7,8 +7,6 @@
 
 #include "schemas/schemas_int.h"
 
-/* The 1-based index of s in t[0..n) into *out; RM_EBADVALUE if none. */
-int ind_enum_parse(const char *const *t, size_t n, const char *s, int *out);
 /* A canonical decimal as CBOR: an integer when d.e == 0, else the
  * decimal fraction 4([e, m]) (RFC 8949 §3.4.4). The rm_buf errors. */
 int ind_dec_put(rm_buf *b, struct rm_decimal d);
@@ -18,10 +16,6 @@ int ind_dec_put(rm_buf *b, struct rm_decimal d);
 int ind_dec_read(rm_cbor_rd *rd, const char *field, struct rm_decimal *out,
     rm_why *why);
 
-/* Text at rd into out[cap] (NUL included; longer: RM_ETOOBIG), why
- * naming field. */
-int ind_rd_fixed(rm_cbor_rd *rd, char *out, size_t cap, const char *field,
-    rm_why *why);
 /* An enumerated text at rd: parse(text) gives *out, else RM_EBADVALUE
  * listing choices. */
 int ind_rd_enum(rm_cbor_rd *rd, int (*parse)(const char *, int *),
@@ -29,10 +23,6 @@ int ind_rd_enum(rm_cbor_rd *rd, int (*parse)(const char *, int *),
 /* Enumeration parsers with an int out, for table-driven decoders. */
 int ind_parse_source(const char *s, int *v);
 int ind_parse_period(const char *s, int *v);
-/* Text rules: NULL allowed unless required; else 1..max bytes of
- * UTF-8 (RM_EMISSING for "", RM_EBADVALUE), why naming field. */
-int ind_check_text(const char *s, const char *field, size_t max,
-    bool required, rm_why *why);
 /* The rules both kinds share (kind "indicator" or "indicator_def"
  * names the fields): code, unit, source, period. */
 int ind_check_common(const char *kind, const char *code, const char *unit,

@@ -130,12 +130,12 @@ ind_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 			rv = sch_dec_int(rd, "indicator.t0", &t0, why);
 			break;
 		case IK_CODE:
-			rv = ind_rd_fixed(rd, s->code, sizeof(s->code),
-			    "indicator.code", why);
+			rv = sch_dec_fixed(rd, "indicator.code", s->code,
+			    sizeof(s->code), why);
 			break;
 		case IK_UNIT:
-			rv = ind_rd_fixed(rd, s->unit, sizeof(s->unit),
-			    "indicator.unit", why);
+			rv = sch_dec_fixed(rd, "indicator.unit", s->unit,
+			    sizeof(s->unit), why);
 			break;
 		case IK_PERIOD:
 			rv = ind_rd_enum(rd, ind_parse_period, "indicator.period",

@@ -25,43 +25,9 @@ static const char *const sources[] = { "statistics", "survey", "sensor",
 static const char *const periods[] = { "instant", "day", "month",
 	"quarter", "year" };
 
-static const char *
-name_at(const char *const *t, size_t n, int v)
-{
-	return v >= 1 && (size_t)v <= n ? t[v - 1] : NULL;
-}
-
-int
-ind_enum_parse(const char *const *t, size_t n, const char *s, int *out)
-{
-	for (size_t i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, t[i]) == 0) {
-			*out = (int)i + 1;
-			return RM_OK;
-		}
-	return RM_EBADVALUE;
-}
-
-#define IND_NAMES(fn, type, t)						\
-const char *								\
-fn##_name(type v)							\
-{									\
-	return name_at(t, NELEM(t), (int)v);				\
-}									\
-									\
-int									\
-fn##_parse(const char *s, type *out)					\
-{									\
-	int v, rv = ind_enum_parse(t, NELEM(t), s, &v);			\
-									\
-	if (rv == RM_OK)						\
-		*out = (type)v;						\
-	return rv;							\
-}
-
-IND_NAMES(indicator_direction, enum rm_ind_direction, directions)
-IND_NAMES(indicator_source, enum rm_ind_source, sources)
-IND_NAMES(indicator_period, enum rm_ind_period, periods)
+SCH_ENUM_NAMES(indicator_direction, enum rm_ind_direction, directions)
+SCH_ENUM_NAMES(indicator_source, enum rm_ind_source, sources)
+SCH_ENUM_NAMES(indicator_period, enum rm_ind_period, periods)
 
 bool
 indicator_code_valid(const char *s, size_t n)
@@ -255,15 +221,9 @@ decimal_sub(struct rm_decimal a, struct rm_decimal b, struct rm_decimal *out)
 int
 ind_dec_put(rm_buf *b, struct rm_decimal d)
 {
-	int rv;
-
 	if (d.e == 0)
 		return rm_cbor_put_int(b, d.m);
-	if ((rv = rm_cbor_put_tag(b, 4)) != RM_OK ||
-	    (rv = rm_cbor_put_array(b, 2)) != RM_OK ||
-	    (rv = rm_cbor_put_int(b, d.e)) != RM_OK)
-		return rv;
-	return rm_cbor_put_int(b, d.m);
+	return sch_decfrac_put(b, d.e, d.m);
 }
 
 /* Encoded size of a CBOR integer head for v. */
@@ -289,9 +249,7 @@ int
 ind_dec_read(rm_cbor_rd *rd, const char *field, struct rm_decimal *out,
     rm_why *why)
 {
-	uint64_t tag;
 	int64_t e, m;
-	size_t n;
 	int rv;
 
 	if (rm_cbor_rd_peek(rd) != RM_CBOR_TAG) {
@@ -299,19 +257,7 @@ ind_dec_read(rm_cbor_rd *rd, const char *field, struct rm_decimal *out,
 			return rv;
 		e = 0;
 	} else {
-		if ((rv = rm_cbor_rd_tag(rd, &tag)) != RM_OK)
-			return sch_dec_err(why, rv, field);
-		if (tag != 4)
-			return rm_fail(why, RM_EBADVALUE, "%s: tag %llu, want a "
-			    "decimal fraction (tag 4)", field,
-			    (unsigned long long)tag);
-		if ((rv = sch_dec_array(rd, field, &n, why)) != RM_OK)
-			return rv;
-		if (n != 2)
-			return rm_fail(why, RM_EBADVALUE, "%s: a decimal "
-			    "fraction is [exponent, mantissa]", field);
-		if ((rv = sch_dec_int(rd, field, &e, why)) != RM_OK ||
-		    (rv = sch_dec_int(rd, field, &m, why)) != RM_OK)
+		if ((rv = sch_decfrac_read(rd, field, &e, &m, why)) != RM_OK)
 			return rv;
 		if (e == 0)
 			return rm_fail(why, RM_ENONCANON, "%s: exponent 0 is "
@@ -332,28 +278,13 @@ ind_dec_read(rm_cbor_rd *rd, const char *field, struct rm_decimal *out,
 /* ---------------- decoding ---------------- */
 
 int
-ind_rd_fixed(rm_cbor_rd *rd, char *out, size_t cap, const char *field,
-    rm_why *why)
-{
-	const char *p;
-	size_t n;
-	int rv;
-
-	if ((rv = sch_dec_text(rd, field, cap - 1, &p, &n, why)) != RM_OK)
-		return rv;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return RM_OK;
-}
-
-int
 ind_rd_enum(rm_cbor_rd *rd, int (*parse)(const char *, int *),
     const char *field, const char *choices, int *out, rm_why *why)
 {
 	char s[24];
 	int rv;
 
-	if ((rv = ind_rd_fixed(rd, s, sizeof(s), field, why)) != RM_OK)
+	if ((rv = sch_dec_fixed(rd, field, s, sizeof(s), why)) != RM_OK)
 		return rv;
 	if (parse(s, out) != RM_OK)
 		return rm_fail(why, RM_EBADVALUE, "%s: \"%s\" (%s)", field, s,

@@ -28,30 +28,18 @@ static const char *const ekeys[E_NKEYS] = { "at", "ref", "code", "what",
 	"grade", "value", "window" };
 static const char *const types[] = { "warning", "task" };
 static const char *const states[] = { "open", "confirmed", "expired" };
+static const char *const grades[] = { "blue", "yellow", "orange", "red" };
 static const char *const whats[] = { "level", "rise", "fall", "max", "min",
 	"alert" };
 
-const char *
-proposal_type_name(enum rm_proposal_type t)
-{
-	return t >= 1 && (size_t)t <= NELEM(types) ? types[t - 1] : NULL;
-}
+SCH_ENUM_NAME(proposal_type, enum rm_proposal_type, types)
+SCH_ENUM_NAMES(proposal_state, enum rm_proposal_state, states)
 
-const char *
-proposal_state_name(enum rm_proposal_state s)
+bool
+sch_proposal_num_canonical(const struct rm_proposal_num *v)
 {
-	return s >= 1 && (size_t)s <= NELEM(states) ? states[s - 1] : NULL;
-}
-
-int
-proposal_state_parse(const char *s, enum rm_proposal_state *out)
-{
-	for (size_t i = 0; s != NULL && i < NELEM(states); i++)
-		if (strcmp(s, states[i]) == 0) {
-			*out = (enum rm_proposal_state)(i + 1);
-			return RM_OK;
-		}
-	return RM_EBADVALUE;
+	return v->exp >= -30 && v->exp <= 30 && (v->mant != 0 || v->exp == 0) &&
+	    (v->mant == 0 || v->mant % 10 != 0);
 }
 
 void
@@ -92,18 +80,6 @@ kv(rm_buf *b, const char *k, const char *v)
 }
 
 static int
-put_num(rm_buf *b, const struct rm_proposal_num *v)
-{
-	int rv;
-
-	if ((rv = rm_cbor_put_tag(b, 4)) != RM_OK ||
-	    (rv = rm_cbor_put_array(b, 2)) != RM_OK ||
-	    (rv = rm_cbor_put_int(b, v->exp)) != RM_OK)
-		return rv;
-	return rm_cbor_put_int(b, v->mant);
-}
-
-static int
 put_evidence(rm_buf *b, const struct rm_proposal_evidence *x)
 {
 	bool alert = strcmp(x->what, "alert") == 0;
@@ -123,7 +99,7 @@ put_evidence(rm_buf *b, const struct rm_proposal_evidence *x)
 	    RM_OK)
 		return rv;
 	if (x->has_value && ((rv = rm_cbor_put_cstr(b, ekeys[E_VALUE])) !=
-	    RM_OK || (rv = put_num(b, &x->value)) != RM_OK))
+	    RM_OK || (rv = sch_decfrac_put(b, x->value.exp, x->value.mant)) != RM_OK))
 		return rv;
 	if (x->window_s > 0 && ((rv = rm_cbor_put_cstr(b, ekeys[E_WINDOW])) !=
 	    RM_OK || (rv = rm_cbor_put_uint(b, x->window_s)) != RM_OK))
@@ -175,63 +151,19 @@ sch_proposal_encode(const void *body, rm_buf *b)
 /* ---------------- decoder ---------------- */
 
 static int
-rd_fixed(rm_cbor_rd *rd, const char *field, char *out, size_t cap,
-    rm_why *why)
-{
-	const char *p;
-	size_t n;
-	int rv;
-
-	if ((rv = sch_dec_text(rd, field, cap - 1, &p, &n, why)) != RM_OK)
-		return rv;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return RM_OK;
-}
-
-static int
-rd_enum(rm_cbor_rd *rd, const char *field, const char *const *t, size_t nt,
-    int *out, rm_why *why)
-{
-	char s[16];
-	int rv;
-
-	if ((rv = rd_fixed(rd, field, s, sizeof(s), why)) != RM_OK)
-		return rv;
-	for (size_t i = 0; i < nt; i++)
-		if (strcmp(s, t[i]) == 0) {
-			*out = (int)i + 1;
-			return RM_OK;
-		}
-	return rm_fail(why, RM_EBADVALUE, "%s: \"%s\" is not a known value",
-	    field, s);
-}
-
-static int
 rd_num(rm_cbor_rd *rd, struct rm_proposal_num *v, rm_why *why)
 {
 	const char *f = "proposal.evidence.value";
-	uint64_t tag;
 	int64_t e, m;
-	size_t n;
 	int rv;
 
-	if (rm_cbor_rd_peek(rd) != RM_CBOR_TAG ||
-	    (rv = rm_cbor_rd_tag(rd, &tag)) != RM_OK || tag != 4)
-		return rm_fail(why, RM_EBADVALUE, "%s: a decimal fraction (tag "
-		    "4) is required", f);
-	if ((rv = sch_dec_array(rd, f, &n, why)) != RM_OK)
+	if ((rv = sch_decfrac_read(rd, f, &e, &m, why)) != RM_OK)
 		return rv;
-	if (n != 2)
-		return rm_fail(why, RM_EBADVALUE, "%s: [exponent, mantissa]", f);
-	if ((rv = sch_dec_int(rd, f, &e, why)) != RM_OK ||
-	    (rv = sch_dec_int(rd, f, &m, why)) != RM_OK)
-		return rv;
-	if (e < -30 || e > 30 || (m == 0 && e != 0) || (m != 0 && m % 10 == 0))
+	v->mant = m;
+	v->exp = e < INT32_MIN || e > INT32_MAX ? INT32_MAX : (int32_t)e;
+	if (!sch_proposal_num_canonical(v))
 		return rm_fail(why, RM_ENONCANON, "%s: not the canonical decimal "
 		    "(mantissa not a multiple of 10, exponent -30..30)", f);
-	v->mant = m;
-	v->exp = (int32_t)e;
 	return RM_OK;
 }
 
@@ -248,19 +180,19 @@ rd_evidence_field(rm_cbor_rd *rd, struct rm_proposal_evidence *x, int k,
 		x->at_ms = i;
 		return rv;
 	case E_REF:
-		return rd_fixed(rd, "proposal.evidence.ref", x->ref,
+		return sch_dec_fixed(rd, "proposal.evidence.ref", x->ref,
 		    sizeof(x->ref), why);
 	case E_CODE:
-		return rd_fixed(rd, "proposal.evidence.code", x->code,
+		return sch_dec_fixed(rd, "proposal.evidence.code", x->code,
 		    sizeof(x->code), why);
 	case E_WHAT:
-		if ((rv = rd_enum(rd, "proposal.evidence.what", whats,
-		    NELEM(whats), &v, why)) == RM_OK)
+		if ((rv = sch_dec_enum(rd, "proposal.evidence.what", whats,
+		    NELEM(whats), NULL, &v, why)) == RM_OK)
 			memcpy(x->what, whats[v - 1], strlen(whats[v - 1]) + 1);
 		return rv;
 	case E_GRADE:
-		rv = rd_enum(rd, "proposal.evidence.grade", (const char *const[])
-		    { "blue", "yellow", "orange", "red" }, 4, &v, why);
+		rv = sch_dec_enum(rd, "proposal.evidence.grade", grades,
+		    NELEM(grades), NULL, &v, why);
 		x->grade = (rm_grade)v;
 		return rv;
 	case E_VALUE:
@@ -319,12 +251,12 @@ rd_confirmed(rm_cbor_rd *rd, struct rm_proposal *p, rm_why *why)
 	rm_cbor_keys_init(&ks);
 	if ((rv = sch_dec_key(rd, &ks, "proposal.confirmed", (const char
 	    *const[]){ "oid" }, 1, &k, why)) != RM_OK ||
-	    (rv = rd_fixed(rd, "proposal.confirmed.oid", p->confirmed_oid,
+	    (rv = sch_dec_fixed(rd, "proposal.confirmed.oid", p->confirmed_oid,
 	    sizeof(p->confirmed_oid), why)) != RM_OK ||
 	    (rv = sch_dec_key(rd, &ks, "proposal.confirmed", (const char
 	    *const[]){ "origin" }, 1, &k, why)) != RM_OK)
 		return rv;
-	return rd_fixed(rd, "proposal.confirmed.origin", p->confirmed_origin,
+	return sch_dec_fixed(rd, "proposal.confirmed.origin", p->confirmed_origin,
 	    sizeof(p->confirmed_origin), why);
 }
 
@@ -336,26 +268,27 @@ rd_field(rm_cbor_rd *rd, struct rm_proposal *p, int k, rm_why *why)
 
 	switch (k) {
 	case P_LANG:
-		return rd_fixed(rd, "proposal.lang", p->lang, sizeof(p->lang),
+		return sch_dec_fixed(rd, "proposal.lang", p->lang, sizeof(p->lang),
 		    why);
 	case P_RULE:
-		return rd_fixed(rd, "proposal.rule", p->rule, sizeof(p->rule),
+		return sch_dec_fixed(rd, "proposal.rule", p->rule, sizeof(p->rule),
 		    why);
 	case P_TYPE:
-		rv = rd_enum(rd, "proposal.type", types, NELEM(types), &v, why);
+		rv = sch_dec_enum(rd, "proposal.type", types, NELEM(types), NULL,
+		    &v, why);
 		p->type = (enum rm_proposal_type)v;
 		return rv;
 	case P_EVENT:
 		return sch_dec_strdup(rd, "proposal.event", RM_ALERT_EVENT_MAX,
 		    &p->event, why);
 	case P_GRADE:
-		rv = rd_enum(rd, "proposal.grade", (const char *const[]){ "blue",
-		    "yellow", "orange", "red" }, 4, &v, why);
+		rv = sch_dec_enum(rd, "proposal.grade", grades, NELEM(grades),
+		    NULL, &v, why);
 		p->grade = (rm_grade)v;
 		return rv;
 	case P_STATE:
-		rv = rd_enum(rd, "proposal.state", states, NELEM(states), &v,
-		    why);
+		rv = sch_dec_enum(rd, "proposal.state", states, NELEM(states),
+		    NULL, &v, why);
 		p->state = (enum rm_proposal_state)v;
 		return rv;
 	case P_RAISED:
@@ -366,7 +299,7 @@ rd_field(rm_cbor_rd *rd, struct rm_proposal *p, int k, rm_why *why)
 		return sch_dec_strdup(rd, "proposal.subject",
 		    RM_PROPOSAL_SUBJECT_MAX, &p->subject, why);
 	case P_ASSIGNEE:
-		return rd_fixed(rd, "proposal.assignee", p->assignee,
+		return sch_dec_fixed(rd, "proposal.assignee", p->assignee,
 		    sizeof(p->assignee), why);
 	case P_EVIDENCE:
 		return rd_evidence(rd, p, why);

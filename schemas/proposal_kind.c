@@ -11,19 +11,6 @@
 
 #include "schemas/schemas_int.h"
 
-static int
-text_ok(const char *s, const char *field, size_t max, rm_why *why)
-{
-	size_t n = s != NULL ? strlen(s) : 0;
-
-	if (n == 0)
-		return rm_fail(why, RM_EMISSING, "proposal.%s: required", field);
-	if (n > max || !rm_utf8_valid(s, n))
-		return rm_fail(why, RM_EBADVALUE, "proposal.%s: 1..%zu bytes of "
-		    "UTF-8", field, max);
-	return RM_OK;
-}
-
 bool
 proposal_rule_id_valid(const char *s)
 {
@@ -44,7 +31,6 @@ evidence_ok(const struct rm_proposal_evidence *x, size_t i, rm_why *why)
 {
 	bool alert = strcmp(x->what, "alert") == 0;
 	bool level = strcmp(x->what, "level") == 0;
-	const struct rm_proposal_num *v = &x->value;
 
 	if (strcmp(x->what, "rise") != 0 && strcmp(x->what, "fall") != 0 &&
 	    strcmp(x->what, "max") != 0 && strcmp(x->what, "min") != 0 &&
@@ -65,8 +51,7 @@ evidence_ok(const struct rm_proposal_evidence *x, size_t i, rm_why *why)
 	if ((alert || level) != (x->window_s == 0) || x->window_s > 7 * 86400)
 		return rm_fail(why, RM_EBADVALUE, "proposal.evidence[%zu].window:"
 		    " 1..604800 s for rise, fall, max and min only", i);
-	if (x->has_value && (v->exp < -30 || v->exp > 30 ||
-	    (v->mant == 0 && v->exp != 0) || (v->mant != 0 && v->mant % 10 == 0)))
+	if (x->has_value && !sch_proposal_num_canonical(&x->value))
 		return rm_fail(why, RM_EBADVALUE, "proposal.evidence[%zu].value: "
 		    "not a canonical decimal", i);
 	return RM_OK;
@@ -81,11 +66,12 @@ action_ok(const struct rm_proposal *p, rm_why *why)
 		if (grade_name(p->grade) == NULL)
 			return rm_fail(why, RM_EMISSING, "proposal.grade: a "
 			    "warning has a grade");
-		if ((rv = text_ok(p->event, "event", RM_ALERT_EVENT_MAX,
-		    why)) != RM_OK || (rv = text_ok(p->headline, "headline",
-		    RM_ALERT_HEADLINE_MAX, why)) != RM_OK ||
-		    (rv = text_ok(p->lang, "lang", RM_ALERT_LANG_MAX, why)) !=
-		    RM_OK)
+		if ((rv = sch_text_check(p->event, "proposal.event",
+		    RM_ALERT_EVENT_MAX, true, why)) != RM_OK ||
+		    (rv = sch_text_check(p->headline, "proposal.headline",
+		    RM_ALERT_HEADLINE_MAX, true, why)) != RM_OK ||
+		    (rv = sch_text_check(p->lang, "proposal.lang",
+		    RM_ALERT_LANG_MAX, true, why)) != RM_OK)
 			return rv;
 		if (p->assignee[0] != '\0' || p->subject != NULL)
 			return rm_fail(why, RM_EBADVALUE, "proposal.assignee: a "
@@ -98,8 +84,8 @@ action_ok(const struct rm_proposal *p, rm_why *why)
 	if (!agency_id_valid(p->assignee))
 		return rm_fail(why, RM_EBADVALUE, "proposal.assignee: \"%.64s\" "
 		    "is not an agency id (%s)", p->assignee, RM_AGENCY_ID_RULE);
-	if ((rv = text_ok(p->subject, "subject", RM_PROPOSAL_SUBJECT_MAX,
-	    why)) != RM_OK)
+	if ((rv = sch_text_check(p->subject, "proposal.subject",
+	    RM_PROPOSAL_SUBJECT_MAX, true, why)) != RM_OK)
 		return rv;
 	if (p->grade != 0 || p->event != NULL || p->headline != NULL ||
 	    p->lang[0] != '\0')

@@ -54,56 +54,16 @@ static const char *const risk_keys[RISK_NKEYS] = { "id", "name", "grade",
 	(1u << RISK_MEASURES) | (1u << RISK_COOP))
 #define RISK_ALL ((1u << RISK_NKEYS) - 1)
 
-static const char *
-name_at(const char *const *t, size_t n, int v)
-{
-	return v >= 1 && (size_t)v <= n ? t[v - 1] : NULL;
-}
-
-static int
-parse_in(const char *const *t, size_t n, const char *s, int *out)
-{
-	for (size_t i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, t[i]) == 0) {
-			*out = (int)i + 1;
-			return RM_OK;
-		}
-	return RM_EBADVALUE;
-}
-
-/* name and parse functions of one enumeration over table t */
-#define RISK_NAMES(fn, type, t)						\
-const char *								\
-fn##_name(type v)							\
-{									\
-	return name_at(t, NELEM(t), (int)v);				\
-}									\
-									\
-int									\
-fn##_parse(const char *s, type *out)					\
-{									\
-	int v, rv = parse_in(t, NELEM(t), s, &v);			\
-									\
-	if (rv == RM_OK)						\
-		*out = (type)v;						\
-	return rv;							\
-}
-
-RISK_NAMES(risk_category, enum rm_risk_category, categories)
-RISK_NAMES(risk_status, enum rm_risk_status, statuses)
-
-const char *
-risk_subcategory_name(enum rm_risk_subcategory v)
-{
-	return name_at(subcategories, NELEM(subcategories), (int)v);
-}
+SCH_ENUM_NAMES(risk_category, enum rm_risk_category, categories)
+SCH_ENUM_NAMES(risk_status, enum rm_risk_status, statuses)
+SCH_ENUM_NAME(risk_subcategory, enum rm_risk_subcategory, subcategories)
 
 int
 risk_subcategory_parse(const char *s, enum rm_risk_subcategory *out)
 {
-	int v;
+	int v = sch_enum_find(subcategories, NELEM(subcategories), s);
 
-	if (parse_in(subcategories, NELEM(subcategories), s, &v) == RM_OK) {
+	if (v != 0) {
 		*out = (enum rm_risk_subcategory)v;
 		return RM_OK;
 	}
@@ -128,7 +88,7 @@ risk_grade_parse(const char *s, rm_grade *out)
 
 	if (grade_parse(s, out) == RM_OK)
 		return RM_OK;
-	if (parse_in(grade_zh, NELEM(grade_zh), s, &v) != RM_OK)
+	if ((v = sch_enum_find(grade_zh, NELEM(grade_zh), s)) == 0)
 		return RM_EBADVALUE;
 	*out = (rm_grade)v;
 	return RM_OK;
@@ -220,14 +180,10 @@ risk_encode(const void *body, rm_buf *b)
 	if (r->measures != NULL &&
 	    (rv = put_kv(b, RISK_MEASURES, r->measures)) != RM_OK)
 		return rv;
-	if (r->n_coop > 0) {
-		if ((rv = rm_cbor_put_cstr(b, risk_keys[RISK_COOP])) != RM_OK ||
-		    (rv = rm_cbor_put_array(b, r->n_coop)) != RM_OK)
-			return rv;
-		for (size_t i = 0; i < r->n_coop; i++)
-			if ((rv = rm_cbor_put_cstr(b, r->coop[i])) != RM_OK)
-				return rv;
-	}
+	if (r->n_coop > 0 &&
+	    ((rv = rm_cbor_put_cstr(b, risk_keys[RISK_COOP])) != RM_OK ||
+	    (rv = sch_agency_list_encode(r->coop, r->n_coop, b)) != RM_OK))
+		return rv;
 	if ((rv = put_kv(b, RISK_RESPONSIBLE, r->responsible)) != RM_OK)
 		return rv;
 	return put_kv(b, RISK_SUBCATEGORY,
@@ -242,16 +198,9 @@ rd_text_into(rm_cbor_rd *rd, char *out, size_t cap, const char *field,
     rm_why *why)
 {
 	char f[40];
-	const char *p;
-	size_t n;
-	int rv;
 
 	snprintf(f, sizeof(f), "risk.%s", field);
-	if ((rv = sch_dec_text(rd, f, cap - 1, &p, &n, why)) != RM_OK)
-		return rv;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return RM_OK;
+	return sch_dec_fixed(rd, f, out, cap, why);
 }
 
 static int
@@ -269,15 +218,10 @@ static int
 rd_enum(rm_cbor_rd *rd, const char *const *t, size_t n, const char *field,
     const char *choices, int *out, rm_why *why)
 {
-	char s[32];
-	int rv;
+	char f[40];
 
-	if ((rv = rd_text_into(rd, s, sizeof(s), field, why)) != RM_OK)
-		return rv;
-	if (parse_in(t, n, s, out) != RM_OK)
-		return rm_fail(why, RM_EBADVALUE, "risk.%s: \"%s\" (%s)", field,
-		    s, choices);
-	return RM_OK;
+	snprintf(f, sizeof(f), "risk.%s", field);
+	return sch_dec_enum(rd, f, t, n, choices, out, why);
 }
 
 static int
@@ -433,21 +377,6 @@ risk_decode(rm_cbor_rd *rd, void *body, rm_why *why)
 /* ---------------- rules ---------------- */
 
 static int
-check_text(const char *s, const char *field, size_t max, bool required,
-    rm_why *why)
-{
-	size_t n;
-
-	if (s == NULL && !required)
-		return RM_OK;
-	n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > max || !rm_utf8_valid(s, n))
-		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
-		    "risk.%s: 1..%zu bytes of UTF-8", field, max);
-	return RM_OK;
-}
-
-static int
 check_class(const struct rm_risk *r, rm_why *why)
 {
 	enum rm_risk_category c;
@@ -479,19 +408,12 @@ check_units(const struct rm_risk *r, rm_why *why)
 	if (r->n_coop > RM_RISK_COOP_MAX)
 		return rm_fail(why, RM_EBADVALUE, "risk.cooperating: at most "
 		    "%d agencies", RM_RISK_COOP_MAX);
-	for (size_t i = 0; i < r->n_coop; i++) {
-		if (!agency_id_valid(r->coop[i]))
-			return rm_fail(why, RM_EBADVALUE, "risk.cooperating[%zu]: "
-			    "\"%.64s\" is not an agency id (%s)", i, r->coop[i],
-			    RM_AGENCY_ID_RULE);
+	for (size_t i = 0; i < r->n_coop; i++)
 		if (strcmp(r->coop[i], r->responsible) == 0)
 			return rm_fail(why, RM_EBADVALUE, "risk.cooperating[%zu]: "
 			    "%s is the responsible unit", i, r->coop[i]);
-		if (i > 0 && strcmp(r->coop[i - 1], r->coop[i]) >= 0)
-			return rm_fail(why, RM_EBADVALUE, "risk.cooperating: not "
-			    "sorted or repeated at [%zu]", i);
-	}
-	return RM_OK;
+	return sch_agency_ids_check(r->coop, r->n_coop, "risk.cooperating",
+	    why);
 }
 
 static int
@@ -506,12 +428,12 @@ risk_validate(const struct rm_record *rec, rm_why *why)
 	if (rec->n_areas != 1)
 		return rm_fail(why, RM_EBADVALUE, "areas: a risk has one area "
 		    "code, the record has %zu", rec->n_areas);
-	if ((rv = check_text(r->name, "name", RM_RISK_NAME_MAX, true,
+	if ((rv = sch_text_check(r->name, "risk.name", RM_RISK_NAME_MAX, true,
 	    why)) != RM_OK ||
-	    (rv = check_text(r->location, "location", RM_RISK_LOCATION_MAX,
-	    true, why)) != RM_OK ||
-	    (rv = check_text(r->measures, "measures", RM_RISK_MEASURES_MAX,
-	    false, why)) != RM_OK ||
+	    (rv = sch_text_check(r->location, "risk.location",
+	    RM_RISK_LOCATION_MAX, true, why)) != RM_OK ||
+	    (rv = sch_text_check(r->measures, "risk.measures",
+	    RM_RISK_MEASURES_MAX, false, why)) != RM_OK ||
 	    (rv = check_class(r, why)) != RM_OK)
 		return rv;
 	if (grade_name(r->grade) == NULL)
@@ -533,8 +455,8 @@ risk_validate(const struct rm_record *rec, rm_why *why)
 	if (r->status != RM_RISK_REMOVED && r->reason != NULL)
 		return rm_fail(why, RM_EBADVALUE, "risk.reason: only a removal "
 		    "has a reason (status is %s)", risk_status_name(r->status));
-	if ((rv = check_text(r->reason, "reason", RM_RISK_REASON_MAX, false,
-	    why)) != RM_OK)
+	if ((rv = sch_text_check(r->reason, "risk.reason", RM_RISK_REASON_MAX,
+	    false, why)) != RM_OK)
 		return rv;
 	if (!risk_date_valid(r->review))
 		return rm_fail(why, RM_EBADVALUE, "risk.review: \"%.16s\" is not "

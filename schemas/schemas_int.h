@@ -99,6 +99,10 @@ int sch_alert_cap_agrees(const struct rm_record *rec,
 /* Proposal body codec (proposal_codec.c; the kind: proposal_kind.c). */
 int sch_proposal_encode(const void *body, rm_buf *b);
 int sch_proposal_decode(rm_cbor_rd *rd, void *body, rm_why *why);
+/* True iff v is in the proposal's one form (struct rm_proposal_num):
+ * exponent -30..30, mantissa not a multiple of 10 unless 0 (then
+ * exponent 0). */
+bool sch_proposal_num_canonical(const struct rm_proposal_num *v);
 
 /* Shared decoding helpers (dec_util.c). Each names `field` in *why. */
 int sch_dec_err(rm_why *why, int rv, const char *field);
@@ -114,5 +118,79 @@ int sch_dec_array(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why);
 int sch_dec_map(rm_cbor_rd *rd, const char *field, size_t *n, rm_why *why);
 int sch_dec_key(rm_cbor_rd *rd, rm_cbor_keys *k, const char *map,
     const char *const *table, int ntable, int *idx, rm_why *why);
+/* Text at rd into out[cap] (NUL included; longer: RM_ETOOBIG), why
+ * naming field. */
+int sch_dec_fixed(rm_cbor_rd *rd, const char *field, char *out, size_t cap,
+    rm_why *why);
+/* Read a text item that must be one of t[0..n) into *out (1-based).
+ * Otherwise RM_EBADVALUE: "field: \"text\" (choices)" when choices is
+ * not NULL, else "field: unknown value \"text\"". */
+int sch_dec_enum(rm_cbor_rd *rd, const char *field, const char *const *t,
+    size_t n, const char *choices, int *out, rm_why *why);
+
+/*
+ * Decimal fractions (RFC 8949 §3.4.4): tag 4 [exponent, mantissa], the
+ * framing both decimal types share (dec_util.c). Each caller applies
+ * its own canonical rules to (e, m): the indicator kinds' struct
+ * rm_decimal (ind_dec_put, ind_dec_read) and the proposal's evidence
+ * values (proposal_codec.c).
+ */
+/* Append 4([e, m]). The rm_buf errors. */
+int sch_decfrac_put(rm_buf *b, int64_t e, int64_t m);
+/* Read 4([e, m]) at rd into *e, *m. RM_EBADVALUE (why naming field) for
+ * another item or another tag, or an array that is not [int, int]; the
+ * reader's errors (sch_dec_err) for bad CBOR. */
+int sch_decfrac_read(rm_cbor_rd *rd, const char *field, int64_t *e,
+    int64_t *m, rm_why *why);
+
+/* Field rules the kinds share (field_util.c). */
+/* Text s: absent (NULL) allowed when !required; else 1..max bytes of
+ * UTF-8. RM_EMISSING for NULL or "", RM_EBADVALUE otherwise, the
+ * message "field: 1..max bytes of UTF-8". */
+int sch_text_check(const char *s, const char *field, size_t max,
+    bool required, rm_why *why);
+/* Enumerations over a table t[0..n) of names, value i+1 for t[i] (0 is
+ * never a value). sch_enum_name: the static name of v, NULL outside
+ * 1..n. sch_enum_find: the value of name s, 0 if s is NULL or absent. */
+const char *sch_enum_name(const char *const *t, size_t n, int v);
+int sch_enum_find(const char *const *t, size_t n, const char *s);
+/* Define `const char *fn##_name(type)` and `int fn##_parse(const char *,
+ * type *)` (RM_EBADVALUE for an unknown name, *out written on success
+ * only) over the static array t; the prototypes are the caller's
+ * (schemas.h). */
+#define SCH_ENUM_NAME(fn, type, t)					\
+const char *								\
+fn##_name(type v)							\
+{									\
+	return sch_enum_name(t, sizeof(t) / sizeof((t)[0]), (int)v);	\
+}
+#define SCH_ENUM_PARSE(fn, type, t)					\
+int									\
+fn##_parse(const char *s, type *out)					\
+{									\
+	int v = sch_enum_find(t, sizeof(t) / sizeof((t)[0]), s);	\
+									\
+	if (v == 0)							\
+		return RM_EBADVALUE;					\
+	*out = (type)v;							\
+	return RM_OK;							\
+}
+#define SCH_ENUM_NAMES(fn, type, t)					\
+	SCH_ENUM_NAME(fn, type, t)					\
+	SCH_ENUM_PARSE(fn, type, t)
+/* Agency ids ids[0..n): each an agency id (agency_id_valid), sorted by
+ * strcmp and unique. RM_EBADVALUE naming field[i] otherwise. The count
+ * is the caller's rule. */
+int sch_agency_ids_check(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
+    const char *field, rm_why *why);
+/* Append an array of n agency ids. */
+int sch_agency_list_encode(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
+    rm_buf *b);
+/* Read an array of 1..max agency ids into ids, *n their count. */
+int sch_agency_list_decode(rm_cbor_rd *rd, const char *field,
+    char (*ids)[RM_AGENCY_ID_MAX + 1], size_t max, size_t *n, rm_why *why);
+/* Agency ids, 1..max of them, sorted by strcmp and unique. */
+int sch_agency_list_check(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
+    size_t max, const char *field, rm_why *why);
 
 #endif /* RM_SCHEMAS_INT_H */

@@ -27,40 +27,8 @@ static const char *const task_keys[TASK_NKEYS] = { "lead", "note",
 	(1u << TASK_DETAIL))
 #define TASK_ALL ((1u << TASK_NKEYS) - 1)
 
-const char *
-task_priority_name(enum rm_task_priority p)
-{
-	return p >= 1 && (size_t)p <= NELEM(priorities) ? priorities[p - 1] :
-	    NULL;
-}
-
-int
-task_priority_parse(const char *s, enum rm_task_priority *out)
-{
-	int v = sch_enum_find(priorities, NELEM(priorities), s);
-
-	if (v == 0)
-		return RM_EBADVALUE;
-	*out = (enum rm_task_priority)v;
-	return RM_OK;
-}
-
-const char *
-task_status_name(enum rm_task_status s)
-{
-	return s >= 1 && (size_t)s <= NELEM(statuses) ? statuses[s - 1] : NULL;
-}
-
-int
-task_status_parse(const char *s, enum rm_task_status *out)
-{
-	int v = sch_enum_find(statuses, NELEM(statuses), s);
-
-	if (v == 0)
-		return RM_EBADVALUE;
-	*out = (enum rm_task_status)v;
-	return RM_OK;
-}
+SCH_ENUM_NAMES(task_priority, enum rm_task_priority, priorities)
+SCH_ENUM_NAMES(task_status, enum rm_task_status, statuses)
 
 int
 task_status_next(const struct rm_task *cur, const struct rm_task *next,
@@ -125,8 +93,7 @@ task_encode(const void *body, rm_buf *b)
 	    RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, task_keys[TASK_ASSIGNEES])) != RM_OK)
 		return rv;
-	return sch_agency_list_encode((char (*)[RM_AGENCY_ID_MAX + 1])
-	    t->assignees, t->n_assignees, b);
+	return sch_agency_list_encode(t->assignees, t->n_assignees, b);
 }
 
 static int
@@ -174,7 +141,7 @@ rd_field(rm_cbor_rd *rd, struct rm_task *t, enum task_key k, rm_why *why)
 		    &t->detail, why);
 	case TASK_STATUS:
 		rv = sch_dec_enum(rd, "task.status", statuses, NELEM(statuses),
-		    &v, why);
+		    NULL, &v, why);
 		t->status = (enum rm_task_status)v;
 		return rv;
 	case TASK_SUBJECT:
@@ -190,7 +157,7 @@ rd_field(rm_cbor_rd *rd, struct rm_task *t, enum task_key k, rm_why *why)
 		return RM_OK;
 	case TASK_PRIORITY:
 		rv = sch_dec_enum(rd, "task.priority", priorities,
-		    NELEM(priorities), &v, why);
+		    NELEM(priorities), NULL, &v, why);
 		t->priority = (enum rm_task_priority)v;
 		return rv;
 	default:
@@ -243,8 +210,8 @@ task_validate(const struct rm_record *rec, rm_why *why)
 	    false, why)) != RM_OK ||
 	    (rv = sch_text_check(t->note, "task.note", RM_TASK_NOTE_MAX,
 	    false, why)) != RM_OK ||
-	    (rv = sch_agency_list_check((char (*)[RM_AGENCY_ID_MAX + 1])
-	    t->assignees, t->n_assignees, RM_TASK_ASSIGNEES_MAX,
+	    (rv = sch_agency_list_check(t->assignees,
+	    t->n_assignees, RM_TASK_ASSIGNEES_MAX,
 	    "task.assignees", why)) != RM_OK)
 		return rv;
 	if (!task_is_assignee(t, t->lead))

@@ -1,7 +1,6 @@
 /*
  * task_util.c -- what the kinds of task dispatch share (task_int.h):
- * task references, sorted agency lists, bounded text, enumerations,
- * and the deterministic object ids of acks and escalations.
+ * task references and the deterministic object ids of acks and escalations.
  */
 #include <stdio.h>
 #include <string.h>
@@ -19,21 +18,6 @@ sch_task_ref_encode(const struct rm_task_ref *r, rm_buf *b)
 	    (rv = rm_cbor_put_cstr(b, "origin")) != RM_OK)
 		return rv;
 	return rm_cbor_put_cstr(b, r->origin);
-}
-
-static int
-rd_fixed(rm_cbor_rd *rd, const char *field, char *out, size_t cap,
-    rm_why *why)
-{
-	const char *p;
-	size_t n;
-	int rv;
-
-	if ((rv = sch_dec_text(rd, field, cap - 1, &p, &n, why)) != RM_OK)
-		return rv;
-	memcpy(out, p, n);
-	out[n] = '\0';
-	return RM_OK;
 }
 
 int
@@ -57,8 +41,8 @@ sch_task_ref_decode(rm_cbor_rd *rd, const char *field, struct rm_task_ref *r,
 		    RM_OK)
 			return rv;
 		snprintf(f, sizeof(f), "%s.%s", field, keys[i]);
-		rv = i == 0 ? rd_fixed(rd, f, r->oid, sizeof(r->oid), why) :
-		    rd_fixed(rd, f, r->origin, sizeof(r->origin), why);
+		rv = i == 0 ? sch_dec_fixed(rd, f, r->oid, sizeof(r->oid), why) :
+		    sch_dec_fixed(rd, f, r->origin, sizeof(r->origin), why);
 		if (rv != RM_OK)
 			return rv;
 	}
@@ -81,95 +65,6 @@ sch_task_ref_check(const struct rm_task_ref *r, const char *field,
 	if (!object_id_valid(r->oid))
 		return rm_fail(why, RM_EBADVALUE, "%s.oid: \"%.64s\" is not an "
 		    "object id", field, r->oid);
-	return RM_OK;
-}
-
-int
-sch_agency_list_encode(char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
-    rm_buf *b)
-{
-	int rv = rm_cbor_put_array(b, n);
-
-	for (size_t i = 0; rv == RM_OK && i < n; i++)
-		rv = rm_cbor_put_cstr(b, ids[i]);
-	return rv;
-}
-
-int
-sch_agency_list_decode(rm_cbor_rd *rd, const char *field,
-    char (*ids)[RM_AGENCY_ID_MAX + 1], size_t max, size_t *n, rm_why *why)
-{
-	size_t m;
-	int rv;
-
-	if ((rv = sch_dec_array(rd, field, &m, why)) != RM_OK)
-		return rv;
-	if (m == 0 || m > max)
-		return rm_fail(why, RM_EBADVALUE, "%s: 1..%zu agencies, got %zu",
-		    field, max, m);
-	for (size_t i = 0; i < m; i++)
-		if ((rv = rd_fixed(rd, field, ids[i], sizeof(ids[i]), why)) !=
-		    RM_OK)
-			return rv;
-	*n = m;
-	return RM_OK;
-}
-
-int
-sch_agency_list_check(char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
-    size_t max, const char *field, rm_why *why)
-{
-	if (n == 0 || n > max)
-		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
-		    "%s: 1..%zu agencies, got %zu", field, max, n);
-	for (size_t i = 0; i < n; i++) {
-		if (!agency_id_valid(ids[i]))
-			return rm_fail(why, RM_EBADVALUE, "%s[%zu]: \"%.64s\" is "
-			    "not an agency id (%s)", field, i, ids[i],
-			    RM_AGENCY_ID_RULE);
-		if (i > 0 && strcmp(ids[i - 1], ids[i]) >= 0)
-			return rm_fail(why, RM_EBADVALUE, "%s: not sorted or "
-			    "repeated at [%zu] (%s)", field, i, ids[i]);
-	}
-	return RM_OK;
-}
-
-int
-sch_text_check(const char *s, const char *field, size_t max, bool required,
-    rm_why *why)
-{
-	size_t n;
-
-	if (s == NULL && !required)
-		return RM_OK;
-	n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > max || !rm_utf8_valid(s, n))
-		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
-		    "%s: 1..%zu bytes of UTF-8", field, max);
-	return RM_OK;
-}
-
-int
-sch_enum_find(const char *const *t, size_t n, const char *s)
-{
-	for (size_t i = 0; s != NULL && i < n; i++)
-		if (strcmp(s, t[i]) == 0)
-			return (int)i + 1;
-	return 0;
-}
-
-int
-sch_dec_enum(rm_cbor_rd *rd, const char *field, const char *const *t,
-    size_t n, int *out, rm_why *why)
-{
-	char s[32];
-	int rv;
-
-	if ((rv = rd_fixed(rd, field, s, sizeof(s), why)) != RM_OK)
-		return rv;
-	if ((*out = sch_enum_find(t, n, s)) == 0)
-		return rm_fail(why, RM_EBADVALUE, "%s: unknown value \"%s\"",
-		    field, s);
 	return RM_OK;
 }
 

@@ -19,14 +19,8 @@ service_indicator_define(struct node *n, struct rm_record *draft,
 	if (record_restricted(draft))
 		return rm_fail(why, RM_EINVAL, "an indicator definition is not "
 		    "restricted");
-	if ((rv = node_issue_draft_valid(n, &rm_kind_indicator_def, draft,
-	    why)) != RM_OK)
-		return rv;
-	memset(&cur, 0, sizeof(cur));
-	memset(&base, 0, sizeof(base));
-	base.n = n;
-	if ((rv = node_issue_latest(n, draft->object_id, &base.exists,
-	    &base.hash, &cur, why)) != RM_OK)
+	if ((rv = node_issue_base_of(n, &rm_kind_indicator_def, draft, &base,
+	    &cur, why)) != RM_OK)
 		return rv;
 	if (base.exists && record_indicator_def(&cur) == NULL)
 		rv = rm_fail_at(why, RM_EEXIST, "code", "object %s of %s is a "

@@ -642,3 +642,46 @@ node_issue_latest_of(struct node *n, const char *id,
 	}
 	return RM_OK;
 }
+
+int
+node_issue_base_of(struct node *n, const struct rm_kind_ops *kind,
+    struct rm_record *draft, struct issue_base *base, struct rm_record *cur,
+    rm_why *why)
+{
+	int rv;
+
+	if ((rv = node_issue_draft_valid(n, kind, draft, why)) != RM_OK)
+		return rv;
+	memset(cur, 0, sizeof(*cur));
+	memset(base, 0, sizeof(*base));
+	base->n = n;
+	return node_issue_latest(n, draft->object_id, &base->exists,
+	    &base->hash, cur, why);
+}
+
+int
+node_issue_base_check(struct node *n, const struct rm_record *draft,
+    const rm_hash *base_hash, const struct issue_base *base,
+    const struct rm_record *cur, rm_why *why)
+{
+	const char *kind = draft->kind->name;
+
+	if (base_hash == NULL && base->exists)
+		return rm_fail_at(why, RM_EEXIST, "object_id", "%s already has "
+		    "an object \"%s\" (ver %llu): update it instead",
+		    n->cfg.agency, draft->object_id,
+		    (unsigned long long)cur->ver);
+	if (base_hash != NULL && !base->exists)
+		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
+		    "%s \"%s\"", n->cfg.agency, kind, draft->object_id);
+	if (base->exists && cur->kind != draft->kind)
+		return rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a "
+		    "%s, not a%s %s", draft->object_id, cur->kind->name,
+		    strchr("aeiou", kind[0]) != NULL ? "n" : "", kind);
+	if (base_hash != NULL && memcmp(base_hash->b, base->hash.b,
+	    RM_HASH_BYTES) != 0)
+		return rm_fail_at(why, RM_EBUSY, "object_id", "%s %s changed "
+		    "concurrently (now at ver %llu); retry", kind,
+		    draft->object_id, (unsigned long long)cur->ver);
+	return RM_OK;
+}

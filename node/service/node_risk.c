@@ -63,32 +63,12 @@ service_risk_issue(struct node *n, struct rm_record *draft,
 
 	if (record_restricted(draft))
 		return rm_fail(why, RM_EINVAL, "a risk is not restricted");
-	if ((rv = node_issue_draft_valid(n, &rm_kind_risk, draft, why)) !=
-	    RM_OK)
+	if ((rv = node_issue_base_of(n, &rm_kind_risk, draft, &base, &cur,
+	    why)) != RM_OK)
 		return rv;
-	memset(&cur, 0, sizeof(cur));
-	memset(&base, 0, sizeof(base));
-	base.n = n;
-	if ((rv = node_issue_latest(n, draft->object_id, &base.exists,
-	    &base.hash, &cur, why)) != RM_OK)
-		return rv;
-	if (base_hash == NULL && base.exists)
-		rv = rm_fail_at(why, RM_EEXIST, "object_id", "%s already has an "
-		    "object \"%s\" (ver %llu): update it instead",
-		    n->cfg.agency, draft->object_id,
-		    (unsigned long long)cur.ver);
-	else if (base_hash != NULL && !base.exists)
-		rv = rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no risk "
-		    "\"%s\"", n->cfg.agency, draft->object_id);
-	else if (base.exists && record_risk(&cur) == NULL)
-		rv = rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a %s, "
-		    "not a risk", draft->object_id, cur.kind->name);
-	else if (base_hash != NULL && memcmp(base_hash->b, base.hash.b,
-	    RM_HASH_BYTES) != 0)
-		rv = rm_fail_at(why, RM_EBUSY, "object_id", "risk %s changed "
-		    "concurrently (now at ver %llu); retry", draft->object_id,
-		    (unsigned long long)cur.ver);
-	else if ((rv = risk_status_next(base.exists ? record_risk(&cur) : NULL,
+	if ((rv = node_issue_base_check(n, draft, base_hash, &base, &cur,
+	    why)) == RM_OK &&
+	    (rv = risk_status_next(base.exists ? record_risk(&cur) : NULL,
 	    record_risk(draft), why)) == RM_OK &&
 	    (rv = node_issue_authorise(n, draft, why)) == RM_OK &&
 	    (rv = risk_units_check(n, draft, why)) == RM_OK)

@@ -124,21 +124,11 @@ task_rules(struct node *n, struct rm_record *draft, const rm_hash *base_hash,
 {
 	const struct rm_task *t = record_task(draft);
 
-	if (base_hash == NULL && base->exists)
-		return rm_fail_at(why, RM_EEXIST, "object_id", "%s already has "
-		    "an object \"%s\" (ver %llu)", n->cfg.agency,
-		    draft->object_id, (unsigned long long)cur->ver);
-	if (base_hash != NULL && !base->exists)
-		return rm_fail_at(why, RM_ENOTFOUND, "object_id", "%s has no "
-		    "task \"%s\"", n->cfg.agency, draft->object_id);
-	if (base->exists && record_task(cur) == NULL)
-		return rm_fail_at(why, RM_EEXIST, "object_id", "object %s is a "
-		    "%s, not a task", draft->object_id, cur->kind->name);
-	if (base_hash != NULL && memcmp(base_hash->b, base->hash.b,
-	    RM_HASH_BYTES) != 0)
-		return rm_fail_at(why, RM_EBUSY, "object_id", "task %s changed "
-		    "concurrently (now at ver %llu); retry", draft->object_id,
-		    (unsigned long long)cur->ver);
+	int rv;
+
+	if ((rv = node_issue_base_check(n, draft, base_hash, base, cur,
+	    why)) != RM_OK)
+		return rv;
 	if (!base->exists && t->deadline_ms <= node_now(n))
 		return rm_fail_at(why, RM_EBADVALUE, "deadline", "a new task's "
 		    "deadline must be in the future");
@@ -156,14 +146,8 @@ service_task_issue(struct node *n, struct rm_record *draft,
 
 	if (record_restricted(draft) || draft->kind != &rm_kind_task)
 		return rm_fail(why, RM_EINVAL, "not a plain task draft");
-	if ((rv = node_issue_draft_valid(n, &rm_kind_task, draft, why)) !=
-	    RM_OK)
-		return rv;
-	memset(&cur, 0, sizeof(cur));
-	memset(&base, 0, sizeof(base));
-	base.n = n;
-	if ((rv = node_issue_latest(n, draft->object_id, &base.exists,
-	    &base.hash, &cur, why)) != RM_OK)
+	if ((rv = node_issue_base_of(n, &rm_kind_task, draft, &base, &cur,
+	    why)) != RM_OK)
 		return rv;
 	if ((rv = task_rules(n, draft, base_hash, &base, &cur, why)) == RM_OK &&
 	    (rv = node_issue_authorise(n, draft, why)) == RM_OK &&

@@ -38,6 +38,24 @@ int node_issue_latest_of(struct node *n, const char *id,
     const struct rm_kind_ops *kind, struct rm_record *out, rm_hash *hash,
     rm_why *why);
 
+/* The start of an issue of draft (a record of `kind`):
+ * node_issue_draft_valid, then *base and *cur from node_issue_latest
+ * (both zeroed first; record_fini(cur) when base->exists, also on a
+ * later error). Errors: those two functions'. */
+int node_issue_base_of(struct node *n, const struct rm_kind_ops *kind,
+    struct rm_record *draft, struct issue_base *base, struct rm_record *cur,
+    rm_why *why);
+
+/* The version rules of a draft against the latest version (base, cur
+ * from node_issue_base_of), all with field "object_id": a new object
+ * (base_hash NULL) must not exist (RM_EEXIST); an update (base_hash
+ * set) must exist (RM_ENOTFOUND) at base_hash (RM_EBUSY: it changed
+ * concurrently); an existing object must be of the draft's kind
+ * (RM_EEXIST). */
+int node_issue_base_check(struct node *n, const struct rm_record *draft,
+    const rm_hash *base_hash, const struct issue_base *base,
+    const struct rm_record *cur, rm_why *why);
+
 /* A draft from any front end: a record of `kind` by the own agency,
  * not numbered (ver, seq 0; no prev, supersedes), that is a valid
  * record once numbered (checked as ver 1, seq 1; a restricted draft as

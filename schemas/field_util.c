@@ -1,0 +1,95 @@
+/*
+ * field_util.c -- field rules the record kinds share (schemas_int.h):
+ * bounded UTF-8 text, enumerations over a table of names, and lists of
+ * agency ids (sorted, unique). Reentrant, no shared state; no logging.
+ */
+#include <string.h>
+
+#include "schemas/schemas_int.h"
+
+int
+sch_text_check(const char *s, const char *field, size_t max, bool required,
+    rm_why *why)
+{
+	size_t n;
+
+	if (s == NULL && !required)
+		return RM_OK;
+	n = s != NULL ? strlen(s) : 0;
+	if (n == 0 || n > max || !rm_utf8_valid(s, n))
+		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
+		    "%s: 1..%zu bytes of UTF-8", field, max);
+	return RM_OK;
+}
+
+const char *
+sch_enum_name(const char *const *t, size_t n, int v)
+{
+	return v >= 1 && (size_t)v <= n ? t[v - 1] : NULL;
+}
+
+int
+sch_enum_find(const char *const *t, size_t n, const char *s)
+{
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (strcmp(s, t[i]) == 0)
+			return (int)i + 1;
+	return 0;
+}
+
+int
+sch_agency_ids_check(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
+    const char *field, rm_why *why)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!agency_id_valid(ids[i]))
+			return rm_fail(why, RM_EBADVALUE, "%s[%zu]: \"%.64s\" is "
+			    "not an agency id (%s)", field, i, ids[i],
+			    RM_AGENCY_ID_RULE);
+		if (i > 0 && strcmp(ids[i - 1], ids[i]) >= 0)
+			return rm_fail(why, RM_EBADVALUE, "%s: not sorted or "
+			    "repeated at [%zu] (%s)", field, i, ids[i]);
+	}
+	return RM_OK;
+}
+
+int
+sch_agency_list_encode(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
+    rm_buf *b)
+{
+	int rv = rm_cbor_put_array(b, n);
+
+	for (size_t i = 0; rv == RM_OK && i < n; i++)
+		rv = rm_cbor_put_cstr(b, ids[i]);
+	return rv;
+}
+
+int
+sch_agency_list_decode(rm_cbor_rd *rd, const char *field,
+    char (*ids)[RM_AGENCY_ID_MAX + 1], size_t max, size_t *n, rm_why *why)
+{
+	size_t m;
+	int rv;
+
+	if ((rv = sch_dec_array(rd, field, &m, why)) != RM_OK)
+		return rv;
+	if (m == 0 || m > max)
+		return rm_fail(why, RM_EBADVALUE, "%s: 1..%zu agencies, got %zu",
+		    field, max, m);
+	for (size_t i = 0; i < m; i++)
+		if ((rv = sch_dec_fixed(rd, field, ids[i], sizeof(ids[i]),
+		    why)) != RM_OK)
+			return rv;
+	*n = m;
+	return RM_OK;
+}
+
+int
+sch_agency_list_check(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
+    size_t max, const char *field, rm_why *why)
+{
+	if (n == 0 || n > max)
+		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
+		    "%s: 1..%zu agencies, got %zu", field, max, n);
+	return sch_agency_ids_check(ids, n, field, why);
+}
