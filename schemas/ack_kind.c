@@ -148,19 +148,20 @@ ack_validate(const struct rm_record *rec, rm_why *why)
 	if (ack_state_name(a->state) == NULL)
 		return rm_fail(why, RM_EBADVALUE, "ack.state: out of range "
 		    "(received|in_progress|done|refused)");
-	if ((rv = sch_text_check(a->note, "ack.note", RM_TASK_NOTE_MAX,
+	if (a->state == RM_ACK_DONE && a->note == NULL)
+		return rm_fail(why, RM_EMISSING, "ack.note: done needs a note "
+		    "(what was done)");
+	if ((rv = sch_text_check_lines(a->note, "ack.note", RM_TASK_NOTE_MAX,
 	    a->state == RM_ACK_DONE, why)) != RM_OK)
-		return rm_fail(why, rv, "ack.note: %s", a->note == NULL ?
-		    "done needs a note (what was done)" : "1..1024 bytes of "
-		    "UTF-8");
+		return rv;
 	if (a->state == RM_ACK_REFUSED && a->reason == NULL)
 		return rm_fail(why, RM_EMISSING, "ack.reason: a refusal needs a "
 		    "reason");
 	if (a->state != RM_ACK_REFUSED && a->reason != NULL)
 		return rm_fail(why, RM_EBADVALUE, "ack.reason: only a refusal "
 		    "has a reason (state is %s)", ack_state_name(a->state));
-	return sch_text_check(a->reason, "ack.reason", RM_TASK_NOTE_MAX, false,
-	    why);
+	return sch_text_check_lines(a->reason, "ack.reason", RM_TASK_NOTE_MAX,
+	    false, why);
 }
 
 static void

@@ -7,11 +7,43 @@
 
 #include "schemas/schemas_int.h"
 
-int
-sch_text_check(const char *s, const char *field, size_t max, bool required,
-    rm_why *why)
+/* The first character of valid UTF-8 p[0..n) that text may not hold
+ * (sch_text_check), as its code point in *cp and its offset; n if none. */
+static size_t
+text_bad_at(const unsigned char *p, size_t n, bool lines, unsigned *cp)
 {
-	size_t n;
+	for (size_t i = 0; i < n; i++) {
+		unsigned c = p[i];
+
+		if (c < 0x20 || c == 0x7f) {
+			if (lines && (c == '\n' || c == '\t'))
+				continue;
+			*cp = c;
+			return i;
+		}
+		/* C1: U+0080..U+009F is C2 80..C2 9F */
+		if (c == 0xc2 && i + 1 < n && p[i + 1] < 0xa0) {
+			*cp = p[i + 1];
+			return i;
+		}
+		/* U+202A..U+202E: E2 80 AA..AE; U+2066..U+2069: E2 81 A6..A9 */
+		if (c == 0xe2 && i + 2 < n &&
+		    ((p[i + 1] == 0x80 && p[i + 2] >= 0xaa && p[i + 2] <= 0xae) ||
+		    (p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9))) {
+			*cp = 0x2000 | ((unsigned)(p[i + 1] & 0x3f) << 6) |
+			    (p[i + 2] & 0x3f);
+			return i;
+		}
+	}
+	return n;
+}
+
+static int
+text_check(const char *s, const char *field, size_t max, bool required,
+    bool lines, rm_why *why)
+{
+	size_t n, at;
+	unsigned cp = 0;
 
 	if (s == NULL && !required)
 		return RM_OK;
@@ -19,7 +51,27 @@ sch_text_check(const char *s, const char *field, size_t max, bool required,
 	if (n == 0 || n > max || !rm_utf8_valid(s, n))
 		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
 		    "%s: 1..%zu bytes of UTF-8", field, max);
+	if ((at = text_bad_at((const unsigned char *)s, n, lines, &cp)) < n)
+		return rm_fail(why, RM_EBADVALUE, "%s: control character "
+		    "U+%04X at byte %zu (%s)", field, cp, at, lines ?
+		    "text may hold line feeds and tabs, no other control or "
+		    "bidirectional formatting character" : "one line of text: "
+		    "no control or bidirectional formatting character");
 	return RM_OK;
+}
+
+int
+sch_text_check(const char *s, const char *field, size_t max, bool required,
+    rm_why *why)
+{
+	return text_check(s, field, max, required, false, why);
+}
+
+int
+sch_text_check_lines(const char *s, const char *field, size_t max,
+    bool required, rm_why *why)
+{
+	return text_check(s, field, max, required, true, why);
 }
 
 const char *

@@ -430,9 +430,9 @@ risk_validate(const struct rm_record *rec, rm_why *why)
 		    "code, the record has %zu", rec->n_areas);
 	if ((rv = sch_text_check(r->name, "risk.name", RM_RISK_NAME_MAX, true,
 	    why)) != RM_OK ||
-	    (rv = sch_text_check(r->location, "risk.location",
+	    (rv = sch_text_check_lines(r->location, "risk.location",
 	    RM_RISK_LOCATION_MAX, true, why)) != RM_OK ||
-	    (rv = sch_text_check(r->measures, "risk.measures",
+	    (rv = sch_text_check_lines(r->measures, "risk.measures",
 	    RM_RISK_MEASURES_MAX, false, why)) != RM_OK ||
 	    (rv = check_class(r, why)) != RM_OK)
 		return rv;
@@ -455,7 +455,7 @@ risk_validate(const struct rm_record *rec, rm_why *why)
 	if (r->status != RM_RISK_REMOVED && r->reason != NULL)
 		return rm_fail(why, RM_EBADVALUE, "risk.reason: only a removal "
 		    "has a reason (status is %s)", risk_status_name(r->status));
-	if ((rv = sch_text_check(r->reason, "risk.reason", RM_RISK_REASON_MAX,
+	if ((rv = sch_text_check_lines(r->reason, "risk.reason", RM_RISK_REASON_MAX,
 	    false, why)) != RM_OK)
 		return rv;
 	if (!risk_date_valid(r->review))

@@ -145,9 +145,18 @@ int sch_decfrac_read(rm_cbor_rd *rd, const char *field, int64_t *e,
 
 /* Field rules the kinds share (field_util.c). */
 /* Text s: absent (NULL) allowed when !required; else 1..max bytes of
- * UTF-8. RM_EMISSING for NULL or "", RM_EBADVALUE otherwise, the
- * message "field: 1..max bytes of UTF-8". */
+ * UTF-8 (RFC 3629) on one line: no control character (C0, DEL, C1:
+ * U+0000..U+001F, U+007F..U+009F) and no bidirectional embedding,
+ * override or isolate (U+202A..U+202E, U+2066..U+2069, Unicode UAX #9),
+ * so a value shown in a terminal, a log or a spreadsheet cannot hide
+ * or fake text. RM_EMISSING for NULL or "", RM_EBADVALUE otherwise, the
+ * message "field: 1..max bytes of UTF-8" or "field: control character
+ * U+XXXX at byte N". */
 int sch_text_check(const char *s, const char *field, size_t max,
+    bool required, rm_why *why);
+/* sch_text_check for text of several lines (measures, notes, reasons,
+ * details): line feeds (U+000A) and tabs (U+0009) are allowed too. */
+int sch_text_check_lines(const char *s, const char *field, size_t max,
     bool required, rm_why *why);
 /* Enumerations over a table t[0..n) of names, value i+1 for t[i] (0 is
  * never a value). sch_enum_name: the static name of v, NULL outside

@@ -206,9 +206,9 @@ task_validate(const struct rm_record *rec, rm_why *why)
 		    "bytes of an object id", RM_TASK_ID_MAX);
 	if ((rv = sch_text_check(t->subject, "task.subject",
 	    RM_TASK_SUBJECT_MAX, true, why)) != RM_OK ||
-	    (rv = sch_text_check(t->detail, "task.detail", RM_TASK_DETAIL_MAX,
+	    (rv = sch_text_check_lines(t->detail, "task.detail", RM_TASK_DETAIL_MAX,
 	    false, why)) != RM_OK ||
-	    (rv = sch_text_check(t->note, "task.note", RM_TASK_NOTE_MAX,
+	    (rv = sch_text_check_lines(t->note, "task.note", RM_TASK_NOTE_MAX,
 	    false, why)) != RM_OK ||
 	    (rv = sch_agency_list_check(t->assignees,
 	    t->n_assignees, RM_TASK_ASSIGNEES_MAX,

@@ -188,6 +188,29 @@ static void m_name_utf8(struct rm_record *r, struct rm_risk *k)
 { (void)r; k->name = bad_utf8; }
 static void m_location(struct rm_record *r, struct rm_risk *k)
 { (void)r; k->location = NULL; }
+/* Control and bidirectional formatting characters (one-line fields
+ * take none, text of several lines line feeds and tabs only). */
+static char esc_name[] = "x\x1b]0;pwned\x07";
+static char lf_name[] = "x\ny";
+static char c1_name[] = "x\xc2\x9b" "31m";
+static char bidi_name[] = "abc\xe2\x80\xaetxt.exe";
+static char isolate_name[] = "abc\xe2\x81\xa6x";
+static char lf_measures[] = "每日巡查\n\t沙袋 2000 只";
+static char cr_measures[] = "每日巡查\r沙袋";
+static void m_name_esc(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->name = esc_name; }
+static void m_name_lf(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->name = lf_name; }
+static void m_name_c1(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->name = c1_name; }
+static void m_name_bidi(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->name = bidi_name; }
+static void m_name_isolate(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->name = isolate_name; }
+static void m_measures_lf(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->measures = lf_measures; }
+static void m_measures_cr(struct rm_record *r, struct rm_risk *k)
+{ (void)r; k->measures = cr_measures; }
 static void m_measures(struct rm_record *r, struct rm_risk *k)
 { (void)r; k->measures = long_text; }
 static void m_measures_empty(struct rm_record *r, struct rm_risk *k)
@@ -257,6 +280,16 @@ test_field_rules(void)
 	expect(m_name_long, RM_EBADVALUE, "risk.name");
 	expect(m_name_utf8, RM_EBADVALUE, "risk.name");
 	expect(m_location, RM_EMISSING, "risk.location");
+	expect(m_name_esc, RM_EBADVALUE, "risk.name: control character "
+	    "U+001B at byte 1");
+	expect(m_name_lf, RM_EBADVALUE, "risk.name: control character U+000A");
+	expect(m_name_c1, RM_EBADVALUE, "risk.name: control character U+009B");
+	expect(m_name_bidi, RM_EBADVALUE, "risk.name: control character "
+	    "U+202E at byte 3");
+	expect(m_name_isolate, RM_EBADVALUE, "U+2066");
+	expect(m_measures_lf, RM_OK, "");
+	expect(m_measures_cr, RM_EBADVALUE, "risk.measures: control "
+	    "character U+000D");
 	expect(m_measures, RM_EBADVALUE, "risk.measures");
 	expect(m_measures_empty, RM_EMISSING, "risk.measures");
 	expect(m_category, RM_EBADVALUE, "risk.category");
