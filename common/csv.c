@@ -53,8 +53,18 @@ field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
 
 		c->off++;
 		for (;;) {
+			size_t run = 0;
 			char ch;
 
+			/* plain bytes up to the next quote or line end are
+			 * copied at once */
+			while (c->off + run < c->n && c->p[c->off + run] != '"' &&
+			    c->p[c->off + run] != '\r' &&
+			    c->p[c->off + run] != '\n')
+				run++;
+			if (rm_buf_append(b, c->p + c->off, run) != RM_OK)
+				return rm_fail(why, RM_ENOMEM, "out of memory");
+			c->off += run;
 			if (c->off == c->n)
 				return rm_fail(why, RM_EMALFORMED, "line %zu: a "
 				    "quoted field is not closed (opened on line "
@@ -78,6 +88,8 @@ field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
 			    "a closing quote (a quote inside a field is written "
 			    "\"\")", c->line);
 	} else {
+		size_t from = c->off;
+
 		while (c->off < c->n && c->p[c->off] != ',' && !at_eol(c)) {
 			char ch = c->p[c->off++];
 
@@ -87,9 +99,9 @@ field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
 			if (ch == '\r')
 				return rm_fail(why, RM_EMALFORMED, "line %zu: a "
 				    "carriage return without a line feed", c->line);
-			if (rm_buf_append(b, &ch, 1) != RM_OK)
-				return rm_fail(why, RM_ENOMEM, "out of memory");
 		}
+		if (rm_buf_append(b, c->p + from, c->off - from) != RM_OK)
+			return rm_fail(why, RM_ENOMEM, "out of memory");
 	}
 	if (!rm_utf8_valid((const char *)b->data + *start, b->len - *start))
 		return rm_fail(why, RM_EBADVALUE, "line %zu: a field is not "

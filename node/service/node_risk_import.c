@@ -115,6 +115,8 @@ row_decide(struct imp *x, struct imp_row *r, struct rm_record *d)
 		return row_bad(x, r, &w);
 	if (rv != RM_OK)
 		return rm_fail(&w, rv, "%s", w.msg);
+	if (r->exists)
+		r->base_ver = cur.ver;
 	if (r->exists && (cr = record_risk(&cur)) == NULL) {
 		rm_fail_at(&w, RM_EEXIST, "object_id", "object %s is a %s, not a "
 		    "risk", d->object_id, cur.kind->name);

@@ -864,9 +864,11 @@ int service_indicator_values(struct node *n, const struct service_ind_query *q,
  * checked first; nothing is imported from a register with a bad row
  * unless skip_errors (then the good rows are, and the bad ones are
  * listed as skipped). Then the rows are issued in batches of
- * SERVICE_IMPORT_BATCH records, each one store_issue_batch (one commit),
- * so that the rate approaches the signer's. Acknowledged only after
- * the commits. */
+ * SERVICE_IMPORT_BATCH records, each numbered and signed on the
+ * importing thread and stored with one commit (store_put_sealed_batch),
+ * the next batch signed while the store's writer applies the one
+ * before, so that the rate approaches the signer's. Acknowledged only
+ * after the commits. */
 
 #define SERVICE_IMPORT_BATCH    1000    /* records per store commit */
 #define SERVICE_IMPORT_BAD_MAX  10000   /* problems listed in a report
@@ -940,14 +942,19 @@ struct service_import_opts {
  * responsible unit); each problem is listed in rep with its line and
  * column. Then, unless o->check, the rows that change something are
  * issued in file order, SERVICE_IMPORT_BATCH records per commit
- * (store_issue_batch, sealed by the agency's signer, each only if its
- * object's latest version is still the one checked). rep (zeroed by
+ * (store_put_sealed_batch: numbered from the own log's head and signed
+ * by the agency's signer on this thread, stored only if the head and
+ * each object's latest version are still the ones they were sealed on;
+ * a head moved by a concurrent issue makes the batch be sealed again,
+ * up to 8 times). rep (zeroed by
  * the caller) is filled in every case; service_import_report_fini it.
  * Returns RM_OK when everything (but the skipped rows) was imported or,
  * for a check, would be; RM_EBADVALUE (why: how many rows are bad)
  * when a row is bad and not skip_errors: nothing was issued. After
  * some batches were committed an error (RM_EBUSY field "object_id": a
- * risk changed meanwhile; the own-log guard's RM_EBUSY; store errors)
+ * risk changed meanwhile; the own-log guard's RM_EBUSY; RM_EBUSY
+ * without a field when the own log's head kept moving under a batch;
+ * RM_EFORK; store errors)
  * stops the import: rep counts what was committed and why names the
  * row ("line N: ..."). Errors also: RM_ETOOBIG (more than
  * SERVICE_IMPORT_ROWS_MAX rows), RM_ENOMEM, the source's. Blocks for the

@@ -90,13 +90,16 @@ int node_task_view_build(struct node *n, const struct rm_record *rec,
 
 /* The own-log guard of node_issue_commit (RM_EBUSY, field "": a peer
  * holds more of the own log, or no peer vector yet shortly after
- * start), for paths that issue through store_issue_batch. */
+ * start), for paths that issue in batches: called before a batch is
+ * signed. */
 int node_issue_ready(struct node *n, rm_why *why);
 
 /* The store_seal_fn of node_issue_commit: arg is the struct issue_base
  * the decision was based on (RM_EBUSY if the object's latest version
  * is no longer its hash), then fed_record_seal with the agency's
- * signer. Writer thread only (store_issue, store_issue_batch). */
+ * signer. On the writer thread (store_issue, store_issue_batch) or
+ * on an importing thread for a record it numbered itself (the risk
+ * import's pre-sealed batches, node_risk_batch.c). */
 int node_issue_seal(void *arg, struct rm_record *rec, rm_buf *out,
     rm_hash *hash, rm_why *why);
 
@@ -118,6 +121,7 @@ struct imp_row {
 	enum imp_action action;
 	bool exists;
 	rm_hash base;                /* latest version, if it exists */
+	uint64_t base_ver;           /* its ver */
 };
 
 /* A risk id and the row that gave it, for ids given twice. */
@@ -139,10 +143,12 @@ struct imp {
 };
 
 /* Pass 2: read the rows again and issue those that change something,
- * SERVICE_IMPORT_BATCH per store_issue_batch; while one batch is
- * sealed and committed on the writer thread, the next is read. Counts
- * into x->rep what was committed. Errors: the store's and the seal's
- * (why names the row's line), the source's, RM_ENOMEM. */
+ * SERVICE_IMPORT_BATCH per store_put_sealed_batch: this thread reads,
+ * numbers and signs the next batch (chained on the one in flight)
+ * while a helper thread waits for the writer to apply and commit the
+ * one before. Counts into x->rep what was committed. Errors: the
+ * store's and the seal's (why names the row's line), the own-log
+ * guard's, the source's, RM_ENOMEM. */
 int node_import_issue(struct imp *x, rm_why *why);
 
 /* ---------------- proposals (node_proposal.c) ---------------- */

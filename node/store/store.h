@@ -225,6 +225,83 @@ struct store_issue_item {
 int store_issue_batch(store *s, struct store_issue_item *items, size_t n,
     store_seal_fn seal, size_t *bad, rm_why *why);
 
+/* ---------------- pre-sealed batches (store_sealed.c) ----------------
+ *
+ * A caller that issues many own records can sign them on its own thread
+ * instead of the writer's: it reads the origin's log head
+ * (store_own_head), numbers and chains the next records from it (seq
+ * head+1.., each prev the hash of the one before, ver and supersedes
+ * from the object's latest version), signs them, and hands them to
+ * store_put_sealed_batch with the head they were chained on. The writer
+ * stores them only if that is still the head, so signing batch k+1
+ * (chained on batch k's last record) overlaps the writer applying batch
+ * k. If the head moved (a single issue, or a peer's copy of the own
+ * log, came first) nothing is stored and the caller seals again from
+ * the new head; the records signed for seqs that another record took
+ * must then be dropped: never stored, never sent, freed. That is not a
+ * fork: a fork is two records of one (origin, seq) that both exist
+ * outside the signer's memory (stored here, or held by a peer); a
+ * record refused here was never written to the store and the store
+ * observer never saw it, so no other code, disk or node can ever hold
+ * it, and a crash loses it with the process.
+ */
+
+/*
+ * The head of origin's log as store_issue would chain on it: *seq the
+ * highest seq logged (0: none) and *hash the hash of the record logged
+ * there (zeroed when *seq is 0). One read transaction; written on
+ * RM_OK only. Errors: RM_EINVAL (NULL argument, origin empty or longer
+ * than RM_AGENCY_ID_MAX), RM_EFORK (the origin is marked forked: it may
+ * not issue), RM_ESTORE. Any thread.
+ */
+int store_own_head(store *s, const char *origin, uint64_t *seq,
+    rm_hash *hash, rm_why *why);
+
+/* One pre-sealed record: rec, bytes and hash in, res out. */
+struct store_sealed_item {
+	const struct rm_record *rec; /* the record as signed: numbered
+	                                (seq, prev, ver, supersedes);
+	                                borrowed until the call returns (the
+	                                observer sees it), never modified */
+	const uint8_t *bytes;        /* its signed bytes (COSE_Sign1),
+	                                copied before the call queues */
+	size_t len;
+	rm_hash hash;                /* record hash of bytes */
+	struct store_put_result res; /* written on success */
+};
+
+/*
+ * Store n records of one origin sealed by the caller, in ONE write
+ * transaction, all or nothing, if the origin's log head is still
+ * (head_seq, head_hash) (store_own_head; head_hash zero for an empty
+ * log). items[i].rec must be seq head_seq+1+i, has_prev iff its seq >
+ * 1, prev head_hash for i 0 and items[i-1].hash after (checked before
+ * queueing: RM_EINVAL). On the writer thread, for each record in
+ * order: the head is still its prev, its object's latest version is
+ * still the one it supersedes (none if !has_supersedes; else
+ * supersedes with ver rec->ver - 1), then the merge rules, indexes and
+ * own-log rules of store_issue; the records are never signed again.
+ * One commit (fsync) for all; the observer sees them after it, in
+ * order (commit_last on the last event). Blocks until committed or
+ * refused. The store never checks the signatures (the caller made
+ * them). Errors (nothing of the batch stored, *bad (may be NULL) the
+ * index of the record at fault, n when none is):
+ *   RM_EBUSY, *bad == n: the head moved (another record of the origin
+ *     was stored since the head was read); seal from the new head;
+ *   RM_EBUSY, *bad < n: that record's object changed concurrently;
+ *   RM_EFORK (the origin is marked forked), RM_EEXIST (a record is
+ *     already stored), RM_ESTORE, RM_ECLOSED, RM_ENOMEM;
+ *   RM_EINVAL: n 0 or over STORE_ISSUE_BATCH_MAX, a NULL argument or
+ *     record, an empty or over COSE_SIGN1_MAX encoding, records of
+ *     different origins, without an object id or ver, or not chained
+ *     as above.
+ * why names the cause. Any thread but the writer's (not from a store
+ * callback).
+ */
+int store_put_sealed_batch(store *s, uint64_t head_seq,
+    const rm_hash *head_hash, struct store_sealed_item *items, size_t n,
+    size_t *bad, rm_why *why);
+
 /* ---------------- reads ---------------- */
 
 /* Signed bytes of a record (appended to out). RM_ENOTFOUND, RM_ENOMEM,

@@ -398,7 +398,8 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 	j->is_latest = false;
 	memset(&j->res, 0, sizeof(j->res));
 	if (j->kind == STORE_JOB_ISSUE) {
-		if ((mrc = prepare_issue(s, txn, j)) != 0 || j->err != RM_OK)
+		if ((mrc = j->seal != NULL ? prepare_issue(s, txn, j) :
+		    store_sealed_check(s, txn, j)) != 0 || j->err != RM_OK)
 			return mrc;
 		rec = j->irec;
 		p = j->sealed.data;

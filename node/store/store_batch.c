@@ -72,22 +72,45 @@ store_batch_release(struct store_job *j)
 	j->n_subs = 0;
 }
 
-/* Queue j and wait until the writer has completed it (store_complete
- * sets the flag done_arg points at, under the mutex). */
-static int
-batch_run(store *s, struct store_job *j)
+struct store_job *
+store_batch_new(size_t n)
+{
+	struct store_job *j;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL ||
+	    (j->subs = calloc(n, sizeof(*j->subs))) == NULL) {
+		free(j);
+		return NULL;
+	}
+	j->kind = STORE_JOB_BATCH;
+	j->n_subs = n;
+	j->bad = n;
+	for (size_t i = 0; i < n; i++)
+		j->subs[i].kind = STORE_JOB_ISSUE;
+	return j;
+}
+
+int
+store_batch_run(store *s, struct store_job *j, size_t *bad, rm_why *why)
 {
 	bool finished = false;
 	int rv;
 
 	j->done_arg = &finished;
 	if ((rv = store_enqueue(s, j)) != RM_OK)
-		return rv;
+		return rm_fail(why, rv, "store batch: store closing");
 	pthread_mutex_lock(&s->mtx);
 	while (!finished)
 		pthread_cond_wait(&s->done_cv, &s->mtx);
 	pthread_mutex_unlock(&s->mtx);
-	return RM_OK;
+	if ((rv = j->err) != RM_OK) {
+		if (bad != NULL)
+			*bad = j->bad < j->n_subs && j->subs[j->bad].head_moved ?
+			    j->n_subs : j->bad;
+		if (why != NULL)
+			*why = j->iwhy;
+	}
+	return rv;
 }
 
 int
@@ -112,38 +135,20 @@ store_issue_batch(store *s, struct store_issue_item *items, size_t n,
 			return rm_fail(why, RM_EINVAL, "store issue batch: "
 			    "record %zu missing", i);
 		}
-	if ((j = calloc(1, sizeof(*j))) == NULL ||
-	    (j->subs = calloc(n, sizeof(*j->subs))) == NULL) {
-		free(j);
+	if ((j = store_batch_new(n)) == NULL)
 		return rm_fail(why, RM_ENOMEM, "store issue batch: out of "
 		    "memory");
-	}
-	j->kind = STORE_JOB_BATCH;
-	j->n_subs = n;
-	j->bad = n;
 	for (size_t i = 0; i < n; i++) {
 		struct store_job *sj = &j->subs[i];
 
-		sj->kind = STORE_JOB_ISSUE;
 		sj->irec = items[i].rec;
 		sj->iver0 = items[i].rec->ver;
 		sj->seal = seal;
 		sj->seal_arg = items[i].seal_arg;
 	}
-	if ((rv = batch_run(s, j)) != RM_OK) {
-		store_job_free(j);
-		return rm_fail(why, rv, "store issue batch: store closing");
-	}
-	rv = j->err;
-	if (rv == RM_OK) {
+	if ((rv = store_batch_run(s, j, bad, why)) == RM_OK)
 		for (size_t i = 0; i < n; i++)
 			items[i].res = j->subs[i].res;
-	} else {
-		if (bad != NULL)
-			*bad = j->bad;
-		if (why != NULL)
-			*why = j->iwhy;
-	}
 	store_job_free(j);
 	return rv;
 }

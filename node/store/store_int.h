@@ -53,8 +53,11 @@ struct store_heads {
 #define STORE_GROW_MAX       16
 
 /* PUT: a record handed in (store_put*); ISSUE: one own record sealed
- * in the transaction (store_issue); BATCH: n own records sealed in a
- * nested transaction, all or nothing (store_issue_batch, store_batch.c). */
+ * in the transaction (store_issue), or, with seal NULL, one already
+ * sealed by the caller (a sub job of store_put_sealed_batch); BATCH: n
+ * own records in a nested transaction, all or nothing
+ * (store_issue_batch, store_put_sealed_batch: store_batch.c,
+ * store_sealed.c). */
 enum store_job_kind { STORE_JOB_PUT, STORE_JOB_ISSUE, STORE_JOB_BATCH };
 
 struct store_job {
@@ -76,8 +79,11 @@ struct store_job {
 	uint64_t iver0;              /* rec->ver as given, for retries */
 	store_seal_fn seal;
 	void *seal_arg;
-	rm_buf sealed;               /* signed bytes of this attempt */
+	rm_buf sealed;               /* signed bytes of this attempt (a
+	                                pre-sealed record's: a copy) */
 	rm_why iwhy;
+	bool head_moved;             /* pre-sealed (seal NULL): refused
+	                                because the log head moved */
 
 	/* Outcome of the current attempt. */
 	int err;
@@ -148,6 +154,26 @@ int store_batch_apply(store *s, MDB_txn *txn, struct store_job *j,
     uint64_t *forks, uint64_t *equivocations);
 /* Release what a BATCH job owns (its subs' sealed bytes, the array). */
 void store_batch_release(struct store_job *j);
+/* A BATCH job of n ISSUE sub jobs (zeroed otherwise), or NULL (out of
+ * memory); store_job_free it. */
+struct store_job *store_batch_new(size_t n);
+/* Queue the BATCH job j and wait until the writer has completed it
+ * (store_complete sets the flag done_arg points at, under the mutex);
+ * its error: RM_ECLOSED if the store is closing (j not queued), else
+ * j->err with *bad (may be NULL) the record at fault (n_subs when none
+ * is, or when the log head moved under a pre-sealed record) and *why
+ * its reason. j stays the caller's (store_job_free). */
+int store_batch_run(store *s, struct store_job *j, size_t *bad,
+    rm_why *why);
+
+/* ---- store_sealed.c ---- */
+/* The writer's checks of a pre-sealed record (an ISSUE sub job with
+ * seal NULL: store_put_sealed_batch) before it is applied like a put:
+ * its origin is not forked (RM_EFORK), the log head is still the
+ * record's prev (RM_EBUSY, j->head_moved), the object's latest version
+ * is still the one it supersedes (RM_EBUSY). Outcomes in j->err;
+ * returns an MDB code. */
+int store_sealed_check(store *s, MDB_txn *txn, struct store_job *j);
 
 /* ---- store_apply.c ---- */
 /*

@@ -27,3 +27,7 @@ rm_unit_test(node.store_query
 rm_unit_test(node.store_batch
   SOURCES test_store_batch.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
   TIMEOUT 120)
+# Batches numbered and signed by the caller (store_sealed.c).
+rm_unit_test(node.store_sealed
+  SOURCES test_store_sealed.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
+  TIMEOUT 120)

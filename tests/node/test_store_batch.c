@@ -59,49 +59,10 @@ recs_free(struct recs *x)
 	free(x->oid);
 }
 
-/* Every log record of B from seq 1 links to the one before; returns
- * how many there are. */
-struct walk {
-	uint64_t n;
-	rm_hash prev;
-	bool ok;
-};
-
-static int
-walk_each(void *arg, const uint8_t *p, size_t n)
-{
-	struct walk *w = arg;
-	struct cose_sign1 m;
-	struct rm_record r;
-	rm_hash h;
-	rm_why why;
-
-	if (cose_sign1_decode(p, n, &m, &why) != RM_OK ||
-	    record_decode(m.payload, m.payload_len, &r, &why) != RM_OK) {
-		w->ok = false;
-		return RM_OK;
-	}
-	w->n++;
-	if (r.seq != w->n || r.has_prev != (r.seq > 1) || (r.has_prev &&
-	    memcmp(r.prev.b, w->prev.b, RM_HASH_BYTES) != 0))
-		w->ok = false;
-	crypto_sha256(p, n, &h);
-	w->prev = h;
-	record_fini(&r);
-	return RM_OK;
-}
-
 static uint64_t
 chain_len(store *s)
 {
-	struct walk w;
-
-	memset(&w, 0, sizeof(w));
-	w.ok = true;
-	CU_ASSERT_EQUAL(store_log_range(s, B, 0, UINT64_MAX, SIZE_MAX,
-	    walk_each, &w), RM_OK);
-	CU_ASSERT(w.ok);
-	return w.n;
+	return sfx_chain_len(s, B, NULL);
 }
 
 /* Observer: counts events and commit_last marks. */
@@ -304,50 +265,39 @@ seal_slow(void *arg, struct rm_record *rec, rm_buf *out, rm_hash *hash,
 	return sfx_seal(NULL, rec, out, hash, why);
 }
 
+/* Issues batches of 500 with a slow seal until killed. */
+static void
+crash_child(const char *dir, int fd)
+{
+	store *s = sfx_open(dir, 0);
+	struct recs x;
+	char tag[16];
+	uint64_t got;
+
+	for (uint64_t b = 0;; b++) {
+		rm_why why;
+
+		snprintf(tag, sizeof(tag), "k%llu", (unsigned long long)b);
+		recs_make(&x, 500, tag);
+		if (store_issue_batch(s, x.it, x.n, seal_slow, NULL,
+		    &why) != RM_OK)
+			_exit(3);
+		got = x.r[x.n - 1].seq;
+		if (write(fd, &got, sizeof(got)) != sizeof(got))
+			_exit(4);
+		recs_free(&x);
+	}
+}
+
 static void
 test_batch_crash(void)
 {
 	char dir[256];
-	int fds[2], status;
-	uint64_t acked = 0, got, len;
-	pid_t pid;
+	uint64_t acked, len;
 	store *s;
 
 	sfx_tmpdir(dir);
-	CU_ASSERT_FATAL(pipe(fds) == 0);
-	pid = fork();
-	CU_ASSERT_FATAL(pid >= 0);
-	if (pid == 0) {
-		struct recs x;
-		char tag[16];
-
-		close(fds[0]);
-		s = sfx_open(dir, 0);
-		for (uint64_t b = 0;; b++) {
-			rm_why why;
-
-			snprintf(tag, sizeof(tag), "k%llu", (unsigned long long)b);
-			recs_make(&x, 500, tag);
-			if (store_issue_batch(s, x.it, x.n, seal_slow, NULL,
-			    &why) != RM_OK)
-				_exit(3);
-			got = x.r[x.n - 1].seq;
-			if (write(fds[1], &got, sizeof(got)) != sizeof(got))
-				_exit(4);
-			recs_free(&x);
-		}
-	}
-	close(fds[1]);
-	while (acked < 1500 && read(fds[0], &got, sizeof(got)) ==
-	    sizeof(got))
-		acked = got;
-	nanosleep(&(struct timespec){ 0, 7000000 }, NULL);
-	kill(pid, SIGKILL);
-	waitpid(pid, &status, 0);
-	while (read(fds[0], &got, sizeof(got)) == sizeof(got))
-		acked = got;
-	close(fds[0]);
-	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	acked = sfx_crash_run(dir, crash_child, 1500);
 	s = sfx_open(dir, 0);
 	CU_ASSERT_FATAL(s != NULL);
 	len = chain_len(s);

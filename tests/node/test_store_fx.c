@@ -2,9 +2,12 @@
  * test_store_fx.c -- fixtures for the store tests (test_store_fx.h).
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -245,4 +248,79 @@ void
 sfx_meta_get(const char *dir, const char *key, char *out, size_t len)
 {
 	meta_txn(dir, key, NULL, out, len);
+}
+
+/* sfx_chain_len's walk. */
+struct sfx_walk {
+	uint64_t n;
+	rm_hash prev;
+	const crypto_key *pub;
+	bool ok;
+};
+
+static int
+sfx_walk_each(void *arg, const uint8_t *p, size_t n)
+{
+	struct sfx_walk *w = arg;
+	struct cose_sign1 m;
+	struct rm_record r;
+	rm_why why;
+
+	if (cose_sign1_decode(p, n, &m, &why) != RM_OK ||
+	    (w->pub != NULL && cose_sign1_verify(w->pub, &m, &why) != RM_OK) ||
+	    record_decode(m.payload, m.payload_len, &r, &why) != RM_OK) {
+		w->ok = false;
+		return RM_OK;
+	}
+	w->n++;
+	if (r.seq != w->n || r.has_prev != (r.seq > 1) || (r.has_prev &&
+	    memcmp(r.prev.b, w->prev.b, RM_HASH_BYTES) != 0))
+		w->ok = false;
+	crypto_sha256(p, n, &w->prev);
+	record_fini(&r);
+	return RM_OK;
+}
+
+uint64_t
+sfx_chain_len(store *s, const char *origin, const crypto_key *pub)
+{
+	struct sfx_walk w;
+
+	memset(&w, 0, sizeof(w));
+	w.pub = pub;
+	w.ok = true;
+	CU_ASSERT_EQUAL(store_log_range(s, origin, 0, UINT64_MAX, SIZE_MAX,
+	    sfx_walk_each, &w), RM_OK);
+	CU_ASSERT(w.ok);
+	return w.n;
+}
+
+uint64_t
+sfx_crash_run(const char *dir, void (*child)(const char *dir, int fd),
+    uint64_t min_acked)
+{
+	int fds[2], status;
+	uint64_t acked = 0, got;
+	pid_t pid;
+
+	CU_ASSERT_FATAL(pipe(fds) == 0);
+	pid = fork();
+	CU_ASSERT_FATAL(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		child(dir, fds[1]);
+		_exit(5);
+	}
+	close(fds[1]);
+	while (acked < min_acked && read(fds[0], &got, sizeof(got)) ==
+	    sizeof(got))
+		acked = got;
+	nanosleep(&(struct timespec){ 0, 7000000 }, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	while (read(fds[0], &got, sizeof(got)) == sizeof(got))
+		acked = got;
+	close(fds[0]);
+	CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	return acked;
 }

@@ -9,6 +9,7 @@
 
 #include <pthread.h>
 
+#include "crypto/crypto.h"
 #include "node/store/store.h"
 
 /* A record with its signed bytes and hash. */
@@ -71,5 +72,18 @@ void sfx_wait_fini(struct sfx_wait *w);
 void sfx_wait_cb(void *arg, int err, const struct store_put_result *res);
 /* Wait until n completions. */
 void sfx_wait_for(struct sfx_wait *w, unsigned n);
+
+/* Walk origin's log from seq 1: asserts every record decodes, has the
+ * next seq and links to the one before (prev), and, if pub is not
+ * NULL, that its signature verifies with pub; returns how many. */
+uint64_t sfx_chain_len(store *s, const char *origin, const crypto_key *pub);
+
+/* Fork a child that runs child(dir, fd): it stores in dir and, after
+ * each acknowledgement, writes the last acknowledged seq (a uint64_t)
+ * to fd, and never returns. Once min_acked is acknowledged (or the
+ * child stopped), wait 7 ms, SIGKILL it (asserted), and return the
+ * last seq it acknowledged. */
+uint64_t sfx_crash_run(const char *dir,
+    void (*child)(const char *dir, int fd), uint64_t min_acked);
 
 #endif
