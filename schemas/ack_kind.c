@@ -226,6 +226,15 @@ ack_authorise(const struct rm_record *rec, bool signer_registrar,
 	return RM_OK;
 }
 
+/* rm_kind_ops.transition: ack_state_next against the latest version. */
+static int
+ack_transition(const struct rm_record *prev, const struct rm_record *next,
+    rm_why *why)
+{
+	return ack_state_next(record_ack(prev), record_ack(next), why) == RM_OK ? RM_OK :
+	    RM_EBADVALUE;
+}
+
 const struct rm_kind_ops rm_kind_ack = {
 	.name = "ack",
 	.cddl = "ack.cddl",
@@ -239,4 +248,5 @@ const struct rm_kind_ops rm_kind_ack = {
 	.index_keys = ack_index_keys,
 	.summary = ack_summary,
 	.authorise = ack_authorise,
+	.transition = ack_transition,
 };

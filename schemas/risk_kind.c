@@ -531,6 +531,15 @@ risk_summary(const struct rm_record *rec, char *out, size_t len)
 	    risk_subcategory_name(r->subcategory), r->name);
 }
 
+/* rm_kind_ops.transition: risk_status_next against the latest version. */
+static int
+risk_transition(const struct rm_record *prev, const struct rm_record *next,
+    rm_why *why)
+{
+	return risk_status_next(record_risk(prev), record_risk(next), why) == RM_OK ? RM_OK :
+	    RM_EBADVALUE;
+}
+
 const struct rm_kind_ops rm_kind_risk = {
 	.name = "risk",
 	.cddl = "risk.cddl",
@@ -543,4 +552,5 @@ const struct rm_kind_ops rm_kind_risk = {
 	.in_force = risk_in_force,
 	.index_keys = risk_index_keys,
 	.summary = risk_summary,
+	.transition = risk_transition,
 };

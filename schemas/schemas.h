@@ -308,6 +308,17 @@ struct rm_kind_ops {
 	 * store applies a resolution when it stores the record
 	 * (node/store/store.h, "Fork resolution"). NULL: never one. */
 	const struct rm_fork_ref *(*resolves)(const struct rm_record *rec);
+	/* The version rule of an object: may `next` become the latest
+	 * version of the object whose latest version is `prev` (same
+	 * origin, object id and kind, both bodies decoded; next->ver >=
+	 * prev->ver)? The store calls it on every node, for records it
+	 * issues and records it receives, so that a final state (a removed
+	 * risk, a closed task, a done ack) stays final everywhere
+	 * (docs/STORAGE.md, "Merge rules" 4). RM_OK, or RM_EBADVALUE with
+	 * why naming the field ("status"). NULL: any version may follow
+	 * any other. */
+	int (*transition)(const struct rm_record *prev,
+	    const struct rm_record *next, rm_why *why);
 };
 
 /* The built-in kinds. */

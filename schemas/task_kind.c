@@ -301,6 +301,15 @@ task_summary(const struct rm_record *rec, char *out, size_t len)
 	    t->lead, t->n_assignees > 1 ? " +" : "", t->subject);
 }
 
+/* rm_kind_ops.transition: task_status_next against the latest version. */
+static int
+task_transition(const struct rm_record *prev, const struct rm_record *next,
+    rm_why *why)
+{
+	return task_status_next(record_task(prev), record_task(next), why) == RM_OK ? RM_OK :
+	    RM_EBADVALUE;
+}
+
 const struct rm_kind_ops rm_kind_task = {
 	.name = "task",
 	.cddl = "task.cddl",
@@ -313,4 +322,5 @@ const struct rm_kind_ops rm_kind_task = {
 	.in_force = task_in_force,
 	.index_keys = task_index_keys,
 	.summary = task_summary,
+	.transition = task_transition,
 };

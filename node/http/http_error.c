@@ -3,10 +3,74 @@
  * and a refusal becomes the JSON error body {"error", "field",
  * "reason"} of docs/API.md.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "node/http/http_int.h"
+
+/* Refusal log limits (http_log_refusal): one slot per status listed,
+ * then one for the other 4xx and one for the other 5xx; the same again
+ * for the security channel. */
+static const int refusal_status[] = { 400, 401, 403, 404, 405, 406, 409,
+    413, 415, 422, 429, 500, 501, 503 };
+#define REFUSAL_SLOTS (sizeof(refusal_status) / sizeof(refusal_status[0]) + 2)
+#define LIM RM_LOG_LIMIT(HTTP_REFUSAL_LOG_BURST, HTTP_REFUSAL_LOG_WINDOW_MS)
+#define LIM4 LIM, LIM, LIM, LIM
+_Static_assert(REFUSAL_SLOTS == 16, "refusal_log: one LIM per slot");
+static rm_log_limit refusal_log[2][REFUSAL_SLOTS] = {
+	{ LIM4, LIM4, LIM4, LIM4 },
+	{ LIM4, LIM4, LIM4, LIM4 },
+};
+
+static void
+log_refusal(bool sec, rm_log_level level, int status, const char *fmt,
+    va_list ap)
+{
+	size_t i = 0, n = sizeof(refusal_status) / sizeof(refusal_status[0]);
+	unsigned long long held;
+	char line[768];
+
+	while (i < n && refusal_status[i] != status)
+		i++;
+	if (i == n)
+		i = status >= 500 ? n + 1 : n;
+	if (!rm_log_allow(&refusal_log[sec][i], &held))
+		return;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	if (held == 0 && sec)
+		rm_log_sec("http", "%s", line);
+	else if (held == 0)
+		rm_log(level, "http", "%s", line);
+	else if (sec)
+		rm_log_sec("http", "%s (%llu more %d refusals not logged: at "
+		    "most %d lines a minute)", line, held, status,
+		    HTTP_REFUSAL_LOG_BURST);
+	else
+		rm_log(level, "http", "%s (%llu more %d refusals not logged: "
+		    "at most %d lines a minute)", line, held, status,
+		    HTTP_REFUSAL_LOG_BURST);
+}
+
+void
+http_log_refusal(rm_log_level level, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_refusal(false, level, status, fmt, ap);
+	va_end(ap);
+}
+
+void
+http_log_refusal_sec(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_refusal(true, RM_LOG_WARN, status, fmt, ap);
+	va_end(ap);
+}
 
 int
 http_status_for(int err, const rm_why *why)

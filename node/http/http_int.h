@@ -57,6 +57,25 @@ void http_why_request_path(rm_why *why);
 void http_error_text(const rm_why *why, char *field, size_t fl,
     char *reason, size_t rl);
 
+/*
+ * The log line of one refused request (status >= 400), rate-limited per
+ * status: at most HTTP_REFUSAL_LOG_BURST lines a minute for each of 400,
+ * 401, 403, 404, 405, 406, 409, 413, 415, 422, 429, 500, 501 and 503,
+ * and as many for all other 4xx and all other 5xx together; the first
+ * line allowed after some were held back ends with how many. The
+ * counters (node_count_http, /metrics) count every request whatever is
+ * logged. level and the printf-style line as rm_log (tag "http").
+ * Thread-safe (lock-free).
+ */
+#define HTTP_REFUSAL_LOG_BURST     10
+#define HTTP_REFUSAL_LOG_WINDOW_MS 60000
+void http_log_refusal(rm_log_level level, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The same limit for a line on the security channel (rm_log_sec), e.g.
+ * the 401 of a missing or wrong bearer token: its own slot per status. */
+void http_log_refusal_sec(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* A JSON response: v (consumed, json_decref()ed) serialised with
  * repr_dump_buf() and a newline; 500 ENOMEM body if that fails. */
 void http_res_json(struct http_res *res, int status, json_t *v);

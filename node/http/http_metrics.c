@@ -221,7 +221,11 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 		  "never count)", 0 },
 		{ "riskmesh_escalations_total", "counter", "Escalations of "
 		  "overdue tasks this node issued", 0 },
+		{ "riskmesh_rules_evicted_total", "counter", "Idle (rule, "
+		  "area) states and unneeded series the rules engine evicted "
+		  "for room (docs/RULES.md, Limits)", 0 },
 	};
+	struct node_rules_stats rs;
 
 	plain[0].v = ss->records;
 	plain[1].v = ss->origins;
@@ -247,6 +251,8 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	plain[18].v = atomic_load(&n->ctr.own_key_refused);
 	plain[19].v = atomic_load(&n->ctr.acks_ignored);
 	plain[20].v = atomic_load(&n->ctr.escalations);
+	node_rules_get_stats(n, &rs);
+	plain[21].v = rs.evicted;
 	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
 		if ((rv = family(b, plain[i].name, plain[i].type,
 		    plain[i].help)) != RM_OK ||

@@ -443,8 +443,8 @@ http_route(struct node *n, const struct http_req *req, struct http_res *res)
 		rv = http_refuse(&c, 401, RM_EUNAUTH, "authorization",
 		    "missing or wrong bearer token (Authorization: Bearer "
 		    "<token>)");
-		rm_log_sec("http", "%.16s %.100s: missing or wrong bearer "
-		    "token", req->method, req->uri);
+		http_log_refusal_sec(401, "%.16s %.100s: missing or wrong "
+		    "bearer token", req->method, req->uri);
 		goto fail;
 	}
 	q = strchr(req->uri, '?');
@@ -485,9 +485,9 @@ fail:
 	 * EUNKNOWNSIGNER (own key rotated, said once by the service) and
 	 * 501 (a feature this build lacks) are expected states, not errors
 	 * of this request path. */
-	rm_log(res->status >= 500 && res->status != 501 && rv != RM_EBUSY &&
-	    rv != RM_ECLOSED && rv != RM_EUNKNOWNSIGNER ?
-	    RM_LOG_ERR : RM_LOG_INFO, "http",
+	http_log_refusal(res->status >= 500 && res->status != 501 &&
+	    rv != RM_EBUSY && rv != RM_ECLOSED && rv != RM_EUNKNOWNSIGNER ?
+	    RM_LOG_ERR : RM_LOG_INFO, res->status,
 	    "%.16s %.100s -> %d %s %s: %s", req->method, req->uri,
 	    res->status, rm_errname(rv), field, reason);
 }

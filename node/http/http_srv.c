@@ -34,6 +34,7 @@
 #include <nng/supplemental/http/http.h>
 
 #include "node/http/http.h"
+#include "node/http/http_int.h"
 
 #define HTTP_BODY_TIMEOUT_MS 10000
 #define HTTP_DRAIN_WAIT_MS   10000  /* requests in flight, before stop */
@@ -141,7 +142,7 @@ call_refuse(struct http_call *c, int status, int err, const char *reason)
 	rm_fail(&why, err, "%s", reason);
 	http_error_res(&r, status, err, &why);
 	node_count_http(c->hs->n, status, err);
-	rm_log(RM_LOG_INFO, "http", "%s %.100s -> %d: %s",
+	http_log_refusal(RM_LOG_INFO, status, "%.16s %.100s -> %d: %s",
 	    nng_http_req_get_method(c->req), nng_http_req_get_uri(c->req),
 	    status, reason);
 	call_send(c, &r);
@@ -164,6 +165,10 @@ call_route(struct http_call *c)
 	call_send(c, &r);
 }
 
+/* Request bodies cut short: a client can make one per connection. */
+static rm_log_limit body_log = RM_LOG_LIMIT(HTTP_REFUSAL_LOG_BURST,
+    HTTP_REFUSAL_LOG_WINDOW_MS);
+
 static void
 body_read(void *arg)
 {
@@ -171,8 +176,11 @@ body_read(void *arg)
 	int rv = nng_aio_result(c->rd);
 
 	if (rv != 0 || nng_aio_count(c->rd) != c->len) {
-		rm_log(RM_LOG_INFO, "http", "request body not received: %s",
-		    rv != 0 ? nng_strerror(rv) : "short read");
+		if (rm_log_allow(&body_log, NULL))
+			rm_log(RM_LOG_INFO, "http", "request body not received: "
+			    "%s (at most %d lines a minute)", rv != 0 ?
+			    nng_strerror(rv) : "short read",
+			    HTTP_REFUSAL_LOG_BURST);
 		nng_aio_finish(c->aio, rv != 0 ? rv : NNG_ECLOSED);
 		call_done(c);
 		return;

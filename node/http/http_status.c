@@ -154,12 +154,13 @@ status_rules_json(struct node *n)
 	node_rules_get_stats(n, &rs);
 	if (!rs.on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "file", n->cfg.rules_file,
 	    "rules", (json_int_t)rs.rules,
 	    "observations", (json_int_t)rs.obs_used,
 	    "ignored", (json_int_t)rs.obs_ignored,
 	    "refused", (json_int_t)rs.refused,
+	    "evicted", (json_int_t)rs.evicted,
 	    "raised", (json_int_t)rs.raised,
 	    "cleared", (json_int_t)rs.cleared,
 	    "issue_failed", (json_int_t)rs.issue_failed);

@@ -31,9 +31,18 @@
  * area) series, kept only as long as the longest window of a rule on
  * that code needs them (and the newest point, for level terms); at most
  * RULES_STATES_MAX (rule, area) states, RULES_SERIES_MAX series and
- * RULES_ALERTS_MAX alert facts (more are refused with RM_ETOOBIG and
- * counted). Observations of codes no rule uses, or of areas outside
- * every scope of the rules using the code, are dropped at once.
+ * RULES_ALERTS_MAX alert facts. When the states or the series are full,
+ * a new one evicts the one observed least recently (by the engine clock
+ * at its last observation, then rule and area for states, code and area
+ * for series) among those nothing depends on: an idle state, a series
+ * no pending or firing state of a rule on its code in its area reads.
+ * Evictions are counted (rules_stats.evicted); an evicted (rule, area)
+ * starts idle again, with the points observed after. Only when every
+ * state is pending or firing (every series needed) is the input
+ * refused with RM_ETOOBIG and counted; a full table of alert facts
+ * refuses too. Eviction depends only on the inputs, so the engine stays
+ * deterministic. Observations of codes no rule uses, or of areas
+ * outside every scope of the rules using the code, are dropped at once.
  *
  * Thread rules: a rules_set is immutable once parsed and may be shared;
  * an engine is not locked: one thread at a time (node/service holds a
@@ -217,6 +226,8 @@ typedef void (*rules_emit_fn)(void *arg, const struct rules_transition *t);
 struct rules_stats {
 	uint64_t obs_used, obs_ignored;  /* ignored: no rule uses them */
 	uint64_t refused;                /* over a RULES_*_MAX bound */
+	uint64_t evicted;                /* idle states and unneeded series
+	                                    dropped for room ("Memory") */
 	uint64_t points_dropped;         /* oldest points of full series */
 	size_t states, series, alerts;   /* in use */
 };

@@ -84,18 +84,49 @@ state_pos(const struct rules_engine *e, size_t rule, const char *area,
 	return lo;
 }
 
+/*
+ * Eviction (the tables are full): the entry observed least recently
+ * (smallest `seen`, the engine clock at its last observation) that holds
+ * nothing a transition depends on; ties go to the first in table order,
+ * (rule, area) for states, (code, area) for series. So which entry goes
+ * depends only on the inputs.
+ */
+static bool
+state_victim(const struct rules_engine *e, size_t *out)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < e->n_states; i++)
+		if (e->states[i].st == ST_IDLE &&
+		    (!any || e->states[i].seen < e->states[*out].seen)) {
+			*out = i;
+			any = true;
+		}
+	return any;
+}
+
 struct state *
 rules_state_get(struct rules_engine *e, size_t rule, const char *area)
 {
 	bool found;
-	size_t i = state_pos(e, rule, area, &found);
+	size_t i = state_pos(e, rule, area, &found), j = 0;
 	struct state *s;
 
-	if (found)
+	if (found) {
+		e->states[i].seen = e->clock;
 		return &e->states[i];
+	}
 	if (e->n_states == RULES_STATES_MAX) {
-		e->stats.refused++;
-		return NULL;
+		if (!state_victim(e, &j)) {
+			e->stats.refused++;
+			return NULL;
+		}
+		memmove(&e->states[j], &e->states[j + 1], (e->n_states - j -
+		    1) * sizeof(*s));
+		e->n_states--;
+		e->stats.evicted++;
+		if (j < i)
+			i--;
 	}
 	memmove(&e->states[i + 1], &e->states[i], (e->n_states - i) *
 	    sizeof(*s));
@@ -103,8 +134,61 @@ rules_state_get(struct rules_engine *e, size_t rule, const char *area)
 	s = &e->states[i];
 	memset(s, 0, sizeof(*s));
 	s->rule = rule;
+	s->seen = e->clock;
 	memcpy(s->area, area, strlen(area) + 1);
 	return s;
+}
+
+static bool
+rule_uses(const struct rules_rule *r, const char *code)
+{
+	for (size_t i = 0; i < r->n_terms; i++)
+		if (r->terms[i].kind != RULES_ALERT &&
+		    strcmp(r->terms[i].code, code) == 0)
+			return true;
+	return false;
+}
+
+/* Does a pending or firing state of a rule on s's code in s's area
+ * depend on the series? */
+static bool
+series_pinned(const struct rules_engine *e, const struct rules_series *s)
+{
+	bool found;
+	size_t i;
+
+	for (size_t r = 0; r < e->set->n; r++) {
+		if (!rule_uses(&e->set->rules[r], s->code))
+			continue;
+		i = state_pos(e, r, s->area, &found);
+		if (found && e->states[i].st != ST_IDLE)
+			return true;
+	}
+	return false;
+}
+
+/* Evict the least recently observed series no pending or firing state
+ * needs (the order above); false if every one is needed. */
+static bool
+series_evict(struct rules_engine *e)
+{
+	size_t v = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < e->n_series; i++)
+		if ((!any || e->series[i]->seen < e->series[v]->seen) &&
+		    !series_pinned(e, e->series[i])) {
+			v = i;
+			any = true;
+		}
+	if (!any)
+		return false;
+	free(e->series[v]);
+	memmove(&e->series[v], &e->series[v + 1], (e->n_series - v - 1) *
+	    sizeof(*e->series));
+	e->n_series--;
+	e->stats.evicted++;
+	return true;
 }
 
 static int
@@ -135,8 +219,15 @@ series_get(struct rules_engine *e, const char *code, const char *area,
 	}
 	if (!create)
 		return NULL;
-	if (e->n_series == RULES_SERIES_MAX ||
-	    (s = calloc(1, sizeof(*s))) == NULL) {
+	if (e->n_series == RULES_SERIES_MAX) {
+		if (!series_evict(e)) {
+			e->stats.refused++;
+			return NULL;
+		}
+		/* the place of (code, area) moved if the victim was before */
+		return series_get(e, code, area, create);
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		e->stats.refused++;
 		return NULL;
 	}
@@ -306,16 +397,6 @@ rules_step_alert_rules(struct rules_engine *e, rm_utc_ms t, rules_emit_fn emit,
 			rules_step(e, &e->states[i], t, emit, arg);
 }
 
-static bool
-rule_uses(const struct rules_rule *r, const char *code)
-{
-	for (size_t i = 0; i < r->n_terms; i++)
-		if (r->terms[i].kind != RULES_ALERT &&
-		    strcmp(r->terms[i].code, code) == 0)
-			return true;
-	return false;
-}
-
 static int
 observe_one(struct rules_engine *e, const struct rules_obs *o,
     rules_emit_fn emit, void *arg)
@@ -338,6 +419,7 @@ observe_one(struct rules_engine *e, const struct rules_obs *o,
 	}
 	if ((s = series_get(e, o->code, o->area, true)) == NULL)
 		return RM_ETOOBIG;
+	s->seen = e->clock;
 	e->stats.obs_used++;
 	e->stats.points_dropped += rules_series_add(s, o->t_ms, o->value,
 	    e->clock);

@@ -32,6 +32,8 @@ struct rules_series {
 	char code[RULES_CODE_MAX + 1];
 	char area[RM_AREA_CODE_MAX + 1];
 	rm_utc_ms keep_ms;           /* the longest window on the code */
+	rm_utc_ms seen;              /* engine clock at its last observation
+	                                (eviction order) */
 	size_t n;
 	struct rules_point pt[RULES_SERIES_POINTS];
 };
@@ -57,6 +59,8 @@ struct state {
 	char area[RM_AREA_CODE_MAX + 1];
 	enum st st;
 	rm_utc_ms since, deadline;
+	rm_utc_ms seen;              /* engine clock when last observed
+	                                (rules_state_get; eviction order) */
 };
 
 struct fact {
@@ -81,8 +85,11 @@ struct rules_engine {
 
 bool rules_in_scope(const struct rules_rule *r, const char *area);
 bool rules_cmp(double v, enum rules_op op, double thr);
-/* The state of (rule, area), made idle if new; NULL (counted) when
- * RULES_STATES_MAX are in use. */
+/* The state of (rule, area), made idle if new, marked observed now
+ * (seen = the clock). When RULES_STATES_MAX are in use, the least
+ * recently observed idle state is evicted first (rules.h, "Memory");
+ * NULL (counted in refused) when none is idle. Pointers to states are
+ * invalid after a call. */
 struct state *rules_state_get(struct rules_engine *e, size_t rule,
     const char *area);
 /* Evaluate state s at t and move it, emitting a transition. */

@@ -166,8 +166,11 @@ batch_flush(struct imp *x, struct imp_batch *b, rm_why *why)
 			rm_fail_at(why, rv, rv == RM_EBUSY ? "object_id" :
 			    w.field, "line %zu: %s", b->line[bad], w.msg);
 		else
-			rm_fail(why, rv, "nothing of the last batch was stored: "
-			    "%s", w.msg);
+			rm_fail(why, rv, "lines %zu..%zu: %s; the %zu rows "
+			    "before them were imported (re-sending the file "
+			    "finishes the import)", b->line[0], b->line[m - 1],
+			    w.msg, x->rep->created + x->rep->updated +
+			    x->rep->removed);
 		rm_log(RM_LOG_ERR, "node", "risk import stopped: %s", why->msg);
 		return rv;
 	}

@@ -31,9 +31,31 @@ struct node_rules {
 	struct rules_transition *q;  /* to issue, in order */
 	size_t qn, qcap;
 	atomic_uint_fast64_t raised, cleared, issue_failed;
+	uint64_t evicted_logged;     /* engine evictions logged (mu) */
 };
 
 static rm_log_limit issue_log = RM_LOG_LIMIT(10, 60000);
+/* Evictions for room in the engine (a flood of distinct areas): one
+ * line a minute with the number since the last line. */
+static rm_log_limit evict_log = RM_LOG_LIMIT(1, 60000);
+
+/* After an input to the engine (mu held): log new evictions, at most
+ * one line a minute. */
+static void
+log_evictions(struct node_rules *r)
+{
+	struct rules_stats s;
+
+	rules_get_stats(r->eng, &s);
+	if (s.evicted == r->evicted_logged || !rm_log_allow(&evict_log, NULL))
+		return;
+	rm_log(RM_LOG_WARN, "node", "rules: %llu idle (rule, area) states or "
+	    "series evicted for room since the last line (%llu in all; "
+	    "%zu states, %zu series in use; docs/RULES.md \"Limits\")",
+	    (unsigned long long)(s.evicted - r->evicted_logged),
+	    (unsigned long long)s.evicted, s.states, s.series);
+	r->evicted_logged = s.evicted;
+}
 
 /* rules_emit_fn: queue the transition (mu held). */
 static void
@@ -158,6 +180,7 @@ alert_fact(struct node_rules *r, const struct rm_record *rec)
 	f.t_ms = rec->issued_ms;
 	f.expires_ms = rec->expires_ms;
 	(void)rules_alert(r->eng, &f, enqueue, r);
+	log_evictions(r);
 }
 
 /* service_ind_fn: one value of a stored indicator series, observed
@@ -170,6 +193,7 @@ observe_point(void *arg, const struct service_ind_obs *o)
 	struct rules_obs ob = { o->code, o->area, o->time_ms, o->value_d };
 
 	(void)rules_observe(r->eng, &ob, 1, enqueue, r);
+	log_evictions(r);
 	return RM_OK;
 }
 
@@ -318,6 +342,7 @@ node_rules_observe(struct node *n, const char *code, const char *area,
 		    "rules (config key rules)");
 	pthread_mutex_lock(&n->rules->mu);
 	rv = rules_observe(n->rules->eng, &o, 1, enqueue, n->rules);
+	log_evictions(n->rules);
 	/* a new pending deadline: the thread's sleep may end earlier */
 	pthread_cond_signal(&n->rules->cv);
 	pthread_mutex_unlock(&n->rules->mu);
@@ -349,6 +374,7 @@ node_rules_get_stats(struct node *n, struct node_rules_stats *out)
 	out->obs_used = s.obs_used;
 	out->obs_ignored = s.obs_ignored;
 	out->refused = s.refused;
+	out->evicted = s.evicted;
 	out->raised = atomic_load(&r->raised);
 	out->cleared = atomic_load(&r->cleared);
 	out->issue_failed = atomic_load(&r->issue_failed);

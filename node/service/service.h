@@ -1011,6 +1011,8 @@ struct node_rules_stats {
 	bool on;
 	size_t rules;
 	uint64_t obs_used, obs_ignored, refused, raised, cleared;
+	uint64_t evicted;            /* engine entries evicted for room
+	                                (rules_stats.evicted) */
 	uint64_t issue_failed;       /* proposals or alerts not issued */
 };
 void node_rules_get_stats(struct node *n, struct node_rules_stats *out);

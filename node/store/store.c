@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "node/store/store_int.h"
@@ -23,6 +24,27 @@ int
 store_mdb_fail(rm_why *why, int mrc, const char *what)
 {
 	return rm_fail(why, RM_ESTORE, "%s: %s", what, mdb_strerror(mrc));
+}
+
+int
+store_commit_fail(store *s, int mrc, rm_why *why)
+{
+	const char *dir = NULL;
+	struct statvfs fs;
+	bool full = mrc == ENOSPC || mrc == EDQUOT || mrc == MDB_MAP_FULL;
+
+	if (mdb_env_get_path(s->env, &dir) != 0 || dir == NULL)
+		dir = "the data directory";
+	if (!full && mrc == EIO && statvfs(dir, &fs) == 0)
+		full = (uint64_t)fs.f_bavail * fs.f_frsize < STORE_DISK_LOW_BYTES;
+	if (full)
+		return rm_fail(why, RM_ESTORE, "disk full (%s) at %s: nothing "
+		    "of this batch was stored", mrc == EDQUOT ? "EDQUOT" :
+		    mrc == MDB_MAP_FULL ? "ENOSPC: the map cannot grow" :
+		    mrc == EIO ? "ENOSPC: write failed with EIO" : "ENOSPC",
+		    dir);
+	return rm_fail(why, RM_ESTORE, "store commit: %s: nothing of this "
+	    "batch was stored", mdb_strerror(mrc));
 }
 
 /*

@@ -137,7 +137,10 @@ typedef void (*store_done_fn)(void *arg, int err,
  * after the commit (err RM_OK) or failure (RM_ESTORE, RM_EFORK if the
  * origin is forked or this record forks it; for a fork resolution
  * RM_EUNAUTH, RM_EBADVALUE or RM_EEXIST, see "Fork resolution" above,
- * nothing stored). Kind-specific fields are
+ * nothing stored; RM_EBADVALUE, nothing stored, when the record would
+ * become the latest version of an object and its kind's version rule
+ * refuses it after that object's latest version: a final state such
+ * as a removed risk stays final, rm_kind_ops.transition). Kind-specific fields are
  * reached only through the kind registry (rm_kind_ops: in_force,
  * index_keys). Returns RM_OK if queued, RM_ECLOSED if closing,
  * RM_ENOMEM, RM_EINVAL (NULL argument, len 0, bytes that do not decode
@@ -181,8 +184,9 @@ int store_put_wait(store *s, const uint8_t *bytes, size_t len,
  * supersedes). If the batch is retried (map growth) seal is called
  * again with the same fields. Errors: those of seal, RM_ESTORE,
  * RM_ECLOSED, RM_EFORK (the origin is marked forked; a resolution of
- * its own fork passes), a fork resolution's refusals (as store_put),
- * RM_EINVAL; why names the cause. res (may be NULL) is written on success.
+ * its own fork passes), a fork resolution's refusals and the kind's
+ * version rule (RM_EBADVALUE, as store_put), RM_EINVAL; why names the
+ * cause. res (may be NULL) is written on success.
  */
 typedef int (*store_seal_fn)(void *arg, struct rm_record *rec, rm_buf *out,
     rm_hash *hash, rm_why *why);

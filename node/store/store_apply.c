@@ -221,6 +221,88 @@ rec_is_active(const struct rm_record *rec)
 	return rec->kind->in_force != NULL && rec->kind->in_force(rec);
 }
 
+/* latest[rec's origin, oid]: its key into kb/k, its value into cur;
+ * *had false when the object has no latest version yet. */
+static int
+latest_get(store *s, MDB_txn *txn, const struct rm_record *rec,
+    uint8_t *kb, MDB_val *k, uint8_t *cur, bool *had)
+{
+	size_t on = strnlen(rec->origin, RM_AGENCY_ID_MAX);
+	size_t bn = strnlen(rec->object_id, RM_OBJECT_ID_MAX);
+	MDB_val v;
+	int mrc;
+
+	memcpy(kb, rec->origin, on);
+	kb[on] = 0;
+	memcpy(kb + on + 1, rec->object_id, bn);
+	k->mv_size = on + 1 + bn;
+	k->mv_data = kb;
+	*had = false;
+	mrc = mdb_get(txn, s->db_latest, k, &v);
+	if (mrc == MDB_NOTFOUND)
+		return 0;
+	if (mrc != 0)
+		return mrc;
+	if (v.mv_size != STORE_LATEST_LEN)
+		return MDB_CORRUPTED;
+	memcpy(cur, v.mv_data, STORE_LATEST_LEN);
+	*had = true;
+	return 0;
+}
+
+/* Would the version h of rec replace the latest version cur (merge
+ * rule 6: a higher ver, or the same ver with a lower hash)? */
+static bool
+latest_replaces(const uint8_t *cur, const rm_hash *h,
+    const struct rm_record *rec)
+{
+	uint64_t cver = store_be64_get(cur + RM_HASH_BYTES);
+
+	return rec->ver > cver ||
+	    (rec->ver == cver && memcmp(h->b, cur, RM_HASH_BYTES) < 0);
+}
+
+/*
+ * Merge rule 4, the kind's version rule (rm_kind_ops.transition), where
+ * a record would become the latest version of an existing object:
+ * checked against that latest version when both are of the record's kind and readable
+ * (not restricted). A refusal is the job's RM_EBADVALUE: not stored.
+ */
+static int
+transition_check(store *s, MDB_txn *txn, struct store_job *j,
+    const struct rm_record *rec)
+{
+	uint8_t kb[RM_AGENCY_ID_MAX + 1 + RM_OBJECT_ID_MAX];
+	uint8_t cur[STORE_LATEST_LEN];
+	struct rm_record prev;
+	rm_hash ph;
+	rm_why w = { "", "" };
+	MDB_val k;
+	bool had;
+	int mrc;
+
+	if (rec->kind->transition == NULL || rec->body == NULL ||
+	    record_restricted(rec))
+		return 0;
+	if ((mrc = latest_get(s, txn, rec, kb, &k, cur, &had)) != 0)
+		return mrc;
+	if (!had || !latest_replaces(cur, &j->hash, rec))
+		return 0;
+	memcpy(ph.b, cur, RM_HASH_BYTES);
+	if ((mrc = store_record_load(s, txn, &ph, &prev)) != 0)
+		return mrc;
+	if (prev.kind == rec->kind && prev.body != NULL &&
+	    !record_restricted(&prev) &&
+	    rec->kind->transition(&prev, rec, &w) != RM_OK)
+		j->err = rm_fail_at(&j->iwhy, RM_EBADVALUE, w.field,
+		    "%s %s/%s ver %llu cannot follow ver %llu: %s",
+		    rec->kind->name, rec->origin, rec->object_id,
+		    (unsigned long long)rec->ver,
+		    (unsigned long long)prev.ver, w.msg);
+	record_fini(&prev);
+	return 0;
+}
+
 int
 store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
     const struct rm_record *rec, bool *is_latest, bool *equivocation,
@@ -228,10 +310,8 @@ store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
 {
 	uint8_t kb[RM_AGENCY_ID_MAX + 1 + RM_OBJECT_ID_MAX];
 	uint8_t cur[STORE_LATEST_LEN], nv[STORE_LATEST_LEN];
-	size_t on = strnlen(rec->origin, RM_AGENCY_ID_MAX);
-	size_t bn = strnlen(rec->object_id, RM_OBJECT_ID_MAX);
-	MDB_val k = { on + 1 + bn, kb }, v;
-	bool replace, had = false, active;
+	MDB_val k, v;
+	bool had, active;
 	rm_hash old;
 	int mrc;
 
@@ -239,31 +319,14 @@ store_latest_apply(store *s, MDB_txn *txn, const rm_hash *h,
 	 * keep) is in `history`; the reader skips pruned ones */
 	if ((mrc = store_history_add(s, txn, h, rec)) != 0)
 		return mrc;
-	memcpy(kb, rec->origin, on);
-	kb[on] = 0;
-	memcpy(kb + on + 1, rec->object_id, bn);
-	mrc = mdb_get(txn, s->db_latest, &k, &v);
-	if (mrc != 0 && mrc != MDB_NOTFOUND)
+	if ((mrc = latest_get(s, txn, rec, kb, &k, cur, &had)) != 0)
 		return mrc;
-	if (mrc == 0) {
-		if (v.mv_size != STORE_LATEST_LEN)
-			return MDB_CORRUPTED;
-		memcpy(cur, v.mv_data, STORE_LATEST_LEN);
-		had = true;
-	}
-	if (!had) {
-		replace = true;
-	} else if (rec->ver > store_be64_get(cur + RM_HASH_BYTES)) {
-		replace = true;
-	} else if (rec->ver == store_be64_get(cur + RM_HASH_BYTES)) {
+	if (had && rec->ver == store_be64_get(cur + RM_HASH_BYTES)) {
 		/* Equivocation: both kept, the lower hash wins. */
 		(*equivocations)++;
 		*equivocation = true;
-		replace = memcmp(h->b, cur, RM_HASH_BYTES) < 0;
-	} else {
-		replace = false;
 	}
-	if (!replace)
+	if (had && !latest_replaces(cur, h, rec))
 		return 0;
 	if (had && (cur[RM_HASH_BYTES + 8] & STORE_LATEST_ACTIVE)) {
 		struct rm_record orec;
@@ -476,6 +539,8 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 		return mrc;
 	}
 
+	if ((mrc = transition_check(s, txn, j, rec)) != 0 || j->err != RM_OK)
+		return mrc;
 	if ((mrc = put_record(s, txn, &j->hash, p, n)) != 0)
 		return mrc;
 	{

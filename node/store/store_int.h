@@ -128,6 +128,13 @@ struct store {
 /* ---- store.c ---- */
 /* Map an LMDB return code to RM_ESTORE with "what: mdb_strerror". */
 int store_mdb_fail(rm_why *why, int mrc, const char *what);
+/* A write transaction that could not commit (mrc: LMDB or errno code):
+ * RM_ESTORE with why saying so. A full disk or quota (ENOSPC, EDQUOT;
+ * EIO while the file system has under STORE_DISK_LOW_BYTES free, as
+ * some report a failed flush; MDB_MAP_FULL once growth failed) is
+ * "disk full (ENOSPC) at DIR: nothing of this batch was stored". */
+#define STORE_DISK_LOW_BYTES (1024u * 1024)
+int store_commit_fail(store *s, int mrc, rm_why *why);
 /* Double the map (caller has no transaction open). MDB error or 0. */
 int store_grow(store *s);
 /* Adopt a map size changed by another process (MDB_MAP_RESIZED). */

@@ -318,13 +318,12 @@ job_event(void (*obs)(void *, const struct store_event *), void *obs_arg,
 }
 
 static void
-store_batch_fail(struct store_job *batch, int mrc)
+store_batch_fail(store *s, struct store_job *batch, int mrc)
 {
 	struct store_job *j;
 
 	for (j = batch; j != NULL; j = j->next) {
-		j->err = rm_fail(&j->iwhy, RM_ESTORE, "store commit: %s",
-		    mdb_strerror(mrc));
+		j->err = store_commit_fail(s, mrc, &j->iwhy);
 		j->res.stored = false;
 		j->is_latest = false;
 	}
@@ -347,7 +346,7 @@ retry:
 		if (mrc == MDB_MAP_RESIZED && tries++ < STORE_GROW_MAX &&
 		    store_adopt_mapsize(s) == 0)
 			goto retry;
-		store_batch_fail(batch, mrc);
+		store_batch_fail(s, batch, mrc);
 		return false;
 	}
 	if ((mrc = store_meta_get_u64(s, txn, "forks", &forks0)) != 0 ||
@@ -383,7 +382,7 @@ failed:
 	if (mrc == MDB_MAP_FULL && tries++ < STORE_GROW_MAX &&
 	    (mrc = store_grow(s)) == 0)
 		goto retry;
-	store_batch_fail(batch, mrc);
+	store_batch_fail(s, batch, mrc);
 	return false;
 }
 

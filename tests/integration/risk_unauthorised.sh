@@ -6,7 +6,9 @@
 # key signed for B's area, handed to B's node (POST /v1/records), is
 # refused and counted, B's store untouched; an import file with a row
 # for B's area is refused naming the line and column. Every refusal
-# says why.
+# says why. A removed risk stays removed on every node: a validly signed
+# next version of B's removed risk that brings it back, handed to A's
+# node, is refused there (the kind's version rule, in the store).
 . "$(dirname "$0")/lib.sh"
 A=120116.gov          # Binhai district: risks in 120116
 B=120101.gov          # Heping district: risks in 120101
@@ -77,4 +79,27 @@ check_contains "line 3, column area_code, the roster's reason" "$out" \
     "$T/reg.csv:3: area_code: areas[0]: 120101 is outside the areas of $A"
 check_eq "nothing of the file was imported" \
     "$(rm_http "$FED" $A GET "/v1/risks?responsible=$A" | http_body | rm_json 'd["count"]')" 1
+
+# Heping removes hp-1; a next version signed with Heping's own key that
+# brings it back is refused by Binhai's node (final states are final on
+# every node, not only on the issuing one)
+r=$(post $B /v1/risks/hp-1/remove '{"reason": "dyke rebuilt"}')
+check_eq "Heping removes hp-1: 201" "$(http_status <<<"$r")" 201
+RH=$(http_body <<<"$r" | rm_json 'd["hash"]')
+check "Binhai's node holds the removal" rm_wait_records "$FED" $A $((NA + 3)) 10
+rm_http "$FED" $B GET "/v1/records/$RH?view=cose" -o "$T/removed.cose" >/dev/null
+/usr/bin/python3 "$RM_SRC_DIR/tests/integration/risk_forge.py" --next \
+    "$T/removed.cose" "$FED/agencies/$B/agency.key" identified \
+    "$T/back.cose" || rm_die "risk_forge.py --next"
+before=$(rm_status_field "$FED" $A 'd["records"]')
+r=$(rm_http "$FED" $A POST /v1/records -H 'Content-Type: application/cbor-seq' \
+    --data-binary @"$T/back.cose")
+check_eq "removed -> identified handed to Binhai's node: refused EBADVALUE" \
+    "$(http_status <<<"$r"):$(field '(d["stored"], [x["error"] for x in d["refused"]])' <<<"$r")" \
+    "200:(0, ['EBADVALUE'])"
+check_eq "Binhai's store is untouched" "$(rm_status_field "$FED" $A 'd["records"]')" "$before"
+check_eq "the refusal is counted" \
+    "$(rm_http "$FED" $A GET /metrics | http_body | awk '$1 == "riskmesh_records_refused_total{reason=\"EBADVALUE\"}" {print $2}')" 1
+check_eq "hp-1 is still removed on Binhai's node (not in force)" \
+    "$(rm_http "$FED" $A GET "/v1/risks?area=120101" | http_body | rm_json 'd["count"]')" 0
 finish

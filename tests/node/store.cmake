@@ -31,3 +31,7 @@ rm_unit_test(node.store_batch
 rm_unit_test(node.store_sealed
   SOURCES test_store_sealed.c test_store_fx.c LIBS ${RM_STORE_TEST_LIBS}
   TIMEOUT 120)
+# A full disk: LMDB's writes fail with ENOSPC (interposed in the test).
+rm_unit_test(node.store_full
+  SOURCES test_store_full.c test_store_fx.c
+  LIBS ${RM_STORE_TEST_LIBS} ${CMAKE_DL_LIBS})

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/rm_version.h"
 #include "test_http_fx.h"
@@ -407,6 +408,44 @@ test_msg_types(void)
 	    "body: required (");
 }
 
+/* A flood of refused requests: every one counted, the log lines about
+ * them (the 401 on the security channel and the refusal line, each
+ * with the attacker's path and query) rate-limited to 10 a minute each
+ * (HTTP_REFUSAL_LOG_BURST, node/http/http_int.h). */
+static void
+test_refusal_log(void)
+{
+	char path[] = "/tmp/rm_http_log_XXXXXX", uri[64], line[2048];
+	uint64_t before = atomic_load(&fx.ctr.http_status[401]);
+	rm_log_level level = rm_log_get_level();
+	struct http_res r;
+	int fd, saved, n = 0;
+	FILE *f;
+
+	CU_ASSERT_FATAL((fd = mkstemp(path)) >= 0);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	rm_log_set_level(RM_LOG_INFO);
+	for (int i = 0; i < 200; i++) {
+		snprintf(uri, sizeof(uri), "/v1/status?probe=%d", i);
+		CU_ASSERT_EQUAL(call("GET", uri, NULL, NULL, &r, NULL), 401);
+		rm_buf_fini(&r.body);
+	}
+	rm_log_set_level(level);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	CU_ASSERT_EQUAL(atomic_load(&fx.ctr.http_status[401]) - before, 200);
+	CU_ASSERT_FATAL((f = fdopen(fd, "r")) != NULL);
+	rewind(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		n += strstr(line, "probe=") != NULL;
+	fclose(f);
+	unlink(path);
+	CU_ASSERT(n >= 1);
+	CU_ASSERT(n <= 2 * 10);
+}
+
 void
 rm_test_register(void)
 {
@@ -418,6 +457,7 @@ rm_test_register(void)
 		{ "metrics_status", test_metrics_status },
 		{ "paths_queries", test_paths_queries },
 		{ "msg_types", test_msg_types },
+		{ "refusal_log", test_refusal_log },
 		CU_TEST_INFO_NULL,
 	};
 	CU_pSuite s = CU_add_suite("node.http", http_fx_init, http_fx_fini);

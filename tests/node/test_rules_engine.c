@@ -459,6 +459,91 @@ test_bounds(void)
 	CU_ASSERT_EQUAL(rules_decimal(INFINITY, &m, &x), RM_EBADVALUE);
 }
 
+/* Area i of the flood: a village of district 120116. */
+static void
+flood_area(int i, char *out, size_t len)
+{
+	snprintf(out, len, "120116%03d%03d", i / 999 + 1, i % 999 + 1);
+}
+
+/* A flood of harmless readings for distinct areas (more than the
+ * engine keeps) never blinds it: idle (rule, area) states and unneeded
+ * series are evicted, least recently observed first, a pending area
+ * keeps its state and its series and still fires, a new area is still
+ * taken; only when every state is pending is a new one refused. */
+static void
+run_flood(struct log *l, struct rules_stats *st, bool all_pending)
+{
+	struct rules_set *s = set_of(rain_rules);
+	struct rules_engine *e;
+	struct rules_obs o = { "rain_3h", "120116", T0, 60 };
+	char area[RM_AREA_CODE_MAX + 1];
+	int n = RULES_STATES_MAX + 100, bad = 0;
+
+	CU_ASSERT_EQUAL_FATAL(rules_engine_new(s, &e), RM_OK);
+	/* the real rain: pending for 30 min */
+	CU_ASSERT_EQUAL(rules_observe(e, &o, 1, record, l), RM_OK);
+	for (int i = 0; i < n; i++) {
+		flood_area(i, area, sizeof(area));
+		o.area = area;
+		o.t_ms = T0 + 1 + i;
+		o.value = all_pending ? 60 : 1;
+		if (rules_observe(e, &o, 1, record, l) != RM_OK)
+			bad++;
+	}
+	if (all_pending) {
+		/* every state is pending: the new areas are refused */
+		CU_ASSERT(bad > 0);
+	} else {
+		CU_ASSERT_EQUAL(bad, 0);
+	}
+	/* a new area with real rain, then the real area again */
+	o.area = "120116999999";
+	o.t_ms = T0 + 20 * MIN;
+	o.value = 70;
+	CU_ASSERT_EQUAL(rules_observe(e, &o, 1, record, l),
+	    all_pending ? RM_ETOOBIG : RM_OK);
+	o.area = "120116";
+	o.t_ms = T0 + 51 * MIN;
+	o.value = 60;
+	CU_ASSERT_EQUAL(rules_observe(e, &o, 1, record, l), RM_OK);
+	rules_get_stats(e, st);
+	rules_engine_free(e);
+	rules_set_free(s);
+}
+
+static void
+test_evict(void)
+{
+	static struct log l1, l2;
+	struct rules_stats st1, st2;
+
+	memset(&l1, 0, sizeof(l1));
+	memset(&l2, 0, sizeof(l2));
+	run_flood(&l1, &st1, false);
+	CU_ASSERT_EQUAL(st1.refused, 0);
+	CU_ASSERT(st1.evicted >= 100);
+	CU_ASSERT_EQUAL(st1.states, RULES_STATES_MAX);
+	CU_ASSERT(st1.series <= RULES_SERIES_MAX);
+	/* the real area and the new one fired after their pending period */
+	CU_ASSERT_EQUAL(l1.raised, 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l1.text, "raise rain 120116 30 30 60\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(l1.text,
+	    "raise rain 120116999999 50 50 70\n"));
+	/* the same inputs evict the same entries: the same outputs */
+	run_flood(&l2, &st2, false);
+	CU_ASSERT_STRING_EQUAL(l1.text, l2.text);
+	CU_ASSERT_EQUAL(st1.evicted, st2.evicted);
+	CU_ASSERT_EQUAL(st1.series, st2.series);
+
+	/* every state pending: nothing can go, new areas are refused */
+	memset(&l1, 0, sizeof(l1));
+	run_flood(&l1, &st1, true);
+	CU_ASSERT(st1.refused > 0);
+	CU_ASSERT_EQUAL(st1.evicted, 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(l1.text, "raise rain 120116 30 30 60\n"));
+}
+
 void
 rm_test_register(void)
 {
@@ -471,6 +556,7 @@ rm_test_register(void)
 		{ "alert_expiry", test_alert_expiry },
 		{ "batching", test_batching },
 		{ "bounds", test_bounds },
+		{ "evict", test_evict },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -467,6 +467,91 @@ test_issue(void)
 	sfx_rmdir(dir);
 }
 
+/* ---- the kind's version rule (rm_kind_ops.transition) ---- */
+
+static char risk_name[] = "dyke";
+
+/* A risk version of A's object "r1", sealed into f (f->bytes only). */
+static void
+risk_make(struct sfx *f, struct rm_risk *k, uint64_t ver, uint64_t seq,
+    const rm_hash *prev, enum rm_risk_status st)
+{
+	rm_why why = { "", "" };
+
+	memset(f, 0, sizeof(*f));
+	memset(k, 0, sizeof(*k));
+	f->rec.schema_version = RM_SCHEMA_VERSION;
+	f->rec.kind = &rm_kind_risk;
+	f->rec.body = k;
+	snprintf(f->rec.origin, sizeof(f->rec.origin), A);
+	snprintf(f->rec.object_id, sizeof(f->rec.object_id), "r1");
+	f->rec.ver = ver;
+	f->rec.seq = seq;
+	f->rec.has_prev = prev != NULL;
+	if (prev != NULL)
+		f->rec.prev = *prev;
+	f->rec.issued_ms = T0 + (rm_utc_ms)seq;
+	f->rec.n_areas = 1;
+	snprintf(f->rec.areas[0], sizeof(f->rec.areas[0]), "120000");
+	snprintf(k->id, sizeof(k->id), "r1");
+	k->name = risk_name;
+	k->location = risk_name;
+	k->category = RM_RISK_NATURAL;
+	k->subcategory = RM_RISK_FLOOD;
+	k->grade = RM_GRADE_ORANGE;
+	k->status = st;
+	k->reason = st == RM_RISK_REMOVED ? risk_name : NULL;
+	snprintf(k->responsible, sizeof(k->responsible), A);
+	snprintf(k->review, sizeof(k->review), "2027-01-01");
+	CU_ASSERT_EQUAL_FATAL(record_validate(&f->rec, &why), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(sfx_seal(NULL, &f->rec, &f->bytes, &f->hash,
+	    &why), RM_OK);
+}
+
+/* A removed risk stays removed on every node: a validly signed next
+ * version that brings it back is refused by the store (not stored,
+ * RM_EBADVALUE), whether it is received or issued. */
+static void
+test_transition_final(void)
+{
+	struct store_put_result res;
+	struct rm_risk k[4];
+	struct sfx f[4];
+	rm_why why = { "", "" };
+	char dir[256];
+	rm_hash h;
+	store *s;
+
+	sfx_tmpdir(dir);
+	s = sfx_open(dir, 0);
+	risk_make(&f[0], &k[0], 1, 1, NULL, RM_RISK_IDENTIFIED);
+	risk_make(&f[1], &k[1], 2, 2, &f[0].hash, RM_RISK_CONTROLLED);
+	risk_make(&f[2], &k[2], 3, 3, &f[1].hash, RM_RISK_REMOVED);
+	risk_make(&f[3], &k[3], 4, 4, &f[2].hash, RM_RISK_IDENTIFIED);
+	for (int i = 0; i < 3; i++) {
+		CU_ASSERT_EQUAL(sfx_put(s, &f[i], &res), RM_OK);
+		CU_ASSERT(res.stored);
+	}
+	CU_ASSERT_EQUAL(sfx_put(s, &f[3], &res), RM_EBADVALUE);
+	CU_ASSERT(!store_has(s, &f[3].hash));
+	CU_ASSERT_EQUAL(store_latest(s, A, "r1", &h), RM_OK);
+	CU_ASSERT(memcmp(h.b, f[2].hash.b, 32) == 0);
+	CU_ASSERT_EQUAL(vec_of(s, A), 3);
+
+	/* the same rule on the issuing path */
+	f[3].rec.ver = 0;
+	CU_ASSERT_EQUAL(store_issue(s, &f[3].rec, sfx_seal, NULL, &res, &why),
+	    RM_EBADVALUE);
+	CU_ASSERT_STRING_EQUAL(why.field, "status");
+	CU_ASSERT(strstr(why.msg, "ver 4 cannot follow ver 3") != NULL);
+	CU_ASSERT_EQUAL(store_latest(s, A, "r1", &h), RM_OK);
+	CU_ASSERT(memcmp(h.b, f[2].hash.b, 32) == 0);
+	store_close(s);
+	for (int i = 0; i < 4; i++)
+		rm_buf_fini(&f[i].bytes);
+	sfx_rmdir(dir);
+}
+
 void
 rm_test_register(void)
 {
@@ -477,6 +562,7 @@ rm_test_register(void)
 		{ "fork_prev_mismatch", test_fork_prev_mismatch },
 		{ "latest_equivocation", test_latest_equivocation },
 		{ "issue", test_issue },
+		{ "transition_final", test_transition_final },
 		CU_TEST_INFO_NULL,
 	};
 
