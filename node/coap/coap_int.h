@@ -59,6 +59,20 @@ struct srv_obs {
 	uint8_t tok[SRV_TOKEN_MAX];
 	size_t tok_len;
 	unsigned cf;
+	coap_mid_t mid;         /* of the last message libcoap built on this
+	                           observation (its RST silently ends it) */
+};
+
+/* What the peek at the next datagram saw (coap_peek.c). */
+struct srv_peek {
+	bool rst;               /* an RST: mid below */
+	bool cancel;            /* GET with Observe: 1: token and path below */
+	coap_mid_t mid;
+	coap_address_t from;
+	uint8_t tok[SRV_TOKEN_MAX];
+	size_t tok_len;
+	srv_code area;          /* "" for /alerts */
+	bool all;
 };
 
 struct alertcoap {
@@ -70,6 +84,14 @@ struct alertcoap {
 	int wake_fd;            /* eventfd: written by notify and stop */
 	int ep_fd;              /* {libcoap's epoll fd, wake_fd}; -1 when
 	                           libcoap has no epoll (coap_srv.c) */
+	int udp_fd;             /* libcoap's endpoint socket, found after
+	                           bind (coap_peek.c); -1 = unknown */
+	void *udp_ptr;          /* libcoap's epoll data for udp_fd */
+	struct srv_peek peek;   /* server thread */
+	bool peek_consumed;
+	bool udp_ready;         /* epoll said udp_fd is readable */
+	rm_mono_ms block_wake_ms; /* wake then: see srv_round_epoll() */     /* the peeked datagram was answered here */
+	uint16_t own_mid;       /* MIDs of the responses coap_peek.c sends */
 
 	pthread_mutex_t mu;     /* any thread: guards the pending_* fields */
 	bool pending_any;
@@ -107,6 +129,10 @@ struct alertcoap {
 	atomic_uint_fast64_t st_observers;
 	atomic_uint_fast64_t st_resources;
 	atomic_uint_fast64_t st_evicted;
+	atomic_uint_fast64_t st_malformed;
+	atomic_uint_fast64_t st_block_obs; /* Block2 fetches with Observe */
+	rm_log_limit junk_log;  /* malformed datagrams: a sample logged */
+	rm_log_limit lib_log;   /* every other libcoap line */
 };
 
 /* coap_obs.c: libcoap start-up (reference counted, process-wide; routes
@@ -126,6 +152,9 @@ void csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
  * t.s is NULL). */
 void csrv_obs_forget(struct alertcoap *c, coap_session_t *s,
     coap_resource_t *r, coap_bin_const_t t);
+/* The mid of the message libcoap just built for observation (s, r, t). */
+void csrv_obs_sent(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
+    coap_bin_const_t t, coap_mid_t mid);
 /* Context handlers that keep the tally: RST (nack) and session end. */
 void csrv_nack(coap_session_t *s, const coap_pdu_t *sent,
     coap_nack_reason_t why, coap_mid_t mid);
@@ -150,6 +179,34 @@ void csrv_cache_fini(struct alertcoap *c);
  * re-dispatched to it through coap_register_async() (coap_srv.h). */
 void csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s,
     const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp);
+
+/* The body and set of resource r (area NULL = /alerts) in format cf at
+ * now, from the round's cache or rendered (coap_res.c); RM_OK or the
+ * error of alertcoap_render(). */
+int csrv_body(struct alertcoap *c, coap_resource_t *r, const char *area,
+    unsigned cf, rm_buf *out, rm_why *why);
+uint64_t csrv_etag(const uint8_t *p, size_t n);
+
+/* coap_peek.c: a look at the datagram libcoap reads next, before it
+ * does (see the top of coap_peek.c). */
+/* Find libcoap's endpoint socket after bind (by its local address). */
+void csrv_peek_init(struct alertcoap *c, const coap_address_t *bound);
+/* Look at the next datagram: count runts, note an RST or an Observe
+ * cancel, and answer a Block2 request with Observe: 0 for a later
+ * block itself (taken off the socket: it never reaches libcoap).
+ * True when libcoap should read the datagram; false when there is
+ * none or it was answered here (peek_consumed). */
+bool csrv_peek_before(struct alertcoap *c);
+/* Give udp_fd back to libcoap's epoll set (before it closes it). */
+void csrv_peek_fini(struct alertcoap *c);
+/* udp_fd is readable: peek, hand libcoap one read, mirror, up to 32
+ * datagrams. */
+void csrv_peek_read(struct alertcoap *c);
+/* After coap_io_process(): mirror in the tally what libcoap did with
+ * the noted RST or cancel. */
+void csrv_peek_after(struct alertcoap *c);
+/* The server running on this thread, for the log handler (coap_obs.c). */
+void csrv_set_current(struct alertcoap *c);
 
 /* coap_wk.c: /.well-known/core (coap_srv.h). */
 /* Create and register it; NULL when out of memory. */

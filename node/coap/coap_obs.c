@@ -10,13 +10,44 @@
 
 static pthread_mutex_t srv_lib_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned srv_lib_users;
+/* libcoap's log handler is process-wide and has no context: each
+ * server thread says which server it runs (srv_main()). */
+static _Thread_local struct alertcoap *srv_current;
+/* Lines libcoap logs outside a server thread (start-up, shutdown). */
+static rm_log_limit srv_other_log = RM_LOG_LIMIT(20, 10000);
+
+void
+csrv_set_current(struct alertcoap *c)
+{
+	srv_current = c;
+}
+
+/* Lines libcoap 4.3.1 writes for what a peer sent (one or more per
+ * datagram): logged as a sample, never one per datagram. */
+static bool
+srv_peer_line(const char *line)
+{
+	static const char *const pfx[] = { "discard malformed PDU",
+	    "coap_pdu_parse:", "got RST", "discarded oversized packet",
+	    "** ", "*  ", "coap_dispatch:", "observe: unexpected",
+	    "Invalid Hop Limit", "Retransmit async" };
+
+	for (size_t i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (strncmp(line, pfx[i], strlen(pfx[i])) == 0)
+			return true;
+	return false;
+}
 
 static void
 srv_coap_log(coap_log_t level, const char *message)
 {
+	struct alertcoap *c = srv_current;
+	unsigned long long more = 0;
+	rm_log_limit *lim;
 	char line[512];
 	size_t n;
 	rm_log_level l;
+	bool junk;
 
 	snprintf(line, sizeof(line), "%s", message ? message : "");
 	n = strlen(line);
@@ -35,7 +66,22 @@ srv_coap_log(coap_log_t level, const char *message)
 	/* libcoap 4.3.1 reports a peer's RST at LOG_ALERT: routine. */
 	if (strncmp(line, "got RST", 7) == 0)
 		l = RM_LOG_INFO;
-	rm_log(l, SRV_TAG, "libcoap: %s", line);
+	/* One "discard malformed PDU" per datagram that does not parse
+	 * (coap_handle_dgram()): the count is exact, the log a sample. */
+	junk = strcmp(line, "discard malformed PDU") == 0;
+	if (junk && c != NULL)
+		atomic_fetch_add(&c->st_malformed, 1);
+	if (c == NULL)
+		lim = &srv_other_log;
+	else
+		lim = junk || srv_peer_line(line) ? &c->junk_log : &c->lib_log;
+	if (!rm_log_allow(lim, &more))
+		return;
+	if (more > 0)
+		rm_log(l, SRV_TAG, "libcoap: %s (%llu similar lines not "
+		    "logged)", line, more);
+	else
+		rm_log(l, SRV_TAG, "libcoap: %s", line);
 }
 
 void
@@ -156,6 +202,7 @@ csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
 	if (t.length > 0)
 		memcpy(o->tok, t.s, t.length);
 	o->cf = cf;
+	o->mid = COAP_INVALID_MID;
 	srv_obs_count(c, r, 1);
 	atomic_store(&c->st_observers, c->n_obs);
 }
@@ -169,16 +216,59 @@ srv_of_session(coap_session_t *s)
 }
 
 void
+csrv_obs_sent(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
+    coap_bin_const_t t, coap_mid_t mid)
+{
+	ssize_t i = csrv_obs_find(c, s, r, t);
+
+	if (i >= 0)
+		c->obs[i].mid = mid;
+}
+
+/*
+ * How libcoap 4.3.1 ends observations, and where the tally learns it:
+ *  - GET with Observe: 1, or an error response (also to a notification):
+ *    handle_request() / coap_notify_observers(), seen by the GET
+ *    handler (coap_res.c), or by coap_peek.c when libcoap answers from
+ *    its block-wise state without calling the handler;
+ *  - an RST to a message still in its send queue (a CON not yet
+ *    acknowledged): coap_cancel() drops every observation of that
+ *    session with the message's token, then COAP_NACK_RST here;
+ *  - an RST to anything else (a NON notification, the first
+ *    response): coap_dispatch() drops the observation whose last
+ *    message had that MID, with no callback: coap_peek.c saw the RST;
+ *  - a confirmable message that was never acknowledged
+ *    (COAP_OBS_MAX_FAIL is 1 in 4.3.1): coap_retransmit() runs
+ *    coap_handle_failed_notify() for a response code, dropping the
+ *    session's observations with that token, then
+ *    COAP_NACK_TOO_MANY_RETRIES here;
+ *  - a session torn down (coap_session_disconnected()) drops all of its
+ *    observations: the other nack reasons;
+ *  - a session freed only when no observation holds it (so
+ *    COAP_EVENT_SERVER_SESSION_DEL finds none, kept as a guard).
+ */
+void
 csrv_nack(coap_session_t *s, const coap_pdu_t *sent, coap_nack_reason_t why,
     coap_mid_t mid)
 {
 	struct alertcoap *c = srv_of_session(s);
+	coap_bin_const_t any = { 0, NULL };
 
 	(void)mid;
-	/* An RST to a confirmable notification ends the observation
-	 * (RFC 7641 §3.6); libcoap 4.3.1 drops it in coap_cancel(). */
-	if (c != NULL && sent != NULL && why == COAP_NACK_RST)
+	if (c == NULL || sent == NULL)
+		return;
+	switch (why) {
+	case COAP_NACK_RST:
 		csrv_obs_forget(c, s, NULL, coap_pdu_get_token(sent));
+		break;
+	case COAP_NACK_TOO_MANY_RETRIES:
+		if (COAP_RESPONSE_CLASS(coap_pdu_get_code(sent)) >= 2)
+			csrv_obs_forget(c, s, NULL, coap_pdu_get_token(sent));
+		break;
+	default:
+		csrv_obs_forget(c, s, NULL, any);
+		break;
+	}
 }
 
 int

@@ -16,8 +16,8 @@ struct srv_body {
 	uint8_t data[];
 };
 
-static uint64_t
-srv_etag(const uint8_t *p, size_t n)
+uint64_t
+csrv_etag(const uint8_t *p, size_t n)
 {
 	/* FNV-1a 64: a cache validator, not a security check. */
 	uint64_t h = 0xcbf29ce484222325ULL;
@@ -149,6 +149,24 @@ csrv_cache_fini(struct alertcoap *c)
 		rm_buf_fini(&c->cache[i].body);
 }
 
+int
+csrv_body(struct alertcoap *c, coap_resource_t *r, const char *area,
+    unsigned cf, rm_buf *out, rm_why *why)
+{
+	struct alertcoap_set_info info;
+	struct srv_cached *hit = srv_cache_find(c, r, area, cf);
+	int rv;
+
+	if (hit != NULL)
+		return rm_buf_append(out, hit->body.data, hit->body.len);
+	rv = alertcoap_render(&c->provider, area, rm_utc_now_ms(), cf, out,
+	    &info, why);
+	if (rv == RM_OK && info.next_expiry_ms != 0 &&
+	    (c->next_expiry_ms == 0 || info.next_expiry_ms < c->next_expiry_ms))
+		c->next_expiry_ms = info.next_expiry_ms;
+	return rv;
+}
+
 /*
  * Answer GET for resource r (area NULL = all alerts). `observable`:
  * libcoap handled the Observe option for this request (false for the
@@ -209,6 +227,9 @@ done:
 			csrv_obs_forget(c, s, r, coap_pdu_get_token(req));
 	} else if (!notif && obs == COAP_OBSERVE_ESTABLISH) {
 		csrv_obs_add(c, s, r, coap_pdu_get_token(req), cf);
+	} else if (notif) {
+		csrv_obs_sent(c, s, r, coap_pdu_get_token(req),
+		    coap_pdu_get_mid(resp));
 	} else if (!notif && obs == COAP_OBSERVE_CANCEL) {
 		csrv_obs_forget(c, s, r, coap_pdu_get_token(req));
 	}
@@ -233,7 +254,7 @@ csrv_send_body(struct alertcoap *c, coap_resource_t *r, coap_session_t *s,
 	coap_pdu_set_code(resp, COAP_RESPONSE_CODE_CONTENT);
 	/* libcoap 4.3.1 adds the ETag itself only to block-wise bodies
 	 * (and then replaces this one with the same value). */
-	etag = srv_etag(body->data, n);
+	etag = csrv_etag(body->data, n);
 	coap_add_option(resp, COAP_OPTION_ETAG,
 	    coap_encode_var_safe8(ebuf, sizeof(ebuf), etag), ebuf);
 	c->last_released = 0;

@@ -154,22 +154,38 @@ srv_min_wait(int a, int b)
 static int
 srv_round_epoll(struct alertcoap *c)
 {
-	struct epoll_event ev[2];
+	struct epoll_event ev[3];
 	coap_tick_t now;
 	unsigned lib_ms;
 	int n, wait_ms;
 
+	if (c->udp_ready) {
+		c->udp_ready = false;
+		csrv_peek_read(c);
+	}
 	if (coap_io_process(c->ctx, COAP_IO_NO_WAIT) < 0)
 		return -1;
 	coap_ticks(&now);
 	lib_ms = coap_io_prepare_epoll(c->ctx, now); /* 0: no deadline */
 	wait_ms = srv_min_wait(srv_expiry_wait_ms(c),
 	    lib_ms == 0 ? -1 : lib_ms > INT_MAX ? INT_MAX : (int)lib_ms);
-	if ((n = epoll_wait(c->ep_fd, ev, 2, wait_ms)) < 0)
+	/* After a block answered by coap_peek.c, libcoap holds the next
+	 * notification to that session for 2 s (it believes the block-wise
+	 * notification unfinished) and sets no timer for it: look again. */
+	if (c->block_wake_ms != 0) {
+		rm_mono_ms left = c->block_wake_ms - rm_mono_now_ms();
+		if (left <= 0)
+			c->block_wake_ms = 0;   /* the next round retries */
+		wait_ms = srv_min_wait(wait_ms, left <= 0 ? 0 : (int)left);
+	}
+	if ((n = epoll_wait(c->ep_fd, ev, 3, wait_ms)) < 0)
 		return errno == EINTR ? 0 : -1;
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n; i++) {
 		if (ev[i].data.fd == c->wake_fd)
 			srv_woken(c);
+		else if (ev[i].data.fd == c->udp_fd)
+			c->udp_ready = true;
+	}
 	return 0;
 }
 
@@ -197,6 +213,7 @@ srv_main(void *arg)
 {
 	struct alertcoap *c = arg;
 
+	csrv_set_current(c);
 	while (!atomic_load(&c->stop)) {
 		srv_process_pending(c);
 		if ((c->ep_fd >= 0 ? srv_round_epoll(c) :
@@ -253,6 +270,7 @@ alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 	out->observers = atomic_load(&c->st_observers);
 	out->resources = atomic_load(&c->st_resources);
 	out->evicted = atomic_load(&c->st_evicted);
+	out->malformed = atomic_load(&c->st_malformed);
 }
 
 static int
@@ -283,6 +301,7 @@ srv_bind(struct alertcoap *c, const char *host, uint16_t port, rm_why *why)
 	if (coap_new_endpoint(c->ctx, &addr, COAP_PROTO_UDP) == NULL)
 		return rm_fail(why, RM_ENET, "coap: cannot listen on %s "
 		    "port %u (udp)", host, (unsigned)port);
+	csrv_peek_init(c, &addr);
 	return RM_OK;
 }
 
@@ -291,6 +310,7 @@ srv_free(struct alertcoap *c)
 {
 	if (c->ctx != NULL) {
 		c->closing = true;
+		csrv_peek_fini(c);
 		coap_free_context(c->ctx);  /* resources, userdata, sessions */
 		csrv_lib_release();
 	}
@@ -329,6 +349,12 @@ srv_wake_init(struct alertcoap *c, rm_why *why)
 	if (epoll_ctl(c->ep_fd, EPOLL_CTL_ADD, c->wake_fd, &ev) != 0)
 		return rm_fail(why, RM_ENOMEM, "coap: epoll_ctl: %s",
 		    strerror(errno));
+	/* libcoap's socket, taken out of libcoap's set (coap_peek.c). */
+	ev.data.fd = c->udp_fd;
+	if (c->udp_fd >= 0 &&
+	    epoll_ctl(c->ep_fd, EPOLL_CTL_ADD, c->udp_fd, &ev) != 0)
+		return rm_fail(why, RM_ENOMEM, "coap: epoll_ctl: %s",
+		    strerror(errno));
 	return RM_OK;
 }
 
@@ -361,7 +387,12 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 		return rm_fail(why, RM_ENOMEM, "coap: no memory");
 	pthread_mutex_init(&c->mu, NULL);
 	atomic_init(&c->stop, false);
-	c->ep_fd = c->wake_fd = -1;
+	c->ep_fd = c->wake_fd = c->udp_fd = -1;
+	/* A flood of junk logs a sample: 5 lines per 10 s. */
+	c->junk_log.burst = 5;
+	c->junk_log.window_ms = 10000;
+	c->lib_log.burst = 20;
+	c->lib_log.window_ms = 10000;
 	c->round = 1;           /* cache entries start at round 0 */
 	c->provider = opts->provider;
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;

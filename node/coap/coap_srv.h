@@ -113,6 +113,10 @@ struct alertcoap_stats {
 	uint64_t observers;        /* current observers, all resources */
 	uint64_t resources;        /* area resources */
 	uint64_t evicted;          /* on-demand resources evicted (table full) */
+	uint64_t malformed;        /* datagrams dropped as malformed: shorter
+	                              than a CoAP header, or not parsed by
+	                              libcoap (RFC 7252 §3); each counted,
+	                              a sample logged (5 lines per 10 s) */
 };
 
 /* Bind (UDP), create resources, start the thread. opts is copied
@@ -136,10 +140,11 @@ int alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 void alertcoap_notify(struct alertcoap *c, const struct rm_record *rec);
 
 /* Snapshot of the counters; callable from any thread. `observers` is
- * the server's own tally (registrations minus cancellations, error
- * responses, RSTs to confirmable notifications and closed sessions):
- * libcoap 4.3.1 has no API to count subscriptions, and an RST to a
- * non-confirmable notification is only noticed when the session ends. */
+ * the server's own tally of libcoap's subscriptions (libcoap 4.3.1 has
+ * no API to count them): registrations minus every way libcoap ends
+ * one (cancel, error response, RST to a confirmable or a
+ * non-confirmable message, a confirmable message never acknowledged,
+ * a session torn down; coap_obs.c lists them), so it is exact. */
 void alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out);
 
 /* Stop the thread, release observers and sockets. NULL is fine. */

@@ -308,6 +308,7 @@ node_coap_figures(struct node *n, struct node_coap_stats *out)
 	out->notifications = cs.notifications;
 	out->observers = cs.observers;
 	out->resources = cs.resources;
+	out->malformed = cs.malformed;
 }
 
 /* Area resources created at start: every roster agency's areas and the

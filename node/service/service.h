@@ -93,6 +93,7 @@ struct node_coap_stats {
 	uint64_t notifications;
 	uint64_t observers;
 	uint64_t resources;
+	uint64_t malformed;  /* datagrams dropped as malformed */
 };
 
 /*

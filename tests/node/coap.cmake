@@ -10,3 +10,7 @@ rm_unit_test(node.coap_observe SOURCES test_coap_observe.c test_coap_fx.c
   test_coap_fake.c LIBS rm_coap TIMEOUT 180)
 rm_unit_test(node.coap_flood SOURCES test_coap_flood.c test_coap_fx.c
   test_coap_fake.c LIBS rm_coap TIMEOUT 180)
+# Observations over raw UDP: the exact observers gauge (register,
+# cancel, RST) and node-coap's block requests with Observe.
+rm_unit_test(node.coap_life SOURCES test_coap_life.c test_coap_fx.c
+  test_coap_fake.c LIBS rm_coap TIMEOUT 120)

@@ -1,0 +1,367 @@
+/*
+ * test_coap_life.c -- observations over raw UDP (one socket per device,
+ * requests built byte by byte): the observers gauge follows libcoap's
+ * own lifecycle exactly (register, cancel with Observe: 1, RST to a
+ * non-confirmable notification), and a device that fetches later
+ * blocks with Observe: 0 and Block2 on its registration token (as
+ * node-coap does) gets the blocks and keeps its observation.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "rm_test.h"
+#include "test_coap_fx.h"
+
+struct msg {
+	int type, code, mid;
+	uint8_t tok[8];
+	size_t tkl;
+	long observe;           /* -1 absent */
+	long block2;            /* -1 absent */
+	uint8_t etag[8];
+	size_t etag_len;
+	const uint8_t *payload;
+	size_t plen;
+	uint8_t raw[2048];
+};
+
+static int
+dev_open(void)
+{
+	struct sockaddr_in a;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)fx_port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CU_ASSERT_FATAL(fd >= 0 && connect(fd, (struct sockaddr *)&a,
+	    sizeof(a)) == 0);
+	return fd;
+}
+
+static size_t
+put_opt(uint8_t *p, unsigned *last, unsigned num, const void *v, size_t len)
+{
+	unsigned d = num - *last;
+	size_t i = 1;
+
+	*last = num;
+	p[0] = (uint8_t)((d < 13 ? d : 13) << 4 | len);
+	if (d >= 13)
+		p[i++] = (uint8_t)(d - 13);
+	memcpy(p + i, v, len);
+	return i + len;
+}
+
+/* GET /alerts/<area> (CON), token tok, Observe obs (-1 none), Block2
+ * value blk (-1 none); the bytes node-coap sends. */
+static void
+dev_get(int fd, int mid, const char *tok, const char *area, int obs,
+    int blk)
+{
+	uint8_t b[256], v[3];
+	unsigned last = 0;
+	size_t n = 0, tl = strlen(tok);
+
+	b[n++] = (uint8_t)(0x40 | tl);
+	b[n++] = 0x01;
+	b[n++] = (uint8_t)(mid >> 8);
+	b[n++] = (uint8_t)mid;
+	memcpy(b + n, tok, tl);
+	n += tl;
+	if (obs >= 0) {
+		v[0] = (uint8_t)obs;
+		n += put_opt(b + n, &last, 6, v, obs == 0 ? 0 : 1);
+	}
+	n += put_opt(b + n, &last, 11, "alerts", 6);
+	n += put_opt(b + n, &last, 11, area, strlen(area));
+	if (blk >= 0) {
+		v[0] = (uint8_t)blk;
+		n += put_opt(b + n, &last, 23, v, 1);
+	}
+	CU_ASSERT(send(fd, b, n, 0) == (ssize_t)n);
+}
+
+static void
+dev_empty(int fd, int type, int mid)
+{
+	uint8_t b[4] = { (uint8_t)(0x40 | type << 4), 0, (uint8_t)(mid >> 8),
+	    (uint8_t)mid };
+
+	CU_ASSERT(send(fd, b, 4, 0) == 4);
+}
+
+static unsigned long
+uval(const uint8_t *p, size_t n)
+{
+	unsigned long v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+/* Next message within timeout_ms; false on timeout. */
+static bool
+dev_recv(int fd, struct msg *m, long timeout_ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	unsigned num = 0;
+	ssize_t n;
+	size_t i;
+
+	if (poll(&p, 1, (int)timeout_ms) != 1 ||
+	    (n = recv(fd, m->raw, sizeof(m->raw), 0)) < 4)
+		return false;
+	m->type = m->raw[0] >> 4 & 3;
+	m->tkl = m->raw[0] & 15;
+	m->code = m->raw[1];
+	m->mid = m->raw[2] << 8 | m->raw[3];
+	memcpy(m->tok, m->raw + 4, m->tkl);
+	m->observe = m->block2 = -1;
+	m->etag_len = 0;
+	m->payload = NULL;
+	m->plen = 0;
+	for (i = 4 + m->tkl; i < (size_t)n && m->raw[i] != 0xff;) {
+		unsigned d = m->raw[i] >> 4, l = m->raw[i] & 15;
+		i++;
+		if (d == 13)
+			d = 13u + m->raw[i++];
+		if (l == 13)
+			l = 13u + m->raw[i++];
+		num += d;
+		if (num == 6)
+			m->observe = (long)uval(m->raw + i, l);
+		else if (num == 23)
+			m->block2 = (long)uval(m->raw + i, l);
+		else if (num == 4 && l <= 8) {
+			memcpy(m->etag, m->raw + i, l);
+			m->etag_len = l;
+		}
+		i += l;
+	}
+	if (i < (size_t)n) {
+		m->payload = m->raw + i + 1;
+		m->plen = (size_t)n - i - 1;
+	}
+	return true;
+}
+
+/* Next message that is not an empty ACK. */
+static bool
+dev_recv_full(int fd, struct msg *m, long timeout_ms)
+{
+	while (dev_recv(fd, m, timeout_ms))
+		if (m->code != 0)
+			return true;
+	return false;
+}
+
+static uint64_t
+observers(void)
+{
+	struct alertcoap_stats st;
+
+	alertcoap_get_stats(fx_srv, &st);
+	return st.observers;
+}
+
+static bool
+wait_observers(uint64_t want)
+{
+	struct alertcoap_stats st;
+
+	return fx_wait_stat(&st.observers, &st, want, false, 5000);
+}
+
+static void
+test_start(void)
+{
+	static const char *const areas[] = { "120116", "120105" };
+	struct alertcoap_opts o;
+	char zh[128];
+
+	memset(&o, 0, sizeof(o));
+	o.areas = areas;
+	o.n_areas = 2;
+	fx_start(&o);
+	/* 120105: blue only (non-confirmable notifications); 120116: a
+	 * body of several blocks. */
+	fx_add_alert("fog-5", RM_GRADE_BLUE, RM_STATUS_ACTUAL, "河北区大雾蓝色预警",
+	    "Blue fog warning for Hebei", "120105", NULL);
+	for (int i = 0; i < 12; i++) {
+		snprintf(zh, sizeof(zh), "BIG-%02d 滨海新区暴雨黄色预警，请注意防范城市内涝", i);
+		fx_add_alert(strdup(zh), RM_GRADE_YELLOW, RM_STATUS_ACTUAL, zh,
+		    "Yellow rainstorm warning for Binhai, beware of urban "
+		    "flooding", "120116", NULL);
+	}
+}
+
+/* Register, then cancel with GET Observe: 1: the gauge goes up and back. */
+static void
+test_register_cancel(void)
+{
+	struct msg m;
+	uint64_t base;
+	int fd;
+
+	if (fx_srv == NULL)
+		return;
+	base = observers();
+	fd = dev_open();
+	dev_get(fd, 0x100, "CANC", "120105", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(m.code == 0x45 && m.observe >= 0);
+	CU_ASSERT(wait_observers(base + 1));
+	/* registering again on the same token is the same observation */
+	dev_get(fd, 0x101, "CANC", "120105", 0, -1);
+	CU_ASSERT(dev_recv_full(fd, &m, 3000));
+	fx_sleep_ms(200);
+	CU_ASSERT_EQUAL(observers(), base + 1);
+	dev_get(fd, 0x102, "CANC", "120105", 1, -1);
+	CU_ASSERT(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(m.code == 0x45 && m.observe < 0);
+	CU_ASSERT(wait_observers(base));
+	close(fd);
+}
+
+/* An RST to a non-confirmable notification: libcoap drops the
+ * observation with no callback; the gauge must follow. */
+static void
+test_rst_non(void)
+{
+	struct fake_alert *a;
+	struct msg m;
+	uint64_t base;
+	int fd, fd2;
+
+	if (fx_srv == NULL)
+		return;
+	base = observers();
+	fd = dev_open();
+	fd2 = dev_open();
+	dev_get(fd, 0x200, "RST1", "120105", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	dev_get(fd2, 0x200, "KEEP", "120105", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(wait_observers(base + 2));
+	a = fx_add_alert("fog-6", RM_GRADE_BLUE, RM_STATUS_ACTUAL, "RST 蓝色",
+	    "RST blue", "120105", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(m.type == 1 && m.observe >= 0);   /* NON notification */
+	dev_empty(fd, 3, m.mid);                     /* RST */
+	CU_ASSERT(wait_observers(base + 1));
+	CU_ASSERT(dev_recv_full(fd2, &m, 3000));
+	/* the other device is still notified, the RST one is not */
+	a = fx_add_alert("fog-7", RM_GRADE_BLUE, RM_STATUS_ACTUAL, "RST2 蓝色",
+	    "RST2 blue", "120105", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	CU_ASSERT(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(!dev_recv_full(fd, &m, 1000));
+	CU_ASSERT_EQUAL(observers(), base + 1);
+	dev_get(fd2, 0x201, "KEEP", "120105", 1, -1);
+	CU_ASSERT(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(wait_observers(base));
+	close(fd);
+	close(fd2);
+}
+
+/* Fetch every block of the body with Observe: 0 and Block2 on the
+ * registration token (node-coap's requests); the ETag must be the
+ * first block's; returns the body length. */
+static size_t
+fetch_rest(int fd, int *mid, const struct msg *first)
+{
+	size_t total = first->plen;
+	long num = 1;
+	struct msg m;
+
+	CU_ASSERT_FATAL(first->block2 >= 0 && (first->block2 & 8) != 0);
+	for (;;) {
+		dev_get(fd, (*mid)++, "NODE", "120116", 0,
+		    (int)(num << 4 | 6));
+		if (!dev_recv_full(fd, &m, 3000)) {
+			CU_FAIL("no answer to a block request");
+			return 0;
+		}
+		CU_ASSERT_EQUAL(m.code, 0x45);
+		if (m.code != 0x45)
+			return 0;
+		CU_ASSERT(m.block2 >> 4 == num);
+		CU_ASSERT(m.plen > 0);
+		CU_ASSERT(m.etag_len == first->etag_len &&
+		    memcmp(m.etag, first->etag, m.etag_len) == 0);
+		total += m.plen;
+		if ((m.block2 & 8) == 0)
+			return total;
+		num++;
+	}
+}
+
+static void
+test_block_with_observe(void)
+{
+	struct fake_alert *a;
+	struct msg m;
+	uint64_t base;
+	int fd, mid = 0x300;
+	size_t len;
+
+	if (fx_srv == NULL)
+		return;
+	base = observers();
+	fd = dev_open();
+	dev_get(fd, mid++, "NODE", "120116", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(m.code == 0x45 && m.observe >= 0);
+	len = fetch_rest(fd, &mid, &m);
+	CU_ASSERT(len > 1024);
+	fprintf(stderr, "block fetch with Observe: %zu bytes\n", len);
+	CU_ASSERT(wait_observers(base + 1));
+	fx_sleep_ms(200);
+	CU_ASSERT_EQUAL(observers(), base + 1);
+	/* still observing: the next change is notified, blocks again */
+	a = fx_add_alert("big-new", RM_GRADE_YELLOW, RM_STATUS_ACTUAL,
+	    "BLOCK-NEW 新的预警", "BLOCK-NEW", "120116", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	/* libcoap may hold it up to 2 s after the last block-wise one */
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 5000));
+	CU_ASSERT(m.code == 0x45 && m.observe >= 0);
+	CU_ASSERT(memcmp(m.tok, "NODE", 4) == 0);
+	if (m.type == 0)
+		dev_empty(fd, 2, m.mid);             /* ACK a CON */
+	CU_ASSERT(fetch_rest(fd, &mid, &m) > len);
+	CU_ASSERT_EQUAL(observers(), base + 1);
+	dev_get(fd, mid++, "NODE", "120116", 1, -1);
+	CU_ASSERT(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(wait_observers(base));
+	close(fd);
+}
+
+static void
+test_stop(void)
+{
+	fx_stop();
+}
+
+void
+rm_test_register(void)
+{
+	static CU_TestInfo tests[] = {
+		{ "start", test_start },
+		{ "register_cancel", test_register_cancel },
+		{ "rst_non", test_rst_non },
+		{ "block_with_observe", test_block_with_observe },
+		{ "stop", test_stop },
+		CU_TEST_INFO_NULL,
+	};
+	RM_SUITE("coap_life", tests);
+}
