@@ -120,13 +120,15 @@ info_eq(struct eq *e, const char *p, const struct cap_info *a,
 
 	if (str_ne(a->language, b->language))
 		diff(e, "%s/language", p);
-	if (a->n_category != b->n_category || memcmp(a->category, b->category,
-	    a->n_category * sizeof(*a->category)) != 0)
+	if (a->n_category != b->n_category || (a->n_category > 0 &&
+	    memcmp(a->category, b->category,
+	    a->n_category * sizeof(*a->category)) != 0))
 		diff(e, "%s/category", p);
 	if (str_ne(a->event, b->event))
 		diff(e, "%s/event", p);
-	if (a->n_response != b->n_response || memcmp(a->response, b->response,
-	    a->n_response * sizeof(*a->response)) != 0)
+	if (a->n_response != b->n_response || (a->n_response > 0 &&
+	    memcmp(a->response, b->response,
+	    a->n_response * sizeof(*a->response)) != 0))
 		diff(e, "%s/responseType", p);
 	if (a->urgency != b->urgency)
 		diff(e, "%s/urgency", p);
