@@ -177,8 +177,8 @@ static const struct cli_opt list_opts[] = {
 	{ "area", 0, "CODE", 0, "areas containing or inside CODE" },
 	{ "within", 0, NULL, 0, "with --area: only risks inside it (a "
 	  "district's register)" },
-	{ "grade", 0, "G", 0, "only this grade" },
-	{ "status", 0, "S", 0, "identified|controlled" },
+	{ "grade", 0, "G", 0, "only this grade (red or 重大, ...)" },
+	{ "status", 0, "S", 0, "identified|controlled (or 已识别|管控中)" },
 	{ "category", 0, "C", 0, "only this category" },
 	{ "subcategory", 0, "S", 0, "only this subcategory" },
 	{ "responsible", 0, "AGENCY", 0, "only this responsible unit" },

@@ -148,6 +148,13 @@ int repr_risk_csv_row(const struct repr_risk_csv_map *map,
  * "grade"; "row" for a field no column holds (e.g. "kind"). */
 const char *repr_risk_csv_field_column(const char *field);
 
+/* The English name of a register value written in Chinese or both
+ * ways, as in the spreadsheet and the CLI: "管控中" and "管控中
+ * controlled" -> "controlled", "较大" -> "orange"; any other word is
+ * returned as it is. The result is a static string or word itself
+ * (borrowed for word's life). Any thread. */
+const char *repr_risk_value_en(const char *word);
+
 /* Append the byte order mark and the bilingual header row (every
  * column, reason last). RM_ENOMEM, RM_ETOOBIG; b unchanged on error. */
 int repr_risk_csv_write_header(rm_buf *b);

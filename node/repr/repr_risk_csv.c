@@ -62,6 +62,17 @@ english(const char *cell)
 	return sp != NULL ? sp + 1 : cell;
 }
 
+const char *
+repr_risk_value_en(const char *word)
+{
+	const char *en = english(word);
+
+	for (size_t i = 0; i < sizeof(zh_names) / sizeof(zh_names[0]); i++)
+		if (strcmp(zh_names[i].zh, word) == 0)
+			return zh_names[i].en;
+	return en;
+}
+
 int
 repr_risk_csv_header(const char *const *f, size_t nf,
     struct repr_risk_csv_map *map, rm_why *why)
