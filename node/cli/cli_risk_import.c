@@ -21,10 +21,16 @@
 
 #define RISK_CSV_MAX (256u << 20)
 
+#define CHECK_ORIGINS 8
+
 struct check {
 	const char *file;
 	const struct roster *roster;     /* NULL without --dir */
 	size_t bad_rows, rows;
+	/* rows by origin column (登记单位): whose register they are */
+	struct { char id[RM_AGENCY_ID_MAX + 1]; size_t n; }
+	    origin[CHECK_ORIGINS];
+	size_t n_origin, origin_rows;
 	bool row_bad;
 	size_t line;
 };
@@ -81,10 +87,47 @@ check_row(struct check *k, const char *const *f, size_t nf,
     const struct repr_risk_csv_map *map)
 {
 	struct repr_risk_row row;
+	size_t i;
 
 	if (repr_risk_csv_row(map, f, nf, rm_utc_now_ms(), &row, report_cell,
-	    k) == RM_OK && k->roster != NULL)
+	    k) != RM_OK)
+		return;
+	if (k->roster != NULL)
 		check_roster(k, &row.rec, &row.risk);
+	if (row.origin[0] == '\0')
+		return;
+	k->origin_rows++;
+	for (i = 0; i < k->n_origin; i++)
+		if (strcmp(k->origin[i].id, row.origin) == 0)
+			break;
+	if (i == k->n_origin && i < CHECK_ORIGINS)
+		memcpy(k->origin[k->n_origin++].id, row.origin,
+		    sizeof(row.origin));
+	if (i < k->n_origin)
+		k->origin[i].n++;
+}
+
+/* Whose registers a file of several holds: a node imports only the
+ * rows of its own agency and leaves the others (counted "foreign"). */
+static void
+print_origins(const struct check *k)
+{
+	size_t listed = 0;
+
+	if (k->origin_rows == 0)
+		return;
+	printf("%s: %zu rows name their register (登记单位 origin):", k->file,
+	    k->origin_rows);
+	for (size_t i = 0; i < k->n_origin; i++) {
+		printf("%s %s %zu", i > 0 ? "," : "", k->origin[i].id,
+		    k->origin[i].n);
+		listed += k->origin[i].n;
+	}
+	if (listed < k->origin_rows)
+		printf(", others %zu", k->origin_rows - listed);
+	printf("\n%s: a node imports the rows of its own agency (and those "
+	    "without an origin)\nand leaves the others alone, counted as "
+	    "foreign\n", k->file);
 }
 
 /* Duplicate risk ids: every later one is reported with the first. */
@@ -201,6 +244,7 @@ run_import(const struct cli_args *a)
 	}
 	printf("%s: %zu risks, all valid%s\n", k.file, k.rows, have_dir ?
 	    " (agencies and areas checked against the roster)" : "");
+	print_origins(&k);
 out:
 	free(ids);
 	rm_buf_fini(&file);
@@ -235,7 +279,10 @@ const struct cli_cmd cli_risk_import = {
 	    "as FILE:LINE: COLUMN: reason.\nExit 0 only for a clean file.\n\n"
 	    "With -c the file is imported into that node (POST /v1/risks/"
 	    "import): new ids\nare created, changed rows become new versions, "
-	    "status removed removes, unchanged\nrows are counted. A file "
+	    "status removed removes, unchanged\nrows are counted. Rows whose "
+	    "origin column (登记单位 origin, written by\nthe CSV views) names "
+	    "another agency are left alone and counted as foreign,\nso that "
+	    "an export of the city register imports into any node.\nA file "
 	    "with a bad row imports nothing unless --skip-errors.\nA large "
 	    "file is checked whole, then sent in pieces of 5,000 rows, with a\n"
 	    "progress bar when stderr is a terminal.",

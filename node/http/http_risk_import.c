@@ -97,8 +97,9 @@ src_next(void *arg, struct service_import_report *rep,
 	if (repr_risk_csv_row(&s->map, f, nf, rm_utc_now_ms(), &s->row,
 	    src_report, s) != RM_OK)
 		return RM_EBADVALUE;
+	/* the register the row was exported from, else the node's own */
 	snprintf(s->row.rec.origin, sizeof(s->row.rec.origin), "%s",
-	    s->agency);
+	    s->row.origin[0] != '\0' ? s->row.origin : s->agency);
 	s->row.rec.ver = 0;
 	s->row.rec.seq = 0;
 	*draft = &s->row.rec;
@@ -165,11 +166,12 @@ report_json(const struct service_import_report *rep, bool check)
 		json_array_append_new(bad, json_pack("{s:I,s:s,s:s}", "line",
 		    (json_int_t)rep->bad[i].line, "column", rep->bad[i].column,
 		    "reason", rep->bad[i].reason));
-	o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "check",
-	    check, "rows", (json_int_t)rep->rows, "created",
+	o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+	    "check", check, "rows", (json_int_t)rep->rows, "created",
 	    (json_int_t)rep->created, "updated", (json_int_t)rep->updated,
 	    "removed", (json_int_t)rep->removed, "unchanged",
-	    (json_int_t)rep->unchanged, "skipped", (json_int_t)rep->skipped,
+	    (json_int_t)rep->unchanged, "foreign", (json_int_t)rep->foreign,
+	    "skipped", (json_int_t)rep->skipped,
 	    "bad_rows", (json_int_t)rep->bad_rows, "problems",
 	    (json_int_t)rep->n_bad_total, "bad", bad);
 	return o;

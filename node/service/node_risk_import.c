@@ -2,9 +2,9 @@
  * node_risk_import.c -- a whole risk register into the own agency's
  * register (service.h, "the risk register import").
  *
- * Pass 1 reads every row from the source and decides it: bad (each
- * problem listed with its line and column), create, update, remove or
- * unchanged, under the rules of service_risk_issue (node_risk.c): the
+ * Pass 1 reads every row from the source and decides it: foreign
+ * (another agency's row: counted, left alone), bad (each problem listed
+ * with its line and column), create, update, remove or unchanged, under the rules of service_risk_issue (node_risk.c): the
  * draft's rules, the status rule against the latest version,
  * roster_authorise and the responsible unit; an id given twice is bad.
  * Only a small plan per row is kept (line, action, the version the
@@ -103,6 +103,12 @@ row_decide(struct imp *x, struct imp_row *r, struct rm_record *d)
 	int rv;
 
 	memset(&cur, 0, sizeof(cur));
+	if (strcmp(d->origin, x->n->cfg.agency) != 0) {
+		/* another agency's row of an exported register */
+		r->action = IMP_UNCHANGED;
+		r->foreign = true;
+		return RM_OK;
+	}
 	if (record_restricted(d))
 		rv = rm_fail(&w, RM_EINVAL, "a risk is not restricted");
 	else
@@ -252,6 +258,8 @@ pass_check(struct imp *x, rm_why *why)
 			return rm_fail(why, rv, "line %zu: %s", line,
 			    rv == RM_ENOMEM ? "out of memory" : "cannot read "
 			    "the store");
+		if (r->foreign)
+			continue;
 		if ((x->ids[x->n_ids].id = strdup(d->object_id)) == NULL)
 			return rm_fail(why, RM_ENOMEM, "out of memory");
 		x->ids[x->n_ids++].row = x->n_rows - 1;
@@ -277,8 +285,11 @@ service_risk_import(struct node *n, const struct service_import_src *src,
 	x.rep = rep;
 	if ((rv = pass_check(&x, why)) != RM_OK)
 		goto out;
-	for (size_t i = 0; i < x.n_rows; i++)
-		rep->unchanged += x.rows[i].action == IMP_UNCHANGED;
+	for (size_t i = 0; i < x.n_rows; i++) {
+		rep->foreign += x.rows[i].foreign;
+		rep->unchanged += x.rows[i].action == IMP_UNCHANGED &&
+		    !x.rows[i].foreign;
+	}
 	if (rep->bad_rows > 0 && !o->skip_errors) {
 		rv = rm_fail(why, RM_EBADVALUE, "%zu of %zu rows are bad: "
 		    "nothing %s", rep->bad_rows, rep->rows, o->check ?
