@@ -53,8 +53,8 @@ run_list(const struct cli_args *a)
 	size_t i;
 	int rv;
 
-	snprintf(path, sizeof(path), "/v1/proposals%s", cli_has(a, "csv") ?
-	    ".csv" : "");
+	/* cli_api_get asks for the .csv view itself with --csv */
+	snprintf(path, sizeof(path), "/v1/proposals");
 	if (cli_has(a, "area")) {
 		if (cli_pct_encode(cli_get(a, "area"), enc, sizeof(enc)) != 0)
 			return cli_usage(c, "--area: too long");

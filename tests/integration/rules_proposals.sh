@@ -133,6 +133,9 @@ check_eq "  and lists it" "$(props $B '?area=120116' 'd["proposals"][0]["object_
 out=$("$RM_BIN/riskmesh" proposal list -c "$aconf")
 check_contains "riskmesh proposal list" "$out" "$pid"
 check_contains "  one open" "$out" "1 open proposal"
+out=$("$RM_BIN/riskmesh" proposal list -c "$aconf" --csv 2>&1)
+check_contains "riskmesh proposal list --csv (GET /v1/proposals.csv)" "$out" \
+    "$pid,$A,120116,rain3h-orange,warning,open"
 
 out=$("$RM_BIN/riskmesh" proposal confirm -c "$aconf" "$pid" 2>&1)
 check_contains "riskmesh proposal confirm issues the alert" "$out" "issued alert $A-"
