@@ -218,6 +218,9 @@ struct service_issued {
 	char origin[RM_AGENCY_ID_MAX + 1];
 	uint64_t seq;
 	uint64_t ver;
+	const char *kind;            /* the kind's name ("alert", "task"):
+	                                static, the registry's; NULL if not
+	                                known */
 };
 
 /* A fresh CAP identifier for a draft that has none:
