@@ -72,10 +72,13 @@ check_roster(struct check *k, const struct rm_record *rec,
 		    r->responsible);
 		return;
 	}
+	/* as the node: cooperating units are not checked against the
+	 * roster (docs/API.md); a unit it does not know is a note */
 	for (size_t i = 0; i < r->n_coop; i++)
 		if (roster_find(k->roster, r->coop[i]) == NULL)
-			report(k, "cooperating", "%s is not an agency of the "
-			    "roster", r->coop[i]);
+			printf("%s:%zu: cooperating: note: %s is not an agency of "
+			    "the roster (not checked: imported as given)\n",
+			    k->file, k->line, r->coop[i]);
 	if (roster_authorise(a, rec, &why) != RM_OK)
 		report(k, "responsible", "%s may not publish it: %s",
 		    r->responsible, why.msg);
@@ -238,7 +241,8 @@ run_import(const struct cli_args *a)
 	}
 	report_duplicates(&k, ids, n_ids);
 	if (k.bad_rows > 0) {
-		rv = cli_fail(c, "%s: %zu bad row%s of %zu", k.file, k.bad_rows,
+		rv = cli_fail(c, "%s: %zu bad row%s of %zu (a node imports "
+		    "nothing of it unless --skip-errors)", k.file, k.bad_rows,
 		    k.bad_rows == 1 ? "" : "s", k.rows);
 		goto out;
 	}

@@ -71,10 +71,19 @@ static int
 row_bad(struct imp *x, struct imp_row *r, const rm_why *w)
 {
 	char fb[RM_WHY_FIELD_MAX];
+	const char *field = why_field(w, fb, sizeof(fb)), *msg = w->msg;
+	const char *col = x->src->column(x->src->arg, field);
+	size_t k = strlen(field);
 
 	r->action = IMP_BAD;
-	return service_import_report_bad(x->rep, r->line,
-	    x->src->column(x->src->arg, why_field(w, fb, sizeof(fb))), w->msg);
+	/* the column is said once: "grade: red above ..." reported against
+	 * the column grade reads "red above ..." */
+	if (strncmp(msg, field, k) == 0 && strncmp(msg + k, ": ", 2) == 0)
+		msg += k + 2;
+	else if (strncmp(msg, col, strlen(col)) == 0 &&
+	    strncmp(msg + strlen(col), ": ", 2) == 0)
+		msg += strlen(col) + 2;
+	return service_import_report_bad(x->rep, r->line, col, msg);
 }
 
 /* Would d change nothing of cur (same areas, expiry and body)? */
@@ -292,8 +301,10 @@ service_risk_import(struct node *n, const struct service_import_src *src,
 	}
 	if (rep->bad_rows > 0 && !o->skip_errors) {
 		rv = rm_fail(why, RM_EBADVALUE, "%zu of %zu rows are bad: "
-		    "nothing %s", rep->bad_rows, rep->rows, o->check ?
-		    "would be imported" : "was imported");
+		    "nothing %s (skip_errors, riskmesh risk import "
+		    "--skip-errors, imports the good rows)", rep->bad_rows,
+		    rep->rows, o->check ? "would be imported" :
+		    "was imported");
 		goto out;
 	}
 	rep->skipped = rep->bad_rows;
