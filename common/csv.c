@@ -161,6 +161,9 @@ field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
 				return rm_fail(why, RM_ENOMEM, "out of memory");
 		}
 	}
+	if (memchr(b->data + *start, '\0', b->len - *start) != NULL)
+		return rm_fail(why, RM_EBADVALUE, "line %zu: a field holds a "
+		    "NUL byte", c->line);
 	if (!rm_utf8_valid((const char *)b->data + *start, b->len - *start))
 		return rm_fail(why, RM_EBADVALUE, "line %zu: a field is not "
 		    "UTF-8", c->line);

@@ -51,9 +51,14 @@ src_rewind(void *arg, rm_why *why)
 		    "the first row names the columns");
 	if (rv != RM_OK)
 		return rv;
-	if ((rv = repr_risk_csv_header(f, nf, &s->map, why)) != RM_OK)
-		return rm_fail_at(why, rv, "header", "line %zu: %s", line,
-		    why->msg);
+	if ((rv = repr_risk_csv_header(f, nf, &s->map, why)) != RM_OK) {
+		char msg[RM_WHY_MAX];
+
+		/* why->msg is copied first: it cannot be both source and
+		 * destination of the new message */
+		snprintf(msg, sizeof(msg), "%s", why->msg);
+		return rm_fail_at(why, rv, "header", "line %zu: %s", line, msg);
+	}
 	return RM_OK;
 }
 
@@ -81,10 +86,16 @@ src_next(void *arg, struct service_import_report *rep,
 		return rv;
 	if (rv != RM_OK) {
 		/* the reader cannot go on: the file is refused here */
+		char msg[RM_WHY_MAX];
+		const char *m = why->msg;
+
 		*line = (size_t)((long long)s->rd.line + s->line_offset);
-		(void)service_import_report_bad(rep, *line, "row", why->msg);
-		return rm_fail(why, RM_EMALFORMED, "line %zu: %s", *line,
-		    why->msg);
+		/* the reader's "line N: " is the row's line, said once */
+		if (strncmp(m, "line ", 5) == 0 && strstr(m, ": ") != NULL)
+			m = strstr(m, ": ") + 2;
+		snprintf(msg, sizeof(msg), "%s", m);
+		(void)service_import_report_bad(rep, *line, "row", msg);
+		return rm_fail(why, RM_EMALFORMED, "line %zu: %s", *line, msg);
 	}
 	if (!s->have_offset) {
 		s->line_offset = s->first_line > 0 ?
