@@ -125,6 +125,12 @@ check_eq "the regrade names both grades and versions" \
     "$(get $A "/v1/risks/diff?from=$T1&to=$TO&area=120101" \
     '[(c["old_grade"], c["grade"], c["old_ver"], c["ver"]) for c in d["changes"]]')" \
     "[('orange', 'yellow', 1, 2)]"
+r=$(rm_http "$FED" $C GET '/v1/risks/diff?from=9999-12-31&to=9999-12-31')
+check_eq "a diff ending after 9999-12-30: 422 field to" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:to"
+check_eq "  to=9999-12-30 ends at the last valid time" \
+    "$(get $C '/v1/risks/diff?from=9999-12-30&to=9999-12-30' 'd["to"]')" \
+    "9999-12-31T00:00:00.000Z"
 
 # the CSV view: the spreadsheet form
 csv=$T/risks.csv
