@@ -370,6 +370,12 @@ int rm_csv_next(rm_csv *c, rm_buf *scratch, const char **fields, size_t max,
  * ends with a space. A file meant to be opened by a spreadsheet program
  * begins with the UTF-8 byte order mark (rm_csv_bom) so that Chinese
  * text is read as UTF-8. Fields are bytes: the caller hands UTF-8.
+ * Formula injection (OWASP "CSV Injection"): a field that starts with
+ * = + @ TAB or CR, or with '-' when it is not a plain number ("-0.5"
+ * and "-1e3" stay numbers, "-2+3" does not), is written with a leading
+ * apostrophe, so that a spreadsheet program shows it as text and never
+ * runs it; so is a field that starts with apostrophes before such a
+ * start (one more), which keeps the reader's inverse exact.
  * Each function appends to b and returns RM_OK, RM_ENOMEM or
  * RM_ETOOBIG (b's limit); on error b keeps what it had before the call.
  */

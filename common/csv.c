@@ -21,6 +21,76 @@ rm_csv_init(rm_csv *c, const char *p, size_t n)
 		c->off = 3;
 }
 
+/*
+ * Formula injection (OWASP "CSV Injection"): a spreadsheet program runs
+ * a cell that starts with = + @ TAB CR, or with '-' unless the cell is
+ * a plain number ("-0.5", "-1e3"). Such a cell is written with a
+ * leading apostrophe, and the reader takes it off again.
+ */
+static bool
+plain_number(const char *p, size_t n)
+{
+	size_t i = 0, digits = 0;
+
+	if (i < n && p[i] == '-')
+		i++;
+	for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+		digits++;
+	if (i < n && p[i] == '.')
+		for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			digits++;
+	if (digits == 0)
+		return false;
+	if (i < n && (p[i] == 'e' || p[i] == 'E')) {
+		size_t exp = 0;
+
+		i++;
+		if (i < n && (p[i] == '+' || p[i] == '-'))
+			i++;
+		for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+			exp++;
+		if (exp == 0)
+			return false;
+	}
+	return i == n;
+}
+
+static bool
+formula_start(const char *p, size_t n)
+{
+	if (n == 0)
+		return false;
+	switch (p[0]) {
+	case '=': case '+': case '@': case '\t': case '\r':
+		return true;
+	case '-':
+		return !plain_number(p, n);
+	default:
+		return false;
+	}
+}
+
+/*
+ * A cell the writer guards: one or more apostrophes, then a formula
+ * start. So a cell that itself starts with apostrophes before a formula
+ * start gets one more, and every cell reads back as it was written.
+ */
+static bool
+guarded(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && p[i] == '\'')
+		i++;
+	return i > 0 && formula_start(p + i, n - i);
+}
+
+static bool
+needs_guard(const char *p, size_t n)
+{
+	return formula_start(p, n) || guarded(p, n);
+}
+
 /* At a record end: CRLF, LF, or the end of the input. */
 static bool
 at_eol(const rm_csv *c)
@@ -103,9 +173,18 @@ field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
 		if (rm_buf_append(b, c->p + from, c->off - from) != RM_OK)
 			return rm_fail(why, RM_ENOMEM, "out of memory");
 	}
+	if (memchr(b->data + *start, '\0', b->len - *start) != NULL)
+		return rm_fail(why, RM_EBADVALUE, "line %zu: a field holds a "
+		    "NUL byte", c->line);
 	if (!rm_utf8_valid((const char *)b->data + *start, b->len - *start))
 		return rm_fail(why, RM_EBADVALUE, "line %zu: a field is not "
 		    "UTF-8", c->line);
+	/* The writer's guard against formulas (rm_csv_field) comes off. */
+	if (guarded((const char *)b->data + *start, b->len - *start)) {
+		memmove(b->data + *start, b->data + *start + 1,
+		    b->len - *start - 1);
+		b->len--;
+	}
 	return rm_buf_append(b, &nul, 1) == RM_OK ? RM_OK :
 	    rm_fail(why, RM_ENOMEM, "out of memory");
 }
@@ -175,10 +254,15 @@ rm_csv_field(rm_buf *b, bool first, const char *p, size_t n)
 
 	if (!first)
 		rv = rm_buf_append_byte(b, ',');
-	if (rv == RM_OK && !needs_quotes(p, n))
-		rv = rm_buf_append(b, p, n);
-	else if (rv == RM_OK) {
+	if (rv == RM_OK && !needs_quotes(p, n)) {
+		if (needs_guard(p, n))
+			rv = rm_buf_append_byte(b, '\'');
+		if (rv == RM_OK)
+			rv = rm_buf_append(b, p, n);
+	} else if (rv == RM_OK) {
 		rv = rm_buf_append_byte(b, '"');
+		if (rv == RM_OK && needs_guard(p, n))
+			rv = rm_buf_append_byte(b, '\'');
 		/* Copy runs between quotes, doubling each quote. */
 		for (i = 0; rv == RM_OK && i < n; i += run) {
 			const char *q = memchr(p + i, '"', n - i);

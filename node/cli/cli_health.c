@@ -41,6 +41,8 @@ struct health {
 	char area[RM_AREA_CODE_MAX + 1];
 	char period[RM_IND_TIME_TEXT_MAX], prev[RM_IND_TIME_TEXT_MAX];
 	size_t n;
+	char other_period[16];       /* a report period of definitions
+	                                left out ("year"), "" if none */
 	struct health_row rows[HEALTH_MAX];
 };
 
@@ -142,10 +144,17 @@ load_defs(const struct cli_args *a, struct health *h,
 		for (k = 0; k < h->n && strcmp(h->rows[k].code, code) != 0; k++)
 			;
 		if (k < h->n || h->n == HEALTH_MAX ||
-		    !indicator_code_valid(code, strlen(code)) ||
-		    strcmp(cli_jstr(d, "period"), indicator_period_name(kind)) !=
-		    0)
+		    !indicator_code_valid(code, strlen(code)))
 			continue;
+		if (strcmp(cli_jstr(d, "period"), indicator_period_name(kind)) !=
+		    0) {
+			/* a period a report can have (not instant) */
+			if (h->other_period[0] == '\0' &&
+			    strcmp(cli_jstr(d, "period"), "instant") != 0)
+				snprintf(h->other_period, sizeof(h->other_period),
+				    "%s", cli_jstr(d, "period"));
+			continue;
+		}
 		memset(r, 0, sizeof(*r));
 		snprintf(r->code, sizeof(r->code), "%s", code);
 		snprintf(r->name, sizeof(r->name), "%s",
@@ -245,15 +254,45 @@ write_csv(const struct health *h, const char *path, rm_why *why)
 	return rv;
 }
 
+/* Nothing to draw: say why, and which period would have values. */
 static void
-draw(const struct health *h, const char *dir, const char *base)
+no_values(const struct health *h)
 {
-	struct cli_bar *bars = calloc(h->n ? h->n : 1, sizeof(*bars));
-	bool norm = false;
-	rm_why why;
+	static const struct { const char *kind, *fmt; } ex[] = {
+		{ "year", "%.4s" }, { "quarter", "%.4s-Q1" },
+		{ "month", "%.4s-01" }, { "day", "%.4s-01-01" },
+	};
+	char eg[32] = "";
 
-	if (bars == NULL)
-		return;
+	for (size_t i = 0; i < sizeof(ex) / sizeof(ex[0]); i++)
+		if (strcmp(ex[i].kind, h->other_period) == 0)
+			snprintf(eg, sizeof(eg), ex[i].fmt, h->period);
+	fprintf(stderr, "riskmesh health report: no values for %s in %s: no "
+	    "chart drawn", h->area, h->period);
+	if (h->n == 0 && eg[0] != '\0')
+		fprintf(stderr, " (the indicators defined are by %s: try "
+		    "--period %s)", h->other_period, eg);
+	fputc('\n', stderr);
+}
+
+/* The chart: 0, or CLI_EXIT_FAIL when gnuplot failed. */
+static int
+draw(const struct cli_cmd *c, const struct health *h, const char *dir,
+    const char *base)
+{
+	struct cli_bar *bars;
+	bool norm = false, any = false;
+	rm_why why;
+	int rv = CLI_EXIT_OK;
+
+	for (size_t i = 0; i < h->n; i++)
+		any = any || h->rows[i].has_value;
+	if (!any) {
+		no_values(h);
+		return CLI_EXIT_OK;
+	}
+	if ((bars = calloc(h->n, sizeof(*bars))) == NULL)
+		return CLI_EXIT_FAIL;
 	for (size_t i = 1; i < h->n; i++)
 		if (strcmp(h->rows[i].unit, h->rows[0].unit) != 0)
 			norm = true;
@@ -266,11 +305,17 @@ draw(const struct health *h, const char *dir, const char *base)
 		bars[i].value = norm ? (t != 0 ? v / t * 100 : NAN) : v;
 		bars[i].target = norm ? 100 : t;
 	}
-	if (cli_health_plot(dir, base, base, bars, h->n, norm, &why) != RM_OK)
-		fprintf(stderr, "riskmesh health report: %s\n", why.msg);
-	else
+	if ((rv = cli_health_plot(dir, base, base, bars, h->n, norm, &why)) ==
+	    RM_OK)
 		printf("wrote %s/%s.png\n", dir, base);
+	else if (rv == RM_ENOTFOUND) {
+		/* gnuplot is optional: the table and the CSV stand */
+		fprintf(stderr, "riskmesh health report: %s\n", why.msg);
+		rv = CLI_EXIT_OK;
+	} else
+		rv = cli_fail(c, "%s", why.msg);
 	free(bars);
+	return rv;
 }
 
 static int
@@ -298,6 +343,12 @@ run_report(const struct cli_args *a)
 		return cli_usage(c, "--period: a year, quarter, month or day "
 		    "(2025, 2025-Q3, 2025-07, 2025-07-31)");
 	}
+	/* the output directory first: nothing is printed for a report
+	 * that cannot be written */
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		rv = cli_fail(c, "--out %s: %s", dir, strerror(errno));
+		goto out;
+	}
 	snprintf(h->area, sizeof(h->area), "%s", cli_get(a, "area"));
 	indicator_time_format(k, t, h->period);
 	indicator_time_format(k, t - 1, h->prev);
@@ -315,18 +366,13 @@ run_report(const struct cli_args *a)
 	}
 	print_table(h);
 	snprintf(base, sizeof(base), "health-%s-%s", h->area, h->period);
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		rv = cli_fail(c, "%s: %s", dir, strerror(errno));
-		goto out;
-	}
 	snprintf(csv, sizeof(csv), "%s/%s.csv", dir, base);
 	if (write_csv(h, csv, &why) != RM_OK) {
 		rv = cli_fail(c, "%s", why.msg);
 		goto out;
 	}
 	printf("wrote %s\n", csv);
-	draw(h, dir, base);
-	rv = CLI_EXIT_OK;
+	rv = draw(c, h, dir, base);
 out:
 	free(h);
 	return rv;

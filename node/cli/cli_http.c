@@ -63,6 +63,8 @@ cli_http_send(const char *listen, const char *token, const char *method,
 	    (nrv = nng_http_req_alloc(&req, url)) != 0 ||
 	    (nrv = nng_http_res_alloc(&res)) != 0 ||
 	    (nrv = nng_aio_alloc(&aio, NULL, NULL)) != 0 ||
+	    /* nng_url_parse decodes the path; send it as encoded. */
+	    (nrv = nng_http_req_set_uri(req, path)) != 0 ||
 	    (nrv = nng_http_req_set_method(req, method)) != 0 ||
 	    (nrv = nng_http_req_set_header(req, "Authorization", auth)) != 0 ||
 	    (nrv = nng_http_req_set_header(req, "Accept",

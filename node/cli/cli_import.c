@@ -383,13 +383,13 @@ static const struct cli_opt import_opts[] = {
 	"sims/data/agencies.csv):\n  " CSV_HEADER "\nkind is the role " \
 	"(centre|department|district); areas are GB/T 2260 codes\n" \
 	"separated by ';', all in one province; max_grade is " \
-	"blue|yellow|orange|red;\npublishes lists kinds separated by ';'. " \
-	"Kinds this version does not support\n(risk, task, indicator) are " \
-	"skipped; an agency with none of the supported\nkinds is skipped " \
-	"with a note. Every row is checked first; each bad field is\n" \
-	"reported as FILE:LINE: FIELD: reason and nothing is signed. Then " \
-	"each agency\ngets its keys and TLS certificate and its record, " \
-	"signed by its province's\nregistrar; the records are appended to " \
+	"blue|yellow|orange|red;\npublishes lists kinds separated by ';' " \
+	"(alert, risk, task, indicator, ...);\nthose this version does not " \
+	"know are skipped, and an agency with none\nof the known kinds is " \
+	"skipped with a note. Every row is checked first; each\nbad field is " \
+	"reported as FILE:LINE: FIELD: reason and nothing is signed.\nThen " \
+	"each agency gets its keys and TLS certificate and its record,\n" \
+	"signed by its province's registrar; the records are appended to\n" \
 	"DIR/agencies.cbor in one write.\nAn agency whose record would not " \
 	"change is left as it is."
 

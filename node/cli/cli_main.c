@@ -193,9 +193,12 @@ main_help(void)
 {
 	printf("usage: riskmesh COMMAND [SUBCOMMAND] [options]\n\n"
 	    "Operator tool for a riskmesh federation: create the federation "
-	    "and its\nagencies, write node configurations, issue and cancel "
-	    "alerts through a\nnode's HTTP API, and verify signed records "
-	    "offline.\n\ncommands:\n");
+	    "and its\nagencies, write node configurations; through a node's "
+	    "HTTP API issue and\ncancel alerts, keep the risk register "
+	    "(风险清单), dispatch and acknowledge\ntasks (交办), post "
+	    "indicators and write the health report, confirm the\nrules' "
+	    "proposals; check rules files and risk registers and verify "
+	    "signed\nrecords offline.\n\ncommands:\n");
 	for (size_t i = 0; i < N_COMMANDS; i++)
 		printf("  %-20s %s\n", commands[i]->name, commands[i]->summary);
 	printf("\nRun 'riskmesh COMMAND --help' for a command's options.\n"

@@ -123,6 +123,14 @@ run_config(const struct cli_args *a)
 		    cli_get(a, "log-level"));
 	if (rv == 0 && cli_get(a, "token") != NULL)
 		rv = set(c, cf, "token", "http_token", cli_get(a, "token"));
+	if (rv == 0 && cli_get(a, "rules") != NULL) {
+		if (cli_abspath(cli_get(a, "rules"), path, sizeof(path)) != 0)
+			rv = cli_usage(c, "--rules: path too long");
+		else
+			rv = set(c, cf, "rules", "rules", path);
+	}
+	if (rv == 0 && cli_has(a, "rules-auto-issue"))
+		rv = set(c, cf, "rules-auto-issue", "rules_auto_issue", "yes");
 	n_peers = cli_all(a, "peer", &peers);
 	for (size_t i = 0; rv == 0 && i < n_peers; i++)
 		rv = add_peer(c, cf, peers[i]);
@@ -223,6 +231,10 @@ static const struct cli_opt config_opts[] = {
 	{ "token", 0, "TOKEN", 0, "HTTP bearer token, " CONFIG_TOKEN_RULE
 	  " (default: 32 random hex digits)" },
 	{ "log-level", 0, "LEVEL", 0, "debug|info|notice|warn|err" },
+	{ "rules", 0, "FILE", 0, "monitoring rules file (docs/RULES.md; "
+	  "check it with 'riskmesh rules check')" },
+	{ "rules-auto-issue", 0, NULL, 0, "let rules marked auto_issue issue "
+	  "without confirmation" },
 	{ "output", 'o', "FILE", CLI_REQUIRED, "node.conf to write (0600)" },
 	{ NULL, 0, NULL, 0, NULL },
 };
@@ -246,7 +258,8 @@ const struct cli_cmd cli_node_config = {
 	.name = "node config",
 	.synopsis = "--dir DIR --id ID --data-dir PATH --http HOST:PORT "
 	    "--coap HOST:PORT|off [--peer ID,dial|listen,URL]... [--insecure] "
-	    "[--token TOKEN] [--log-level LEVEL] -o FILE",
+	    "[--token TOKEN] [--log-level LEVEL] [--rules FILE "
+	    "[--rules-auto-issue]] -o FILE",
 	.summary = "write a node.conf for one agency of the federation",
 	.details = "Key, CA, roster, agency records (agencies.cbor), TLS "
 	    "and enc_key (when the\nagency has an enc.key) paths point "

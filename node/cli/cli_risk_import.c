@@ -21,10 +21,16 @@
 
 #define RISK_CSV_MAX (256u << 20)
 
+#define CHECK_ORIGINS 8
+
 struct check {
 	const char *file;
 	const struct roster *roster;     /* NULL without --dir */
 	size_t bad_rows, rows;
+	/* rows by origin column (登记单位): whose register they are */
+	struct { char id[RM_AGENCY_ID_MAX + 1]; size_t n; }
+	    origin[CHECK_ORIGINS];
+	size_t n_origin, origin_rows;
 	bool row_bad;
 	size_t line;
 };
@@ -66,10 +72,13 @@ check_roster(struct check *k, const struct rm_record *rec,
 		    r->responsible);
 		return;
 	}
+	/* as the node: cooperating units are not checked against the
+	 * roster (docs/API.md); a unit it does not know is a note */
 	for (size_t i = 0; i < r->n_coop; i++)
 		if (roster_find(k->roster, r->coop[i]) == NULL)
-			report(k, "cooperating", "%s is not an agency of the "
-			    "roster", r->coop[i]);
+			printf("%s:%zu: cooperating: note: %s is not an agency of "
+			    "the roster (not checked: imported as given)\n",
+			    k->file, k->line, r->coop[i]);
 	if (roster_authorise(a, rec, &why) != RM_OK)
 		report(k, "responsible", "%s may not publish it: %s",
 		    r->responsible, why.msg);
@@ -81,10 +90,47 @@ check_row(struct check *k, const char *const *f, size_t nf,
     const struct repr_risk_csv_map *map)
 {
 	struct repr_risk_row row;
+	size_t i;
 
 	if (repr_risk_csv_row(map, f, nf, rm_utc_now_ms(), &row, report_cell,
-	    k) == RM_OK && k->roster != NULL)
+	    k) != RM_OK)
+		return;
+	if (k->roster != NULL)
 		check_roster(k, &row.rec, &row.risk);
+	if (row.origin[0] == '\0')
+		return;
+	k->origin_rows++;
+	for (i = 0; i < k->n_origin; i++)
+		if (strcmp(k->origin[i].id, row.origin) == 0)
+			break;
+	if (i == k->n_origin && i < CHECK_ORIGINS)
+		memcpy(k->origin[k->n_origin++].id, row.origin,
+		    sizeof(row.origin));
+	if (i < k->n_origin)
+		k->origin[i].n++;
+}
+
+/* Whose registers a file of several holds: a node imports only the
+ * rows of its own agency and leaves the others (counted "foreign"). */
+static void
+print_origins(const struct check *k)
+{
+	size_t listed = 0;
+
+	if (k->origin_rows == 0)
+		return;
+	printf("%s: %zu rows name their register (登记单位 origin):", k->file,
+	    k->origin_rows);
+	for (size_t i = 0; i < k->n_origin; i++) {
+		printf("%s %s %zu", i > 0 ? "," : "", k->origin[i].id,
+		    k->origin[i].n);
+		listed += k->origin[i].n;
+	}
+	if (listed < k->origin_rows)
+		printf(", others %zu", k->origin_rows - listed);
+	printf("\n%s: a node imports the rows of its own agency (and those "
+	    "without an origin)\nand leaves the others alone, counted as "
+	    "foreign\n", k->file);
 }
 
 /* Duplicate risk ids: every later one is reported with the first. */
@@ -195,12 +241,14 @@ run_import(const struct cli_args *a)
 	}
 	report_duplicates(&k, ids, n_ids);
 	if (k.bad_rows > 0) {
-		rv = cli_fail(c, "%s: %zu bad row%s of %zu", k.file, k.bad_rows,
+		rv = cli_fail(c, "%s: %zu bad row%s of %zu (a node imports "
+		    "nothing of it unless --skip-errors)", k.file, k.bad_rows,
 		    k.bad_rows == 1 ? "" : "s", k.rows);
 		goto out;
 	}
 	printf("%s: %zu risks, all valid%s\n", k.file, k.rows, have_dir ?
 	    " (agencies and areas checked against the roster)" : "");
+	print_origins(&k);
 out:
 	free(ids);
 	rm_buf_fini(&file);
@@ -235,7 +283,10 @@ const struct cli_cmd cli_risk_import = {
 	    "as FILE:LINE: COLUMN: reason.\nExit 0 only for a clean file.\n\n"
 	    "With -c the file is imported into that node (POST /v1/risks/"
 	    "import): new ids\nare created, changed rows become new versions, "
-	    "status removed removes, unchanged\nrows are counted. A file "
+	    "status removed removes, unchanged\nrows are counted. Rows whose "
+	    "origin column (登记单位 origin, written by\nthe CSV views) names "
+	    "another agency are left alone and counted as foreign,\nso that "
+	    "an export of the city register imports into any node.\nA file "
 	    "with a bad row imports nothing unless --skip-errors.\nA large "
 	    "file is checked whole, then sent in pieces of 5,000 rows, with a\n"
 	    "progress bar when stderr is a terminal.",

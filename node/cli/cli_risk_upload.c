@@ -39,12 +39,12 @@ struct upload {
 	size_t hdr_len;              /* bytes of the header (with BOM) */
 	const uint8_t *p;
 	size_t len;
-	long long sum[6];            /* created updated removed unchanged
-	                                skipped rows */
+	long long sum[7];            /* created updated removed unchanged
+	                                skipped rows foreign */
 };
 
-static const char *const sum_keys[6] = { "created", "updated", "removed",
-	"unchanged", "skipped", "rows" };
+static const char *const sum_keys[7] = { "created", "updated", "removed",
+	"unchanged", "skipped", "rows", "foreign" };
 
 /* Find every data row (offsets and lines); the node checks them. */
 static int
@@ -134,7 +134,7 @@ report_rows(struct upload *u, json_t *j, bool count)
 	if (cli_jint(j, "problems") > listed)
 		fprintf(stderr, "%s: %lld more problems not listed\n", u->file,
 		    cli_jint(j, "problems") - listed);
-	for (int k = 0; count && k < 6; k++)
+	for (int k = 0; count && k < 7; k++)
 		u->sum[k] += cli_jint(j, sum_keys[k]);
 }
 
@@ -246,8 +246,12 @@ cli_risk_upload(const struct cli_args *a)
 			break;
 	}
 	printf("%s: %lld rows: %lld created, %lld updated, %lld removed, %lld "
-	    "unchanged, %lld skipped\n", u.file, u.sum[5], u.sum[0], u.sum[1],
+	    "unchanged, %lld skipped", u.file, u.sum[5], u.sum[0], u.sum[1],
 	    u.sum[2], u.sum[3], u.sum[4]);
+	if (u.sum[6] > 0)
+		printf(", %lld of other agencies' registers left alone",
+		    u.sum[6]);
+	putchar('\n');
 out:
 	free(u.start);
 	free(u.line);

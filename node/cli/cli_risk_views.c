@@ -80,11 +80,14 @@ run_list(const struct cli_args *a)
 	json_array_foreach(risks, i, r) {
 		json_t *ar = json_array_get(json_object_get(r, "areas"), 0);
 
-		printf("%-7s %-10s %-8s %-24s %-20s %-10s %s\n",
+		/* origin: whose register it is (the city's roll-up holds
+		 * every agency's) */
+		printf("%-7s %-10s %-8s %-24s %-20s %-20s %-10s %s\n",
 		    cli_jstr(r, "grade"), cli_jstr(r, "status"),
 		    json_is_string(ar) ? json_string_value(ar) : "-",
-		    cli_jstr(r, "object_id"), cli_jstr(r, "responsible"),
-		    cli_jstr(r, "review"), cli_jstr(r, "name"));
+		    cli_jstr(r, "object_id"), cli_jstr(r, "origin"),
+		    cli_jstr(r, "responsible"), cli_jstr(r, "review"),
+		    cli_jstr(r, "name"));
 	}
 	printf("%zu risk%s in force\n", json_array_size(risks),
 	    json_array_size(risks) == 1 ? "" : "s");
@@ -177,8 +180,8 @@ static const struct cli_opt list_opts[] = {
 	{ "area", 0, "CODE", 0, "areas containing or inside CODE" },
 	{ "within", 0, NULL, 0, "with --area: only risks inside it (a "
 	  "district's register)" },
-	{ "grade", 0, "G", 0, "only this grade" },
-	{ "status", 0, "S", 0, "identified|controlled" },
+	{ "grade", 0, "G", 0, "only this grade (red or 重大, ...)" },
+	{ "status", 0, "S", 0, "identified|controlled (or 已识别|管控中)" },
 	{ "category", 0, "C", 0, "only this category" },
 	{ "subcategory", 0, "S", 0, "only this subcategory" },
 	{ "responsible", 0, "AGENCY", 0, "only this responsible unit" },

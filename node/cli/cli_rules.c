@@ -53,8 +53,8 @@ run_list(const struct cli_args *a)
 	size_t i;
 	int rv;
 
-	snprintf(path, sizeof(path), "/v1/proposals%s", cli_has(a, "csv") ?
-	    ".csv" : "");
+	/* cli_api_get asks for the .csv view itself with --csv */
+	snprintf(path, sizeof(path), "/v1/proposals");
 	if (cli_has(a, "area")) {
 		if (cli_pct_encode(cli_get(a, "area"), enc, sizeof(enc)) != 0)
 			return cli_usage(c, "--area: too long");
@@ -101,6 +101,8 @@ run_confirm(const struct cli_args *a)
 	const struct cli_cmd *c = a->cmd;
 	char path[RM_OBJECT_ID_MAX * 3 + 32], seg[RM_OBJECT_ID_MAX * 3 + 1];
 	struct cli_http_res res;
+	char verb[48];
+	json_t *j;
 	int rv;
 
 	if ((rv = cli_check_object_id(c, "ID", a->pos[0])) != 0)
@@ -111,7 +113,12 @@ run_confirm(const struct cli_args *a)
 	if ((rv = cli_api_request(c, cli_get(a, "config"), "POST", path, "{}",
 	    &res)) != 0)
 		return rv;
-	rv = res.status == 201 ? cli_report_created(c, "issued alert", &res) :
+	/* what was issued: the answer's kind (an alert or a task) */
+	j = json_loads(res.body, 0, NULL);
+	snprintf(verb, sizeof(verb), "issued %s", json_is_string(
+	    json_object_get(j, "kind")) ? cli_jstr(j, "kind") : "record");
+	json_decref(j);
+	rv = res.status == 201 ? cli_report_created(c, verb, &res) :
 	    cli_api_report(c, &res);
 	cli_http_res_fini(&res);
 	return rv;
@@ -158,10 +165,16 @@ const struct cli_cmd cli_proposal_list = {
 const struct cli_cmd cli_proposal_confirm = {
 	.name = "proposal confirm",
 	.synopsis = "-c NODE.CONF ID",
-	.summary = "confirm a warning proposal of this node: issue its alert",
-	.details = "POST /v1/proposals/ID/confirm: the node issues the alert "
-	    "the proposal\nsuggests (grade, event, headline, area; the "
-	    "evidence as its description)\nand marks the proposal confirmed.",
+	.summary = "confirm a proposal of this node: issue its alert or "
+	    "task",
+	.details = "POST /v1/proposals/ID/confirm: a proposal becomes an "
+	    "alert or a task.\nA warning proposal: the node issues the alert "
+	    "it suggests (grade, event,\nheadline, area; the evidence as its "
+	    "description). A task proposal: the node\ndispatches the task to "
+	    "its assignee (subject, the evidence as detail, a link\nto the "
+	    "proposal, priority high, due in 7 days). Then the proposal is "
+	    "marked\nconfirmed. Prints what was issued: \"issued alert ...\" "
+	    "or \"issued task ...\".",
 	.min_pos = 1,
 	.max_pos = 1,
 	.opts = confirm_opts,

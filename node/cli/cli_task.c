@@ -412,6 +412,10 @@ const struct cli_cmd cli_task_show = {
 	.synopsis = "-c NODE.CONF ID [--origin AGENCY] [--json]",
 	.summary = "one task with its whole history (versions, acks, "
 	    "escalation)",
+	.details = "Without --origin the task is looked up among this "
+	    "node's agency's own tasks\nand the open ones assigned to it. On "
+	    "a node that is neither the assigner\nnor an assignee (a third "
+	    "node, the centre), give --origin AGENCY: the\nassigner.",
 	.min_pos = 1,
 	.max_pos = 1,
 	.opts = show_opts,

@@ -85,7 +85,8 @@ resolve_body(const char *body, size_t len, rm_hash *keep, rm_why *why)
 	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL)
 		return rm_fail_at(why, RM_EMALFORMED, "", "not JSON: %s (line "
-		    "%d, column %d)", jerr.text, jerr.line, jerr.column);
+		    "%d, column %d)", req_json_error_text(&jerr), jerr.line,
+		    jerr.column);
 	if (!json_is_object(root))
 		rv = rm_fail_at(why, RM_EMALFORMED, "", "the body must be a "
 		    "JSON object");

@@ -331,6 +331,11 @@ int req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
  * ignored) `type` ("text/csv")? False when the header is absent. */
 bool http_req_media_is(const struct http_req *req, const char *type);
 
+/* jansson's reason for a body that is not JSON, in the API's words
+ * (its "\\u0000 is not allowed without JSON_ALLOW_NUL" names an
+ * internal flag): a static string or jerr->text. */
+const char *req_json_error_text(const json_error_t *jerr);
+
 /* Parse len bytes of body as one JSON object without duplicate keys
  * into *root (json_decref() it, also on error; NULL when it is not
  * JSON). Errors: RM_EMALFORMED (not JSON, not an object). */

@@ -51,9 +51,14 @@ src_rewind(void *arg, rm_why *why)
 		    "the first row names the columns");
 	if (rv != RM_OK)
 		return rv;
-	if ((rv = repr_risk_csv_header(f, nf, &s->map, why)) != RM_OK)
-		return rm_fail_at(why, rv, "header", "line %zu: %s", line,
-		    why->msg);
+	if ((rv = repr_risk_csv_header(f, nf, &s->map, why)) != RM_OK) {
+		char msg[RM_WHY_MAX];
+
+		/* why->msg is copied first: it cannot be both source and
+		 * destination of the new message */
+		snprintf(msg, sizeof(msg), "%s", why->msg);
+		return rm_fail_at(why, rv, "header", "line %zu: %s", line, msg);
+	}
 	return RM_OK;
 }
 
@@ -81,10 +86,16 @@ src_next(void *arg, struct service_import_report *rep,
 		return rv;
 	if (rv != RM_OK) {
 		/* the reader cannot go on: the file is refused here */
+		char msg[RM_WHY_MAX];
+		const char *m = why->msg;
+
 		*line = (size_t)((long long)s->rd.line + s->line_offset);
-		(void)service_import_report_bad(rep, *line, "row", why->msg);
-		return rm_fail(why, RM_EMALFORMED, "line %zu: %s", *line,
-		    why->msg);
+		/* the reader's "line N: " is the row's line, said once */
+		if (strncmp(m, "line ", 5) == 0 && strstr(m, ": ") != NULL)
+			m = strstr(m, ": ") + 2;
+		snprintf(msg, sizeof(msg), "%s", m);
+		(void)service_import_report_bad(rep, *line, "row", msg);
+		return rm_fail(why, RM_EMALFORMED, "line %zu: %s", *line, msg);
 	}
 	if (!s->have_offset) {
 		s->line_offset = s->first_line > 0 ?
@@ -97,8 +108,9 @@ src_next(void *arg, struct service_import_report *rep,
 	if (repr_risk_csv_row(&s->map, f, nf, rm_utc_now_ms(), &s->row,
 	    src_report, s) != RM_OK)
 		return RM_EBADVALUE;
+	/* the register the row was exported from, else the node's own */
 	snprintf(s->row.rec.origin, sizeof(s->row.rec.origin), "%s",
-	    s->agency);
+	    s->row.origin[0] != '\0' ? s->row.origin : s->agency);
 	s->row.rec.ver = 0;
 	s->row.rec.seq = 0;
 	*draft = &s->row.rec;
@@ -165,11 +177,12 @@ report_json(const struct service_import_report *rep, bool check)
 		json_array_append_new(bad, json_pack("{s:I,s:s,s:s}", "line",
 		    (json_int_t)rep->bad[i].line, "column", rep->bad[i].column,
 		    "reason", rep->bad[i].reason));
-	o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "check",
-	    check, "rows", (json_int_t)rep->rows, "created",
+	o = json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
+	    "check", check, "rows", (json_int_t)rep->rows, "created",
 	    (json_int_t)rep->created, "updated", (json_int_t)rep->updated,
 	    "removed", (json_int_t)rep->removed, "unchanged",
-	    (json_int_t)rep->unchanged, "skipped", (json_int_t)rep->skipped,
+	    (json_int_t)rep->unchanged, "foreign", (json_int_t)rep->foreign,
+	    "skipped", (json_int_t)rep->skipped,
 	    "bad_rows", (json_int_t)rep->bad_rows, "problems",
 	    (json_int_t)rep->n_bad_total, "bad", bad);
 	return o;

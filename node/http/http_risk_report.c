@@ -83,18 +83,28 @@ time_param(struct http_call_ctx *c, const char *name, const char *v,
     bool end, rm_utc_ms *out)
 {
 	char t[40];
+	rm_utc_ms last;
 
+	/* The answer names its bounds as RFC 3339 times (years 0000-9999):
+	 * to=9999-12-31 would end in the year 10000. */
+	if (rm_utc_parse("9999-12-31T00:00:00Z", &last) != RM_OK)
+		return http_refuse(c, 500, RM_EINVAL, name, "time limits");
 	if (strlen(v) == 10 && risk_date_valid(v)) {
 		snprintf(t, sizeof(t), "%sT00:00:00Z", v);
 		if (rm_utc_parse(t, out) == RM_OK) {
 			*out += end ? DAY_MS : 0;
-			return RM_OK;
+			goto range;
 		}
 	} else if (rm_utc_parse(v, out) == RM_OK) {
-		return RM_OK;
+		goto range;
 	}
 	return http_refuse(c, 422, RM_EBADVALUE, name, "\"%.40s\" is not a "
 	    "date YYYY-MM-DD or an RFC 3339 time", v);
+range:
+	if (*out > last)
+		return http_refuse(c, 422, RM_EBADVALUE, name, "\"%.40s\" is "
+		    "after 9999-12-30 (a diff ends by 9999-12-31T00:00:00Z)", v);
+	return RM_OK;
 }
 
 static json_t *

@@ -67,7 +67,8 @@ view_filter(struct http_call_ctx *c, const char *name, const char *val,
 			return http_refuse(c, 422, RM_EBADVALUE, name, "\"%.20s\" "
 			    "is not 1 or 0", val);
 	} else if (strcmp(name, "subcategory") == 0) {
-		if (risk_subcategory_parse(val, &sub) != RM_OK)
+		if (risk_subcategory_parse(repr_risk_value_en(val), &sub) !=
+		    RM_OK)
 			return http_refuse(c, 422, RM_EBADVALUE, name, "\"%.40s\" "
 			    "is not a risk subcategory", val);
 		f->subcategory = sub;

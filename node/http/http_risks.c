@@ -18,6 +18,9 @@ http_risk_filter(struct http_call_ctx *c, const char *name, const char *val,
 	enum rm_risk_status st;
 	enum rm_risk_category cat;
 
+	/* "管控中", "较大 orange": the register's words, as in its CSV */
+	if (strcmp(name, "area") != 0 && strcmp(name, "responsible") != 0)
+		val = repr_risk_value_en(val);
 	if (strcmp(name, "area") == 0)
 		f->area = val;
 	else if (strcmp(name, "responsible") == 0) {

@@ -497,15 +497,20 @@ http_issue_answer(struct http_call_ctx *c, int rv,
     const struct service_issued *is)
 {
 	char hex[65];
+	json_t *o;
 
 	if (rv != RM_OK) {
 		http_why_request_path(&c->why);
 		return rv;
 	}
 	rm_hash_hex(&is->hash, hex);
-	http_res_json(c->res, 201, json_pack("{s:s,s:s,s:s,s:I,s:I}", "hash",
-	    hex, "object_id", is->object_id, "origin", is->origin,
-	    "seq", (json_int_t)is->seq, "ver", (json_int_t)is->ver));
+	o = json_pack("{s:s,s:s,s:s,s:I,s:I}", "hash", hex, "object_id",
+	    is->object_id, "origin", is->origin, "seq", (json_int_t)is->seq,
+	    "ver", (json_int_t)is->ver);
+	/* what was issued: a proposal becomes an alert or a task */
+	if (o != NULL && is->kind != NULL)
+		json_object_set_new(o, "kind", json_string(is->kind));
+	http_res_json(c->res, 201, o);
 	return RM_OK;
 }
 

@@ -507,7 +507,8 @@ req_alert_parse(const char *body, size_t len,
 	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (root == NULL)
 		return rm_fail_at(why, RM_EMALFORMED, "",
-		    "not JSON: %s (line %d, column %d)", jerr.text, jerr.line,
+		    "not JSON: %s (line %d, column %d)",
+		    req_json_error_text(&jerr), jerr.line,
 		    jerr.column);
 	if (!json_is_object(root)) {
 		rv = rm_fail_at(why, RM_EMALFORMED, "",

@@ -213,7 +213,8 @@ ndjson_value(const char *line, size_t n, struct rm_ind_value *v,
 	if (!json_is_object(o)) {
 		e->column = o == NULL ? (size_t)jerr.column : 0;
 		snprintf(e->reason, sizeof(e->reason), "not a JSON object%s%s",
-		    o == NULL ? ": " : "", o == NULL ? jerr.text : "");
+		    o == NULL ? ": " : "", o == NULL ?
+		    req_json_error_text(&jerr) : "");
 		goto out;
 	}
 	if (req_check_keys(o, keys, "", &why) != RM_OK) {

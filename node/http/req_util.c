@@ -122,6 +122,14 @@ req_str_cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
+const char *
+req_json_error_text(const json_error_t *jerr)
+{
+	if (strstr(jerr->text, "JSON_ALLOW_NUL") != NULL)
+		return "a NUL character (\\u0000) is not allowed";
+	return jerr->text;
+}
+
 int
 req_json_object(const char *body, size_t len, json_t **root, rm_why *why)
 {
@@ -130,7 +138,8 @@ req_json_object(const char *body, size_t len, json_t **root, rm_why *why)
 	if ((*root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL)
 		return rm_fail_at(why, RM_EMALFORMED, "", "not JSON: %s (line "
-		    "%d, column %d)", jerr.text, jerr.line, jerr.column);
+		    "%d, column %d)", req_json_error_text(&jerr), jerr.line,
+		    jerr.column);
 	if (!json_is_object(*root))
 		return rm_fail_at(why, RM_EMALFORMED, "", "the body must be a "
 		    "JSON object");

@@ -92,6 +92,8 @@ enum repr_risk_col {
 	REPR_RISK_RESPONSIBLE, REPR_RISK_COOPERATING, REPR_RISK_MEASURES,
 	REPR_RISK_STATUS, REPR_RISK_REVIEW,
 	REPR_RISK_REASON,       /* optional: the reason of a removal */
+	REPR_RISK_ORIGIN,       /* optional: the agency whose register the
+	                           row is (登记单位; written by the views) */
 	REPR_RISK_COLS
 };
 
@@ -115,10 +117,14 @@ int repr_risk_csv_header(const char *const *f, size_t nf,
  * into *out: valid while both are, never to be freed (no record_fini);
  * a struct repr_risk_row must not be copied (rec.body would point at
  * the original). rec.origin is set to the responsible unit for the
- * kind's rules; the caller sets the issuing agency. */
+ * kind's rules; the caller sets the issuing agency. origin is the
+ * origin column's agency id ("" when the file has no such column or
+ * the cell is empty): the register the row was exported from, so that
+ * an importer can leave other agencies' rows alone. */
 struct repr_risk_row {
 	struct rm_record rec;
 	struct rm_risk risk;
+	char origin[RM_AGENCY_ID_MAX + 1];
 };
 
 /* Called once per problem of a row: column is the English column name
@@ -131,7 +137,8 @@ typedef void (*repr_risk_report_fn)(void *arg, const char *column,
  * at now (ver 1, seq 1: a draft): every cell is checked (names and
  * bilingual values: category, subcategory, grade by 重大/较大/一般/低
  * or red/orange/yellow/blue, status, area code, lat/lon with at most 6
- * decimals, review date, cooperating units separated by ';'), each
+ * decimals, review date, cooperating units separated by ';', the origin
+ * an agency id if given), each
  * problem reported through report(arg, column, reason); then, if no
  * cell was bad, the kind's own rules (record_validate), a failure
  * reported against the column it names. A removed risk's reason is the
@@ -148,12 +155,20 @@ int repr_risk_csv_row(const struct repr_risk_csv_map *map,
  * "grade"; "row" for a field no column holds (e.g. "kind"). */
 const char *repr_risk_csv_field_column(const char *field);
 
+/* The English name of a register value written in Chinese or both
+ * ways, as in the spreadsheet and the CLI: "管控中" and "管控中
+ * controlled" -> "controlled", "较大" -> "orange"; any other word is
+ * returned as it is. The result is a static string or word itself
+ * (borrowed for word's life). Any thread. */
+const char *repr_risk_value_en(const char *word);
+
 /* Append the byte order mark and the bilingual header row (every
- * column, reason last). RM_ENOMEM, RM_ETOOBIG; b unchanged on error. */
+ * column, reason then origin last). RM_ENOMEM, RM_ETOOBIG; b unchanged on error. */
 int repr_risk_csv_write_header(rm_buf *b);
 
 /* Append rec (a risk record with its body) as one row in the header's
- * column order, values bilingual ("较大 orange"), degrees exact.
+ * column order, values bilingual ("较大 orange"), degrees exact, the
+ * origin column rec->origin.
  * RM_EINVAL (not a risk with a body), RM_ENOMEM, RM_ETOOBIG. */
 int repr_risk_csv_write_row(rm_buf *b, const struct rm_record *rec);
 

@@ -20,7 +20,7 @@ static const char *const col_header[REPR_RISK_COLS] = {
 	"风险子类 subcategory", "风险等级 grade", "区域代码 area_code",
 	"具体位置 location", "纬度 lat", "经度 lon", "责任单位 responsible",
 	"配合单位 cooperating", "管控措施 measures", "状态 status",
-	"复核日期 review_date", "销号原因 reason",
+	"复核日期 review_date", "销号原因 reason", "登记单位 origin",
 };
 
 /* Chinese names of the values, by the English name. */
@@ -62,6 +62,17 @@ english(const char *cell)
 	return sp != NULL ? sp + 1 : cell;
 }
 
+const char *
+repr_risk_value_en(const char *word)
+{
+	const char *en = english(word);
+
+	for (size_t i = 0; i < sizeof(zh_names) / sizeof(zh_names[0]); i++)
+		if (strcmp(zh_names[i].zh, word) == 0)
+			return zh_names[i].en;
+	return en;
+}
+
 int
 repr_risk_csv_header(const char *const *f, size_t nf,
     struct repr_risk_csv_map *map, rm_why *why)
@@ -79,7 +90,8 @@ repr_risk_csv_header(const char *const *f, size_t nf,
 				    map->col[i] + 1, j + 1);
 			map->col[i] = (int)j;
 		}
-		if (map->col[i] < 0 && i != REPR_RISK_REASON)
+		if (map->col[i] < 0 && i != REPR_RISK_REASON &&
+		    i != REPR_RISK_ORIGIN)
 			return rm_fail_at(why, RM_EMISSING, name, "no column %s "
 			    "(bilingual headers end with the English name, e.g. "
 			    "\"风险等级 grade\")", name);
@@ -323,6 +335,15 @@ repr_risk_csv_row(const struct repr_risk_csv_map *map, const char *const *f,
 		    cell[REPR_RISK_REVIEW]);
 	else
 		memcpy(r->review, cell[REPR_RISK_REVIEW], 11);
+	if (cell[REPR_RISK_ORIGIN][0] != '\0') {
+		if (strlen(cell[REPR_RISK_ORIGIN]) > RM_AGENCY_ID_MAX ||
+		    !agency_id_valid(cell[REPR_RISK_ORIGIN]))
+			say(&x, REPR_RISK_ORIGIN, "\"%.64s\" is not an agency id",
+			    cell[REPR_RISK_ORIGIN]);
+		else
+			memcpy(out->origin, cell[REPR_RISK_ORIGIN],
+			    strlen(cell[REPR_RISK_ORIGIN]) + 1);
+	}
 	if (x.bad)
 		return RM_EBADVALUE;
 	/* The kind's own rules, exactly as a node applies them. */
@@ -415,5 +436,6 @@ repr_risk_csv_write_row(rm_buf *b, const struct rm_record *rec)
 	f[REPR_RISK_STATUS] = status;
 	f[REPR_RISK_REVIEW] = r->review;
 	f[REPR_RISK_REASON] = r->reason;
+	f[REPR_RISK_ORIGIN] = rec->origin;
 	return rm_csv_row(b, f, REPR_RISK_COLS);
 }

@@ -116,6 +116,7 @@ issued_from(const struct rm_record *r, const rm_hash *h,
 	out->hash = *h;
 	out->seq = r->seq;
 	out->ver = r->ver;
+	out->kind = r->kind != NULL ? r->kind->name : NULL;
 	snprintf(out->origin, sizeof(out->origin), "%s", r->origin);
 	snprintf(out->object_id, sizeof(out->object_id), "%s", r->object_id);
 }

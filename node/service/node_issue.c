@@ -237,6 +237,7 @@ node_issue_commit(struct node *n, struct rm_record *rec,
 	out->hash = res.hash;
 	out->seq = rec->seq;
 	out->ver = rec->ver;
+	out->kind = rec->kind != NULL ? rec->kind->name : NULL;
 	snprintf(out->origin, sizeof(out->origin), "%s", rec->origin);
 	snprintf(out->object_id, sizeof(out->object_id), "%s", rec->object_id);
 	atomic_fetch_add(&n->ctr.issued, 1);

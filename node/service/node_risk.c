@@ -48,6 +48,13 @@ risk_units_check(struct node *n, const struct rm_record *draft, rm_why *why)
 		    draft->areas[0], a->areas[0]);
 		goto out;
 	}
+	/* The roster's highest grade of the unit answering for it, in the
+	 * words of the offline check (riskmesh risk import --check --dir) */
+	if (r->grade != 0 && r->grade > a->max_grade)
+		rv = rm_fail_at(why, RM_EUNAUTH, "responsible", "%s may not "
+		    "publish it: grade: %s above the maximum %s", r->responsible,
+		    grade_name(r->grade) != NULL ? grade_name(r->grade) :
+		    "?", grade_name(a->max_grade));
 out:
 	roster_free(ro);
 	return rv;

@@ -2,9 +2,9 @@
  * node_risk_import.c -- a whole risk register into the own agency's
  * register (service.h, "the risk register import").
  *
- * Pass 1 reads every row from the source and decides it: bad (each
- * problem listed with its line and column), create, update, remove or
- * unchanged, under the rules of service_risk_issue (node_risk.c): the
+ * Pass 1 reads every row from the source and decides it: foreign
+ * (another agency's row: counted, left alone), bad (each problem listed
+ * with its line and column), create, update, remove or unchanged, under the rules of service_risk_issue (node_risk.c): the
  * draft's rules, the status rule against the latest version,
  * roster_authorise and the responsible unit; an id given twice is bad.
  * Only a small plan per row is kept (line, action, the version the
@@ -71,10 +71,19 @@ static int
 row_bad(struct imp *x, struct imp_row *r, const rm_why *w)
 {
 	char fb[RM_WHY_FIELD_MAX];
+	const char *field = why_field(w, fb, sizeof(fb)), *msg = w->msg;
+	const char *col = x->src->column(x->src->arg, field);
+	size_t k = strlen(field);
 
 	r->action = IMP_BAD;
-	return service_import_report_bad(x->rep, r->line,
-	    x->src->column(x->src->arg, why_field(w, fb, sizeof(fb))), w->msg);
+	/* the column is said once: "grade: red above ..." reported against
+	 * the column grade reads "red above ..." */
+	if (strncmp(msg, field, k) == 0 && strncmp(msg + k, ": ", 2) == 0)
+		msg += k + 2;
+	else if (strncmp(msg, col, strlen(col)) == 0 &&
+	    strncmp(msg + strlen(col), ": ", 2) == 0)
+		msg += strlen(col) + 2;
+	return service_import_report_bad(x->rep, r->line, col, msg);
 }
 
 /* Would d change nothing of cur (same areas, expiry and body)? */
@@ -103,6 +112,12 @@ row_decide(struct imp *x, struct imp_row *r, struct rm_record *d)
 	int rv;
 
 	memset(&cur, 0, sizeof(cur));
+	if (strcmp(d->origin, x->n->cfg.agency) != 0) {
+		/* another agency's row of an exported register */
+		r->action = IMP_UNCHANGED;
+		r->foreign = true;
+		return RM_OK;
+	}
 	if (record_restricted(d))
 		rv = rm_fail(&w, RM_EINVAL, "a risk is not restricted");
 	else
@@ -254,6 +269,8 @@ pass_check(struct imp *x, rm_why *why)
 			return rm_fail(why, rv, "line %zu: %s", line,
 			    rv == RM_ENOMEM ? "out of memory" : "cannot read "
 			    "the store");
+		if (r->foreign)
+			continue;
 		if ((x->ids[x->n_ids].id = strdup(d->object_id)) == NULL)
 			return rm_fail(why, RM_ENOMEM, "out of memory");
 		x->ids[x->n_ids++].row = x->n_rows - 1;
@@ -279,12 +296,17 @@ service_risk_import(struct node *n, const struct service_import_src *src,
 	x.rep = rep;
 	if ((rv = pass_check(&x, why)) != RM_OK)
 		goto out;
-	for (size_t i = 0; i < x.n_rows; i++)
-		rep->unchanged += x.rows[i].action == IMP_UNCHANGED;
+	for (size_t i = 0; i < x.n_rows; i++) {
+		rep->foreign += x.rows[i].foreign;
+		rep->unchanged += x.rows[i].action == IMP_UNCHANGED &&
+		    !x.rows[i].foreign;
+	}
 	if (rep->bad_rows > 0 && !o->skip_errors) {
 		rv = rm_fail(why, RM_EBADVALUE, "%zu of %zu rows are bad: "
-		    "nothing %s", rep->bad_rows, rep->rows, o->check ?
-		    "would be imported" : "was imported");
+		    "nothing %s (skip_errors, riskmesh risk import "
+		    "--skip-errors, imports the good rows)", rep->bad_rows,
+		    rep->rows, o->check ? "would be imported" :
+		    "was imported");
 		goto out;
 	}
 	rep->skipped = rep->bad_rows;

@@ -70,7 +70,9 @@ service_task_find(struct node *n, const char *origin, const char *id,
 			    rm_strerror(rv));
 		if (w.found == 0)
 			return rm_fail_at(why, RM_ENOTFOUND, "object_id", "no "
-			    "task \"%s\" of %s nor an open one assigned to it",
+			    "task \"%s\" of %s nor an open one assigned to it "
+			    "(another agency's task: give its origin, the "
+			    "assigner: ?origin=, riskmesh task show --origin)",
 			    id, n->cfg.agency);
 		if (w.found > 1)
 			return rm_fail_at(why, RM_EEXIST, "object_id", "%zu "

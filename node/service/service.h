@@ -219,6 +219,9 @@ struct service_issued {
 	char origin[RM_AGENCY_ID_MAX + 1];
 	uint64_t seq;
 	uint64_t ver;
+	const char *kind;            /* the kind's name ("alert", "task"):
+	                                static, the registry's; NULL if not
+	                                known */
 };
 
 /* A fresh CAP identifier for a draft that has none:
@@ -888,6 +891,8 @@ struct service_import_bad {
 struct service_import_report {
 	size_t rows;                 /* data rows read */
 	size_t created, updated, removed, unchanged;
+	size_t foreign;              /* rows of another agency's register
+	                                (origin column): left alone */
 	size_t skipped;              /* bad rows left out (skip_errors) */
 	size_t bad_rows;             /* rows with at least one problem */
 	size_t n_bad;                /* problems listed in bad[] */
@@ -911,8 +916,10 @@ int service_import_report_bad(struct service_import_report *rep,
  * row, then to issue), so the source can start again.
  *   rewind(arg, why): back to the first data row. Errors stop the import.
  *   next(arg, rep, &draft, &line, why): the next data row. RM_OK with
- *     *draft, a risk draft (ver = seq = 0, one area, origin the node's
- *     agency) owned by the source and valid until the next call, and
+ *     *draft, a risk draft (ver = seq = 0, one area; origin the node's
+ *     agency, or the agency whose register the row came from when the
+ *     file says so: its origin column) owned by the source and valid
+ *     until the next call, and
  *     *line, the 1-based line the row starts on; RM_EBADVALUE: the row
  *     could not be read as a risk and the source listed its problems
  *     with service_import_report_bad (*line set); RM_ENOTFOUND after
@@ -937,8 +944,11 @@ struct service_import_opts {
 };
 
 /*
- * Import the register src gives into the own agency's register. Every
- * row is checked first (the draft's rules, an id given twice, the
+ * Import the register src gives into the own agency's register. A row
+ * whose draft's origin is another agency (an export of the city
+ * register holds every agency's rows) is counted in rep->foreign and
+ * left alone: neither checked against the store nor issued. Every
+ * other row is checked first (the draft's rules, an id given twice, the
  * status rule against the latest version, roster_authorise, the
  * responsible unit); each problem is listed in rep with its line and
  * column. Then, unless o->check, the rows that change something are

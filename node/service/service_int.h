@@ -118,7 +118,8 @@ enum imp_action { IMP_BAD, IMP_CREATE, IMP_UPDATE, IMP_REMOVE,
 /* Pass 1's decision on one row. */
 struct imp_row {
 	size_t line;
-	enum imp_action action;
+	enum imp_action action;      /* IMP_UNCHANGED for a foreign row */
+	bool foreign;                /* another agency's row: not issued */
 	bool exists;
 	rm_hash base;                /* latest version, if it exists */
 	uint64_t base_ver;           /* its ver */

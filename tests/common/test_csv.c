@@ -166,6 +166,77 @@ test_write_round_trip(void)
 	rm_buf_fini(&b);
 }
 
+/* One field written alone: the bytes the writer gives, no separator. */
+static void
+expect_written(const char *in, const char *want)
+{
+	rm_buf b = RM_BUF_INIT;
+	struct rec r[2];
+	size_t n;
+	rm_why why;
+
+	CU_ASSERT_EQUAL_FATAL(rm_csv_field(&b, true, in, strlen(in)), RM_OK);
+	if (b.len != strlen(want) || memcmp(b.data, want, b.len) != 0) {
+		fprintf(stderr, "\n  \"%s\" written as \"%.*s\", not \"%s\"\n",
+		    in, (int)b.len, (const char *)b.data, want);
+		CU_FAIL("written");
+	}
+	/* and it reads back as it was */
+	CU_ASSERT_EQUAL_FATAL(rm_buf_append(&b, "\r\n", 2), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(read_all((const char *)b.data, b.len, r, 2, &n,
+	    &why), RM_OK);
+	if (in[0] != '\0') {
+		CU_ASSERT_EQUAL_FATAL(n, 1);
+		CU_ASSERT_STRING_EQUAL(r[0].f[0], in);
+	}
+	rm_buf_fini(&b);
+}
+
+/* OWASP CSV injection: a cell a spreadsheet would run is text. */
+static void
+test_formula_guard(void)
+{
+	static const char saved[] = "'=x,\"'@y\",'-0.5,'a\n";
+	struct rec r[2];
+	size_t n;
+	rm_why why;
+
+	expect_written("=HYPERLINK(\"http://x\")",
+	    "\"'=HYPERLINK(\"\"http://x\"\")\"");
+	expect_written("=1+2", "'=1+2");
+	expect_written("+86 22 1234", "'+86 22 1234");
+	expect_written("@SUM(A1)", "'@SUM(A1)");
+	expect_written("\tcmd", "'\tcmd");
+	expect_written("\rcmd", "\"'\rcmd\"");
+	expect_written("-2+3", "'-2+3");
+	expect_written("-", "'-");
+	expect_written("-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0");
+	/* plain numbers stay numbers */
+	expect_written("-0.5", "-0.5");
+	expect_written("-12", "-12");
+	expect_written("-1e3", "-1e3");
+	expect_written("-1.5E-3", "-1.5E-3");
+	expect_written("12.5", "12.5");
+	/* text that merely holds such a character later is untouched */
+	expect_written("a=b", "a=b");
+	expect_written("风险-1", "风险-1");
+	expect_written("", "");
+	/* apostrophes before a formula start get one more (exact inverse) */
+	expect_written("'=1", "''=1");
+	expect_written("''+x", "'''+x");
+	/* an apostrophe before anything else is the cell's own */
+	expect_written("'quoted'", "'quoted'");
+	expect_written("'-5", "'-5");
+	/* the reader takes the guard off cells a spreadsheet saved */
+	CU_ASSERT_EQUAL_FATAL(read_all(saved, strlen(saved), r, 2, &n, &why),
+	    RM_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_STRING_EQUAL(r[0].f[0], "=x");
+	CU_ASSERT_STRING_EQUAL(r[0].f[1], "@y");
+	CU_ASSERT_STRING_EQUAL(r[0].f[2], "'-0.5");
+	CU_ASSERT_STRING_EQUAL(r[0].f[3], "'a");
+}
+
 void
 rm_test_register(void)
 {
@@ -175,6 +246,7 @@ rm_test_register(void)
 		{ "refusals", test_refusals },
 		{ "empty", test_empty },
 		{ "write_round_trip", test_write_round_trip },
+		{ "formula_guard", test_formula_guard },
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {

@@ -137,4 +137,20 @@ out=$(RM_GNUPLOT=/nonexistent/gnuplot "$RM" health report -c "$bconf" \
     --area 120116 --period 2025 --out "$T/nognuplot" 2>&1)
 check_contains "without gnuplot it says so" "$out" "gnuplot not found"
 check "  and still writes the CSV" test -s "$T/nognuplot/health-120116-2025.csv"
+# nothing to draw: said, no gnuplot run; a failing gnuplot fails the
+# command; an --out that cannot be made is refused before the report
+out=$("$RM" health report -c "$bconf" --area 120116 --period 2025-07 \
+    --out "$T/monthly" 2>&1); rc=$?
+check_contains "a period without values says so" "$out" \
+    "no values for 120116 in 2025-07: no chart drawn (the indicators defined are by year: try --period 2025)"
+check_eq "  exit 0, no gnuplot run" "$rc:$(grep -ci gnuplot <<<"$out")" "0:0"
+out=$(RM_GNUPLOT=/bin/false "$RM" health report -c "$bconf" --area 120116 \
+    --period 2025 --out "$T/failing" 2>&1); rc=$?
+check_eq "a failing gnuplot: exit 1" "$rc" 1
+check_contains "  said" "$out" "failed (status 1)"
+out=$("$RM" health report -c "$bconf" --area 120116 --period 2025 \
+    --out "$T/no/such/dir" 2>&1); rc=$?
+check_eq "an --out that cannot be made: exit 1" "$rc" 1
+check_eq "  before the report is printed" "$(grep -c 'city health check' <<<"$out")" 0
+
 finish

@@ -93,4 +93,29 @@ out=$(imp --skip-errors "$T/big.csv" 2>&1)
 check_contains "--skip-errors, in pieces: 11,999 created" "$out" "12000 rows: 11999 created, 0 updated, 0 removed, 0 unchanged, 1 skipped"
 check_contains "the piece's report names the file's line" "$out" "$T/big.csv:11000: grade: "
 
+# Reasons say each thing once (issue 7, G and F): a grade above the
+# agency's maximum names the column once; a NUL byte is said as such,
+# with the row's line once; a header's reason is not garbled; a refused
+# file points at --skip-errors; a JSON NUL is said in the API's words.
+"$GEN" 1 $A 120116 | sed '2s/低 blue/重大 red/' > "$T/red.csv"
+out=$(imp "$T/red.csv" 2>&1)
+check_contains "a red row in Binhai's (max orange) register" "$out" \
+    "$T/red.csv:2: grade: red above the maximum orange of $A"
+check_eq "  the column is said once" "$(grep -c 'grade: grade:' <<<"$out")" 0
+check_contains "  a refused file points at --skip-errors" "$out" "--skip-errors"
+"$GEN" 1 $A 120116 | sed '2s/危险/危\x00险/' > "$T/nul.csv"
+out=$(imp "$T/nul.csv" 2>&1)
+check_contains "a NUL byte is named" "$out" "$T/nul.csv: line 2: a field holds a NUL byte"
+r=$(rm_http "$FED" $A POST "/v1/risks/import?check=1" -H 'Content-Type: text/csv' --data-binary @"$T/nul.csv")
+check_eq "  by the node too, its line said once" \
+    "$(http_body <<<"$r" | rm_json '(d["bad"][0]["line"], d["bad"][0]["reason"], d["reason"])')" \
+    "(2, 'a field holds a NUL byte', 'line 2: a field holds a NUL byte')"
+"$GEN" 1 $A 120116 | sed '1s/风险编号 risk_id/编号 id/' > "$T/nohdr.csv"
+r=$(rm_http "$FED" $A POST "/v1/risks/import?check=1" -H 'Content-Type: text/csv' --data-binary @"$T/nohdr.csv")
+check_contains "a header without risk_id: the reason" \
+    "$(http_body <<<"$r" | rm_json 'd["reason"]')" "line 1: no column risk_id (bilingual"
+r=$(rm_http "$FED" $A POST /v1/risks -H 'Content-Type: application/json' --data-binary '{"name": "a\u0000b"}')
+check_eq "a JSON NUL: 400, said in the API's words" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["reason"]' | grep -c 'a NUL character (\\u0000) is not allowed')" "400:1"
+
 finish

@@ -116,6 +116,11 @@ out=$("$RM_BIN/riskmesh" risk update -c "$aconf" bh-gas-1 --status controlled 2>
 check_contains "riskmesh risk update" "$out" "updated bh-gas-1 ver 2"
 out=$("$RM_BIN/riskmesh" risk list -c "$aconf" --status controlled)
 check_contains "  listed as controlled" "$out" "controlled"
+# Chinese values are sent percent-encoded (not as raw UTF-8, which the
+# server refuses by closing the connection).
+out=$("$RM_BIN/riskmesh" risk list -c "$aconf" --grade 较大 --status 管控中 2>&1)
+check_contains "riskmesh risk list --grade 较大 --status 管控中" "$out" "bh-gas-1"
+check_contains "  one in force" "$out" "1 risk in force"
 out=$("$RM_BIN/riskmesh" risk add -c "$bconf" --area 120116 --name x \
     --category accident --subcategory gas --grade blue --location x \
     --review 2026-12-31 2>&1)

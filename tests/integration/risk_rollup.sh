@@ -125,6 +125,12 @@ check_eq "the regrade names both grades and versions" \
     "$(get $A "/v1/risks/diff?from=$T1&to=$TO&area=120101" \
     '[(c["old_grade"], c["grade"], c["old_ver"], c["ver"]) for c in d["changes"]]')" \
     "[('orange', 'yellow', 1, 2)]"
+r=$(rm_http "$FED" $C GET '/v1/risks/diff?from=9999-12-31&to=9999-12-31')
+check_eq "a diff ending after 9999-12-30: 422 field to" \
+    "$(http_status <<<"$r"):$(http_body <<<"$r" | rm_json 'd["field"]')" "422:to"
+check_eq "  to=9999-12-30 ends at the last valid time" \
+    "$(get $C '/v1/risks/diff?from=9999-12-30&to=9999-12-30' 'd["to"]')" \
+    "9999-12-31T00:00:00.000Z"
 
 # the CSV view: the spreadsheet form
 csv=$T/risks.csv
@@ -136,6 +142,24 @@ check_contains "a Chinese cell" "$(cat "$csv")" "老旧小区燃气立管"
 check_eq "three data rows" "$(($(wc -l <"$csv") - 1))" 3
 out=$("$RM_BIN/riskmesh" risk import --check "$csv" 2>&1)
 check_eq "the export is a clean import file (risk import --check)" "$?" 0
+# The city's whole register exported, imported into Heping's node: its
+# own rows are unchanged, the other agencies' rows are left alone
+# (counted foreign), nothing is issued.
+all=$T/city.csv
+rm_http "$FED" $C GET '/v1/risks.csv' -o "$all" >/dev/null
+check_contains "the export names each row's register" "$(head -1 "$all")" \
+    "登记单位 origin"
+out=$("$RM_BIN/riskmesh" risk import --check "$all" 2>&1)
+check_contains "risk import --check counts the registers" "$out" \
+    "name their register (登记单位 origin)"
+own='len([r for r in d["risks"] if r["origin"] == "'$A'"])'
+before=$(get $A /v1/risks "$own")
+out=$("$RM_BIN/riskmesh" risk import -c "$(rm_node_dir "$FED" $A)/node.conf" "$all" 2>&1)
+check_eq "the city's export imports into Heping's node" "$?" 0
+check_contains "  nothing created or updated" "$out" "0 created, 0 updated, 0 removed"
+check_contains "  the other agencies' rows left alone" "$out" \
+    "of other agencies' registers left alone"
+check_eq "  Heping's register is as it was" "$(get $A /v1/risks "$own")" "$before"
 out=$("$RM_BIN/riskmesh" risk list -c "$(rm_node_dir "$FED" $C)/node.conf" \
     --area 120102 --within --csv)
 check_contains "riskmesh risk list --csv" "$out" "河东区防洪墙"

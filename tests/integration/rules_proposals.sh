@@ -133,6 +133,9 @@ check_eq "  and lists it" "$(props $B '?area=120116' 'd["proposals"][0]["object_
 out=$("$RM_BIN/riskmesh" proposal list -c "$aconf")
 check_contains "riskmesh proposal list" "$out" "$pid"
 check_contains "  one open" "$out" "1 open proposal"
+out=$("$RM_BIN/riskmesh" proposal list -c "$aconf" --csv 2>&1)
+check_contains "riskmesh proposal list --csv (GET /v1/proposals.csv)" "$out" \
+    "$pid,$A,120116,rain3h-orange,warning,open"
 
 out=$("$RM_BIN/riskmesh" proposal confirm -c "$aconf" "$pid" 2>&1)
 check_contains "riskmesh proposal confirm issues the alert" "$out" "issued alert $A-"
@@ -201,9 +204,10 @@ check_eq "GET /v1/status: the rules since the restart" \
 check_eq "  none on meteorology" "$(rm_status_field "$FED" $B 'd["rules"]')" None
 
 # Confirming the task proposal dispatches the task to meteorology.
-r=$(rm_http "$FED" $A POST "/v1/proposals/$tid/confirm")
-check_eq "confirming a task proposal: 201" "$(http_status <<<"$r")" 201
-task=$(http_body <<<"$r" | rm_json 'd["object_id"]')
+out=$("$RM_BIN/riskmesh" proposal confirm -c "$aconf" "$tid" 2>&1)
+check_contains "riskmesh proposal confirm of a task proposal: issued task" \
+    "$out" "issued task "
+task=$(awk '/^issued task /{print $3}' <<<"$out")
 tasks_on_b() {
 	rm_http "$FED" $B GET "/v1/tasks?assignee=$B" | http_body | rm_json "$1"
 }

@@ -174,4 +174,10 @@ check_eq "only Binhai escalated, once" \
     "$(rm_metric "$FED" $A riskmesh_escalations_total):$(rm_metric "$FED" $B riskmesh_escalations_total)" "1:0"
 out=$("$RM_BIN/riskmesh" task close -c "$aconf" t3 --cancel --note 改由他案办理 2>&1)
 check_contains "riskmesh task close --cancel" "$out" "cancelled t3 ver 2"
+# a task the node neither assigned nor was given: the error says how to
+# name it (the assigner, --origin)
+out=$("$RM_BIN/riskmesh" task show -c "$bconf" no-such-task 2>&1)
+check_contains "task show of another agency's task suggests --origin" \
+    "$out" "riskmesh task show --origin"
+
 finish

@@ -91,6 +91,12 @@ test_round_trip(void)
 	CU_ASSERT_EQUAL_FATAL(read_rows((char *)out.data, out.len, b, 2,
 	    keep_b, &s), 2);
 	CU_ASSERT_EQUAL(s.n, 0);
+	/* the export names each row's register (登记单位 origin) */
+	CU_ASSERT(strstr((char *)out.data, ",销号原因 reason,登记单位 origin\r\n")
+	    != NULL);
+	CU_ASSERT_STRING_EQUAL(a[0].origin, "");
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_STRING_EQUAL(b[i].origin, a[i].rec.origin);
 	for (int i = 0; i < 2; i++) {
 		/* the same body bytes: every field survived */
 		rm_buf_reset(&ea);
@@ -131,6 +137,7 @@ test_bad_cells(void)
 
 	CU_ASSERT_FATAL(repr_risk_csv_header(hdr, 14, &map, &why) == RM_OK);
 	CU_ASSERT_EQUAL(map.col[REPR_RISK_REASON], -1);
+	CU_ASSERT_EQUAL(map.col[REPR_RISK_ORIGIN], -1);
 	CU_ASSERT_EQUAL(repr_risk_csv_row(&map, row, 14, NOW_MS, &r,
 	    sink_report, &s), RM_EBADVALUE);
 	CU_ASSERT_EQUAL_FATAL(s.n, 6);

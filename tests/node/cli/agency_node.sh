@@ -28,6 +28,12 @@ check_eq "log_level" "$(get log_level)" debug
 check "random token: 32 hex digits" grep -Eqx "http_token = [0-9a-f]{32}" n1.conf
 check_eq "two peer lines" "$(grep -c '^peer = ' n1.conf)" 2
 check "listen peer" grep -qx "peer = 120103.gov listen tls+tcp://127.0.0.1:17103" n1.conf
+# --rules (and --rules-auto-issue): the rules keys of node.conf
+expect "node config --rules" 0 "wrote n9.conf" \
+    "$RM" node config --dir fed --id 120116.gov --data-dir data/120116 \
+    --http 127.0.0.1:18080 --coap off --rules my.rules --rules-auto-issue -o n9.conf
+check_eq "rules path is absolute" "$(sed -n 's/^rules = //p' n9.conf)" "$T/my.rules"
+check_eq "rules_auto_issue" "$(sed -n 's/^rules_auto_issue = //p' n9.conf)" yes
 expect "riskmesh's config parser accepts it" 0 "n1.conf: OK \(agency 120116.gov, 2 peers\)" \
     "$RM" node check -c n1.conf
 expect "effective config hides the token" 0 "# http_token = \(hidden\)" \

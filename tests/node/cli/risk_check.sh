@@ -68,4 +68,16 @@ case "$ERR" in
 *"2 bad rows of 18"*) ok "  two such rows" ;;
 *) bad "count with the roster: $ERR" ;;
 esac
+case "$ERR" in
+*"2 bad rows of 18 (a node imports nothing of it unless --skip-errors)"*)
+	ok "  a refused file points at --skip-errors" ;;
+*) bad "no --skip-errors hint: $ERR" ;;
+esac
+# cooperating units are not checked against the roster (as the node):
+# a unit it does not know is a note, the file is clean
+{ head -1 "$REG"; echo "TJ-X-9,好,事故灾难 accident,燃气 gas,一般 yellow,120103,某地,,,120103.gov,120000.nobody,措施,管控中 controlled,2026-12-31"; } >"$T/coop.csv"
+expect "an unknown cooperating unit is a note, not an error" 0 \
+    "cooperating: note: 120000.nobody is not an agency of the roster" \
+    "$RM" risk import --check --dir "$F" "$T/coop.csv"
+
 finish
