@@ -154,7 +154,7 @@ status_rules_json(struct node *n)
 	node_rules_get_stats(n, &rs);
 	if (!rs.on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "file", n->cfg.rules_file,
 	    "rules", (json_int_t)rs.rules,
 	    "observations", (json_int_t)rs.obs_used,
@@ -162,7 +162,8 @@ status_rules_json(struct node *n)
 	    "refused", (json_int_t)rs.refused,
 	    "raised", (json_int_t)rs.raised,
 	    "cleared", (json_int_t)rs.cleared,
-	    "issue_failed", (json_int_t)rs.issue_failed);
+	    "issue_failed", (json_int_t)rs.issue_failed,
+	    "review_refused", (json_int_t)rs.review_refused);
 }
 
 int

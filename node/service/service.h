@@ -1005,6 +1005,8 @@ struct node_rules_stats {
 	size_t rules;
 	uint64_t obs_used, obs_ignored, refused, raised, cleared;
 	uint64_t issue_failed;       /* proposals or alerts not issued */
+	uint64_t review_refused;     /* overdue risks past a rule's
+	                                NODE_REVIEW_HELD_MAX */
 };
 void node_rules_get_stats(struct node *n, struct node_rules_stats *out);
 
