@@ -11,14 +11,15 @@
  * condition must hold that long before the rule fires) and hysteresis
  * (a clear threshold per numeric term: a firing rule clears only once
  * the value is past it, so a value hovering at the fire threshold does
- * not flap). A rule is evaluated per area of its scope; firing raises a
- * proposal (a warning to confirm into an alert, or a task), clearing
+ * not flap), an indicator worse than its definition's target
+ * (off_target(CODE)). A rule is evaluated per area of its scope;
+ * firing raises a proposal (a warning to confirm into an alert, or a task), clearing
  * expires it.
  *
  * The engine is pure and deterministic: no clock, no I/O, no threads.
- * Its inputs are observations (code, area, time, value), alert facts
- * and "advance to time t"; its outputs are transitions handed to a
- * callback. Time is event time: deadlines (the end of a pending period,
+ * Its inputs are observations (code, area, time, value), alert facts,
+ * indicator definition facts (off_target) and "advance to time t";
+ * its outputs are transitions handed to a callback. Time is event time: deadlines (the end of a pending period,
  * the expiry of an alert) due at or before an input's time are
  * processed before that input, at their own time. So for inputs in
  * time order the transitions depend only on the inputs, never on how

@@ -9,7 +9,8 @@ foreach(t two_nodes_tls forged_peer coap_observe http_api fork_equal_length
     risk_register
     risk_rollup
     task_dispatch
-    rules_proposals)
+    rules_proposals
+    rules_review)
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()
