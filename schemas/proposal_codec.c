@@ -30,7 +30,7 @@ static const char *const types[] = { "warning", "task" };
 static const char *const states[] = { "open", "confirmed", "expired" };
 static const char *const grades[] = { "blue", "yellow", "orange", "red" };
 static const char *const whats[] = { "level", "rise", "fall", "max", "min",
-	"alert" };
+	"alert", "target", "review" };
 
 SCH_ENUM_NAME(proposal_type, enum rm_proposal_type, types)
 SCH_ENUM_NAMES(proposal_state, enum rm_proposal_state, states)
@@ -83,14 +83,15 @@ static int
 put_evidence(rm_buf *b, const struct rm_proposal_evidence *x)
 {
 	bool alert = strcmp(x->what, "alert") == 0;
-	size_t n = 3 + (alert ? 2 : 0) + x->has_value + (x->window_s > 0);
+	bool ref = alert || strcmp(x->what, "review") == 0;
+	size_t n = 3 + alert + ref + x->has_value + (x->window_s > 0);
 	int rv;
 
 	if ((rv = rm_cbor_put_map(b, n)) != RM_OK ||
 	    (rv = rm_cbor_put_cstr(b, ekeys[E_AT])) != RM_OK ||
 	    (rv = rm_cbor_put_int(b, x->at_ms)) != RM_OK)
 		return rv;
-	if (alert && (rv = kv(b, ekeys[E_REF], x->ref)) != RM_OK)
+	if (ref && (rv = kv(b, ekeys[E_REF], x->ref)) != RM_OK)
 		return rv;
 	if ((rv = kv(b, ekeys[E_CODE], x->code)) != RM_OK ||
 	    (rv = kv(b, ekeys[E_WHAT], x->what)) != RM_OK)

@@ -29,26 +29,33 @@ proposal_rule_id_valid(const char *s)
 static int
 evidence_ok(const struct rm_proposal_evidence *x, size_t i, rm_why *why)
 {
+	static const char *const whats[] = { "level", "rise", "fall", "max",
+		"min", "alert", "target", "review" };
 	bool alert = strcmp(x->what, "alert") == 0;
-	bool level = strcmp(x->what, "level") == 0;
+	bool review = strcmp(x->what, "review") == 0;
+	bool windowed = false, known = false;
 
-	if (strcmp(x->what, "rise") != 0 && strcmp(x->what, "fall") != 0 &&
-	    strcmp(x->what, "max") != 0 && strcmp(x->what, "min") != 0 &&
-	    !alert && !level)
+	for (size_t k = 0; k < sizeof(whats) / sizeof(whats[0]); k++)
+		if (strcmp(x->what, whats[k]) == 0) {
+			known = true;
+			windowed = k >= 1 && k <= 4;
+		}
+	if (!known)
 		return rm_fail(why, RM_EBADVALUE, "proposal.evidence[%zu].what: "
-		    "level, rise, fall, max, min or alert", i);
+		    "level, rise, fall, max, min, alert, target or review", i);
 	if (x->code[0] == '\0' || !rm_utf8_valid(x->code, strlen(x->code)))
 		return rm_fail(why, RM_EMISSING, "proposal.evidence[%zu].code: "
 		    "required", i);
 	if (alert != (grade_name(x->grade) != NULL) ||
-	    alert != (x->ref[0] != '\0') || (alert && x->has_value))
+	    (alert || review) != (x->ref[0] != '\0') ||
+	    (alert && x->has_value))
 		return rm_fail(why, RM_EBADVALUE, "proposal.evidence[%zu]: an "
-		    "alert term has grade and ref and no value; the others a "
-		    "value", i);
+		    "alert term has grade and ref and no value, a review term "
+		    "ref and value; the others a value", i);
 	if (!alert && !x->has_value)
 		return rm_fail(why, RM_EMISSING, "proposal.evidence[%zu].value: "
 		    "required", i);
-	if ((alert || level) != (x->window_s == 0) || x->window_s > 7 * 86400)
+	if (windowed == (x->window_s == 0) || x->window_s > 7 * 86400)
 		return rm_fail(why, RM_EBADVALUE, "proposal.evidence[%zu].window:"
 		    " 1..604800 s for rise, fall, max and min only", i);
 	if (x->has_value && !sch_proposal_num_canonical(&x->value))

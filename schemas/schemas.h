@@ -935,17 +935,21 @@ struct rm_proposal_num {
 /* What one term of the rule saw. */
 struct rm_proposal_evidence {
 	char what[8];                      /* ["what"] level|rise|fall|max|
-	                                      min|alert */
+	                                      min|alert|target (off_target)|
+	                                      review (review_overdue) */
 	char code[RM_PROPOSAL_CODE_MAX + 1]; /* ["code"] indicator code, or
-	                                      the alert's event */
+	                                      the alert's event, or (review)
+	                                      the risk's review date */
 	rm_utc_ms at_ms;                   /* ["at"] newest point used /
 	                                      when the alert was known */
 	uint32_t window_s;                 /* ["window"] rise..min only */
 	bool has_value;                    /* ["value"] numeric terms */
 	struct rm_proposal_num value;
 	rm_grade grade;                    /* ["grade"] alert terms only */
-	char ref[RM_PROPOSAL_REF_MAX + 1]; /* ["ref"] alert terms only:
-	                                      "ORIGIN/OID" of the alert */
+	char ref[RM_PROPOSAL_REF_MAX + 1]; /* ["ref"] alert and review terms
+	                                      only: "ORIGIN/OID" of the alert
+	                                      or of the risk; a review term's
+	                                      value is the days overdue */
 };
 
 struct rm_proposal {

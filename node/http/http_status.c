@@ -164,7 +164,8 @@ status_rules_json(struct node *n)
 	    "evicted", (json_int_t)rs.evicted,
 	    "raised", (json_int_t)rs.raised,
 	    "cleared", (json_int_t)rs.cleared,
-	    "issue_failed", (json_int_t)rs.issue_failed);
+	    "issue_failed", (json_int_t)rs.issue_failed,
+	    "review_refused", (json_int_t)rs.review_refused);
 }
 
 int

@@ -32,6 +32,9 @@ evidence_object(const struct rm_proposal_evidence *x)
 	if (x->grade != 0 && (!repr_put(o, "grade", json_string(grade_name(x->grade)))
 	    || !repr_put(o, "alert", json_string(x->ref))))
 		goto fail;
+	if (x->grade == 0 && x->ref[0] != '\0' &&
+	    !repr_put(o, "risk", json_string(x->ref)))
+		goto fail;                 /* review: "ORIGIN/OID" of the risk */
 	if (!repr_put(o, "at", repr_time(x->at_ms)))
 		goto fail;
 	return o;

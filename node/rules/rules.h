@@ -11,14 +11,15 @@
  * condition must hold that long before the rule fires) and hysteresis
  * (a clear threshold per numeric term: a firing rule clears only once
  * the value is past it, so a value hovering at the fire threshold does
- * not flap). A rule is evaluated per area of its scope; firing raises a
- * proposal (a warning to confirm into an alert, or a task), clearing
+ * not flap), an indicator worse than its definition's target
+ * (off_target(CODE)). A rule is evaluated per area of its scope;
+ * firing raises a proposal (a warning to confirm into an alert, or a task), clearing
  * expires it.
  *
  * The engine is pure and deterministic: no clock, no I/O, no threads.
- * Its inputs are observations (code, area, time, value), alert facts
- * and "advance to time t"; its outputs are transitions handed to a
- * callback. Time is event time: deadlines (the end of a pending period,
+ * Its inputs are observations (code, area, time, value), alert facts,
+ * indicator definition facts (off_target) and "advance to time t";
+ * its outputs are transitions handed to a callback. Time is event time: deadlines (the end of a pending period,
  * the expiry of an alert) due at or before an input's time are
  * processed before that input, at their own time. So for inputs in
  * time order the transitions depend only on the inputs, never on how
@@ -74,6 +75,8 @@
 #define RULES_ALERT_KEY_MAX  (RM_AGENCY_ID_MAX + RM_OBJECT_ID_MAX + 1)
 #define RULES_ALERT_EVENTS_MAX RM_ALERT_TEXTS_MAX
 #define RULES_ERRORS_MAX     100            /* errors reported per file */
+#define RULES_DEFS_MAX       256            /* indicator definition facts
+                                               (codes of off_target terms) */
 
 /* What a term looks at. */
 enum rules_term_kind {
@@ -83,6 +86,12 @@ enum rules_term_kind {
 	RULES_MAXW,          /* max(CODE, W) */
 	RULES_MINW,          /* min(CODE, W) */
 	RULES_ALERT,         /* alert(EVENT) OP GRADE: an alert in force */
+	RULES_OFF_TARGET,    /* off_target(CODE[, warning]): the newest
+	                        value is worse than the target (or warning
+	                        threshold) of CODE's definition */
+	RULES_REVIEW,        /* review_overdue: alone in its rule; evaluated
+	                        by node/service over the risk register, never
+	                        by the engine */
 };
 
 enum rules_op { RULES_GE = 1, RULES_GT, RULES_LE, RULES_LT, RULES_EQ };
@@ -98,6 +107,8 @@ struct rules_term {
 	double clear;                  /* >=, >: clears when value < clear;
 	                                  <=, <: when value > clear */
 	rm_grade grade;                /* RULES_ALERT */
+	bool at_warning;               /* RULES_OFF_TARGET: compare with the
+	                                  definition's warning threshold */
 };
 
 enum rules_action { RULES_WARNING = 1, RULES_TASK };
@@ -164,7 +175,13 @@ void rules_set_free(struct rules_set *s);
 const struct rules_rule *rules_find(const struct rules_set *s,
     const char *id);
 
-/* Names in the file and in proposals: ">=", "rise", ... (static). */
+/* Whether r is a review_overdue rule (its one term is RULES_REVIEW):
+ * the engine never evaluates it, node/service does. */
+bool rules_is_review(const struct rules_rule *r);
+
+/* Names in the file and in proposals: ">=", "rise", ... (static);
+ * RULES_OFF_TARGET is "target" and RULES_REVIEW "review" (the
+ * proposal's evidence "what"). */
 const char *rules_op_name(enum rules_op op);
 const char *rules_term_name(enum rules_term_kind k);
 
@@ -252,6 +269,36 @@ int rules_observe(struct rules_engine *e, const struct rules_obs *obs,
  * alert terms gets a state for each area of the fact in its scope.
  * Errors: RM_EINVAL, RM_ETOOBIG. */
 int rules_alert(struct rules_engine *e, const struct rules_alert_fact *f,
+    rules_emit_fn emit, void *arg);
+
+/* An indicator definition as the rules see it (kind indicator_def):
+ * borrowed, valid during the call. */
+struct rules_def_fact {
+	const char *code;              /* indicator code */
+	double target;                 /* finite */
+	bool has_warning;
+	double warning;                /* finite when has_warning */
+	bool lower_worse;              /* direction lower_worse; false:
+	                                  higher_worse */
+	rm_utc_ms t_ms;                /* the definition's issue time */
+};
+
+/*
+ * Feed an indicator definition fact (rules_target.c): kept when a rule
+ * has an off_target term on its code and it is not older (t_ms) than
+ * the fact kept for the code, then every (rule, area) with an
+ * off_target term on the code is evaluated at the clock (the clock does
+ * not move: a definition is not an event of the series). A term
+ * off_target(CODE) holds while the newest value of CODE in the area is
+ * worse than the target (higher_worse: value > target; lower_worse:
+ * value < target); off_target(CODE, warning) compares with the warning
+ * threshold and does not hold for a definition without one; neither
+ * holds without a definition or a value. No hysteresis: it clears when
+ * the value is back on target. Errors: RM_EINVAL (NULL), RM_EBADVALUE
+ * (a code that is not rules_code_valid, a value not finite),
+ * RM_ETOOBIG (RULES_DEFS_MAX codes kept; counted in refused).
+ */
+int rules_define(struct rules_engine *e, const struct rules_def_fact *f,
     rules_emit_fn emit, void *arg);
 
 /* Process the deadlines due at or before now (pending periods ending,

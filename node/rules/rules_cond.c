@@ -5,6 +5,8 @@
  *   CODE OP NUMBER [clear NUMBER]                     level crossing
  *   rise|fall|max|min(CODE, DURATION) OP NUMBER [clear NUMBER]
  *   alert(EVENT) OP GRADE                             alert in force
+ *   off_target(CODE) | off_target(CODE, warning)      indicator target
+ *   review_overdue                                    risk review date
  *
  * OP is >=, >, <=, < or ==. Tokens are separated by blanks except
  * around "(", ",", ")" and the operators.
@@ -172,6 +174,35 @@ clear_part(struct cur *c, struct rules_term *t, char *err, size_t el)
 	return RM_OK;
 }
 
+/* ( CODE [, warning] ) of off_target: CODE an indicator code of the
+ * indicator_def kind (indicator_code_valid). */
+static int
+target_args(struct cur *c, struct rules_term *t, char *err, size_t el)
+{
+	t->kind = RULES_OFF_TARGET;
+	if (strcmp(next(c), "(") != 0 || c->tok[0] == '\0' ||
+	    strcmp(next(c), ")") == 0 ||
+	    !indicator_code_valid(c->tok, strlen(c->tok)))
+		return snprintf(err, el, "off_target(\"%.48s\"): want "
+		    "off_target(CODE) or off_target(CODE, warning), where CODE "
+		    "is an indicator code (%s)", c->tok, RM_IND_CODE_RULE),
+		    RM_EBADVALUE;
+	snprintf(t->code, sizeof(t->code), "%s", c->tok);
+	if (strcmp(next(c), ",") == 0) {
+		if (strcmp(next(c), "warning") != 0)
+			return snprintf(err, el, "off_target(%s, \"%.32s\"): the "
+			    "second argument is the word warning (worse than the "
+			    "definition's warning threshold)", t->code, c->tok),
+			    RM_EBADVALUE;
+		t->at_warning = true;
+		next(c);
+	}
+	if (strcmp(c->tok, ")") != 0)
+		return snprintf(err, el, "off_target(%s...: want \")\"",
+		    t->code), RM_EBADVALUE;
+	return RM_OK;
+}
+
 static int
 term_parse(struct cur *c, struct rules_term *t, char *err, size_t el)
 {
@@ -209,6 +240,20 @@ term_parse(struct cur *c, struct rules_term *t, char *err, size_t el)
 		return RM_OK;
 	}
 	c->p = save;
+	if (strcmp(c->tok, "off_target") == 0 && *c->p == '(')
+		return target_args(c, t, err, el);
+	if (strcmp(c->tok, "review_overdue") == 0) {
+		/* the term, unless a comparison follows (a code so named) */
+		bool alone = strcmp(next(c), "and") == 0 || c->tok[0] == '\0';
+
+		c->p = save;
+		snprintf(c->tok, sizeof(c->tok), "review_overdue");
+		if (alone) {
+			t->kind = RULES_REVIEW;  /* no code: no observation is
+			                            ever one of its */
+			return RM_OK;
+		}
+	}
 	t->kind = RULES_LEVEL;
 	for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
 		if (strcmp(c->tok, fns[i].name) == 0 && *c->p == '(')
@@ -246,6 +291,11 @@ rules_cond_parse(const char *s, struct rules_rule *r, char *err, size_t el)
 		if ((rv = term_parse(&c, &r->terms[r->n_terms], err, el)) !=
 		    RM_OK)
 			return rv;
+		if (r->n_terms > 0 && (r->terms[0].kind == RULES_REVIEW ||
+		    r->terms[r->n_terms].kind == RULES_REVIEW))
+			return snprintf(err, el, "review_overdue stands alone in "
+			    "its rule (one proposal per overdue risk): no other "
+			    "term, no second when"), RM_EBADVALUE;
 		r->n_terms++;
 		next(&c);
 		if (c.tok[0] == '\0')
@@ -269,7 +319,13 @@ const char *
 rules_term_name(enum rules_term_kind k)
 {
 	static const char *const n[] = { "?", "level", "rise", "fall", "max",
-		"min", "alert" };
+		"min", "alert", "target", "review" };
 
 	return (unsigned)k < sizeof(n) / sizeof(n[0]) ? n[k] : "?";
+}
+
+bool
+rules_is_review(const struct rules_rule *r)
+{
+	return r->n_terms == 1 && r->terms[0].kind == RULES_REVIEW;
 }

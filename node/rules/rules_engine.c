@@ -290,6 +290,9 @@ eval(struct rules_engine *e, const struct rules_rule *r,
 				x->at_ms = a->t;
 				memcpy(x->ref, a->key, sizeof(x->ref));
 			}
+		} else if (tm->kind == RULES_OFF_TARGET) {
+			f = k = rules_target_holds(e, tm, series_get(e, tm->code,
+			    area, false), t, x);
 		} else {
 			memcpy(x->code, tm->code, sizeof(x->code));
 			s = series_get(e, tm->code, area, false);

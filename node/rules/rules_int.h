@@ -73,6 +73,14 @@ struct fact {
 	rm_utc_ms t, expires;
 };
 
+/* The indicator definition kept for a code (rules_target.c). */
+struct rules_def {
+	char code[RULES_CODE_MAX + 1];
+	double target, warning;
+	bool has_warning, lower_worse;
+	rm_utc_ms t;
+};
+
 struct rules_engine {
 	const struct rules_set *set;
 	rm_utc_ms clock;
@@ -81,6 +89,8 @@ struct rules_engine {
 	struct rules_series **series;        /* RULES_SERIES_MAX */
 	struct fact *facts;                  /* RULES_ALERTS_MAX */
 	struct rules_stats stats;
+	size_t n_defs;                       /* sorted by code */
+	struct rules_def defs[RULES_DEFS_MAX];
 };
 
 bool rules_in_scope(const struct rules_rule *r, const char *area);
@@ -107,5 +117,13 @@ const struct fact *rules_alert_match(const struct rules_engine *e,
     size_t *event);
 /* Add, replace or remove (f->in_force false) the fact under f->key. */
 int rules_fact_set(struct rules_engine *e, const struct rules_alert_fact *f);
+
+/* ---------------- off_target (rules_target.c) ---------------- */
+
+/* Whether off_target term tm holds for series s (NULL: no value) at t:
+ * *x gets the code, the value compared and its time. */
+bool rules_target_holds(const struct rules_engine *e,
+    const struct rules_term *tm, const struct rules_series *s,
+    rm_utc_ms t, struct rules_evidence *x);
 
 #endif /* RM_NODE_RULES_INT_H */

@@ -230,6 +230,14 @@ close_rule(struct parser *p)
 			err_at(p, l, "rule %s: auto_issue is for warnings (a "
 			    "task proposal is always confirmed)", r->id);
 	}
+	if (rules_is_review(r) && (s & K_WARNING))
+		err_at(p, l, "rule %s: review_overdue raises a review task per "
+		    "overdue risk (task responsible or an agency id), not a "
+		    "warning", r->id);
+	if (rules_is_review(r) && (s & K_PENDING))
+		err_at(p, l, "rule %s: review_overdue has no pending period (a "
+		    "review date passes at midnight, China Standard Time)",
+		    r->id);
 	if ((s & K_WARNING) && !(s & K_TASK) && (s & K_SUBJECT))
 		err_at(p, l, "rule %s: subject is for tasks; a warning has "
 		    "event and headline", r->id);

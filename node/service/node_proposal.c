@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crypto/crypto.h"
 #include "node/service/service_int.h"
 
 void
@@ -15,6 +16,20 @@ node_proposal_oid(const char *rule, const char *area, rm_utc_ms at,
 {
 	snprintf(out, RM_OBJECT_ID_MAX + 1, "prop:%.64s:%.12s:%lld", rule,
 	    area, (long long)at);
+}
+
+void
+node_proposal_review_oid(const char *rule, const char *origin,
+    const char *risk_id, const char *review, char out[RM_OBJECT_ID_MAX + 1])
+{
+	const void *parts[3] = { origin, "/", risk_id };
+	size_t lens[3] = { strlen(origin), 1, strlen(risk_id) };
+	rm_hash h;
+
+	crypto_sha256_v(parts, lens, 3, &h);
+	snprintf(out, RM_OBJECT_ID_MAX + 1, "prop:%.64s:review:%02x%02x%02x%02x"
+	    "%02x%02x%02x%02x:%.10s", rule, h.b[0], h.b[1], h.b[2], h.b[3],
+	    h.b[4], h.b[5], h.b[6], h.b[7], review);
 }
 
 static void
@@ -188,6 +203,21 @@ task_issue(struct node *n, const struct rm_record *cur,
 	tk.n_links = 1;
 	memcpy(tk.links[0].origin, cur->origin, sizeof(tk.links[0].origin));
 	memcpy(tk.links[0].oid, cur->object_id, sizeof(tk.links[0].oid));
+	/* a review task links the risk it reviews ("ORIGIN/OID") */
+	for (size_t i = 0; i < p->n_evidence && tk.n_links < RM_TASK_LINKS_MAX;
+	    i++) {
+		const char *ref = p->evidence[i].ref, *sl = strchr(ref, '/');
+		struct rm_task_ref *l = &tk.links[tk.n_links];
+
+		if (strcmp(p->evidence[i].what, "review") != 0 || sl == NULL ||
+		    (size_t)(sl - ref) >= sizeof(l->origin) ||
+		    strlen(sl + 1) >= sizeof(l->oid))
+			continue;
+		memcpy(l->origin, ref, (size_t)(sl - ref));
+		l->origin[sl - ref] = '\0';
+		memcpy(l->oid, sl + 1, strlen(sl + 1) + 1);
+		tk.n_links++;
+	}
 	tk.priority = RM_TASK_HIGH;
 	tk.deadline_ms = now + (rm_utc_ms)NODE_PROPOSAL_TASK_DAYS * 86400000;
 	tk.status = RM_TASK_OPEN;
@@ -196,6 +226,9 @@ task_issue(struct node *n, const struct rm_record *cur,
 	return service_task_issue(n, &d, NULL, out, why);
 }
 
+static int proposal_new(struct node *n, struct rm_proposal *p,
+    const char *oid, const char *area, rm_why *why);
+
 int
 node_proposal_raise(struct node *n, const struct rules_transition *t,
     rm_why *why)
@@ -203,11 +236,7 @@ node_proposal_raise(struct node *n, const struct rules_transition *t,
 	const struct rules_rule *r = t->rule;
 	struct service_issued is;
 	struct rm_proposal p;
-	struct rm_record d;
 	char oid[RM_OBJECT_ID_MAX + 1];
-	struct issue_base base;
-	struct rm_record cur;
-	int rv;
 
 	memset(&p, 0, sizeof(p));
 	snprintf(p.rule, sizeof(p.rule), "%s", r->id);
@@ -230,7 +259,22 @@ node_proposal_raise(struct node *n, const struct rules_transition *t,
 		p.subject = (char *)r->subject;
 	}
 	node_proposal_oid(r->id, t->area, t->at_ms, oid);
-	draft_init(n, &d, &rm_kind_proposal, &p, oid, t->area);
+	return proposal_new(n, &p, oid, t->area, why);
+}
+
+/* Issue the first version of proposal p as oid in area; RM_EEXIST when
+ * the object exists (in any state). */
+static int
+proposal_new(struct node *n, struct rm_proposal *p, const char *oid,
+    const char *area, rm_why *why)
+{
+	struct service_issued is;
+	struct rm_record d;
+	struct issue_base base;
+	struct rm_record cur;
+	int rv;
+
+	draft_init(n, &d, &rm_kind_proposal, p, oid, area);
 	if ((rv = node_issue_draft_valid(n, &rm_kind_proposal, &d, why)) !=
 	    RM_OK)
 		return rv;
@@ -283,17 +327,81 @@ node_proposal_expire(struct node *n, const struct rules_transition *t,
     rm_why *why)
 {
 	char oid[RM_OBJECT_ID_MAX + 1];
+
+	node_proposal_oid(t->rule->id, t->area, t->since_ms, oid);
+	return node_proposal_expire_oid(n, oid, why);
+}
+
+int
+node_proposal_expire_oid(struct node *n, const char *oid, rm_why *why)
+{
 	struct rm_record cur;
 	rm_hash h;
 	int rv;
 
-	node_proposal_oid(t->rule->id, t->area, t->since_ms, oid);
 	if ((rv = service_proposal_latest(n, oid, &cur, &h, why)) != RM_OK)
 		return rv == RM_ENOTFOUND ? RM_OK : rv;
 	if (record_proposal(&cur)->state == RM_PROPOSAL_OPEN)
 		rv = proposal_next(n, &cur, &h, RM_PROPOSAL_EXPIRED, NULL, why);
 	record_fini(&cur);
 	return rv;
+}
+
+/* The subject of a review task: the rule's, the risk id and name, cut
+ * at a character boundary to RM_PROPOSAL_SUBJECT_MAX bytes. */
+static void
+review_subject(const struct rules_rule *r, const struct node_review_item *it,
+    char out[RM_PROPOSAL_SUBJECT_MAX + 1])
+{
+	char buf[RULES_SUBJECT_MAX + RM_OBJECT_ID_MAX + RM_RISK_NAME_MAX + 3];
+	size_t len;
+
+	snprintf(buf, sizeof(buf), "%s %s %s", r->subject, it->oid, it->name);
+	len = strlen(buf) < RM_PROPOSAL_SUBJECT_MAX ? strlen(buf) :
+	    RM_PROPOSAL_SUBJECT_MAX;
+	memcpy(out, buf, len);
+	out[len] = '\0';
+	while (len > 0 && !rm_utf8_valid(out, len))
+		out[--len] = '\0';
+}
+
+int
+node_proposal_review_raise(struct node *n, const struct rules_rule *r,
+    const struct node_review_item *it, rm_why *why)
+{
+	char oid[RM_OBJECT_ID_MAX + 1], subject[RM_PROPOSAL_SUBJECT_MAX + 1];
+	struct rm_proposal_evidence *x;
+	struct rm_proposal p;
+	enum rm_ind_period k;
+	int64_t day, today = indicator_period_of(RM_IND_DAY, node_now(n));
+
+	if (indicator_time_parse(it->review, &k, &day) != RM_OK ||
+	    k != RM_IND_DAY || day >= today)
+		return rm_fail_at(why, RM_EBADVALUE, "review", "risk %s/%s: "
+		    "review date %s is not past", it->origin, it->oid,
+		    it->review);
+	memset(&p, 0, sizeof(p));
+	snprintf(p.rule, sizeof(p.rule), "%s", r->id);
+	p.type = RM_PROPOSAL_TASK;
+	p.state = RM_PROPOSAL_OPEN;
+	/* event time: the midnight (UTC+08:00) the review date passed */
+	p.raised_ms = indicator_time_ms(RM_IND_DAY, day + 1);
+	snprintf(p.assignee, sizeof(p.assignee), "%s",
+	    strcmp(r->assignee, RULES_RESPONSIBLE) == 0 ? it->responsible :
+	    r->assignee);
+	review_subject(r, it, subject);
+	p.subject = subject;
+	p.n_evidence = 1;
+	x = &p.evidence[0];
+	snprintf(x->what, sizeof(x->what), "%s", rules_term_name(RULES_REVIEW));
+	snprintf(x->code, sizeof(x->code), "%s", it->review);
+	x->at_ms = p.raised_ms;
+	x->has_value = true;
+	(void)rules_decimal((double)(today - day), &x->value.mant,
+	    &x->value.exp);
+	snprintf(x->ref, sizeof(x->ref), "%s/%s", it->origin, it->oid);
+	node_proposal_review_oid(r->id, it->origin, it->oid, it->review, oid);
+	return proposal_new(n, &p, oid, it->area, why);
 }
 
 int

@@ -1,10 +1,13 @@
 /*
  * node_rules.c -- the node's monitoring rules (service.h, "monitoring
  * rules and proposals"): the engine of node/rules behind a mutex, fed by
- * node_rules_observe and by the store observer (alert versions); the
- * rules thread issues what the engine raises or clears, and sleeps on a
- * condition variable until a transition is queued or the earliest
- * pending deadline comes (no polling tick).
+ * node_rules_observe and by the store observer (alert versions,
+ * indicator definitions and values, risk versions for the
+ * review_overdue rules of node_rules_review.c); the rules thread issues
+ * what the engine raises or clears, and sleeps on a condition variable
+ * until a transition is queued, the earliest pending deadline comes or
+ * the next midnight (UTC+08:00) when review rules exist (no polling
+ * tick).
  *
  * Deadlines are processed up to the deadline itself, never up to the
  * wall clock: the engine's clock stays event time, so observations that
@@ -24,6 +27,7 @@
 struct node_rules {
 	struct rules_set *set;
 	struct rules_engine *eng;
+	struct node_review *rv;      /* NULL: no review_overdue rule */
 	pthread_mutex_t mu;          /* guards eng, q, stop */
 	pthread_cond_t cv;
 	pthread_t th;
@@ -121,6 +125,14 @@ act(struct node *n, struct node_rules *r, const struct rules_transition *t)
 		    t->area, why.msg, rm_errname(rv));
 }
 
+/* The wall time of the next midnight (UTC+08:00) of node time, when
+ * review dates pass (mu held). */
+static rm_utc_ms
+midnight_wall(struct node *n, struct node_rules *r)
+{
+	return rm_utc_now_ms() + (node_review_next_ms(r->rv) - node_now(n));
+}
+
 static void *
 rules_main(void *arg)
 {
@@ -141,12 +153,20 @@ rules_main(void *arg)
 				act(n, r, &q[i]);
 			free(q);
 			pthread_mutex_lock(&r->mu);
-		} else if (!rules_next_deadline(r->eng, &d))
-			pthread_cond_wait(&r->cv, &r->mu);
-		else if (d <= rm_utc_now_ms())
+		} else if (node_review_ready(r->rv, node_now(n))) {
+			pthread_mutex_unlock(&r->mu);
+			node_review_run(n, r->rv, &r->mu);
+			pthread_mutex_lock(&r->mu);
+		} else if (!rules_next_deadline(r->eng, &d)) {
+			if (r->rv == NULL)
+				pthread_cond_wait(&r->cv, &r->mu);
+			else
+				wait_until(r, midnight_wall(n, r));
+		} else if (d <= rm_utc_now_ms())
 			rules_advance(r->eng, d, enqueue, r);
 		else
-			wait_until(r, d);
+			wait_until(r, r->rv != NULL && midnight_wall(n, r) < d ?
+			    midnight_wall(n, r) : d);
 	}
 	pthread_mutex_unlock(&r->mu);
 	return NULL;
@@ -183,6 +203,25 @@ alert_fact(struct node_rules *r, const struct rm_record *rec)
 	log_evictions(r);
 }
 
+/* An indicator definition as a fact (mu held). */
+static void
+def_fact(struct node_rules *r, const struct rm_record *rec)
+{
+	const struct rm_indicator_def *d = record_indicator_def(rec);
+	struct rules_def_fact f;
+
+	if (d == NULL)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.code = d->code;
+	f.target = decimal_to_double(d->target);
+	f.has_warning = d->has_warning;
+	f.warning = d->has_warning ? decimal_to_double(d->warning) : 0;
+	f.lower_worse = d->direction == RM_IND_LOWER_WORSE;
+	f.t_ms = rec->issued_ms;
+	(void)rules_define(r->eng, &f, enqueue, r);
+}
+
 /* service_ind_fn: one value of a stored indicator series, observed
  * (mu held). A value the engine refuses (a code longer than its
  * bound) is skipped: the record is valid, the rule cannot use it. */
@@ -214,10 +253,17 @@ rules_stored(void *arg, const struct store_event *ev)
 		pthread_mutex_unlock(&n->rules->mu);
 		return;
 	}
-	if (ev->rec->kind != &rm_kind_alert || !ev->is_latest)
+	if (!ev->is_latest || (ev->rec->kind != &rm_kind_alert &&
+	    ev->rec->kind != &rm_kind_indicator_def &&
+	    ev->rec->kind != &rm_kind_risk))
 		return;
 	pthread_mutex_lock(&n->rules->mu);
-	alert_fact(n->rules, ev->rec);
+	if (ev->rec->kind == &rm_kind_alert)
+		alert_fact(n->rules, ev->rec);
+	else if (ev->rec->kind == &rm_kind_indicator_def)
+		def_fact(n->rules, ev->rec);
+	else
+		node_review_queue(n->rules->rv, ev->rec);
 	pthread_cond_signal(&n->rules->cv);
 	pthread_mutex_unlock(&n->rules->mu);
 }
@@ -234,6 +280,17 @@ start_alert_each(void *arg, const rm_hash *h, const uint8_t *p, size_t len,
 	return RM_OK;
 }
 
+static int
+start_def_each(void *arg, const rm_hash *h, const uint8_t *p, size_t len,
+    const struct rm_record *rec)
+{
+	(void)h;
+	(void)p;
+	(void)len;
+	def_fact(arg, rec);
+	return RM_OK;
+}
+
 /* An own open proposal: its (rule, area) fires again, so that clearing
  * expires it. */
 static int
@@ -242,12 +299,18 @@ start_proposal_each(void *arg, const rm_hash *h, const uint8_t *p,
 {
 	struct node *n = arg;
 	const struct rm_proposal *pr = record_proposal(rec);
+	const struct rules_rule *rule;
 
 	(void)h;
 	(void)p;
 	(void)len;
-	if (pr != NULL && pr->state == RM_PROPOSAL_OPEN &&
-	    strcmp(rec->origin, n->cfg.agency) == 0)
+	if (pr == NULL || pr->state != RM_PROPOSAL_OPEN ||
+	    strcmp(rec->origin, n->cfg.agency) != 0)
+		return RM_OK;
+	rule = rules_find(n->rules->set, pr->rule);
+	if (rule != NULL && rules_is_review(rule))
+		node_review_restore(n->rules->rv, rec);
+	else
 		(void)rules_restore_firing(n->rules->eng, pr->rule,
 		    rec->areas[0], pr->raised_ms);
 	return RM_OK;
@@ -276,11 +339,14 @@ node_rules_start(struct node *n, rm_why *why)
 	n->rules = r;
 	if ((rv = rules_load(n->cfg.rules_file, &r->set, &nerr,
 	    log_rules_error, n->cfg.rules_file, why)) != RM_OK ||
-	    (rv = rules_engine_new(r->set, &r->eng)) != RM_OK)
+	    (rv = rules_engine_new(r->set, &r->eng)) != RM_OK ||
+	    (rv = node_review_new(r->set, &r->rv)) != RM_OK)
 		goto fail;
 	if ((rv = store_active(n->store, &rm_kind_proposal, NULL, now,
 	    start_proposal_each, n)) != RM_OK ||
 	    (rv = service_alerts_active(n, NULL, now, start_alert_each, r,
+	    why)) != RM_OK ||
+	    (rv = service_indicator_defs(n, NULL, NULL, now, start_def_each, r,
 	    why)) != RM_OK)
 		goto fail;
 	if ((rv = node_subscribe(n, rules_stored, n)) != RM_OK) {
@@ -323,6 +389,7 @@ node_rules_stop(struct node *n)
 	if (n->obs_mtx_ok)
 		pthread_mutex_unlock(&n->obs_mtx);
 	rules_engine_free(r->eng);
+	node_review_free(r->rv);
 	rules_set_free(r->set);
 	free(r->q);
 	pthread_cond_destroy(&r->cv);
@@ -378,4 +445,5 @@ node_rules_get_stats(struct node *n, struct node_rules_stats *out)
 	out->raised = atomic_load(&r->raised);
 	out->cleared = atomic_load(&r->cleared);
 	out->issue_failed = atomic_load(&r->issue_failed);
+	node_review_stats(r->rv, out);
 }

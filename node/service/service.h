@@ -1025,6 +1025,8 @@ struct node_rules_stats {
 	uint64_t evicted;            /* engine entries evicted for room
 	                                (rules_stats.evicted) */
 	uint64_t issue_failed;       /* proposals or alerts not issued */
+	uint64_t review_refused;     /* overdue risks past a rule's
+	                                NODE_REVIEW_HELD_MAX */
 };
 void node_rules_get_stats(struct node *n, struct node_rules_stats *out);
 

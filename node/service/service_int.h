@@ -171,4 +171,74 @@ int node_proposal_raise(struct node *n, const struct rules_transition *t,
 int node_proposal_expire(struct node *n, const struct rules_transition *t,
     rm_why *why);
 
+/* The version of proposal oid the own agency issued, if open, expires.
+ * RM_OK when there is no such proposal or it is no longer open; else
+ * the issue path's errors. */
+int node_proposal_expire_oid(struct node *n, const char *oid, rm_why *why);
+
+/* A risk as the review_overdue rules see it (node_rules_review.c): the
+ * latest version's fields the proposal needs. */
+struct node_review_item {
+	char origin[RM_AGENCY_ID_MAX + 1];
+	char oid[RM_OBJECT_ID_MAX + 1];
+	char area[RM_AREA_CODE_MAX + 1];
+	char responsible[RM_AGENCY_ID_MAX + 1];
+	char name[RM_RISK_NAME_MAX + 1];
+	char review[11];             /* YYYY-MM-DD */
+	bool in_force;               /* not removed */
+};
+
+/* The object id of the review proposal of rule for risk origin/risk_id
+ * whose review date `review` passed: "prop:<rule>:review:<16 hex>:
+ * <review>", the hex the first 8 bytes of SHA-256("ORIGIN/ID"), so
+ * that a restart finds the proposal it raised (docs/RULES.md). */
+void node_proposal_review_oid(const char *rule, const char *origin,
+    const char *risk_id, const char *review, char out[RM_OBJECT_ID_MAX + 1]);
+
+/* Issue the review task proposal of review rule r for the overdue risk
+ * it: to the risk's responsible unit (task responsible) or the rule's
+ * agency, subject the rule's plus the risk id and name, evidence
+ * "review" (the review date, the days overdue, ref "ORIGIN/OID"), in
+ * the risk's area, raised at the midnight (UTC+08:00) the date passed.
+ * RM_EEXIST when it exists (a restart); RM_EBADVALUE (field review)
+ * when the date is not past; else the issue path's. */
+int node_proposal_review_raise(struct node *n, const struct rules_rule *r,
+    const struct node_review_item *it, rm_why *why);
+
+/* ---------------- review_overdue rules (node_rules_review.c) ------
+ * Thread rules: node_review_queue, _ready and _next_ms with the
+ * node_rules mutex held; node_review_run on the rules thread (or at
+ * start, before it runs) without it; node_review_restore at start. */
+
+/* Open review proposals a rule may hold (docs/RULES.md "Limits"); an
+ * overdue risk past it gets none, counted in review_refused. */
+#define NODE_REVIEW_HELD_MAX 4096
+
+struct node_review;
+
+/* The review state of set (borrowed; outlives it); *out NULL when set
+ * has no review_overdue rule. RM_ENOMEM. */
+int node_review_new(const struct rules_set *set, struct node_review **out);
+void node_review_free(struct node_review *v);
+/* An own open review proposal found at start: held again, so that its
+ * risk's next version or the next full pass expires it. */
+void node_review_restore(struct node_review *v, const struct rm_record *rec);
+/* A stored risk version (the store observer): queued for the thread. */
+void node_review_queue(struct node_review *v, const struct rm_record *rec);
+/* Work to do at now (node time): queued versions, or a new day (UTC+08:00)
+ * since the last full pass. False for v NULL. */
+bool node_review_ready(const struct node_review *v, rm_utc_ms now);
+/* The node time of the next full pass: the midnight (UTC+08:00) after
+ * the day of the last one. */
+rm_utc_ms node_review_next_ms(const struct node_review *v);
+/* Take the queue (under mu) and, on a new day, evaluate every review
+ * rule over the store's overdue risks; then each queued version. Issues
+ * and expires the proposals. */
+void node_review_run(struct node *n, struct node_review *v,
+    pthread_mutex_t *mu);
+/* Add the review counters to out (raised, cleared, issue_failed,
+ * review_refused). */
+void node_review_stats(const struct node_review *v,
+    struct node_rules_stats *out);
+
 #endif /* RM_NODE_SERVICE_INT_H */
