@@ -173,7 +173,8 @@ field(rm_csv *c, rm_buf *b, size_t *start, rm_why *why)
 		if (rm_buf_append(b, c->p + from, c->off - from) != RM_OK)
 			return rm_fail(why, RM_ENOMEM, "out of memory");
 	}
-	if (memchr(b->data + *start, '\0', b->len - *start) != NULL)
+	if (b->len > *start && memchr(b->data + *start, '\0', b->len - *start)
+	    != NULL)
 		return rm_fail(why, RM_EBADVALUE, "line %zu: a field holds a "
 		    "NUL byte", c->line);
 	if (!rm_utf8_valid((const char *)b->data + *start, b->len - *start))
