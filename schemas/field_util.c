@@ -38,19 +38,12 @@ text_bad_at(const unsigned char *p, size_t n, bool lines, unsigned *cp)
 	return n;
 }
 
-static int
-text_check(const char *s, const char *field, size_t max, bool required,
-    bool lines, rm_why *why)
+int
+sch_text_plain(const char *s, const char *field, bool lines, rm_why *why)
 {
-	size_t n, at;
+	size_t n = strlen(s), at;
 	unsigned cp = 0;
 
-	if (s == NULL && !required)
-		return RM_OK;
-	n = s != NULL ? strlen(s) : 0;
-	if (n == 0 || n > max || !rm_utf8_valid(s, n))
-		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
-		    "%s: 1..%zu bytes of UTF-8", field, max);
 	if ((at = text_bad_at((const unsigned char *)s, n, lines, &cp)) < n)
 		return rm_fail(why, RM_EBADVALUE, "%s: control character "
 		    "U+%04X at byte %zu (%s)", field, cp, at, lines ?
@@ -58,6 +51,21 @@ text_check(const char *s, const char *field, size_t max, bool required,
 		    "bidirectional formatting character" : "one line of text: "
 		    "no control or bidirectional formatting character");
 	return RM_OK;
+}
+
+static int
+text_check(const char *s, const char *field, size_t max, bool required,
+    bool lines, rm_why *why)
+{
+	size_t n;
+
+	if (s == NULL && !required)
+		return RM_OK;
+	n = s != NULL ? strlen(s) : 0;
+	if (n == 0 || n > max || !rm_utf8_valid(s, n))
+		return rm_fail(why, n == 0 ? RM_EMISSING : RM_EBADVALUE,
+		    "%s: 1..%zu bytes of UTF-8", field, max);
+	return sch_text_plain(s, field, lines, why);
 }
 
 int

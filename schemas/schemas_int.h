@@ -154,6 +154,10 @@ int sch_decfrac_read(rm_cbor_rd *rd, const char *field, int64_t *e,
  * U+XXXX at byte N". */
 int sch_text_check(const char *s, const char *field, size_t max,
     bool required, rm_why *why);
+/* The character rule of sch_text_check alone, for valid UTF-8 s (NUL-
+ * terminated): lines allows line feeds and tabs. RM_EBADVALUE. */
+int sch_text_plain(const char *s, const char *field, bool lines,
+    rm_why *why);
 /* sch_text_check for text of several lines (measures, notes, reasons,
  * details): line feeds (U+000A) and tabs (U+0009) are allowed too. */
 int sch_text_check_lines(const char *s, const char *field, size_t max,

@@ -105,30 +105,33 @@ check_texts(const struct rm_alert *a, rm_why *why)
 		    "limit %d", a->n_texts, RM_ALERT_TEXTS_MAX);
 	for (size_t i = 0; i < a->n_texts; i++) {
 		const struct rm_alert_text *t = &a->texts[i];
+		/* lines: text of several lines (line feeds and tabs) */
 		struct {
 			const char *s, *key;
 			size_t max;
-			bool req;
+			bool req, lines;
 		} tf[] = {
-			{ t->lang, "lang", RM_ALERT_LANG_MAX, true },
-			{ t->event, "event", RM_ALERT_EVENT_MAX, true },
+			{ t->lang, "lang", RM_ALERT_LANG_MAX, true, false },
+			{ t->event, "event", RM_ALERT_EVENT_MAX, true, false },
 			{ t->headline, "headline", RM_ALERT_HEADLINE_MAX,
-			    true },
+			    true, false },
 			{ t->description, "desc", RM_ALERT_DESCRIPTION_MAX,
-			    false },
+			    false, true },
 			{ t->instruction, "instr", RM_ALERT_INSTRUCTION_MAX,
-			    false },
+			    false, true },
 			{ t->sender_name, "sender", RM_ALERT_SENDER_NAME_MAX,
-			    false },
+			    false, false },
 			{ t->area_desc, "areaDesc", RM_ALERT_AREA_DESC_MAX,
-			    false },
+			    false, true },
 		};
 
 		for (size_t j = 0; j < sizeof(tf) / sizeof(tf[0]); j++) {
 			snprintf(f, sizeof(f), "alert.texts[%zu].%s", i,
 			    tf[j].key);
 			if ((rv = check_text(tf[j].s, f, tf[j].max, tf[j].req,
-			    why)) != RM_OK)
+			    why)) != RM_OK || (tf[j].s != NULL &&
+			    (rv = sch_text_plain(tf[j].s, f, tf[j].lines, why)) !=
+			    RM_OK))
 				return rv;
 		}
 		if (!lang_valid(t->lang))

@@ -263,10 +263,11 @@ latest_replaces(const uint8_t *cur, const rm_hash *h,
 }
 
 /*
- * Merge rule 4, the kind's version rule (rm_kind_ops.transition), where
- * a record would become the latest version of an existing object:
- * checked against that latest version when both are of the record's kind and readable
- * (not restricted). A refusal is the job's RM_EBADVALUE: not stored.
+ * Merge rule 4, where a record would become the latest version of an
+ * existing object: it must be of the object's kind (that of the latest
+ * version), and the kind's version rule (rm_kind_ops.transition) must
+ * allow it after that version when both are readable (not restricted).
+ * A refusal is the job's RM_EBADVALUE: not stored.
  */
 static int
 transition_check(store *s, MDB_txn *txn, struct store_job *j,
@@ -281,9 +282,6 @@ transition_check(store *s, MDB_txn *txn, struct store_job *j,
 	bool had;
 	int mrc;
 
-	if (rec->kind->transition == NULL || rec->body == NULL ||
-	    record_restricted(rec))
-		return 0;
 	if ((mrc = latest_get(s, txn, rec, kb, &k, cur, &had)) != 0)
 		return mrc;
 	if (!had || !latest_replaces(cur, &j->hash, rec))
@@ -291,7 +289,16 @@ transition_check(store *s, MDB_txn *txn, struct store_job *j,
 	memcpy(ph.b, cur, RM_HASH_BYTES);
 	if ((mrc = store_record_load(s, txn, &ph, &prev)) != 0)
 		return mrc;
-	if (prev.kind == rec->kind && prev.body != NULL &&
+	/* An object keeps its kind: a version of another kind would step
+	 * around the kind's rule (a task over a removed risk, then the
+	 * risk again). */
+	if (prev.kind != rec->kind)
+		j->err = rm_fail_at(&j->iwhy, RM_EBADVALUE, "kind",
+		    "%s/%s is a %s: a %s (ver %llu) cannot be its next version",
+		    rec->origin, rec->object_id, prev.kind->name,
+		    rec->kind->name, (unsigned long long)rec->ver);
+	else if (rec->kind->transition != NULL && rec->body != NULL &&
+	    !record_restricted(rec) && prev.body != NULL &&
 	    !record_restricted(&prev) &&
 	    rec->kind->transition(&prev, rec, &w) != RM_OK)
 		j->err = rm_fail_at(&j->iwhy, RM_EBADVALUE, w.field,

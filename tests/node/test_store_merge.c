@@ -552,6 +552,36 @@ test_transition_final(void)
 	sfx_rmdir(dir);
 }
 
+/* An object keeps its kind: an alert version slipped over a removed
+ * risk (to be followed by the risk again, reopened) is refused. */
+static void
+test_kind_switch(void)
+{
+	struct store_put_result res;
+	struct rm_risk k[2];
+	struct sfx f[3];
+	char dir[256];
+	rm_hash h;
+	store *s;
+
+	sfx_tmpdir(dir);
+	s = sfx_open(dir, 0);
+	risk_make(&f[0], &k[0], 1, 1, NULL, RM_RISK_IDENTIFIED);
+	risk_make(&f[1], &k[1], 2, 2, &f[0].hash, RM_RISK_REMOVED);
+	for (int i = 0; i < 2; i++)
+		CU_ASSERT_EQUAL(sfx_put(s, &f[i], &res), RM_OK);
+	sfx_make(&f[2], A, "r1", 3, 3, &f[1].hash, "120000", RM_MSGTYPE_ALERT,
+	    T0 + 3, 0);
+	CU_ASSERT_EQUAL(sfx_put(s, &f[2], &res), RM_EBADVALUE);
+	CU_ASSERT(!store_has(s, &f[2].hash));
+	CU_ASSERT_EQUAL(store_latest(s, A, "r1", &h), RM_OK);
+	CU_ASSERT(memcmp(h.b, f[1].hash.b, 32) == 0);
+	store_close(s);
+	for (int i = 0; i < 3; i++)
+		rm_buf_fini(&f[i].bytes);
+	sfx_rmdir(dir);
+}
+
 void
 rm_test_register(void)
 {
@@ -563,6 +593,7 @@ rm_test_register(void)
 		{ "latest_equivocation", test_latest_equivocation },
 		{ "issue", test_issue },
 		{ "transition_final", test_transition_final },
+		{ "kind_switch", test_kind_switch },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -507,6 +507,18 @@ test_texts(void)
 		    "5468686561646c696e6561ff");
 		REJECT(RM_EBADVALUE, "alert.texts[0].headline: invalid UTF-8");
 	}
+	{	/* a control character, a bidirectional override: every node
+		 * refuses them, so no headline rewrites a terminal */
+		SETUP();
+		tab_set(&body, "texts", "81a3646c616e6762656e656576656e7461"
+		    "5468686561646c696e65621b41");
+		REJECT(RM_EBADVALUE, "alert.texts[0].headline: control "
+		    "character U+001B at byte 0");
+		tab_set(&body, "texts", "81a3646c616e6762656e656576656e7461"
+		    "5468686561646c696e6563e280ae");
+		REJECT(RM_EBADVALUE, "alert.texts[0].headline: control "
+		    "character U+202E");
+	}
 	{	/* overlong encoding of '/' */
 		SETUP();
 		tab_set(&body, "id", "62c0af");
