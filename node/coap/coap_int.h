@@ -130,6 +130,7 @@ struct alertcoap {
 	atomic_uint_fast64_t st_resources;
 	atomic_uint_fast64_t st_evicted;
 	atomic_uint_fast64_t st_malformed;
+	atomic_uint_fast64_t st_left_out;  /* alertcoap_stats.left_out */
 	atomic_uint_fast64_t st_block_obs; /* Block2 fetches with Observe */
 	rm_log_limit junk_log;  /* malformed datagrams: a sample logged */
 	rm_log_limit lib_log;   /* every other libcoap line */

@@ -214,6 +214,8 @@ srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
 	if (info.next_expiry_ms != 0 && (c->next_expiry_ms == 0 ||
 	    info.next_expiry_ms < c->next_expiry_ms))
 		c->next_expiry_ms = info.next_expiry_ms;
+	if (info.n_left_out > 0)
+		atomic_fetch_add(&c->st_left_out, info.n_left_out);
 	if (notif)
 		srv_cache_put(c, r, area, cf, &b, &info);
 	csrv_send_body(c, r, s, req, q, resp, cf, b.data, b.len);

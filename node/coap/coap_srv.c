@@ -271,6 +271,7 @@ alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 	out->resources = atomic_load(&c->st_resources);
 	out->evicted = atomic_load(&c->st_evicted);
 	out->malformed = atomic_load(&c->st_malformed);
+	out->left_out = atomic_load(&c->st_left_out);
 }
 
 static int

@@ -113,6 +113,10 @@ struct alertcoap_stats {
 	uint64_t observers;        /* current observers, all resources */
 	uint64_t resources;        /* area resources */
 	uint64_t evicted;          /* on-demand resources evicted (table full) */
+	uint64_t left_out;         /* records left out of representations
+	                              over ALERTCOAP_BODY_MAX (stubbed or
+	                              not), summed over every body rendered
+	                              for a response or notification round */
 	uint64_t malformed;        /* datagrams dropped as malformed: shorter
 	                              than a CoAP header, or not parsed by
 	                              libcoap (RFC 7252 §3); each counted,
@@ -171,9 +175,16 @@ bool alertcoap_cf_supported(unsigned cf);
 
 /* What a rendered set held. */
 struct alertcoap_set_info {
-	size_t n_alerts;           /* alerts in the representation */
-	rm_grade max_grade;        /* highest grade, 0 when empty */
-	rm_utc_ms next_expiry_ms;  /* earliest expires_ms > now, 0 = none */
+	size_t n_alerts;           /* alerts in the representation in full
+	                              (info only: every alert of the set) */
+	rm_grade max_grade;        /* highest grade, 0 when empty; left-out
+	                              alerts count */
+	rm_utc_ms next_expiry_ms;  /* earliest expires_ms > now, 0 = none;
+	                              left-out alerts count */
+	size_t n_left_out;         /* alerts left out for the body limit,
+	                              named by a stub or not */
+	size_t n_unnamed;          /* of those, left out without a stub
+	                              (even the stubs were over the limit) */
 };
 
 /*
@@ -201,10 +212,33 @@ struct alertcoap_set_info {
  *         by the provider (tagged COSE_Sign1, RFC 9052 §4.2); bytes
  *         that are not exactly one deterministic CBOR item with tag 18
  *         are left out (and logged).
- * Records that are not alerts are skipped. On error out keeps its
- * previous length and *info is unchanged.
- * Errors: RM_EINVAL (cf unsupported), RM_ETOOBIG (body over
- * ALERTCOAP_BODY_MAX), RM_ENOMEM, or the provider's own error code.
+ * Records that are not alerts are skipped.
+ * Size: a body is at most ALERTCOAP_BODY_MAX bytes (or out's own tighter
+ * limit, counted from out's length at the call). A set that would be
+ * larger is never refused: records are left out instead
+ * (docs/COAP.md, "When the set is too big"). The provider is read
+ * twice: once to measure every record's item and stub, once to write.
+ * In priority order (highest grade first, then newest) every record
+ * gets a stub while stubs fit; then, in the same order, each record
+ * whose whole item still fits replaces its stub (one that does not
+ * fit is skipped, the next ones are still tried). Bodies keep the
+ * provider's order (newest first), stubs in place of the left-out
+ * records. A stub names the record: origin, object id, ver, hash,
+ * grade, status and href "/v1/records/<hash hex>" (the node's HTTP
+ * API, docs/API.md):
+ *   TEXT  "[未列出 LEFT OUT] [红色预警/RED] <origin> <oid> ver <n>:
+ *         /v1/records/<hex>\n" (status mark first unless Actual)
+ *   CBOR, COSE  map {"oid", "ver", "hash" (bstr 32), "href", "grade",
+ *         "origin", "status", "left_out": true} (untagged, also in the
+ *         COSE array)
+ *   JSON  {"left_out": true, "origin", "object_id", "ver", "hash"
+ *         (hex), "grade", "status", "href"}
+ * info->n_left_out counts them. If the set changes between the two
+ * reads, a record not seen in the first is stubbed, and one that no
+ * longer fits falls back to a stub, then to nothing (n_unnamed).
+ * On error out keeps its previous length and *info is unchanged.
+ * Errors: RM_EINVAL (cf unsupported), RM_ENOMEM, or the provider's own
+ * error code.
  */
 int alertcoap_render(const struct alertcoap_provider *p, const char *area,
     rm_utc_ms now, unsigned cf, rm_buf *out, struct alertcoap_set_info *info,

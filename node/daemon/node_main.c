@@ -309,6 +309,7 @@ node_coap_figures(struct node *n, struct node_coap_stats *out)
 	out->observers = cs.observers;
 	out->resources = cs.resources;
 	out->malformed = cs.malformed;
+	out->left_out = cs.left_out;
 }
 
 /* Area resources created at start: every roster agency's areas and the

@@ -94,6 +94,7 @@ struct node_coap_stats {
 	uint64_t observers;
 	uint64_t resources;
 	uint64_t malformed;  /* datagrams dropped as malformed */
+	uint64_t left_out;   /* alerts left out of bodies over 1 MiB */
 };
 
 /*

@@ -2,6 +2,9 @@
  * test_coap_repr.c -- the CoAP representations (text, CBOR, JSON, COSE)
  * rendered from an in-memory provider, without a network.
  */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rm_test.h"
@@ -283,7 +286,8 @@ test_rejects(void)
 	struct fake f;
 	rm_buf b = RM_BUF_INIT;
 	struct alertcoap_provider p;
-	struct alertcoap_set_info info = { 7, RM_GRADE_BLUE, 9 };
+	struct alertcoap_set_info info = { .n_alerts = 7,
+	    .max_grade = RM_GRADE_BLUE, .next_expiry_ms = 9 };
 	rm_why why;
 	struct fake_spec big = typhoon;
 	char head[RM_ALERT_HEADLINE_MAX];
@@ -318,10 +322,14 @@ test_rejects(void)
 	big.en_headline = head;
 	fake_add(&f, &big);
 	f.repeat = ALERTCOAP_BODY_MAX / RM_ALERT_HEADLINE_MAX;
+	/* no longer refused: records are left out (test_over_limit) */
 	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS,
-	    ALERTCOAP_CF_TEXT, &b, NULL, &why), RM_ETOOBIG);
-	CU_ASSERT(buf_is(&b, "keep"));
+	    ALERTCOAP_CF_TEXT, &b, &info, &why), RM_OK);
+	CU_ASSERT(b.len > 4 && b.len <= 4 + ALERTCOAP_BODY_MAX &&
+	    memcmp(b.data, "keep", 4) == 0);
+	CU_ASSERT(info.n_left_out > 0);
 	CU_ASSERT_EQUAL(b.limit, 0);
+	b.len = 4;
 	CU_ASSERT_EQUAL(alertcoap_render(&p, NULL, FAKE_NOW_MS,
 	    ALERTCOAP_CF_COSE, &b, NULL, &why), RM_OK);  /* small items */
 	rm_buf_fini(&b);
@@ -354,6 +362,206 @@ test_info_only(void)
 	fake_fini(&f);
 }
 
+/* Read a text item and compare. */
+static void
+expect_text(rm_cbor_rd *rd, const char *val)
+{
+	const char *t;
+	size_t n;
+
+	CU_ASSERT_EQUAL_FATAL(rm_cbor_rd_text(rd, &t, &n), RM_OK);
+	CU_ASSERT(n == strlen(val) && memcmp(t, val, n) == 0);
+}
+
+/* Replace a's signed bytes by a COSE_Sign1 with a payload of n bytes. */
+static void
+make_big(struct fake_alert *a, size_t n)
+{
+	rm_buf b = RM_BUF_INIT;
+	uint8_t *pl = malloc(n);
+
+	CU_ASSERT_FATAL(pl != NULL);
+	memset(pl, 'p', n);
+	rm_cbor_put_tag(&b, 18);
+	rm_cbor_put_array(&b, 4);
+	rm_cbor_put_bytes(&b, "\xa1\x01\x26", 3);
+	rm_cbor_put_map(&b, 0);
+	rm_cbor_put_bytes(&b, pl, n);
+	rm_cbor_put_bytes(&b, pl, 64);
+	free(pl);
+	free(a->signed_bytes);
+	a->signed_bytes = rm_buf_steal(&b, &a->n_signed);
+}
+
+/* The next element of a COSE array: the whole record (returns true,
+ * its oid checked through the payload) or a stub naming oid. */
+static bool
+cose_elem(rm_cbor_rd *rd, const struct fake_alert *a, const char *grade)
+{
+	size_t off = rd->off, npairs;
+	char href[80], hex[65];
+
+	if (rm_cbor_rd_peek(rd) == RM_CBOR_TAG) {
+		CU_ASSERT_EQUAL(rm_cbor_rd_skip(rd), RM_OK);
+		CU_ASSERT(rd->off - off == a->n_signed &&
+		    memcmp(rd->p + off, a->signed_bytes, a->n_signed) == 0);
+		return true;
+	}
+	CU_ASSERT_EQUAL(rm_cbor_rd_map(rd, &npairs), RM_OK);
+	CU_ASSERT_EQUAL(npairs, 8);
+	rm_hash_hex(&a->h, hex);
+	snprintf(href, sizeof(href), "/v1/records/%s", hex);
+	expect_text(rd, "oid");
+	expect_text(rd, a->rec.object_id);
+	expect_text(rd, "ver");
+	CU_ASSERT_EQUAL(rm_cbor_rd_skip(rd), RM_OK);
+	expect_text(rd, "hash");
+	CU_ASSERT_EQUAL(rm_cbor_rd_skip(rd), RM_OK);
+	expect_text(rd, "href");
+	expect_text(rd, href);
+	expect_text(rd, "grade");
+	expect_text(rd, grade);
+	expect_text(rd, "origin");
+	expect_text(rd, a->rec.origin);
+	expect_text(rd, "status");
+	expect_text(rd, "Actual");
+	expect_text(rd, "left_out");
+	CU_ASSERT_EQUAL(rm_cbor_rd_peek(rd), RM_CBOR_BOOL);
+	CU_ASSERT_EQUAL(rm_cbor_rd_skip(rd), RM_OK);
+	return false;
+}
+
+/* Four signed records of 450 KiB (1.8 MiB) and a small one: the two
+ * red ones are kept whole (highest grade first), the orange and the
+ * yellow ones are stubs, the small blue one still fits. */
+static void
+test_over_limit_cose(void)
+{
+	struct fake f;
+	rm_buf b = RM_BUF_INIT;
+	rm_cbor_rd rd;
+	size_t n;
+	struct alertcoap_set_info info;
+	struct fake_spec s = typhoon;
+	struct fake_alert *blue, *red1, *yellow, *red2, *orange;
+
+	fake_init(&f);
+	s.oid = "blue-small"; s.grade = RM_GRADE_BLUE;
+	blue = fake_add(&f, &s);
+	s.oid = "red-1"; s.grade = RM_GRADE_RED;
+	make_big(red1 = fake_add(&f, &s), 450 * 1024);
+	s.oid = "yellow"; s.grade = RM_GRADE_YELLOW;
+	make_big(yellow = fake_add(&f, &s), 450 * 1024);
+	s.oid = "red-2"; s.grade = RM_GRADE_RED;
+	make_big(red2 = fake_add(&f, &s), 450 * 1024);
+	s.oid = "orange"; s.grade = RM_GRADE_ORANGE;
+	make_big(orange = fake_add(&f, &s), 450 * 1024);
+	CU_ASSERT_EQUAL(render(&f, "120116", ALERTCOAP_CF_COSE, &b, &info),
+	    RM_OK);
+	CU_ASSERT(b.len <= ALERTCOAP_BODY_MAX);
+	CU_ASSERT_EQUAL(info.n_alerts, 3);
+	CU_ASSERT_EQUAL(info.n_left_out, 2);
+	CU_ASSERT_EQUAL(info.n_unnamed, 0);
+	CU_ASSERT_EQUAL(info.max_grade, RM_GRADE_RED);
+	/* newest first, stubs in place */
+	rm_cbor_rd_init(&rd, b.data, b.len);
+	CU_ASSERT_EQUAL(rm_cbor_rd_array(&rd, &n), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(n, 5);
+	CU_ASSERT(!cose_elem(&rd, orange, "orange"));
+	CU_ASSERT(cose_elem(&rd, red2, "red"));
+	CU_ASSERT(!cose_elem(&rd, yellow, "yellow"));
+	CU_ASSERT(cose_elem(&rd, red1, "red"));
+	CU_ASSERT(cose_elem(&rd, blue, "blue"));
+	CU_ASSERT_EQUAL(rm_cbor_rd_end(&rd), RM_OK);
+	/* the same set, one red alert alone: no stub */
+	rm_buf_reset(&b);
+	f.v[0] = red1;
+	f.n = 1;
+	CU_ASSERT_EQUAL(render(&f, NULL, ALERTCOAP_CF_COSE, &b, &info), RM_OK);
+	CU_ASSERT_EQUAL(info.n_left_out, 0);
+	CU_ASSERT_EQUAL(b.len, 1 + red1->n_signed);
+	f.v[0] = blue;
+	f.n = 5;
+	/* a caller's tighter cap: everything is a stub */
+	rm_buf_reset(&b);
+	b.limit = 4096;
+	CU_ASSERT_EQUAL(render(&f, NULL, ALERTCOAP_CF_COSE, &b, &info), RM_OK);
+	CU_ASSERT(b.len <= 4096);
+	CU_ASSERT_EQUAL(b.limit, 4096);
+	CU_ASSERT_EQUAL(info.n_alerts, 1);          /* the small one */
+	CU_ASSERT_EQUAL(info.n_left_out, 4);
+	rm_buf_fini(&b);
+	fake_fini(&f);
+}
+
+/* Offset of needle in b from `from`, SIZE_MAX if absent. */
+static size_t
+find_in(const rm_buf *b, size_t from, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (size_t i = from; i + n <= b->len; i++)
+		if (memcmp(b->data + i, needle, n) == 0)
+			return i;
+	return SIZE_MAX;
+}
+
+/* Count occurrences of needle in b. */
+static size_t
+count_in(const rm_buf *b, const char *needle)
+{
+	size_t k = 0;
+
+	for (size_t i = find_in(b, 0, needle); i != SIZE_MAX;
+	    i = find_in(b, i + 1, needle))
+		k++;
+	return k;
+}
+
+/* Text, JSON and CBOR sets far over the limit: within it, every record
+ * whole or a stub, the whole ones first (same grade: newest first). */
+static void
+test_over_limit_formats(void)
+{
+	static const unsigned cfs[] = { ALERTCOAP_CF_TEXT,
+	    ALERTCOAP_CF_JSON, ALERTCOAP_CF_CBOR };
+	static const char *const stub_mark[] = { "[未列出 LEFT OUT]",
+	    "{\"left_out\":true,", "left_out" };
+	struct fake f;
+	rm_buf b = RM_BUF_INIT;
+	struct alertcoap_set_info info;
+	struct fake_spec big = typhoon;
+	char head[RM_ALERT_HEADLINE_MAX];
+	size_t total;
+
+	memset(head, 'x', sizeof(head) - 1);
+	head[sizeof(head) - 1] = '\0';
+	big.zh_headline = head;
+	big.en_headline = head;
+	fake_init(&f);
+	fake_add(&f, &big);
+	f.repeat = 3 * ALERTCOAP_BODY_MAX / (4 * RM_ALERT_HEADLINE_MAX);
+	total = f.repeat;
+	for (size_t i = 0; i < sizeof(cfs) / sizeof(cfs[0]); i++) {
+		size_t first_stub;
+
+		rm_buf_reset(&b);
+		CU_ASSERT_EQUAL(render(&f, NULL, cfs[i], &b, &info), RM_OK);
+		CU_ASSERT(b.len <= ALERTCOAP_BODY_MAX);
+		CU_ASSERT(info.n_alerts > 0 && info.n_left_out > 0);
+		CU_ASSERT_EQUAL(info.n_alerts + info.n_left_out, total);
+		CU_ASSERT_EQUAL(info.n_unnamed, 0);
+		CU_ASSERT_EQUAL(count_in(&b, stub_mark[i]), info.n_left_out);
+		CU_ASSERT_EQUAL(count_in(&b, head) / 2, info.n_alerts);
+		/* no whole record after the first stub */
+		first_stub = find_in(&b, 0, stub_mark[i]);
+		CU_ASSERT_FATAL(first_stub != SIZE_MAX);
+		CU_ASSERT_EQUAL(find_in(&b, first_stub, head), SIZE_MAX);
+	}
+	rm_buf_fini(&b);
+	fake_fini(&f);
+}
+
 void
 rm_test_register(void)
 {
@@ -366,6 +574,8 @@ rm_test_register(void)
 		{ "cose", test_cose },
 		{ "rejects", test_rejects },
 		{ "info_only", test_info_only },
+		{ "over_limit_cose", test_over_limit_cose },
+		{ "over_limit_formats", test_over_limit_formats },
 		CU_TEST_INFO_NULL,
 	};
 	RM_SUITE("coap_repr", tests);
