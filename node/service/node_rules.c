@@ -112,6 +112,9 @@ act(struct node *n, struct node_rules *r, const struct rules_transition *t)
 		i = r->stop ? RULES_RETRIES : i;
 		pthread_mutex_unlock(&r->mu);
 	}
+	/* EEXIST: the proposal is open (raised before a restart);
+	 * EEXPIRED (its object id taken by one no longer open) is a
+	 * failure like any other: counted and logged */
 	if (rv == RM_OK || (t->raised && rv == RM_EEXIST)) {
 		atomic_fetch_add(t->raised ? &r->raised : &r->cleared, 1);
 		rm_log(RM_LOG_NOTICE, "node", "rule %s %s in %s", t->rule->id,

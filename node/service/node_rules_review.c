@@ -263,7 +263,9 @@ review_one(struct node *n, struct node_review *v, size_t ri,
 		node_proposal_review_oid(r->id, it->origin, it->oid, it->review,
 		    pid);
 		rv = node_proposal_review_raise(n, r, it, &why);
-		if (rv != RM_OK && rv != RM_EEXIST) {
+		/* EEXPIRED: this review date's proposal was confirmed or
+		 * expired: it stands; a new date raises a new one */
+		if (rv != RM_OK && rv != RM_EEXIST && rv != RM_EEXPIRED) {
 			failed(v, r, "not raised", it, &why, rv);
 			return;
 		}

@@ -161,7 +161,9 @@ void node_proposal_oid(const char *rule, const char *area, rm_utc_ms at,
 
 /* A rule raised (t->raised): issue its proposal, or with auto_issue on
  * the rule and rules_auto_issue in the config its alert. RM_EEXIST when
- * the proposal exists already (a restart); else the issue path's. */
+ * the proposal exists already and is open (a restart); RM_EEXPIRED
+ * when it exists and is expired or confirmed (the raise has no
+ * proposal: counted in issue_failed); else the issue path's. */
 int node_proposal_raise(struct node *n, const struct rules_transition *t,
     rm_why *why);
 
@@ -200,7 +202,8 @@ void node_proposal_review_oid(const char *rule, const char *origin,
  * agency, subject the rule's plus the risk id and name, evidence
  * "review" (the review date, the days overdue, ref "ORIGIN/OID"), in
  * the risk's area, raised at the midnight (UTC+08:00) the date passed.
- * RM_EEXIST when it exists (a restart); RM_EBADVALUE (field review)
+ * RM_EEXIST when it exists and is open (a restart); RM_EEXPIRED when
+ * it exists and is expired or confirmed; RM_EBADVALUE (field review)
  * when the date is not past; else the issue path's. */
 int node_proposal_review_raise(struct node *n, const struct rules_rule *r,
     const struct node_review_item *it, rm_why *why);
