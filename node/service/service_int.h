@@ -219,9 +219,12 @@ int node_proposal_review_raise(struct node *n, const struct rules_rule *r,
 
 struct node_review;
 
-/* The review state of set (borrowed; outlives it); *out NULL when set
- * has no review_overdue rule. RM_ENOMEM. */
-int node_review_new(const struct rules_set *set, struct node_review **out);
+/* The review state of set (borrowed; outlives it), each rule holding at
+ * most held_max open proposals (config rules_review_max, at most
+ * NODE_REVIEW_HELD_MAX); *out NULL when set has no review_overdue rule.
+ * RM_ENOMEM. */
+int node_review_new(const struct rules_set *set, size_t held_max,
+    struct node_review **out);
 void node_review_free(struct node_review *v);
 /* An own open review proposal found at start: held again, so that its
  * risk's next version or the next full pass expires it. */
@@ -236,9 +239,15 @@ bool node_review_ready(const struct node_review *v, rm_utc_ms now);
 rm_utc_ms node_review_next_ms(const struct node_review *v);
 /* Take the queue (under mu) and, on a new day, evaluate every review
  * rule over the store's overdue risks; then each queued version. Issues
- * and expires the proposals. */
+ * and expires the proposals. What it cannot issue because a risk
+ * import started meanwhile (n->imports), and risks refused for the
+ * bound once a held proposal expired, are left to a full pass at the
+ * next ready (bounded: one per run that deferred or freed a slot). */
 void node_review_run(struct node *n, struct node_review *v,
     pthread_mutex_t *mu);
+/* A risk import ended (n->imports dropped): wake the rules thread for
+ * the review work it held back. Any thread; takes obs_mtx. */
+void node_rules_import_done(struct node *n);
 /* Add the review counters to out (raised, cleared, issue_failed,
  * review_refused). */
 void node_review_stats(const struct node_review *v,
