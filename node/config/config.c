@@ -112,6 +112,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "rules_auto_issue", T_BOOL, 0, 1, "no", NULL,
 	  "let rules marked auto_issue issue their alerts without "
 	  "confirmation", 0, FIELD(rules_auto_issue) },
+	{ "rules_review_max", T_U32, 1, 4096, "4096", "proposals",
+	  "open review_overdue proposals per rule; overdue risks past it "
+	  "wait for a free slot (review_refused)", 0,
+	  FIELD(rules_review_max) },
 	{ "peer", T_PEER, 0, CONFIG_PEERS_MAX, NULL, NULL,
 	  "federation link: ID dial|listen tls+tcp://HOST:PORT (repeatable)",
 	  0, FIELD(peers) },

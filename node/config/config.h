@@ -88,6 +88,9 @@ struct node_config {
 	                                      (docs/RULES.md) */
 	bool rules_auto_issue;             /* the agency lets rules marked
 	                                      auto_issue issue alerts */
+	uint32_t rules_review_max;         /* open review proposals per
+	                                      rule, 1..4096, default 4096
+	                                      (NODE_REVIEW_HELD_MAX) */
 	size_t n_peers;
 	struct config_peer peers[CONFIG_PEERS_MAX];
 };

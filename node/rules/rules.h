@@ -230,8 +230,15 @@ struct rules_transition {
 	const struct rules_rule *rule; /* in the engine's set */
 	size_t rule_index;
 	char area[RM_AREA_CODE_MAX + 1];
-	rm_utc_ms at_ms;               /* event time of the transition */
-	rm_utc_ms since_ms;            /* cleared: when it had fired */
+	rm_utc_ms at_ms;               /* event time of the transition;
+	                                  raised: its since, which is later
+	                                  than every earlier firing's of the
+	                                  (rule, area) (the previous + 1 ms
+	                                  when the clock has not moved), so
+	                                  each firing has its own proposal
+	                                  object id */
+	rm_utc_ms since_ms;            /* cleared: when it had fired (the
+	                                  at_ms of its raise) */
 	size_t n_evidence;             /* raised: one per term */
 	struct rules_evidence evidence[RULES_TERMS_MAX];
 };

@@ -336,6 +336,21 @@ emit_transition(struct rules_engine *e, const struct state *s, bool raised,
 		emit(arg, &tr);
 }
 
+/* s fires at t: since becomes t, or the previous firing's since + 1 ms
+ * when the clock has not passed it (a definition flipping back and
+ * forth without an observation), so that each firing of a (rule, area)
+ * has its own since (the proposal's object id, rules.h). The raise is
+ * emitted at that since. */
+static void
+fire_at(struct rules_engine *e, struct state *s, rm_utc_ms t,
+    const struct rules_evidence *ev, rules_emit_fn emit, void *arg)
+{
+	s->st = ST_FIRING;
+	s->since = s->raised != 0 && t <= s->raised ? s->raised + 1 : t;
+	s->raised = s->since;
+	emit_transition(e, s, true, s->since, ev, emit, arg);
+}
+
 /* Evaluate state s at t and move it. */
 void
 rules_step(struct rules_engine *e, struct state *s, rm_utc_ms t,
@@ -356,17 +371,13 @@ rules_step(struct rules_engine *e, struct state *s, rm_utc_ms t,
 			s->deadline = t + r->pending_ms;
 			break;
 		}
-		s->st = ST_FIRING;
-		emit_transition(e, s, true, t, ev, emit, arg);
+		fire_at(e, s, t, ev, emit, arg);
 		break;
 	case ST_PENDING:
 		if (!fire)
 			s->st = ST_IDLE;
-		else if (t >= s->deadline) {
-			s->st = ST_FIRING;
-			s->since = t;
-			emit_transition(e, s, true, t, ev, emit, arg);
-		}
+		else if (t >= s->deadline)
+			fire_at(e, s, t, ev, emit, arg);
 		break;
 	case ST_FIRING:
 		if (!keep) {

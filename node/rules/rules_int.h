@@ -59,6 +59,8 @@ struct state {
 	char area[RM_AREA_CODE_MAX + 1];
 	enum st st;
 	rm_utc_ms since, deadline;
+	rm_utc_ms raised;            /* since of the last firing (0: none):
+	                                each firing's since is later */
 	rm_utc_ms seen;              /* engine clock when last observed
 	                                (rules_state_get; eviction order) */
 };

@@ -85,6 +85,7 @@ rules_restore_firing(struct rules_engine *e, const char *rule_id,
 		return RM_ETOOBIG;
 	s->st = ST_FIRING;
 	s->since = since_ms;
+	s->raised = since_ms;
 	return RM_OK;
 }
 

@@ -263,7 +263,8 @@ node_proposal_raise(struct node *n, const struct rules_transition *t,
 }
 
 /* Issue the first version of proposal p as oid in area; RM_EEXIST when
- * the object exists (in any state). */
+ * the object exists and is open, RM_EEXPIRED when it exists in another
+ * state (expired, confirmed). */
 static int
 proposal_new(struct node *n, struct rm_proposal *p, const char *oid,
     const char *area, rm_why *why)
@@ -284,9 +285,15 @@ proposal_new(struct node *n, struct rm_proposal *p, const char *oid,
 	    why)) != RM_OK)
 		return rv;
 	if (base.exists) {
+		bool open = record_proposal(&cur) != NULL &&
+		    record_proposal(&cur)->state == RM_PROPOSAL_OPEN;
+
 		record_fini(&cur);
-		return rm_fail_at(why, RM_EEXIST, "object_id", "proposal %s "
-		    "exists", oid);
+		/* open: raised before (a restart); else this raise cannot
+		 * have its own proposal and must not pass for one */
+		return rm_fail_at(why, open ? RM_EEXIST : RM_EEXPIRED,
+		    "object_id", "proposal %s exists%s", oid, open ? "" :
+		    " and is no longer open");
 	}
 	if ((rv = node_issue_authorise(n, &d, why)) != RM_OK)
 		return rv;

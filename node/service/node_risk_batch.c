@@ -22,7 +22,10 @@
  * signed on the refused one, is sealed again too before it is handed
  * over. Records signed for seqs that another record took are dropped
  * here: they were never stored nor sent, so no fork exists (store.h,
- * "pre-sealed batches"). Only committed batches are counted in the
+ * "pre-sealed batches"). While pass 2 runs, n->imports holds the
+ * review_overdue rules back (they would react to each stored risk with
+ * a proposal, each moving the head: docs/RULES.md "Risk review
+ * dates"); other issuers are rare enough for the reseals. Only committed batches are counted in the
  * report; a crash loses at most the batches not yet committed, never
  * a part of one, so the own log stays contiguous.
  */
@@ -305,6 +308,9 @@ node_import_issue(struct imp *x, rm_why *why)
 	f.x = x;
 	if ((bs = calloc(2, sizeof(*bs))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "out of memory");
+	/* the review_overdue rules hold their proposals meanwhile: each
+	 * would move the own log's head under the sealed batches */
+	atomic_fetch_add(&x->n->imports, 1);
 	b = &bs[0];
 	if ((rv = x->src->rewind(x->src->arg, why)) != RM_OK)
 		goto out;
@@ -348,6 +354,8 @@ node_import_issue(struct imp *x, rm_why *why)
 			rm_buf_fini(&bs[i].sig[j]);
 	}
 out:
+	atomic_fetch_sub(&x->n->imports, 1);
+	node_rules_import_done(x->n);
 	free(bs);
 	service_import_report_fini(&dummy);
 	return rv;

@@ -112,6 +112,9 @@ act(struct node *n, struct node_rules *r, const struct rules_transition *t)
 		i = r->stop ? RULES_RETRIES : i;
 		pthread_mutex_unlock(&r->mu);
 	}
+	/* EEXIST: the proposal is open (raised before a restart);
+	 * EEXPIRED (its object id taken by one no longer open) is a
+	 * failure like any other: counted and logged */
 	if (rv == RM_OK || (t->raised && rv == RM_EEXIST)) {
 		atomic_fetch_add(t->raised ? &r->raised : &r->cleared, 1);
 		rm_log(RM_LOG_NOTICE, "node", "rule %s %s in %s", t->rule->id,
@@ -153,7 +156,9 @@ rules_main(void *arg)
 				act(n, r, &q[i]);
 			free(q);
 			pthread_mutex_lock(&r->mu);
-		} else if (node_review_ready(r->rv, node_now(n))) {
+		} else if (atomic_load(&n->imports) == 0 &&
+		    node_review_ready(r->rv, node_now(n))) {
+			/* held while a risk import runs (struct node) */
 			pthread_mutex_unlock(&r->mu);
 			node_review_run(n, r->rv, &r->mu);
 			pthread_mutex_lock(&r->mu);
@@ -340,7 +345,8 @@ node_rules_start(struct node *n, rm_why *why)
 	if ((rv = rules_load(n->cfg.rules_file, &r->set, &nerr,
 	    log_rules_error, n->cfg.rules_file, why)) != RM_OK ||
 	    (rv = rules_engine_new(r->set, &r->eng)) != RM_OK ||
-	    (rv = node_review_new(r->set, &r->rv)) != RM_OK)
+	    (rv = node_review_new(r->set, n->cfg.rules_review_max, &r->rv)) !=
+	    RM_OK)
 		goto fail;
 	if ((rv = store_active(n->store, &rm_kind_proposal, NULL, now,
 	    start_proposal_each, n)) != RM_OK ||
@@ -422,6 +428,21 @@ node_rules_observe(struct node *n, const char *code, const char *area,
 		return rm_fail_at(why, rv, "rules", "an engine bound is reached "
 		    "(docs/RULES.md \"Limits\")");
 	return rv;
+}
+
+void
+node_rules_import_done(struct node *n)
+{
+	/* n->rules is NULL once node_rules_stop ran (under obs_mtx) */
+	if (n->obs_mtx_ok)
+		pthread_mutex_lock(&n->obs_mtx);
+	if (n->rules != NULL) {
+		pthread_mutex_lock(&n->rules->mu);
+		pthread_cond_signal(&n->rules->cv);
+		pthread_mutex_unlock(&n->rules->mu);
+	}
+	if (n->obs_mtx_ok)
+		pthread_mutex_unlock(&n->obs_mtx);
 }
 
 void

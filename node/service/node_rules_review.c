@@ -35,13 +35,22 @@ struct node_review {
 	size_t qn, qcap;
 	int64_t day;                       /* mu: CST day of the last full
 	                                      pass; -1: none yet */
+	size_t held_max;                   /* open proposals per rule */
+	bool refused_any;                  /* rules thread: a risk refused
+	                                      for the bound since the last
+	                                      full pass */
+	bool again;                        /* rules thread: a full pass is
+	                                      due (work deferred for an
+	                                      import, or a slot freed while
+	                                      risks wait) */
 	atomic_uint_fast64_t raised, cleared, failed, refused;
 };
 
 static rm_log_limit review_log = RM_LOG_LIMIT(10, 60000);
 
 int
-node_review_new(const struct rules_set *set, struct node_review **out)
+node_review_new(const struct rules_set *set, size_t held_max,
+    struct node_review **out)
 {
 	struct node_review *v;
 	bool any = false;
@@ -55,6 +64,8 @@ node_review_new(const struct rules_set *set, struct node_review **out)
 		return RM_ENOMEM;
 	v->set = set;
 	v->day = -1;
+	v->held_max = held_max == 0 || held_max > NODE_REVIEW_HELD_MAX ?
+	    NODE_REVIEW_HELD_MAX : held_max;
 	*out = v;
 	return RM_OK;
 }
@@ -81,8 +92,8 @@ held_find(struct node_review *v, size_t rule, const char *origin,
 	return NULL;
 }
 
-/* Whether rule may hold one more proposal (fewer than
- * NODE_REVIEW_HELD_MAX); counted when not. */
+/* Whether rule may hold one more proposal (fewer than held_max);
+ * counted when not. */
 static bool
 held_room(struct node_review *v, size_t rule)
 {
@@ -90,9 +101,10 @@ held_room(struct node_review *v, size_t rule)
 
 	for (size_t i = 0; i < v->n_held; i++)
 		n += v->held[i].rule == rule;
-	if (n < NODE_REVIEW_HELD_MAX)
+	if (n < v->held_max)
 		return true;
 	atomic_fetch_add(&v->refused, 1);
+	v->refused_any = true;
 	return false;
 }
 
@@ -258,12 +270,18 @@ review_one(struct node *n, struct node_review *v, size_t ri,
 			h->seen = true;
 			return;
 		}
+		if (atomic_load(&n->imports) > 0) {
+			v->again = true;   /* an import runs: the next pass */
+			return;
+		}
 		if (!held_room(v, ri))
 			return;
 		node_proposal_review_oid(r->id, it->origin, it->oid, it->review,
 		    pid);
 		rv = node_proposal_review_raise(n, r, it, &why);
-		if (rv != RM_OK && rv != RM_EEXIST) {
+		/* EEXPIRED: this review date's proposal was confirmed or
+		 * expired: it stands; a new date raises a new one */
+		if (rv != RM_OK && rv != RM_EEXIST && rv != RM_EEXPIRED) {
 			failed(v, r, "not raised", it, &why, rv);
 			return;
 		}
@@ -277,6 +295,10 @@ review_one(struct node *n, struct node_review *v, size_t ri,
 	}
 	if (h == NULL)
 		return;
+	if (atomic_load(&n->imports) > 0) {
+		v->again = true;
+		return;
+	}
 	if ((rv = node_proposal_expire_oid(n, h->pid, &why)) != RM_OK) {
 		failed(v, r, "not expired", it, &why, rv);
 		return;
@@ -285,6 +307,8 @@ review_one(struct node *n, struct node_review *v, size_t ri,
 	rm_log(RM_LOG_NOTICE, "node", "rule %s cleared for risk %s/%s",
 	    r->id, it->origin, it->oid);
 	held_remove(v, h);
+	/* a slot freed: risks refused for the bound get theirs */
+	v->again = v->again || v->refused_any;
 }
 
 struct pass {
@@ -320,6 +344,7 @@ full_pass(struct node *n, struct node_review *v, int64_t today)
 	rm_why why;
 
 	indicator_time_format(RM_IND_DAY, today, day);
+	v->refused_any = false;
 	for (size_t i = 0; i < v->n_held; i++)
 		v->held[i].seen = false;
 	for (size_t ri = 0; ri < v->set->n; ri++) {
@@ -383,6 +408,13 @@ node_review_run(struct node *n, struct node_review *v, pthread_mutex_t *mu)
 			if (rules_is_review(&v->set->rules[ri]))
 				review_one(n, v, ri, &q[i], today);
 	free(q);
+	/* deferred or refused work: one more full pass at the next ready
+	 * (the rules thread waits while an import runs) */
+	if (v->again) {
+		pthread_mutex_lock(mu);
+		v->day = -1;
+		pthread_mutex_unlock(mu);
+	}
 }
 
 void

@@ -145,6 +145,11 @@ struct node {
 
 	struct node_rules *rules;    /* the monitoring rules (node_rules.c),
 	                                NULL when config `rules` is unset */
+	/* Risk imports in pass 2 (node_risk_batch.c): while one runs, the
+	 * review_overdue rules issue nothing (docs/RULES.md "Risk review
+	 * dates"), so that their proposals do not move the own log's head
+	 * under the import's sealed batches. */
+	atomic_uint imports;
 };
 
 /* The current roster, referenced (caller roster_free()s); thread-safe. */

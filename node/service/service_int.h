@@ -161,7 +161,9 @@ void node_proposal_oid(const char *rule, const char *area, rm_utc_ms at,
 
 /* A rule raised (t->raised): issue its proposal, or with auto_issue on
  * the rule and rules_auto_issue in the config its alert. RM_EEXIST when
- * the proposal exists already (a restart); else the issue path's. */
+ * the proposal exists already and is open (a restart); RM_EEXPIRED
+ * when it exists and is expired or confirmed (the raise has no
+ * proposal: counted in issue_failed); else the issue path's. */
 int node_proposal_raise(struct node *n, const struct rules_transition *t,
     rm_why *why);
 
@@ -200,7 +202,8 @@ void node_proposal_review_oid(const char *rule, const char *origin,
  * agency, subject the rule's plus the risk id and name, evidence
  * "review" (the review date, the days overdue, ref "ORIGIN/OID"), in
  * the risk's area, raised at the midnight (UTC+08:00) the date passed.
- * RM_EEXIST when it exists (a restart); RM_EBADVALUE (field review)
+ * RM_EEXIST when it exists and is open (a restart); RM_EEXPIRED when
+ * it exists and is expired or confirmed; RM_EBADVALUE (field review)
  * when the date is not past; else the issue path's. */
 int node_proposal_review_raise(struct node *n, const struct rules_rule *r,
     const struct node_review_item *it, rm_why *why);
@@ -216,9 +219,12 @@ int node_proposal_review_raise(struct node *n, const struct rules_rule *r,
 
 struct node_review;
 
-/* The review state of set (borrowed; outlives it); *out NULL when set
- * has no review_overdue rule. RM_ENOMEM. */
-int node_review_new(const struct rules_set *set, struct node_review **out);
+/* The review state of set (borrowed; outlives it), each rule holding at
+ * most held_max open proposals (config rules_review_max, at most
+ * NODE_REVIEW_HELD_MAX); *out NULL when set has no review_overdue rule.
+ * RM_ENOMEM. */
+int node_review_new(const struct rules_set *set, size_t held_max,
+    struct node_review **out);
 void node_review_free(struct node_review *v);
 /* An own open review proposal found at start: held again, so that its
  * risk's next version or the next full pass expires it. */
@@ -233,9 +239,15 @@ bool node_review_ready(const struct node_review *v, rm_utc_ms now);
 rm_utc_ms node_review_next_ms(const struct node_review *v);
 /* Take the queue (under mu) and, on a new day, evaluate every review
  * rule over the store's overdue risks; then each queued version. Issues
- * and expires the proposals. */
+ * and expires the proposals. What it cannot issue because a risk
+ * import started meanwhile (n->imports), and risks refused for the
+ * bound once a held proposal expired, are left to a full pass at the
+ * next ready (bounded: one per run that deferred or freed a slot). */
 void node_review_run(struct node *n, struct node_review *v,
     pthread_mutex_t *mu);
+/* A risk import ended (n->imports dropped): wake the rules thread for
+ * the review work it held back. Any thread; takes obs_mtx. */
+void node_rules_import_done(struct node *n);
 /* Add the review counters to out (raised, cleared, issue_failed,
  * review_refused). */
 void node_review_stats(const struct node_review *v,

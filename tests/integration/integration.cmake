@@ -11,7 +11,8 @@ foreach(t two_nodes_tls forged_peer coap_observe coap_junk http_api
     risk_rollup
     task_dispatch
     rules_proposals
-    rules_review)
+    rules_review
+    rules_review_limits)
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()

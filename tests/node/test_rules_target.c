@@ -326,6 +326,47 @@ test_definitions(void)
 	rules_set_free(s);
 }
 
+/* A definition flipping direction 40 times without an observation
+ * (the engine clock stands still): each raise has its own since (the
+ * proposal's object id), later than the last one, and each clear names
+ * the since of the raise it ends. */
+static void
+test_flipping_definition(void)
+{
+	struct rules_set *s = set_of(target_rules);
+	struct rules_def_fact green = { "green_ratio", 40, false, 0, true, 10 };
+	struct rules_obs o = { "green_ratio", "120116", T0, 38 };
+	struct rules_engine *e;
+	rm_utc_ms last = 0, open = 0;
+	size_t raises = 0;
+	struct log l;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL_FATAL(rules_engine_new(s, &e), RM_OK);
+	memset(&l, 0, sizeof(l));
+	CU_ASSERT_EQUAL(rules_observe(e, &o, 1, record, &l), RM_OK);
+	for (int i = 0; i < 40; i++) {
+		green.lower_worse = i % 2 == 0;   /* 38 < 40: off, then on */
+		green.t_ms = 10 + i;
+		l.n = 0;
+		CU_ASSERT_EQUAL(rules_define(e, &green, record, &l), RM_OK);
+		CU_ASSERT_EQUAL_FATAL(l.n, 1);
+		if (l.t[0].raised) {
+			CU_ASSERT(l.t[0].at_ms > last);
+			CU_ASSERT(l.t[0].at_ms >= T0);
+			last = open = l.t[0].at_ms;
+			raises++;
+		} else {
+			CU_ASSERT_EQUAL(l.t[0].since_ms, open);
+			open = 0;
+		}
+	}
+	CU_ASSERT_EQUAL(raises, 20);
+	CU_ASSERT_EQUAL(last, T0 + 19);
+	rules_engine_free(e);
+	rules_set_free(s);
+}
+
 /* The engine never evaluates a review_overdue rule. */
 static void
 test_review_not_engine(void)
@@ -358,6 +399,7 @@ rm_test_register(void)
 		{ "parse_bad", test_parse_bad },
 		{ "off_target", test_off_target },
 		{ "definitions", test_definitions },
+		{ "flipping_definition", test_flipping_definition },
 		{ "review_not_engine", test_review_not_engine },
 		CU_TEST_INFO_NULL,
 	};
