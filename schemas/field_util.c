@@ -153,3 +153,11 @@ sch_agency_list_check(const char (*ids)[RM_AGENCY_ID_MAX + 1], size_t n,
 		    "%s: 1..%zu agencies, got %zu", field, max, n);
 	return sch_agency_ids_check(ids, n, field, why);
 }
+
+int
+sch_put_text_entry(rm_buf *b, const char *key, const char *v)
+{
+	int rv = rm_cbor_put_cstr(b, key);
+
+	return rv != RM_OK ? rv : rm_cbor_put_cstr(b, v);
+}

@@ -33,9 +33,7 @@ record_indicator_def(const struct rm_record *rec)
 static int
 put_kv(rm_buf *b, enum def_key k, const char *v)
 {
-	int rv = rm_cbor_put_cstr(b, def_keys[k]);
-
-	return rv != RM_OK ? rv : rm_cbor_put_cstr(b, v);
+	return sch_put_text_entry(b, def_keys[k], v);
 }
 
 static int

@@ -141,9 +141,7 @@ record_risk(const struct rm_record *rec)
 static int
 put_kv(rm_buf *b, enum risk_key k, const char *v)
 {
-	int rv = rm_cbor_put_cstr(b, risk_keys[k]);
-
-	return rv != RM_OK ? rv : rm_cbor_put_cstr(b, v);
+	return sch_put_text_entry(b, risk_keys[k], v);
 }
 
 static int

@@ -154,6 +154,9 @@ int sch_decfrac_read(rm_cbor_rd *rd, const char *field, int64_t *e,
  * U+XXXX at byte N". */
 int sch_text_check(const char *s, const char *field, size_t max,
     bool required, rm_why *why);
+/* Append one map entry of text key and text value (both NUL-terminated,
+ * deterministic CBOR, RFC 8949 §4.2.1). RM_ENOMEM, RM_ETOOBIG. */
+int sch_put_text_entry(rm_buf *b, const char *key, const char *v);
 /* The character rule of sch_text_check alone, for valid UTF-8 s (NUL-
  * terminated): lines allows line feeds and tabs. RM_EBADVALUE. */
 int sch_text_plain(const char *s, const char *field, bool lines,

@@ -55,9 +55,7 @@ record_task(const struct rm_record *rec)
 static int
 put_kv(rm_buf *b, enum task_key k, const char *v)
 {
-	int rv = rm_cbor_put_cstr(b, task_keys[k]);
-
-	return rv != RM_OK ? rv : rm_cbor_put_cstr(b, v);
+	return sch_put_text_entry(b, task_keys[k], v);
 }
 
 static int

@@ -8,7 +8,6 @@
  *   GET  /v1/alerts.atom             Atom feed (RFC 4287) of the alerts
  *                                    in force, linking to each document
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +18,6 @@
 /* Offset of the times of an alert that carries no CAP message (issued
  * through the JSON API): China Standard Time, +08:00. */
 #define HTTP_CAP_OFFSET_MIN 480
-
-void
-http_media_type(const char *ct, char out[64])
-{
-	size_t k = 0;
-
-	out[0] = '\0';
-	if (ct == NULL)
-		return;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	for (; *ct != '\0' && *ct != ';' && *ct != ' ' && *ct != '\t' &&
-	    k < 63; ct++)
-		out[k++] = (char)tolower((unsigned char)*ct);
-	out[k] = '\0';
-}
 
 /* POST /v1/alerts, application/cap+xml */
 int

@@ -85,14 +85,6 @@ series_json(const struct service_ind_series *s)
 	    "from", a, "to", b);
 }
 
-static bool
-ct_is(const char *ct, const char *want)
-{
-	size_t n = strlen(want);
-
-	return ct != NULL && strncasecmp(ct, want, n) == 0 &&
-	    (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
-}
 
 int
 http_post_indicators(struct http_call_ctx *c)
@@ -114,8 +106,8 @@ http_post_indicators(struct http_call_ctx *c)
 		return http_refuse(c, 422, RM_EBADVALUE, "skip_errors", "0 or 1");
 	}
 	skip = c->q->n == 1 && strcmp(c->q->p[0].val, "1") == 0;
-	if (ct != NULL && !ct_is(ct, "text/csv") &&
-	    !ct_is(ct, "application/x-ndjson") && !ct_is(ct, "text/plain")) {
+	if (ct != NULL && !http_media_is(ct, "text/csv") &&
+	    !http_media_is(ct, "application/x-ndjson") && !http_media_is(ct, "text/plain")) {
 		json_decref(r.arr);
 		return http_refuse(c, 415, RM_EUNSUPPORTED, "content-type", "\"%.60s\""
 		    " (text/csv or application/x-ndjson)", ct);
@@ -126,7 +118,7 @@ http_post_indicators(struct http_call_ctx *c)
 		    "with header code,area,time,value[,unit,source], or "
 		    "NDJSON)");
 	}
-	ndjson = ct_is(ct, "application/x-ndjson") || (ct == NULL &&
+	ndjson = http_media_is(ct, "application/x-ndjson") || (ct == NULL &&
 	    body[0] == '{');
 	rv = ndjson ? req_indicator_ndjson(body, len, IND_VALUES_MAX, &v, &nv,
 	    row_bad, &r, &nbad) : indicator_csv_read(body, len,

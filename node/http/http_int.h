@@ -153,9 +153,14 @@ int http_issue_answer(struct http_call_ctx *c, int rv,
 int http_path_object_id(struct http_call_ctx *c,
     char oid[RM_OBJECT_ID_MAX + 2]);
 
-/* The media type of a Content-Type value, lower case, without
- * parameters or white space ("application/cap+xml"); "" for NULL. */
+/* The media type of a Content-Type value (RFC 9110 §8.3.1), lower
+ * case, without parameters or white space ("application/cap+xml"); ""
+ * for NULL. Longer types are cut at 63 bytes. */
 void http_media_type(const char *ct, char out[64]);
+/* Is the media type of Content-Type value ct (NULL: none) `type`
+ * (lower case, "text/csv")? Parameters ("; charset=utf-8") and case are
+ * ignored (RFC 9110 §8.3.1). */
+bool http_media_is(const char *ct, const char *type);
 
 /* Handlers of each resource group. */
 int http_post_alert_cap(struct http_call_ctx *c);  /* http_cap.c */
@@ -325,11 +330,6 @@ int req_get_str(json_t *obj, const char *key, const char *field,
  * EBADVALUE (out of range), naming path f. */
 int req_get_coord(json_t *v, const char *f, double limit, int32_t *out,
     rm_why *why);
-
-/* Is the request's media type (its Content-Type without parameters,
- * RFC 9110 §8.3.1: compared case-insensitively, "; charset=utf-8"
- * ignored) `type` ("text/csv")? False when the header is absent. */
-bool http_req_media_is(const struct http_req *req, const char *type);
 
 /* jansson's reason for a body that is not JSON, in the API's words
  * (its "\\u0000 is not allowed without JSON_ALLOW_NUL" names an

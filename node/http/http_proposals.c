@@ -14,7 +14,6 @@
 
 #include "node/http/http_int.h"
 
-#define HTTP_CT_CSV "text/csv; charset=utf-8"
 #define OBS_MAX 10000          /* observations per request */
 
 static int

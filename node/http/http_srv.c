@@ -214,18 +214,6 @@ body_rule(const char *uri)
 
 /* Content-Type ct is the media type want (RFC 9110 §8.3.1: case-
  * insensitive, optional parameters after ';'). */
-static bool
-media_type_is(const char *ct, const char *want)
-{
-	size_t n = strlen(want);
-
-	if (ct == NULL || strncasecmp(ct, want, n) != 0)
-		return false;
-	ct += n;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
 
 static void
 http_handle(nng_aio *aio)
@@ -284,7 +272,7 @@ http_handle(nng_aio *aio)
 		return;
 	}
 	if (rule != NULL && strcmp(nng_http_req_get_method(req), "POST") ==
-	    0 && !media_type_is(nng_http_req_get_header(req, "Content-Type"),
+	    0 && !http_media_is(nng_http_req_get_header(req, "Content-Type"),
 	    rule->ctype)) {
 		char msg[96];
 

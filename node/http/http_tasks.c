@@ -197,7 +197,7 @@ http_get_tasks_csv(struct http_call_ctx *c)
 	if (rv != RM_OK)
 		return http_refuse(c, 500, rv, "", "cannot write CSV");
 	c->res->status = 200;
-	c->res->content_type = "text/csv; charset=utf-8";
+	c->res->content_type = HTTP_CT_CSV;
 	return RM_OK;
 }
 

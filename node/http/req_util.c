@@ -5,6 +5,7 @@
  * rm_err (http_status_for: EMALFORMED, EMISSING, EUNKNOWN 400;
  * EBADVALUE, ETOOBIG 422; ENOMEM 500).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,17 +147,27 @@ req_json_object(const char *body, size_t len, json_t **root, rm_why *why)
 	return RM_OK;
 }
 
-bool
-http_req_media_is(const struct http_req *req, const char *type)
+void
+http_media_type(const char *ct, char out[64])
 {
-	const char *v = req->content_type;
-	size_t n, tl = strlen(type);
+	size_t k = 0;
 
-	if (v == NULL)
-		return false;
-	v += strspn(v, " \t");
-	n = strcspn(v, ";");
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		n--;
-	return n == tl && strncasecmp(v, type, n) == 0;
+	out[0] = '\0';
+	if (ct == NULL)
+		return;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	for (; *ct != '\0' && *ct != ';' && *ct != ' ' && *ct != '\t' &&
+	    k < 63; ct++)
+		out[k++] = (char)tolower((unsigned char)*ct);
+	out[k] = '\0';
+}
+
+bool
+http_media_is(const char *ct, const char *type)
+{
+	char mt[64];
+
+	http_media_type(ct, mt);
+	return mt[0] != '\0' && strcmp(mt, type) == 0;
 }
