@@ -304,6 +304,41 @@ http_handle(nng_aio *aio)
 	nng_http_conn_read_all(conn, c->rd);
 }
 
+/*
+ * The answers nng's HTTP server gives by itself, before any handler runs
+ * (a request line that is not HTTP/1.x, a method or path it cannot
+ * parse): the same JSON error body as ours (docs/API.md "Errors") instead
+ * of nng's HTML page. nng 1.5 labels them text/html whatever the body
+ * (nni_http_server_res_error); the body is what clients read.
+ */
+static int
+set_error_pages(nng_http_server *srv)
+{
+	static const struct {
+		uint16_t code;
+		const char *body;
+	} pages[] = {
+		{ 400, "{\"error\":\"EMALFORMED\",\"field\":\"\","
+		    "\"reason\":\"the request is not valid HTTP/1.1\"}\n" },
+		{ 404, "{\"error\":\"ENOTFOUND\",\"field\":\"\","
+		    "\"reason\":\"no such resource\"}\n" },
+		{ 405, "{\"error\":\"EINVAL\",\"field\":\"\","
+		    "\"reason\":\"method not allowed\"}\n" },
+		{ 500, "{\"error\":\"EIO\",\"field\":\"\","
+		    "\"reason\":\"internal error\"}\n" },
+		{ 505, "{\"error\":\"EUNSUPPORTED\",\"field\":\"\","
+		    "\"reason\":\"HTTP version not supported: "
+		    "only HTTP/1.0 and HTTP/1.1 are spoken\"}\n" },
+	};
+	int rv;
+
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+		if ((rv = nng_http_server_set_error_page(srv, pages[i].code,
+		    pages[i].body)) != 0)
+			return rv;
+	return 0;
+}
+
 int
 http_start(struct node *n, const char *listen, struct http_srv **out,
     rm_why *why)
@@ -337,6 +372,10 @@ http_start(struct node *n, const char *listen, struct http_srv **out,
 		rm_fail(why, RM_ENET, "http %s: %s", listen, nng_strerror(rv));
 		if (h != NULL)
 			nng_http_handler_free(h);
+		goto fail;
+	}
+	if ((rv = set_error_pages(hs->srv)) != 0) {
+		rm_fail(why, RM_ENET, "http %s: %s", listen, nng_strerror(rv));
 		goto fail;
 	}
 	if ((rv = nng_http_server_start(hs->srv)) != 0) {

@@ -19,6 +19,12 @@ check_eq "wrong token: 401" "$code" 401
 hdr=$(curl -s -o /dev/null -D - "http://$addr/v1/status" | tr -d '\r' | grep -i '^www-authenticate:')
 check_eq "401 names the scheme (RFC 9110 §11.6.1)" "$hdr" 'WWW-Authenticate: Bearer realm="riskmesh"'
 
+# nng answers an unsupported HTTP version itself: the body is our JSON error.
+r=$(printf 'GET /v1/status HTTP/2.0\r\nHost: x\r\n\r\n' |
+    timeout 5 bash -c "exec 3<>/dev/tcp/${addr%:*}/${addr##*:}; cat >&3; cat <&3" | tr -d '\r')
+check_eq "HTTP/2.0 request line: 505" "$(head -1 <<<"$r" | cut -d' ' -f2)" 505
+check_eq "505 body is the JSON error" "$(sed '1,/^$/d' <<<"$r" | rm_json 'd["error"]' 2>/dev/null)" EUNSUPPORTED
+
 post() { rm_http "$FED" $A POST /v1/alerts -H 'Content-Type: application/json' "$@"; }
 expect() { # DESCRIPTION STATUS FIELD BODY
 	local r; r=$(post --data-binary "$4")
