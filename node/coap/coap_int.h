@@ -24,6 +24,8 @@
 #define SRV_FULL_LOG_MS 60000 /* at most one "table full" warning a minute */
 #define SRV_CF_LINK     40    /* application/link-format (RFC 6690) */
 #define SRV_CACHE_MAX   8     /* bodies kept per notification round */
+#define SRV_RESTORED_MAX 100000 /* observers read back after a restart */
+#define SRV_RESTORED_TTL_S (24 * 3600) /* ... notified at most this long */
 
 typedef char srv_code[RM_AREA_CODE_MAX + 1];
 
@@ -63,6 +65,19 @@ struct srv_obs {
 	                           observation (its RST silently ends it) */
 };
 
+/* An observation read back after a restart (coap_restore.c). */
+struct srv_restored {
+	struct sockaddr_storage to;
+	socklen_t tolen;
+	uint8_t tok[SRV_TOKEN_MAX];
+	size_t tok_len;
+	bool all;               /* /alerts, else area */
+	srv_code area;
+	unsigned cf;
+	uint16_t mid;           /* of our last notification: its RST ends it */
+	uint64_t since_s;       /* Unix s of its registration or last save */
+};
+
 /* What the peek at the next datagram saw (coap_peek.c). */
 struct srv_peek {
 	bool rst;               /* an RST: mid below */
@@ -80,6 +95,7 @@ struct alertcoap {
 	struct alertcoap_provider provider;
 	int max_age_s;
 	pthread_t thread;
+	bool thread_started;
 	atomic_bool stop;
 	int wake_fd;            /* eventfd: written by notify and stop */
 	int ep_fd;              /* {libcoap's epoll fd, wake_fd}; -1 when
@@ -117,6 +133,13 @@ struct alertcoap {
 	size_t obs_hint;        /* where csrv_obs_find() starts (coap_obs.c) */
 	rm_utc_ms next_expiry_ms;
 	uintptr_t last_released;
+	/* Observers kept across restarts (coap_restore.c). */
+	char *observers_file;   /* NULL: not kept */
+	bool obs_dirty;         /* the file is behind the tally */
+	rm_mono_ms obs_saved_ms;
+	struct srv_restored *restored;
+	size_t n_restored, cap_restored;
+	uint32_t restored_seq;
 	/* Notification rounds: one per batch of changes taken by the
 	 * thread. Every observer of a resource notified in one round gets
 	 * the same body, rendered once per content format. */
@@ -132,6 +155,8 @@ struct alertcoap {
 	atomic_uint_fast64_t st_malformed;
 	atomic_uint_fast64_t st_left_out;  /* alertcoap_stats.left_out */
 	atomic_uint_fast64_t st_block_obs; /* Block2 fetches with Observe */
+	atomic_uint_fast64_t st_restored;  /* restored observers left */
+	atomic_uint_fast64_t st_restored_sent;
 	rm_log_limit junk_log;  /* malformed datagrams: a sample logged */
 	rm_log_limit lib_log;   /* every other libcoap line */
 };
@@ -206,6 +231,13 @@ void csrv_peek_read(struct alertcoap *c);
 /* After coap_io_process(): mirror in the tally what libcoap did with
  * the noted RST or cancel. */
 void csrv_peek_after(struct alertcoap *c);
+/* Same family, address and port. */
+bool csrv_sa_eq(const struct sockaddr *a, const struct sockaddr *b);
+/* One option (RFC 7252 §3.1) after option number *last; its length. */
+size_t csrv_opt(uint8_t *p, unsigned *last, unsigned num, const uint8_t *v,
+    size_t len);
+/* Big-endian, shortest form (RFC 7252 §3.2 uint); its length. */
+size_t csrv_uint(uint8_t *p, uint64_t v);
 /* The server running on this thread, for the log handler (coap_obs.c). */
 void csrv_set_current(struct alertcoap *c);
 
@@ -229,5 +261,27 @@ coap_resource_t *csrv_area_get(struct alertcoap *c, const char *code,
     bool fixed);
 /* A request for r: moves it to the back of the LRU. */
 void csrv_area_touch(struct alertcoap *c, coap_resource_t *r);
+
+/* coap_restore.c: observers kept across restarts (see its top). */
+/* The observation tally changed: save the file within a second. */
+void csrv_restore_dirty(struct alertcoap *c);
+/* Write the file now (atomically); RM_OK or the error, logged. */
+int csrv_restore_save(struct alertcoap *c);
+/* Milliseconds until a due save, -1 when none is due. */
+int csrv_restore_wait_ms(const struct alertcoap *c);
+/* Save if due (server thread, once a round). */
+void csrv_restore_tick(struct alertcoap *c);
+/* Read the file at start into the restored list (after bind). */
+void csrv_restore_load(struct alertcoap *c);
+/* A round changed `changed` (or everything): notify the restored
+ * observers of the resources it hit. */
+void csrv_restore_notify(struct alertcoap *c, const srv_code *changed,
+    size_t n, bool every);
+/* Session s registered token t: its restored entry, if any, ends. */
+void csrv_restore_registered(struct alertcoap *c, coap_session_t *s,
+    coap_bin_const_t t);
+/* An RST from `from` to our message mid: that restored entry ends. */
+void csrv_restore_rst(struct alertcoap *c, const coap_address_t *from,
+    coap_mid_t mid);
 
 #endif /* RM_NODE_COAP_INT_H */

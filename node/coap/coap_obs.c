@@ -157,6 +157,7 @@ srv_obs_del_at(struct alertcoap *c, size_t i)
 	srv_obs_count(c, c->obs[i].r, -1);
 	c->obs[i] = c->obs[--c->n_obs];
 	atomic_store(&c->st_observers, c->n_obs);
+	csrv_restore_dirty(c);
 }
 
 /* Remove the observations of session s (token t, or all if t.s NULL). */
@@ -205,6 +206,8 @@ csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
 	o->mid = COAP_INVALID_MID;
 	srv_obs_count(c, r, 1);
 	atomic_store(&c->st_observers, c->n_obs);
+	csrv_restore_registered(c, s, t);
+	csrv_restore_dirty(c);
 }
 
 static struct alertcoap *

@@ -50,8 +50,8 @@
 #define PEEK_MAX    1600    /* larger datagrams are left to libcoap */
 #define PEEK_SZX    6       /* 1024-byte blocks at most */
 
-static bool
-srv_sa_eq(const struct sockaddr *a, const struct sockaddr *b)
+bool
+csrv_sa_eq(const struct sockaddr *a, const struct sockaddr *b)
 {
 	if (a->sa_family != b->sa_family)
 		return false;
@@ -132,7 +132,7 @@ csrv_peek_init(struct alertcoap *c, const coap_address_t *bound)
 		    type != SOCK_DGRAM ||
 		    getsockname(fd, (struct sockaddr *)&ss, &l) != 0)
 			continue;
-		if (srv_sa_eq((struct sockaddr *)&ss, &bound->addr.sa)) {
+		if (csrv_sa_eq((struct sockaddr *)&ss, &bound->addr.sa)) {
 			c->udp_fd = fd;
 			break;
 		}
@@ -145,9 +145,8 @@ csrv_peek_init(struct alertcoap *c, const coap_address_t *bound)
 		    "Block2 requests with Observe get libcoap's 4.00");
 }
 
-/* One option (RFC 7252 §3.1) after option number *last. */
-static size_t
-srv_opt(uint8_t *p, unsigned *last, unsigned num, const uint8_t *v,
+size_t
+csrv_opt(uint8_t *p, unsigned *last, unsigned num, const uint8_t *v,
     size_t len)
 {
 	unsigned d = num - *last;
@@ -163,9 +162,8 @@ srv_opt(uint8_t *p, unsigned *last, unsigned num, const uint8_t *v,
 	return i + len;
 }
 
-/* Big-endian, shortest form (RFC 7252 §3.2 uint). */
-static size_t
-srv_uint(uint8_t *p, uint64_t v)
+size_t
+csrv_uint(uint8_t *p, uint64_t v)
 {
 	size_t n = 0;
 
@@ -224,17 +222,17 @@ srv_block_answer(struct alertcoap *c, coap_resource_t *r, const char *area,
 	n += tok.length;
 	if (err == NULL) {
 		uint64_t etag = csrv_etag(b.data, b.len);
-		n += srv_opt(out + n, &last, COAP_OPTION_ETAG, v,
+		n += csrv_opt(out + n, &last, COAP_OPTION_ETAG, v,
 		    coap_encode_var_safe8(v, sizeof(v), etag));
-		n += srv_opt(out + n, &last, COAP_OPTION_CONTENT_FORMAT, v,
-		    srv_uint(v, cf));
-		n += srv_opt(out + n, &last, COAP_OPTION_MAXAGE, v,
-		    srv_uint(v, (uint64_t)c->max_age_s));
-		n += srv_opt(out + n, &last, COAP_OPTION_BLOCK2, v,
-		    srv_uint(v, (uint64_t)blk.num << 4 | (more ? 8u : 0u) |
+		n += csrv_opt(out + n, &last, COAP_OPTION_CONTENT_FORMAT, v,
+		    csrv_uint(v, cf));
+		n += csrv_opt(out + n, &last, COAP_OPTION_MAXAGE, v,
+		    csrv_uint(v, (uint64_t)c->max_age_s));
+		n += csrv_opt(out + n, &last, COAP_OPTION_BLOCK2, v,
+		    csrv_uint(v, (uint64_t)blk.num << 4 | (more ? 8u : 0u) |
 		    szx));
-		n += srv_opt(out + n, &last, COAP_OPTION_SIZE2, v,
-		    srv_uint(v, b.len));
+		n += csrv_opt(out + n, &last, COAP_OPTION_SIZE2, v,
+		    csrv_uint(v, b.len));
 		if (take > 0) {
 			out[n++] = 0xff;
 			memcpy(out + n, b.data + off, take);
@@ -398,6 +396,8 @@ csrv_peek_after(struct alertcoap *c)
 
 	if (!c->peek.rst && !c->peek.cancel)
 		return;
+	if (c->peek.rst)
+		csrv_restore_rst(c, &c->peek.from, c->peek.mid);
 	if (c->peek.cancel)
 		r = c->peek.all ? c->all : csrv_area_find(c, c->peek.area);
 	tok.length = c->peek.tok_len;
@@ -405,7 +405,7 @@ csrv_peek_after(struct alertcoap *c)
 	for (size_t i = c->n_obs; i-- > 0;) {
 		struct srv_obs *o = &c->obs[i];
 		const coap_address_t *a = coap_session_get_addr_remote(o->s);
-		if (a == NULL || !srv_sa_eq(&a->addr.sa, &c->peek.from.addr.sa))
+		if (a == NULL || !csrv_sa_eq(&a->addr.sa, &c->peek.from.addr.sa))
 			continue;
 		if (c->peek.rst && o->mid == c->peek.mid) {
 			csrv_obs_forget(c, o->s, o->r, (coap_bin_const_t){

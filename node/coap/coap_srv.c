@@ -104,6 +104,7 @@ srv_process_pending(struct alertcoap *c)
 		if (hit)
 			srv_notify_res(c, c->areas[i].r, c->areas[i].code, now);
 	}
+	csrv_restore_notify(c, pend, n, all);
 }
 
 /* Wake the server thread (any thread; never blocks). */
@@ -169,6 +170,7 @@ srv_round_epoll(struct alertcoap *c)
 	lib_ms = coap_io_prepare_epoll(c->ctx, now); /* 0: no deadline */
 	wait_ms = srv_min_wait(srv_expiry_wait_ms(c),
 	    lib_ms == 0 ? -1 : lib_ms > INT_MAX ? INT_MAX : (int)lib_ms);
+	wait_ms = srv_min_wait(wait_ms, csrv_restore_wait_ms(c));
 	/* After a block answered by coap_peek.c, libcoap holds the next
 	 * notification to that session for 2 s (it believes the block-wise
 	 * notification unfinished) and sets no timer for it: look again. */
@@ -193,7 +195,8 @@ srv_round_epoll(struct alertcoap *c)
 static int
 srv_round_select(struct alertcoap *c)
 {
-	int wait_ms = srv_expiry_wait_ms(c);
+	int wait_ms = srv_min_wait(srv_expiry_wait_ms(c),
+	    csrv_restore_wait_ms(c));
 	fd_set rd;
 
 	FD_ZERO(&rd);
@@ -214,8 +217,11 @@ srv_main(void *arg)
 	struct alertcoap *c = arg;
 
 	csrv_set_current(c);
+	/* The set may have changed while the node was down. */
+	csrv_restore_notify(c, NULL, 0, true);
 	while (!atomic_load(&c->stop)) {
 		srv_process_pending(c);
+		csrv_restore_tick(c);
 		if ((c->ep_fd >= 0 ? srv_round_epoll(c) :
 		    srv_round_select(c)) < 0) {
 			rm_log(RM_LOG_ERR, SRV_TAG, "server loop failed: %s",
@@ -272,6 +278,8 @@ alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 	out->evicted = atomic_load(&c->st_evicted);
 	out->malformed = atomic_load(&c->st_malformed);
 	out->left_out = atomic_load(&c->st_left_out);
+	out->restored = atomic_load(&c->st_restored);
+	out->restored_sent = atomic_load(&c->st_restored_sent);
 }
 
 static int
@@ -310,6 +318,8 @@ static void
 srv_free(struct alertcoap *c)
 {
 	if (c->ctx != NULL) {
+		if (c->thread_started)
+			(void)csrv_restore_save(c); /* a clean stop */
 		c->closing = true;
 		csrv_peek_fini(c);
 		coap_free_context(c->ctx);  /* resources, userdata, sessions */
@@ -324,6 +334,8 @@ srv_free(struct alertcoap *c)
 	free(c->areas);
 	free(c->served);
 	free(c->obs);
+	free(c->restored);
+	free(c->observers_file);
 	free(c);
 }
 
@@ -397,6 +409,11 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	c->round = 1;           /* cache entries start at round 0 */
 	c->provider = opts->provider;
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
+	if (opts->observers_file != NULL &&
+	    (c->observers_file = strdup(opts->observers_file)) == NULL) {
+		rv = rm_fail(why, RM_ENOMEM, "coap: no memory");
+		goto fail;
+	}
 	if ((rv = csrv_served_init(c, opts->served, opts->n_served, why))
 	    != RM_OK)
 		goto fail;
@@ -435,10 +452,12 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 			goto nomem;
 	if ((rv = srv_wake_init(c, why)) != RM_OK)
 		goto fail;
+	csrv_restore_load(c);
 	if (pthread_create(&c->thread, NULL, srv_main, c) != 0) {
 		rv = rm_fail(why, RM_ENOMEM, "coap: cannot start thread");
 		goto fail;
 	}
+	c->thread_started = true;
 	rm_log(RM_LOG_INFO, SRV_TAG, "listening on %s port %u (udp), "
 	    "%zu area resources, %zu served prefixes%s", host,
 	    (unsigned)(opts->port ? opts->port : 5683), c->n_areas,

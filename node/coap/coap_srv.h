@@ -105,6 +105,12 @@ struct alertcoap_opts {
 	const char *const *served;
 	size_t n_served;
 	struct alertcoap_provider provider;
+	/* Where the plain-UDP observations are kept across restarts
+	 * (coap_restore.c, docs/COAP.md "Restarts"): read at start, the
+	 * observers found there notified until they register again;
+	 * written atomically (mode 0600) at most once a second while
+	 * observations change, and at alertcoap_stop(). NULL: not kept. */
+	const char *observers_file;
 };
 
 struct alertcoap_stats {
@@ -121,6 +127,9 @@ struct alertcoap_stats {
 	                              than a CoAP header, or not parsed by
 	                              libcoap (RFC 7252 §3); each counted,
 	                              a sample logged (5 lines per 10 s) */
+	uint64_t restored;         /* observers read back after a restart
+	                              and not yet registered again */
+	uint64_t restored_sent;    /* notifications sent to them */
 };
 
 /* Bind (UDP), create resources, start the thread. opts is copied

@@ -310,6 +310,8 @@ node_coap_figures(struct node *n, struct node_coap_stats *out)
 	out->resources = cs.resources;
 	out->malformed = cs.malformed;
 	out->left_out = cs.left_out;
+	out->restored = cs.restored;
+	out->restored_sent = cs.restored_sent;
 }
 
 /* Area resources created at start: every roster agency's areas and the
@@ -320,7 +322,7 @@ node_coap_start(struct node *n, rm_why *why)
 	struct alertcoap_opts o;
 	const char **areas = NULL;
 	size_t na = 0, cap;
-	char host[128], own[RM_AREA_CODE_MAX + 1];
+	char host[128], own[RM_AREA_CODE_MAX + 1], obsfile[4096];
 	size_t i, j, k;
 	int rv;
 
@@ -360,6 +362,9 @@ node_coap_start(struct node *n, rm_why *why)
 	o.n_areas = na;
 	o.served = areas;       /* on-demand resources: inside these only */
 	o.n_served = na;
+	if (snprintf(obsfile, sizeof(obsfile), "%s/coap-observers",
+	    n->cfg.data_dir) < (int)sizeof(obsfile))
+		o.observers_file = obsfile;
 	o.provider.alerts = node_coap_alerts;
 	o.provider.arg = n;
 	rv = alertcoap_start(&o, &n->coap, why);

@@ -136,7 +136,7 @@ status_coap_json(struct node *n, const struct service_status *st)
 
 	if (!st->coap_on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
 	    "alert_changes", (json_int_t)atomic_load(&n->ctr.coap_notified),
 	    "requests", (json_int_t)cs->requests,
@@ -144,7 +144,9 @@ status_coap_json(struct node *n, const struct service_status *st)
 	    "observers", (json_int_t)cs->observers,
 	    "resources", (json_int_t)cs->resources,
 	    "malformed", (json_int_t)cs->malformed,
-	    "left_out", (json_int_t)cs->left_out);
+	    "left_out", (json_int_t)cs->left_out,
+	    "restored_observers", (json_int_t)cs->restored,
+	    "restored_notifications", (json_int_t)cs->restored_sent);
 }
 
 /* The monitoring rules (node_rules_get_stats), null without them. */

@@ -95,6 +95,8 @@ struct node_coap_stats {
 	uint64_t resources;
 	uint64_t malformed;  /* datagrams dropped as malformed */
 	uint64_t left_out;   /* alerts left out of bodies over 1 MiB */
+	uint64_t restored;   /* observers kept over a restart, not yet back */
+	uint64_t restored_sent; /* notifications sent to them */
 };
 
 /*
