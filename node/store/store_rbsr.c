@@ -6,9 +6,9 @@
  * A range's sum is P(hi) - P(lo), where P(k) is the sum of the keys
  * below k counted from a base (the lower bound of the chunk the walk
  * started in): P(k) adds the whole chunks between the base and the
- * chunk holding k (from `timesum`), then scans that chunk's keys from
- * its lower bound up to k (`timeline`). A walk only moves forward, so
- * ascending bounds (store_rbsr_sums) read each chunk once.
+ * chunk holding k (from `timesum`), then scans that chunk's keys
+ * (`timeline`) from both ends towards k (walk_scan). A walk only moves
+ * forward, so ascending bounds (store_rbsr_sums) read each chunk once.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,6 +21,7 @@ struct walk {
 	MDB_txn *txn;
 	MDB_cursor *ts;              /* timesum: at the next chunk */
 	MDB_cursor *tl;              /* timeline: scans inside a chunk */
+	MDB_cursor *tb;              /* timeline: the same, backward */
 	bool started;
 	uint8_t last[RBSR_KEY_BYTES];    /* the last key asked */
 	/* the chunk holding `last` */
@@ -61,7 +62,10 @@ walk_open(struct walk *w, store *s)
 	if ((mrc = store_rd_begin(s, &w->txn)) != 0)
 		return mrc;
 	if ((mrc = mdb_cursor_open(w->txn, s->db_timesum, &w->ts)) != 0 ||
-	    (mrc = mdb_cursor_open(w->txn, s->db_timeline, &w->tl)) != 0) {
+	    (mrc = mdb_cursor_open(w->txn, s->db_timeline, &w->tl)) != 0 ||
+	    (mrc = mdb_cursor_open(w->txn, s->db_timeline, &w->tb)) != 0) {
+		if (w->tl != NULL)
+			mdb_cursor_close(w->tl);
 		if (w->ts != NULL)
 			mdb_cursor_close(w->ts);
 		store_rd_end(s, w->txn);
@@ -73,6 +77,7 @@ walk_open(struct walk *w, store *s)
 static void
 walk_close(struct walk *w)
 {
+	mdb_cursor_close(w->tb);
 	mdb_cursor_close(w->tl);
 	mdb_cursor_close(w->ts);
 	store_rd_end(w->s, w->txn);
@@ -146,12 +151,72 @@ walk_advance(struct walk *w)
 	return walk_load_next(w, mrc, &mk, &mv);
 }
 
+/*
+ * part += the keys of [scan, k), all inside the current chunk (k <
+ * next_lo). From the chunk's start, two cursors meet k from both ends,
+ * a step each in turn: forward adding keys below k, backward from the
+ * chunk's end adding keys at or above k (then part = chunk - those),
+ * so the keys read are at most twice those between k and the nearer
+ * end. After a bound inside the chunk (ascending batch bounds, usually
+ * close together) forward only, so that the chunk is read once.
+ */
+static int
+walk_scan(struct walk *w, const uint8_t *k)
+{
+	MDB_val fk = { RBSR_KEY_BYTES, w->scan }, fv, bk, bv;
+	struct rbsr_sum fwd = w->part, bwd;
+	bool both = memcmp(w->scan, w->lo, RBSR_KEY_BYTES) == 0;
+	int fr, br = MDB_NOTFOUND;
+
+	rbsr_sum_zero(&bwd);
+	fr = mdb_cursor_get(w->tl, &fk, &fv, MDB_SET_RANGE);
+	if (both && w->has_next) {
+		/* the last key below next_lo (NOTFOUND: none) */
+		bk.mv_size = RBSR_KEY_BYTES;
+		bk.mv_data = w->next_lo;
+		br = mdb_cursor_get(w->tb, &bk, &bv, MDB_SET_RANGE);
+		if (br == 0)
+			br = mdb_cursor_get(w->tb, &bk, &bv, MDB_PREV);
+		else if (br == MDB_NOTFOUND)
+			br = mdb_cursor_get(w->tb, &bk, &bv, MDB_LAST);
+	} else if (both) {
+		br = mdb_cursor_get(w->tb, &bk, &bv, MDB_LAST);
+	}
+	for (;;) {
+		/* forward: the first key >= k ends it; so does the end */
+		if (fr == MDB_NOTFOUND || (fr == 0 &&
+		    memcmp(fk.mv_data, k, RBSR_KEY_BYTES) >= 0)) {
+			w->part = fwd;
+			return 0;
+		}
+		if (fr != 0)
+			return fr;
+		if (fk.mv_size != RBSR_KEY_BYTES)
+			return MDB_CORRUPTED;
+		rbsr_sum_add(&fwd, (const uint8_t *)fk.mv_data + 8);
+		fr = mdb_cursor_get(w->tl, &fk, &fv, MDB_NEXT);
+		if (!both)
+			continue;
+		/* backward: the first key < k ends it; so does the start */
+		if (br == MDB_NOTFOUND || (br == 0 &&
+		    memcmp(bk.mv_data, k, RBSR_KEY_BYTES) < 0)) {
+			store_sum_diff(&w->chunk, &bwd, &w->part);
+			return 0;
+		}
+		if (br != 0)
+			return br;
+		if (bk.mv_size != RBSR_KEY_BYTES)
+			return MDB_CORRUPTED;
+		rbsr_sum_add(&bwd, (const uint8_t *)bk.mv_data + 8);
+		br = mdb_cursor_get(w->tb, &bk, &bv, MDB_PREV);
+	}
+}
+
 /* *p = P(k): the sum of the keys in [base, k). A k below the last one
  * asked starts a new base (the caller must not mix P of two bases). */
 static int
 walk_pos(struct walk *w, const uint8_t *k, struct rbsr_sum *p, bool *rebased)
 {
-	MDB_val mk, mv;
 	int mrc;
 
 	*rebased = false;
@@ -165,18 +230,7 @@ walk_pos(struct walk *w, const uint8_t *k, struct rbsr_sum *p, bool *rebased)
 		if ((mrc = walk_advance(w)) != 0)
 			return mrc;
 	if (memcmp(w->scan, k, RBSR_KEY_BYTES) < 0) {
-		/* keys of [scan, k): all inside this chunk, as k < next_lo */
-		mk.mv_size = RBSR_KEY_BYTES;
-		mk.mv_data = w->scan;
-		for (mrc = mdb_cursor_get(w->tl, &mk, &mv, MDB_SET_RANGE);
-		    mrc == 0; mrc = mdb_cursor_get(w->tl, &mk, &mv, MDB_NEXT)) {
-			if (mk.mv_size != RBSR_KEY_BYTES)
-				return MDB_CORRUPTED;
-			if (memcmp(mk.mv_data, k, RBSR_KEY_BYTES) >= 0)
-				break;
-			rbsr_sum_add(&w->part, (const uint8_t *)mk.mv_data + 8);
-		}
-		if (mrc != 0 && mrc != MDB_NOTFOUND)
+		if ((mrc = walk_scan(w, k)) != 0)
 			return mrc;
 		memcpy(w->scan, k, RBSR_KEY_BYTES);
 	}

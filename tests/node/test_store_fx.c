@@ -238,6 +238,17 @@ meta_txn(const char *dir, const char *key, const char *set, char *get,
 	mdb_env_close(env);
 }
 
+uint64_t
+sfx_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
 void
 sfx_drop_dbs(const char *dir, const char *const *names, size_t n)
 {
