@@ -434,6 +434,18 @@ fed_setup(struct node *n, rm_why *why)
 	return RM_OK;
 }
 
+/* Progress of a store migration at open (store_opts.migrate_progress):
+ * layout 4 -> 5 reads every record to build the RBSR index. */
+static void
+node_migrate_progress(void *arg, uint64_t done, uint64_t total)
+{
+	const char *dir = arg;
+
+	rm_log(RM_LOG_INFO, "store", "migrating %s to layout 5 (RBSR "
+	    "index): %llu of %llu records", dir, (unsigned long long)done,
+	    (unsigned long long)total);
+}
+
 int
 node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 {
@@ -460,6 +472,8 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	so.dir = n->cfg.data_dir;
 	so.map_size_bytes = (size_t)n->cfg.map_size_mb * 1024 * 1024;
 	so.group_max = n->cfg.group_max;
+	so.migrate_progress = node_migrate_progress;
+	so.migrate_progress_arg = n->cfg.data_dir;
 	if ((rv = store_open(&so, &n->store, why)) != RM_OK)
 		goto fail;
 	{
@@ -468,9 +482,11 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 		if (store_get_stats(n->store, &st) == RM_OK &&
 		    st.migrated_from != 0)
 			rm_log(RM_LOG_INFO, "store", "migrated %s from layout %u "
-			    "to 4: %llu in-force items refiled with order keys, "
-			    "history built", n->cfg.data_dir, st.migrated_from,
-			    (unsigned long long)st.migrated_items);
+			    "to 5: %llu in-force items refiled with order keys, "
+			    "%llu records filed in the RBSR index",
+			    n->cfg.data_dir, st.migrated_from,
+			    (unsigned long long)st.migrated_items,
+			    (unsigned long long)st.migrated_records);
 	}
 	if ((rv = roster_in_use(n, why)) != RM_OK)
 		goto fail;

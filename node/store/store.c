@@ -18,7 +18,7 @@
 #define STORE_MAP_DEFAULT    (64u * 1024 * 1024)
 #define STORE_READERS_DEFAULT 126
 #define STORE_GROUP_DEFAULT  256
-#define STORE_MAXDBS         10
+#define STORE_MAXDBS         12
 
 int
 store_mdb_fail(rm_why *why, int mrc, const char *what)
@@ -165,9 +165,59 @@ store_mkdir(const char *dir, rm_why *why)
 	return RM_OK;
 }
 
-/* Open the sub-databases and check / write the layout version. */
+/*
+ * meta["layout"]: written for a new store; "4" gets the RBSR index built
+ * (store_migrate_timeline), "3" and "2" first the layout-4 indexes
+ * (store_migrate); then relabelled, so that an older binary refuses
+ * the store. Anything else is refused. Returns RM_OK, an RM_ error, or
+ * MDB_MAP_FULL (the caller grows the map and starts again).
+ */
 static int
-store_open_dbs(store *s, rm_why *why)
+store_layout(store *s, MDB_txn *txn, rm_why *why)
+{
+	MDB_val k = { strlen("layout"), "layout" }, v;
+	int mrc;
+
+	mrc = mdb_get(txn, s->db_meta, &k, &v);
+	if (mrc == 0 && v.mv_size == 1 &&
+	    (memcmp(v.mv_data, STORE_LAYOUT_OLD4, 1) == 0 ||
+	    memcmp(v.mv_data, STORE_LAYOUT_OLD3, 1) == 0 ||
+	    memcmp(v.mv_data, STORE_LAYOUT_OLD2, 1) == 0)) {
+		s->migrated_from = (unsigned)(((const char *)v.mv_data)[0] -
+		    '0');
+		if (s->migrated_from < 4)
+			mrc = store_migrate(s, txn, &s->migrated_items);
+		if (mrc == 0)
+			mrc = store_migrate_timeline(s, txn,
+			    &s->migrated_records);
+		if (mrc == 0)
+			mrc = MDB_NOTFOUND;   /* relabel, below */
+	} else if (mrc == 0 && (v.mv_size != strlen(STORE_LAYOUT_VERSION) ||
+	    memcmp(v.mv_data, STORE_LAYOUT_VERSION, v.mv_size) != 0)) {
+		return rm_fail(why, RM_ESTORE,
+		    "store open: meta.layout: version %.*s, expected %s",
+		    (int)(v.mv_size > 16 ? 16 : v.mv_size),
+		    (const char *)v.mv_data, STORE_LAYOUT_VERSION);
+	}
+	if (mrc == MDB_NOTFOUND) {
+		v.mv_data = STORE_LAYOUT_VERSION;
+		v.mv_size = strlen(STORE_LAYOUT_VERSION);
+		mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
+	}
+	if (mrc == MDB_MAP_FULL)
+		return mrc;
+	if (mrc == ENOMEM)
+		return rm_fail(why, RM_ENOMEM, "store open: migration: out "
+		    "of memory");
+	if (mrc != 0)
+		return store_mdb_fail(why, mrc, "store open: meta.layout");
+	return RM_OK;
+}
+
+/* One attempt: open the sub-databases and check / write the layout in
+ * one write transaction. RM_OK, an RM_ error, or MDB_MAP_FULL. */
+static int
+store_open_txn(store *s, rm_why *why)
 {
 	static const struct {
 		const char *name;
@@ -188,9 +238,10 @@ store_open_dbs(store *s, rm_why *why)
 		    MDB_DUPSORT | MDB_DUPFIXED },
 		{ "history", offsetof(store, db_history),
 		    MDB_DUPSORT | MDB_DUPFIXED },
+		{ "timeline", offsetof(store, db_timeline), 0 },
+		{ "timesum", offsetof(store, db_timesum), 0 },
 	};
 	MDB_txn *txn;
-	MDB_val k, v;
 	size_t i;
 	int mrc;
 
@@ -207,42 +258,36 @@ store_open_dbs(store *s, rm_why *why)
 			    dbs[i].name, mdb_strerror(mrc));
 		}
 	}
-	k.mv_data = "layout";
-	k.mv_size = strlen("layout");
-	mrc = mdb_get(txn, s->db_meta, &k, &v);
-	if (mrc == MDB_NOTFOUND) {
-		v.mv_data = STORE_LAYOUT_VERSION;
-		v.mv_size = strlen(STORE_LAYOUT_VERSION);
-		mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
-	} else if (mrc == 0 && v.mv_size == 1 &&
-	    (memcmp(v.mv_data, STORE_LAYOUT_OLD3, 1) == 0 ||
-	    memcmp(v.mv_data, STORE_LAYOUT_OLD2, 1) == 0)) {
-		/* Layouts 2 and 3 (2 is 3 without resolved forks): refile
-		 * the in-force indexes with order keys and build `within`
-		 * and `history`, in this one transaction; relabel, so that
-		 * an older binary no longer opens the store. */
-		s->migrated_from = (unsigned)(((const char *)v.mv_data)[0] -
-		    '0');
-		if ((mrc = store_migrate(s, txn, &s->migrated_items)) == 0) {
-			v.mv_data = STORE_LAYOUT_VERSION;
-			v.mv_size = strlen(STORE_LAYOUT_VERSION);
-			mrc = mdb_put(txn, s->db_meta, &k, &v, 0);
-		}
-	} else if (mrc == 0 && (v.mv_size != strlen(STORE_LAYOUT_VERSION) ||
-	    memcmp(v.mv_data, STORE_LAYOUT_VERSION, v.mv_size) != 0)) {
+	mrc = store_layout(s, txn, why);
+	if (mrc == RM_OK && (mrc = mdb_txn_commit(txn)) != 0)
+		return mrc == MDB_MAP_FULL ? MDB_MAP_FULL :
+		    store_mdb_fail(why, mrc, "store open: commit");
+	if (mrc != RM_OK)
 		mdb_txn_abort(txn);
-		return rm_fail(why, RM_ESTORE,
-		    "store open: meta.layout: version %.*s, expected %s",
-		    (int)(v.mv_size > 16 ? 16 : v.mv_size),
-		    (const char *)v.mv_data, STORE_LAYOUT_VERSION);
+	return mrc;
+}
+
+/* Open the sub-databases, check the layout and migrate an old one. A
+ * migration that fills the map aborts, doubles it (no other
+ * transaction is open yet) and starts again, as the writer does. */
+static int
+store_open_dbs(store *s, rm_why *why)
+{
+	MDB_envinfo info;
+	unsigned tries;
+	int rv = RM_OK;
+
+	for (tries = 0; tries <= STORE_GROW_MAX; tries++) {
+		s->migrated_from = 0;
+		s->migrated_items = s->migrated_records = 0;
+		if ((rv = store_open_txn(s, why)) != MDB_MAP_FULL)
+			return rv;
+		if ((rv = mdb_env_info(s->env, &info)) != 0 ||
+		    (rv = mdb_env_set_mapsize(s->env, info.me_mapsize * 2)) != 0)
+			return store_mdb_fail(why, rv, "store open: grow map");
 	}
-	if (mrc != 0) {
-		mdb_txn_abort(txn);
-		return store_mdb_fail(why, mrc, "store open: meta.layout");
-	}
-	if ((mrc = mdb_txn_commit(txn)) != 0)
-		return store_mdb_fail(why, mrc, "store open: commit");
-	return RM_OK;
+	return rm_fail(why, RM_ESTORE, "store open: migration: map full "
+	    "after %u doublings", tries);
 }
 
 /*
@@ -319,6 +364,14 @@ store_open(const struct store_opts *opts, store **out, rm_why *why)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return rm_fail(why, RM_ENOMEM, "store open: out of memory");
 	s->group_max = opts->group_max ? opts->group_max : STORE_GROUP_DEFAULT;
+	s->rbsr_chunk = opts->rbsr_chunk_keys ? opts->rbsr_chunk_keys :
+	    STORE_RBSR_CHUNK_DEFAULT;
+	if (s->rbsr_chunk < STORE_RBSR_CHUNK_MIN)
+		s->rbsr_chunk = STORE_RBSR_CHUNK_MIN;
+	if (s->rbsr_chunk > STORE_RBSR_CHUNK_MAX)
+		s->rbsr_chunk = STORE_RBSR_CHUNK_MAX;
+	s->progress = opts->migrate_progress;
+	s->progress_arg = opts->migrate_progress_arg;
 	s->lock_fd = -1;
 	pthread_rwlockattr_init(&rwa);
 	pthread_rwlockattr_setkind_np(&rwa,
@@ -448,6 +501,9 @@ store_get_stats(store *s, struct store_stats *out)
 	st.records = store_entries(txn, s->db_records);
 	st.migrated_from = s->migrated_from;
 	st.migrated_items = s->migrated_items;
+	st.migrated_records = s->migrated_records;
+	st.rbsr_keys = store_entries(txn, s->db_timeline);
+	st.rbsr_chunks = store_entries(txn, s->db_timesum);
 	st.origins = store_entries(txn, s->db_heads);
 	/* `active` holds every kind's in-force versions, keyed by kind
 	 * name NUL area: the alerts are the "alert\0" range. */

@@ -22,6 +22,11 @@
  *   forks     origin NUL seq                    -> hash of the conflicting record
  *   meta      text key                          -> value ("layout", "forks",
  *                                                  "equivocations")
+ *   timeline  rbsr key: issued ms BE || hash    -> empty: every record in
+ *                                                  `records` (RBSR's set)
+ *   timesum   a chunk's lower bound (rbsr key)  -> the sum of its timeline
+ *                                                  keys' hashes (32, LE)
+ *                                                  || their count (u64 BE)
  *
  * Writes go through one writer thread with group commit: it takes every
  * job waiting (up to group_max), applies them in one write transaction,
@@ -68,6 +73,7 @@
 #include <stdint.h>
 
 #include "common/common.h"
+#include "federation/rbsr/rbsr.h"
 #include "schemas/schemas.h"
 
 typedef struct store store;
@@ -77,10 +83,25 @@ struct store_opts {
 	size_t map_size_bytes;         /* initial map size; default 64 MiB */
 	unsigned max_readers;          /* default 126 */
 	unsigned group_max;            /* jobs per transaction; default 256 */
+	unsigned rbsr_chunk_keys;      /* C: keys per chunk of the RBSR
+	                                  index, a chunk is split when it
+	                                  passes 2C (docs/STORAGE.md "RBSR
+	                                  index"); default 1024, clamped to
+	                                  2..65536. Any value gives the
+	                                  same sums; tests use small ones */
+	/* Progress of a migration at open (layout 4 -> 5 reads every
+	 * record): called on store_open's thread about every 65,536
+	 * records and once at the end, with the records done and the
+	 * total. NULL: none. May log; must not call the store. */
+	void (*migrate_progress)(void *arg, uint64_t done, uint64_t total);
+	void *migrate_progress_arg;
 };
 
-/* Open (create) the environment, clear stale readers, start the writer.
- * Errors: RM_EIO (dir), RM_ESTORE (LMDB, detail in why). */
+/* Open (create) the environment, clear stale readers, migrate an older
+ * layout in place (docs/STORAGE.md: 2, 3 and 4 are migrated in one
+ * write transaction; a crash leaves the old layout), start the writer.
+ * Errors: RM_EIO (dir), RM_EBUSY (another process has it open),
+ * RM_ENOMEM, RM_ESTORE (LMDB, an unknown layout; detail in why). */
 int store_open(const struct store_opts *opts, store **out, rm_why *why);
 /* Finish queued jobs, stop the writer, close the environment. */
 void store_close(store *s);
@@ -508,9 +529,14 @@ struct store_stats {
 	uint64_t jobs;               /* jobs committed since open */
 	uint64_t map_size_bytes;
 	uint64_t map_used_bytes;
-	unsigned migrated_from;      /* layout this open migrated from (2
-	                                or 3; docs/STORAGE.md), 0: none */
-	uint64_t migrated_items;     /* in-force items refiled by it */
+	unsigned migrated_from;      /* layout this open migrated from (2,
+	                                3 or 4; docs/STORAGE.md), 0: none */
+	uint64_t migrated_items;     /* in-force items refiled by it (from
+	                                2 or 3) */
+	uint64_t migrated_records;   /* records filed in the RBSR index by
+	                                it */
+	uint64_t rbsr_keys;          /* keys in `timeline` (== records) */
+	uint64_t rbsr_chunks;        /* chunks in `timesum` */
 };
 /* Figures of the store (one read transaction; *out written on success).
  * Errors: RM_ESTORE. */
@@ -535,5 +561,74 @@ int store_forks_each(store *s, store_fork_fn each, void *arg);
  * resolved)? False also when LMDB cannot be read (the writer checks
  * again inside its transaction before storing). */
 bool store_origin_forked(store *s, const char *origin);
+
+/* ---------------- range-based set reconciliation (store_rbsr.c) -----
+ *
+ * RBSR's set (federation/rbsr/rbsr.h, docs/STORAGE.md "RBSR index") is
+ * every record in `records`: log records, fork evidence, everything,
+ * ordered by rbsr key (issued ms of the record's common header, then
+ * record hash). Ranges are [lo, hi); a range with lo >= hi is empty.
+ * The index keeps the sum of every chunk of C consecutive keys (C to
+ * 2C), so a range's sum adds whole chunks and scans only the two chunks
+ * that hold its bounds: O(chunks in the range + 4C) reads, never a
+ * scan of every key.
+ *
+ * Thread rules: any thread, concurrently with writes and with each
+ * other. Each call opens its own short read transaction and closes it
+ * before returning: nothing is held between calls (so never across a
+ * network round trip), and two calls may see different states of the
+ * store if a write committed between them. Not from a callback that
+ * must not read (none of the store's own callbacks forbid it).
+ */
+
+/*
+ * The sum and count of the keys in [lo, hi) into *out (written on
+ * RM_OK; the empty sum for an empty range). Errors: RM_EINVAL (a NULL
+ * argument), RM_ESTORE (LMDB, a corrupt index).
+ */
+int store_rbsr_sum(store *s, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, struct rbsr_sum *out);
+
+/*
+ * The sums of n consecutive ranges [bounds[i], bounds[i+1]) for
+ * i < n (bounds holds n + 1 keys) into out[0..n), in one read
+ * transaction and one pass when the bounds ascend (the engine's
+ * splits): each bound is located once, and each chunk between the
+ * first and the last bound is read once. A range whose bounds do not
+ * ascend is empty (the pass then starts again at the next bound). On
+ * an error out[] may have been written in part (the caller's array:
+ * discard it). Errors: RM_EINVAL (a NULL argument, n 0), RM_ESTORE.
+ */
+int store_rbsr_sums(store *s, const struct rbsr_key *bounds, size_t n,
+    struct rbsr_sum *out);
+
+/*
+ * Up to max keys of [lo, hi), ascending, into out[0..max); *n = how
+ * many (0 for an empty range or max 0). Errors: RM_EINVAL (a NULL
+ * argument; out may be NULL when max is 0), RM_ESTORE.
+ */
+int store_rbsr_keys(store *s, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, size_t max, struct rbsr_key *out, size_t *n);
+
+/*
+ * The key at position idx (0-based) of [lo, hi) into *out (written on
+ * RM_OK). Found through the chunks' counts: the chunks before the one
+ * holding it are skipped whole, so the cost is that of store_rbsr_sum.
+ * Errors: RM_ENOTFOUND (idx >= the range's count, an empty range),
+ * RM_EINVAL (a NULL argument), RM_ESTORE.
+ */
+int store_rbsr_nth(store *s, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, uint64_t idx, struct rbsr_key *out);
+
+/*
+ * The signed bytes (COSE_Sign1) of the record issued at issued_ms whose
+ * hash starts with prefix[0..prefix_len), appended to out (as
+ * store_get). When several match (an ambiguous prefix) the one with the
+ * lowest hash is given. Errors: RM_ENOTFOUND (none held), RM_EINVAL (a
+ * NULL argument, prefix_len 0 or over RM_HASH_BYTES), RM_ENOMEM (out
+ * unchanged), RM_ESTORE.
+ */
+int store_rbsr_get(store *s, uint64_t issued_ms, const uint8_t *prefix,
+    size_t prefix_len, rm_buf *out);
 
 #endif /* RM_NODE_STORE_H */

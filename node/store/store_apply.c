@@ -169,13 +169,18 @@ store_record_load(store *s, MDB_txn *txn, const rm_hash *h,
 	return 0;
 }
 
+/* Every record that enters `records` (log record or fork evidence) is
+ * filed in the RBSR index in the same transaction (store_timeline.c). */
 static int
-put_record(store *s, MDB_txn *txn, const rm_hash *h, const uint8_t *p,
-    size_t n)
+put_record(store *s, MDB_txn *txn, const rm_hash *h,
+    const struct rm_record *rec, const uint8_t *p, size_t n)
 {
 	MDB_val k = { RM_HASH_BYTES, (void *)h->b }, v = { n, (void *)p };
+	int mrc;
 
-	return mdb_put(txn, s->db_records, &k, &v, MDB_NOOVERWRITE);
+	if ((mrc = mdb_put(txn, s->db_records, &k, &v, MDB_NOOVERWRITE)) != 0)
+		return mrc;
+	return store_timeline_add(s, txn, h, (uint64_t)rec->issued_ms);
 }
 
 /* Keep a record that forks its origin: stored and listed in `forks`,
@@ -190,7 +195,7 @@ store_fork(store *s, MDB_txn *txn, struct store_job *j,
 	MDB_val v = { RM_HASH_BYTES, j->hash.b };
 	int mrc;
 
-	if ((mrc = put_record(s, txn, &j->hash, p, n)) != 0)
+	if ((mrc = put_record(s, txn, &j->hash, rec, p, n)) != 0)
 		return mrc;
 	mrc = mdb_put(txn, s->db_forks, &k, &v, MDB_NOOVERWRITE);
 	if (mrc == MDB_KEYEXIST && v.mv_size == STORE_FORK_RESOLVED_LEN) {
@@ -548,7 +553,7 @@ store_apply_job(store *s, MDB_txn *txn, struct store_job *j,
 
 	if ((mrc = transition_check(s, txn, j, rec)) != 0 || j->err != RM_OK)
 		return mrc;
-	if ((mrc = put_record(s, txn, &j->hash, p, n)) != 0)
+	if ((mrc = put_record(s, txn, &j->hash, rec, p, n)) != 0)
 		return mrc;
 	{
 		uint8_t kb[STORE_SEQKEY_MAX];

@@ -12,13 +12,16 @@
 
 #include <lmdb.h>
 
+#include "federation/rbsr/rbsr.h"
 #include "node/store/store.h"
 
 /* Layout version kept in meta "layout"; bump on incompatible changes. */
-#define STORE_LAYOUT_VERSION "4"
-/* Older layouts store_open still opens: layouts 2 and 3 are migrated in
- * place (store_migrate.c: `active` / `index` refiled with order keys,
- * `within` and `history` built) in one transaction. */
+#define STORE_LAYOUT_VERSION "5"
+/* Older layouts store_open still opens, migrated in place in one
+ * transaction (store_migrate.c): layout 4 gets `timeline` and `timesum`
+ * built from `records`; layouts 2 and 3 first get `active` / `index`
+ * refiled with order keys and `within` and `history` built. */
+#define STORE_LAYOUT_OLD4    "4"
 #define STORE_LAYOUT_OLD3    "3"
 #define STORE_LAYOUT_OLD2    "2"
 /* In-force index value (`active`, `index`, `within`; DUPFIXED):
@@ -42,6 +45,17 @@
 /* forks value: evidence hash (32), then, once resolved, the resolution
  * record's hash (32). */
 #define STORE_FORK_RESOLVED_LEN (2 * RM_HASH_BYTES)
+
+/* timesum value: the chunk's sum (32, little-endian, rbsr.h) || its
+ * count of keys (u64 BE). The key is the chunk's lower bound (an
+ * encoded rbsr key); the chunks partition the key space, the first one
+ * starts at RBSR_KEY_MIN. */
+#define STORE_TSUM_LEN       (RM_HASH_BYTES + 8)
+/* Keys per chunk: a chunk is split in two when it passes twice this
+ * (store_opts.rbsr_chunk_keys overrides; docs/STORAGE.md "RBSR index"). */
+#define STORE_RBSR_CHUNK_DEFAULT 1024
+#define STORE_RBSR_CHUNK_MIN     2
+#define STORE_RBSR_CHUNK_MAX     65536
 
 /* heads value, decoded. */
 struct store_heads {
@@ -104,8 +118,17 @@ struct store {
 	MDB_dbi db_records, db_latest, db_log, db_heads;
 	MDB_dbi db_active, db_index, db_forks, db_meta;
 	MDB_dbi db_within, db_history;   /* layout 4 */
+	MDB_dbi db_timeline, db_timesum; /* layout 5 */
 	unsigned migrated_from;      /* layout migrated at open, 0 = none */
 	uint64_t migrated_items;     /* in-force items refiled then */
+	uint64_t migrated_records;   /* records filed in `timeline` then */
+	uint64_t rbsr_chunk;         /* keys per timesum chunk (C) */
+	uint64_t rbsr_splits;        /* chunks split since open (writer) */
+	bool rbsr_off;               /* benchmarks only (tests/bench): the
+	                                writer files no timeline key, to
+	                                measure the index's write cost */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *progress_arg;          /* store_opts.migrate_progress */
 	/* Readers hold it shared for the life of a read transaction; the
 	 * writer holds it exclusively only around mdb_env_set_mapsize. */
 	pthread_rwlock_t resize_lk;
@@ -278,6 +301,27 @@ int store_query_collect(store *s, MDB_txn *txn, const struct store_query *q,
  * `log` in txn (layout 2/3 -> 4); *items gets the in-force count.
  * MDB code. */
 int store_migrate(store *s, MDB_txn *txn, uint64_t *items);
+/* Build `timeline` and `timesum` from `records` in txn (layout 4 -> 5):
+ * every record decoded for its issued time, the keys sorted and
+ * appended, chunks of s->rbsr_chunk keys; s->progress reports. *n gets
+ * the number of records. MDB code, ENOMEM. */
+int store_migrate_timeline(store *s, MDB_txn *txn, uint64_t *n);
+
+/* ---- store_timeline.c ---- */
+/* File the record h issued at issued_ms in `timeline` and add it to
+ * its `timesum` chunk (splitting the chunk when it passes twice
+ * s->rbsr_chunk keys: C + 1 keys scanned). A key already filed changes
+ * nothing. MDB code. */
+int store_timeline_add(store *s, MDB_txn *txn, const rm_hash *h,
+    uint64_t issued_ms);
+/* Put the chunk starting at lo (RBSR_KEY_BYTES) with sum *sum. */
+int store_timesum_put(store *s, MDB_txn *txn, const uint8_t *lo,
+    const struct rbsr_sum *sum);
+/* Decode a timesum value (STORE_TSUM_LEN bytes, else MDB_CORRUPTED). */
+int store_timesum_decode(const MDB_val *v, struct rbsr_sum *out);
+/* out = b - a: sums subtracted mod 2^256, counts subtracted. */
+void store_sum_diff(const struct rbsr_sum *b, const struct rbsr_sum *a,
+    struct rbsr_sum *out);
 
 /* ---- store_resolve.c ---- */
 /* Does rec resolve a fork of its own origin (the issue path lets it

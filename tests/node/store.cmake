@@ -35,3 +35,8 @@ rm_unit_test(node.store_sealed
 rm_unit_test(node.store_full
   SOURCES test_store_full.c test_store_fx.c
   LIBS ${RM_STORE_TEST_LIBS} ${CMAKE_DL_LIBS})
+# The RBSR index: range sums, nth, keys, get, layout 4 -> 5
+# (store_timeline.c, store_rbsr.c, store_migrate.c).
+rm_unit_test(node.store_rbsr
+  SOURCES test_store_rbsr.c test_store_fx.c
+  LIBS ${RM_STORE_TEST_LIBS} TIMEOUT 120)

@@ -91,7 +91,7 @@ static void
 test_bad_args(void)
 {
 	char dir[256], file[300];
-	struct store_opts o = { NULL, 0, 0, 0 };
+	struct store_opts o = { .dir = NULL };
 	struct store_put_result res;
 	struct sfx a;
 	rm_why why;
@@ -138,7 +138,7 @@ static void
 test_layout_mismatch(void)
 {
 	char dir[256];
-	struct store_opts o = { NULL, 0, 0, 0 };
+	struct store_opts o = { .dir = NULL };
 	rm_why why = { "", "" };
 	store *s = NULL;
 
@@ -597,7 +597,7 @@ test_closed(void)
 static void
 test_exclusive(void)
 {
-	struct store_opts o = { NULL, 0, 0, 0 };
+	struct store_opts o = { .dir = NULL };
 	char dir[256];
 	store *s, *t = NULL;
 	rm_why why;

@@ -80,7 +80,7 @@ child_async(void *arg)
 static void
 child_main(const char *dir)
 {
-	struct store_opts o = { dir, 1024 * 1024, 0, 0 };
+	struct store_opts o = { .dir = dir, .map_size_bytes = 1024 * 1024 };
 	struct store_put_result res;
 	struct child_ctx c;
 	struct rm_record r;

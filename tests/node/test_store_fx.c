@@ -158,7 +158,7 @@ sfx_rmdir(const char *dir)
 store *
 sfx_open(const char *dir, size_t map_size_bytes)
 {
-	struct store_opts o = { dir, map_size_bytes, 0, 0 };
+	struct store_opts o = { .dir = dir, .map_size_bytes = map_size_bytes };
 	rm_why why = { "", "" };
 	store *s = NULL;
 	int rv;
@@ -235,6 +235,37 @@ meta_txn(const char *dir, const char *key, const char *set, char *get,
 			    (const char *)v.mv_data);
 	}
 	CU_ASSERT_EQUAL(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+uint64_t
+sfx_rand(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
+void
+sfx_drop_dbs(const char *dir, const char *const *names, size_t n)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	size_t i;
+
+	CU_ASSERT_EQUAL_FATAL(mdb_env_create(&env), 0);
+	mdb_env_set_maxdbs(env, 16);
+	CU_ASSERT_EQUAL_FATAL(mdb_env_open(env, dir, 0, 0600), 0);
+	CU_ASSERT_EQUAL_FATAL(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	for (i = 0; i < n; i++) {
+		CU_ASSERT_EQUAL_FATAL(mdb_dbi_open(txn, names[i], 0, &dbi), 0);
+		CU_ASSERT_EQUAL_FATAL(mdb_drop(txn, dbi, 1), 0);
+	}
+	CU_ASSERT_EQUAL_FATAL(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
 }
 

@@ -55,6 +55,13 @@ void sfx_rmdir(const char *dir);
 void sfx_meta_set(const char *dir, const char *key, const char *value);
 void sfx_meta_get(const char *dir, const char *key, char *out, size_t len);
 
+/* A repeatable pseudo-random sequence (xorshift64; *state non-zero). */
+uint64_t sfx_rand(uint64_t *state);
+
+/* Delete the sub-databases names[0..n) of the closed store in dir
+ * (LMDB directly), as an older layout that had none of them. */
+void sfx_drop_dbs(const char *dir, const char *const *names, size_t n);
+
 /* Open a store on dir with the given map size (0 = default). */
 store *sfx_open(const char *dir, size_t map_size_bytes);
 

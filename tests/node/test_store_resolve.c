@@ -340,8 +340,8 @@ test_resolve_issue(void)
 }
 
 /* A layout-2 store (before resolutions) opens: it is migrated to the
- * current layout (4: ordered in-force indexes, docs/STORAGE.md) and
- * relabelled, as layout 3 is (test_store_migrate.c). */
+ * current layout (5: ordered in-force indexes and the RBSR index,
+ * docs/STORAGE.md) and relabelled, as layout 3 is (test_store_query.c). */
 static void
 test_layout2_opens(void)
 {
@@ -355,7 +355,7 @@ test_layout2_opens(void)
 	CU_ASSERT_PTR_NOT_NULL(s);
 	store_close(s);
 	sfx_meta_get(dir, "layout", v, sizeof(v));
-	CU_ASSERT_STRING_EQUAL(v, "4");
+	CU_ASSERT_STRING_EQUAL(v, "5");
 	sfx_rmdir(dir);
 }
 
