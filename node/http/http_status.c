@@ -177,7 +177,7 @@ http_status_json(struct node *n, rm_buf *out)
 	struct service_status *st;
 	const struct store_stats *ss;
 	const struct roster *r;
-	char kid[65], started[32];
+	char kid[65], started[32], setfp[2 * RBSR_FP_BYTES + 1];
 	json_t *o;
 	int rv;
 
@@ -190,8 +190,9 @@ http_status_json(struct node *n, rm_buf *out)
 	ss = &st->store;
 	rm_hash_hex(&n->kid, kid);
 	rm_utc_format(n->started_ms, started);
+	rm_hex_encode(st->set_fingerprint, RBSR_FP_BYTES, setfp);
 	o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o,s:o}",
+	    "s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:s}}",
 	    "version", RM_VERSION,
 	    "agency", n->cfg.agency,
 	    "federation", roster_federation(r),
@@ -216,7 +217,8 @@ http_status_json(struct node *n, rm_buf *out)
 	    "peers", peers_json(st),
 	    "refused", by_error(st->fed.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),
-	    "coap", status_coap_json(n, st));
+	    "coap", status_coap_json(n, st),
+	    "set", "count", (json_int_t)st->set_count, "fingerprint", setfp);
 	service_status_free(st);
 	if (o == NULL || json_object_set_new(o, "rules",
 	    status_rules_json(n)) != 0) {

@@ -153,6 +153,18 @@ service_status(struct node *n, struct service_status **out, rm_why *why)
 		return rm_fail(why, rv, "cannot read the store's figures: %s",
 		    rm_strerror(rv));
 	}
+	{
+		struct rbsr_sum sum;
+		struct rbsr_key hi = RBSR_KEY_MAX;
+		if ((rv = store_rbsr_sum(n->store, &RBSR_KEY_MIN, &hi, &sum))
+		    != RM_OK) {
+			free(st);
+			return rm_fail(why, rv, "cannot read the store's set "
+			    "fingerprint: %s", rm_strerror(rv));
+		}
+		st->set_count = sum.count;
+		rbsr_fingerprint(&sum, st->set_fingerprint);
+	}
 	if (n->fed != NULL) {
 		st->fed_on = true;
 		fed_get_counters(n->fed, &st->fed);

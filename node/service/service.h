@@ -32,6 +32,7 @@
 #include "common/common.h"
 #include "crypto/crypto.h"
 #include "federation/peer/peer.h"
+#include "federation/rbsr/rbsr.h"
 #include "federation/trust/trust.h"
 #include "node/cap/cap.h"
 #include "node/config/config.h"
@@ -401,6 +402,11 @@ struct service_status {
 	                                none; above roster's: stale */
 	bool coap_on;                /* the CoAP server is running */
 	struct node_coap_stats coap; /* zeros when !coap_on */
+	/* The whole stored set as range-based reconciliation sees it
+	 * (docs/PROTOCOL.md): its count and fingerprint. Two nodes hold
+	 * the same records exactly when these are equal. */
+	uint64_t set_count;
+	uint8_t set_fingerprint[RBSR_FP_BYTES];
 };
 
 /* Take a snapshot into a new *out (service_status_free() it); the

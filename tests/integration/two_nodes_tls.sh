@@ -35,4 +35,8 @@ check "riskmesh status names the agency" grep -q "^agency   $B" <<<"$out"
 check "riskmesh status shows the peer up" grep -q "$A.*up" <<<"$out"
 check_eq "no record was pushed back (records on A)" "$(rm_status_field "$FED" $A 'd["records"]')" $((NA + 2))
 check_eq "records on B" "$(rm_status_field "$FED" $B 'd["records"]')" $((NA + 2))
+check_eq "the set's count on B" "$(rm_status_field "$FED" $B 'd["set"]["count"]')" $((NA + 2))
+fa=$(rm_status_field "$FED" $A 'd["set"]["fingerprint"]')
+check "the set fingerprint is 16 bytes of hex" grep -Eq '^[0-9a-f]{32}$' <<<"$fa"
+check_eq "both nodes hold the same set (fingerprints)" "$(rm_status_field "$FED" $B 'd["set"]["fingerprint"]')" "$fa"
 finish
