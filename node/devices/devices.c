@@ -90,6 +90,17 @@ dev_find(const struct devices *d, const char *id, size_t n)
 	return i == UINT32_MAX ? -1 : (ssize_t)i;
 }
 
+/* Index the device just appended (d->dev[d->n_dev - 1]). */
+static int
+dev_index_last(struct devices *d)
+{
+	struct id_key k = { d, NULL, 0 };
+	uint32_t i = (uint32_t)(d->n_dev - 1);
+
+	return dix_put(&d->dev_ix, dev_hashof(&k, i), i, d->n_dev,
+	    dev_hashof, &k);
+}
+
 static int
 dev_reindex(struct devices *d)
 {
@@ -210,7 +221,7 @@ dev_load(struct devices *d, rm_why *why)
 		}
 		d->dev[d->n_dev++] = v;
 		crypto_wipe(&v, sizeof(v));
-		if (dev_reindex(d) != RM_OK) {
+		if (dev_index_last(d) != RM_OK) {
 			rv = rm_fail(why, RM_ENOMEM, "%s: out of memory",
 			    d->path);
 			goto out;
@@ -298,7 +309,7 @@ devices_add(devices *d, const char *id, const char *area,
 	} else {
 		d->dev[d->n_dev++] = v;
 		if ((rv = dev_save(d, why)) != RM_OK ||
-		    (rv = dev_reindex(d)) != RM_OK) {
+		    (rv = dev_index_last(d)) != RM_OK) {
 			crypto_wipe(&d->dev[--d->n_dev], sizeof(v));
 			(void)dev_reindex(d);
 		}
