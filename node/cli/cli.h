@@ -322,6 +322,10 @@ extern const struct cli_cmd cli_risk_import;
 /* cli_risk_views.c */
 extern const struct cli_cmd cli_risk_summary;
 extern const struct cli_cmd cli_risk_diff;
+extern const struct cli_cmd cli_device_add;   /* cli_device.c */
+extern const struct cli_cmd cli_device_list;
+extern const struct cli_cmd cli_device_remove;
+extern const struct cli_cmd cli_alert_reach;
 extern const struct cli_cmd cli_task_add;     /* cli_task.c */
 extern const struct cli_cmd cli_task_ack;
 extern const struct cli_cmd cli_task_close;

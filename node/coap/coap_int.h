@@ -26,6 +26,14 @@
 #define SRV_CACHE_MAX   8     /* bodies kept per notification round */
 #define SRV_RESTORED_MAX 100000 /* observers read back after a restart */
 #define SRV_RESTORED_TTL_S (24 * 3600) /* ... notified at most this long */
+#define SRV_HS_MAX      1024  /* DTLS handshakes watched at once */
+#define SRV_HS_TIMEOUT_MS 10000 /* a handshake not done by then failed */
+
+/* A DTLS handshake in progress (coap_dtls.c). */
+struct srv_hs {
+	coap_session_t *s;
+	rm_mono_ms deadline;
+};
 
 typedef char srv_code[RM_AREA_CODE_MAX + 1];
 
@@ -157,6 +165,15 @@ struct alertcoap {
 	atomic_uint_fast64_t st_block_obs; /* Block2 fetches with Observe */
 	atomic_uint_fast64_t st_restored;  /* restored observers left */
 	atomic_uint_fast64_t st_restored_sent;
+	atomic_uint_fast64_t st_dtls_ok;
+	atomic_uint_fast64_t st_dtls_failed;
+	atomic_uint_fast64_t st_psk_unknown;
+	atomic_uint_fast64_t st_plain_refused;
+	bool allow_plain;       /* !alertcoap_opts.registered_only */
+	struct alertcoap_devices devices;
+	rm_log_limit dtls_log;  /* refused handshakes and receipts */
+	struct srv_hs hs[SRV_HS_MAX]; /* server thread: handshakes watched */
+	size_t n_hs;
 	rm_log_limit junk_log;  /* malformed datagrams: a sample logged */
 	rm_log_limit lib_log;   /* every other libcoap line */
 };
@@ -241,7 +258,28 @@ size_t csrv_uint(uint8_t *p, uint64_t v);
 /* The server running on this thread, for the log handler (coap_obs.c). */
 void csrv_set_current(struct alertcoap *c);
 
-/* coap_wk.c: /.well-known/core (coap_srv.h). */
+/* coap_dtls.c: registered devices (coaps://, /receipts). */
+/* PSK callback and the DTLS endpoint on addr. RM_ECONFIG (no DTLS in
+ * libcoap), RM_ECRYPTO, RM_ENET. */
+int csrv_dtls_start(struct alertcoap *c, const coap_address_t *addr,
+    rm_why *why);
+/* Count DTLS handshake outcomes (from csrv_event, any event of a DTLS
+ * session). */
+void csrv_dtls_event(struct alertcoap *c, coap_session_t *s, coap_event_t ev);
+/* Count the handshakes past their deadline as failed; ms until the
+ * next deadline, -1 = none. */
+int csrv_dtls_sweep(struct alertcoap *c);
+/* Create and register /receipts (POST); NULL when out of memory. */
+coap_resource_t *csrv_receipts_new(struct alertcoap *c);
+/* allow_plain off and s is plain UDP: resp set to 4.01, counted, true. */
+bool csrv_plain_refused(struct alertcoap *c, coap_session_t *s,
+    coap_pdu_t *resp);
+
+/* coap_wk.c: /.well-known/core (coap_srv.h), and fixed resources. */
+/* Create and register the never-evicted resource uri with handler h
+ * for method; NULL when out of memory. */
+coap_resource_t *csrv_fixed_new(struct alertcoap *c, const char *uri,
+    coap_request_t method, coap_method_handler_t h);
 /* Create and register it; NULL when out of memory. */
 coap_resource_t *csrv_wk_new(struct alertcoap *c);
 

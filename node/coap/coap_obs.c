@@ -282,5 +282,7 @@ csrv_event(coap_session_t *s, const coap_event_t ev)
 
 	if (c != NULL && ev == COAP_EVENT_SERVER_SESSION_DEL)
 		csrv_obs_forget(c, s, NULL, any);
+	if (c != NULL && coap_session_get_proto(s) == COAP_PROTO_DTLS)
+		csrv_dtls_event(c, s, ev);
 	return 0;
 }

@@ -182,7 +182,7 @@ srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
 	rm_buf b = RM_BUF_INIT;
 	rm_why why;
 	bool notif, bad;
-	unsigned cf;
+	unsigned cf = ALERTCOAP_CF_TEXT;
 	int obs, rv;
 
 	notif = observable && srv_is_notification(c, r, s, req, resp);
@@ -191,6 +191,8 @@ srv_serve(struct alertcoap *c, coap_resource_t *r, const char *area,
 		atomic_fetch_add(&c->st_requests, 1);
 		csrv_area_touch(c, r);
 	}
+	if (csrv_plain_refused(c, s, resp))
+		goto done;
 	cf = srv_accept(req, &bad);
 	if (bad || !alertcoap_cf_supported(cf)) {
 		csrv_error(resp, COAP_RESPONSE_CODE_NOT_ACCEPTABLE,
@@ -384,6 +386,10 @@ csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 	if (!area_code_valid(code))
 		goto not_found;
 	coap_delete_string(path);
+	if (csrv_plain_refused(c, s, resp)) {
+		atomic_fetch_add(&c->st_requests, 1);
+		return;
+	}
 	if (!csrv_served(c, code)) {
 		atomic_fetch_add(&c->st_requests, 1);
 		csrv_error(resp, COAP_RESPONSE_CODE_NOT_FOUND,

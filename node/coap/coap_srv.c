@@ -171,6 +171,7 @@ srv_round_epoll(struct alertcoap *c)
 	wait_ms = srv_min_wait(srv_expiry_wait_ms(c),
 	    lib_ms == 0 ? -1 : lib_ms > INT_MAX ? INT_MAX : (int)lib_ms);
 	wait_ms = srv_min_wait(wait_ms, csrv_restore_wait_ms(c));
+	wait_ms = srv_min_wait(wait_ms, csrv_dtls_sweep(c));
 	/* After a block answered by coap_peek.c, libcoap holds the next
 	 * notification to that session for 2 s (it believes the block-wise
 	 * notification unfinished) and sets no timer for it: look again. */
@@ -195,8 +196,8 @@ srv_round_epoll(struct alertcoap *c)
 static int
 srv_round_select(struct alertcoap *c)
 {
-	int wait_ms = srv_min_wait(srv_expiry_wait_ms(c),
-	    csrv_restore_wait_ms(c));
+	int wait_ms = srv_min_wait(srv_min_wait(srv_expiry_wait_ms(c),
+	    csrv_restore_wait_ms(c)), csrv_dtls_sweep(c));
 	fd_set rd;
 
 	FD_ZERO(&rd);
@@ -280,10 +281,15 @@ alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 	out->left_out = atomic_load(&c->st_left_out);
 	out->restored = atomic_load(&c->st_restored);
 	out->restored_sent = atomic_load(&c->st_restored_sent);
+	out->dtls_ok = atomic_load(&c->st_dtls_ok);
+	out->dtls_failed = atomic_load(&c->st_dtls_failed);
+	out->psk_unknown = atomic_load(&c->st_psk_unknown);
+	out->plain_refused = atomic_load(&c->st_plain_refused);
 }
 
 static int
-srv_bind(struct alertcoap *c, const char *host, uint16_t port, rm_why *why)
+srv_bind(struct alertcoap *c, const char *host, uint16_t port, bool dtls,
+    rm_why *why)
 {
 	struct addrinfo hints, *ai = NULL;
 	coap_address_t addr;
@@ -307,6 +313,8 @@ srv_bind(struct alertcoap *c, const char *host, uint16_t port, rm_why *why)
 	memcpy(&addr.addr, ai->ai_addr, ai->ai_addrlen);
 	addr.size = ai->ai_addrlen;
 	freeaddrinfo(ai);
+	if (dtls)
+		return csrv_dtls_start(c, &addr, why);
 	if (coap_new_endpoint(c->ctx, &addr, COAP_PROTO_UDP) == NULL)
 		return rm_fail(why, RM_ENET, "coap: cannot listen on %s "
 		    "port %u (udp)", host, (unsigned)port);
@@ -408,6 +416,14 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	c->lib_log.window_ms = 10000;
 	c->round = 1;           /* cache entries start at round 0 */
 	c->provider = opts->provider;
+	c->allow_plain = !opts->registered_only;
+	c->devices = opts->devices;
+	c->dtls_log.burst = 10;
+	c->dtls_log.window_ms = 60000;
+	if (opts->dtls_port != 0 && opts->devices.psk == NULL) {
+		rv = rm_fail(why, RM_ECONFIG, "coaps: no device registry");
+		goto fail;
+	}
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
 	if (opts->observers_file != NULL &&
 	    (c->observers_file = strdup(opts->observers_file)) == NULL) {
@@ -431,9 +447,14 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	coap_resource_release_userdata_handler(c->ctx, free);
 	coap_register_nack_handler(c->ctx, csrv_nack);
 	coap_register_event_handler(c->ctx, csrv_event);
-	if ((rv = srv_bind(c, host, opts->port ? opts->port : 5683, why))
-	    != RM_OK)
+	if ((rv = srv_bind(c, host, opts->port ? opts->port : 5683, false,
+	    why)) != RM_OK)
 		goto fail;
+	if (opts->dtls_port != 0 && (rv = srv_bind(c, opts->dtls_host ?
+	    opts->dtls_host : host, opts->dtls_port, true, why)) != RM_OK)
+		goto fail;
+	if (c->devices.receipt != NULL && csrv_receipts_new(c) == NULL)
+		goto nomem;
 	if ((c->all = csrv_res_new(c, NULL)) == NULL ||
 	    csrv_wk_new(c) == NULL)
 		goto nomem;
@@ -462,6 +483,11 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	    "%zu area resources, %zu served prefixes%s", host,
 	    (unsigned)(opts->port ? opts->port : 5683), c->n_areas,
 	    c->n_served, c->n_served == 0 ? " (every area served)" : "");
+	if (opts->dtls_port != 0)
+		rm_log(RM_LOG_INFO, SRV_TAG, "listening on %s port %u (udp, "
+		    "DTLS-PSK: registered devices)%s", opts->dtls_host ?
+		    opts->dtls_host : host, (unsigned)opts->dtls_port,
+		    c->allow_plain ? "" : "; plain coap:// refused (4.01)");
 	*out = c;
 	return RM_OK;
 nomem:

@@ -85,6 +85,29 @@ struct alertcoap_provider {
 	void *arg;
 };
 
+/* Registered devices (node/coap/coap_dtls.c, docs/COAP.md "Devices"):
+ * the daemon wires these to its device registry. Called on the server
+ * thread; must not block on I/O other than a short write. */
+struct alertcoap_devices {
+	/* The pre-shared key of identity id[0..n) into key (at most
+	 * ALERTCOAP_PSK_MAX bytes) and *key_len; false: not registered
+	 * (the DTLS handshake fails). NULL: no coaps:// endpoint. */
+	bool (*psk)(void *arg, const uint8_t *id, size_t n, uint8_t *key,
+	    size_t *key_len);
+	/* A POST to /receipts: identity NULL when the request did not come
+	 * over DTLS; cf its Content-Format (0 when absent, 0xffff when
+	 * not a valid option); p[0..n) the payload. Returns RM_OK (2.04
+	 * Changed; *dup: the receipt was counted before) or an error:
+	 * RM_EUNAUTH 4.01, RM_EUNSUPPORTED 4.15, RM_ENOTFOUND 4.04,
+	 * RM_EBUSY 5.03, any other 4.00; why.msg is the payload.
+	 * NULL: no /receipts resource. */
+	int (*receipt)(void *arg, const uint8_t *identity, size_t id_len,
+	    unsigned cf, const uint8_t *p, size_t n, bool *dup, rm_why *why);
+	void *arg;
+};
+
+#define ALERTCOAP_PSK_MAX 64    /* bytes of a pre-shared key */
+
 struct alertcoap_opts {
 	const char *host;          /* "127.0.0.1", "::1", "0.0.0.0";
 	                              NULL = "127.0.0.1" */
@@ -111,6 +134,16 @@ struct alertcoap_opts {
 	 * written atomically (mode 0600) at most once a second while
 	 * observations change, and at alertcoap_stop(). NULL: not kept. */
 	const char *observers_file;
+	/* coaps:// (DTLS 1.2, PSK only; RFC 7252 §9.1): dtls_port 0 = no
+	 * DTLS endpoint; dtls_host as host (NULL = host). Needs
+	 * devices.psk. */
+	const char *dtls_host;
+	uint16_t dtls_port;
+	/* false (the zero value): plain coap:// GETs from anyone; true:
+	 * they get 4.01 "registered devices only" (/.well-known/core
+	 * stays open), only coaps:// sessions read alerts. */
+	bool registered_only;
+	struct alertcoap_devices devices;
 };
 
 struct alertcoap_stats {
@@ -130,13 +163,19 @@ struct alertcoap_stats {
 	uint64_t restored;         /* observers read back after a restart
 	                              and not yet registered again */
 	uint64_t restored_sent;    /* notifications sent to them */
+	uint64_t dtls_ok;          /* DTLS handshakes completed */
+	uint64_t dtls_failed;      /* DTLS handshakes failed (unknown
+	                              identity, wrong key, bad records) */
+	uint64_t psk_unknown;      /* of those, identity not registered */
+	uint64_t plain_refused;    /* plain GETs refused (registered_only) */
 };
 
 /* Bind (UDP), create resources, start the thread. opts is copied
  * (areas and served are only read during the call; the provider must
  * stay valid until alertcoap_stop()). The provider is called on the
  * server thread.
- * Errors: RM_ENET (bind), RM_EINVAL (no provider, invalid or more than
+ * Errors: RM_ENET (bind), RM_ECONFIG (dtls_port without devices.psk,
+ * or libcoap without DTLS), RM_EINVAL (no provider, invalid or more than
  * ALERTCOAP_AREAS_MAX area codes in areas or served, unresolvable host,
  * max_age_s too large), RM_ENOMEM. On error *out is untouched. */
 int alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,

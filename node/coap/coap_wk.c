@@ -170,9 +170,9 @@ wk_hnd_get(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 }
 
 coap_resource_t *
-csrv_wk_new(struct alertcoap *c)
+csrv_fixed_new(struct alertcoap *c, const char *uri,
+    coap_request_t method, coap_method_handler_t h)
 {
-	static const char uri[] = ".well-known/core";
 	coap_str_const_t *path;
 	coap_resource_t *r;
 	struct srv_res *u;
@@ -181,13 +181,11 @@ csrv_wk_new(struct alertcoap *c)
 		return NULL;
 	u->srv = c;
 	u->fixed = true;
-	if ((path = coap_new_str_const((const uint8_t *)uri,
-	    sizeof(uri) - 1)) == NULL) {
+	if ((path = coap_new_str_const((const uint8_t *)uri, strlen(uri))) ==
+	    NULL) {
 		free(u);
 		return NULL;
 	}
-	/* libcoap 4.3.1 answers /.well-known/core itself only when no
-	 * resource has that path (handle_request(), src/net.c). */
 	if ((r = coap_resource_init(path, COAP_RESOURCE_FLAGS_RELEASE_URI))
 	    == NULL) {
 		coap_delete_str_const(path);
@@ -195,7 +193,16 @@ csrv_wk_new(struct alertcoap *c)
 		return NULL;
 	}
 	coap_resource_set_userdata(r, u);
-	coap_register_request_handler(r, COAP_REQUEST_GET, wk_hnd_get);
+	coap_register_request_handler(r, method, h);
 	coap_add_resource(c->ctx, r);
 	return r;
+}
+
+coap_resource_t *
+csrv_wk_new(struct alertcoap *c)
+{
+	/* libcoap 4.3.1 answers /.well-known/core itself only when no
+	 * resource has that path (handle_request(), src/net.c). */
+	return csrv_fixed_new(c, ".well-known/core", COAP_REQUEST_GET,
+	    wk_hnd_get);
 }

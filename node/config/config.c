@@ -86,6 +86,13 @@ static const struct cfg_key cfg_keys[] = {
 	{ "coap_listen", T_LISTEN, 3, CONFIG_URL_MAX - 1, "127.0.0.1:5683",
 	  NULL, "CoAP alert server address, host:port, or off",
 	  F_OFF, FIELD(coap_listen) },
+	{ "coaps_listen", T_LISTEN, 3, CONFIG_URL_MAX - 1, "off", NULL,
+	  "CoAP over DTLS-PSK for registered devices, host:port, or off "
+	  "(needs coap_listen)", F_OFF, FIELD(coaps_listen) },
+	{ "coap_allow_unregistered", T_BOOL, 0, 1, "yes", NULL,
+	  "plain coap:// devices may read and observe alerts (no: only "
+	  "registered devices over coaps://)", 0,
+	  FIELD(coap_allow_unregistered) },
 	{ "insecure", T_BOOL, 0, 1, "no", NULL,
 	  "allow tcp:// peers without TLS (tests only)", 0, FIELD(insecure) },
 	{ "log_level", T_LEVEL, 0, 0, "info", NULL,
@@ -350,6 +357,20 @@ check(const struct node_config *c, const char **key, long *peer, rm_why *why)
 		*key = "http_token";
 		rm_fail(why, RM_ECONFIG, "too short (%zu characters, at least %d)",
 		    strlen(c->http_token), CONFIG_TOKEN_MIN);
+		return RM_ECONFIG;
+	}
+	if (strcmp(c->coaps_listen, "off") != 0 &&
+	    strcmp(c->coap_listen, "off") == 0) {
+		*key = "coaps_listen";
+		rm_fail(why, RM_ECONFIG, "needs the CoAP server (coap_listen "
+		    "is off)");
+		return RM_ECONFIG;
+	}
+	if (!c->coap_allow_unregistered &&
+	    strcmp(c->coaps_listen, "off") == 0) {
+		*key = "coap_allow_unregistered";
+		rm_fail(why, RM_ECONFIG, "no: no device could read alerts "
+		    "(coaps_listen is off)");
 		return RM_ECONFIG;
 	}
 	*key = "peer";

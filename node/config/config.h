@@ -24,6 +24,7 @@
  *   http_listen  = 127.0.0.1:8080
  *   http_token   = <bearer token: CONFIG_TOKEN_RULE>
  *   coap_listen  = 127.0.0.1:5683
+ *   coaps_listen = 127.0.0.1:5684                  # registered devices
  *   peer         = 120000.command dial tls+tcp://127.0.0.1:7101
  *   peer         = 120103.gov listen tls+tcp://127.0.0.1:7105
  *
@@ -76,6 +77,9 @@ struct node_config {
 	char http_listen[CONFIG_URL_MAX];  /* host:port, default 127.0.0.1:8080 */
 	char http_token[CONFIG_TOKEN_MAX + 1];
 	char coap_listen[CONFIG_URL_MAX];  /* host:port, default 127.0.0.1:5683; "off" disables */
+	char coaps_listen[CONFIG_URL_MAX]; /* host:port for DTLS-PSK devices,
+	                                      default "off" */
+	bool coap_allow_unregistered;      /* plain coap:// reads, default yes */
 	bool insecure;                     /* allow tcp:// peers (tests only) */
 	rm_log_level log_level;            /* default info */
 	uint64_t map_size_mb;              /* LMDB initial map, default 64 */

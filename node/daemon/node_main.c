@@ -8,6 +8,7 @@
 
 #include "node/cap/cap.h"
 #include "node/coap/coap_srv.h"
+#include "node/daemon/daemon_int.h"
 #include "node/daemon/daemon.h"
 #include "node/http/http.h"
 #include "node/rules/rules.h"
@@ -295,6 +296,7 @@ node_coap_stored(void *arg, const struct store_event *ev)
 	    record_restricted(ev->rec))
 		return;
 	alertcoap_notify(n->coap, ev->rec);
+	node_devices_broadcast(n, &ev->hash);
 	atomic_fetch_add(&n->ctr.coap_notified, 1);
 }
 
@@ -312,6 +314,10 @@ node_coap_figures(struct node *n, struct node_coap_stats *out)
 	out->left_out = cs.left_out;
 	out->restored = cs.restored;
 	out->restored_sent = cs.restored_sent;
+	out->dtls_ok = cs.dtls_ok;
+	out->dtls_failed = cs.dtls_failed;
+	out->psk_unknown = cs.psk_unknown;
+	out->plain_refused = cs.plain_refused;
 }
 
 /* Area resources created at start: every roster agency's areas and the
@@ -322,7 +328,7 @@ node_coap_start(struct node *n, rm_why *why)
 	struct alertcoap_opts o;
 	const char **areas = NULL;
 	size_t na = 0, cap;
-	char host[128], own[RM_AREA_CODE_MAX + 1], obsfile[4096];
+	char host[128], dhost[128], own[RM_AREA_CODE_MAX + 1], obsfile[4096];
 	size_t i, j, k;
 	int rv;
 
@@ -357,6 +363,16 @@ node_coap_start(struct node *n, rm_why *why)
 			areas[na++] = own;
 	}
 	o.host = host;
+	if (strcmp(n->cfg.coaps_listen, "off") != 0 &&
+	    split_hostport(n->cfg.coaps_listen, dhost, sizeof(dhost),
+	    &o.dtls_port) != RM_OK) {
+		free(areas);
+		return rm_fail(why, RM_ECONFIG, "coaps_listen: \"%s\" is not "
+		    "host:port", n->cfg.coaps_listen);
+	}
+	o.dtls_host = dhost;
+	o.registered_only = !n->cfg.coap_allow_unregistered;
+	node_devices_coap(n, &o.devices);
 	o.max_age_s = n->cfg.coap_max_age_s;
 	o.areas = areas;
 	o.n_areas = na;
@@ -488,6 +504,8 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 			    (unsigned long long)st.migrated_items,
 			    (unsigned long long)st.migrated_records);
 	}
+	if ((rv = node_devices_open(n, why)) != RM_OK)
+		goto fail;
 	if ((rv = roster_in_use(n, why)) != RM_OK)
 		goto fail;
 	rm_log(RM_LOG_INFO, "node", "agency %s, roster %s version %llu "
@@ -533,6 +551,7 @@ node_stop(struct node *n)
 	if (f != NULL)
 		fed_close(f);
 	alertcoap_stop(c);
+	node_devices_close(n);
 	if (n->store != NULL) {
 		store_close(n->store);
 		n->store = NULL;

@@ -69,10 +69,9 @@ find_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 	return RM_OK;
 }
 
-/* The origin of GET /v1/alerts/{id}.xml: ?origin=, else the one agency
- * with an alert in force of that id, else this node's agency. */
-static int
-xml_origin(struct http_call_ctx *c, const char *oid,
+/* The origin of GET /v1/alerts/{id}.xml (and /reach): http_int.h. */
+int
+http_alert_origin(struct http_call_ctx *c, const char *oid,
     char out[RM_AGENCY_ID_MAX + 1])
 {
 	struct find_origin f = { oid, "", 0 };
@@ -112,7 +111,7 @@ http_get_alert_xml(struct http_call_ctx *c)
 	int rv;
 
 	if ((rv = http_path_object_id(c, oid)) != RM_OK ||
-	    (rv = xml_origin(c, oid, origin)) != RM_OK ||
+	    (rv = http_alert_origin(c, oid, origin)) != RM_OK ||
 	    (rv = service_alert_read(c->n, origin, oid, &rec, &h,
 	    &c->why)) != RM_OK)
 		return rv;

@@ -162,6 +162,12 @@ void http_media_type(const char *ct, char out[64]);
  * ignored (RFC 9110 §8.3.1). */
 bool http_media_is(const char *ct, const char *type);
 
+/* The origin of GET /v1/alerts/{id}.xml and /reach: the query's only
+ * parameter origin= (422 if not an agency id), else the one agency with
+ * an alert in force of that id (409 if several), else this node's. */
+int http_alert_origin(struct http_call_ctx *c, const char *oid,
+    char out[RM_AGENCY_ID_MAX + 1]);
+
 /* Handlers of each resource group. */
 int http_post_alert_cap(struct http_call_ctx *c);  /* http_cap.c */
 int http_get_alert_xml(struct http_call_ctx *c);   /* http_cap.c */
@@ -189,6 +195,10 @@ int http_post_risk_update(struct http_call_ctx *c);
 int http_post_risk_remove(struct http_call_ctx *c);
 int http_post_risk_import(struct http_call_ctx *c); /* http_risk_import.c */
 int http_get_metrics(struct http_call_ctx *c);    /* http_metrics.c */
+int http_get_devices(struct http_call_ctx *c);    /* http_devices.c */
+int http_post_device(struct http_call_ctx *c);
+int http_delete_device(struct http_call_ctx *c);
+int http_get_alert_reach(struct http_call_ctx *c);
 int http_get_tasks(struct http_call_ctx *c);      /* http_tasks.c */
 int http_get_tasks_csv(struct http_call_ctx *c);
 int http_post_task(struct http_call_ctx *c);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "node/devices/devices.h"
 #include "node/http/http_int.h"
 
 static int
@@ -163,8 +164,56 @@ coap(const struct service_status *st, rm_buf *b)
 	    (rv = family(b, "riskmesh_coap_requests_total", "counter",
 	    "CoAP requests served")) != RM_OK)
 		return rv;
-	return sample(b, "riskmesh_coap_requests_total", NULL, NULL,
-	    cs->requests);
+	if ((rv = sample(b, "riskmesh_coap_requests_total", NULL, NULL,
+	    cs->requests)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_dtls_handshakes_total", "counter",
+	    "DTLS-PSK handshakes on coaps://, by result (failed: unknown "
+	    "identity or wrong key)")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_dtls_handshakes_total", "result",
+	    "ok", cs->dtls_ok)) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_dtls_handshakes_total", "result",
+	    "failed", cs->dtls_failed)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_psk_unknown_total", "counter",
+	    "DTLS handshakes with an identity not registered")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_psk_unknown_total", NULL, NULL,
+	    cs->psk_unknown)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_plain_refused_total", "counter",
+	    "Plain coap:// reads refused (coap_allow_unregistered = no)")) !=
+	    RM_OK)
+		return rv;
+	return sample(b, "riskmesh_coap_plain_refused_total", NULL, NULL,
+	    cs->plain_refused);
+}
+
+/* Registered devices and delivery receipts (node/devices). */
+static int
+devices_metrics(struct node *n, rm_buf *b)
+{
+	struct devices_stats ds;
+	int rv;
+
+	if (n->devices == NULL)
+		return RM_OK;
+	devices_get_stats(n->devices, &ds);
+	if ((rv = family(b, "riskmesh_devices", "gauge",
+	    "Registered devices (DTLS-PSK identities)")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_devices", NULL, NULL, ds.devices)) !=
+	    RM_OK ||
+	    (rv = family(b, "riskmesh_receipts_total", "counter",
+	    "Delivery receipts acknowledged, by result (duplicate: the "
+	    "device had confirmed the alert already)")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_receipts_total", "result", "accepted",
+	    ds.accepted)) != RM_OK ||
+	    (rv = sample(b, "riskmesh_receipts_total", "result", "duplicate",
+	    ds.duplicate)) != RM_OK ||
+	    (rv = family(b, "riskmesh_receipts_refused_total", "counter",
+	    "Delivery receipts refused, by reason")) != RM_OK)
+		return rv;
+	for (int i = 0; i < DEVICE_REF_COUNT && rv == RM_OK; i++)
+		rv = sample(b, "riskmesh_receipts_refused_total", "reason",
+		    device_refusal_name((enum device_refusal)i),
+		    ds.refused[i]);
+	return rv;
 }
 
 static int
@@ -267,7 +316,7 @@ metrics(struct node *n, const struct service_status *st, rm_buf *b)
 	    atomic_load(&n->ctr.stored_peer))) != RM_OK)
 		return rv;
 	if ((rv = refused(n, st, b)) != RM_OK || (rv = peers(st, b)) != RM_OK ||
-	    (rv = http(n, b)) != RM_OK)
+	    (rv = http(n, b)) != RM_OK || (rv = devices_metrics(n, b)) != RM_OK)
 		return rv;
 	return coap(st, b);
 }

@@ -284,6 +284,12 @@ static const struct route {
 	  alerts_params, "allowed: area=CODE" },
 	{ "/v1/alerts/", "/cancel", true, "POST", NULL, http_post_cancel,
 	  NULL, NULL },
+	{ "/v1/alerts/", "/reach", true, "GET", http_get_alert_reach, NULL,
+	  xml_params, "allowed: origin=AGENCY" },
+	{ "/v1/devices", NULL, false, "GET, POST", http_get_devices,
+	  http_post_device, NULL, NULL },
+	/* DELETE: del_routes below */
+	{ "/v1/devices/", NULL, true, "DELETE", NULL, NULL, NULL, NULL },
 	{ "/v1/alerts.atom", NULL, false, "GET", http_get_alerts_atom, NULL,
 	  NULL, NULL },
 	{ "/v1/alerts/", ".xml", true, "GET", http_get_alert_xml, NULL,
@@ -346,6 +352,15 @@ static const struct route {
 	  http_post_rules_observations, NULL, NULL },
 };
 
+/* The routes that take DELETE (prefix + a non-empty tail; no query
+ * parameters). The route table above names them too, for 405's Allow. */
+static const struct del_route {
+	const char *prefix;
+	http_handler_fn del;
+} del_routes[] = {
+	{ "/v1/devices/", http_delete_device },
+};
+
 /* The query parameters a POST handler takes (the others take none). */
 static const struct post_params {
 	http_handler_fn post;
@@ -391,9 +406,22 @@ dispatch(struct http_call_ctx *c, const char *method, const char *path)
 	static const char none[] = "this route takes none";
 	bool get = strcmp(method, "GET") == 0;
 	bool post = strcmp(method, "POST") == 0;
+	bool del = strcmp(method, "DELETE") == 0;
 	const struct post_params *pp;
 	http_handler_fn fn;
 	int rv;
+
+	for (size_t i = 0; del && i < sizeof(del_routes) /
+	    sizeof(del_routes[0]); i++) {
+		const struct route r = { del_routes[i].prefix, NULL, true,
+		    "DELETE", NULL, NULL, NULL, NULL };
+
+		if (!route_match(&r, path, c))
+			continue;
+		if ((rv = query_only(c, NULL, none)) != RM_OK)
+			return rv;
+		return del_routes[i].del(c);
+	}
 
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		const struct route *r = &routes[i];

@@ -136,8 +136,13 @@ status_coap_json(struct node *n, const struct service_status *st)
 
 	if (!st->coap_on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
+	    "dtls_listen", n->cfg.coaps_listen,
+	    "allow_unregistered", n->cfg.coap_allow_unregistered,
+	    "dtls_handshakes_ok", (json_int_t)cs->dtls_ok,
+	    "dtls_handshakes_failed", (json_int_t)cs->dtls_failed,
 	    "alert_changes", (json_int_t)atomic_load(&n->ctr.coap_notified),
 	    "requests", (json_int_t)cs->requests,
 	    "notifications", (json_int_t)cs->notifications,
@@ -145,6 +150,7 @@ status_coap_json(struct node *n, const struct service_status *st)
 	    "resources", (json_int_t)cs->resources,
 	    "malformed", (json_int_t)cs->malformed,
 	    "left_out", (json_int_t)cs->left_out,
+	    "plain_refused", (json_int_t)cs->plain_refused,
 	    "restored_observers", (json_int_t)cs->restored,
 	    "restored_notifications", (json_int_t)cs->restored_sent);
 }

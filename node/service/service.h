@@ -47,6 +47,7 @@
 
 struct http_srv;                 /* node/http/http.h, opaque here */
 struct alertcoap;                /* node/coap/coap_srv.h, opaque here */
+struct devices;                  /* node/devices/devices.h, opaque */
 struct node_tasks;               /* node_task_sched.c */
 
 struct node_rules;               /* node_rules.c, opaque */
@@ -98,6 +99,10 @@ struct node_coap_stats {
 	uint64_t left_out;   /* alerts left out of bodies over 1 MiB */
 	uint64_t restored;   /* observers kept over a restart, not yet back */
 	uint64_t restored_sent; /* notifications sent to them */
+	uint64_t dtls_ok;    /* DTLS handshakes completed (coaps://) */
+	uint64_t dtls_failed; /* DTLS handshakes failed */
+	uint64_t psk_unknown; /* of those, identity not registered */
+	uint64_t plain_refused; /* plain GETs refused (registered only) */
 };
 
 /*
@@ -130,6 +135,9 @@ struct node {
 	 * to the service. coap is NULL when CoAP is off. */
 	struct alertcoap *coap;
 	struct http_srv *http;
+	/* Registered devices and their receipts (node/devices), opened
+	 * by the daemon after the store; NULL in tools and tests. */
+	struct devices *devices;
 	/* CoAP figures for the status pages; NULL when CoAP is off. */
 	void (*coap_stats)(struct node *n, struct node_coap_stats *out);
 	/* Guards fed and subs as seen by the store observer (writer
