@@ -371,8 +371,11 @@ devices_receipt(devices *d, const uint8_t *identity, size_t id_len,
 	rm_hash_hex(&h, hex);
 	len = snprintf(line, sizeof(line), "R %s %s %s %s %s %lld\n", id, area,
 	    al.origin, al.oid, hex, (long long)delay);
+	/* On disk before the 2.04: an acknowledged receipt is never lost
+	 * (a repeat after a crash would count twice otherwise). */
 	if (len <= 0 || (size_t)len >= sizeof(line) ||
-	    log_append(d, line, (size_t)len) != RM_OK) {
+	    log_append(d, line, (size_t)len) != RM_OK ||
+	    fdatasync(d->log_fd) != 0) {
 		rv = refuse(d, DEVICE_REF_FULL, ref, rm_fail(why, RM_EBUSY,
 		    "%s: cannot write", d->log_path));
 		goto out;
