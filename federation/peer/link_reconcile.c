@@ -350,12 +350,14 @@ fed_rc_on_down(struct fed_peer *p)
 {
 	struct fed_rc *rc = &p->rc;
 
-	if (rc->pipe != p->s->pipe)
-		return;
-	rc_end(p, RM_ENET, "the connection closed");
+	if (rc->rs != NULL && rc->pipe == p->s->pipe)
+		rc_end(p, RM_ENET, "the connection closed");
+	/* only one session is up: what was queued for it goes with it */
 	rc->n_send = rc->send_next = rc->n_want = 0;
 	rc->due_ms = 0;
-	rc->pipe = 0;
+	pthread_mutex_lock(&p->mtx);
+	p->rcs.requested = false;
+	pthread_mutex_unlock(&p->mtx);
 }
 
 static bool
