@@ -242,6 +242,8 @@ static const struct {
 	[FED_VECTOR] = { "VECTOR", 2, dec_vector, NULL },
 	[FED_RECORDS] = { "RECORDS", 2, dec_records, NULL },
 	[FED_REFUSE] = { "REFUSE", 3, dec_refuse, dec_refuse_close },
+	[FED_RECONCILE] = { "RECONCILE", 3, fed_frame_dec_reconcile, NULL },
+	[FED_WANT] = { "WANT", 2, fed_frame_dec_want, NULL },
 };
 
 int
@@ -300,7 +302,8 @@ fed_frame_fini(struct fed_frame *f)
 	else if (f->type == FED_RECORDS) {
 		free(f->u.records.p);
 		free(f->u.records.len);
-	}
+	} else if (f->type == FED_WANT)
+		free(f->u.want.w);
 	memset(f, 0, sizeof(*f));
 }
 

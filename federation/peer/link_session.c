@@ -87,6 +87,8 @@ session_end(struct fed_peer *p)
 	struct fed_session *s = p->s;
 	bool was_up = s->up;
 
+	if (was_up)
+		fed_rc_on_down(p);
 	free(s->catchup);
 	memset(s, 0, sizeof(*s));
 	if (was_up)
@@ -238,6 +240,7 @@ session_up(struct fed_peer *p)
 	pthread_mutex_unlock(&p->mtx);
 	FED_COUNT(p->f, handshakes_ok, 1);
 	rm_log(RM_LOG_INFO, "fed", "peer %s up (%s)", p->agency, p->url);
+	fed_rc_on_up(p);
 }
 
 /* Act on a handshake step's verdict. */
@@ -318,6 +321,20 @@ on_message(struct fed_peer *p, uint32_t conn, const uint8_t *buf,
 		break;
 	case FED_REFUSE:
 		on_refuse(p, &fr);
+		break;
+	case FED_RECONCILE:
+	case FED_WANT:
+		if (!p->s->up) {
+			if (fr.type == FED_WANT)
+				FED_COUNT(p->f, want_refused, 1);
+			else
+				FED_COUNT(p->f, reconcile_refused, 1);
+			session_fail(p, RM_EPROTO, "%s before UP",
+			    fr.type == FED_WANT ? "WANT" : "RECONCILE");
+		} else if (fr.type == FED_WANT)
+			fed_rc_on_want(p, &fr);
+		else
+			fed_rc_on_reconcile(p, &fr);
 		break;
 	}
 	fed_frame_fini(&fr);
@@ -432,6 +449,8 @@ wait_ms(struct fed_peer *p, bool busy, rm_mono_ms now, rm_mono_ms net_due)
 			due = fed_sync_due_ms(p);
 		if (silence_due_ms(up, p->f) < due)
 			due = silence_due_ms(up, p->f);
+		if (fed_rc_due_ms(p) < due)
+			due = fed_rc_due_ms(p);
 	}
 	return due > now ? (unsigned)(due - now) : 0;
 }
@@ -464,6 +483,8 @@ fed_peer_main(void *arg)
 			fed_hs_offer_roster(p);
 			if (p->s->pipe != 0)
 				busy = fed_sync_pump(p);
+			if (p->s->pipe != 0 && fed_rc_pump(p))
+				busy = true;
 		}
 		if (fed_net_recv(p, wait_ms(p, busy, rm_mono_now_ms(), net_due),
 		    &buf, &len, &conn) == RM_OK) {

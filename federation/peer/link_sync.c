@@ -108,11 +108,9 @@ out:
 	return rv;
 }
 
-/* Send records as RECORDS frames of <= FED_BATCH_MAX records and about
- * FED_FRAME_SOFT_MAX bytes. */
-static int
-send_records(struct fed_peer *p, const uint8_t *const *rp, const size_t *rl,
-    size_t n)
+int
+fed_sync_send_records(struct fed_peer *p, const uint8_t *const *rp,
+    const size_t *rl, size_t n)
 {
 	rm_buf b = RM_BUF_INIT;
 	size_t i = 0;
@@ -359,8 +357,8 @@ pump_catchup(struct fed_peer *p)
 	rv = p->f->ops->log_range(p->f->host, c->origin, c->after, c->upto,
 	    FED_BATCH_MAX, collect_each, &col);
 	if (rv == RM_OK && col.n > 0)
-		rv = send_records(p, (const uint8_t *const *)col.p, col.len,
-		    col.n);
+		rv = fed_sync_send_records(p, (const uint8_t *const *)col.p,
+		    col.len, col.n);
 	c->after += col.n;
 	if (rv != RM_OK || col.n == 0 || c->after >= c->upto) {
 		if (rv != RM_OK && rv != RM_ETIMEDOUT && rv != RM_ENET)
@@ -395,7 +393,7 @@ pump_queue(struct fed_peer *p)
 			rp[i] = q->bytes;
 			rl[i] = q->len;
 		}
-		rv = send_records(p, rp, rl, n);
+		rv = fed_sync_send_records(p, rp, rl, n);
 	} else {
 		rv = RM_ENOMEM;
 	}

@@ -50,6 +50,7 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	f->reconnect_min_ms = o->reconnect_min_ms ? o->reconnect_min_ms : 100;
 	f->reconnect_max_ms = o->reconnect_max_ms ? o->reconnect_max_ms : 5000;
 	f->sync_interval_ms = o->sync_interval_ms ? o->sync_interval_ms : 30000;
+	f->reconcile_interval_ms = o->reconcile_interval_ms;
 	f->handshake_timeout_ms = o->handshake_timeout_ms ?
 	    o->handshake_timeout_ms : 5000;
 	f->verify_threads = o->verify_threads;
@@ -202,6 +203,7 @@ fed_close(fed *f)
 		for (size_t j = 0; j < FED_CONNS_MAX; j++)
 			free(p->sess[j].catchup);
 		pthread_mutex_destroy(&p->mtx);
+		fed_rc_fini(p);
 		free(p);
 	}
 	roster_free(f->roster);
@@ -252,6 +254,17 @@ fed_peers(fed *f, struct fed_peer_status *out, size_t max)
 		s->refused_by_peer = p->refused_by_peer;
 		snprintf(s->refusal, sizeof(s->refusal), "%s", p->refusal);
 		s->refusal_logs_held = p->rlog.held_total;
+		s->reconcile_running = p->rcs.running;
+		s->reconcile_sessions = p->rcs.sessions;
+		s->reconcile_rounds = p->rcs.rounds;
+		s->reconcile_bytes = p->rcs.bytes;
+		s->reconcile_sent = p->rcs.sent;
+		s->reconcile_wanted = p->rcs.wanted;
+		s->reconcile_started_ms = p->rcs.started_ms;
+		s->reconcile_finished_ms = p->rcs.finished_ms;
+		s->reconcile_error = p->rcs.error;
+		snprintf(s->reconcile_why, sizeof(s->reconcile_why), "%s",
+		    p->rcs.why);
 		pthread_mutex_unlock(&p->mtx);
 		s->roster_announced = atomic_load(&p->roster_announced);
 	}

@@ -3,8 +3,9 @@
  * nng with mutual TLS, the HELLO/PROOF handshake, sessions and catch-up by
  * version vectors (docs/PROTOCOL.md).
  *
- * Depends on federation/trust (roster, envelope, authorisation), schemas/,
- * crypto/ and common/. It never touches the store: the node hands it a
+ * Depends on federation/trust (roster, envelope, authorisation),
+ * federation/rbsr (range-based set reconciliation), schemas/, crypto/ and
+ * common/. It never touches the store: the node hands it a
  * table of host operations (struct fed_host_ops) through which it ingests
  * records and reads the local log. nng types never leave
  * federation/peer/link_nng.c.
@@ -21,19 +22,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "federation/rbsr/rbsr.h"
 #include "federation/trust/trust.h"
 
 /* ================================================================== */
 /* Wire frames (docs/PROTOCOL.md)                                      */
 /* ================================================================== */
 
-#define FED_PROTO_VERSION     2   /* 2: vector entries carry the head hash */
+#define FED_PROTO_VERSION     3   /* 2: vector entries carry the head hash;
+                                     3: RECONCILE and WANT */
 #define FED_NONCE_BYTES       32
 #define FED_FRAME_MAX         (4 * 1024 * 1024) /* checked on the SP
                                                    length prefix */
 #define FED_BATCH_MAX         256               /* records per frame */
 #define FED_VECTOR_MAX        4096              /* origins per vector */
 #define FED_REASON_MAX        256
+#define FED_WANT_MAX          1024              /* keys per WANT frame */
 
 enum fed_frame_type {
 	FED_HELLO = 1,   /* [1, proto, agency, roster_version, nonce] */
@@ -42,6 +46,16 @@ enum fed_frame_type {
 	FED_VECTOR = 4,  /* [4, {origin: [contiguous seq, head hash]}] */
 	FED_RECORDS = 5, /* [5, [record bstr, ...]] */
 	FED_REFUSE = 6,  /* [6, rm_err code, reason text(, 1)] */
+	FED_RECONCILE = 7, /* [7, session id, rbsr message bstr] (v3) */
+	FED_WANT = 8,    /* [8, [issued, hash prefix, ...]] (v3) */
+};
+
+/* One key a WANT asks for: the record with this issued time whose hash
+ * starts with prefix (1..32 bytes, borrowed from the frame). */
+struct fed_want {
+	uint64_t issued_ms;
+	const uint8_t *prefix;
+	size_t prefix_len;
 };
 
 /* The optional 4th element of REFUSE: the sender refuses the session
@@ -78,6 +92,17 @@ struct fed_frame {
 			size_t *len;
 		} records;
 		struct {
+			uint64_t session;     /* the initiator's id, >= 1 */
+			const uint8_t *msg;   /* rbsr message (rbsr.h), <=
+			                         RBSR_MSG_MAX; n == 0: the
+			                         sender aborts the session */
+			size_t n;
+		} reconcile;
+		struct {
+			size_t n;             /* 1..FED_WANT_MAX */
+			struct fed_want *w;   /* heap; fed_frame_fini */
+		} want;
+		struct {
 			uint64_t code;
 			const char *reason; size_t reason_len;
 			bool close;   /* [6, code, reason, 1]: the session
@@ -109,6 +134,13 @@ int fed_frame_vector(rm_buf *out, const char *const *origins,
 /* Records frame: start with the count, then append each record. */
 int fed_frame_records_begin(rm_buf *out, size_t n);
 int fed_frame_records_add(rm_buf *out, const uint8_t *p, size_t n);
+/* RECONCILE [7, session, msg] (n == 0: abort the session); session >= 1,
+ * n <= RBSR_MSG_MAX (RM_EINVAL, RM_ETOOBIG otherwise). */
+int fed_frame_reconcile(rm_buf *out, uint64_t session, const uint8_t *msg,
+    size_t n);
+/* WANT [8, [issued, prefix, ...]]: 1..FED_WANT_MAX keys, prefixes of
+ * 1..32 bytes (RM_EINVAL, RM_ETOOBIG otherwise). */
+int fed_frame_want(rm_buf *out, const struct fed_want *w, size_t n);
 /* REFUSE of one record [6, code, reason]: the session goes on. */
 int fed_frame_refuse(rm_buf *out, int code, const char *reason);
 /* REFUSE of the session [6, code, reason, 1]: the sender closes the
@@ -179,7 +211,42 @@ struct fed_host_ops {
 	 * it learns why and stops issuing. Optional; RM_ENOTFOUND if the
 	 * node holds none (a charter agency). Called from link threads. */
 	int (*agency_record)(void *host, const char *agency, rm_buf *out);
+
+	/*
+	 * Range-based set reconciliation (docs/PROTOCOL.md §7a), optional:
+	 * a host without rbsr_sum, rbsr_keys, rbsr_nth and rbsr_get never
+	 * reconciles (it aborts the peer's sessions and ignores WANTs). The
+	 * set is every record the host would give `peer` (its agency id; a
+	 * gateway serves a filtered set), ordered by (issued ms, hash);
+	 * ranges are [lo, hi). Each call opens and closes its own read
+	 * transaction: none is held across a round trip. Called from the
+	 * link's thread. Errors are passed up and abort the session.
+	 */
+	/* Sum and count of the keys in [lo, hi). */
+	int (*rbsr_sum)(void *host, const char *peer, const struct rbsr_key *lo,
+	    const struct rbsr_key *hi, struct rbsr_sum *out);
+	/* Up to max keys in [lo, hi), ascending, into out; *n = how many. */
+	int (*rbsr_keys)(void *host, const char *peer, const struct rbsr_key *lo,
+	    const struct rbsr_key *hi, size_t max, struct rbsr_key *out,
+	    size_t *n);
+	/* The key at position idx (0-based) in [lo, hi); RM_ENOTFOUND if
+	 * idx >= the count. */
+	int (*rbsr_nth)(void *host, const char *peer, const struct rbsr_key *lo,
+	    const struct rbsr_key *hi, uint64_t idx, struct rbsr_key *out);
+	/* Sums of the consecutive ranges [bounds[i], bounds[i+1]) for
+	 * i < n (bounds has n + 1 keys), in one pass. Optional (not used
+	 * today). */
+	int (*rbsr_sums)(void *host, const char *peer,
+	    const struct rbsr_key *bounds, size_t n, struct rbsr_sum *out);
+	/* The signed bytes of the record whose key has this issued time and
+	 * whose hash starts with prefix (1..32 bytes), appended to out;
+	 * RM_ENOTFOUND if not held (or not exportable to this peer). */
+	int (*rbsr_get)(void *host, const char *peer, uint64_t issued_ms,
+	    const uint8_t *prefix, size_t prefix_len, rm_buf *out);
 };
+
+/* The node's default reconcile_interval_ms (10 minutes). */
+#define FED_RECONCILE_INTERVAL_MS 600000
 
 struct fed_opts {
 	const char *agency_id;          /* this node's agency */
@@ -198,6 +265,12 @@ struct fed_opts {
 	 * they are handed to ops->ingest, in the order they arrived on
 	 * each link. 0 (default): one per online core; at most 64. */
 	unsigned verify_threads;
+	/* Range-based set reconciliation with each peer, started by the
+	 * dialing side: once after the link comes UP and then every
+	 * reconcile_interval_ms; 0 = never on a timer (fed_reconcile still
+	 * works). The node sets FED_RECONCILE_INTERVAL_MS unless configured
+	 * otherwise. Needs the host's rbsr ops. */
+	uint32_t reconcile_interval_ms;
 	const struct fed_host_ops *ops;
 	void *host;
 };
@@ -229,6 +302,19 @@ struct fed_peer_status {
 	/* Roster version the peer announced in its latest authenticated
 	 * HELLO (0: none, or its PROOF no longer verifies). */
 	uint64_t roster_announced;
+	/* Range-based set reconciliation with this peer (§7a). rounds,
+	 * bytes (RECONCILE messages, both ways), sent (records the peer
+	 * lacked) and wanted (keys we lacked) are of the current session
+	 * while running, else of the last one. */
+	bool reconcile_running;
+	uint64_t reconcile_sessions;    /* started since fed_start */
+	unsigned reconcile_rounds;
+	uint64_t reconcile_bytes;
+	uint64_t reconcile_sent, reconcile_wanted;
+	rm_utc_ms reconcile_started_ms; /* 0 = never */
+	rm_utc_ms reconcile_finished_ms;/* 0 = never or running */
+	int reconcile_error;            /* rm_err of the last session; 0 ok */
+	char reconcile_why[RM_WHY_MAX]; /* its reason, "" if none */
 };
 
 /* Refusal counters, by error code (index rm_err). */
@@ -237,6 +323,11 @@ struct fed_counters {
 	uint64_t frames_in, frames_out, frames_malformed;
 	uint64_t records_in, records_out, records_duplicate;
 	uint64_t handshakes_ok, handshakes_failed;
+	/* RECONCILE frames whose rbsr message we refused (malformed,
+	 * out of order, over the limits or the round limit: the session is
+	 * aborted), and WANT frames refused (before UP, from a host without
+	 * the rbsr ops). */
+	uint64_t reconcile_refused, want_refused;
 };
 
 /* Create the federation engine (no threads yet). */
@@ -317,5 +408,15 @@ bool fed_own_key_refused(fed *f, char *peer, size_t peer_len, char *reason,
  */
 uint64_t fed_roster_seen(fed *f);
 const char *fed_peer_state_name(enum fed_peer_state s);
+
+/*
+ * Reconcile with peer (its agency id) now (docs/PROTOCOL.md §7a): the
+ * link's thread starts a session at once; progress and the result are
+ * in fed_peers (reconcile_*). One session at a time per link.
+ * Errors: RM_ENOTFOUND (no link to that peer), RM_EBUSY (the link is
+ * not UP, or a session is running or already requested: retry later),
+ * RM_EUNSUPPORTED (the host has no rbsr ops). Thread-safe.
+ */
+int fed_reconcile(fed *f, const char *peer, rm_why *why);
 
 #endif /* RM_PEER_H */

@@ -17,7 +17,10 @@
  *                     receive-or-wake, drop
  *   link_state.c      shared state: counters, roster, refused ring,
  *                     outbound queue, the wake pipe
- *   frame.c           the wire format
+ *   frame.c           the wire format (frame_reconcile.c: RECONCILE, WANT)
+ *
+ * link_reconcile.c (range-based set reconciliation: sessions, WANTs and
+ * the records they ask for) sits beside link_sync.c, below the session.
  */
 #ifndef RM_PEER_INT_H
 #define RM_PEER_INT_H
@@ -27,6 +30,12 @@
 #include <stdatomic.h>
 
 #include "federation/peer/peer.h"
+
+/* ---------------- frames ---------------- */
+
+/* frame_reconcile.c: the decoders of RECONCILE and WANT (frame.c's table). */
+int fed_frame_dec_reconcile(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why);
+int fed_frame_dec_want(rm_cbor_rd *rd, struct fed_frame *f, rm_why *why);
 
 /* ---------------- links ---------------- */
 
@@ -58,6 +67,7 @@ enum fed_rlog_kind {
 	FED_RLOG_RECORD,           /* we refused a record of the peer */
 	FED_RLOG_PEER_RECORD,      /* the peer refused one of our records */
 	FED_RLOG_ROSTER,           /* a ROSTER of the peer did not verify */
+	FED_RLOG_RECONCILE,        /* a reconciliation failed or was refused */
 	FED_RLOG_KINDS
 };
 struct fed_rlog {
@@ -114,6 +124,41 @@ struct fed_session {
 	struct fed_catchup *catchup;
 };
 
+/* Reconciliation of a link, as fed_peers reports it (under the peer's
+ * mtx); see struct fed_peer_status. */
+struct fed_rc_status {
+	bool running;
+	bool requested;                /* fed_reconcile: start one now */
+	uint64_t sessions;
+	unsigned rounds;
+	uint64_t bytes, sent, wanted;
+	rm_utc_ms started_ms, finished_ms;
+	int error;
+	char why[RM_WHY_MAX];
+};
+
+/* A key the peer should send us (a WANT entry). */
+struct fed_rc_want {
+	uint64_t issued_ms;
+	uint8_t prefix[RM_HASH_BYTES];
+	size_t len;
+};
+
+/* Reconciliation state of a link (link_reconcile.c): peer thread only. */
+struct fed_rc {
+	rbsr_session *rs;              /* the running session, or NULL */
+	uint64_t id;                   /* its id (the initiator's) */
+	bool initiator;
+	uint32_t pipe;                 /* the connection it runs on */
+	rm_mono_ms last_ms;            /* last RECONCILE in or out */
+	rm_mono_ms due_ms;             /* next session on the timer; 0 none */
+	uint64_t next_id;
+	struct rbsr_key *send;         /* records the peer lacks, to send */
+	size_t n_send, cap_send, send_next;
+	struct fed_rc_want *want;      /* keys we lack, to ask for */
+	size_t n_want, cap_want;
+};
+
 struct fed_peer {
 	struct fed *f;
 	size_t index;
@@ -142,6 +187,7 @@ struct fed_peer {
 	 * the handshake and sync steps work on p->s. */
 	struct fed_session sess[FED_CONNS_MAX];
 	struct fed_session *s;
+	struct fed_rc rc;
 
 	/* Under mtx: why the link is REFUSED (kept until it is UP again),
 	 * and the refusal log limiter (link threads and verifiers). */
@@ -157,6 +203,8 @@ struct fed_peer {
 	 * session whose PROOF verified; 0 after its PROOF was refused.
 	 * fed_roster_seen is the highest over the peers. */
 	_Atomic uint64_t roster_announced;
+	/* Under mtx: reconciliation progress (fed_peers). */
+	struct fed_rc_status rcs;
 };
 
 struct fed {
@@ -167,6 +215,7 @@ struct fed {
 	bool insecure;
 	uint32_t reconnect_min_ms, reconnect_max_ms;
 	uint32_t sync_interval_ms, handshake_timeout_ms;
+	uint32_t reconcile_interval_ms;  /* 0: no timer */
 	unsigned verify_threads;       /* as configured; 0 = one per core */
 	struct fed_vpool *vpool;       /* from fed_start (verify_pool_int.h) */
 	const struct fed_host_ops *ops;
@@ -317,6 +366,10 @@ void fed_hs_offer_roster(struct fed_peer *p);
  * highest over the peers (link_state.c). Any thread. */
 void fed_note_roster_seen(struct fed_peer *p, uint64_t version);
 
+/* Send records as RECORDS frames of <= FED_BATCH_MAX records and about
+ * FED_FRAME_SOFT_MAX bytes on p->s; counts them. */
+int fed_sync_send_records(struct fed_peer *p, const uint8_t *const *rp,
+    const size_t *rl, size_t n);
 /* Send our version vector (on UP, periodically, to pull, to repair). */
 int fed_sync_send_vector(struct fed_peer *p);
 void fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr);
@@ -327,6 +380,27 @@ void fed_sync_on_records(struct fed_peer *p, const struct fed_frame *fr);
 bool fed_sync_pump(struct fed_peer *p);
 /* When the next periodic VECTOR is due (monotonic ms). */
 rm_mono_ms fed_sync_due_ms(const struct fed_peer *p);
+
+/* ---------------- link_reconcile.c ---------------- */
+
+#define FED_RC_TIMEOUT_MS      60000  /* a session silent this long ends */
+#define FED_RC_UP_DELAY_MS     1000   /* first session after UP (dialer) */
+#define FED_RC_SEND_PER_PUMP   FED_BATCH_MAX /* records per loop turn */
+
+/* The session p->s came UP / ends: schedule the first reconciliation
+ * (dialer, timer on) / abandon the running one and its queues. */
+void fed_rc_on_up(struct fed_peer *p);
+void fed_rc_on_down(struct fed_peer *p);
+/* A RECONCILE or WANT frame on the up session p->s. */
+void fed_rc_on_reconcile(struct fed_peer *p, const struct fed_frame *fr);
+void fed_rc_on_want(struct fed_peer *p, const struct fed_frame *fr);
+/* Start a requested or due session, end a silent one, send queued
+ * records. Returns true if more is pending right now. */
+bool fed_rc_pump(struct fed_peer *p);
+/* When fed_rc_pump next has something to do (monotonic ms). */
+rm_mono_ms fed_rc_due_ms(const struct fed_peer *p);
+/* Free what the link's reconciliation holds (at close). */
+void fed_rc_fini(struct fed_peer *p);
 
 /* ---------------- link_session.c ---------------- */
 

@@ -1,43 +1,12 @@
 /*
- * rbsr_sum.c -- keys, sums mod 2^256 and fingerprints of rbsr.h.
+ * rbsr_sum.c -- range sums (256-bit little-endian sum mod 2^256 of the
+ * record hashes, plus a count) and fingerprints (first 16 bytes of
+ * SHA-256(sum || count u64 LE), through crypto/). Never XOR.
  */
 #include <string.h>
 
 #include "crypto/crypto.h"
 #include "federation/rbsr/rbsr.h"
-
-int
-rbsr_key_cmp(const struct rbsr_key *a, const struct rbsr_key *b)
-{
-	if (a->issued_ms != b->issued_ms)
-		return a->issued_ms < b->issued_ms ? -1 : 1;
-	return memcmp(a->hash, b->hash, RM_HASH_BYTES);
-}
-
-void
-rbsr_key_encode(const struct rbsr_key *k, uint8_t out[RBSR_KEY_BYTES])
-{
-	uint64_t v = k->issued_ms;
-	int i;
-
-	for (i = 7; i >= 0; i--) {
-		out[i] = (uint8_t)v;
-		v >>= 8;
-	}
-	memcpy(out + 8, k->hash, RM_HASH_BYTES);
-}
-
-void
-rbsr_key_decode(const uint8_t in[RBSR_KEY_BYTES], struct rbsr_key *k)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = (v << 8) | in[i];
-	k->issued_ms = v;
-	memcpy(k->hash, in + 8, RM_HASH_BYTES);
-}
 
 void
 rbsr_sum_zero(struct rbsr_sum *s)
@@ -45,44 +14,40 @@ rbsr_sum_zero(struct rbsr_sum *s)
 	memset(s, 0, sizeof(*s));
 }
 
-/* a += b mod 2^256, both little-endian. */
 static void
-add256(uint8_t a[RM_HASH_BYTES], const uint8_t b[RM_HASH_BYTES])
+add256(uint8_t acc[RBSR_SUM_BYTES], const uint8_t v[RBSR_SUM_BYTES])
 {
 	unsigned carry = 0;
-	int i;
 
-	for (i = 0; i < RM_HASH_BYTES; i++) {
-		carry += (unsigned)a[i] + b[i];
-		a[i] = (uint8_t)carry;
+	for (int i = 0; i < RBSR_SUM_BYTES; i++) {
+		carry += (unsigned)acc[i] + v[i];
+		acc[i] = (uint8_t)carry;
 		carry >>= 8;
 	}
 }
 
-/* a -= b mod 2^256, both little-endian. */
 static void
-sub256(uint8_t a[RM_HASH_BYTES], const uint8_t b[RM_HASH_BYTES])
+sub256(uint8_t acc[RBSR_SUM_BYTES], const uint8_t v[RBSR_SUM_BYTES])
 {
 	int borrow = 0;
-	int i;
 
-	for (i = 0; i < RM_HASH_BYTES; i++) {
-		int d = (int)a[i] - b[i] - borrow;
+	for (int i = 0; i < RBSR_SUM_BYTES; i++) {
+		int d = (int)acc[i] - v[i] - borrow;
 
 		borrow = d < 0;
-		a[i] = (uint8_t)(d + (borrow ? 256 : 0));
+		acc[i] = (uint8_t)(d + (borrow ? 256 : 0));
 	}
 }
 
 void
-rbsr_sum_add(struct rbsr_sum *s, const uint8_t hash[RM_HASH_BYTES])
+rbsr_sum_add(struct rbsr_sum *s, const uint8_t hash[32])
 {
 	add256(s->sum, hash);
 	s->count++;
 }
 
 void
-rbsr_sum_sub(struct rbsr_sum *s, const uint8_t hash[RM_HASH_BYTES])
+rbsr_sum_sub(struct rbsr_sum *s, const uint8_t hash[32])
 {
 	sub256(s->sum, hash);
 	s->count--;
@@ -96,18 +61,33 @@ rbsr_sum_merge(struct rbsr_sum *s, const struct rbsr_sum *other)
 }
 
 void
+rbsr_sum_diff(const struct rbsr_sum *a, const struct rbsr_sum *b,
+    uint8_t out[RBSR_SUM_BYTES])
+{
+	uint8_t d[RBSR_SUM_BYTES];
+
+	memcpy(d, a->sum, RBSR_SUM_BYTES);
+	sub256(d, b->sum);
+	memcpy(out, d, RBSR_SUM_BYTES);
+}
+
+bool
+rbsr_sum_equal(const struct rbsr_sum *a, const struct rbsr_sum *b)
+{
+	return a->count == b->count &&
+	    memcmp(a->sum, b->sum, RBSR_SUM_BYTES) == 0;
+}
+
+void
 rbsr_fingerprint(const struct rbsr_sum *s, uint8_t out[RBSR_FP_BYTES])
 {
-	uint8_t buf[RM_HASH_BYTES + 8];
-	uint64_t c = s->count;
+	uint8_t count[8];
+	const void *parts[2] = { s->sum, count };
+	const size_t lens[2] = { RBSR_SUM_BYTES, sizeof(count) };
 	rm_hash h;
-	int i;
 
-	memcpy(buf, s->sum, RM_HASH_BYTES);
-	for (i = 0; i < 8; i++) {
-		buf[RM_HASH_BYTES + i] = (uint8_t)c;
-		c >>= 8;
-	}
-	crypto_sha256(buf, sizeof(buf), &h);
+	for (int i = 0; i < 8; i++)
+		count[i] = (uint8_t)(s->count >> (8 * i));
+	crypto_sha256_v(parts, lens, 2, &h);
 	memcpy(out, h.b, RBSR_FP_BYTES);
 }

@@ -353,6 +353,7 @@ extern const struct cli_cmd cli_status;
 extern const struct cli_cmd cli_fork_list;
 extern const struct cli_cmd cli_fork_show;
 extern const struct cli_cmd cli_fork_resolve;
+extern const struct cli_cmd cli_sync;        /* cli_sync.c */
 
 /* ---------------- the node's HTTP/JSON API (cli_api.c) ---------------- */
 

@@ -55,6 +55,7 @@ static const struct cli_cmd *const commands[] = {
 	&cli_fork_list,
 	&cli_fork_show,
 	&cli_fork_resolve,
+	&cli_sync,
 	&cli_verify,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -107,6 +107,10 @@ static const struct cfg_key cfg_keys[] = {
 	{ "sync_interval_ms", T_U32, 100, 86400000, "30000", "ms",
 	  "periodic version-vector exchange with each peer", 0,
 	  FIELD(sync_interval_ms) },
+	{ "reconcile_interval_s", T_U32, 0, 604800, "600", "s",
+	  "range-based set reconciliation with each peer, besides the "
+	  "one after every connect (0: only on demand, riskmesh sync)", 0,
+	  FIELD(reconcile_interval_s) },
 	{ "reconnect_max_ms", T_U32, 100, 3600000, "5000", "ms",
 	  "ceiling of the peer reconnect back-off", 0,
 	  FIELD(reconnect_max_ms) },

@@ -86,6 +86,8 @@ struct node_config {
 	uint32_t group_max;                /* jobs per commit, default 256 */
 	uint32_t coap_max_age_s;           /* default 60 */
 	uint32_t sync_interval_ms;         /* periodic vector exchange, 30000 */
+	uint32_t reconcile_interval_s;     /* periodic RBSR, 600; 0 = on
+	                                      demand only */
 	uint32_t reconnect_max_ms;         /* back-off ceiling, 5000 */
 	uint32_t verify_threads;           /* peer record verifiers, 0 = cores */
 	char rules_file[CONFIG_PATH_MAX];  /* "" = none: monitoring rules

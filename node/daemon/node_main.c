@@ -435,6 +435,7 @@ fed_setup(struct node *n, rm_why *why)
 	o.insecure = n->cfg.insecure;
 	o.reconnect_max_ms = n->cfg.reconnect_max_ms;
 	o.sync_interval_ms = n->cfg.sync_interval_ms;
+	o.reconcile_interval_ms = n->cfg.reconcile_interval_s * 1000u;
 	o.verify_threads = n->cfg.verify_threads;
 	o.ops = &node_fed_ops;
 	o.host = n;

@@ -179,6 +179,15 @@ int http_post_cancel(struct http_call_ctx *c);
 int http_post_records(struct http_call_ctx *c);
 int http_get_record(struct http_call_ctx *c);     /* http_records.c */
 int http_get_forks(struct http_call_ctx *c);      /* http_forks.c */
+/* http_peers.c: the peer links and range-based reconciliation on demand */
+int http_get_peers(struct http_call_ctx *c);      /* GET /v1/peers */
+int http_get_peer(struct http_call_ctx *c);       /* GET /v1/peers/{id} */
+int http_post_peer_sync(struct http_call_ctx *c); /* POST .../{id}/sync */
+/* The JSON array of peer links of GET /v1/status and /v1/peers; NULL
+ * when out of memory. */
+json_t *http_peers_json(const struct fed_peer_status *p, size_t n);
+/* An RFC 3339 UTC time string, or JSON null for 0 (never). */
+json_t *http_time_or_null(rm_utc_ms t);
 int http_post_fork_resolve(struct http_call_ctx *c); /* http_forks.c */
 int http_get_status(struct http_call_ctx *c);     /* http_status.c */
 int http_get_risks(struct http_call_ctx *c);      /* http_risk_views.c */

@@ -8,17 +8,6 @@
 #include "common/rm_version.h"
 #include "node/http/http_int.h"
 
-static json_t *
-time_or_null(rm_utc_ms t)
-{
-	char s[32];
-
-	if (t == 0)
-		return json_null();
-	rm_utc_format(t, s);
-	return json_string(s);
-}
-
 /*
  * How current the roster is: when it was signed, how old it is, the
  * newest version an authenticated peer announced, and whether that is
@@ -34,56 +23,13 @@ roster_json(const struct roster *r, uint64_t seen)
 
 	return json_pack("{s:I,s:o,s:I,s:I,s:b,s:I}",
 	    "version", (json_int_t)roster_version(r),
-	    "issued", time_or_null(issued),
+	    "issued", http_time_or_null(issued),
 	    "age_s", (json_int_t)(issued > 0 && now > issued ?
 	    (now - issued) / 1000 : 0),
 	    "newest_seen", (json_int_t)(seen > roster_version(r) ? seen :
 	    roster_version(r)),
 	    "stale", seen > roster_version(r),
 	    "agencies", (json_int_t)roster_count(r));
-}
-
-/* Why the link is refused: {"by": "self"|"peer", "code", "reason"};
- * null when it is not. */
-static json_t *
-refusal_json(const struct fed_peer_status *p)
-{
-	if (p->state != FED_PEER_REFUSED || p->refusal_code == 0)
-		return json_null();
-	return json_pack("{s:s,s:s,s:s}",
-	    "by", p->refused_by_peer ? "peer" : "self",
-	    "code", rm_errname(p->refusal_code),
-	    "reason", p->refusal);
-}
-
-static json_t *
-peers_json(const struct service_status *st)
-{
-	json_t *arr = json_array();
-
-	for (size_t i = 0; arr != NULL && i < st->n_peers; i++) {
-		const struct fed_peer_status *p = &st->peers[i];
-
-		if (json_array_append_new(arr, json_pack(
-		    "{s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:I,s:I,s:I,s:o}",
-		    "agency", p->agency, "url", p->url,
-		    "mode", p->listen ? "listen" : "dial",
-		    "state", fed_peer_state_name(p->state),
-		    "refusal", refusal_json(p),
-		    "refusal_logs_held", (json_int_t)p->refusal_logs_held,
-		    "roster_announced", (json_int_t)(p->roster_announced >
-		    (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX :
-		    p->roster_announced),
-		    "records_sent", (json_int_t)p->records_sent,
-		    "records_received", (json_int_t)p->records_received,
-		    "records_refused", (json_int_t)p->records_refused,
-		    "connects", (json_int_t)p->connects,
-		    "last_up", time_or_null(p->last_up_ms))) != 0) {
-			json_decref(arr);
-			return NULL;
-		}
-	}
-	return arr;
 }
 
 /* {"EBADSIG": n, …} for every error code; src may be NULL (zeros). */
@@ -220,7 +166,7 @@ http_status_json(struct node *n, rm_buf *out)
 	    "map_size_bytes", (json_int_t)ss->map_size_bytes,
 	    "map_used_bytes", (json_int_t)ss->map_used_bytes,
 	    "own_key_valid", st->own_key_valid,
-	    "peers", peers_json(st),
+	    "peers", http_peers_json(st->peers, st->n_peers),
 	    "refused", by_error(st->fed.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),
 	    "coap", status_coap_json(n, st),

@@ -159,6 +159,59 @@ host_agency_record(void *host, const char *agency, rm_buf *out)
 	return rv == RM_OK && out->len == before ? RM_ENOTFOUND : rv;
 }
 
+/* Range-based set reconciliation (federation/rbsr, docs/PROTOCOL.md): the
+ * set a peer reconciles against is the whole store for a peer of this
+ * federation. Each call opens its own read transaction in the store. */
+static int
+host_rbsr_sum(void *host, const char *peer, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, struct rbsr_sum *out)
+{
+	struct node *n = host;
+
+	(void)peer;
+	return store_rbsr_sum(n->store, lo, hi, out);
+}
+
+static int
+host_rbsr_keys(void *host, const char *peer, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, size_t max, struct rbsr_key *out, size_t *cnt)
+{
+	struct node *n = host;
+
+	(void)peer;
+	return store_rbsr_keys(n->store, lo, hi, max, out, cnt);
+}
+
+static int
+host_rbsr_nth(void *host, const char *peer, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, uint64_t idx, struct rbsr_key *out)
+{
+	struct node *n = host;
+
+	(void)peer;
+	return store_rbsr_nth(n->store, lo, hi, idx, out);
+}
+
+static int
+host_rbsr_sums(void *host, const char *peer, const struct rbsr_key *bounds,
+    size_t cnt, struct rbsr_sum *out)
+{
+	struct node *n = host;
+
+	(void)peer;
+	return store_rbsr_sums(n->store, bounds, cnt, out);
+}
+
+static int
+host_rbsr_get(void *host, const char *peer, uint64_t issued_ms,
+    const uint8_t *prefix, size_t prefix_len, rm_buf *out)
+{
+	struct node *n = host;
+
+	(void)peer;
+	return store_rbsr_get(n->store, issued_ms, prefix, prefix_len, out);
+}
+
 const struct fed_host_ops node_fed_ops = {
 	.ingest = host_ingest,
 	.vector = host_vector,
@@ -166,6 +219,11 @@ const struct fed_host_ops node_fed_ops = {
 	.roster_save = host_roster_save,
 	.has = host_has,
 	.agency_record = host_agency_record,
+	.rbsr_sum = host_rbsr_sum,
+	.rbsr_keys = host_rbsr_keys,
+	.rbsr_nth = host_rbsr_nth,
+	.rbsr_sums = host_rbsr_sums,
+	.rbsr_get = host_rbsr_get,
 };
 
 struct relay_ctx {

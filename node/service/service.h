@@ -417,6 +417,17 @@ struct service_status {
 	uint8_t set_fingerprint[RBSR_FP_BYTES];
 };
 
+/* The peer links' status (fed_peers): up to max entries into out;
+ * returns the count (0 without a federation). Thread-safe. */
+size_t service_peers(struct node *n, struct fed_peer_status *out,
+    size_t max);
+/* Start a range-based set reconciliation with peer `agency` now
+ * (fed_reconcile, docs/PROTOCOL.md §7a); its progress and result are in
+ * the peer's status (reconcile_*). Errors: RM_ENOTFOUND (no link to that
+ * agency, or no federation), RM_EBUSY (the link is not up, or a session
+ * is already running), RM_EUNSUPPORTED. Thread-safe. */
+int service_peer_sync(struct node *n, const char *agency, rm_why *why);
+
 /* Take a snapshot into a new *out (service_status_free() it); the
  * node's own counters (n->ctr) are read by the caller. Errors: those
  * of store_get_stats, RM_ENOMEM. */

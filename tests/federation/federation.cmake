@@ -2,7 +2,8 @@
 # each test links only the module it exercises. rm_peer_probe is the
 # misbehaving peer used by the link tests.
 set(RM_FED_FIXTURE ${CMAKE_CURRENT_SOURCE_DIR}/fed_fixture.c)
-set(RM_FX_HOST ${CMAKE_CURRENT_SOURCE_DIR}/fx_host.c)
+set(RM_FX_HOST ${CMAKE_CURRENT_SOURCE_DIR}/fx_host.c
+  ${CMAKE_CURRENT_SOURCE_DIR}/mset.c)
 
 rm_unit_test(federation.roster SOURCES test_roster.c ${RM_FED_FIXTURE}
   LIBS rm_trust)
@@ -29,3 +30,6 @@ rm_unit_test(federation.verify_pool SOURCES test_verify_pool.c
 rm_unit_test(federation.refusal_log SOURCES test_refusal_log.c LIBS rm_peer)
 rm_unit_test(federation.roster_records SOURCES test_roster_records.c
   ${RM_FED_FIXTURE} LIBS rm_trust)
+# Range-based set reconciliation over links (two engines, loopback).
+rm_unit_test(federation.link_reconcile SOURCES test_link_reconcile.c
+  ${RM_FED_FIXTURE} ${RM_FX_HOST} LIBS rm_peer TIMEOUT 120)

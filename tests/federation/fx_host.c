@@ -17,6 +17,7 @@ fx_host_init(struct fx_host *h, const char *self)
 	pthread_mutex_init(&h->mtx, NULL);
 	snprintf(h->self, sizeof(h->self), "%s", self);
 	h->next_seq = 1;
+	mset_init(&h->set);
 }
 
 void
@@ -24,15 +25,17 @@ fx_host_fini(struct fx_host *h)
 {
 	for (size_t i = 0; i < h->n; i++)
 		free(h->recs[i].bytes);
+	mset_fini(&h->set);
 	pthread_mutex_destroy(&h->mtx);
 }
 
 /* Store under h->mtx; returns 1 new, 0 duplicate, -1 error. */
 static int
-host_store(struct fx_host *h, const rm_hash *hash, const char *origin,
-    uint64_t seq, const uint8_t *p, size_t n)
+host_store(struct fx_host *h, const rm_hash *hash, const struct rm_record *r,
+    const uint8_t *p, size_t n)
 {
 	struct fx_stored *s;
+	struct rbsr_key k;
 
 	for (size_t i = 0; i < h->n; i++)
 		if (memcmp(h->recs[i].hash.b, hash->b, RM_HASH_BYTES) == 0) {
@@ -43,12 +46,16 @@ host_store(struct fx_host *h, const rm_hash *hash, const char *origin,
 		return -1;
 	s = &h->recs[h->n];
 	s->hash = *hash;
-	snprintf(s->origin, sizeof(s->origin), "%s", origin);
-	s->seq = seq;
+	snprintf(s->origin, sizeof(s->origin), "%s", r->origin);
+	s->seq = r->seq;
+	s->issued_ms = r->issued_ms;
 	if ((s->bytes = malloc(n)) == NULL)
 		return -1;
 	memcpy(s->bytes, p, n);
 	s->len = n;
+	k.issued_ms = (uint64_t)r->issued_ms;
+	memcpy(k.hash, hash->b, RM_HASH_BYTES);
+	mset_add(&h->set, &k);
 	h->n++;
 	h->stored++;
 	return 1;
@@ -62,8 +69,7 @@ host_ingest(void *host, const char *from, struct fed_record *fr,
 	int st;
 
 	pthread_mutex_lock(&h->mtx);
-	st = host_store(h, &fr->hash, fr->rec.origin, fr->rec.seq, fr->bytes,
-	    fr->len);
+	st = host_store(h, &fr->hash, &fr->rec, fr->bytes, fr->len);
 	pthread_mutex_unlock(&h->mtx);
 	if (st < 0)
 		return RM_ESTORE;
@@ -82,6 +88,8 @@ host_vector(void *host,
 	char origins[FX_HOST_MAX][RM_AGENCY_ID_MAX + 1];
 	size_t no = 0;
 
+	if (h->no_catchup)
+		return RM_OK;
 	pthread_mutex_lock(&h->mtx);
 	for (size_t i = 0; i < h->n; i++) {
 		size_t j;
@@ -123,6 +131,8 @@ host_log_range(void *host, const char *origin, uint64_t after, uint64_t upto,
 	size_t sent = 0;
 	int rv = RM_OK;
 
+	if (h->no_catchup)
+		return RM_OK;
 	pthread_mutex_lock(&h->mtx);
 	for (uint64_t seq = after + 1; seq <= upto && sent < max &&
 	    rv == RM_OK; seq++) {
@@ -154,15 +164,94 @@ host_roster_save(void *host, const uint8_t *p, size_t n)
 	return RM_OK;
 }
 
+/* The rbsr ops: the in-memory set under the host's lock. */
+static int
+host_rbsr_sum(void *host, const char *peer, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, struct rbsr_sum *out)
+{
+	struct fx_host *h = host;
+	int rv;
+
+	(void)peer;
+	pthread_mutex_lock(&h->mtx);
+	rv = mset_ops.sum(&h->set, lo, hi, out);
+	pthread_mutex_unlock(&h->mtx);
+	return rv;
+}
+
+static int
+host_rbsr_keys(void *host, const char *peer, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, size_t max, struct rbsr_key *out, size_t *n)
+{
+	struct fx_host *h = host;
+	int rv;
+
+	(void)peer;
+	pthread_mutex_lock(&h->mtx);
+	rv = mset_ops.keys(&h->set, lo, hi, max, out, n);
+	pthread_mutex_unlock(&h->mtx);
+	return rv;
+}
+
+static int
+host_rbsr_nth(void *host, const char *peer, const struct rbsr_key *lo,
+    const struct rbsr_key *hi, uint64_t idx, struct rbsr_key *out)
+{
+	struct fx_host *h = host;
+	int rv;
+
+	(void)peer;
+	pthread_mutex_lock(&h->mtx);
+	rv = mset_ops.nth(&h->set, lo, hi, idx, out);
+	pthread_mutex_unlock(&h->mtx);
+	return rv;
+}
+
+static int
+host_rbsr_get(void *host, const char *peer, uint64_t issued_ms,
+    const uint8_t *prefix, size_t prefix_len, rm_buf *out)
+{
+	struct fx_host *h = host;
+	int rv = RM_ENOTFOUND;
+
+	(void)peer;
+	pthread_mutex_lock(&h->mtx);
+	for (size_t i = 0; i < h->n && rv == RM_ENOTFOUND; i++)
+		if ((uint64_t)h->recs[i].issued_ms == issued_ms &&
+		    memcmp(h->recs[i].hash.b, prefix, prefix_len) == 0)
+			rv = rm_buf_append(out, h->recs[i].bytes,
+			    h->recs[i].len);
+	pthread_mutex_unlock(&h->mtx);
+	return rv;
+}
+
 const struct fed_host_ops fx_host_ops = {
 	.ingest = host_ingest,
 	.vector = host_vector,
 	.log_range = host_log_range,
 	.roster_save = host_roster_save,
+	.rbsr_sum = host_rbsr_sum,
+	.rbsr_keys = host_rbsr_keys,
+	.rbsr_nth = host_rbsr_nth,
+	.rbsr_get = host_rbsr_get,
 };
 
-int
-fx_host_put(struct fx_host *h, const uint8_t *p, size_t n, const char *from)
+bool
+fx_host_same_set(struct fx_host *a, struct fx_host *b)
+{
+	bool same;
+
+	pthread_mutex_lock(&a->mtx);
+	pthread_mutex_lock(&b->mtx);
+	same = mset_equal(&a->set, &b->set);
+	pthread_mutex_unlock(&b->mtx);
+	pthread_mutex_unlock(&a->mtx);
+	return same;
+}
+
+static int
+put(struct fx_host *h, const uint8_t *p, size_t n, const char *from,
+    bool relay)
 {
 	struct fed_record fr;
 	struct roster *r = fx_roster_in(h->fed, 1);
@@ -174,13 +263,25 @@ fx_host_put(struct fx_host *h, const uint8_t *p, size_t n, const char *from)
 		return rv;
 	}
 	pthread_mutex_lock(&h->mtx);
-	st = host_store(h, &fr.hash, fr.rec.origin, fr.rec.seq, p, n);
+	st = host_store(h, &fr.hash, &fr.rec, p, n);
 	pthread_mutex_unlock(&h->mtx);
-	if (st == 1 && h->f != NULL)
+	if (st == 1 && h->f != NULL && relay)
 		fed_broadcast(h->f, p, n, from);
 	fed_record_fini(&fr);
 	roster_free(r);
 	return st < 0 ? RM_ESTORE : RM_OK;
+}
+
+int
+fx_host_put(struct fx_host *h, const uint8_t *p, size_t n, const char *from)
+{
+	return put(h, p, n, from, true);
+}
+
+int
+fx_host_put_quiet(struct fx_host *h, const uint8_t *p, size_t n)
+{
+	return put(h, p, n, NULL, false);
 }
 
 void

@@ -1,6 +1,8 @@
 /*
  * fx_host.h -- for the peer engine tests: an in-memory fake host
- * implementing struct fed_host_ops, engine options for it, bounded waits.
+ * implementing struct fed_host_ops (with the rbsr ops over an in-memory
+ * sorted set of its records' keys, mset.h), engine options for it,
+ * bounded waits.
  */
 #ifndef RM_TEST_FX_HOST_H
 #define RM_TEST_FX_HOST_H
@@ -10,6 +12,7 @@
 
 #include "fed_fixture.h"
 #include "federation/peer/peer.h"
+#include "mset.h"
 
 /* ---------------- fake host ---------------- */
 
@@ -19,6 +22,7 @@ struct fx_stored {
 	rm_hash hash;
 	char origin[RM_AGENCY_ID_MAX + 1];
 	uint64_t seq;
+	rm_utc_ms issued_ms;
 	uint8_t *bytes;
 	size_t len;
 };
@@ -31,6 +35,11 @@ struct fx_host {
 	struct fx_stored recs[FX_HOST_MAX];
 	unsigned stored, duplicates;
 	unsigned roster_saves;
+	/* The reconciled set: (issued, hash) of every stored record. */
+	struct mset set;
+	/* Serve no catch-up: the vector names no origin and log_range gives
+	 * nothing, so only push and reconciliation move records. */
+	bool no_catchup;
 	/* the own chain, for fx_host_publish */
 	char self[RM_AGENCY_ID_MAX + 1];
 	uint64_t next_seq;
@@ -48,6 +57,11 @@ int fx_host_put(struct fx_host *h, const uint8_t *p, size_t n,
  * broadcast it. */
 void fx_host_publish(struct fx_host *h, const char *area, rm_grade g);
 unsigned fx_host_count(struct fx_host *h);
+/* Store a sealed record without broadcasting it (as if it arrived
+ * while no link was up). */
+int fx_host_put_quiet(struct fx_host *h, const uint8_t *p, size_t n);
+/* Do two hosts hold the same set of records? */
+bool fx_host_same_set(struct fx_host *a, struct fx_host *b);
 /* Number of stored records with this origin. */
 unsigned fx_host_count_origin(struct fx_host *h, const char *origin);
 

@@ -175,6 +175,48 @@ reject(const char *hex, int want)
 	rm_buf_fini(&b);
 }
 
+/* RECONCILE and WANT (version 3, docs/PROTOCOL.md §7a). */
+static void
+test_reconcile_want(void)
+{
+	static const uint8_t msg[] = { 0x80 };
+	static const uint8_t pre[RM_HASH_BYTES] = { 0xab, 0xcd };
+	struct fed_want w[2] = { { 1700000000000ull, pre, 16 },
+	    { 5, pre, RM_HASH_BYTES } };
+	rm_buf b = RM_BUF_INIT;
+	struct fed_frame f;
+	rm_why why;
+
+	CU_ASSERT_EQUAL(fed_frame_reconcile(&b, 42, msg, sizeof(msg)), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fed_frame_decode(b.data, b.len, &f, &why), RM_OK);
+	CU_ASSERT_EQUAL(f.type, FED_RECONCILE);
+	CU_ASSERT_EQUAL(f.u.reconcile.session, 42);
+	CU_ASSERT_EQUAL(f.u.reconcile.n, 1);
+	CU_ASSERT_EQUAL(f.u.reconcile.msg[0], 0x80);
+	fed_frame_fini(&f);
+	rm_buf_reset(&b);
+	CU_ASSERT_EQUAL(fed_frame_reconcile(&b, 42, NULL, 0), RM_OK); /* abort */
+	CU_ASSERT_EQUAL_FATAL(fed_frame_decode(b.data, b.len, &f, &why), RM_OK);
+	CU_ASSERT_EQUAL(f.u.reconcile.n, 0);
+	fed_frame_fini(&f);
+	CU_ASSERT_EQUAL(fed_frame_reconcile(&b, 0, msg, 1), RM_EINVAL);
+	CU_ASSERT_EQUAL(fed_frame_reconcile(&b, 1, msg, RBSR_MSG_MAX + 1),
+	    RM_ETOOBIG);
+	rm_buf_reset(&b);
+	CU_ASSERT_EQUAL(fed_frame_want(&b, w, 2), RM_OK);
+	CU_ASSERT_EQUAL_FATAL(fed_frame_decode(b.data, b.len, &f, &why), RM_OK);
+	CU_ASSERT_EQUAL(f.type, FED_WANT);
+	CU_ASSERT_EQUAL_FATAL(f.u.want.n, 2);
+	CU_ASSERT_EQUAL(f.u.want.w[0].issued_ms, 1700000000000ull);
+	CU_ASSERT_EQUAL(f.u.want.w[0].prefix_len, 16);
+	CU_ASSERT_EQUAL(f.u.want.w[1].prefix_len, RM_HASH_BYTES);
+	CU_ASSERT(memcmp(f.u.want.w[1].prefix, pre, RM_HASH_BYTES) == 0);
+	fed_frame_fini(&f);
+	CU_ASSERT_EQUAL(fed_frame_want(&b, w, 0), RM_EINVAL);
+	CU_ASSERT_EQUAL(fed_frame_want(&b, w, FED_WANT_MAX + 1), RM_ETOOBIG);
+	rm_buf_fini(&b);
+}
+
 static void
 test_rejections(void)
 {
@@ -186,7 +228,8 @@ test_rejections(void)
 	reject("", RM_EMALFORMED);
 	reject("a0", RM_EMALFORMED);               /* not an array */
 	reject("80", RM_EMALFORMED);               /* empty */
-	reject("8107", RM_EUNKNOWN);               /* unknown type 7 */
+	reject("8109", RM_EUNKNOWN);               /* unknown type 9 (7
+	                                              and 8 since v3) */
 	reject("8100", RM_EUNKNOWN);               /* type 0 */
 	reject("8161", RM_EMALFORMED);             /* type is text */
 	reject("8102", RM_EMALFORMED);             /* PROOF without sig */
@@ -197,6 +240,18 @@ test_rejections(void)
 	reject("9f0201ff", RM_ENONCANON);          /* indefinite array */
 	reject("82180241", RM_ENONCANON);          /* type with long head */
 	reject("8306006100", RM_EBADVALUE);        /* REFUSE code 0 */
+	reject("83070040", RM_EBADVALUE);          /* RECONCILE session 0 */
+	reject("8307014180", RM_OK);               /* RECONCILE ok */
+	reject("82070141", RM_EMALFORMED);         /* RECONCILE arity 2 */
+	reject("830701" "60", RM_EBADVALUE);       /* RECONCILE msg text */
+	reject("820880", RM_EMALFORMED);           /* WANT of no key */
+	reject("82088101", RM_EMALFORMED);         /* WANT odd array */
+	reject("8208820140", RM_EBADVALUE);        /* WANT empty prefix */
+	reject("82088201" "5821" "000102030405060708090a0b0c0d0e0f"
+	    "101112131415161718191a1b1c1d1e1f20", RM_EBADVALUE);
+	                                           /* WANT prefix of 33 */
+	reject("8208824101" "4101", RM_EBADVALUE); /* WANT issued a bstr */
+	reject("830801820141ab", RM_EMALFORMED);   /* WANT arity 3 */
 	reject("8306016178", RM_OK);               /* REFUSE ok */
 	reject("830601617800", RM_EMALFORMED);     /* trailing byte */
 	reject("840601617801", RM_OK);             /* session REFUSE ok */
@@ -364,6 +419,7 @@ rm_test_register(void)
 		{ "vector_records_refuse", test_vector_records_refuse },
 		{ "transcript", test_transcript },
 		{ "rejections", test_rejections },
+		{ "reconcile_want", test_reconcile_want },
 		{ "vector_too_many", test_vector_too_many },
 		{ "vector_values", test_vector_values },
 		CU_TEST_INFO_NULL,

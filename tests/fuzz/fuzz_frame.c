@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "federation/peer/peer.h"
+#include "fuzz_seeded.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -47,6 +48,13 @@ reencode(const struct fed_frame *f, const uint8_t *p, size_t n)
 		break;
 	case FED_ROSTER:
 		rv = fed_frame_roster(&b, f->u.roster.p, f->u.roster.n);
+		break;
+	case FED_RECONCILE:
+		rv = fed_frame_reconcile(&b, f->u.reconcile.session,
+		    f->u.reconcile.msg, f->u.reconcile.n);
+		break;
+	case FED_WANT:
+		rv = fed_frame_want(&b, f->u.want.w, f->u.want.n);
 		break;
 	case FED_RECORDS:
 		rv = fed_frame_records_begin(&b, f->u.records.n);
@@ -108,6 +116,22 @@ check(const uint8_t *p, size_t n)
 			if (!inside(f.u.records.p[i], f.u.records.len[i], p, n))
 				abort();
 		break;
+	case FED_RECONCILE:
+		if (f.u.reconcile.session == 0 ||
+		    f.u.reconcile.n > RBSR_MSG_MAX ||
+		    !inside(f.u.reconcile.msg, f.u.reconcile.n, p, n))
+			abort();
+		break;
+	case FED_WANT:
+		if (f.u.want.n == 0 || f.u.want.n > FED_WANT_MAX)
+			abort();
+		for (size_t i = 0; i < f.u.want.n; i++)
+			if (f.u.want.w[i].prefix_len == 0 ||
+			    f.u.want.w[i].prefix_len > RM_HASH_BYTES ||
+			    !inside(f.u.want.w[i].prefix,
+			    f.u.want.w[i].prefix_len, p, n))
+				abort();
+		break;
 	case FED_REFUSE:
 		if (f.u.refuse.reason_len > FED_REASON_MAX ||
 		    f.u.refuse.code == 0 || f.u.refuse.code >= RM_ERR_COUNT ||
@@ -130,7 +154,11 @@ seed(unsigned which, rm_buf *b)
 	const uint64_t seqs[] = { 3, 300 };
 	const rm_hash heads[] = { { { 1 } }, { { 2 } } };
 
-	switch (which % 6) {
+	static const uint8_t msg[] = { 0x81, 0x83, 0x01, 0x40, 0x00 };
+	const struct fed_want want[2] = { { 1700000000000ull, nonce, 16 },
+	    { 3, sig, 32 } };
+
+	switch (which % 8) {
 	case 0:
 		fed_frame_hello(b, "120103.emergency", 5, nonce);
 		break;
@@ -148,6 +176,12 @@ seed(unsigned which, rm_buf *b)
 		fed_frame_records_add(b, (const uint8_t *)"\xd2\x84", 2);
 		fed_frame_records_add(b, (const uint8_t *)"abc", 3);
 		break;
+	case 6:
+		fed_frame_reconcile(b, 7, msg, sizeof(msg));
+		break;
+	case 7:
+		fed_frame_want(b, want, 2);
+		break;
 	default:
 		fed_frame_refuse(b, RM_EBADSIG, "record 3fa2: bad signature");
 		break;
@@ -157,34 +191,5 @@ seed(unsigned which, rm_buf *b)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	rm_buf b = RM_BUF_INIT;
-	uint8_t *buf;
-
-	if (size == 0)
-		return 0;
-	if ((data[0] & 1) == 0) {
-		/* exact-size copy so ASan catches any over-read */
-		if ((buf = malloc(size - 1 ? size - 1 : 1)) == NULL)
-			return 0;
-		memcpy(buf, data + 1, size - 1);
-		check(buf, size - 1);
-		free(buf);
-		return 0;
-	}
-	seed(size > 1 ? data[1] : 0, &b);
-	if (b.len == 0)
-		return 0;
-	for (size_t i = 2; i + 1 < size; i += 2)
-		if (data[i] < b.len)
-			b.data[data[i]] ^= data[i + 1];
-	/* an odd length also truncates */
-	if ((size & 1) == 1 && size > 2)
-		b.len -= data[size - 1] % b.len;
-	if ((buf = malloc(b.len ? b.len : 1)) != NULL) {
-		memcpy(buf, b.data, b.len);
-		check(buf, b.len);
-		free(buf);
-	}
-	rm_buf_fini(&b);
-	return 0;
+	return fuzz_seeded_run(data, size, seed, check);
 }

@@ -594,7 +594,7 @@ test_describe(void)
 	struct describe_ctx d = { 0, false, false, false };
 
 	config_describe(describe_one, &d);
-	CU_ASSERT_EQUAL(d.n, 26);
+	CU_ASSERT_EQUAL(d.n, 27);
 	CU_ASSERT_TRUE(d.saw_map);
 	CU_ASSERT_TRUE(d.saw_token);
 	CU_ASSERT_TRUE(d.token_rule);
