@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "federation/trust/trust.h"
+#include "federation/peer/gateway.h"
 
 /* ================================================================== */
 /* Wire frames (docs/PROTOCOL.md)                                      */

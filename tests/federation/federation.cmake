@@ -29,3 +29,10 @@ rm_unit_test(federation.verify_pool SOURCES test_verify_pool.c
 rm_unit_test(federation.refusal_log SOURCES test_refusal_log.c LIBS rm_peer)
 rm_unit_test(federation.roster_records SOURCES test_roster_records.c
   ${RM_FED_FIXTURE} LIBS rm_trust)
+
+# Foreign federations (trust) and gateway export policies (peer),
+# docs/PROTOCOL.md §12.
+rm_unit_test(federation.foreign SOURCES test_foreign.c ${RM_FED_FIXTURE}
+  LIBS rm_trust)
+rm_unit_test(federation.gateway_policy SOURCES test_gateway_policy.c
+  ${RM_FED_FIXTURE} LIBS rm_peer)
