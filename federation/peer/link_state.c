@@ -65,17 +65,7 @@ int
 fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
     rm_why *why)
 {
-	struct roster *r = fed_roster(f);
-	int rv;
-
-	rv = fed_record_open(r, p, n, out, why);
-	roster_free(r);
-	if (rv != RM_OK && rv > 0 && rv < RM_ERR_COUNT) {
-		pthread_mutex_lock(&f->stats_mtx);
-		f->c.refused[rv]++;
-		pthread_mutex_unlock(&f->stats_mtx);
-	}
-	return rv;
+	return fed_verify_trusted(f, p, n, out, NULL, NULL, why);
 }
 
 void

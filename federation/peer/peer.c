@@ -66,6 +66,40 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 		fed_close(f);
 		return rm_fail(why, RM_ENOMEM, "federation: out of memory");
 	}
+	if (crypto_key_kid(o->root_key, &f->root_kid) != RM_OK) {
+		fed_close(f);
+		return rm_fail(why, RM_ECRYPTO, "federation: root key");
+	}
+	trust_roster_areas(o->roster, &f->home_areas);
+	if (o->n_foreign > TRUST_FOREIGN_MAX) {
+		fed_close(f);
+		return rm_fail(why, RM_ECONFIG, "federation: more than %d "
+		    "foreign federations", TRUST_FOREIGN_MAX);
+	}
+	for (size_t i = 0; i < o->n_foreign; i++) {
+		const struct fed_foreign_opts *fo = &o->foreign[i];
+		struct fed_foreign *ff = &f->foreign[i];
+		int rv = trust_foreign_init(&ff->t, fo->name, fo->root,
+		    fo->areas, why);
+
+		for (size_t j = 0; rv == RM_OK && j < i; j++)
+			if (strcmp(f->foreign[j].t.name, fo->name) == 0)
+				rv = rm_fail(why, RM_ECONFIG, "foreign "
+				    "federation %s: configured twice",
+				    fo->name);
+		if (rv == RM_OK && strcmp(fo->name,
+		    roster_federation(o->roster)) == 0)
+			rv = rm_fail(why, RM_ECONFIG, "foreign federation %s: "
+			    "that is this node's federation", fo->name);
+		if (rv != RM_OK) {
+			fed_close(f);
+			return rv == RM_EBADVALUE ? RM_ECONFIG : rv;
+		}
+		ff->ca_file = dup_opt(fo->ca_file);
+		if (fo->roster != NULL)
+			ff->t.roster = roster_ref(fo->roster);
+		f->n_foreign = i + 1;
+	}
 	if (roster_find(o->roster, f->agency_id) == NULL)
 		rm_log(RM_LOG_WARN, "fed", "agency %s is not in roster version "
 		    "%llu: peers will refuse its handshake", f->agency_id,
@@ -199,12 +233,18 @@ fed_close(fed *f)
 
 		fed_peer_queue_clear_locked(p);
 		fed_peer_wake_close(p);
-		for (size_t j = 0; j < FED_CONNS_MAX; j++)
+		for (size_t j = 0; j < FED_CONNS_MAX; j++) {
 			free(p->sess[j].catchup);
+			free(p->sess[j].mark);
+		}
 		pthread_mutex_destroy(&p->mtx);
 		free(p);
 	}
 	roster_free(f->roster);
+	for (size_t i = 0; i < f->n_foreign; i++) {
+		roster_free(f->foreign[i].t.roster);
+		free(f->foreign[i].ca_file);
+	}
 	crypto_signer_free(f->agency_signer);
 	free(f->ca_file);
 	free(f->tls_cert_file);
@@ -223,6 +263,9 @@ fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except)
 		struct fed_peer *peer = f->peers[i];
 
 		if (except != NULL && strcmp(peer->agency, except) == 0)
+			continue;
+		/* a gateway link carries what its policy exports */
+		if (peer->gateway && !fed_gw_allows_bytes(peer, p, n))
 			continue;
 		fed_peer_queue_push(peer, p, n);   /* wakes its thread */
 	}
@@ -252,6 +295,18 @@ fed_peers(fed *f, struct fed_peer_status *out, size_t max)
 		s->refused_by_peer = p->refused_by_peer;
 		snprintf(s->refusal, sizeof(s->refusal), "%s", p->refusal);
 		s->refusal_logs_held = p->rlog.held_total;
+		s->gateway = p->gateway;
+		if (p->gateway) {
+			snprintf(s->federation, sizeof(s->federation), "%s",
+			    f->foreign[p->fi].t.name);
+			gateway_policy_format(&p->policy, s->policy,
+			    sizeof(s->policy));
+			s->policy_refused = p->policy_refused;
+			s->foreign_refused = p->foreign_refused;
+			s->queued = p->q_len;
+			s->last_sent_ms = p->last_sent_ms;
+			s->last_received_ms = p->last_received_ms;
+		}
 		pthread_mutex_unlock(&p->mtx);
 		s->roster_announced = atomic_load(&p->roster_announced);
 	}

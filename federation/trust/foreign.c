@@ -227,8 +227,16 @@ fed_record_open_trusted(const struct roster *home,
 		    RM_OK)
 			return rm_fail(why, rv, "foreign record of %s: %s",
 			    fs[i].name, w.msg);
-		if ((rv = trust_areas_check_record(&fs[i].areas, &out->rec,
-		    &w)) != RM_OK) {
+		/* An agency id of this federation is this federation's: a
+		 * foreign root that names it (two logs of one origin would
+		 * be a fork here) is refused like a foreign area. */
+		if (roster_find(home, out->rec.origin) != NULL)
+			rv = rm_fail(&w, RM_EUNAUTH, "origin %s is an agency "
+			    "of this federation", out->rec.origin);
+		else
+			rv = trust_areas_check_record(&fs[i].areas, &out->rec,
+			    &w);
+		if (rv != RM_OK) {
 			rm_fail(why, rv, "foreign record of %s from %s seq "
 			    "%llu: %s", fs[i].name, out->rec.origin,
 			    (unsigned long long)out->rec.seq, w.msg);

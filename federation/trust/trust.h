@@ -432,9 +432,10 @@ int trust_foreign_charter_open(const struct trust_foreign *tf,
  * only if home does not know it in fs[0..nf) (their rosters in use, in
  * order; NULL rosters skipped). A record of foreign federation i passes
  * fed_record_open against fs[i].roster and trust_areas_check_record
- * against fs[i].areas: a foreign record for an area outside them is
- * refused with RM_EUNAUTH ("foreign record of NAME ...") and *outside
- * (may be NULL) set true. *which (may be NULL) gets TRUST_HOME, the
+ * against fs[i].areas: a foreign record for an area outside them, or
+ * whose origin is an agency id the home roster names (a foreign root
+ * that claims one of ours), is refused with RM_EUNAUTH ("foreign record
+ * of NAME ...") and *outside (may be NULL) set true. *which (may be NULL) gets TRUST_HOME, the
  * index i, or TRUST_NONE (signer unknown everywhere:
  * RM_EUNKNOWNSIGNER). Errors: those of fed_record_open, RM_EUNAUTH. On
  * error *out is zeroed. Thread-safe (pure over the rosters given).

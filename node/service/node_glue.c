@@ -159,6 +159,13 @@ host_agency_record(void *host, const char *agency, rm_buf *out)
 	return rv == RM_OK && out->len == before ? RM_ENOTFOUND : rv;
 }
 
+static int
+host_foreign_roster_save(void *host, const char *federation,
+    const uint8_t *p, size_t len)
+{
+	return node_foreign_save(host, federation, p, len);
+}
+
 const struct fed_host_ops node_fed_ops = {
 	.ingest = host_ingest,
 	.vector = host_vector,
@@ -166,6 +173,7 @@ const struct fed_host_ops node_fed_ops = {
 	.roster_save = host_roster_save,
 	.has = host_has,
 	.agency_record = host_agency_record,
+	.foreign_roster_save = host_foreign_roster_save,
 };
 
 struct relay_ctx {

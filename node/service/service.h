@@ -121,6 +121,12 @@ struct node {
 	rm_hash kid;                 /* kid of the signer */
 	struct roster *roster;       /* roster at start-up (fed holds the
 	                                current one, see node_roster()) */
+	/* Foreign federations (config `foreign`, docs/PROTOCOL.md §12.1),
+	 * as cfg.foreign: their root keys and, at start-up, their rosters
+	 * in use (NULL while no charter is known; fed holds the current
+	 * ones). node_foreign_load fills them. */
+	crypto_key *foreign_root[CONFIG_FOREIGN_MAX];
+	struct roster *foreign_roster[CONFIG_FOREIGN_MAX];
 	store *store;
 	fed *fed;
 	/* Front ends, started, owned and stopped by the daemon; opaque
@@ -177,8 +183,25 @@ int node_roster_from_file(struct node *n, const struct roster *charter,
  * read transaction). Errors: RM_ESTORE, RM_ENOMEM, roster_apply's. */
 int node_roster_from_store(struct node *n, const struct roster *base,
     struct roster **out, rm_why *why);
-/* Store observer part (writer thread, obs_mtx held): collects agency
- * records and, at the last event of a commit, installs the roster with
+/*
+ * The foreign federations of n->cfg (docs/PROTOCOL.md §12.1): each root
+ * certificate's key into n->foreign_root[i] and, when the charter saved
+ * under DATA_DIR/foreign/NAME.cose is there (node_foreign_save) and
+ * verifies with that root, that charter plus the agency records of its
+ * registrars in n->store (NULL: only check) into n->foreign_roster[i].
+ * Errors: x509_public_key's (field: the root file), RM_EBADVALUE (a bad
+ * area list or name).
+ */
+int node_foreign_load(struct node *n, rm_why *why);
+/* Write a foreign charter to DATA_DIR/foreign/NAME.cose (atomically,
+ * directory created 0700). Errors: RM_EIO, RM_EINVAL (name not of
+ * cfg.foreign). */
+int node_foreign_save(struct node *n, const char *name, const uint8_t *p,
+    size_t len);
+/* Store observer part (writer thread, obs_mtx held): collects the
+ * agency records of the home federation's registrars (a foreign
+ * registrar's records go to that federation's roster, in the peer
+ * engine) and, at the last event of a commit, installs the roster with
  * them applied (fed_roster_update). */
 void node_roster_observe(struct node *n, const struct store_event *ev);
 
@@ -390,7 +413,7 @@ struct service_status {
 	bool fed_on;                 /* a federation is running */
 	struct fed_counters fed;     /* zeros when !fed_on */
 	size_t n_peers;
-	struct fed_peer_status peers[CONFIG_PEERS_MAX];
+	struct fed_peer_status peers[CONFIG_PEERS_MAX + CONFIG_GATEWAYS_MAX];
 	struct roster *roster;       /* the current roster, referenced;
 	                                NULL if there is none */
 	bool own_key_valid;          /* node_own_key_valid(roster) */

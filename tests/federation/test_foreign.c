@@ -222,6 +222,34 @@ test_open_trusted(void)
 	    &fr, NULL, NULL, &why), RM_EUNKNOWNSIGNER);
 	rm_buf_fini(&b);
 
+	/* a foreign root that names one of our agency ids: refused, even
+	 * for an area it is trusted for (it would fork our log of it) */
+	{
+		struct trust_foreign t2 = tf;
+		struct roster *r2;
+		struct roster_agency a;
+		rm_buf cb = RM_BUF_INIT;
+
+		CU_ASSERT_EQUAL_FATAL(roster_new(BJ_FED, 4, &r2, &why), RM_OK);
+		fx_agency_in(fx_fed2(), 0, &a);     /* id 120000.command */
+		strcpy(a.areas[0], "110000");
+		CU_ASSERT_EQUAL_FATAL(roster_put_agency(r2, &a, &why), RM_OK);
+		CU_ASSERT_EQUAL_FATAL(roster_sign(r2, fx_fed2()->root_signer,
+		    &cb, &why), RM_OK);
+		roster_free(r2);
+		CU_ASSERT_EQUAL_FATAL(trust_foreign_charter_open(&t2, cb.data,
+		    cb.len, &t2.roster, &why), RM_OK);
+		rm_buf_fini(&cb);
+		seal_bj(0, FX_COMMAND, "110000", RM_GRADE_RED, &b);
+		CU_ASSERT_EQUAL(fed_record_open_trusted(home, &t2, 1, b.data,
+		    b.len, &fr, &which, &outside, &why), RM_EUNAUTH);
+		CU_ASSERT(outside);
+		CU_ASSERT(strstr(why.msg, "agency of this federation") !=
+		    NULL);
+		rm_buf_fini(&b);
+		roster_free(t2.roster);
+	}
+
 	/* the foreign roster's own rules still apply: Beijing's command
 	 * centre may not publish for Tianjin either (roster, not areas) */
 	seal_bj(0, BJ_COMMAND, "120000", RM_GRADE_RED, &b);
