@@ -130,12 +130,14 @@ fed_foreign_apply(fed *f, int fi, const struct fed_record *fr)
 	if (fi < 0 || (size_t)fi >= f->n_foreign ||
 	    record_agency(&fr->rec) == NULL)
 		return;
+	pthread_mutex_lock(&f->foreign_mtx);
 	pthread_mutex_lock(&f->roster_mtx);
 	cur = f->foreign[fi].t.roster != NULL ?
 	    roster_ref(f->foreign[fi].t.roster) : NULL;
 	pthread_mutex_unlock(&f->roster_mtx);
 	if (cur == NULL || !roster_record_newer(cur, &fr->rec) ||
 	    roster_agency_from_record(&fr->rec, &e, &why) != RM_OK) {
+		pthread_mutex_unlock(&f->foreign_mtx);
 		roster_free(cur);
 		return;
 	}
@@ -146,6 +148,7 @@ fed_foreign_apply(fed *f, int fi, const struct fed_record *fr)
 		    "record for %s applied", f->foreign[fi].t.name,
 		    fr->rec.object_id);
 	}
+	pthread_mutex_unlock(&f->foreign_mtx);
 	roster_free(nr);
 	roster_agency_fini(&e);
 	roster_free(cur);
@@ -201,6 +204,7 @@ fed_gw_on_roster(struct fed_peer *p, const uint8_t *b, size_t n,
 	}
 	if (roster_version(nr) > s->foreign_told[fi])
 		s->foreign_told[fi] = roster_version(nr);
+	pthread_mutex_lock(&f->foreign_mtx);
 	pthread_mutex_lock(&f->roster_mtx);
 	cur = f->foreign[fi].t.roster != NULL ?
 	    roster_ref(f->foreign[fi].t.roster) : NULL;
@@ -222,6 +226,7 @@ fed_gw_on_roster(struct fed_peer *p, const uint8_t *b, size_t n,
 			rm_log(RM_LOG_WARN, "fed", "foreign federation %s: "
 			    "roster not saved", f->foreign[fi].t.name);
 	}
+	pthread_mutex_unlock(&f->foreign_mtx);
 	roster_free(cur);
 	roster_free(nr);
 	return RM_OK;
@@ -418,7 +423,9 @@ fed_foreign_update(fed *f, const char *name, struct roster *nr)
 			continue;
 		if (strcmp(roster_federation(nr), name) != 0)
 			return RM_EINVAL;
+		pthread_mutex_lock(&f->foreign_mtx);
 		foreign_install(f, i, nr);
+		pthread_mutex_unlock(&f->foreign_mtx);
 		return RM_OK;
 	}
 	return RM_ENOTFOUND;

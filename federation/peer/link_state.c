@@ -80,7 +80,9 @@ fed_roster_seen(fed *f)
 	uint64_t seen = 0;
 
 	for (size_t i = 0; i < f->n_peers; i++) {
-		uint64_t v = atomic_load(&f->peers[i]->roster_announced);
+		/* a gateway peer announces its own federation's version */
+		uint64_t v = f->peers[i]->gateway ? 0 :
+		    atomic_load(&f->peers[i]->roster_announced);
 
 		if (v > seen)
 			seen = v;

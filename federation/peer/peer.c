@@ -57,6 +57,7 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	f->host = o->host;
 	f->roster = roster_ref(o->roster);
 	pthread_mutex_init(&f->roster_mtx, NULL);
+	pthread_mutex_init(&f->foreign_mtx, NULL);
 	pthread_mutex_init(&f->stats_mtx, NULL);
 	atomic_init(&f->stopping, false);
 	atomic_init(&f->pending_ingest, 0);
@@ -250,6 +251,7 @@ fed_close(fed *f)
 	free(f->tls_cert_file);
 	free(f->tls_key_file);
 	pthread_mutex_destroy(&f->roster_mtx);
+	pthread_mutex_destroy(&f->foreign_mtx);
 	pthread_mutex_destroy(&f->stats_mtx);
 	free(f);
 }

@@ -326,8 +326,10 @@ void fed_close(fed *f);
  */
 void fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except);
 
-/* Verify a record against the current roster (fed_record_open) and, on
- * refusal, count it by reason. Thread-safe. */
+/* Verify a record against the current roster or, for a signer the home
+ * roster does not know, the foreign federations' rosters for their
+ * areas only (fed_record_open_trusted, docs/PROTOCOL.md §12.1) and, on
+ * refusal, count it by reason (and in foreign_refused). Thread-safe. */
 int fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
     rm_why *why);
 /* Current roster, referenced; caller roster_free()s. */

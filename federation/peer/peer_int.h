@@ -215,6 +215,10 @@ struct fed {
 	size_t n_foreign;
 	struct fed_foreign foreign[TRUST_FOREIGN_MAX]; /* rosters: roster_mtx */
 	_Atomic uint64_t foreign_gen;    /* bumped by each foreign roster */
+	/* Serialises read-apply-install of a foreign roster in use
+	 * (verifiers apply agency records, link threads adopt charters);
+	 * taken before roster_mtx. */
+	pthread_mutex_t foreign_mtx;
 	_Atomic uint64_t roster_gen;     /* bumped by every roster change */
 
 	pthread_mutex_t stats_mtx;
