@@ -183,6 +183,22 @@ fx_host_put(struct fx_host *h, const uint8_t *p, size_t n, const char *from)
 	return st < 0 ? RM_ESTORE : RM_OK;
 }
 
+int
+fx_host_put_raw(struct fx_host *h, const uint8_t *p, size_t n,
+    const char *origin, uint64_t seq)
+{
+	rm_hash hash;
+	int st;
+
+	cose_record_hash(p, n, &hash);
+	pthread_mutex_lock(&h->mtx);
+	st = host_store(h, &hash, origin, seq, p, n);
+	pthread_mutex_unlock(&h->mtx);
+	if (st == 1 && h->f != NULL)
+		fed_broadcast(h->f, p, n, NULL);
+	return st < 0 ? RM_ESTORE : RM_OK;
+}
+
 void
 fx_host_publish(struct fx_host *h, const char *area, rm_grade g)
 {

@@ -210,4 +210,21 @@ check "status: lag, last record received" \
     test "$(rm_json 'd["gateways"][0]["lag"]["last_received"] is not None' <<<"$st")" = True
 out=$("$RM_BIN/riskmesh" gateway list -c "$(conf "$TJ" $TJ_GW)")
 check_contains "riskmesh gateway list" "$out" "$BJ_GW  beijing  up"
+
+# A restart keeps the foreign trust: the Beijing charter saved under the
+# data dir and the Beijing agency records in the store (no gateway link
+# on this node: nothing brings them again before the next red alert).
+check "the Tianjin district saved the Beijing charter" \
+    test -s "$(rm_node_dir "$TJ" $TJ_D)/data/foreign/beijing.cose"
+rm_node_kill "$TJ" $TJ_D TERM
+rm_node_start "$TJ" $TJ_D
+check "the Tianjin district is back" rm_wait_peers_up "$TJ" $TJ_D 1 20
+check_contains "it reads the Beijing roster at start" \
+    "$(cat "$(rm_node_dir "$TJ" $TJ_D)/log")" \
+    "foreign federation beijing: roster version"
+red3=$(issue "$BJ" $BJ_GW --grade red --area 110000 --event "暴雨" \
+    --headline "全市暴雨红色预警（三）" --event-en "Rainstorm" \
+    --headline-en "Region-wide red, third")
+check "after the restart a Beijing red alert still reaches it" \
+    wait_record "$TJ" $TJ_D "$red3" 20
 finish
