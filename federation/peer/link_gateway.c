@@ -431,6 +431,24 @@ fed_foreign_update(fed *f, const char *name, struct roster *nr)
 	return RM_ENOTFOUND;
 }
 
+bool
+fed_gateway_policy(fed *f, const char *peer, struct gateway_policy *policy,
+    struct trust_areas *far)
+{
+	for (size_t i = 0; i < f->n_peers; i++) {
+		const struct fed_peer *p = f->peers[i];
+
+		if (!p->gateway || strcmp(p->agency, peer) != 0)
+			continue;
+		if (policy != NULL)
+			*policy = p->policy;
+		if (far != NULL)
+			*far = f->foreign[p->fi].t.areas;
+		return true;
+	}
+	return false;
+}
+
 const char *
 fed_foreign_name(fed *f, size_t i)
 {

@@ -310,6 +310,16 @@ struct roster *fed_foreign_roster(fed *f, const char *name);
  * federation), RM_EINVAL (nr of another federation). Thread-safe.
  */
 int fed_foreign_update(fed *f, const char *name, struct roster *nr);
+/*
+ * Is peer a gateway link? Then *policy (may be NULL) gets its export
+ * policy and *far (may be NULL) the areas of its federation, so that the
+ * node serves that peer only what gateway_policy_allows(policy, record,
+ * far) lets cross -- range-based reconciliation over a gateway runs on
+ * that subset (docs/PROTOCOL.md §12.5). False for another peer or an
+ * unknown id. Thread-safe (set before fed_start, read-only after).
+ */
+bool fed_gateway_policy(fed *f, const char *peer,
+    struct gateway_policy *policy, struct trust_areas *far);
 /* Names of the foreign federations (index 0..), NULL past the end. */
 const char *fed_foreign_name(fed *f, size_t i);
 

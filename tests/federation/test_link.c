@@ -1099,6 +1099,18 @@ test_gateway(void)
 	CU_ASSERT(st[0].foreign_refused >= 1);
 	CU_ASSERT(st[0].last_received_ms > 0);
 	CU_ASSERT(st[0].last_sent_ms > 0);
+	/* what the node's reconciliation over this link filters with */
+	{
+		struct gateway_policy pol;
+		struct trust_areas far;
+
+		CU_ASSERT_TRUE(fed_gateway_policy(t.f, GW_BJ_CMD, &pol, &far));
+		CU_ASSERT_EQUAL(pol.min_grade, RM_GRADE_YELLOW);
+		CU_ASSERT_EQUAL(far.n, 1);
+		CU_ASSERT_STRING_EQUAL(far.code[0], "110000");
+		CU_ASSERT_FALSE(fed_gateway_policy(t.f, FX_EMERGENCY, NULL,
+		    NULL));
+	}
 	/* the gateway's roster announcement is not a newer home roster */
 	CU_ASSERT_EQUAL(fed_roster_seen(t.f), 0);
 	CU_ASSERT_EQUAL(fx_host_count_origin(&t.h, GW_BJ_DIST), 0);
