@@ -112,12 +112,20 @@ verify_proof(struct fed_peer *p, bool *up, rm_why *why)
 {
 	struct fed_session *s = p->s;
 	uint64_t gen = atomic_load(&p->f->roster_gen);
-	struct roster *r = fed_roster(p->f);
-	const struct roster_agency *a = roster_find(r, p->agency);
+	/* a gateway peer proves itself with its own federation's roster */
+	struct roster *r = fed_link_roster(p);
+	const struct roster_agency *a = r != NULL ? roster_find(r, p->agency) :
+	    NULL;
 	const struct roster_key *k;
 	rm_buf t = RM_BUF_INIT;
 	int rv;
 
+	if (r == NULL) {
+		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "no roster of federation "
+		    "%s: its charter did not arrive",
+		    p->f->foreign[p->fi].t.name);
+		goto out;
+	}
 	if (a == NULL) {
 		rv = rm_fail(why, RM_EUNKNOWNSIGNER, "agency %s is not in "
 		    "roster version %llu", p->agency,
@@ -156,14 +164,55 @@ out:
 	return rv;
 }
 
+/* Our PROOF over the transcript of this session. */
+static int
+send_proof(struct fed_peer *p, rm_why *why)
+{
+	struct fed_session *s = p->s;
+	uint8_t sig[CRYPTO_ES256_SIG_BYTES];
+	rm_buf b = RM_BUF_INIT;
+	rm_why swhy;
+	int rv;
+
+	rv = fed_hello_transcript(&b, s->peer_nonce, s->own_nonce,
+	    p->f->agency_id, p->agency);
+	if (rv == RM_OK)
+		rv = crypto_signer_sign(p->f->agency_signer, b.data, b.len, sig,
+		    &swhy);
+	rm_buf_reset(&b);
+	if (rv == RM_OK && (rv = fed_frame_proof(&b, sig)) == RM_OK)
+		rv = fed_net_send(p, &b);
+	if (rv != RM_OK)
+		rv = rm_fail(why, rv == RM_ETIMEDOUT ? RM_ENET : rv, "cannot "
+		    "send PROOF: %s", rm_strerror(rv));
+	rm_buf_fini(&b);
+	return rv;
+}
+
+/*
+ * HELLO on a gateway link (docs/PROTOCOL.md §12.3): the announced roster
+ * version is of the peer's federation, which sends its charter (and its
+ * agency record) before its PROOF whatever we hold; we do the same.
+ */
+static int
+gw_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
+{
+	struct fed_session *s = p->s;
+	int rv;
+
+	memcpy(s->peer_nonce, fr->u.hello.nonce, FED_NONCE_BYTES);
+	s->peer_roster_version = fr->u.hello.roster_version;
+	s->hello_rx = true;
+	if ((rv = fed_gw_hello_extras(p, why)) != RM_OK)
+		return rv;
+	return send_proof(p, why);
+}
+
 int
 fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 {
 	struct fed_session *s = p->s;
 	struct roster *r;
-	uint8_t sig[CRYPTO_ES256_SIG_BYTES];
-	rm_buf b = RM_BUF_INIT;
-	rm_why swhy;
 	int rv;
 
 	if (s->hello_rx)
@@ -178,6 +227,8 @@ fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 		return rm_fail(why, RM_EUNAUTH, "HELLO claims agency %.*s, "
 		    "this link is for %s", (int)fr->u.hello.agency_len,
 		    fr->u.hello.agency, p->agency);
+	if (p->gateway)
+		return gw_on_hello(p, fr, why);
 	r = fed_roster(p->f);
 	if (fr->u.hello.roster_version <= roster_version(r) &&
 	    roster_find(r, p->agency) == NULL) {
@@ -198,19 +249,8 @@ fed_hs_on_hello(struct fed_peer *p, const struct fed_frame *fr, rm_why *why)
 		    rm_strerror(rv));
 		goto out;
 	}
-	rv = fed_hello_transcript(&b, s->peer_nonce, s->own_nonce,
-	    p->f->agency_id, p->agency);
-	if (rv == RM_OK)
-		rv = crypto_signer_sign(p->f->agency_signer, b.data, b.len, sig,
-		    &swhy);
-	rm_buf_reset(&b);
-	if (rv == RM_OK && (rv = fed_frame_proof(&b, sig)) == RM_OK)
-		rv = fed_net_send(p, &b);
-	if (rv != RM_OK)
-		rv = rm_fail(why, rv == RM_ETIMEDOUT ? RM_ENET : rv, "cannot "
-		    "send PROOF: %s", rm_strerror(rv));
+	rv = send_proof(p, why);
 out:
-	rm_buf_fini(&b);
 	roster_free(r);
 	return rv;
 }
@@ -227,7 +267,8 @@ fed_hs_on_proof(struct fed_peer *p, const struct fed_frame *fr, bool *up,
 		return rm_fail(why, RM_EPROTO, "unexpected PROOF");
 	memcpy(s->proof, fr->u.proof.sig, CRYPTO_ES256_SIG_BYTES);
 	r = fed_roster(p->f);
-	wait = s->peer_roster_version > roster_version(r) && !s->roster_bad;
+	wait = !p->gateway && s->peer_roster_version > roster_version(r) &&
+	    !s->roster_bad;
 	roster_free(r);
 	if (wait) {
 		s->proof_pending = true;       /* its ROSTER comes first */
@@ -267,6 +308,29 @@ fed_hs_on_roster(struct fed_peer *p, const struct fed_frame *fr, bool *up,
 
 	if (!s->hello_rx)
 		return rm_fail(why, RM_EPROTO, "ROSTER before HELLO");
+	/* Another federation's charter (docs/PROTOCOL.md §12.2): its own
+	 * rate bound, never our roster. */
+	{
+		rm_hash kid;
+
+		if (trust_signed_kid(fr->u.roster.p, fr->u.roster.n, &kid,
+		    &rwhy) == RM_OK && memcmp(kid.b, p->f->root_kid.b,
+		    RM_HASH_BYTES) != 0) {
+			if (p->gateway || fed_foreign_root_known(p->f, &kid))
+				return fed_gw_on_roster(p, fr->u.roster.p,
+				    fr->u.roster.n, &kid, why);
+			/* relayed by an authenticated peer for nodes that
+			 * trust that root: not for us */
+			if (s->authed) {
+				FED_COUNT(p->f, rosters_foreign_ignored, 1);
+				return RM_OK;
+			}
+			/* before UP: a roster we cannot verify (below) */
+		}
+	}
+	if (p->gateway)
+		return rm_fail(why, RM_EPROTO, "a gateway peer sent a ROSTER "
+		    "of this node's federation");
 	/* Verifying a roster costs a signature check: one before the peer
 	 * is authenticated, then at most one a second (roster updates). */
 	if (s->rosters_rx > 0 && (!s->authed ||

@@ -337,8 +337,9 @@ tls_setup(struct fed_peer *p, struct fed_net *n, rm_why *why)
 	if ((nrv = nng_tls_config_auth_mode(n->tls,
 	    NNG_TLS_AUTH_MODE_REQUIRED)) != 0)
 		goto nng_fail;
-	step = f->ca_file;
-	if ((nrv = nng_tls_config_ca_file(n->tls, f->ca_file)) != 0)
+	/* a gateway link trusts the other federation's root (§12.3) */
+	step = p->gateway ? f->foreign[p->fi].ca_file : f->ca_file;
+	if ((nrv = nng_tls_config_ca_file(n->tls, step)) != 0)
 		goto nng_fail;
 	step = f->tls_cert_file;
 	if ((nrv = nng_tls_config_own_cert(n->tls, (const char *)cert.data,

@@ -90,6 +90,7 @@ session_end(struct fed_peer *p)
 	if (was_up)
 		fed_rc_on_down(p);
 	free(s->catchup);
+	free(s->mark);
 	memset(s, 0, sizeof(*s));
 	if (was_up)
 		rm_log(RM_LOG_NOTICE, "fed", "peer %s down (%s)", p->agency,
@@ -314,7 +315,12 @@ on_message(struct fed_peer *p, uint32_t conn, const uint8_t *buf,
 		fed_sync_on_vector(p, &fr);
 		break;
 	case FED_RECORDS:
-		if (!p->s->authed)
+		if (!p->s->authed && p->gateway) {
+			/* the peer's agency record, before its PROOF */
+			if ((rv = fed_gw_on_records_early(p, &fr, &why)) !=
+			    RM_OK)
+				session_fail(p, rv, "%s", why.msg);
+		} else if (!p->s->authed)
 			session_fail(p, RM_EPROTO, "RECORDS before handshake");
 		else
 			fed_sync_on_records(p, &fr);
@@ -481,6 +487,8 @@ fed_peer_main(void *arg)
 		if ((up = session_up_now(p)) != NULL) {
 			p->s = up;
 			fed_hs_offer_roster(p);
+			if (p->s->pipe != 0)
+				fed_gw_offer_foreign(p);
 			if (p->s->pipe != 0)
 				busy = fed_sync_pump(p);
 			if (p->s->pipe != 0 && fed_rc_pump(p))

@@ -65,17 +65,7 @@ int
 fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
     rm_why *why)
 {
-	struct roster *r = fed_roster(f);
-	int rv;
-
-	rv = fed_record_open(r, p, n, out, why);
-	roster_free(r);
-	if (rv != RM_OK && rv > 0 && rv < RM_ERR_COUNT) {
-		pthread_mutex_lock(&f->stats_mtx);
-		f->c.refused[rv]++;
-		pthread_mutex_unlock(&f->stats_mtx);
-	}
-	return rv;
+	return fed_verify_trusted(f, p, n, out, NULL, NULL, why);
 }
 
 void
@@ -90,7 +80,9 @@ fed_roster_seen(fed *f)
 	uint64_t seen = 0;
 
 	for (size_t i = 0; i < f->n_peers; i++) {
-		uint64_t v = atomic_load(&f->peers[i]->roster_announced);
+		/* a gateway peer announces its own federation's version */
+		uint64_t v = f->peers[i]->gateway ? 0 :
+		    atomic_load(&f->peers[i]->roster_announced);
 
 		if (v > seen)
 			seen = v;

@@ -130,6 +130,7 @@ fed_sync_send_records(struct fed_peer *p, const uint8_t *const *rp,
 		if (rv == RM_OK && (rv = fed_net_send(p, &b)) == RM_OK) {
 			pthread_mutex_lock(&p->mtx);
 			p->records_sent += k;
+			p->last_sent_ms = rm_utc_now_ms();
 			pthread_mutex_unlock(&p->mtx);
 			FED_COUNT(p->f, records_out, k);
 		}
@@ -227,7 +228,11 @@ fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 	bool pull = false;
 	size_t nc = 0;
 
-	note_own_log(p->f, fr);
+	/* what another federation says of our log holds nothing back */
+	if (p->gateway)
+		atomic_fetch_add(&p->f->vectors_seen, 1);
+	else
+		note_own_log(p->f, fr);
 	if (vec_load(p->f, &v) != RM_OK)
 		return;
 	if ((c = calloc(v.n + 1, sizeof(*c))) == NULL) {
@@ -247,6 +252,17 @@ fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 		if (e != NULL && e->head != NULL && theirs <= v.e[i].seq &&
 		    heads_differ(p->f, &v.e[i], theirs, e->head))
 			after = theirs - 1;
+		/* A gateway peer holds a filtered subset: its seq stops at
+		 * the first record withheld. Stream each range once per
+		 * connection (docs/PROTOCOL.md §12.3). */
+		if (p->gateway) {
+			uint64_t m = fed_gw_mark(p, v.e[i].origin);
+
+			if (m > after)
+				after = m;
+			if (v.e[i].seq > after)
+				fed_gw_mark_set(p, v.e[i].origin, v.e[i].seq);
+		}
 		if (v.e[i].seq > after) {
 			snprintf(c[nc].origin, sizeof(c[nc].origin), "%s",
 			    v.e[i].origin);
@@ -271,7 +287,8 @@ fed_sync_on_vector(struct fed_peer *p, const struct fed_frame *fr)
 	free(s->catchup);
 	s->catchup = c;
 	s->n_catchup = nc;
-	if (pull && rm_mono_now_ms() - s->last_pull_ms >= FED_PULL_MIN_MS)
+	/* a gateway peer always holds records we do not take: no pull */
+	if (pull && !p->gateway && rm_mono_now_ms() - s->last_pull_ms >= FED_PULL_MIN_MS)
 		(void)fed_sync_send_vector(p);
 }
 
@@ -287,6 +304,7 @@ fed_sync_on_records(struct fed_peer *p, const struct fed_frame *fr)
 
 	pthread_mutex_lock(&p->mtx);
 	p->records_received += fr->u.records.n;
+	p->last_received_ms = rm_utc_now_ms();
 	pthread_mutex_unlock(&p->mtx);
 	FED_COUNT(f, records_in, fr->u.records.n);
 	rv = fed_vpool_submit(f->vpool, p, p->s->pipe, fr->u.records.p,
@@ -345,6 +363,23 @@ collect_fini(struct collect *c)
 	free(c->len);
 }
 
+/* Keep only the records gateway peer p may receive (freeing the rest). */
+static void
+col_filter(struct fed_peer *p, struct collect *c)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < c->n; i++) {
+		if (!fed_gw_allows_bytes(p, c->p[i], c->len[i])) {
+			free(c->p[i]);
+			continue;
+		}
+		c->p[k] = c->p[i];
+		c->len[k++] = c->len[i];
+	}
+	c->n = k;
+}
+
 /* Stream one log_range batch of the first pending catch-up. */
 static int
 pump_catchup(struct fed_peer *p)
@@ -352,15 +387,19 @@ pump_catchup(struct fed_peer *p)
 	struct fed_session *s = p->s;
 	struct fed_catchup *c = &s->catchup[0];
 	struct collect col = { 0 };
+	size_t scanned;
 	int rv;
 
 	rv = p->f->ops->log_range(p->f->host, c->origin, c->after, c->upto,
 	    FED_BATCH_MAX, collect_each, &col);
+	scanned = col.n;
+	if (p->gateway)             /* only what the policy exports */
+		col_filter(p, &col);
 	if (rv == RM_OK && col.n > 0)
 		rv = fed_sync_send_records(p, (const uint8_t *const *)col.p,
 		    col.len, col.n);
-	c->after += col.n;
-	if (rv != RM_OK || col.n == 0 || c->after >= c->upto) {
+	c->after += scanned;
+	if (rv != RM_OK || scanned == 0 || c->after >= c->upto) {
 		if (rv != RM_OK && rv != RM_ETIMEDOUT && rv != RM_ENET)
 			rm_log(RM_LOG_WARN, "fed", "catch-up of %s for peer %s "
 			    "stopped: %s", c->origin, p->agency,

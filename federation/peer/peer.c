@@ -58,6 +58,7 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	f->host = o->host;
 	f->roster = roster_ref(o->roster);
 	pthread_mutex_init(&f->roster_mtx, NULL);
+	pthread_mutex_init(&f->foreign_mtx, NULL);
 	pthread_mutex_init(&f->stats_mtx, NULL);
 	atomic_init(&f->stopping, false);
 	atomic_init(&f->pending_ingest, 0);
@@ -66,6 +67,40 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	    (o->tls_key_file && !f->tls_key_file)) {
 		fed_close(f);
 		return rm_fail(why, RM_ENOMEM, "federation: out of memory");
+	}
+	if (crypto_key_kid(o->root_key, &f->root_kid) != RM_OK) {
+		fed_close(f);
+		return rm_fail(why, RM_ECRYPTO, "federation: root key");
+	}
+	trust_roster_areas(o->roster, &f->home_areas);
+	if (o->n_foreign > TRUST_FOREIGN_MAX) {
+		fed_close(f);
+		return rm_fail(why, RM_ECONFIG, "federation: more than %d "
+		    "foreign federations", TRUST_FOREIGN_MAX);
+	}
+	for (size_t i = 0; i < o->n_foreign; i++) {
+		const struct fed_foreign_opts *fo = &o->foreign[i];
+		struct fed_foreign *ff = &f->foreign[i];
+		int rv = trust_foreign_init(&ff->t, fo->name, fo->root,
+		    fo->areas, why);
+
+		for (size_t j = 0; rv == RM_OK && j < i; j++)
+			if (strcmp(f->foreign[j].t.name, fo->name) == 0)
+				rv = rm_fail(why, RM_ECONFIG, "foreign "
+				    "federation %s: configured twice",
+				    fo->name);
+		if (rv == RM_OK && strcmp(fo->name,
+		    roster_federation(o->roster)) == 0)
+			rv = rm_fail(why, RM_ECONFIG, "foreign federation %s: "
+			    "that is this node's federation", fo->name);
+		if (rv != RM_OK) {
+			fed_close(f);
+			return rv == RM_EBADVALUE ? RM_ECONFIG : rv;
+		}
+		ff->ca_file = dup_opt(fo->ca_file);
+		if (fo->roster != NULL)
+			ff->t.roster = roster_ref(fo->roster);
+		f->n_foreign = i + 1;
 	}
 	if (roster_find(o->roster, f->agency_id) == NULL)
 		rm_log(RM_LOG_WARN, "fed", "agency %s is not in roster version "
@@ -200,18 +235,25 @@ fed_close(fed *f)
 
 		fed_peer_queue_clear_locked(p);
 		fed_peer_wake_close(p);
-		for (size_t j = 0; j < FED_CONNS_MAX; j++)
+		for (size_t j = 0; j < FED_CONNS_MAX; j++) {
 			free(p->sess[j].catchup);
+			free(p->sess[j].mark);
+		}
 		pthread_mutex_destroy(&p->mtx);
 		fed_rc_fini(p);
 		free(p);
 	}
 	roster_free(f->roster);
+	for (size_t i = 0; i < f->n_foreign; i++) {
+		roster_free(f->foreign[i].t.roster);
+		free(f->foreign[i].ca_file);
+	}
 	crypto_signer_free(f->agency_signer);
 	free(f->ca_file);
 	free(f->tls_cert_file);
 	free(f->tls_key_file);
 	pthread_mutex_destroy(&f->roster_mtx);
+	pthread_mutex_destroy(&f->foreign_mtx);
 	pthread_mutex_destroy(&f->stats_mtx);
 	free(f);
 }
@@ -225,6 +267,9 @@ fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except)
 		struct fed_peer *peer = f->peers[i];
 
 		if (except != NULL && strcmp(peer->agency, except) == 0)
+			continue;
+		/* a gateway link carries what its policy exports */
+		if (peer->gateway && !fed_gw_allows_bytes(peer, p, n))
 			continue;
 		fed_peer_queue_push(peer, p, n);   /* wakes its thread */
 	}
@@ -265,6 +310,18 @@ fed_peers(fed *f, struct fed_peer_status *out, size_t max)
 		s->reconcile_error = p->rcs.error;
 		snprintf(s->reconcile_why, sizeof(s->reconcile_why), "%s",
 		    p->rcs.why);
+		s->gateway = p->gateway;
+		if (p->gateway) {
+			snprintf(s->federation, sizeof(s->federation), "%s",
+			    f->foreign[p->fi].t.name);
+			gateway_policy_format(&p->policy, s->policy,
+			    sizeof(s->policy));
+			s->policy_refused = p->policy_refused;
+			s->foreign_refused = p->foreign_refused;
+			s->queued = p->q_len;
+			s->last_sent_ms = p->last_sent_ms;
+			s->last_received_ms = p->last_received_ms;
+		}
 		pthread_mutex_unlock(&p->mtx);
 		s->roster_announced = atomic_load(&p->roster_announced);
 	}

@@ -24,6 +24,7 @@
 
 #include "federation/rbsr/rbsr.h"
 #include "federation/trust/trust.h"
+#include "federation/peer/gateway.h"
 
 /* ================================================================== */
 /* Wire frames (docs/PROTOCOL.md)                                      */
@@ -243,6 +244,25 @@ struct fed_host_ops {
 	 * RM_ENOTFOUND if not held (or not exportable to this peer). */
 	int (*rbsr_get)(void *host, const char *peer, uint64_t issued_ms,
 	    const uint8_t *prefix, size_t prefix_len, rm_buf *out);
+	/* A newer charter of foreign federation `federation` arrived and
+	 * verified with its root (docs/PROTOCOL.md §12.2): persist it.
+	 * Optional. Called from link threads. */
+	int (*foreign_roster_save)(void *host, const char *federation,
+	    const uint8_t *p, size_t n);
+};
+
+/* A foreign federation the engine trusts for its areas only
+ * (docs/PROTOCOL.md §12.1). */
+struct fed_foreign_opts {
+	const char *name;               /* its charter's "federation" */
+	const crypto_key *root;         /* its root key; borrowed for the
+	                                   life of the engine */
+	const char *areas;              /* trust_areas_parse list */
+	const char *ca_file;            /* its root certificate (PEM): TLS
+	                                   of gateway links to it */
+	struct roster *roster;          /* its roster in use (charter +
+	                                   agency records), referenced;
+	                                   NULL while none is known */
 };
 
 /* The node's default reconcile_interval_ms (10 minutes). */
@@ -273,6 +293,10 @@ struct fed_opts {
 	uint32_t reconcile_interval_ms;
 	const struct fed_host_ops *ops;
 	void *host;
+	/* Foreign federations (docs/PROTOCOL.md §12.1), at most
+	 * TRUST_FOREIGN_MAX; names unique. */
+	const struct fed_foreign_opts *foreign;
+	size_t n_foreign;
 };
 
 enum fed_peer_state {
@@ -315,6 +339,18 @@ struct fed_peer_status {
 	rm_utc_ms reconcile_finished_ms;/* 0 = never or running */
 	int reconcile_error;            /* rm_err of the last session; 0 ok */
 	char reconcile_why[RM_WHY_MAX]; /* its reason, "" if none */
+	/* Gateway links (docs/PROTOCOL.md §12.3; gateway false for the
+	 * others, and the rest zero): the foreign federation, the export
+	 * policy (gateway_policy_format), records refused by the policy and
+	 * foreign records refused for their areas, and the lag: records
+	 * queued for the peer, when a record last went and came (UTC ms,
+	 * 0 = never). */
+	bool gateway;
+	char federation[ROSTER_FED_NAME_MAX + 1];
+	char policy[GATEWAY_POLICY_MAX];
+	uint64_t policy_refused, foreign_refused;
+	uint64_t queued;
+	rm_utc_ms last_sent_ms, last_received_ms;
 };
 
 /* Refusal counters, by error code (index rm_err). */
@@ -328,6 +364,12 @@ struct fed_counters {
 	 * aborted), and WANT frames refused (before UP, from a host without
 	 * the rbsr ops). */
 	uint64_t reconcile_refused, want_refused;
+	/* docs/PROTOCOL.md §12: foreign records refused for an area
+	 * outside their federation's areas; records a gateway policy
+	 * refused on receipt; ROSTER frames of a federation whose root this
+	 * node does not trust (ignored); foreign charters adopted. */
+	uint64_t foreign_refused, policy_refused;
+	uint64_t rosters_foreign_ignored, rosters_foreign_adopted;
 };
 
 /* Create the federation engine (no threads yet). */
@@ -337,6 +379,41 @@ int fed_open(const struct fed_opts *opts, fed **out, rm_why *why);
  * (RM_ECONFIG otherwise). Before fed_start only. */
 int fed_peer_add(fed *f, const char *agency_id, const char *url, bool listen,
     rm_why *why);
+/*
+ * Configure a gateway link (docs/PROTOCOL.md §12.3) to agency_id of the
+ * foreign federation `federation` (a name of fed_opts.foreign): as
+ * fed_peer_add, authenticated with that federation's roster, TLS
+ * against its root certificate, carrying only what `policy` (copied)
+ * allows, both ways. Before fed_start only. Errors: those of
+ * fed_peer_add, RM_ECONFIG (unknown federation, the agency's area not
+ * inside that federation's areas, TLS without its ca_file).
+ */
+int fed_gateway_add(fed *f, const char *agency_id, const char *url,
+    bool listen, const char *federation, const struct gateway_policy *policy,
+    rm_why *why);
+/* The roster in use of foreign federation `name`, referenced (roster_free),
+ * or NULL (unknown name, or no charter known yet). Thread-safe. */
+struct roster *fed_foreign_roster(fed *f, const char *name);
+/*
+ * Install nr (referenced) as the roster in use of foreign federation
+ * `name` (its charter plus its agency records the node stored, built by
+ * roster_apply). Every link re-sends its vector. RM_ENOTFOUND (no such
+ * federation), RM_EINVAL (nr of another federation). Thread-safe.
+ */
+int fed_foreign_update(fed *f, const char *name, struct roster *nr);
+/*
+ * Is peer a gateway link? Then *policy (may be NULL) gets its export
+ * policy and *far (may be NULL) the areas of its federation, so that the
+ * node serves that peer only what gateway_policy_allows(policy, record,
+ * far) lets cross -- range-based reconciliation over a gateway runs on
+ * that subset (docs/PROTOCOL.md §12.5). False for another peer or an
+ * unknown id. Thread-safe (set before fed_start, read-only after).
+ */
+bool fed_gateway_policy(fed *f, const char *peer,
+    struct gateway_policy *policy, struct trust_areas *far);
+/* Names of the foreign federations (index 0..), NULL past the end. */
+const char *fed_foreign_name(fed *f, size_t i);
+
 /* Open the sockets and start the link threads. */
 int fed_start(fed *f, rm_why *why);
 /* Stop all links and free. Safe after a failed fed_start. */
@@ -350,8 +427,10 @@ void fed_close(fed *f);
  */
 void fed_broadcast(fed *f, const uint8_t *p, size_t n, const char *except);
 
-/* Verify a record against the current roster (fed_record_open) and, on
- * refusal, count it by reason. Thread-safe. */
+/* Verify a record against the current roster or, for a signer the home
+ * roster does not know, the foreign federations' rosters for their
+ * areas only (fed_record_open_trusted, docs/PROTOCOL.md §12.1) and, on
+ * refusal, count it by reason (and in foreign_refused). Thread-safe. */
 int fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
     rm_why *why);
 /* Current roster, referenced; caller roster_free()s. */

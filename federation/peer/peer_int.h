@@ -85,6 +85,15 @@ struct fed_qrec {
 	uint8_t bytes[];
 };
 
+/* What a gateway session streamed of one origin (docs/PROTOCOL.md
+ * §12.3): the far side holds a policy-filtered subset, so its
+ * contiguous seq stays at the first record withheld; a catch-up starts
+ * after max(its seq, this mark), once per connection. */
+struct fed_mark {
+	char origin[RM_AGENCY_ID_MAX + 1];
+	uint64_t seq;
+};
+
 /* A pending catch-up stream for one origin: send seqs (after, upto]. */
 struct fed_catchup {
 	char origin[RM_AGENCY_ID_MAX + 1];
@@ -122,6 +131,15 @@ struct fed_session {
 	rm_mono_ms last_pull_ms;       /* last VECTOR sent to pull records */
 	size_t n_catchup, cap_catchup;
 	struct fed_catchup *catchup;
+	/* Foreign rosters (docs/PROTOCOL.md §12.2): the version of each
+	 * (index of fed.foreign) sent to or seen from the peer, and the
+	 * rate bound of the foreign ROSTER frames it sends. */
+	uint64_t foreign_told[TRUST_FOREIGN_MAX];
+	unsigned foreign_rx;
+	rm_mono_ms foreign_rx_ms;
+	/* Gateway links: the streamed marks (struct fed_mark). */
+	size_t n_mark, cap_mark;
+	struct fed_mark *mark;
 };
 
 /* Reconciliation of a link, as fed_peers reports it (under the peer's
@@ -205,6 +223,24 @@ struct fed_peer {
 	_Atomic uint64_t roster_announced;
 	/* Under mtx: reconciliation progress (fed_peers). */
 	struct fed_rc_status rcs;
+
+	/* A gateway link (docs/PROTOCOL.md §12.3): the peer is of foreign
+	 * federation fi (index of fed.foreign) and what crosses is what
+	 * policy allows. Set before fed_start, read-only after. */
+	bool gateway;
+	size_t fi;
+	struct gateway_policy policy;
+	/* Under mtx: records refused by the policy, foreign records
+	 * refused for their areas, when a record last went / came (UTC). */
+	uint64_t policy_refused, foreign_refused;
+	rm_utc_ms last_sent_ms, last_received_ms;
+};
+
+/* A foreign federation the engine trusts for its areas (§12.1). t.roster
+ * is replaced under fed.roster_mtx; the rest is read-only. */
+struct fed_foreign {
+	struct trust_foreign t;
+	char *ca_file;                 /* its root certificate (TLS) */
 };
 
 struct fed {
@@ -223,6 +259,15 @@ struct fed {
 
 	pthread_mutex_t roster_mtx;
 	struct roster *roster;
+	rm_hash root_kid;                /* kid of root_key */
+	struct trust_areas home_areas;   /* the charter's registrars' areas */
+	size_t n_foreign;
+	struct fed_foreign foreign[TRUST_FOREIGN_MAX]; /* rosters: roster_mtx */
+	_Atomic uint64_t foreign_gen;    /* bumped by each foreign roster */
+	/* Serialises read-apply-install of a foreign roster in use
+	 * (verifiers apply agency records, link threads adopt charters);
+	 * taken before roster_mtx. */
+	pthread_mutex_t foreign_mtx;
 	_Atomic uint64_t roster_gen;     /* bumped by every roster change */
 
 	pthread_mutex_t stats_mtx;
@@ -293,6 +338,46 @@ void fed_peer_queue_clear_locked(struct fed_peer *p);
 /* Take and reset the overflow flag; true if records were dropped. */
 bool fed_peer_queue_overflowed(struct fed_peer *p);
 bool fed_peer_queue_pending(struct fed_peer *p);
+
+/* ---------------- link_gateway.c ---------------- */
+
+/* fed_verify with the foreign federations (fed_record_open_trusted):
+ * *which and *outside as that function gives them; counts refusals
+ * (refused[code], foreign_refused). Thread-safe. */
+int fed_verify_trusted(fed *f, const uint8_t *p, size_t n,
+    struct fed_record *out, int *which, bool *outside, rm_why *why);
+/* The roster that authenticates peer p: the home roster, or for a
+ * gateway link its federation's foreign roster in use (NULL while
+ * unknown). Referenced; roster_free. */
+struct roster *fed_link_roster(struct fed_peer *p);
+/* May the stored record b (verified before: decoded, not verified) go
+ * to gateway peer p? True for every record on other links. */
+bool fed_gw_allows_bytes(struct fed_peer *p, const uint8_t *b, size_t n);
+/* A verified record of foreign federation fi: when it is an agency
+ * record, apply it to that federation's roster in use (bumps
+ * roster_gen, so that links re-send their vectors). */
+void fed_foreign_apply(fed *f, int fi, const struct fed_record *fr);
+/* A ROSTER frame whose kid is not the home root's (§12.2): verify it
+ * with a foreign root, adopt and persist it if newer; else ignore it
+ * (counted). RM_OK, or RM_EPROTO when the peer sends foreign rosters
+ * faster than the bound. */
+int fed_gw_on_roster(struct fed_peer *p, const uint8_t *b, size_t n,
+    const rm_hash *kid, rm_why *why);
+/* Is kid the root of a configured foreign federation? */
+bool fed_foreign_root_known(const fed *f, const rm_hash *kid);
+/* Send p->s every foreign roster newer than the peer was told. */
+void fed_gw_offer_foreign(struct fed_peer *p);
+/* A gateway session after the peer's HELLO: our home charter and the
+ * agency record of our agency (if any), before our PROOF. */
+int fed_gw_hello_extras(struct fed_peer *p, rm_why *why);
+/* RECORDS before UP on a gateway link: the agency records of the
+ * peer's agency, applied to the foreign roster in use. RM_EPROTO for
+ * anything else. */
+int fed_gw_on_records_early(struct fed_peer *p, const struct fed_frame *fr,
+    rm_why *why);
+/* The streamed mark of origin on p->s (0: none), and raising it. */
+uint64_t fed_gw_mark(const struct fed_peer *p, const char *origin);
+void fed_gw_mark_set(struct fed_peer *p, const char *origin, uint64_t seq);
 
 /* ---------------- link_nng.c ---------------- */
 

@@ -52,6 +52,7 @@ struct vslot {
 	bool held;                   /* the host stores it already */
 	int state;                   /* under vp->mtx */
 	int rv;                      /* fed_verify's verdict */
+	uint64_t gen;                /* fed.roster_gen it was verified at */
 	struct fed_record rec;       /* rv == RM_OK */
 	char *why;                   /* rv != RM_OK: malloc'd reason */
 };
@@ -293,14 +294,42 @@ ingest_record(struct fed_vpool *vp, const struct vjob *j, struct vslot *s)
 static void
 verify_slot(struct fed_vpool *vp, const struct vjob *j, struct vslot *s)
 {
-	rm_why why;
+	rm_why why, pwhy;
+	bool outside = false;
+	int which, rv;
 
 	if (vp->f->ops->has != NULL && vp->f->ops->has(vp->f->host, &s->hash)) {
 		s->held = true;
 		s->rv = RM_OK;
 		return;
 	}
-	s->rv = fed_verify(vp->f, j->bytes + s->off, s->len, &s->rec, &why);
+	s->gen = atomic_load(&vp->f->roster_gen);
+	s->rv = fed_verify_trusted(vp->f, j->bytes + s->off, s->len, &s->rec,
+	    &which, &outside, &why);
+	if (s->rv == RM_OK && j->p->gateway &&
+	    (rv = gateway_policy_check(&j->p->policy, &s->rec.rec,
+	    &vp->f->home_areas, &pwhy)) != RM_OK) {
+		/* the receiving side re-checks its policy (§12.3) */
+		fed_record_fini(&s->rec);
+		s->rv = rm_fail(&why, rv, "not allowed by the gateway policy "
+		    "of %s: %s", j->p->agency, pwhy.msg);
+		pthread_mutex_lock(&vp->f->stats_mtx);
+		vp->f->c.policy_refused++;
+		vp->f->c.refused[rv]++;
+		pthread_mutex_unlock(&vp->f->stats_mtx);
+		pthread_mutex_lock(&j->p->mtx);
+		j->p->policy_refused++;
+		pthread_mutex_unlock(&j->p->mtx);
+	} else if (s->rv == RM_OK && which >= 0) {
+		/* a foreign agency record: the foreign roster takes it now,
+		 * so that the records after it verify (§12.2) */
+		fed_foreign_apply(vp->f, which, &s->rec);
+	}
+	if (outside) {
+		pthread_mutex_lock(&j->p->mtx);
+		j->p->foreign_refused++;
+		pthread_mutex_unlock(&j->p->mtx);
+	}
 	if (s->rv != RM_OK)
 		s->why = strdup(why.msg);
 }
@@ -331,8 +360,16 @@ deliver_locked(struct fed_vpool *vp)
 				FED_COUNT(vp->f, records_duplicate, 1);
 				continue;
 			}
-			if (s->dup)
+			/* Refused for an unknown signer while the roster
+			 * changed (an agency record before it in the
+			 * stream was applied meanwhile): once more, in
+			 * order. */
+			if (s->dup || (!s->held && s->rv == RM_EUNKNOWNSIGNER &&
+			    s->gen != atomic_load(&vp->f->roster_gen))) {
+				free(s->why);
+				s->why = NULL;
 				verify_slot(vp, j, s);
+			}
 			if (s->held)
 				FED_COUNT(vp->f, records_duplicate, 1);
 			else if (s->rv == RM_OK)

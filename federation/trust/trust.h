@@ -340,4 +340,108 @@ int fed_record_decrypt(const struct roster *r, crypto_decrypter *me,
  * (at most 16 bytes). */
 void fed_hash_short(const rm_hash *h, char out[16]);
 
+/* ================================================================== */
+/* Foreign federations (docs/PROTOCOL.md §12.1)                        */
+/* ================================================================== */
+
+#define TRUST_AREAS_MAX      16   /* area codes of a foreign federation
+                                     or a gateway policy */
+#define TRUST_FOREIGN_MAX    8    /* foreign federations per node */
+
+/* A list of area codes read with area_contains semantics ("110000" is
+ * every 11xxxx code). */
+struct trust_areas {
+	size_t n;
+	char code[TRUST_AREAS_MAX][RM_AREA_CODE_MAX + 1];
+};
+
+/*
+ * Parse "110000,120100" (1..TRUST_AREAS_MAX codes, comma-separated, no
+ * spaces). Each item is an area code (area_code_valid) or a shorthand
+ * of 2 or 4 digits read as the code padded with zeros ("11" is
+ * "110000"). Duplicates are kept once. On error *out is unchanged.
+ * Errors: RM_EBADVALUE (empty list or item, not a code), RM_ETOOBIG
+ * (more than TRUST_AREAS_MAX).
+ */
+int trust_areas_parse(const char *list, struct trust_areas *out,
+    rm_why *why);
+/* "110000,120000" into out[0..len) (truncated, NUL-terminated). */
+void trust_areas_format(const struct trust_areas *a, char *out, size_t len);
+/* True iff one of a's codes contains area (area_contains). False for
+ * an empty list. Pure. */
+bool trust_areas_contain(const struct trust_areas *a, const char *area);
+/* True iff the area code of an agency id ("110105.gov": 110105) is
+ * contained by a. False for a malformed id. */
+bool trust_areas_contain_agency(const struct trust_areas *a,
+    const char *agency_id);
+/*
+ * Is rec inside a: the area code of its origin and every area of the
+ * record contained by a's codes? RM_OK, or RM_EUNAUTH with why naming
+ * the first area (or the origin) outside. Pure.
+ */
+int trust_areas_check_record(const struct trust_areas *a,
+    const struct rm_record *rec, rm_why *why);
+/* The areas of a federation as its charter states them: the union of
+ * the areas of the charter's registrars (roster_is_registrar), at most
+ * TRUST_AREAS_MAX (the rest are dropped). Empty for a charter without
+ * registrars. */
+void trust_roster_areas(const struct roster *r, struct trust_areas *out);
+
+/*
+ * A foreign federation this node trusts, for its areas only. Values:
+ * the caller owns the struct; `root` is borrowed; `roster` is the
+ * foreign roster in use (charter + its agency records), referenced by
+ * whoever fills the struct, NULL while no charter of it is known.
+ */
+struct trust_foreign {
+	char name[ROSTER_FED_NAME_MAX + 1];  /* the charter's "federation" */
+	const crypto_key *root;              /* its root (CA) public key */
+	rm_hash root_kid;                    /* kid of root */
+	struct trust_areas areas;            /* what its root is trusted for */
+	struct roster *roster;               /* in use, or NULL */
+};
+
+/*
+ * Fill tf (roster NULL) from a name, a root key (borrowed) and an area
+ * list (trust_areas_parse). Errors: RM_EBADVALUE (empty or too long
+ * name, bad areas), RM_ECRYPTO (kid).
+ */
+int trust_foreign_init(struct trust_foreign *tf, const char *name,
+    const crypto_key *root, const char *areas, rm_why *why);
+
+/* The kid of the key that signed a COSE_Sign1 (no verification).
+ * Errors: those of cose_sign1_decode. */
+int trust_signed_kid(const uint8_t *p, size_t n, rm_hash *kid, rm_why *why);
+
+/*
+ * Open a charter of foreign federation tf (a ROSTER frame's payload):
+ * roster_open with tf->root, then its "federation" must be tf->name
+ * (RM_EUNAUTH otherwise). *out is referenced. Errors: roster_open's,
+ * RM_EUNAUTH.
+ */
+int trust_foreign_charter_open(const struct trust_foreign *tf,
+    const uint8_t *p, size_t n, struct roster **out, rm_why *why);
+
+/* Which trust root verified a record (fed_record_open_trusted). */
+#define TRUST_HOME     (-1)    /* the home roster */
+#define TRUST_NONE     (-2)    /* no roster knows the signer */
+
+/*
+ * Verify a record against the home roster or one foreign federation
+ * (docs/PROTOCOL.md §12.1): the kid is looked up in `home` first and
+ * only if home does not know it in fs[0..nf) (their rosters in use, in
+ * order; NULL rosters skipped). A record of foreign federation i passes
+ * fed_record_open against fs[i].roster and trust_areas_check_record
+ * against fs[i].areas: a foreign record for an area outside them, or
+ * whose origin is an agency id the home roster names (a foreign root
+ * that claims one of ours), is refused with RM_EUNAUTH ("foreign record
+ * of NAME ...") and *outside (may be NULL) set true. *which (may be NULL) gets TRUST_HOME, the
+ * index i, or TRUST_NONE (signer unknown everywhere:
+ * RM_EUNKNOWNSIGNER). Errors: those of fed_record_open, RM_EUNAUTH. On
+ * error *out is zeroed. Thread-safe (pure over the rosters given).
+ */
+int fed_record_open_trusted(const struct roster *home,
+    const struct trust_foreign *fs, size_t nf, const uint8_t *p, size_t n,
+    struct fed_record *out, int *which, bool *outside, rm_why *why);
+
 #endif /* RM_TRUST_H */

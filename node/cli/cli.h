@@ -341,6 +341,13 @@ extern const struct cli_cmd cli_proposal_confirm;
 /* agency import / roster import (cli_import.c): csv is the CSV path. */
 int cli_import_run(const struct cli_args *a, const char *csv);
 extern const struct cli_cmd cli_node_config;
+struct node_config;
+/* Write cf to path (0600, atomically) as `riskmesh node config` does:
+ * header (comment lines), then config_write with comments and the
+ * token; the text is wiped after. Returns CLI_EXIT_OK or the exit
+ * status after printing the error. */
+int cli_conf_write(const struct cli_cmd *c, const char *path,
+    const struct node_config *cf, const char *header);
 extern const struct cli_cmd cli_node_check;
 extern const struct cli_cmd cli_alert_issue;
 extern const struct cli_cmd cli_alert_cancel;
@@ -354,6 +361,10 @@ extern const struct cli_cmd cli_fork_list;
 extern const struct cli_cmd cli_fork_show;
 extern const struct cli_cmd cli_fork_resolve;
 extern const struct cli_cmd cli_sync;        /* cli_sync.c */
+/* cli_gateway.c: gateway links to other federations (§12) */
+extern const struct cli_cmd cli_gateway_add;
+extern const struct cli_cmd cli_gateway_list;
+extern const struct cli_cmd cli_gateway_policy;
 
 /* ---------------- the node's HTTP/JSON API (cli_api.c) ---------------- */
 

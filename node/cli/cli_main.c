@@ -56,6 +56,9 @@ static const struct cli_cmd *const commands[] = {
 	&cli_fork_show,
 	&cli_fork_resolve,
 	&cli_sync,
+	&cli_gateway_add,
+	&cli_gateway_list,
+	&cli_gateway_policy,
 	&cli_verify,
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))

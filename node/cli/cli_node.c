@@ -97,10 +97,9 @@ run_config(const struct cli_args *a)
 	const char *const *peers;
 	struct node_config *cf;
 	struct feddir fd = { .root = NULL, .roster = NULL };
-	char path[CONFIG_PATH_MAX], *text = NULL;
-	size_t n_peers, len = 0;
+	char path[CONFIG_PATH_MAX], header[512];
+	size_t n_peers;
 	rm_why why;
-	FILE *m;
 	int rv;
 
 	if ((cf = calloc(1, sizeof(*cf))) == NULL)
@@ -184,13 +183,35 @@ run_config(const struct cli_args *a)
 		rv = cli_usage(c, "%s", why.msg);
 		goto out;
 	}
-	if ((m = open_memstream(&text, &len)) == NULL) {
-		cli_fail(c, "out of memory");
-		goto out;
-	}
-	fprintf(m, "# riskmeshd configuration for %s, federation %s\n"
-	    "# written by 'riskmesh node config'; check with "
+	snprintf(header, sizeof(header), "# riskmeshd configuration for %s, "
+	    "federation %s\n# written by 'riskmesh node config'; check with "
 	    "'riskmeshd -n -c FILE'\n", id, roster_federation(fd.roster));
+	if ((rv = cli_conf_write(c, out, cf, header)) != CLI_EXIT_OK)
+		goto out;
+	printf("wrote %s for %s: http %s, coap %s, %zu peer%s\n", out, id,
+	    cf->http_listen, cf->coap_listen, cf->n_peers,
+	    cf->n_peers == 1 ? "" : "s");
+	rv = CLI_EXIT_OK;
+out:
+	memset(cf, 0, sizeof(*cf));
+	free(cf);
+	feddir_close(&fd);
+	return rv;
+}
+
+int
+cli_conf_write(const struct cli_cmd *c, const char *path,
+    const struct node_config *cf, const char *header)
+{
+	char *text = NULL;
+	size_t len = 0;
+	rm_why why;
+	FILE *m;
+	int rv = CLI_EXIT_FAIL;
+
+	if ((m = open_memstream(&text, &len)) == NULL)
+		return cli_fail(c, "out of memory");
+	fputs(header, m);
 	if (config_write(cf, m, true, true) != RM_OK) {
 		fclose(m);
 		cli_fail(c, "cannot write a value in node.conf syntax");
@@ -200,22 +221,16 @@ run_config(const struct cli_args *a)
 		cli_fail(c, "out of memory");
 		goto out;
 	}
-	if (rm_file_write_atomic(out, text, len, 0600, &why) != RM_OK) {
+	if (rm_file_write_atomic(path, text, len, 0600, &why) != RM_OK) {
 		cli_fail(c, "%s", why.msg);
 		goto out;
 	}
-	printf("wrote %s for %s: http %s, coap %s, %zu peer%s\n", out, id,
-	    cf->http_listen, cf->coap_listen, cf->n_peers,
-	    cf->n_peers == 1 ? "" : "s");
 	rv = CLI_EXIT_OK;
 out:
 	if (text != NULL) {
-		memset(text, 0, len);
+		memset(text, 0, len);   /* holds the token */
 		free(text);
 	}
-	memset(cf, 0, sizeof(*cf));
-	free(cf);
-	feddir_close(&fd);
 	return rv;
 }
 

@@ -27,7 +27,11 @@ enum cfg_type {
 	T_U64,
 	T_LEVEL,    /* rm_log_level */
 	T_PEER,     /* "ID dial|listen URL", repeatable */
+	T_FOREIGN,  /* "NAME ROOT AREAS", repeatable */
+	T_GATEWAY,  /* "ID dial|listen URL FEDERATION POLICY...", repeatable */
 };
+
+#define REPEATS(t) ((t) == T_PEER || (t) == T_FOREIGN || (t) == T_GATEWAY)
 
 #define F_REQUIRED 0x1u
 #define F_SECRET   0x2u
@@ -130,6 +134,14 @@ static const struct cfg_key cfg_keys[] = {
 	{ "peer", T_PEER, 0, CONFIG_PEERS_MAX, NULL, NULL,
 	  "federation link: ID dial|listen tls+tcp://HOST:PORT (repeatable)",
 	  0, FIELD(peers) },
+	{ "foreign", T_FOREIGN, 0, CONFIG_FOREIGN_MAX, NULL, NULL,
+	  "foreign federation trusted for its areas only: NAME ROOT_CERT "
+	  "AREA[,AREA...] (repeatable; docs/PROTOCOL.md §12.1)",
+	  0, FIELD(foreign) },
+	{ "gateway", T_GATEWAY, 0, CONFIG_GATEWAYS_MAX, NULL, NULL,
+	  "gateway link to a foreign federation: ID dial|listen URL "
+	  "FEDERATION kinds=K[,K] [areas=A[,A]] [grade=G] [agencies=ID[,ID]] "
+	  "(repeatable; docs/PROTOCOL.md §12.3)", 0, FIELD(gateways) },
 };
 
 #define N_KEYS (sizeof(cfg_keys) / sizeof(cfg_keys[0]))
@@ -138,6 +150,7 @@ static const char *const type_names[] = {
 	[T_AGENCY] = "agency-id", [T_PATH] = "path", [T_LISTEN] = "host:port",
 	[T_TOKEN] = "token", [T_BOOL] = "yes|no", [T_U32] = "number",
 	[T_U64] = "number", [T_LEVEL] = "level", [T_PEER] = "peer",
+	[T_FOREIGN] = "foreign", [T_GATEWAY] = "gateway",
 };
 
 /*
@@ -261,6 +274,28 @@ set_value(const struct cfg_key *k, struct node_config *c, const char *val,
 			return -1;
 		c->n_peers++;
 		return 0;
+	case T_FOREIGN:
+		if (c->n_foreign >= CONFIG_FOREIGN_MAX) {
+			rm_fail(why, RM_ECONFIG, "too many foreign federations "
+			    "(at most %d)", CONFIG_FOREIGN_MAX);
+			return -1;
+		}
+		if (cfg_parse_foreign(val, base, &c->foreign[c->n_foreign],
+		    why) != 0)
+			return -1;
+		c->n_foreign++;
+		return 0;
+	case T_GATEWAY:
+		if (c->n_gateways >= CONFIG_GATEWAYS_MAX) {
+			rm_fail(why, RM_ECONFIG, "too many gateways (at most %d)",
+			    CONFIG_GATEWAYS_MAX);
+			return -1;
+		}
+		if (cfg_parse_gateway(val, &c->gateways[c->n_gateways], why) !=
+		    0)
+			return -1;
+		c->n_gateways++;
+		return 0;
 	}
 	rm_fail(why, RM_ECONFIG, "internal: unknown type");
 	return -1;
@@ -291,9 +326,38 @@ format_value(const struct cfg_key *k, const struct node_config *c,
 	case T_LEVEL:
 		snprintf(out, n, "%s", rm_log_level_name(c->log_level));
 		break;
-	case T_PEER:
+	case T_PEER: case T_FOREIGN: case T_GATEWAY:
 		out[0] = '\0';
 		break;
+	}
+}
+
+/* How many values a repeatable key has in c. */
+static size_t
+rep_count(const struct cfg_key *k, const struct node_config *c)
+{
+	return k->type == T_PEER ? c->n_peers : k->type == T_FOREIGN ?
+	    c->n_foreign : k->type == T_GATEWAY ? c->n_gateways : 0;
+}
+
+/* Text of value j of a repeatable key (as its line's value). */
+static void
+rep_format(const struct cfg_key *k, const struct node_config *c, size_t j,
+    char *out, size_t n)
+{
+	if (k->type == T_PEER)
+		cfg_format_peer(&c->peers[j], out, n);
+	else if (k->type == T_FOREIGN)
+		snprintf(out, n, "%s %s %s", c->foreign[j].name,
+		    c->foreign[j].root_file, c->foreign[j].areas);
+	else {
+		const struct config_gateway *g = &c->gateways[j];
+		size_t off;
+
+		cfg_format_peer(&g->peer, out, n);
+		off = strlen(out);
+		snprintf(out + off, n - off, " %s %s", g->federation,
+		    g->policy);
 	}
 }
 
@@ -337,6 +401,51 @@ config_set(struct node_config *c, const char *key, const char *value,
 		return RM_OK;
 	}
 	return rm_fail(why, RM_ECONFIG, "%.40s: unknown key", key);
+}
+
+/* The foreign and gateway lines (docs/PROTOCOL.md §12): names unique,
+ * a gateway's federation configured, gateways neither peers nor
+ * repeated, tcp:// only when insecure. */
+static int
+check_gateways(const struct node_config *c, const char **key, long *peer,
+    rm_why *why)
+{
+	*peer = -1;
+	*key = "foreign";
+	for (size_t i = 0; i < c->n_foreign; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->foreign[i].name, c->foreign[j].name) ==
+			    0)
+				return rm_fail(why, RM_ECONFIG, "foreign "
+				    "federation %s configured twice",
+				    c->foreign[i].name);
+	*key = "gateway";
+	for (size_t i = 0; i < c->n_gateways; i++) {
+		const struct config_gateway *g = &c->gateways[i];
+		bool known = false;
+
+		for (size_t j = 0; j < c->n_foreign; j++)
+			known |= strcmp(c->foreign[j].name, g->federation) == 0;
+		if (!known)
+			return rm_fail(why, RM_ECONFIG, "%s: federation %s has "
+			    "no foreign line", g->peer.agency, g->federation);
+		if (!c->insecure && strncmp(g->peer.url, "tcp://", 6) == 0)
+			return rm_fail(why, RM_ECONFIG, "%s: tcp:// without TLS "
+			    "needs insecure = yes", g->peer.agency);
+		if (strcmp(g->peer.agency, c->agency) == 0)
+			return rm_fail(why, RM_ECONFIG, "%s is this node's own "
+			    "agency", g->peer.agency);
+		for (size_t j = 0; j < c->n_peers; j++)
+			if (strcmp(c->peers[j].agency, g->peer.agency) == 0)
+				return rm_fail(why, RM_ECONFIG, "%s is also a "
+				    "peer", g->peer.agency);
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->gateways[j].peer.agency,
+			    g->peer.agency) == 0)
+				return rm_fail(why, RM_ECONFIG, "duplicate "
+				    "gateway %s", g->peer.agency);
+	}
+	return RM_OK;
 }
 
 /*
@@ -404,7 +513,7 @@ check(const struct node_config *c, const char **key, long *peer, rm_why *why)
 			}
 		}
 	}
-	return RM_OK;
+	return check_gateways(c, key, peer, why);
 }
 
 int
@@ -505,7 +614,7 @@ config_load(const char *path, struct node_config *out, rm_why *why)
 			    " (a '#' after whitespace starts a comment)" : "");
 			goto fail;
 		}
-		if (cfg_keys[i].type != T_PEER && seen[i] != 0) {
+		if (!REPEATS(cfg_keys[i].type) && seen[i] != 0) {
 			rv = rm_fail(why, RM_ECONFIG, "%s:%u: %s: duplicate "
 			    "key (first set on line %u)", path, lineno, k,
 			    seen[i]);
@@ -544,28 +653,20 @@ fail:
 	return rv;
 }
 
-/* Text of peer p as its `peer` value. */
-static void
-format_peer(const struct config_peer *p, char *out, size_t n)
-{
-	snprintf(out, n, "%s %s %s", p->agency, p->listen ? "listen" : "dial",
-	    p->url);
-}
-
 /* 0 if every value config_write would print reads back unchanged. */
 static int
 carriable(const struct node_config *c, bool show_secrets)
 {
-	char val[CONFIG_PATH_MAX + 16];
+	char val[CONFIG_PATH_MAX + CONFIG_POLICY_MAX + 400];
 	rm_why why;
 
 	for (size_t i = 0; i < N_KEYS; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
-		if (k->type == T_PEER) {
-			for (size_t j = 0; j < c->n_peers &&
-			    j < CONFIG_PEERS_MAX; j++) {
-				format_peer(&c->peers[j], val, sizeof(val));
+		if (REPEATS(k->type)) {
+			for (size_t j = 0; j < rep_count(k, c) &&
+			    j < k->max; j++) {
+				rep_format(k, c, j, val, sizeof(val));
 				if (cfg_value_carriable(val, &why) != 0)
 					return -1;
 			}
@@ -584,9 +685,11 @@ int
 config_write(const struct node_config *c, FILE *f, bool comments,
     bool show_secrets)
 {
-	char val[CONFIG_PATH_MAX + 16];
+	char val[CONFIG_PATH_MAX + CONFIG_POLICY_MAX + 400];
 
-	if (c->n_peers > CONFIG_PEERS_MAX || carriable(c, show_secrets) != 0)
+	if (c->n_peers > CONFIG_PEERS_MAX || c->n_foreign > CONFIG_FOREIGN_MAX ||
+	    c->n_gateways > CONFIG_GATEWAYS_MAX ||
+	    carriable(c, show_secrets) != 0)
 		return RM_ECONFIG;
 	if (comments)
 		fprintf(f, "# Syntax: key = value, one per line. A comment "
@@ -605,14 +708,17 @@ config_write(const struct node_config *c, FILE *f, bool comments,
 				fprintf(f, "; required");
 			fputc('\n', f);
 		}
-		if (k->type == T_PEER) {
-			for (size_t j = 0; j < c->n_peers; j++) {
-				format_peer(&c->peers[j], val, sizeof(val));
+		if (REPEATS(k->type)) {
+			for (size_t j = 0; j < rep_count(k, c); j++) {
+				rep_format(k, c, j, val, sizeof(val));
 				fprintf(f, "%s = %s\n", k->key, val);
 			}
-			if (c->n_peers == 0 && comments)
-				fprintf(f, "# %s = ID dial tls+tcp://HOST:PORT"
-				    "\n", k->key);
+			if (rep_count(k, c) == 0 && comments)
+				fprintf(f, "# %s = %s\n", k->key,
+				    k->type == T_PEER ? "ID dial tls+tcp://"
+				    "HOST:PORT" : k->type == T_FOREIGN ? "NAME "
+				    "ROOT_CERT AREA[,AREA...]" : "ID dial "
+				    "tls+tcp://HOST:PORT FEDERATION kinds=alert");
 			continue;
 		}
 		if ((k->flags & F_SECRET) && !show_secrets) {

@@ -27,6 +27,13 @@
  *   coaps_listen = 127.0.0.1:5684                  # registered devices
  *   peer         = 120000.command dial tls+tcp://127.0.0.1:7101
  *   peer         = 120103.gov listen tls+tcp://127.0.0.1:7105
+ *   foreign      = beijing /etc/riskmesh/beijing-ca.crt 110000
+ *   gateway      = 110000.gateway dial tls+tcp://10.0.0.9:7301 beijing \
+ *                  kinds=alert,agency areas=110000,120000 grade=yellow
+ *
+ * `foreign` (NAME ROOT AREAS) and `gateway` (ID dial|listen URL
+ * FEDERATION POLICY...) repeat too: docs/PROTOCOL.md §12 (one line in
+ * the file; the backslash above is only for this comment).
  *
  * Relative paths are resolved against the config file's directory.
  * Errors are reported as "FILE:LINE: KEY: why" in rm_why.
@@ -60,6 +67,30 @@ struct config_peer {
 	char agency[RM_AGENCY_ID_MAX + 1];
 	bool listen;                      /* false: dial */
 	char url[CONFIG_URL_MAX];         /* tls+tcp://host:port or tcp:// */
+};
+
+#define CONFIG_FOREIGN_MAX   8      /* TRUST_FOREIGN_MAX */
+#define CONFIG_GATEWAYS_MAX  16
+#define CONFIG_FED_NAME_MAX  64     /* ROSTER_FED_NAME_MAX */
+#define CONFIG_AREAS_MAX     256    /* bytes of an area list */
+#define CONFIG_POLICY_MAX    1536   /* GATEWAY_POLICY_MAX */
+
+/* A foreign federation trusted for its areas (docs/PROTOCOL.md §12.1):
+ * `foreign = NAME ROOT AREAS`. */
+struct config_foreign {
+	char name[CONFIG_FED_NAME_MAX + 1];  /* its charter's "federation" */
+	char root_file[CONFIG_PATH_MAX];     /* its root certificate, PEM */
+	char areas[CONFIG_AREAS_MAX];        /* "110000,120100": digits and
+	                                        commas; checked at start */
+};
+
+/* A gateway link (docs/PROTOCOL.md §12.3): `gateway = ID dial|listen URL
+ * FEDERATION POLICY...`; the policy text is checked by riskmeshd
+ * (gateway_policy_parse). */
+struct config_gateway {
+	struct config_peer peer;
+	char federation[CONFIG_FED_NAME_MAX + 1]; /* a config_foreign name */
+	char policy[CONFIG_POLICY_MAX];      /* "kinds=alert areas=..." */
 };
 
 struct node_config {
@@ -99,6 +130,10 @@ struct node_config {
 	                                      (NODE_REVIEW_HELD_MAX) */
 	size_t n_peers;
 	struct config_peer peers[CONFIG_PEERS_MAX];
+	size_t n_foreign;
+	struct config_foreign foreign[CONFIG_FOREIGN_MAX];
+	size_t n_gateways;
+	struct config_gateway gateways[CONFIG_GATEWAYS_MAX];
 };
 
 /* Fill every field with its default. */
@@ -132,7 +167,9 @@ int config_set(struct node_config *c, const char *key, const char *value,
 
 /* Cross-field checks: required keys present, token length within
  * CONFIG_TOKEN_MIN..CONFIG_TOKEN_MAX, peers' URL schemes allowed (tcp:// only with insecure), no
- * duplicate peers, no peer equal to the node's own agency.
+ * duplicate peers (gateways included), no peer equal to the node's own
+ * agency, foreign names unique, every gateway's federation a foreign
+ * name.
  * Errors: RM_ECONFIG with "KEY: why". All functions here are reentrant
  * (no shared state); config_defaults aborts only on a broken table. */
 int config_check(const struct node_config *c, rm_why *why);

@@ -21,6 +21,17 @@ int cfg_parse_bool(const char *s, bool *out);
 /* "ID dial|listen URL" into p; -1 with the reason in why. */
 int cfg_parse_peer(const char *val, struct config_peer *p, rm_why *why);
 
+/* "ID dial|listen URL" of p into out[n]. */
+void cfg_format_peer(const struct config_peer *p, char *out, size_t n);
+/* "NAME ROOT AREAS" into f (ROOT resolved against base when relative
+ * and base is non-NULL); -1 with the reason in why. */
+int cfg_parse_foreign(const char *val, const char *base,
+    struct config_foreign *f, rm_why *why);
+/* "ID dial|listen URL FEDERATION POLICY..." into g (the policy's words
+ * joined by single spaces, checked by riskmeshd); -1 with the reason. */
+int cfg_parse_gateway(const char *val, struct config_gateway *g,
+    rm_why *why);
+
 /* The comment of a line: its first '#' that begins the line or follows
  * a space or tab; NULL if none ("a#b" has no comment). */
 char *cfg_comment_start(char *line);

@@ -213,3 +213,114 @@ cfg_trim(char *s)
 		*--e = '\0';
 	return s;
 }
+
+void
+cfg_format_peer(const struct config_peer *p, char *out, size_t n)
+{
+	snprintf(out, n, "%s %s %s", p->agency, p->listen ? "listen" : "dial",
+	    p->url);
+}
+
+/* Split val into at most max words (spaces and tabs) of a copy in buf;
+ * returns the count (max + 1 when there are more). */
+static size_t
+words(const char *val, char *buf, size_t cap, char **tok, size_t max)
+{
+	char *save = NULL, *s;
+	size_t n = 0;
+
+	snprintf(buf, cap, "%s", val);
+	for (s = strtok_r(buf, " \t", &save); s != NULL && n <= max;
+	    s = strtok_r(NULL, " \t", &save))
+		if (n < max)
+			tok[n++] = s;
+		else
+			n++;
+	return n;
+}
+
+int
+cfg_parse_foreign(const char *val, const char *base,
+    struct config_foreign *f, rm_why *why)
+{
+	char buf[CONFIG_PATH_MAX + CONFIG_AREAS_MAX + CONFIG_FED_NAME_MAX + 8];
+	char *tok[3];
+	struct config_foreign x;
+	int k;
+
+	memset(&x, 0, sizeof(x));
+	if (strlen(val) >= sizeof(buf) ||
+	    words(val, buf, sizeof(buf), tok, 3) != 3) {
+		rm_fail(why, RM_ECONFIG, "expected \"NAME ROOT_CERT "
+		    "AREA[,AREA...]\"");
+		return -1;
+	}
+	if (strlen(tok[0]) > CONFIG_FED_NAME_MAX) {
+		rm_fail(why, RM_ECONFIG, "federation name longer than %d "
+		    "bytes", CONFIG_FED_NAME_MAX);
+		return -1;
+	}
+	if (strlen(tok[2]) >= sizeof(x.areas) ||
+	    strspn(tok[2], "0123456789,") != strlen(tok[2])) {
+		rm_fail(why, RM_ECONFIG, "areas \"%.64s\": area codes separated "
+		    "by commas", tok[2]);
+		return -1;
+	}
+	strcpy(x.name, tok[0]);
+	strcpy(x.areas, tok[2]);
+	if (tok[1][0] != '/' && base != NULL)
+		k = snprintf(x.root_file, sizeof(x.root_file), "%s/%s", base,
+		    tok[1]);
+	else
+		k = snprintf(x.root_file, sizeof(x.root_file), "%s", tok[1]);
+	if (k < 0 || (size_t)k >= sizeof(x.root_file)) {
+		rm_fail(why, RM_ECONFIG, "root path too long");
+		return -1;
+	}
+	*f = x;
+	return 0;
+}
+
+int
+cfg_parse_gateway(const char *val, struct config_gateway *g, rm_why *why)
+{
+	char buf[CONFIG_URL_MAX + CONFIG_POLICY_MAX + 160];
+	char *tok[24], line[CONFIG_URL_MAX + RM_AGENCY_ID_MAX + 16];
+	struct config_gateway x;
+	size_t n, off = 0;
+
+	memset(&x, 0, sizeof(x));
+	if (strlen(val) >= sizeof(buf)) {
+		rm_fail(why, RM_ECONFIG, "gateway line too long");
+		return -1;
+	}
+	n = words(val, buf, sizeof(buf), tok, 23);
+	if (n < 5 || n > 23) {
+		rm_fail(why, RM_ECONFIG, "expected \"ID dial|listen URL "
+		    "FEDERATION kinds=K[,K] [areas=...] [grade=G] "
+		    "[agencies=...]\"");
+		return -1;
+	}
+	snprintf(line, sizeof(line), "%s %s %s", tok[0], tok[1], tok[2]);
+	if (cfg_parse_peer(line, &x.peer, why) != 0)
+		return -1;
+	if (strlen(tok[3]) > CONFIG_FED_NAME_MAX) {
+		rm_fail(why, RM_ECONFIG, "federation name longer than %d "
+		    "bytes", CONFIG_FED_NAME_MAX);
+		return -1;
+	}
+	strcpy(x.federation, tok[3]);
+	for (size_t i = 4; i < n; i++) {
+		int k = snprintf(x.policy + off, sizeof(x.policy) - off, "%s%s",
+		    i > 4 ? " " : "", tok[i]);
+
+		if (k < 0 || (size_t)k >= sizeof(x.policy) - off) {
+			rm_fail(why, RM_ECONFIG, "policy longer than %d bytes",
+			    CONFIG_POLICY_MAX - 1);
+			return -1;
+		}
+		off += (size_t)k;
+	}
+	*g = x;
+	return 0;
+}

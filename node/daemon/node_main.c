@@ -160,6 +160,54 @@ out:
 	return rv;
 }
 
+/* Foreign roots load and their areas parse; gateway policies parse
+ * (docs/PROTOCOL.md §12). */
+static int
+check_gateways(const struct node_config *cfg, const char **cfg_key,
+    const char **cfg_val, rm_why *why)
+{
+	struct gateway_policy pol;
+	struct trust_foreign tf;
+	crypto_key *k = NULL;
+	int rv;
+
+	*cfg_key = "foreign";
+	for (size_t i = 0; i < cfg->n_foreign; i++) {
+		*cfg_val = cfg->foreign[i].name;
+		if ((rv = x509_public_key(cfg->foreign[i].root_file, &k,
+		    why)) != RM_OK)
+			return rv;
+		rv = trust_foreign_init(&tf, cfg->foreign[i].name, k,
+		    cfg->foreign[i].areas, why);
+		crypto_key_free(k);
+		if (rv != RM_OK)
+			return rv;
+	}
+	*cfg_key = "gateway";
+	for (size_t i = 0; i < cfg->n_gateways; i++) {
+		*cfg_val = cfg->gateways[i].peer.agency;
+		if ((rv = gateway_policy_parse(cfg->gateways[i].policy, &pol,
+		    why)) != RM_OK)
+			return rv;
+		for (size_t j = 0; j < cfg->n_foreign; j++) {
+			struct trust_areas a;
+
+			if (strcmp(cfg->foreign[j].name,
+			    cfg->gateways[i].federation) == 0 &&
+			    trust_areas_parse(cfg->foreign[j].areas, &a,
+			    why) == RM_OK && !trust_areas_contain_agency(&a,
+			    cfg->gateways[i].peer.agency))
+				return rm_fail(why, RM_ECONFIG, "%s is not "
+				    "inside the areas of federation %s (%s)",
+				    cfg->gateways[i].peer.agency,
+				    cfg->foreign[j].name,
+				    cfg->foreign[j].areas);
+		}
+	}
+	*cfg_val = NULL;
+	return RM_OK;
+}
+
 /* Every peer line names another agency of the roster. */
 static int
 check_peers(const struct node_config *cfg, const struct roster *r,
@@ -194,6 +242,8 @@ node_check_more(const struct node_config *cfg, const struct roster *r,
 
 	*cfg_val = NULL;
 	if ((rv = check_tls(cfg, cfg_key, why)) != RM_OK)
+		return rv;
+	if ((rv = check_gateways(cfg, cfg_key, cfg_val, why)) != RM_OK)
 		return rv;
 	return check_peers(cfg, r, cfg_key, cfg_val, why);
 }
@@ -418,11 +468,54 @@ roster_in_use(struct node *n, rm_why *why)
 	return RM_OK;
 }
 
+static void
+foreign_free(struct node *n)
+{
+	for (size_t i = 0; i < CONFIG_FOREIGN_MAX; i++) {
+		roster_free(n->foreign_roster[i]);
+		n->foreign_roster[i] = NULL;
+		crypto_key_free(n->foreign_root[i]);
+		n->foreign_root[i] = NULL;
+	}
+}
+
+/* The gateway links of the config (docs/PROTOCOL.md §12.3). */
+static int
+gateways_add(struct node *n, rm_why *why)
+{
+	for (size_t i = 0; i < n->cfg.n_gateways; i++) {
+		const struct config_gateway *g = &n->cfg.gateways[i];
+		struct gateway_policy pol;
+		rm_why w;
+		int rv;
+
+		if ((rv = gateway_policy_parse(g->policy, &pol, &w)) != RM_OK)
+			return rm_fail(why, RM_ECONFIG, "gateway %s: %s",
+			    g->peer.agency, w.msg);
+		if ((rv = fed_gateway_add(n->fed, g->peer.agency, g->peer.url,
+		    g->peer.listen, g->federation, &pol, why)) != RM_OK)
+			return rv;
+	}
+	return RM_OK;
+}
+
 static int
 fed_setup(struct node *n, rm_why *why)
 {
 	struct fed_opts o;
+	struct fed_foreign_opts fo[CONFIG_FOREIGN_MAX];
 	int rv;
+
+	if ((rv = node_foreign_load(n, why)) != RM_OK)
+		return rv;
+	memset(fo, 0, sizeof(fo));
+	for (size_t i = 0; i < n->cfg.n_foreign; i++) {
+		fo[i].name = n->cfg.foreign[i].name;
+		fo[i].root = n->foreign_root[i];
+		fo[i].areas = n->cfg.foreign[i].areas;
+		fo[i].ca_file = n->cfg.foreign[i].root_file;
+		fo[i].roster = n->foreign_roster[i];
+	}
 
 	memset(&o, 0, sizeof(o));
 	o.agency_id = n->cfg.agency;
@@ -439,6 +532,8 @@ fed_setup(struct node *n, rm_why *why)
 	o.verify_threads = n->cfg.verify_threads;
 	o.ops = &node_fed_ops;
 	o.host = n;
+	o.foreign = fo;
+	o.n_foreign = n->cfg.n_foreign;
 	if ((rv = fed_open(&o, &n->fed, why)) != RM_OK)
 		return rv;
 	for (size_t i = 0; i < n->cfg.n_peers; i++) {
@@ -448,7 +543,7 @@ fed_setup(struct node *n, rm_why *why)
 		    why)) != RM_OK)
 			return rv;
 	}
-	return RM_OK;
+	return gateways_add(n, why);
 }
 
 /* Progress of a store migration at open (store_opts.migrate_progress):
@@ -475,6 +570,7 @@ node_start(struct node *n, const struct node_config *cfg, rm_why *why)
 	/* libxml2 initialised once, before the HTTP workers use it */
 	cap_init();
 	pthread_mutex_init(&n->obs_mtx, NULL);
+	pthread_mutex_init(&n->gw_mtx, NULL);
 	n->obs_mtx_ok = true;
 	if ((rv = node_load_identity(n, cfg, &key, &w)) != RM_OK) {
 		rm_fail(why, rv, "%s: %s", key, w.msg);
@@ -561,11 +657,14 @@ node_stop(struct node *n)
 	n->roster = NULL;
 	crypto_key_free(n->root);
 	n->root = NULL;
+	foreign_free(n);
 	crypto_signer_free(n->signer);
 	n->signer = NULL;
 	crypto_decrypter_free(n->decrypter);
 	n->decrypter = NULL;
 	if (n->obs_mtx_ok) {
+		node_gw_sets_fini(n);
+		pthread_mutex_destroy(&n->gw_mtx);
 		pthread_mutex_destroy(&n->obs_mtx);
 		n->obs_mtx_ok = false;
 	}

@@ -186,6 +186,9 @@ int http_post_peer_sync(struct http_call_ctx *c); /* POST .../{id}/sync */
 /* The JSON array of peer links of GET /v1/status and /v1/peers; NULL
  * when out of memory. */
 json_t *http_peers_json(const struct fed_peer_status *p, size_t n);
+/* Why a link is refused: {"by": "self"|"peer", "code", "reason"}; JSON
+ * null when it is not refused. */
+json_t *http_refusal_json(const struct fed_peer_status *p);
 /* An RFC 3339 UTC time string, or JSON null for 0 (never). */
 json_t *http_time_or_null(rm_utc_ms t);
 int http_post_fork_resolve(struct http_call_ctx *c); /* http_forks.c */

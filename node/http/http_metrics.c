@@ -119,6 +119,20 @@ refused(struct node *n, const struct service_status *st, rm_buf *b)
 	if (rv == RM_OK)
 		rv = sample(b, "riskmesh_fed_frames_malformed_total", NULL,
 		    NULL, fc->frames_malformed);
+	if (rv == RM_OK)
+		rv = family(b, "riskmesh_foreign_refused_total", "counter",
+		    "Foreign records refused for an area outside their "
+		    "federation's areas");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_foreign_refused_total", NULL, NULL,
+		    fc->foreign_refused);
+	if (rv == RM_OK)
+		rv = family(b, "riskmesh_gateway_policy_refused_total",
+		    "counter", "Records a gateway link's policy refused on "
+		    "receipt");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_gateway_policy_refused_total", NULL,
+		    NULL, fc->policy_refused);
 	return rv;
 }
 

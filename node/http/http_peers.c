@@ -23,8 +23,8 @@ http_time_or_null(rm_utc_ms t)
 
 /* Why the link is refused: {"by": "self"|"peer", "code", "reason"};
  * null when it is not. */
-static json_t *
-refusal_json(const struct fed_peer_status *p)
+json_t *
+http_refusal_json(const struct fed_peer_status *p)
 {
 	if (p->state != FED_PEER_REFUSED || p->refusal_code == 0)
 		return json_null();
@@ -60,7 +60,7 @@ peer_json(const struct fed_peer_status *p)
 	    "agency", p->agency, "url", p->url,
 	    "mode", p->listen ? "listen" : "dial",
 	    "state", fed_peer_state_name(p->state),
-	    "refusal", refusal_json(p),
+	    "refusal", http_refusal_json(p),
 	    "refusal_logs_held", (json_int_t)p->refusal_logs_held,
 	    "roster_announced", (json_int_t)(p->roster_announced >
 	    (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : p->roster_announced),

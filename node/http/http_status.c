@@ -32,6 +32,52 @@ roster_json(const struct roster *r, uint64_t seen)
 	    "agencies", (json_int_t)roster_count(r));
 }
 
+/* The gateway links (docs/PROTOCOL.md §12.3): each with its federation,
+ * policy, state and lag. */
+static json_t *
+gateways_json(const struct service_status *st)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; arr != NULL && i < st->n_peers; i++) {
+		const struct fed_peer_status *p = &st->peers[i];
+
+		if (!p->gateway)
+			continue;
+		if (json_array_append_new(arr, json_pack(
+		    "{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:I,s:I,s:I,s:I,s:I,"
+		    "s:{s:I,s:o,s:o}}",
+		    "agency", p->agency, "federation", p->federation,
+		    "url", p->url, "mode", p->listen ? "listen" : "dial",
+		    "state", fed_peer_state_name(p->state),
+		    "policy", p->policy, "refusal", http_refusal_json(p),
+		    "records_sent", (json_int_t)p->records_sent,
+		    "records_received", (json_int_t)p->records_received,
+		    "records_refused", (json_int_t)p->records_refused,
+		    "policy_refused", (json_int_t)p->policy_refused,
+		    "foreign_refused", (json_int_t)p->foreign_refused,
+		    "lag", "queued", (json_int_t)p->queued,
+		    "last_sent", http_time_or_null(p->last_sent_ms),
+		    "last_received", http_time_or_null(p->last_received_ms))) !=
+		    0) {
+			json_decref(arr);
+			return NULL;
+		}
+	}
+	return arr;
+}
+
+/* Foreign-trust counters (docs/PROTOCOL.md §12). */
+static json_t *
+foreign_json(const struct service_status *st)
+{
+	return json_pack("{s:I,s:I,s:I,s:I}",
+	    "foreign_refused", (json_int_t)st->fed.foreign_refused,
+	    "policy_refused", (json_int_t)st->fed.policy_refused,
+	    "rosters_ignored", (json_int_t)st->fed.rosters_foreign_ignored,
+	    "rosters_adopted", (json_int_t)st->fed.rosters_foreign_adopted);
+}
+
 /* {"EBADSIG": n, …} for every error code; src may be NULL (zeros). */
 static json_t *
 by_error(const uint64_t *a, const atomic_uint_fast64_t *b)
@@ -144,7 +190,7 @@ http_status_json(struct node *n, rm_buf *out)
 	rm_utc_format(n->started_ms, started);
 	rm_hex_encode(st->set_fingerprint, RBSR_FP_BYTES, setfp);
 	o = json_pack("{s:s,s:s,s:s,s:I,s:o,s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o,s:o,s:{s:I,s:s}}",
+	    "s:I,s:I,s:I,s:I,s:I,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:{s:I,s:s}}",
 	    "version", RM_VERSION,
 	    "agency", n->cfg.agency,
 	    "federation", roster_federation(r),
@@ -167,6 +213,8 @@ http_status_json(struct node *n, rm_buf *out)
 	    "map_used_bytes", (json_int_t)ss->map_used_bytes,
 	    "own_key_valid", st->own_key_valid,
 	    "peers", http_peers_json(st->peers, st->n_peers),
+	    "gateways", gateways_json(st),
+	    "foreign", foreign_json(st),
 	    "refused", by_error(st->fed.refused, n->ctr.ingest_refused),
 	    "http", http_json(n),
 	    "coap", status_coap_json(n, st),

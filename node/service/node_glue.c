@@ -159,57 +159,50 @@ host_agency_record(void *host, const char *agency, rm_buf *out)
 	return rv == RM_OK && out->len == before ? RM_ENOTFOUND : rv;
 }
 
-/* Range-based set reconciliation (federation/rbsr, docs/PROTOCOL.md): the
- * set a peer reconciles against is the whole store for a peer of this
- * federation. Each call opens its own read transaction in the store. */
+/* Range-based set reconciliation (docs/PROTOCOL.md §7a, §12.5): the
+ * whole store for a peer of this federation, the exported subset for a
+ * gateway peer (node_gateway_set.c). */
 static int
 host_rbsr_sum(void *host, const char *peer, const struct rbsr_key *lo,
     const struct rbsr_key *hi, struct rbsr_sum *out)
 {
-	struct node *n = host;
-
-	(void)peer;
-	return store_rbsr_sum(n->store, lo, hi, out);
+	return node_gw_rbsr_sum(host, peer, lo, hi, out);
 }
 
 static int
 host_rbsr_keys(void *host, const char *peer, const struct rbsr_key *lo,
     const struct rbsr_key *hi, size_t max, struct rbsr_key *out, size_t *cnt)
 {
-	struct node *n = host;
-
-	(void)peer;
-	return store_rbsr_keys(n->store, lo, hi, max, out, cnt);
+	return node_gw_rbsr_keys(host, peer, lo, hi, max, out, cnt);
 }
 
 static int
 host_rbsr_nth(void *host, const char *peer, const struct rbsr_key *lo,
     const struct rbsr_key *hi, uint64_t idx, struct rbsr_key *out)
 {
-	struct node *n = host;
-
-	(void)peer;
-	return store_rbsr_nth(n->store, lo, hi, idx, out);
+	return node_gw_rbsr_nth(host, peer, lo, hi, idx, out);
 }
 
 static int
 host_rbsr_sums(void *host, const char *peer, const struct rbsr_key *bounds,
     size_t cnt, struct rbsr_sum *out)
 {
-	struct node *n = host;
-
-	(void)peer;
-	return store_rbsr_sums(n->store, bounds, cnt, out);
+	return node_gw_rbsr_sums(host, peer, bounds, cnt, out);
 }
 
 static int
 host_rbsr_get(void *host, const char *peer, uint64_t issued_ms,
     const uint8_t *prefix, size_t prefix_len, rm_buf *out)
 {
-	struct node *n = host;
+	return node_gw_rbsr_get(host, peer, issued_ms, prefix, prefix_len,
+	    out);
+}
 
-	(void)peer;
-	return store_rbsr_get(n->store, issued_ms, prefix, prefix_len, out);
+static int
+host_foreign_roster_save(void *host, const char *federation,
+    const uint8_t *p, size_t len)
+{
+	return node_foreign_save(host, federation, p, len);
 }
 
 const struct fed_host_ops node_fed_ops = {
@@ -224,6 +217,7 @@ const struct fed_host_ops node_fed_ops = {
 	.rbsr_nth = host_rbsr_nth,
 	.rbsr_sums = host_rbsr_sums,
 	.rbsr_get = host_rbsr_get,
+	.foreign_roster_save = host_foreign_roster_save,
 };
 
 struct relay_ctx {
@@ -273,6 +267,7 @@ node_store_observer(void *arg, const struct store_event *ev)
 		pthread_mutex_unlock(&n->obs_mtx);
 		return;
 	}
+	node_gw_sets_observe(n, ev);
 	if (ev->source == NULL)
 		atomic_fetch_add(&n->ctr.stored_local, 1);
 	else

@@ -168,7 +168,8 @@ service_status(struct node *n, struct service_status **out, rm_why *why)
 	if (n->fed != NULL) {
 		st->fed_on = true;
 		fed_get_counters(n->fed, &st->fed);
-		st->n_peers = fed_peers(n->fed, st->peers, CONFIG_PEERS_MAX);
+		st->n_peers = fed_peers(n->fed, st->peers,
+		    sizeof(st->peers) / sizeof(st->peers[0]));
 		st->roster_seen = fed_roster_seen(n->fed);
 	}
 	st->roster = node_roster(n);

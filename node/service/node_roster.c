@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "node/service/service.h"
 
@@ -206,6 +207,16 @@ struct store_walk {
 	struct node_agency_batch c;
 };
 
+/* Is rec's signer a registrar of r's charter (home or one foreign
+ * federation)? Another federation's agency records never enter r. */
+static bool
+of_federation(const struct roster *r, const struct rm_record *rec)
+{
+	const struct roster_agency *a = roster_find(r, rec->origin);
+
+	return a != NULL && a->registrar[0] == '\0' && roster_is_registrar(a);
+}
+
 /* Only agency records that change the base: at start the store mostly
  * holds what the agencies file already gave. */
 static int
@@ -217,7 +228,8 @@ collect_each(void *arg, const rm_hash *h, const uint8_t *p, size_t n,
 	(void)h;
 	(void)p;
 	(void)n;
-	if (!roster_record_newer(sw->base, rec))
+	if (!of_federation(sw->base, rec) ||
+	    !roster_record_newer(sw->base, rec))
 		return RM_OK;
 	return collect_add(&sw->c, rec);
 }
@@ -252,9 +264,14 @@ node_roster_observe(struct node *n, const struct store_event *ev)
 	rm_why why;
 
 	if (!ev->fork_evidence && record_agency(ev->rec) != NULL &&
-	    ev->is_latest && collect_add(c, ev->rec) != RM_OK)
-		rm_log(RM_LOG_ERR, "node", "agency record %s: out of memory",
-		    ev->rec->object_id);
+	    ev->is_latest) {
+		cur = node_roster(n);
+		if (of_federation(cur, ev->rec) &&
+		    collect_add(c, ev->rec) != RM_OK)
+			rm_log(RM_LOG_ERR, "node", "agency record %s: out of "
+			    "memory", ev->rec->object_id);
+		roster_free(cur);
+	}
 	if (!ev->commit_last || c->n == 0)
 		return;
 	cur = node_roster(n);
@@ -272,6 +289,96 @@ node_roster_observe(struct node *n, const struct store_event *ev)
 	}
 	roster_free(cur);
 	collect_fini(c);
+}
+
+/* ---------------- foreign federations (§12.1) ---------------- */
+
+/* DATA_DIR/foreign/NAME.cose into out[len]; -1 if it does not fit. */
+static int
+foreign_path(const struct node *n, const char *name, bool dir, char *out,
+    size_t len)
+{
+	int k = dir ? snprintf(out, len, "%s/foreign", n->cfg.data_dir) :
+	    snprintf(out, len, "%s/foreign/%s.cose", n->cfg.data_dir, name);
+
+	return k < 0 || (size_t)k >= len ? -1 : 0;
+}
+
+int
+node_foreign_save(struct node *n, const char *name, const uint8_t *p,
+    size_t len)
+{
+	char path[CONFIG_PATH_MAX + 96];
+	bool known = false;
+	rm_why why;
+	int rv;
+
+	for (size_t i = 0; i < n->cfg.n_foreign; i++)
+		known |= strcmp(n->cfg.foreign[i].name, name) == 0;
+	if (!known || strchr(name, '/') != NULL || name[0] == '.')
+		return RM_EINVAL;
+	if (foreign_path(n, name, true, path, sizeof(path)) != 0)
+		return RM_EIO;
+	(void)mkdir(path, 0700);
+	if (foreign_path(n, name, false, path, sizeof(path)) != 0)
+		return RM_EIO;
+	rv = rm_file_write_atomic(path, p, len, 0644, &why);
+	if (rv != RM_OK)
+		rm_log(RM_LOG_ERR, "node", "foreign federation %s: cannot save "
+		    "its roster: %s", name, why.msg);
+	else
+		rm_log(RM_LOG_NOTICE, "node", "foreign federation %s: roster "
+		    "saved to %s", name, path);
+	return rv;
+}
+
+int
+node_foreign_load(struct node *n, rm_why *why)
+{
+	char path[CONFIG_PATH_MAX + 96];
+
+	for (size_t i = 0; i < n->cfg.n_foreign; i++) {
+		const struct config_foreign *cf = &n->cfg.foreign[i];
+		struct trust_foreign tf;
+		struct roster *charter = NULL, *r = NULL;
+		rm_buf b = RM_BUF_INIT;
+		rm_why w;
+		int rv;
+
+		if (n->foreign_root[i] == NULL &&
+		    (rv = x509_public_key(cf->root_file, &n->foreign_root[i],
+		    &w)) != RM_OK)
+			return rm_fail(why, rv, "foreign %s: %s", cf->name,
+			    w.msg);
+		if ((rv = trust_foreign_init(&tf, cf->name, n->foreign_root[i],
+		    cf->areas, &w)) != RM_OK)
+			return rm_fail(why, rv, "%s", w.msg);
+		if (n->store == NULL ||
+		    foreign_path(n, cf->name, false, path, sizeof(path)) != 0 ||
+		    rm_file_read(path, ROSTER_MAX_BYTES, &b, &w) != RM_OK) {
+			rm_buf_fini(&b);
+			continue;            /* none yet: it comes from links */
+		}
+		rv = trust_foreign_charter_open(&tf, b.data, b.len, &charter,
+		    &w);
+		rm_buf_fini(&b);
+		if (rv != RM_OK) {
+			rm_log_sec("node", "foreign federation %s: %s ignored: "
+			    "%s", cf->name, path, w.msg);
+			continue;
+		}
+		if ((rv = node_roster_from_store(n, charter, &r, &w)) != RM_OK) {
+			roster_free(charter);
+			return rm_fail(why, rv, "foreign %s: %s", cf->name,
+			    w.msg);
+		}
+		roster_free(charter);
+		n->foreign_roster[i] = r;
+		rm_log(RM_LOG_INFO, "node", "foreign federation %s: roster "
+		    "version %llu, %zu agencies", cf->name,
+		    (unsigned long long)roster_version(r), roster_count(r));
+	}
+	return RM_OK;
 }
 
 /* ---------------- records handed in over the API ---------------- */

@@ -129,6 +129,12 @@ struct node {
 	rm_hash kid;                 /* kid of the signer */
 	struct roster *roster;       /* roster at start-up (fed holds the
 	                                current one, see node_roster()) */
+	/* Foreign federations (config `foreign`, docs/PROTOCOL.md §12.1),
+	 * as cfg.foreign: their root keys and, at start-up, their rosters
+	 * in use (NULL while no charter is known; fed holds the current
+	 * ones). node_foreign_load fills them. */
+	crypto_key *foreign_root[CONFIG_FOREIGN_MAX];
+	struct roster *foreign_roster[CONFIG_FOREIGN_MAX];
 	store *store;
 	fed *fed;
 	/* Front ends, started, owned and stopped by the daemon; opaque
@@ -144,6 +150,11 @@ struct node {
 	 * thread) against node_stop(). */
 	pthread_mutex_t obs_mtx;
 	bool obs_mtx_ok;
+	/* The reconciliation sets of gateway peers (node_gateway_set.c),
+	 * created on first use; the list is guarded by gw_mtx (initialised
+	 * with obs_mtx). */
+	pthread_mutex_t gw_mtx;
+	struct node_gw_set *gw_sets;
 	struct node_sub subs[NODE_SUBSCRIBERS_MAX];
 	size_t n_subs;
 	rm_utc_ms started_ms;
@@ -188,8 +199,25 @@ int node_roster_from_file(struct node *n, const struct roster *charter,
  * read transaction). Errors: RM_ESTORE, RM_ENOMEM, roster_apply's. */
 int node_roster_from_store(struct node *n, const struct roster *base,
     struct roster **out, rm_why *why);
-/* Store observer part (writer thread, obs_mtx held): collects agency
- * records and, at the last event of a commit, installs the roster with
+/*
+ * The foreign federations of n->cfg (docs/PROTOCOL.md §12.1): each root
+ * certificate's key into n->foreign_root[i] and, when the charter saved
+ * under DATA_DIR/foreign/NAME.cose is there (node_foreign_save) and
+ * verifies with that root, that charter plus the agency records of its
+ * registrars in n->store (NULL: only check) into n->foreign_roster[i].
+ * Errors: x509_public_key's (field: the root file), RM_EBADVALUE (a bad
+ * area list or name).
+ */
+int node_foreign_load(struct node *n, rm_why *why);
+/* Write a foreign charter to DATA_DIR/foreign/NAME.cose (atomically,
+ * directory created 0700). Errors: RM_EIO, RM_EINVAL (name not of
+ * cfg.foreign). */
+int node_foreign_save(struct node *n, const char *name, const uint8_t *p,
+    size_t len);
+/* Store observer part (writer thread, obs_mtx held): collects the
+ * agency records of the home federation's registrars (a foreign
+ * registrar's records go to that federation's roster, in the peer
+ * engine) and, at the last event of a commit, installs the roster with
  * them applied (fed_roster_update). */
 void node_roster_observe(struct node *n, const struct store_event *ev);
 
@@ -401,7 +429,7 @@ struct service_status {
 	bool fed_on;                 /* a federation is running */
 	struct fed_counters fed;     /* zeros when !fed_on */
 	size_t n_peers;
-	struct fed_peer_status peers[CONFIG_PEERS_MAX];
+	struct fed_peer_status peers[CONFIG_PEERS_MAX + CONFIG_GATEWAYS_MAX];
 	struct roster *roster;       /* the current roster, referenced;
 	                                NULL if there is none */
 	bool own_key_valid;          /* node_own_key_valid(roster) */
@@ -427,6 +455,33 @@ size_t service_peers(struct node *n, struct fed_peer_status *out,
  * agency, or no federation), RM_EBUSY (the link is not up, or a session
  * is already running), RM_EUNSUPPORTED. Thread-safe. */
 int service_peer_sync(struct node *n, const char *agency, rm_why *why);
+
+/* Range-based reconciliation sets (node_gateway_set.c, docs/PROTOCOL.md
+ * §12.5): the rbsr host ops (fed_host_ops) for peer `peer`. For a
+ * gateway peer they read the set of records its export policy lets
+ * cross (built from the store at first use, then kept current by
+ * node_gw_sets_observe); for any other peer they are the store's
+ * store_rbsr_* calls. Errors: those of the store, RM_ENOMEM;
+ * node_gw_rbsr_get RM_ENOTFOUND also for a record not exported to peer.
+ * Thread-safe. */
+int node_gw_rbsr_sum(struct node *n, const char *peer,
+    const struct rbsr_key *lo, const struct rbsr_key *hi,
+    struct rbsr_sum *out);
+int node_gw_rbsr_keys(struct node *n, const char *peer,
+    const struct rbsr_key *lo, const struct rbsr_key *hi, size_t max,
+    struct rbsr_key *out, size_t *cnt);
+int node_gw_rbsr_nth(struct node *n, const char *peer,
+    const struct rbsr_key *lo, const struct rbsr_key *hi, uint64_t idx,
+    struct rbsr_key *out);
+int node_gw_rbsr_sums(struct node *n, const char *peer,
+    const struct rbsr_key *bounds, size_t cnt, struct rbsr_sum *out);
+int node_gw_rbsr_get(struct node *n, const char *peer, uint64_t issued_ms,
+    const uint8_t *prefix, size_t prefix_len, rm_buf *out);
+/* A record was stored (store observer, writer thread): insert it into
+ * every gateway set whose policy exports it. */
+void node_gw_sets_observe(struct node *n, const struct store_event *ev);
+/* Free the sets (at node_fini, no thread left). */
+void node_gw_sets_fini(struct node *n);
 
 /* Take a snapshot into a new *out (service_status_free() it); the
  * node's own counters (n->ctr) are read by the caller. Errors: those

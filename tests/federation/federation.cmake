@@ -33,3 +33,10 @@ rm_unit_test(federation.roster_records SOURCES test_roster_records.c
 # Range-based set reconciliation over links (two engines, loopback).
 rm_unit_test(federation.link_reconcile SOURCES test_link_reconcile.c
   ${RM_FED_FIXTURE} ${RM_FX_HOST} LIBS rm_peer TIMEOUT 120)
+
+# Foreign federations (trust) and gateway export policies (peer),
+# docs/PROTOCOL.md §12.
+rm_unit_test(federation.foreign SOURCES test_foreign.c ${RM_FED_FIXTURE}
+  LIBS rm_trust)
+rm_unit_test(federation.gateway_policy SOURCES test_gateway_policy.c
+  ${RM_FED_FIXTURE} LIBS rm_peer)

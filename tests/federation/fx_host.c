@@ -284,6 +284,34 @@ fx_host_put_quiet(struct fx_host *h, const uint8_t *p, size_t n)
 	return put(h, p, n, NULL, false);
 }
 
+int
+fx_host_put_raw(struct fx_host *h, const uint8_t *p, size_t n,
+    const char *origin, uint64_t seq)
+{
+	struct cose_sign1 m;
+	struct rm_record rec;
+	rm_hash hash;
+	rm_why why;
+	int st;
+
+	/* not verified (a foreign record): only its header is read */
+	if (cose_sign1_decode(p, n, &m, &why) != RM_OK ||
+	    record_decode(m.payload, m.payload_len, &rec, &why) != RM_OK)
+		return RM_EMALFORMED;
+	if (strcmp(rec.origin, origin) != 0 || rec.seq != seq) {
+		record_fini(&rec);
+		return RM_EINVAL;
+	}
+	cose_record_hash(p, n, &hash);
+	pthread_mutex_lock(&h->mtx);
+	st = host_store(h, &hash, &rec, p, n);
+	pthread_mutex_unlock(&h->mtx);
+	record_fini(&rec);
+	if (st == 1 && h->f != NULL)
+		fed_broadcast(h->f, p, n, NULL);
+	return st < 0 ? RM_ESTORE : RM_OK;
+}
+
 void
 fx_host_publish(struct fx_host *h, const char *area, rm_grade g)
 {

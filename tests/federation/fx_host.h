@@ -53,6 +53,10 @@ void fx_host_fini(struct fx_host *h);
 /* Store a sealed record (as if local) and broadcast it via h->f. */
 int fx_host_put(struct fx_host *h, const uint8_t *p, size_t n,
     const char *from);
+/* Store a sealed record of origin and seq without verifying it (a
+ * record of another federation's test roster) and broadcast it. */
+int fx_host_put_raw(struct fx_host *h, const uint8_t *p, size_t n,
+    const char *origin, uint64_t seq);
 /* Issue the next record of h->self (area/grade allowed for it), store and
  * broadcast it. */
 void fx_host_publish(struct fx_host *h, const char *area, rm_grade g);

@@ -920,6 +920,204 @@ test_stale_roster(void)
 	node_fini(&a);
 }
 
+
+/* ---------------- gateway links (docs/PROTOCOL.md §12) ---------------- */
+
+#define GW_BJ_CMD    "110000.command"
+#define GW_BJ_DIST   "110105.gov"
+#define GW_BJ_ROGUE  "120103.rogue"     /* Beijing's root, a Tianjin area */
+
+/* The second federation as "Beijing": its command centre (key 0,
+ * 110000), a district (key 1, 110105) and an agency its root names for
+ * a Tianjin district (key 2, 120103). */
+static struct roster *
+gw_bj_roster(void)
+{
+	static const struct { const char *id, *area; } e[] = {
+		{ GW_BJ_CMD, "110000" }, { GW_BJ_DIST, "110105" },
+		{ GW_BJ_ROGUE, "120103" },
+	};
+	struct roster *r, *o;
+	struct roster_agency a;
+	rm_buf b = RM_BUF_INIT;
+	rm_why why;
+
+	CU_ASSERT_EQUAL_FATAL(roster_new(FX_FED2_NAME, 1, &r, &why), RM_OK);
+	for (size_t i = 0; i < 3; i++) {
+		fx_agency_in(fx_fed2(), i, &a);
+		strcpy(a.id, e[i].id);
+		a.n_areas = 1;
+		strcpy(a.areas[0], e[i].area);
+		a.max_grade = RM_GRADE_RED;
+		CU_ASSERT_EQUAL_FATAL(roster_put_agency(r, &a, &why), RM_OK);
+	}
+	CU_ASSERT_EQUAL_FATAL(roster_sign(r, fx_fed2()->root_signer, &b,
+	    &why), RM_OK);
+	roster_free(r);
+	CU_ASSERT_EQUAL_FATAL(roster_open(b.data, b.len, fx_fed2()->root, &o,
+	    &why), RM_OK);
+	rm_buf_fini(&b);
+	return o;
+}
+
+/* A Beijing record of agency key k, stored on h (and pushed). */
+static rm_hash
+gw_bj_put(struct fx_host *h, size_t k, const char *origin, uint64_t seq,
+    const rm_hash *prev, const char *area, rm_grade g)
+{
+	struct fx_rec x;
+	rm_buf b = RM_BUF_INIT;
+	rm_hash hash;
+	rm_why why;
+
+	fx_record(&x, origin, seq, prev, area, g);
+	CU_ASSERT_EQUAL_FATAL(fed_record_seal(fx_fed2()->signer[k], &x.r, &b,
+	    &hash, &why), RM_OK);
+	CU_ASSERT_EQUAL(fx_host_put_raw(h, b.data, b.len, origin, seq), RM_OK);
+	rm_buf_fini(&b);
+	return hash;
+}
+
+static void
+gw_open(struct node *n, const char *id, crypto_signer *signer,
+    const crypto_key *root, const struct fed_foreign_opts *fo,
+    const char *peer, bool listen, const char *policy)
+{
+	struct fed_opts o;
+	struct gateway_policy pol;
+	char url[64];
+	rm_why why;
+
+	fx_opts(&o, FX_COMMAND, n->r, &n->h);
+	o.agency_id = id;
+	o.agency_signer = signer;
+	o.root_key = root;
+	o.sync_interval_ms = 200;       /* many exchanges: no loop */
+	o.foreign = fo;
+	o.n_foreign = 1;
+	CU_ASSERT_EQUAL_FATAL(fed_open(&o, &n->f, &why), RM_OK);
+	n->h.f = n->f;
+	CU_ASSERT_EQUAL_FATAL(gateway_policy_parse(policy, &pol, &why), RM_OK);
+	snprintf(url, sizeof(url), "tcp://127.0.0.1:%d", port(30));
+	if (fed_gateway_add(n->f, peer, url, listen, fo->name, &pol, &why) !=
+	    RM_OK) {
+		fprintf(stderr, "fed_gateway_add: %s\n", why.msg);
+		CU_FAIL_FATAL("fed_gateway_add");
+	}
+}
+
+/*
+ * A gateway link between "Tianjin" (fx_fed, 12xxxx) and "Beijing"
+ * (fx_fed2 with 11xxxx agencies): each engine trusts the other's root
+ * for its areas only, authenticates the other gateway with the other
+ * charter (sent in the handshake), and carries what its policy allows.
+ * Beijing's policy is loose (every alert) and Tianjin's strict (yellow
+ * and up): Tianjin re-checks and refuses the blue notice Beijing sends,
+ * once (the filtered catch-up does not loop); it refuses the record of
+ * the agency Beijing's root names for a Tianjin district.
+ */
+static void
+test_gateway(void)
+{
+	struct node t, b;
+	struct fed_foreign_opts fo_t = { FX_FED2_NAME, NULL, "110000", NULL,
+		NULL };
+	struct fed_foreign_opts fo_b = { FX_FED_NAME, NULL, "120000", NULL,
+		NULL };
+	struct fed_peer_status st[2];
+	struct fed_counters c;
+	struct roster *r;
+	rm_hash h1;
+	uint64_t refused;
+	rm_why why;
+
+	fo_t.root = fx_fed2()->root;
+	fo_b.root = fx_fed()->root;
+	node_init(&t, FX_COMMAND, 1);
+	node_init(&b, GW_BJ_CMD, 1);
+	roster_free(b.r);
+	b.r = gw_bj_roster();
+	gw_open(&t, FX_COMMAND, fx_fed()->signer[0], fx_fed()->root, &fo_t,
+	    GW_BJ_CMD, true, "kinds=alert areas=110000,120000 grade=yellow");
+	gw_open(&b, GW_BJ_CMD, fx_fed2()->signer[0], fx_fed2()->root, &fo_b,
+	    FX_COMMAND, false, "kinds=alert");
+	/* a gateway outside its federation's areas is refused */
+	{
+		struct gateway_policy pol;
+
+		CU_ASSERT_EQUAL(gateway_policy_parse("kinds=alert", &pol,
+		    &why), RM_OK);
+		CU_ASSERT_EQUAL(fed_gateway_add(t.f, "130000.command",
+		    "tcp://127.0.0.1:1", false, FX_FED2_NAME, &pol, &why),
+		    RM_ECONFIG);
+		CU_ASSERT_EQUAL(fed_gateway_add(t.f, "110000.other",
+		    "tcp://127.0.0.1:1", false, "nosuch", &pol, &why),
+		    RM_ECONFIG);
+	}
+	/* before the link: caught up (filtered) when it comes up */
+	h1 = gw_bj_put(&b.h, 0, GW_BJ_CMD, 1, NULL, "110000", RM_GRADE_RED);
+	gw_bj_put(&b.h, 1, GW_BJ_DIST, 1, NULL, "110105", RM_GRADE_BLUE);
+	node_start(&t);
+	node_start(&b);
+	CU_ASSERT_FATAL(fx_wait(all_up, t.f, WAIT_MS));
+	CU_ASSERT_FATAL(fx_wait(all_up, b.f, WAIT_MS));
+	wait_records(&t, GW_BJ_CMD, 1);
+	/* each side holds the other's charter now */
+	r = fed_foreign_roster(t.f, FX_FED2_NAME);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_PTR_NOT_NULL(roster_find(r, GW_BJ_CMD));
+	roster_free(r);
+	CU_ASSERT_PTR_NULL(fed_foreign_roster(t.f, "nosuch"));
+	/* pushed: a red alert after the link is up crosses, the forged
+	 * record does not */
+	gw_bj_put(&b.h, 0, GW_BJ_CMD, 2, &h1, "110000", RM_GRADE_RED);
+	gw_bj_put(&b.h, 2, GW_BJ_ROGUE, 1, NULL, "120103", RM_GRADE_RED);
+	wait_records(&t, GW_BJ_CMD, 2);
+	CU_ASSERT_EQUAL(fx_host_count_origin(&t.h, GW_BJ_DIST), 0);
+	CU_ASSERT_EQUAL(fx_host_count_origin(&t.h, GW_BJ_ROGUE), 0);
+	/* Tianjin -> Beijing */
+	fx_host_publish(&t.h, "120000", RM_GRADE_RED);
+	wait_records(&b, FX_COMMAND, 1);
+	/* many vector exchanges (200 ms): the refused blue notice is not
+	 * streamed again, so it is refused once */
+	{
+		struct timespec ts = { 1, 200 * 1000 * 1000 };
+
+		nanosleep(&ts, NULL);
+	}
+	fed_get_counters(t.f, &c);
+	CU_ASSERT_EQUAL(c.policy_refused, 1);
+	CU_ASSERT(c.foreign_refused >= 1);
+	refused = c.refused[RM_EUNAUTH];
+	CU_ASSERT(refused >= 2);      /* the policy's and the foreign one */
+	CU_ASSERT_EQUAL(fed_peers(t.f, st, 2), 1);
+	CU_ASSERT_TRUE(st[0].gateway);
+	CU_ASSERT_STRING_EQUAL(st[0].federation, FX_FED2_NAME);
+	CU_ASSERT_STRING_EQUAL(st[0].policy,
+	    "kinds=alert areas=110000,120000 grade=yellow");
+	CU_ASSERT_EQUAL(st[0].policy_refused, 1);
+	CU_ASSERT(st[0].foreign_refused >= 1);
+	CU_ASSERT(st[0].last_received_ms > 0);
+	CU_ASSERT(st[0].last_sent_ms > 0);
+	/* what the node's reconciliation over this link filters with */
+	{
+		struct gateway_policy pol;
+		struct trust_areas far;
+
+		CU_ASSERT_TRUE(fed_gateway_policy(t.f, GW_BJ_CMD, &pol, &far));
+		CU_ASSERT_EQUAL(pol.min_grade, RM_GRADE_YELLOW);
+		CU_ASSERT_EQUAL(far.n, 1);
+		CU_ASSERT_STRING_EQUAL(far.code[0], "110000");
+		CU_ASSERT_FALSE(fed_gateway_policy(t.f, FX_EMERGENCY, NULL,
+		    NULL));
+	}
+	/* the gateway's roster announcement is not a newer home roster */
+	CU_ASSERT_EQUAL(fed_roster_seen(t.f), 0);
+	CU_ASSERT_EQUAL(fx_host_count_origin(&t.h, GW_BJ_DIST), 0);
+	node_fini(&b);
+	node_fini(&t);
+}
+
 void
 rm_test_register(void)
 {
@@ -933,6 +1131,7 @@ rm_test_register(void)
 		{ "symmetric_refusal", test_symmetric_refusal },
 		{ "stale_roster", test_stale_roster },
 		{ "second_kind", test_second_kind },
+		{ "gateway", test_gateway },
 		CU_TEST_INFO_NULL,
 	};
 	RM_SUITE("federation.link", tests);

@@ -53,3 +53,8 @@ target_link_libraries(rm_load_gen PRIVATE PkgConfig::JANSSON Threads::Threads)
 add_executable(rm_test_seal_ack ack_seal.c)
 target_link_libraries(rm_test_seal_ack PRIVATE rm_trust rm_crypto
   rm_schemas rm_common)
+
+# Gateway links between two federations (docs/PROTOCOL.md §12): what
+# crosses, what does not, and foreign-root refusal, both ways.
+rm_script_test(integration.gateway
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/gateway.sh TIMEOUT 240)

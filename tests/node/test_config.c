@@ -594,7 +594,7 @@ test_describe(void)
 	struct describe_ctx d = { 0, false, false, false };
 
 	config_describe(describe_one, &d);
-	CU_ASSERT_EQUAL(d.n, 27);
+	CU_ASSERT_EQUAL(d.n, 29);   /* + foreign, gateway */
 	CU_ASSERT_TRUE(d.saw_map);
 	CU_ASSERT_TRUE(d.saw_token);
 	CU_ASSERT_TRUE(d.token_rule);
@@ -694,6 +694,84 @@ test_golden(void)
 				    * fail */
 }
 
+/* `foreign` and `gateway` (docs/PROTOCOL.md §12): parsed, written back
+ * unchanged, and cross-checked. */
+static void
+test_gateways(void)
+{
+	struct node_config a, b;
+	rm_why why;
+	char path[512];
+	FILE *f;
+	static const struct {
+		const char *lines, *needle;
+	} bad[] = {
+		{ "gateway = 110000.command dial tls+tcp://h:1 beijing "
+		  "kinds=alert\n", "federation beijing has no foreign line" },
+		{ "foreign = beijing bj.crt 110000\n"
+		  "foreign = beijing bj2.crt 110000\n", "configured twice" },
+		{ "foreign = beijing bj.crt 11x\n", "area codes" },
+		{ "foreign = beijing bj.crt\n", "NAME ROOT_CERT" },
+		{ "foreign = beijing bj.crt 110000\n"
+		  "gateway = 110000.command dial tls+tcp://h:1 beijing\n",
+		  "expected" },
+		{ "foreign = beijing bj.crt 110000\n"
+		  "gateway = 110000.command dial tcp://h:1 beijing kinds=alert\n",
+		  "tcp:// without TLS" },
+		{ "foreign = beijing bj.crt 110000\n"
+		  "peer = 110000.command dial tls+tcp://h:2\n"
+		  "gateway = 110000.command dial tls+tcp://h:1 beijing "
+		  "kinds=alert\n", "also a peer" },
+		{ "foreign = beijing bj.crt 110000\n"
+		  "gateway = 110000.command dial tls+tcp://h:1 beijing "
+		  "kinds=alert\n"
+		  "gateway = 110000.command listen tls+tcp://h:3 beijing "
+		  "kinds=alert\n", "duplicate gateway" },
+	};
+
+	tmp_setup();
+	CU_ASSERT_EQUAL_FATAL(config_load(tmp_file("g.conf", MINIMAL
+	    "foreign = beijing bj.crt 110000,120100\n"
+	    "gateway = 110000.command listen tls+tcp://127.0.0.1:7301 "
+	    "beijing kinds=alert,agency   areas=110000 grade=yellow\n"),
+	    &a, &why), RM_OK);
+	CU_ASSERT_EQUAL(a.n_foreign, 1);
+	CU_ASSERT_STRING_EQUAL(a.foreign[0].name, "beijing");
+	CU_ASSERT(strstr(a.foreign[0].root_file, "/bj.crt") != NULL);
+	CU_ASSERT(a.foreign[0].root_file[0] == '/');     /* resolved */
+	CU_ASSERT_STRING_EQUAL(a.foreign[0].areas, "110000,120100");
+	CU_ASSERT_EQUAL(a.n_gateways, 1);
+	CU_ASSERT_STRING_EQUAL(a.gateways[0].peer.agency, "110000.command");
+	CU_ASSERT_TRUE(a.gateways[0].peer.listen);
+	CU_ASSERT_STRING_EQUAL(a.gateways[0].federation, "beijing");
+	/* the policy's words joined by single spaces */
+	CU_ASSERT_STRING_EQUAL(a.gateways[0].policy,
+	    "kinds=alert,agency areas=110000 grade=yellow");
+	snprintf(path, sizeof(path), "%s/g2.conf", tmpdir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f = fopen(path, "w"));
+	CU_ASSERT_EQUAL(config_write(&a, f, true, true), RM_OK);
+	fclose(f);
+	CU_ASSERT_EQUAL_FATAL(config_load(path, &b, &why), RM_OK);
+	CU_ASSERT(memcmp(&a.foreign, &b.foreign, sizeof(a.foreign)) == 0);
+	CU_ASSERT(memcmp(&a.gateways, &b.gateways, sizeof(a.gateways)) == 0);
+	CU_ASSERT_EQUAL(b.n_foreign, 1);
+	CU_ASSERT_EQUAL(b.n_gateways, 1);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[2048];
+
+		snprintf(text, sizeof(text), "%s%s", MINIMAL, bad[i].lines);
+		CU_ASSERT_EQUAL(config_load(tmp_file("bad.conf", text), &b,
+		    &why), RM_ECONFIG);
+		if (strstr(why.msg, bad[i].needle) == NULL) {
+			fprintf(stderr, "case %zu: \"%s\" lacks \"%s\"\n", i,
+			    why.msg, bad[i].needle);
+			CU_FAIL("rm_why text");
+		}
+	}
+	tmp_teardown();
+}
+
 static CU_TestInfo config_tests[] = {
 	{ "defaults", test_defaults },
 	{ "load_minimal", test_load_minimal },
@@ -712,6 +790,7 @@ static CU_TestInfo config_tests[] = {
 	{ "write_refuses", test_write_refuses },
 	{ "write_syntax_header", test_write_syntax_header },
 	{ "golden", test_golden },
+	{ "gateways", test_gateways },
 	CU_TEST_INFO_NULL,
 };
 
