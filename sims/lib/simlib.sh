@@ -73,13 +73,13 @@ sim_topo_load() {
 # each linked to the centre and to its ring neighbours.
 sim_topo_mesh() {
 	local n=$1 out=$2 ids=() i
-	mapfile -t ids < <(
+	mapfile -t ids < <({
 		awk -F, 'NR > 1 && $1 != "120000.command" && $1 ~ /^12/ && $4 == "department" && $7 ~ /alert/ { print $1 }' \
 		    "$SIM_DATA/agencies.csv"
 		awk -F, '$4 == "120000" { print $1 ".gov" }' "$SIM_DATA/areas.csv"
 		for b in emergency water police fire; do
 			awk -F, -v b=$b '$4 == "120000" { print $1 "." b }' "$SIM_DATA/areas.csv"
-		done)
+		done; } | awk '!seen[$0]++')
 	[ "$n" -le $((${#ids[@]} + 1)) ] || rm_die "at most $((${#ids[@]} + 1)) generated nodes"
 	{
 		echo "# generated: sims/run --nodes $n (centre + ring, sims/README.md)"
