@@ -20,7 +20,7 @@ COLD=()
 GATEWAYS=()
 LINK_A=()
 LINK_B=()
-declare -A HTTP RUNNING SIM_AREA
+declare -A HTTP RUNNING SIM_AREA SIM_CUT
 
 sim_event() { # WHAT [DETAIL]: one line of OUT/events.csv
 	echo "$(rm_now_ms),$1,${2:-}" >>"$OUT/events.csv"
@@ -199,9 +199,29 @@ sim_links_of() {
 	echo $k
 }
 
+# A node that is down refuses connections on its ports; through the relay
+# a dial would be accepted and then reset, which is another fault (a TLS
+# dial then waits for its timeout). So while a node is down the relay
+# stops listening for the links it listens on (sim_node_ports down), and
+# listens again when it starts, unless the scenario cut the link.
+sim_node_ports() { # ID up|down
+	local i
+	for i in "${!LINK_A[@]}"; do
+		[ "${LINK_A[$i]}" = "$1" ] || continue
+		if [ "$2" = down ]; then sim_relay "cut $i"
+		elif [ -z "${SIM_CUT[$i]:-}" ]; then sim_relay "heal $i"; fi
+	done
+}
+
 sim_start() { # ID
+	sim_node_ports "$1" up
 	rm_node_start "$FED" "$1"
 	RUNNING[$1]=1
+}
+sim_stop() { # ID SIGNAL
+	rm_node_kill "$FED" "$1" "$2"
+	unset "RUNNING[$1]"
+	sim_node_ports "$1" down
 }
 
 # sim_start_all: every node but the cold ones, then wait until each has
@@ -209,7 +229,12 @@ sim_start() { # ID
 sim_start_all() {
 	local id
 	for id in "${NODES[@]}"; do
-		if sim_is_cold "$id"; then sim_event cold "$id"; else sim_start "$id"; fi
+		if sim_is_cold "$id"; then
+			sim_node_ports "$id" down
+			sim_event cold "$id"
+		else
+			sim_start "$id"
+		fi
 	done
 	sim_wait_links 60 || rm_die "links not up"
 	sim_event start "${#RUNNING[@]} nodes up"
@@ -234,10 +259,9 @@ sim_wait_links() {
 }
 
 # --- faults ---------------------------------------------------------------
-declare -A SIM_CUT
+
 sim_kill() { # ID [SIGNAL]
-	rm_node_kill "$FED" "$1" "${2:-KILL}"
-	unset "RUNNING[$1]"
+	sim_stop "$1" "${2:-KILL}"
 	sim_event "kill" "$1 SIG${2:-KILL}"
 }
 sim_restart() { # ID
@@ -283,8 +307,7 @@ sim_link_index() { # A B: the index of the link between A and B
 # the caller restarts it).
 sim_backup() {
 	local nd; nd=$(rm_node_dir "$FED" "$1")
-	rm_node_kill "$FED" "$1" TERM
-	unset "RUNNING[$1]"
+	sim_stop "$1" TERM
 	rm -rf "$OUT/backups/$1.$2"
 	mkdir -p "$OUT/backups"
 	cp -a "$nd/data" "$OUT/backups/$1.$2"

@@ -11,9 +11,9 @@
  *           on to TARGET_PORT, where the listening node is bound.
  * CONTROL   a FIFO the relay reads commands from, one per line:
  *             cut ID     close every connection of link ID (both nodes
- *                        see the session end at once) and close every
- *                        new one as soon as it is accepted, until healed
- *             heal ID    accept and forward again
+ *                        see the session end at once) and stop listening
+ *                        on its port (dials are refused) until healed
+ *             heal ID    listen, accept and forward again
  *             dump N     write STATS (atomically, via STATS.tmp); its
  *                        first line is "seq N", so the caller knows the
  *                        file answers its own request
@@ -218,6 +218,33 @@ static void on_accept(int li)
 	}
 }
 
+/* Bind and listen on link li's port; 0 or -1 (logged). */
+static int link_listen(int li)
+{
+	struct link *l = &links[li];
+	int one = 1;
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+		.sin_port = htons((uint16_t)l->listen_port),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+
+	l->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (l->lfd < 0)
+		goto fail;
+	setsockopt(l->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(l->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
+	    listen(l->lfd, 64) != 0)
+		goto fail;
+	ep_set(l->lfd, EPOLL_CTL_ADD, EPOLLIN, -1 - li);
+	return 0;
+fail:
+	fprintf(stderr, "rm_relay: link %d: port %d: %s\n", l->id,
+	    l->listen_port, strerror(errno));
+	if (l->lfd >= 0)
+		close(l->lfd);
+	l->lfd = -1;
+	return -1;
+}
+
 static int find_link(int id)
 {
 	for (int i = 0; i < nlinks; i++)
@@ -278,11 +305,22 @@ static int on_control(int fd, const char *stats, char *acc, size_t *acclen)
 					fprintf(stderr, "rm_relay: no link %ld\n", arg);
 				} else if (cmd[0] == 'c') {
 					links[li].cut = 1;
+					/* dialers get "connection refused", as from
+					 * a host whose port is closed: an accepted
+					 * and reset connection would leave a TLS
+					 * dial waiting for its timeout instead */
+					if (links[li].lfd >= 0) {
+						epoll_ctl(epfd, EPOLL_CTL_DEL, links[li].lfd, NULL);
+						close(links[li].lfd);
+						links[li].lfd = -1;
+					}
 					for (int ci = 0; ci < MAX_CONNS; ci++)
 						if (conns[ci].used && conns[ci].link == li)
 							conn_close(ci, "cut");
 				} else {
 					links[li].cut = 0;
+					if (links[li].lfd < 0)
+						(void)link_listen(li);
 				}
 			} else {
 				fprintf(stderr, "rm_relay: unknown command %s\n", cmd);
@@ -318,19 +356,8 @@ int main(int argc, char **argv)
 		l->id = id;
 		l->listen_port = lp;
 		l->target_port = tp;
-		l->lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		int one = 1;
-		setsockopt(l->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-		struct sockaddr_in sa = { .sin_family = AF_INET,
-			.sin_port = htons((uint16_t)lp),
-			.sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-		if (bind(l->lfd, (struct sockaddr *)&sa, sizeof sa) != 0 ||
-		    listen(l->lfd, 64) != 0) {
-			fprintf(stderr, "rm_relay: link %d: port %d: %s\n", id, lp,
-			    strerror(errno));
+		if (link_listen(nlinks) != 0)
 			return 1;
-		}
-		ep_set(l->lfd, EPOLL_CTL_ADD, EPOLLIN, -1 - nlinks);
 		nlinks++;
 	}
 	fclose(lf);
