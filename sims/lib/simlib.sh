@@ -260,6 +260,17 @@ sim_wait_links() {
 
 # --- faults ---------------------------------------------------------------
 
+# sim_peer_up NODE PEER SECONDS: NODE's link to PEER is up within SECONDS.
+sim_peer_up() {
+	local deadline=$(( $(date +%s) + $3 )) st
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		st=$(rm_http "$FED" "$1" GET "/v1/peers/$2" 2>/dev/null | sed '$d' |
+		    rm_json 'd["state"]' 2>/dev/null) && [ "$st" = up ] && return 0
+		sleep 0.2
+	done
+	return 1
+}
+
 sim_kill() { # ID [SIGNAL]
 	sim_stop "$1" "${2:-KILL}"
 	sim_event "kill" "$1 SIG${2:-KILL}"
