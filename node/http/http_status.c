@@ -136,7 +136,8 @@ status_coap_json(struct node *n, const struct service_status *st)
 
 	if (!st->coap_on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
 	    "alert_changes", (json_int_t)atomic_load(&n->ctr.coap_notified),
 	    "requests", (json_int_t)cs->requests,
@@ -146,7 +147,14 @@ status_coap_json(struct node *n, const struct service_status *st)
 	    "malformed", (json_int_t)cs->malformed,
 	    "left_out", (json_int_t)cs->left_out,
 	    "restored_observers", (json_int_t)cs->restored,
-	    "restored_notifications", (json_int_t)cs->restored_sent);
+	    "restored_notifications", (json_int_t)cs->restored_sent,
+	    "registrations", (json_int_t)cs->registrations,
+	    "notifications_non", (json_int_t)cs->sent_non,
+	    "notifications_con", (json_int_t)cs->sent_con,
+	    "retransmissions", (json_int_t)cs->retransmits,
+	    "acks", (json_int_t)cs->acks,
+	    "dropped_no_ack", (json_int_t)cs->dropped_no_ack,
+	    "socket_drops", (json_int_t)cs->sock_drops);
 }
 
 /* The monitoring rules (node_rules_get_stats), null without them. */
@@ -158,7 +166,8 @@ status_rules_json(struct node *n)
 	node_rules_get_stats(n, &rs);
 	if (!rs.on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "file", n->cfg.rules_file,
 	    "rules", (json_int_t)rs.rules,
 	    "observations", (json_int_t)rs.obs_used,

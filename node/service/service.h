@@ -97,6 +97,13 @@ struct node_coap_stats {
 	uint64_t left_out;   /* alerts left out of bodies over 1 MiB */
 	uint64_t restored;   /* observers kept over a restart, not yet back */
 	uint64_t restored_sent; /* notifications sent to them */
+	uint64_t registrations; /* own observe engine (docs/COAP.md) */
+	uint64_t sent_non;
+	uint64_t sent_con;
+	uint64_t retransmits;
+	uint64_t acks;
+	uint64_t dropped_no_ack;
+	uint64_t sock_drops;    /* datagrams dropped at the UDP socket */
 };
 
 /*
