@@ -166,8 +166,7 @@ status_rules_json(struct node *n)
 	node_rules_get_stats(n, &rs);
 	if (!rs.on)
 		return json_null();
-	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	return json_pack("{s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "file", n->cfg.rules_file,
 	    "rules", (json_int_t)rs.rules,
 	    "observations", (json_int_t)rs.obs_used,
