@@ -24,7 +24,7 @@
 #define SRV_FULL_LOG_MS 60000 /* at most one "table full" warning a minute */
 #define SRV_CF_LINK     40    /* application/link-format (RFC 6690) */
 #define SRV_CACHE_MAX   8     /* bodies kept per notification round */
-#define SRV_RESTORED_MAX 100000 /* observers read back after a restart */
+#define SRV_PEEK_BURST  32    /* datagrams per csrv_peek_read() */
 #define SRV_RESTORED_TTL_S (24 * 3600) /* ... notified at most this long */
 #define SRV_HS_MAX      1024  /* DTLS handshakes watched at once */
 #define SRV_HS_TIMEOUT_MS 10000 /* a handshake not done by then failed */
@@ -44,7 +44,12 @@ struct srv_res {
 	bool fixed;             /* /alerts, pre-created areas: never evicted */
 	srv_code area;          /* area resources */
 	uint64_t used;          /* c->tick at the last request (LRU) */
-	size_t n_obs;           /* observations in the tally */
+	size_t n_obs;           /* observations in the tally and the own
+	                           table (coap_own.c) */
+	coap_resource_t *r;     /* the resource itself */
+	uint64_t hit_round;     /* changed in this round (coap_own.c) */
+	uint64_t tail_round;    /* tail[] built in this round */
+	struct own_tail *tail[4]; /* by content format (coap_own.c) */
 };
 
 struct srv_area {
@@ -73,7 +78,10 @@ struct srv_obs {
 	                           observation (its RST silently ends it) */
 };
 
-/* An observation read back after a restart (coap_restore.c). */
+struct own_tail;
+struct srv_own;
+
+/* An observation read from the observers file (coap_restore.c). */
 struct srv_restored {
 	struct sockaddr_storage to;
 	socklen_t tolen;
@@ -82,7 +90,6 @@ struct srv_restored {
 	bool all;               /* /alerts, else area */
 	srv_code area;
 	unsigned cf;
-	uint16_t mid;           /* of our last notification: its RST ends it */
 	uint64_t since_s;       /* Unix s of its registration or last save */
 };
 
@@ -102,6 +109,7 @@ struct alertcoap {
 	coap_context_t *ctx;
 	struct alertcoap_provider provider;
 	int max_age_s;
+	uint32_t ack_timeout_ms; /* alertcoap_opts.ack_timeout_ms */
 	pthread_t thread;
 	bool thread_started;
 	atomic_bool stop;
@@ -145,9 +153,8 @@ struct alertcoap {
 	char *observers_file;   /* NULL: not kept */
 	bool obs_dirty;         /* the file is behind the tally */
 	rm_mono_ms obs_saved_ms;
-	struct srv_restored *restored;
-	size_t n_restored, cap_restored;
-	uint32_t restored_seq;
+	struct srv_own *own;    /* plain-UDP observers (coap_own.c); NULL
+	                           when udp_fd is unknown */
 	/* Notification rounds: one per batch of changes taken by the
 	 * thread. Every observer of a resource notified in one round gets
 	 * the same body, rendered once per content format. */
@@ -174,6 +181,14 @@ struct alertcoap {
 	rm_log_limit dtls_log;  /* refused handshakes and receipts */
 	struct srv_hs hs[SRV_HS_MAX]; /* server thread: handshakes watched */
 	size_t n_hs;
+	atomic_uint_fast64_t st_registrations; /* own engine (coap_own.c) */
+	atomic_uint_fast64_t st_sent_non;
+	atomic_uint_fast64_t st_sent_con;
+	atomic_uint_fast64_t st_retransmits;
+	atomic_uint_fast64_t st_acks;
+	atomic_uint_fast64_t st_dropped_no_ack;
+	atomic_uint_fast64_t st_send_errors;
+	atomic_uint_fast64_t st_sock_drops; /* SO_RXQ_OVFL, udp_fd */
 	rm_log_limit junk_log;  /* malformed datagrams: a sample logged */
 	rm_log_limit lib_log;   /* every other libcoap line */
 };
@@ -223,11 +238,12 @@ void csrv_cache_fini(struct alertcoap *c);
 void csrv_hnd_unknown(coap_resource_t *r, coap_session_t *s,
     const coap_pdu_t *req, const coap_string_t *q, coap_pdu_t *resp);
 
-/* The body and set of resource r (area NULL = /alerts) in format cf at
- * now, from the round's cache or rendered (coap_res.c); RM_OK or the
- * error of alertcoap_render(). */
+/* The body (appended to out) and set (info, may be NULL) of resource r
+ * (area NULL = /alerts) in format cf at now, from the round's cache or
+ * rendered and cached (coap_res.c); RM_OK or the error of
+ * alertcoap_render(). */
 int csrv_body(struct alertcoap *c, coap_resource_t *r, const char *area,
-    unsigned cf, rm_buf *out, rm_why *why);
+    unsigned cf, rm_buf *out, struct alertcoap_set_info *info, rm_why *why);
 uint64_t csrv_etag(const uint8_t *p, size_t n);
 
 /* coap_peek.c: a look at the datagram libcoap reads next, before it
@@ -242,19 +258,15 @@ void csrv_peek_init(struct alertcoap *c, const coap_address_t *bound);
 bool csrv_peek_before(struct alertcoap *c);
 /* Give udp_fd back to libcoap's epoll set (before it closes it). */
 void csrv_peek_fini(struct alertcoap *c);
-/* udp_fd is readable: peek, hand libcoap one read, mirror, up to 32
- * datagrams. */
-void csrv_peek_read(struct alertcoap *c);
+/* udp_fd is readable: peek, hand libcoap one read, mirror, up to
+ * SRV_PEEK_BURST datagrams; how many were handled (fewer: the socket
+ * is empty). */
+int csrv_peek_read(struct alertcoap *c);
 /* After coap_io_process(): mirror in the tally what libcoap did with
  * the noted RST or cancel. */
 void csrv_peek_after(struct alertcoap *c);
 /* Same family, address and port. */
 bool csrv_sa_eq(const struct sockaddr *a, const struct sockaddr *b);
-/* One option (RFC 7252 §3.1) after option number *last; its length. */
-size_t csrv_opt(uint8_t *p, unsigned *last, unsigned num, const uint8_t *v,
-    size_t len);
-/* Big-endian, shortest form (RFC 7252 §3.2 uint); its length. */
-size_t csrv_uint(uint8_t *p, uint64_t v);
 /* The server running on this thread, for the log handler (coap_obs.c). */
 void csrv_set_current(struct alertcoap *c);
 
@@ -309,17 +321,8 @@ int csrv_restore_save(struct alertcoap *c);
 int csrv_restore_wait_ms(const struct alertcoap *c);
 /* Save if due (server thread, once a round). */
 void csrv_restore_tick(struct alertcoap *c);
-/* Read the file at start into the restored list (after bind). */
-void csrv_restore_load(struct alertcoap *c);
-/* A round changed `changed` (or everything): notify the restored
- * observers of the resources it hit. */
-void csrv_restore_notify(struct alertcoap *c, const srv_code *changed,
-    size_t n, bool every);
-/* Session s registered token t: its restored entry, if any, ends. */
-void csrv_restore_registered(struct alertcoap *c, coap_session_t *s,
-    coap_bin_const_t t);
-/* An RST from `from` to our message mid: that restored entry ends. */
-void csrv_restore_rst(struct alertcoap *c, const coap_address_t *from,
-    coap_mid_t mid);
+/* Read the file at start into the own table (after csrv_own_init());
+ * true when observers were read (they are notified at once). */
+bool csrv_restore_load(struct alertcoap *c);
 
 #endif /* RM_NODE_COAP_INT_H */

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "node/coap/coap_int.h"
+#include "node/coap/coap_own_int.h"
 
 static pthread_mutex_t srv_lib_mu = PTHREAD_MUTEX_INITIALIZER;
 static unsigned srv_lib_users;
@@ -156,7 +156,7 @@ srv_obs_del_at(struct alertcoap *c, size_t i)
 {
 	srv_obs_count(c, c->obs[i].r, -1);
 	c->obs[i] = c->obs[--c->n_obs];
-	atomic_store(&c->st_observers, c->n_obs);
+	csrv_gauge(c);
 	csrv_restore_dirty(c);
 }
 
@@ -205,8 +205,7 @@ csrv_obs_add(struct alertcoap *c, coap_session_t *s, coap_resource_t *r,
 	o->cf = cf;
 	o->mid = COAP_INVALID_MID;
 	srv_obs_count(c, r, 1);
-	atomic_store(&c->st_observers, c->n_obs);
-	csrv_restore_registered(c, s, t);
+	csrv_gauge(c);
 	csrv_restore_dirty(c);
 }
 

@@ -35,6 +35,7 @@
  * (udp_fd -1, logged), nothing here runs. Cost: one recvfrom(MSG_PEEK)
  * per datagram.
  */
+#define _GNU_SOURCE     /* sendmmsg(), SO_RXQ_OVFL, SO_*BUFFORCE */
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -45,7 +46,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "node/coap/coap_int.h"
+#include "node/coap/coap_own_int.h"
 
 #define PEEK_MAX    1600    /* larger datagrams are left to libcoap */
 #define PEEK_SZX    6       /* 1024-byte blocks at most */
@@ -145,35 +146,6 @@ csrv_peek_init(struct alertcoap *c, const coap_address_t *bound)
 		    "Block2 requests with Observe get libcoap's 4.00");
 }
 
-size_t
-csrv_opt(uint8_t *p, unsigned *last, unsigned num, const uint8_t *v,
-    size_t len)
-{
-	unsigned d = num - *last;
-	size_t i = 1;
-
-	*last = num;
-	p[0] = (uint8_t)((d < 13 ? d : 13) << 4 | (len < 13 ? len : 13));
-	if (d >= 13)
-		p[i++] = (uint8_t)(d - 13);
-	if (len >= 13)
-		p[i++] = (uint8_t)(len - 13);
-	memcpy(p + i, v, len);
-	return i + len;
-}
-
-size_t
-csrv_uint(uint8_t *p, uint64_t v)
-{
-	size_t n = 0;
-
-	for (uint64_t t = v; t != 0; t >>= 8)
-		n++;
-	for (size_t i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	return n;
-}
-
 /* Answer request q (already taken off the socket) for block blk of
  * resource r in format cf; `code` 0 = 2.05 with the block. */
 static void
@@ -195,7 +167,7 @@ srv_block_answer(struct alertcoap *c, coap_resource_t *r, const char *area,
 		code = 0x86;
 		err = "Accept: text/plain (0), application/cose (18), "
 		    "application/json (50) or application/cbor (60)";
-	} else if (csrv_body(c, r, area, cf, &b, &why) != RM_OK) {
+	} else if (csrv_body(c, r, area, cf, &b, NULL, &why) != RM_OK) {
 		rm_log(RM_LOG_ERR, SRV_TAG, "%s", why.msg);
 		code = 0xa0;
 		err = "cannot read alerts";
@@ -222,17 +194,17 @@ srv_block_answer(struct alertcoap *c, coap_resource_t *r, const char *area,
 	n += tok.length;
 	if (err == NULL) {
 		uint64_t etag = csrv_etag(b.data, b.len);
-		n += csrv_opt(out + n, &last, COAP_OPTION_ETAG, v,
+		n += cw_opt(out + n, &last, COAP_OPTION_ETAG, v,
 		    coap_encode_var_safe8(v, sizeof(v), etag));
-		n += csrv_opt(out + n, &last, COAP_OPTION_CONTENT_FORMAT, v,
-		    csrv_uint(v, cf));
-		n += csrv_opt(out + n, &last, COAP_OPTION_MAXAGE, v,
-		    csrv_uint(v, (uint64_t)c->max_age_s));
-		n += csrv_opt(out + n, &last, COAP_OPTION_BLOCK2, v,
-		    csrv_uint(v, (uint64_t)blk.num << 4 | (more ? 8u : 0u) |
+		n += cw_opt(out + n, &last, COAP_OPTION_CONTENT_FORMAT, v,
+		    cw_uint(v, cf));
+		n += cw_opt(out + n, &last, COAP_OPTION_MAXAGE, v,
+		    cw_uint(v, (uint64_t)c->max_age_s));
+		n += cw_opt(out + n, &last, COAP_OPTION_BLOCK2, v,
+		    cw_uint(v, (uint64_t)blk.num << 4 | (more ? 8u : 0u) |
 		    szx));
-		n += csrv_opt(out + n, &last, COAP_OPTION_SIZE2, v,
-		    csrv_uint(v, b.len));
+		n += cw_opt(out + n, &last, COAP_OPTION_SIZE2, v,
+		    cw_uint(v, b.len));
 		if (take > 0) {
 			out[n++] = 0xff;
 			memcpy(out + n, b.data + off, take);
@@ -250,17 +222,17 @@ srv_block_answer(struct alertcoap *c, coap_resource_t *r, const char *area,
 }
 
 /* The resource a request path names ("alerts" or "alerts/<code>"),
- * existing ones only. */
+ * existing ones only; *named: the path has one of these forms. */
 static coap_resource_t *
 srv_res_of(struct alertcoap *c, const coap_pdu_t *q, srv_code area,
-    bool *all)
+    bool *all, bool *named)
 {
 	coap_string_t *p = coap_get_uri_path(q);
 	const size_t plen = sizeof(SRV_PREFIX) - 1;
 	coap_resource_t *r = NULL;
 
 	area[0] = '\0';
-	*all = false;
+	*all = *named = false;
 	if (p == NULL)
 		return NULL;
 	if (p->length == 6 && memcmp(p->s, "alerts", 6) == 0) {
@@ -271,9 +243,23 @@ srv_res_of(struct alertcoap *c, const coap_pdu_t *q, srv_code area,
 		memcpy(area, p->s + plen, p->length - plen);
 		area[p->length - plen] = '\0';
 		r = csrv_area_find(c, area);
+		*named = true;
 	}
+	*named = *named || *all;
 	coap_delete_string(p);
 	return r;
+}
+
+static unsigned
+srv_accept(const coap_pdu_t *q)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *o = coap_check_option(q, COAP_OPTION_ACCEPT, &it);
+
+	if (o == NULL)
+		return ALERTCOAP_CF_TEXT;
+	return coap_opt_length(o) > 2 ? ~0u : coap_decode_var_bytes(
+	    coap_opt_value(o), coap_opt_length(o));
 }
 
 static bool
@@ -286,19 +272,25 @@ srv_peek_get(struct alertcoap *c, uint8_t *buf, size_t n,
 	coap_opt_t *o;
 	coap_block_t blk;
 	coap_bin_const_t tok;
-	unsigned obs, cf = ALERTCOAP_CF_TEXT;
+	unsigned obs, cf;
 	srv_code area;
-	bool all;
+	bool all, named, has_blk;
 
 	if (q == NULL || !coap_pdu_parse(COAP_PROTO_UDP, buf, n, q))
 		goto done;
 	if ((o = coap_check_option(q, COAP_OPTION_OBSERVE, &it)) == NULL ||
-	    coap_opt_length(o) > 3 ||
-	    (r = srv_res_of(c, q, area, &all)) == NULL)
+	    coap_opt_length(o) > 3)
+		goto done;
+	r = srv_res_of(c, q, area, &all, &named);
+	/* coap_allow_unregistered = no: libcoap's handler answers 4.01 */
+	if (!named || !c->allow_plain)
 		goto done;
 	obs = coap_decode_var_bytes(coap_opt_value(o), coap_opt_length(o));
 	tok = coap_pdu_get_token(q);
 	if (obs == COAP_OBSERVE_CANCEL) {
+		csrv_own_cancel(c, from, tok.s, tok.length);
+		if (r == NULL)
+			goto done;
 		c->peek.cancel = true;
 		c->peek.tok_len = tok.length;
 		memcpy(c->peek.tok, tok.s, tok.length);
@@ -306,22 +298,33 @@ srv_peek_get(struct alertcoap *c, uint8_t *buf, size_t n,
 		c->peek.all = all;
 		goto done;
 	}
-	if (obs != COAP_OBSERVE_ESTABLISH ||
-	    !coap_get_block(q, COAP_OPTION_BLOCK2, &blk) || blk.num == 0)
+	if (obs != COAP_OBSERVE_ESTABLISH)
+		goto done;
+	cf = srv_accept(q);
+	has_blk = coap_get_block(q, COAP_OPTION_BLOCK2, &blk);
+	if (!has_blk || blk.num == 0) {
+		/* A registration: the own engine (coap_own.c). */
+		if (alertcoap_cf_supported(cf) &&
+		    csrv_own_register(c, q, from, fl, all, area, cf)) {
+			coap_delete_pdu(q);
+			c->peek_consumed = true;
+			return true;
+		}
+		goto done;
+	}
+	if (r == NULL)
 		goto done;
 	/* Take it off the socket: libcoap must not see it. */
 	if (recv(c->udp_fd, buf, n, MSG_DONTWAIT) < 0)
 		goto done;
-	if ((o = coap_check_option(q, COAP_OPTION_ACCEPT, &it)) != NULL)
-		cf = coap_opt_length(o) > 2 ? ~0u : coap_decode_var_bytes(
-		    coap_opt_value(o), coap_opt_length(o));
 	atomic_fetch_add(&c->st_requests, 1);
 	csrv_area_touch(c, r);
 	srv_block_answer(c, r, all ? NULL : area, q, blk, cf, from, fl);
 	coap_delete_pdu(q);
 	c->peek_consumed = true;
 	/* coap_notify_observers() holds this session's next notification
-	 * until 2 s after its last block-wise one: look again then. */
+	 * until 2 s after its last block-wise one: look again then (DTLS
+	 * or libcoap-held observers only). */
 	c->block_wake_ms = rm_mono_now_ms() + 2100;
 	return true;
 done:
@@ -329,21 +332,56 @@ done:
 	return false;
 }
 
+/* Take the peeked datagram off the socket (it was ours). */
+static bool
+srv_consume(struct alertcoap *c)
+{
+	uint8_t b[4];
+
+	if (recv(c->udp_fd, b, sizeof(b), MSG_DONTWAIT) < 0)
+		return false;
+	c->peek_consumed = true;
+	return true;
+}
+
 bool
 csrv_peek_before(struct alertcoap *c)
 {
 	uint8_t buf[PEEK_MAX];
+	union {
+		struct cmsghdr h;
+		uint8_t b[CMSG_SPACE(sizeof(uint32_t))];
+	} ctl;
 	struct sockaddr_storage from;
-	socklen_t fl = sizeof(from);
+	struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
+	struct msghdr mh;
+	struct cmsghdr *cm;
 	unsigned long long more = 0;
+	socklen_t fl;
 	ssize_t n;
 
 	c->peek.rst = c->peek.cancel = false;
 	c->peek_consumed = false;
-	n = recvfrom(c->udp_fd, buf, sizeof(buf),
-	    MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &fl);
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_name = &from;
+	mh.msg_namelen = sizeof(from);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.b;
+	mh.msg_controllen = sizeof(ctl.b);
+	n = recvmsg(c->udp_fd, &mh, MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 	if (n < 0)
 		return false;
+	fl = mh.msg_namelen;
+	/* SO_RXQ_OVFL (coap_own.c): datagrams the kernel dropped on this
+	 * socket so far, a cumulative count. */
+	for (cm = CMSG_FIRSTHDR(&mh); cm != NULL; cm = CMSG_NXTHDR(&mh, cm))
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SO_RXQ_OVFL) {
+			uint32_t d;
+			memcpy(&d, CMSG_DATA(cm), sizeof(d));
+			atomic_store(&c->st_sock_drops, d);
+		}
 	if ((size_t)n > sizeof(buf) || fl > sizeof(c->peek.from.addr))
 		return true;
 	if (n < 4) {
@@ -360,7 +398,15 @@ csrv_peek_before(struct alertcoap *c)
 	coap_address_init(&c->peek.from);
 	memcpy(&c->peek.from.addr, &from, fl);
 	c->peek.from.size = fl;
-	if ((buf[0] >> 4 & 3) == COAP_MESSAGE_RST && buf[1] == 0) {
+	if ((buf[0] >> 4 & 3) == COAP_MESSAGE_ACK && buf[1] == 0) {
+		/* An ACK to one of our CON notifications. */
+		if (csrv_own_ack(c, (struct sockaddr *)&from,
+		    (uint16_t)(buf[2] << 8 | buf[3])))
+			return !srv_consume(c);
+	} else if ((buf[0] >> 4 & 3) == COAP_MESSAGE_RST && buf[1] == 0) {
+		if (csrv_own_rst(c, (struct sockaddr *)&from,
+		    (uint16_t)(buf[2] << 8 | buf[3])))
+			return !srv_consume(c);
 		c->peek.rst = true;
 		c->peek.mid = buf[2] << 8 | buf[3];
 	} else if (buf[1] == COAP_REQUEST_CODE_GET &&
@@ -371,21 +417,22 @@ csrv_peek_before(struct alertcoap *c)
 	return true;
 }
 
-void
+int
 csrv_peek_read(struct alertcoap *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 
-	for (int i = 0; i < 32; i++) {
+	for (int i = 0; i < SRV_PEEK_BURST; i++) {
 		bool lib;
 		if (!(lib = csrv_peek_before(c)) && !c->peek_consumed)
-			return;             /* nothing to read */
+			return i;           /* nothing to read */
 		if (lib) {
 			ev.data.ptr = c->udp_ptr;
 			coap_io_do_epoll(c->ctx, &ev, 1);
 		}
 		csrv_peek_after(c);
 	}
+	return SRV_PEEK_BURST;
 }
 
 void
@@ -396,8 +443,6 @@ csrv_peek_after(struct alertcoap *c)
 
 	if (!c->peek.rst && !c->peek.cancel)
 		return;
-	if (c->peek.rst)
-		csrv_restore_rst(c, &c->peek.from, c->peek.mid);
 	if (c->peek.cancel)
 		r = c->peek.all ? c->all : csrv_area_find(c, c->peek.area);
 	tok.length = c->peek.tok_len;

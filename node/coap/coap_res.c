@@ -151,19 +151,32 @@ csrv_cache_fini(struct alertcoap *c)
 
 int
 csrv_body(struct alertcoap *c, coap_resource_t *r, const char *area,
-    unsigned cf, rm_buf *out, rm_why *why)
+    unsigned cf, rm_buf *out, struct alertcoap_set_info *info, rm_why *why)
 {
-	struct alertcoap_set_info info;
+	struct alertcoap_set_info in;
 	struct srv_cached *hit = srv_cache_find(c, r, area, cf);
+	rm_buf b = RM_BUF_INIT;
 	int rv;
 
-	if (hit != NULL)
+	if (hit != NULL) {
+		if (info != NULL)
+			*info = hit->info;
 		return rm_buf_append(out, hit->body.data, hit->body.len);
-	rv = alertcoap_render(&c->provider, area, rm_utc_now_ms(), cf, out,
-	    &info, why);
-	if (rv == RM_OK && info.next_expiry_ms != 0 &&
-	    (c->next_expiry_ms == 0 || info.next_expiry_ms < c->next_expiry_ms))
-		c->next_expiry_ms = info.next_expiry_ms;
+	}
+	rv = alertcoap_render(&c->provider, area, rm_utc_now_ms(), cf, &b,
+	    &in, why);
+	if (rv == RM_OK && in.next_expiry_ms != 0 &&
+	    (c->next_expiry_ms == 0 || in.next_expiry_ms < c->next_expiry_ms))
+		c->next_expiry_ms = in.next_expiry_ms;
+	if (rv == RM_OK) {
+		if (in.n_left_out > 0)
+			atomic_fetch_add(&c->st_left_out, in.n_left_out);
+		srv_cache_put(c, r, area, cf, &b, &in);
+		if (info != NULL)
+			*info = in;
+		rv = rm_buf_append(out, b.data, b.len);
+	}
+	rm_buf_fini(&b);
 	return rv;
 }
 
@@ -332,6 +345,7 @@ csrv_res_new(struct alertcoap *c, const char *area)
 		free(u);
 		return NULL;
 	}
+	u->r = r;
 	coap_resource_set_userdata(r, u);
 	coap_register_request_handler(r, COAP_REQUEST_GET, srv_hnd_get);
 	coap_resource_set_get_observable(r, 1);

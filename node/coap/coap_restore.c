@@ -4,37 +4,29 @@
  * libcoap 4.3.1 keeps observations in memory only and has no call to
  * re-create one (coap_persist_*() came with 4.3.2), and a device that
  * observed before a restart is not told: coap-client 4.3.1 does not
- * even re-register when Max-Age runs out. So the server keeps its own
- * list of plain-UDP observations in a file (alertcoap_opts.observers_file:
- * written at most once a second while it changes, and at a clean stop),
- * and after a restart notifies the observers it read back itself, on
- * libcoap's socket (coap_peek.c found it), with the token they
+ * even re-register when Max-Age runs out. The server keeps its
+ * plain-UDP observers itself (coap_own.c), so it saves that table to a
+ * file (alertcoap_opts.observers_file: written at most once a second
+ * while it changes, and at a clean stop) with the server's Observe
+ * counter, and at start reads it back into the same table: the
+ * observers are simply registered again, with the token they
  * registered with (RFC 7641 §4.2: a notification matches by token and
- * endpoint):
+ * endpoint), and are notified at once (the set may have changed while
+ * the node was down), then as any other observer. The Observe counter
+ * goes on from the saved value plus OWN_OBSERVE_SLACK (rounds a kill -9
+ * may have lost), so values keep growing for the devices (RFC 7641
+ * §3.4); a file without it starts at 2^22, above what libcoap sent.
  *
- *  - once at start (the set may have changed while the node was down),
- *    then on every change of their resource, in the round libcoap's
- *    observers are notified in (so "the next alert" reaches them as fast
- *    as it reaches the others);
- *  - NON, Observe 2^22 + n (n counting up per notification): above any
- *    value the node's libcoap sent before the restart unless it sent 4
- *    million notifications on one resource, and less than 2^23 ahead, so
- *    fresh by RFC 7641 §3.4 for a device that checks the order;
- *  - the first block only (Block2 0/1/1024, Size2) when the body does
- *    not fit one datagram: the device fetches the rest from the resource
- *    as for any notification (coap_peek.c answers it with Observe too).
- *
- * A restored observer ends when the device registers again (same
- * endpoint and token: libcoap has it now), answers a notification with
- * an RST (it forgot the token: RFC 7641 §3.6), or after
- * SRV_RESTORED_TTL_S without a registration. DTLS sessions cannot be
+ * A restored observer ends as any other (GET with Observe: 1, an RST,
+ * a CON never acknowledged), or SRV_RESTORED_TTL_S after it was saved
+ * when it has not registered again by then. DTLS sessions cannot be
  * taken over by another process; devices on coaps:// re-register when
  * their session is re-established.
  *
  * File format, one observer a line (text, so an operator can read it):
  *   udp ADDRESS PORT TOKEN-HEX|- all|AREA-CODE CONTENT-FORMAT SINCE-S
- * Lines that do not parse are skipped and counted in the log line that
- * reports the restore.
+ * and one line `observe N` (the counter). Lines that do not parse are
+ * skipped and counted in the log line that reports the restore.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -46,11 +38,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "node/coap/coap_int.h"
+#include "node/coap/coap_own_int.h"
 
 #define RESTORE_SAVE_GAP_MS 1000     /* at most one write a second */
 #define RESTORE_LINE_MAX    256
-#define RESTORE_OBSERVE_BASE (1u << 22)
 
 static rm_utc_ms
 now_s(void)
@@ -63,14 +54,6 @@ csrv_restore_dirty(struct alertcoap *c)
 {
 	if (c->observers_file != NULL && !c->closing)
 		c->obs_dirty = true;
-}
-
-static void
-restored_del_at(struct alertcoap *c, size_t i)
-{
-	c->restored[i] = c->restored[--c->n_restored];
-	atomic_store(&c->st_restored, c->n_restored);
-	csrv_restore_dirty(c);
 }
 
 /* One line for the observer at (sa, token) on resource all/area. */
@@ -125,13 +108,20 @@ csrv_restore_save(struct alertcoap *c)
 		    o->tok_len, u->all, u->area, o->cf, (uint64_t)now_s())) > 0)
 			rv = rm_buf_append(&b, line, (size_t)k);
 	}
-	for (size_t i = 0; rv == RM_OK && i < c->n_restored; i++) {
-		const struct srv_restored *o = &c->restored[i];
-		if ((k = line_of(line, sizeof(line),
-		    (const struct sockaddr *)&o->to, o->tok, o->tok_len, o->all,
-		    o->area, o->cf, o->since_s)) > 0)
+	for (size_t i = 0; rv == RM_OK && c->own != NULL &&
+	    i < c->own->n_slots; i++) {
+		const struct own_obs *o = &c->own->v[i];
+		if (o->res == NULL)
+			continue;
+		if ((k = line_of(line, sizeof(line), &o->to.sa, o->tok,
+		    o->tok_len, o->res->all, o->res->area, o->cf,
+		    o->restored ? o->since_s : (uint64_t)now_s())) > 0)
 			rv = rm_buf_append(&b, line, (size_t)k);
 	}
+	if (rv == RM_OK && c->own != NULL &&
+	    (k = snprintf(line, sizeof(line), "observe %u\n",
+	    (unsigned)c->own->observe)) > 0)
+		rv = rm_buf_append(&b, line, (size_t)k);
 	if (rv == RM_OK)
 		rv = rm_file_write_atomic(c->observers_file, b.data, b.len,
 		    0600, &why);
@@ -208,162 +198,45 @@ parse_line(char *line, struct srv_restored *o)
 	return true;
 }
 
-void
+bool
 csrv_restore_load(struct alertcoap *c)
 {
 	char line[RESTORE_LINE_MAX];
-	size_t bad = 0, old = 0;
+	size_t bad = 0, old = 0, n = 0;
 	uint64_t now = (uint64_t)now_s();
+	unsigned obs;
 	FILE *f;
 
-	if (c->observers_file == NULL ||
+	if (c->observers_file == NULL || c->own == NULL ||
 	    (f = fopen(c->observers_file, "r")) == NULL)
-		return;
+		return false;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		struct srv_restored o, *p;
+		struct srv_restored o;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
+		if (sscanf(line, "observe %u", &obs) == 1) {
+			c->own->observe = (obs + OWN_OBSERVE_SLACK) & 0xffffffu;
+			continue;
+		}
 		if (!parse_line(line, &o)) {
 			bad++;
 			continue;
 		}
-		if (o.since_s + SRV_RESTORED_TTL_S < now) {
-			old++;
+		if (o.since_s + SRV_RESTORED_TTL_S < now || !c->allow_plain) {
+			old++;      /* expired, or plain observers not allowed */
 			continue;
 		}
-		if (c->n_restored == SRV_RESTORED_MAX) {
+		if (csrv_own_restore(c, &o))
+			n++;
+		else
 			bad++;
-			continue;
-		}
-		if (c->n_restored == c->cap_restored) {
-			size_t cap = c->cap_restored ? 2 * c->cap_restored : 16;
-			if ((p = realloc(c->restored, cap * sizeof(*p))) == NULL)
-				break;
-			c->restored = p;
-			c->cap_restored = cap;
-		}
-		c->restored[c->n_restored++] = o;
 	}
 	fclose(f);
-	atomic_store(&c->st_restored, c->n_restored);
-	if (c->n_restored > 0 || bad > 0 || old > 0)
+	if (n > 0 || bad > 0 || old > 0)
 		rm_log(RM_LOG_NOTICE, SRV_TAG, "%zu observers restored from %s "
-		    "(notified until they register again), %zu older than "
-		    "%d h dropped, %zu lines not valid", c->n_restored,
-		    c->observers_file, old, SRV_RESTORED_TTL_S / 3600, bad);
-}
-
-/* A notification of the current set to one restored observer. */
-static void
-notify_one(struct alertcoap *c, struct srv_restored *o, coap_resource_t *r,
-    uint32_t seq)
-{
-	uint8_t out[1280], v[8];
-	rm_buf b = RM_BUF_INIT;
-	unsigned last = 0;
-	size_t n = 0, take;
-	rm_why why;
-	bool more;
-
-	if (csrv_body(c, r, o->all ? NULL : o->area, o->cf, &b, &why) !=
-	    RM_OK) {
-		rm_buf_fini(&b);
-		return;
-	}
-	take = b.len > 1024 ? 1024 : b.len;
-	more = take < b.len;
-	out[n++] = (uint8_t)(1 << 6 | COAP_MESSAGE_NON << 4 | o->tok_len);
-	out[n++] = 0x45;        /* 2.05 */
-	o->mid = ++c->own_mid;
-	out[n++] = (uint8_t)(o->mid >> 8);
-	out[n++] = (uint8_t)o->mid;
-	memcpy(out + n, o->tok, o->tok_len);
-	n += o->tok_len;
-	n += csrv_opt(out + n, &last, COAP_OPTION_ETAG, v,
-	    coap_encode_var_safe8(v, sizeof(v), csrv_etag(b.data, b.len)));
-	n += csrv_opt(out + n, &last, COAP_OPTION_OBSERVE, v,
-	    csrv_uint(v, RESTORE_OBSERVE_BASE + (seq & 0x3fffff)));
-	if (o->cf != 0)     /* libcoap leaves out text/plain too */
-		n += csrv_opt(out + n, &last, COAP_OPTION_CONTENT_FORMAT, v,
-		    csrv_uint(v, o->cf));
-	n += csrv_opt(out + n, &last, COAP_OPTION_MAXAGE, v,
-	    csrv_uint(v, (uint64_t)c->max_age_s));
-	if (more) {
-		n += csrv_opt(out + n, &last, COAP_OPTION_BLOCK2, v,
-		    csrv_uint(v, 8u | 6u));     /* 0/1/1024 */
-		n += csrv_opt(out + n, &last, COAP_OPTION_SIZE2, v,
-		    csrv_uint(v, b.len));
-	}
-	if (take > 0) {
-		out[n++] = 0xff;
-		memcpy(out + n, b.data, take);
-		n += take;
-	}
-	rm_buf_fini(&b);
-	if (sendto(c->udp_fd, out, n, 0, (const struct sockaddr *)&o->to,
-	    o->tolen) < 0)
-		rm_log(RM_LOG_DEBUG, SRV_TAG, "restored observer: %s",
-		    strerror(errno));
-	else
-		atomic_fetch_add(&c->st_restored_sent, 1);
-}
-
-void
-csrv_restore_notify(struct alertcoap *c, const srv_code *changed, size_t n,
-    bool every)
-{
-	uint64_t now = (uint64_t)now_s();
-
-	if (c->n_restored == 0 || c->udp_fd < 0)
-		return;
-	c->restored_seq++;
-	for (size_t i = c->n_restored; i-- > 0;) {
-		struct srv_restored *o = &c->restored[i];
-		coap_resource_t *r;
-		bool hit = every || o->all;
-
-		if (o->since_s + SRV_RESTORED_TTL_S < now) {
-			restored_del_at(c, i);
-			continue;
-		}
-		for (size_t j = 0; !hit && j < n; j++)
-			hit = area_overlaps(o->area, changed[j]);
-		if (!hit)
-			continue;
-		r = o->all ? c->all : csrv_served(c, o->area) ?
-		    csrv_area_get(c, o->area, false) : NULL;
-		if (r != NULL)
-			notify_one(c, o, r, c->restored_seq);
-	}
-}
-
-void
-csrv_restore_registered(struct alertcoap *c, coap_session_t *s,
-    coap_bin_const_t t)
-{
-	const coap_address_t *a;
-
-	if (c->n_restored == 0 || (a = coap_session_get_addr_remote(s)) == NULL)
-		return;
-	for (size_t i = c->n_restored; i-- > 0;) {
-		struct srv_restored *o = &c->restored[i];
-		if (csrv_sa_eq((const struct sockaddr *)&o->to, &a->addr.sa) &&
-		    o->tok_len == t.length &&
-		    (t.length == 0 || memcmp(o->tok, t.s, t.length) == 0))
-			restored_del_at(c, i);
-	}
-}
-
-void
-csrv_restore_rst(struct alertcoap *c, const coap_address_t *from,
-    coap_mid_t mid)
-{
-	for (size_t i = c->n_restored; i-- > 0;) {
-		struct srv_restored *o = &c->restored[i];
-		if (o->mid == (uint16_t)mid &&
-		    csrv_sa_eq((const struct sockaddr *)&o->to, &from->addr.sa)) {
-			restored_del_at(c, i);
-			return;
-		}
-	}
+		    "(Observe from %u), %zu older than %d h dropped, %zu lines "
+		    "not valid or over the table", n, c->observers_file,
+		    (unsigned)c->own->observe, old, SRV_RESTORED_TTL_S / 3600,
+		    bad);
+	return n > 0;
 }

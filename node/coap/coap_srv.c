@@ -47,7 +47,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "node/coap/coap_int.h"
+#include "node/coap/coap_own_int.h"
 
 static void
 srv_notify_res(struct alertcoap *c, coap_resource_t *r, const char *area,
@@ -56,9 +56,14 @@ srv_notify_res(struct alertcoap *c, coap_resource_t *r, const char *area,
 	struct alertcoap_set_info info;
 	rm_why why;
 	int mode = COAP_RESOURCE_FLAGS_NOTIFY_CON;
+	const struct srv_res *u = coap_resource_get_userdata(r);
 
-	if (!coap_resource_notify_observers(r, NULL))
-		return;         /* nobody observes it */
+	csrv_own_mark(c, r);    /* own observers: csrv_own_round() */
+	if (!coap_resource_notify_observers(r, NULL)) {
+		if (u != NULL && u->n_obs > 0)
+			atomic_fetch_add(&c->st_notifications, 1);
+		return;         /* libcoap has no observer of it */
+	}
 	atomic_fetch_add(&c->st_notifications, 1);
 	/* The mode is read when libcoap sends, later in this loop. */
 	if (alertcoap_render(&c->provider, area, now, ALERTCOAP_CF_TEXT, NULL,
@@ -104,7 +109,7 @@ srv_process_pending(struct alertcoap *c)
 		if (hit)
 			srv_notify_res(c, c->areas[i].r, c->areas[i].code, now);
 	}
-	csrv_restore_notify(c, pend, n, all);
+	csrv_own_round(c);
 }
 
 /* Wake the server thread (any thread; never blocks). */
@@ -172,6 +177,7 @@ srv_round_epoll(struct alertcoap *c)
 	    lib_ms == 0 ? -1 : lib_ms > INT_MAX ? INT_MAX : (int)lib_ms);
 	wait_ms = srv_min_wait(wait_ms, csrv_restore_wait_ms(c));
 	wait_ms = srv_min_wait(wait_ms, csrv_dtls_sweep(c));
+	wait_ms = srv_min_wait(wait_ms, csrv_own_wait_ms(c));
 	/* After a block answered by coap_peek.c, libcoap holds the next
 	 * notification to that session for 2 s (it believes the block-wise
 	 * notification unfinished) and sets no timer for it: look again. */
@@ -197,7 +203,8 @@ static int
 srv_round_select(struct alertcoap *c)
 {
 	int wait_ms = srv_min_wait(srv_min_wait(srv_expiry_wait_ms(c),
-	    csrv_restore_wait_ms(c)), csrv_dtls_sweep(c));
+	    csrv_restore_wait_ms(c)), srv_min_wait(csrv_dtls_sweep(c),
+	    csrv_own_wait_ms(c)));
 	fd_set rd;
 
 	FD_ZERO(&rd);
@@ -218,10 +225,9 @@ srv_main(void *arg)
 	struct alertcoap *c = arg;
 
 	csrv_set_current(c);
-	/* The set may have changed while the node was down. */
-	csrv_restore_notify(c, NULL, 0, true);
 	while (!atomic_load(&c->stop)) {
 		srv_process_pending(c);
+		csrv_own_tick(c);
 		csrv_restore_tick(c);
 		if ((c->ep_fd >= 0 ? srv_round_epoll(c) :
 		    srv_round_select(c)) < 0) {
@@ -285,6 +291,14 @@ alertcoap_get_stats(struct alertcoap *c, struct alertcoap_stats *out)
 	out->dtls_failed = atomic_load(&c->st_dtls_failed);
 	out->psk_unknown = atomic_load(&c->st_psk_unknown);
 	out->plain_refused = atomic_load(&c->st_plain_refused);
+	out->registrations = atomic_load(&c->st_registrations);
+	out->sent_non = atomic_load(&c->st_sent_non);
+	out->sent_con = atomic_load(&c->st_sent_con);
+	out->retransmits = atomic_load(&c->st_retransmits);
+	out->acks = atomic_load(&c->st_acks);
+	out->dropped_no_ack = atomic_load(&c->st_dropped_no_ack);
+	out->send_errors = atomic_load(&c->st_send_errors);
+	out->sock_drops = atomic_load(&c->st_sock_drops);
 }
 
 static int
@@ -333,6 +347,7 @@ srv_free(struct alertcoap *c)
 		coap_free_context(c->ctx);  /* resources, userdata, sessions */
 		csrv_lib_release();
 	}
+	csrv_own_fini(c);
 	if (c->ep_fd >= 0)
 		close(c->ep_fd);
 	if (c->wake_fd >= 0)
@@ -342,7 +357,6 @@ srv_free(struct alertcoap *c)
 	free(c->areas);
 	free(c->served);
 	free(c->obs);
-	free(c->restored);
 	free(c->observers_file);
 	free(c);
 }
@@ -425,6 +439,8 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 		goto fail;
 	}
 	c->max_age_s = opts->max_age_s ? (int)opts->max_age_s : 60;
+	c->ack_timeout_ms = opts->ack_timeout_ms ? opts->ack_timeout_ms :
+	    OWN_ACK_TIMEOUT_MS;
 	if (opts->observers_file != NULL &&
 	    (c->observers_file = strdup(opts->observers_file)) == NULL) {
 		rv = rm_fail(why, RM_ENOMEM, "coap: no memory");
@@ -444,7 +460,7 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	coap_set_app_data(c->ctx, c);
 	coap_context_set_block_mode(c->ctx, COAP_BLOCK_USE_LIBCOAP |
 	    COAP_BLOCK_SINGLE_BODY);
-	coap_resource_release_userdata_handler(c->ctx, free);
+	coap_resource_release_userdata_handler(c->ctx, csrv_res_release);
 	coap_register_nack_handler(c->ctx, csrv_nack);
 	coap_register_event_handler(c->ctx, csrv_event);
 	if ((rv = srv_bind(c, host, opts->port ? opts->port : 5683, false,
@@ -471,9 +487,13 @@ alertcoap_start(const struct alertcoap_opts *opts, struct alertcoap **out,
 	for (size_t i = 0; i < opts->n_areas; i++)
 		if (csrv_area_get(c, opts->areas[i], true) == NULL)
 			goto nomem;
-	if ((rv = srv_wake_init(c, why)) != RM_OK)
+	if ((rv = srv_wake_init(c, why)) != RM_OK ||
+	    (rv = csrv_own_init(c, why)) != RM_OK)
 		goto fail;
-	csrv_restore_load(c);
+	/* Observers read back are notified at once: the set may have
+	 * changed while the node was down. */
+	if (csrv_restore_load(c))
+		c->pending_any = c->pending_all = true;
 	if (pthread_create(&c->thread, NULL, srv_main, c) != 0) {
 		rv = rm_fail(why, RM_ENOMEM, "coap: cannot start thread");
 		goto fail;

@@ -130,7 +130,7 @@ struct alertcoap_opts {
 	struct alertcoap_provider provider;
 	/* Where the plain-UDP observations are kept across restarts
 	 * (coap_restore.c, docs/COAP.md "Restarts"): read at start, the
-	 * observers found there notified until they register again;
+	 * observers found there registered again and notified at once;
 	 * written atomically (mode 0600) at most once a second while
 	 * observations change, and at alertcoap_stop(). NULL: not kept. */
 	const char *observers_file;
@@ -144,6 +144,11 @@ struct alertcoap_opts {
 	 * stays open), only coaps:// sessions read alerts. */
 	bool registered_only;
 	struct alertcoap_devices devices;
+	/* ACK_TIMEOUT of confirmable notifications to plain-UDP observers
+	 * (RFC 7252 §4.8; §4.8.1 lets an application change it): 0 means
+	 * 2000 ms, the RFC's default (the node always uses it; tests set a
+	 * short one). */
+	uint32_t ack_timeout_ms;
 };
 
 struct alertcoap_stats {
@@ -168,6 +173,17 @@ struct alertcoap_stats {
 	                              identity, wrong key, bad records) */
 	uint64_t psk_unknown;      /* of those, identity not registered */
 	uint64_t plain_refused;    /* plain GETs refused (registered_only) */
+	/* The own engine for plain-UDP observers (docs/COAP.md "Observe"): */
+	uint64_t registrations;    /* Observe: 0 GETs registered or refreshed */
+	uint64_t sent_non;         /* notifications sent NON */
+	uint64_t sent_con;         /* notifications sent CON (first send) */
+	uint64_t retransmits;      /* CON retransmissions (RFC 7252 §4.8) */
+	uint64_t acks;             /* ACKs to our CON notifications */
+	uint64_t dropped_no_ack;   /* observers ended: no ACK after the last
+	                              retransmission (RFC 7641 §4.5) */
+	uint64_t send_errors;      /* datagrams the kernel refused to send */
+	uint64_t sock_drops;       /* datagrams the kernel dropped at the
+	                              server's UDP socket (SO_RXQ_OVFL) */
 };
 
 /* Bind (UDP), create resources, start the thread. opts is copied

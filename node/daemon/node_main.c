@@ -368,6 +368,13 @@ node_coap_figures(struct node *n, struct node_coap_stats *out)
 	out->dtls_failed = cs.dtls_failed;
 	out->psk_unknown = cs.psk_unknown;
 	out->plain_refused = cs.plain_refused;
+	out->registrations = cs.registrations;
+	out->sent_non = cs.sent_non;
+	out->sent_con = cs.sent_con;
+	out->retransmits = cs.retransmits;
+	out->acks = cs.acks;
+	out->dropped_no_ack = cs.dropped_no_ack;
+	out->sock_drops = cs.sock_drops;
 }
 
 /* Area resources created at start: every roster agency's areas and the

@@ -161,6 +161,49 @@ http(struct node *n, rm_buf *b)
 	return rv;
 }
 
+/* The own observe engine's counters (docs/COAP.md "Observe"). */
+static int
+coap_engine(const struct node_coap_stats *cs, rm_buf *b)
+{
+	static const char *const help[] = {
+		"CoAP Observe registrations (plain UDP)",
+		"CoAP notifications sent, by message type",
+		"CoAP confirmable notifications retransmitted",
+		"CoAP ACKs to confirmable notifications",
+		"CoAP observers dropped after no ACK (RFC 7641 4.5)",
+		"Datagrams dropped at the CoAP UDP socket",
+	};
+	int rv;
+
+	if ((rv = family(b, "riskmesh_coap_registrations_total", "counter",
+	    help[0])) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_registrations_total", NULL, NULL,
+	    cs->registrations)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_notifications_sent_total",
+	    "counter", help[1])) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_notifications_sent_total", "type",
+	    "non", cs->sent_non)) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_notifications_sent_total", "type",
+	    "con", cs->sent_con)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_retransmissions_total", "counter",
+	    help[2])) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_retransmissions_total", NULL, NULL,
+	    cs->retransmits)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_acks_total", "counter", help[3]))
+	    != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_acks_total", NULL, NULL, cs->acks))
+	    != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_observers_dropped_total", "counter",
+	    help[4])) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_observers_dropped_total", NULL, NULL,
+	    cs->dropped_no_ack)) != RM_OK ||
+	    (rv = family(b, "riskmesh_coap_socket_drops_total", "counter",
+	    help[5])) != RM_OK)
+		return rv;
+	return sample(b, "riskmesh_coap_socket_drops_total", NULL, NULL,
+	    cs->sock_drops);
+}
+
 static int
 coap(const struct service_status *st, rm_buf *b)
 {
@@ -176,7 +219,9 @@ coap(const struct service_status *st, rm_buf *b)
 	    (rv = sample(b, "riskmesh_coap_observers", NULL, NULL,
 	    cs->observers)) != RM_OK ||
 	    (rv = family(b, "riskmesh_coap_requests_total", "counter",
-	    "CoAP requests served")) != RM_OK)
+	    "CoAP requests served")) != RM_OK ||
+	    (rv = sample(b, "riskmesh_coap_requests_total", NULL, NULL,
+	    cs->requests)) != RM_OK)
 		return rv;
 	if ((rv = sample(b, "riskmesh_coap_requests_total", NULL, NULL,
 	    cs->requests)) != RM_OK ||
@@ -195,8 +240,10 @@ coap(const struct service_status *st, rm_buf *b)
 	    "Plain coap:// reads refused (coap_allow_unregistered = no)")) !=
 	    RM_OK)
 		return rv;
-	return sample(b, "riskmesh_coap_plain_refused_total", NULL, NULL,
-	    cs->plain_refused);
+	if ((rv = sample(b, "riskmesh_coap_plain_refused_total", NULL, NULL,
+	    cs->plain_refused)) != RM_OK)
+		return rv;
+	return coap_engine(cs, b);
 }
 
 /* Registered devices and delivery receipts (node/devices). */

@@ -128,8 +128,8 @@ status_coap_json(struct node *n, const struct service_status *st)
 
 	if (!st->coap_on)
 		return json_null();
-	return json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
-	    "s:I,s:I,s:I}",
+	return json_pack("{s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
 	    "listen", n->cfg.coap_listen,
 	    "dtls_listen", n->cfg.coaps_listen,
 	    "allow_unregistered", n->cfg.coap_allow_unregistered,
@@ -144,7 +144,14 @@ status_coap_json(struct node *n, const struct service_status *st)
 	    "left_out", (json_int_t)cs->left_out,
 	    "plain_refused", (json_int_t)cs->plain_refused,
 	    "restored_observers", (json_int_t)cs->restored,
-	    "restored_notifications", (json_int_t)cs->restored_sent);
+	    "restored_notifications", (json_int_t)cs->restored_sent,
+	    "registrations", (json_int_t)cs->registrations,
+	    "notifications_non", (json_int_t)cs->sent_non,
+	    "notifications_con", (json_int_t)cs->sent_con,
+	    "retransmissions", (json_int_t)cs->retransmits,
+	    "acks", (json_int_t)cs->acks,
+	    "dropped_no_ack", (json_int_t)cs->dropped_no_ack,
+	    "socket_drops", (json_int_t)cs->sock_drops);
 }
 
 /* The monitoring rules (node_rules_get_stats), null without them. */

@@ -103,6 +103,13 @@ struct node_coap_stats {
 	uint64_t dtls_failed; /* DTLS handshakes failed */
 	uint64_t psk_unknown; /* of those, identity not registered */
 	uint64_t plain_refused; /* plain GETs refused (registered only) */
+	uint64_t registrations; /* own observe engine (docs/COAP.md) */
+	uint64_t sent_non;
+	uint64_t sent_con;
+	uint64_t retransmits;
+	uint64_t acks;
+	uint64_t dropped_no_ack;
+	uint64_t sock_drops;    /* datagrams dropped at the UDP socket */
 };
 
 /*

@@ -4,8 +4,14 @@
  * its notification, beside a raw UDP floor measured in the same run.
  *
  *   bench_coap_fanout COAP_PORT HTTP_HOST:PORT TOKEN [N] [ROUNDS] [AREA]
- *       [non|con]
- *   (defaults: 1000 observers, 5 rounds, area 120116, non)
+ *       [non|con] [blue|red] [NODE_PID]
+ *   (defaults: 1000 observers, 5 rounds, area 120116, non, blue)
+ *
+ * Also measured: the time to register the N observers (BATCH requests
+ * in flight), and with NODE_PID the node's CPU time (utime + stime from
+ * /proc/PID/stat) from before the POST until it is idle again (no CPU
+ * used for 300 ms), per round. A red alert makes the notifications
+ * confirmable: every observer ACKs as it reads.
  *
  * 1. N UDP sockets on 127.0.0.1 each register one observation (NON or
  *    CON GET /alerts/<area>, Observe: 0, RFC 7641 §3.1), a batch at a
@@ -50,10 +56,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench_util.h"
 #include "test_coap_raw.h"
 
 #define N_MAX      20000
-#define BATCH      50        /* registrations in flight */
+#define BATCH      1000      /* registrations in flight */
 #define WAIT_MS    10000     /* longest wait for one round */
 #define CT_CON     0
 #define CT_NON     1
@@ -75,36 +82,14 @@ static struct sockaddr_in srv;   /* the CoAP server */
 static uint16_t mid = 1;
 static bool floor_mode;          /* any datagram counts (udp_floor) */
 static bool reg_con;             /* register with CON, else NON */
+static const char *grade = "blue"; /* of the alerts posted */
+static int node_pid;             /* 0: CPU not measured */
 
 static void
 die(const char *what)
 {
 	fprintf(stderr, "bench_coap_fanout: %s: %s\n", what, strerror(errno));
 	exit(1);
-}
-
-static int64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static int64_t
-median(int64_t *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp_i64);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* GET /alerts/<area> (CON or NON), Observe: 0, token = i (4 bytes). */
@@ -152,7 +137,7 @@ drain(struct obs *o)
 		struct iovec iov = { buf, sizeof(buf) };
 		struct msghdr m = { 0 };
 		struct cmsghdr *c;
-		int64_t t = now_ns();
+		int64_t t = bench_now_ns();
 		ssize_t n;
 
 		m.msg_iov = &iov;
@@ -191,13 +176,13 @@ static int
 collect(int lo, int hi, int wait_ms)
 {
 	struct epoll_event ev[64];
-	int64_t end = now_ns() + (int64_t)wait_ms * 1000000;
+	int64_t end = bench_now_ns() + (int64_t)wait_ms * 1000000;
 	int done = 0;
 
 	for (int i = lo; i < hi; i++)
 		done += obs[i].got;
 	while (done < hi - lo) {
-		int left = (int)((end - now_ns()) / 1000000), k;
+		int left = (int)((end - bench_now_ns()) / 1000000), k;
 		if (left <= 0)
 			break;
 		if ((k = epoll_wait(ep, ev, 64, left)) < 0 && errno != EINTR)
@@ -277,7 +262,7 @@ register_all(const char *area)
 	}
 }
 
-/* POST one blue alert for area; returns the time the 201 was read. */
+/* POST one alert (grade) for area; returns the time the 201 was read. */
 static int64_t
 post_alert(const char *hostport, const char *token, const char *area,
     int round, int64_t *t_sent)
@@ -300,9 +285,9 @@ post_alert(const char *hostport, const char *token, const char *area,
 		fprintf(stderr, "bench_coap_fanout: bad HTTP host\n");
 		exit(2);
 	}
-	blen = snprintf(body, sizeof(body), "{\"grade\":\"blue\",\"areas\":"
+	blen = snprintf(body, sizeof(body), "{\"grade\":\"%s\",\"areas\":"
 	    "[\"%s\"],\"texts\":[{\"lang\":\"en-US\",\"event\":\"Bench\","
-	    "\"headline\":\"fan-out %d\"}]}", area, round);
+	    "\"headline\":\"fan-out %d\"}]}", grade, area, round);
 	rlen = snprintf(req, sizeof(req), "POST /v1/alerts HTTP/1.1\r\n"
 	    "Host: %s\r\nAuthorization: Bearer %s\r\nContent-Type: "
 	    "application/json\r\nContent-Length: %d\r\nConnection: close"
@@ -310,7 +295,7 @@ post_alert(const char *hostport, const char *token, const char *area,
 	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
 		die("HTTP connect");
-	*t_sent = now_ns();
+	*t_sent = bench_now_ns();
 	if (write(fd, req, (size_t)rlen) != rlen)
 		die("HTTP write");
 	for (;;) {
@@ -322,13 +307,21 @@ post_alert(const char *hostport, const char *token, const char *area,
 		if (strstr(resp, "\r\n") != NULL)
 			break;
 	}
-	t = now_ns();
+	t = bench_now_ns();
 	close(fd);
 	if (strncmp(resp, "HTTP/1.1 201", 12) != 0) {
 		fprintf(stderr, "bench_coap_fanout: POST: %s\n", resp);
 		exit(1);
 	}
 	return t;
+}
+
+/* Read (and ACK) what waits on every observer socket. */
+static void
+drain_all(void)
+{
+	for (int k = 0; k < n_obs; k++)
+		(void)drain(&obs[k]);
 }
 
 /* The floor's sender: one datagram of f->len bytes to each observer. */
@@ -347,7 +340,7 @@ floor_sender(void *arg)
 	if (fd < 0)
 		die("socket");
 	memset(buf, 0x5a, sizeof(buf)); /* NON, code 0x5a: no 2.05 */
-	f->t0 = now_ns();
+	f->t0 = bench_now_ns();
 	for (int i = 0; i < n_obs; i++)
 		if (sendto(fd, buf, f->len, 0, (struct sockaddr *)&obs[i].addr,
 		    sizeof(obs[i].addr)) < 0)
@@ -391,6 +384,7 @@ main(int argc, char **argv)
 	const char *area = "120116";
 	int64_t fan[64], flo[64], first[64], spread[64], from_post[64];
 	int64_t ratio[64];              /* per round, x 1000 */
+	int64_t cpu[64];                /* node CPU ms until idle */
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: bench_coap_fanout COAP_PORT "
@@ -410,19 +404,31 @@ main(int argc, char **argv)
 	}
 	if ((obs = calloc((size_t)n_obs, sizeof(*obs))) == NULL)
 		die("calloc");
+	if (argc > 8)
+		grade = argv[8];
+	node_pid = argc > 9 ? atoi(argv[9]) : 0;
 	open_observers((uint16_t)atoi(argv[1]));
-	register_all(area);
-	printf("# %d observers of /alerts/%s registered (%s GET)\n", n_obs,
-	    area, reg_con ? "CON" : "NON");
+	{
+		int64_t t0 = bench_now_ns(), c0 = bench_cpu_ms(node_pid);
+		register_all(area);
+		printf("# %d observers of /alerts/%s registered (%s GET, %d "
+		    "in flight) in %.1f ms, node CPU %lld ms\n", n_obs, area,
+		    reg_con ? "CON" : "NON", BATCH, (bench_now_ns() - t0) / 1e6,
+		    (long long)(bench_cpu_ms(node_pid) - c0));
+	}
+	printf("# alerts posted: %s\n", grade);
 	for (int r = 0; r < rounds; r++) {
 		int64_t t_sent, t201, lo = INT64_MAX, hi = 0;
 		size_t len = 0;
 		int got;
 
+		int64_t cpu0, cpu1;
+
 		for (int i = 0; i < n_obs; i++) {
 			(void)drain(&obs[i]);
 			obs[i].got = false;
 		}
+		cpu0 = bench_idle_cpu_ms(node_pid, drain_all);
 		t201 = post_alert(argv[2], argv[3], area, r, &t_sent);
 		if ((got = collect(0, n_obs, WAIT_MS)) < n_obs) {
 			fprintf(stderr, "bench_coap_fanout: round %d: only %d "
@@ -434,6 +440,8 @@ main(int argc, char **argv)
 			hi = obs[i].t_ns > hi ? obs[i].t_ns : hi;
 			len = obs[i].len > len ? obs[i].len : len;
 		}
+		cpu1 = bench_idle_cpu_ms(node_pid, drain_all);
+		cpu[r] = cpu1 - cpu0;
 		fan[r] = hi - t201;
 		first[r] = lo - t201;
 		spread[r] = hi - lo;
@@ -442,21 +450,24 @@ main(int argc, char **argv)
 			int64_t f[3];
 			for (int k = 0; k < 3; k++)
 				f[k] = udp_floor(len);
-			flo[r] = median(f, 3);
+			flo[r] = bench_median(f, 3);
 		}
 		ratio[r] = fan[r] * 1000 / flo[r];
 		printf("round %d: POST->201 %.2f ms, 201->first %.2f ms, "
 		    "201->last %.2f ms, first->last %.2f ms, UDP floor "
-		    "(%zu-byte datagrams) %.2f ms, ratio %.1f\n", r + 1,
+		    "(%zu-byte datagrams) %.2f ms, ratio %.1f, node CPU until "
+		    "idle %lld ms\n", r + 1,
 		    (t201 - t_sent) / 1e6, first[r] / 1e6, fan[r] / 1e6,
 		    spread[r] / 1e6, len, flo[r] / 1e6,
-		    ratio[r] / 1e3);
+		    ratio[r] / 1e3, (long long)cpu[r]);
 		fflush(stdout);
 	}
 	{
-		int64_t mf = median(fan, rounds), mu = median(flo, rounds);
-		int64_t m1 = median(first, rounds), ms = median(spread, rounds);
-		int64_t mp = median(from_post, rounds);
+		int64_t mf = bench_median(fan, rounds);
+		int64_t mu = bench_median(flo, rounds);
+		int64_t m1 = bench_median(first, rounds);
+		int64_t ms = bench_median(spread, rounds);
+		int64_t mp = bench_median(from_post, rounds);
 		printf("\n| figure (median of %d rounds) | value |\n|---|---|\n"
 		    "| POST sent to last of %d observers notified | %.2f ms |\n"
 		    "| 201 to first of %d observers notified | %.2f ms |\n"
@@ -465,9 +476,11 @@ main(int argc, char **argv)
 		    "**%.2f ms** |\n"
 		    "| raw UDP floor, %d datagrams | %.2f ms |\n"
 		    "| **ratio (201 to last) / floor, same round** | "
-		    "**%.1f** |\n",
+		    "**%.1f** |\n"
+		    "| node CPU from POST until idle | %lld ms |\n",
 		    rounds, n_obs, mp / 1e6, n_obs, m1 / 1e6, ms / 1e6, n_obs,
-		    mf / 1e6, n_obs, mu / 1e6, median(ratio, rounds) / 1e3);
+		    mf / 1e6, n_obs, mu / 1e6, bench_median(ratio, rounds) / 1e3,
+		    (long long)bench_median(cpu, rounds));
 	}
 	return 0;
 }

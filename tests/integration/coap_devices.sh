@@ -128,4 +128,21 @@ out=$(timeout 20 $CC -m get -B 3 -u siren-1 -k "$K1" "$S/alerts/120116" 2>&1)
 check "a removed device is refused without a restart" test -z "$(grep '台风' <<<"$out")"
 out=$("${RM[@]}" device remove -c "$conf" siren-1 2>&1)
 check_contains "removing it again is 404" "$out" "404"
+
+# ---- coap_allow_unregistered = no: registered devices only ----
+rm_node_kill "$FED" $A TERM
+sed -i "s/^coap_allow_unregistered = .*/coap_allow_unregistered = no/" "$conf"
+grep -q '^coap_allow_unregistered = no' "$conf" ||
+    echo "coap_allow_unregistered = no" >>"$conf"
+rm_node_start "$FED" $A
+out=$(timeout 10 $CC -m get -B 3 "$C/alerts/120116" 2>&1)
+check_contains "plain GET refused 4.01" "$out" "4.01"
+check "... without the alert" test -z "$(grep '台风' <<<"$out")"
+out=$(timeout 10 $CC -m get -s 3 -B 3 "$C/alerts/120116" 2>&1)
+check_contains "plain Observe refused 4.01 too (never registered)" "$out" "4.01"
+st=$(rm_http "$FED" $A GET /v1/status | http_body)
+check_eq "no plain observer registered" "$(rm_json 'd["coap"]["observers"]' <<<"$st")" 0
+check "plain refusals counted" test "$(rm_json 'd["coap"]["plain_refused"]' <<<"$st")" -ge 2
+out=$(timeout 20 $CC -m get -B 5 -u panel-2 -k "$K2" "$S/alerts/120116" 2>&1)
+check_contains "a registered device still reads over coaps://" "$out" "台风"
 finish

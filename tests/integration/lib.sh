@@ -75,6 +75,17 @@ wait_metric_ge() { # NODE NAME MIN SECONDS
 	return 1
 }
 
+# it_seen FILE TEXT SECONDS: FILE holds TEXT (a grep pattern) within
+# SECONDS (what a background client, e.g. coap-client, printed).
+it_seen() {
+	local deadline=$(( $(date +%s) + $3 ))
+	while [ "$(date +%s)" -le "$deadline" ]; do
+		grep -q "$2" "$1" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # body and status of an rm_http call
 http_status() { tail -1; }
 http_body() { sed '$d'; }

@@ -191,6 +191,7 @@ test_start(void)
 	memset(&o, 0, sizeof(o));
 	o.areas = areas;
 	o.n_areas = 2;
+	o.ack_timeout_ms = 100;         /* test_con_no_ack() */
 	fx_start(&o);
 	/* 120105: blue only (non-confirmable notifications); 120116: a
 	 * body of several blocks. */
@@ -346,6 +347,59 @@ test_block_with_observe(void)
 	close(fd);
 }
 
+/* Confirmable notifications (a red alert) to two raw devices: one ACKs
+ * and stays; the other never answers, gets the same message again
+ * MAX_RETRANSMIT (4) times with doubling timeouts, then its observation
+ * ends (RFC 7641 §4.5) and the gauge goes down. */
+static void
+test_con_no_ack(void)
+{
+	struct alertcoap_stats st0, st;
+	struct fake_alert *a;
+	struct msg m, first;
+	uint64_t base;
+	int fd, fd2, sends = 0;
+
+	if (fx_srv == NULL)
+		return;
+	base = observers();
+	alertcoap_get_stats(fx_srv, &st0);
+	fd = dev_open();
+	fd2 = dev_open();
+	dev_get(fd, 0x400, "MUTE", "120110", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(m.type == 2 && m.code == 0x45 && m.observe >= 0);
+	dev_get(fd2, 0x400, "ACKS", "120110", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(wait_observers(base + 2));
+	a = fx_add_alert("quake-1", RM_GRADE_RED, RM_STATUS_ACTUAL, "地震红色预警",
+	    "Red earthquake warning", "120110", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	CU_ASSERT_FATAL(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(m.type == 0 && m.observe >= 0);    /* CON */
+	dev_empty(fd2, 2, m.mid);                    /* ACK */
+	CU_ASSERT_FATAL(dev_recv_full(fd, &first, 3000));
+	CU_ASSERT(first.type == 0 && memcmp(first.tok, "MUTE", 4) == 0);
+	/* the same message again, never acknowledged */
+	while (dev_recv_full(fd, &m, 3000)) {
+		CU_ASSERT(m.type == 0 && m.mid == first.mid);
+		sends++;
+	}
+	CU_ASSERT_EQUAL(sends, 4);
+	CU_ASSERT(wait_observers(base + 1));
+	alertcoap_get_stats(fx_srv, &st);
+	CU_ASSERT(st.sent_con >= st0.sent_con + 2);
+	CU_ASSERT_EQUAL(st.retransmits, st0.retransmits + 4);
+	CU_ASSERT_EQUAL(st.dropped_no_ack, st0.dropped_no_ack + 1);
+	CU_ASSERT_EQUAL(st.acks, st0.acks + 1);
+	/* the ACKing device still observes */
+	dev_get(fd2, 0x401, "ACKS", "120110", 1, -1);
+	CU_ASSERT(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(wait_observers(base));
+	close(fd);
+	close(fd2);
+}
+
 static void
 test_stop(void)
 {
@@ -360,6 +414,7 @@ rm_test_register(void)
 		{ "register_cancel", test_register_cancel },
 		{ "rst_non", test_rst_non },
 		{ "block_with_observe", test_block_with_observe },
+		{ "con_no_ack", test_con_no_ack },
 		{ "stop", test_stop },
 		CU_TEST_INFO_NULL,
 	};
