@@ -50,6 +50,9 @@ struct srv_res {
 	uint64_t hit_round;     /* changed in this round (coap_own.c) */
 	uint64_t tail_round;    /* tail[] built in this round */
 	struct own_tail *tail[4]; /* by content format (coap_own.c) */
+	uint64_t sent_etag[4];  /* ETag of the body last notified, by
+	                           content format; valid if sent_valid */
+	bool sent_valid[4];
 };
 
 struct srv_area {

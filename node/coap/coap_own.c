@@ -318,6 +318,12 @@ tail_get(struct alertcoap *c, struct srv_res *u, unsigned cf)
 	t->len = cw_tail(t->data, CW_TAIL_MAX, &ct);
 	t->type = info.max_grade >= RM_GRADE_ORANGE ? COAP_MESSAGE_CON :
 	    COAP_MESSAGE_NON;
+	/* A round whose set did not change for this resource (an alert
+	 * that arrived already expired, an expiry of an alert no longer
+	 * shown) sends nothing: each change is broadcast once. */
+	t->unchanged = u->sent_valid[k] && u->sent_etag[k] == ct.etag;
+	u->sent_etag[k] = ct.etag;
+	u->sent_valid[k] = true;
 	t->refs = 1;
 	rm_buf_fini(&b);
 	u->tail[k] = t;
@@ -661,7 +667,7 @@ csrv_own_round(struct alertcoap *c)
 			own_del(c, (uint32_t)i);
 			continue;
 		}
-		if ((t = tail_get(c, o->res, o->cf)) == NULL)
+		if ((t = tail_get(c, o->res, o->cf)) == NULL || t->unchanged)
 			continue;
 		if (o->restored)
 			atomic_fetch_add(&c->st_restored_sent, 1);

@@ -33,6 +33,8 @@ union own_addr {
 struct own_tail {
 	unsigned refs;
 	unsigned type;          /* COAP_MESSAGE_CON or _NON */
+	bool unchanged;         /* the body the resource's observers in this
+	                           format were last sent: no notification */
 	size_t len;
 	uint8_t data[];
 };
