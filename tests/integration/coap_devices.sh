@@ -128,4 +128,16 @@ out=$(timeout 20 $CC -m get -B 3 -u siren-1 -k "$K1" "$S/alerts/120116" 2>&1)
 check "a removed device is refused without a restart" test -z "$(grep '台风' <<<"$out")"
 out=$("${RM[@]}" device remove -c "$conf" siren-1 2>&1)
 check_contains "removing it again is 404" "$out" "404"
+# ---- a receipts log that is a symbolic link is refused, its target untouched ----
+rm_node_kill "$FED" $A TERM
+nd=$(rm_node_dir "$FED" $A)
+mv "$nd/data/receipts.log" "$T/receipts.keep"
+printf 'not a receipt\nno newline at the end' >"$T/victim"
+ln -s "$T/victim" "$nd/data/receipts.log"
+"$RM_BIN/riskmeshd" -c "$conf" >>"$nd/log" 2>&1
+check "riskmeshd refuses to start on a symlinked receipts log" test $? -ne 0
+check_eq "the symlink's target is untouched" "$(cat "$T/victim")" \
+    "$(printf 'not a receipt\nno newline at the end')"
+rm -f "$nd/data/receipts.log"
+mv "$T/receipts.keep" "$nd/data/receipts.log"
 finish
