@@ -34,6 +34,8 @@ for b in notcbor trailing mode9 prefix33 unordered overflow nested; do
 	    "$(awk -v k="$b" '$1 == "bad" && $2 == k { print $3 }' <<<"$out")" abort
 done
 check_eq "after thirty sessions at once a session still completes" "$(field alive)" 1
+check "malformed RECONCILEs counted (riskmesh_fed_reconcile_refused_total)" test \
+    "$(rm_metric "$FED" $A riskmesh_fed_reconcile_refused_total || echo 0)" -ge 7
 check "malformed RECONCILEs logged on sec/fed" \
     grep -q "sec/fed: peer $C: RECONCILE [0-9]* refused" "$(rm_node_dir "$FED" $A)/log"
 check_eq "the store is as it was" "$(rm_status_field "$FED" $A 'd["set"]')" "$set0"
