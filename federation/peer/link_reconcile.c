@@ -144,6 +144,69 @@ send_keys(struct fed_peer *p, const struct fed_want *w, size_t n)
 	return rv;
 }
 
+static int
+key_order(const void *a, const void *b)
+{
+	return rbsr_key_cmp(a, b);
+}
+
+/* The records still queued for the peer, sorted and each once: however
+ * many sessions or messages the peer sends that name our whole set
+ * ("I hold none"), the queue never holds more keys than our set. */
+static void
+compact_sends(struct fed_rc *rc)
+{
+	size_t n = rc->n_send - rc->send_next, k = 0;
+	struct rbsr_key *q = rc->send + rc->send_next;
+
+	if (n < 2)
+		return;
+	qsort(q, n, sizeof(*q), key_order);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || rbsr_key_cmp(&rc->send[k - 1], &q[i]) != 0)
+			rc->send[k++] = q[i];
+	rc->send_next = 0;
+	rc->n_send = k;
+}
+
+static int
+want_order(const void *a, const void *b)
+{
+	const struct fed_want *x = a, *y = b;
+	size_t n = x->prefix_len < y->prefix_len ? x->prefix_len :
+	    y->prefix_len;
+	int c;
+
+	if (x->issued_ms != y->issued_ms)
+		return x->issued_ms < y->issued_ms ? -1 : 1;
+	if ((c = memcmp(x->prefix, y->prefix, n)) != 0)
+		return c;
+	return x->prefix_len < y->prefix_len ? -1 :
+	    x->prefix_len > y->prefix_len;
+}
+
+/* The keys of a WANT, sorted, each record asked for once: a key equal
+ * to, or a longer prefix of, the one kept before it is dropped (one
+ * WANT of 1,024 copies of one key made us send that record 1,024 times).
+ * Returns the number kept in out. */
+static size_t
+want_unique(const struct fed_want *w, size_t n, struct fed_want *out)
+{
+	size_t k = 0;
+
+	memcpy(out, w, n * sizeof(*w));
+	qsort(out, n, sizeof(*out), want_order);
+	for (size_t i = 0; i < n; i++) {
+		const struct fed_want *prev = k > 0 ? &out[k - 1] : NULL;
+
+		if (prev != NULL && prev->issued_ms == out[i].issued_ms &&
+		    memcmp(prev->prefix, out[i].prefix, prev->prefix_len) == 0)
+			continue;       /* sorted: prev is no longer */
+		out[k++] = out[i];
+	}
+	return k;
+}
+
 /* Send up to FED_RC_SEND_PER_PUMP of the queued records the peer lacks. */
 static int
 pump_sends(struct fed_peer *p)
@@ -333,8 +396,10 @@ rc_start(struct fed_peer *p)
 	}
 	if ((rv = rbsr_session_start(p->rc.rs, &msg, &why)) != RM_OK)
 		rc_end(p, rv, "%s", why.msg);
-	else
+	else {
+		compact_sends(&p->rc);
 		rc_send(p, &msg, false);
+	}
 	rm_buf_fini(&msg);
 }
 
@@ -416,21 +481,26 @@ fed_rc_on_reconcile(struct fed_peer *p, const struct fed_frame *fr)
 		send_abort(p, id);
 		rc->n_want = 0;
 		rc_end(p, rv, "%s", why.msg);
-	} else
+	} else {
+		compact_sends(rc);
 		rc_send(p, &out, done);
+	}
 	rm_buf_fini(&out);
 }
 
 void
 fed_rc_on_want(struct fed_peer *p, const struct fed_frame *fr)
 {
+	struct fed_want w[FED_WANT_MAX];
+	size_t n;
 	int rv;
 
 	if (!host_can(p->f)) {
 		FED_COUNT(p->f, want_refused, 1);
 		return;
 	}
-	if ((rv = send_keys(p, fr->u.want.w, fr->u.want.n)) != RM_OK &&
+	n = want_unique(fr->u.want.w, fr->u.want.n, w);
+	if ((rv = send_keys(p, w, n)) != RM_OK &&
 	    rv != RM_ETIMEDOUT && rv != RM_ENET)
 		rm_log(RM_LOG_WARN, "fed", "peer %s: answering a WANT: %s",
 		    p->agency, rm_strerror(rv));

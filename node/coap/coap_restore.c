@@ -30,18 +30,24 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "node/coap/coap_own_int.h"
 
 #define RESTORE_SAVE_GAP_MS 1000     /* at most one write a second */
 #define RESTORE_LINE_MAX    256
+/* Most bytes read back: room for OWN_MAX full lines and as
+ * many skipped ones (the file we write is far smaller). */
+#define RESTORE_FILE_MAX ((off_t)2 * OWN_MAX * RESTORE_LINE_MAX)
 
 static rm_utc_ms
 now_s(void)
@@ -198,6 +204,43 @@ parse_line(char *line, struct srv_restored *o)
 	return true;
 }
 
+/* The observers file for reading, or NULL: only a regular file (not a
+ * symlink, FIFO or device, which could block the start or never end),
+ * opened without blocking; anything else is logged and ignored, and
+ * replaced by the next save (rm_file_write_atomic renames over it). */
+static FILE *
+open_observers(struct alertcoap *c)
+{
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	if (c->observers_file == NULL)
+		return NULL;
+	fd = open(c->observers_file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC);
+	if (fd < 0) {
+		if (errno != ENOENT)
+			rm_log(RM_LOG_WARN, SRV_TAG, "observers file %s not read:"
+			    " %s", c->observers_file, errno == ELOOP ?
+			    "a symbolic link" : strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		rm_log(RM_LOG_WARN, SRV_TAG, "observers file %s not read: not "
+		    "a regular file", c->observers_file);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > RESTORE_FILE_MAX)
+		rm_log(RM_LOG_WARN, SRV_TAG, "observers file %s: %lld bytes, "
+		    "only the first %lld read", c->observers_file,
+		    (long long)st.st_size, (long long)RESTORE_FILE_MAX);
+	if ((f = fdopen(fd, "r")) == NULL)
+		close(fd);
+	return f;
+}
+
 bool
 csrv_restore_load(struct alertcoap *c)
 {
@@ -207,10 +250,10 @@ csrv_restore_load(struct alertcoap *c)
 	unsigned obs;
 	FILE *f;
 
-	if (c->observers_file == NULL || c->own == NULL ||
-	    (f = fopen(c->observers_file, "r")) == NULL)
+	if (c->own == NULL || (f = open_observers(c)) == NULL)
 		return false;
-	while (fgets(line, sizeof(line), f) != NULL) {
+	while (ftello(f) < RESTORE_FILE_MAX &&
+	    fgets(line, sizeof(line), f) != NULL) {
 		struct srv_restored o;
 		if (line[0] == '#' || line[0] == '\n')
 			continue;
@@ -218,7 +261,8 @@ csrv_restore_load(struct alertcoap *c)
 			c->own->observe = (obs + OWN_OBSERVE_SLACK) & 0xffffffu;
 			continue;
 		}
-		if (!parse_line(line, &o)) {
+		/* a "since" in the future would never expire (and could wrap) */
+		if (!parse_line(line, &o) || o.since_s > now + 3600) {
 			bad++;
 			continue;
 		}

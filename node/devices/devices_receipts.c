@@ -224,6 +224,11 @@ dev_log_open(struct devices *d, rm_why *why)
 	size_t good = 0;
 	int rv;
 
+	/* Not through a symbolic link: the torn-tail cut and every append
+	 * would go to whatever file it names. */
+	if (lstat(d->log_path, &sb) == 0 && S_ISLNK(sb.st_mode))
+		return rm_fail(why, RM_EINVAL, "%s is a symbolic link: the "
+		    "receipts log must be a regular file", d->log_path);
 	if (stat(d->log_path, &sb) == 0) {
 		if ((rv = rm_file_read(d->log_path, (size_t)1 << 31, &b, &w)) !=
 		    RM_OK) {
@@ -252,7 +257,7 @@ dev_log_open(struct devices *d, rm_why *why)
 		rm_buf_fini(&b);
 	}
 	d->log_fd = open(d->log_path, O_WRONLY | O_CREAT | O_APPEND |
-	    O_CLOEXEC, 0600);
+	    O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (d->log_fd < 0)
 		return rm_fail(why, RM_EIO, "%s: %s", d->log_path,
 		    strerror(errno));

@@ -120,6 +120,12 @@ refused(struct node *n, const struct service_status *st, rm_buf *b)
 		rv = sample(b, "riskmesh_fed_frames_malformed_total", NULL,
 		    NULL, fc->frames_malformed);
 	if (rv == RM_OK)
+		rv = family(b, "riskmesh_fed_reconcile_refused_total",
+		    "counter", "RECONCILE messages refused (PROTOCOL 7a)");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_fed_reconcile_refused_total", NULL,
+		    NULL, fc->reconcile_refused);
+	if (rv == RM_OK)
 		rv = family(b, "riskmesh_foreign_refused_total", "counter",
 		    "Foreign records refused for an area outside their "
 		    "federation's areas");

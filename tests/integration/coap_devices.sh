@@ -145,4 +145,16 @@ check_eq "no plain observer registered" "$(rm_json 'd["coap"]["observers"]' <<<"
 check "plain refusals counted" test "$(rm_json 'd["coap"]["plain_refused"]' <<<"$st")" -ge 2
 out=$(timeout 20 $CC -m get -B 5 -u panel-2 -k "$K2" "$S/alerts/120116" 2>&1)
 check_contains "a registered device still reads over coaps://" "$out" "台风"
+# ---- a receipts log that is a symbolic link is refused, its target untouched ----
+rm_node_kill "$FED" $A TERM
+nd=$(rm_node_dir "$FED" $A)
+mv "$nd/data/receipts.log" "$T/receipts.keep"
+printf 'not a receipt\nno newline at the end' >"$T/victim"
+ln -s "$T/victim" "$nd/data/receipts.log"
+"$RM_BIN/riskmeshd" -c "$conf" >>"$nd/log" 2>&1
+check "riskmeshd refuses to start on a symlinked receipts log" test $? -ne 0
+check_eq "the symlink's target is untouched" "$(cat "$T/victim")" \
+    "$(printf 'not a receipt\nno newline at the end')"
+rm -f "$nd/data/receipts.log"
+mv "$T/receipts.keep" "$nd/data/receipts.log"
 finish

@@ -68,4 +68,21 @@ check_eq "status: the gone client is still listed" \
     "$(rm_json 'd["coap"]["restored_observers"]' <<<"$st")" 2
 check "status: notifications to restored observers counted" \
     test "$(rm_json 'd["coap"]["restored_notifications"]' <<<"$st")" -ge 2
+# 4. a hostile observers file never stops the start: a symlink to an
+# endless device, a FIFO nobody writes, a "since" far in the future
+obs=$nd/data/coap-observers
+for kind in symlink fifo future; do
+	rm_node_kill "$FED" $A TERM
+	rm -f "$obs"
+	case $kind in
+	symlink) ln -s /dev/zero "$obs" ;;
+	fifo) mkfifo "$obs" ;;
+	future) echo "udp 127.0.0.1 9 - all 0 99999999999" >"$obs" ;;
+	esac
+	rm_node_start "$FED" $A
+	check_eq "observers file ($kind): the node starts, nothing restored" \
+	    "$(rm_status_field "$FED" $A 'd["coap"]["restored_observers"]')" 0
+done
+rm_node_kill "$FED" $A TERM
+check "... and the next save replaced it with a regular file" test -f "$obs" -a ! -L "$obs"
 finish
