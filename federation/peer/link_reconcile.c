@@ -432,6 +432,29 @@ refusal_code(int rv)
 	    rv == RM_ETOOBIG || rv == RM_EBADVALUE || rv == RM_EUNKNOWN;
 }
 
+/* May the peer start another session now? Takes one from its budget. */
+static bool
+peer_session_allowed(struct fed_rc *rc)
+{
+	rm_mono_ms now = rm_mono_now_ms();
+
+	if (rc->peer_refill_ms == 0) {
+		rc->peer_tokens = FED_RC_PEER_BURST;
+		rc->peer_refill_ms = now;
+	}
+	while (rc->peer_tokens < FED_RC_PEER_BURST &&
+	    now - rc->peer_refill_ms >= FED_RC_PEER_REFILL_MS) {
+		rc->peer_tokens++;
+		rc->peer_refill_ms += FED_RC_PEER_REFILL_MS;
+	}
+	if (rc->peer_tokens == FED_RC_PEER_BURST)
+		rc->peer_refill_ms = now;
+	if (rc->peer_tokens == 0)
+		return false;
+	rc->peer_tokens--;
+	return true;
+}
+
 void
 fed_rc_on_reconcile(struct fed_peer *p, const struct fed_frame *fr)
 {
@@ -462,6 +485,17 @@ fed_rc_on_reconcile(struct fed_peer *p, const struct fed_frame *fr)
 		}
 		rc_end(p, RM_EBUSY, "gave way to the peer's session %llu",
 		    (unsigned long long)id);
+	}
+	if (rc->rs == NULL && !peer_session_allowed(rc)) {
+		FED_COUNT(p->f, reconcile_refused, 1);
+		if (fed_peer_rlog_allow(p, FED_RLOG_RECONCILE, RM_EBUSY, &held))
+			rm_log_sec("fed", "peer %s: RECONCILE %llu refused: "
+			    "more than %d sessions started, one more every "
+			    "%d ms (%u more held back)", p->agency,
+			    (unsigned long long)id, FED_RC_PEER_BURST,
+			    FED_RC_PEER_REFILL_MS, held);
+		send_abort(p, id);
+		return;
 	}
 	if (rc->rs == NULL && (rv = rc_begin(p, id, false, &why)) != RM_OK) {
 		send_abort(p, id);

@@ -175,6 +175,9 @@ struct fed_rc {
 	size_t n_send, cap_send, send_next;
 	struct fed_rc_want *want;      /* keys we lack, to ask for */
 	size_t n_want, cap_want;
+	/* The peer's session budget (FED_RC_PEER_BURST); 0 ms = full. */
+	unsigned peer_tokens;
+	rm_mono_ms peer_refill_ms;
 };
 
 struct fed_peer {
@@ -470,6 +473,11 @@ rm_mono_ms fed_sync_due_ms(const struct fed_peer *p);
 
 #define FED_RC_TIMEOUT_MS      60000  /* a session silent this long ends */
 #define FED_RC_UP_DELAY_MS     1000   /* first session after UP (dialer) */
+/* Sessions a peer may start: a bucket of FED_RC_PEER_BURST, one back
+ * every FED_RC_PEER_REFILL_MS; a session beyond it is aborted and
+ * counted (each "I hold none" session would stream the whole set). */
+#define FED_RC_PEER_BURST      8
+#define FED_RC_PEER_REFILL_MS  2000
 #define FED_RC_SEND_PER_PUMP   FED_BATCH_MAX /* records per loop turn */
 
 /* The session p->s came UP / ends: schedule the first reconciliation
