@@ -589,6 +589,33 @@ csrv_own_cancel(struct alertcoap *c, const struct sockaddr *from,
 	}
 }
 
+bool
+csrv_own_block_observe(struct alertcoap *c, const struct sockaddr *from,
+    const uint8_t *tok, size_t tkl, coap_resource_t *r, bool last,
+    uint32_t *observe)
+{
+	struct srv_own *w = c->own;
+	struct srv_res *u = coap_resource_get_userdata(r);
+
+	if (w == NULL || u == NULL)
+		return false;
+	for (uint32_t id = w->ep_head[ep_hash(from)]; id != CW_NONE;
+	    id = w->v[id].ep_next) {
+		const struct own_obs *x = &w->v[id];
+		if (x->res != u || x->tok_len != tkl ||
+		    memcmp(x->tok, tok, tkl) != 0 ||
+		    !csrv_sa_eq(&x->to.sa, from))
+			continue;
+		if (last) {
+			w->observe = (w->observe + 1) & 0xffffffu;
+			csrv_restore_dirty(c);  /* the counter is saved */
+		}
+		*observe = w->observe;
+		return true;
+	}
+	return false;
+}
+
 /* The observer whose last message to `from` had mid, or CW_NONE. */
 static uint32_t
 by_mid(struct srv_own *w, const struct sockaddr *from, uint16_t mid)

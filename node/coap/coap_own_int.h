@@ -86,6 +86,16 @@ bool csrv_own_register(struct alertcoap *c, const coap_pdu_t *q,
 /* GET with Observe: 1 from `from` with token t: that observer ends. */
 void csrv_own_cancel(struct alertcoap *c, const struct sockaddr *from,
     const uint8_t *tok, size_t tkl);
+/* A later block (Block2 num > 0) asked for with Observe: 0 on the
+ * token tok from `from` (node-coap, coap_peek.c): true when that is an
+ * own observer of resource r; then *observe is the Observe value for
+ * the answer: the counter, advanced by one first when the block is the
+ * body's last (`last`), so the completed body is always newer (RFC 7641
+ * §3.4) than every notification and block answer before it. false: no
+ * such observer, answer without Observe (RFC 7641 §4.1). */
+bool csrv_own_block_observe(struct alertcoap *c, const struct sockaddr *from,
+    const uint8_t *tok, size_t tkl, coap_resource_t *r, bool last,
+    uint32_t *observe);
 /* An empty ACK / RST from `from` for mid: true when it was for one of
  * our notifications (then consumed: libcoap must not see it). */
 bool csrv_own_ack(struct alertcoap *c, const struct sockaddr *from,

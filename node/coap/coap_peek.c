@@ -14,7 +14,10 @@
  *    and answers it as a block fetch of the current representation
  *    (same format, same ETag as the block-0 notification when the set
  *    did not change; a changed set has a new ETag, as RFC 7959 §2.4
- *    wants), without Observe, leaving the observation as it is.
+ *    wants), leaving the observation as it is. To the registered
+ *    observer the answer carries Observe (its last block a new value),
+ *    else node-coap drops the reassembled body as stale: it takes the
+ *    Observe of the message that completed the body, and none reads 0.
  *  - RSTs that libcoap handles without a callback: an RST to a message
  *    that is not in its send queue (a non-confirmable notification)
  *    drops the observation whose last message had that MID
@@ -147,7 +150,12 @@ csrv_peek_init(struct alertcoap *c, const coap_address_t *bound)
 }
 
 /* Answer request q (already taken off the socket) for block blk of
- * resource r in format cf; `code` 0 = 2.05 with the block. */
+ * resource r in format cf: 2.05 with the block, or an error. To an own
+ * observer (endpoint and token of its registration) the answer carries
+ * Observe, the last block a new value (csrv_own_block_observe()): a
+ * stack that reassembles the body and takes the Observe of the message
+ * that completed it (node-coap 1.5 does, and drops a body whose Observe
+ * is absent or not newer as stale, RFC 7641 §3.4) gets every body. */
 static void
 srv_block_answer(struct alertcoap *c, coap_resource_t *r, const char *area,
     const coap_pdu_t *q, coap_block_t blk, unsigned cf,
@@ -194,8 +202,13 @@ srv_block_answer(struct alertcoap *c, coap_resource_t *r, const char *area,
 	n += tok.length;
 	if (err == NULL) {
 		uint64_t etag = csrv_etag(b.data, b.len);
+		uint32_t obs;
 		n += cw_opt(out + n, &last, COAP_OPTION_ETAG, v,
 		    coap_encode_var_safe8(v, sizeof(v), etag));
+		if (csrv_own_block_observe(c, to, tok.s, tok.length, r, !more,
+		    &obs))
+			n += cw_opt(out + n, &last, COAP_OPTION_OBSERVE, v,
+			    cw_uint(v, obs));
 		n += cw_opt(out + n, &last, COAP_OPTION_CONTENT_FORMAT, v,
 		    cw_uint(v, cf));
 		n += cw_opt(out + n, &last, COAP_OPTION_MAXAGE, v,

@@ -18,6 +18,12 @@ foreach(t two_nodes_tls forged_peer coap_observe coap_restart coap_junk coap_dev
   rm_script_test(integration.${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh TIMEOUT 180)
 endforeach()
+# Interop: node-coap (npm coap, installed by scripts/deps into build/npm)
+# and coap-client-openssl over DTLS-PSK observing one node. Exit 77
+# (no node, or node-coap not installed: npm had no registry) is SKIP.
+rm_script_test(integration.coap_nodecoap
+  COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/coap_nodecoap.sh TIMEOUT 180)
+set_tests_properties(integration.coap_nodecoap PROPERTIES SKIP_RETURN_CODE 77)
 # The same fork when the forker's log is the shorter one.
 rm_script_test(integration.fork_shorter_log
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/fork_equal_length.sh 2 TIMEOUT 180)
