@@ -163,17 +163,41 @@ out:
 /* Foreign roots load and their areas parse; gateway policies parse
  * (docs/PROTOCOL.md §12). */
 static int
-check_gateways(const struct node_config *cfg, const char **cfg_key,
-    const char **cfg_val, rm_why *why)
+check_gateways(const struct node_config *cfg, const struct roster *r,
+    const char **cfg_key, const char **cfg_val, rm_why *why)
 {
 	struct gateway_policy pol;
 	struct trust_foreign tf;
+	struct trust_areas home, fa;
 	crypto_key *k = NULL;
 	int rv;
 
 	*cfg_key = "foreign";
+	if (r != NULL)
+		trust_roster_areas(r, &home);
+	else
+		home.n = 0;
 	for (size_t i = 0; i < cfg->n_foreign; i++) {
 		*cfg_val = cfg->foreign[i].name;
+		/* A foreign root never speaks for this federation: not under
+		 * its name, and not for any of its areas (it could register
+		 * agencies for our districts). */
+		if (r != NULL && strcmp(cfg->foreign[i].name,
+		    roster_federation(r)) == 0)
+			return rm_fail(why, RM_ECONFIG, "%s is the name of this "
+			    "node's own federation", cfg->foreign[i].name);
+		if (trust_areas_parse(cfg->foreign[i].areas, &fa, why) !=
+		    RM_OK)
+			return RM_ECONFIG;
+		for (size_t a = 0; a < fa.n; a++)
+			for (size_t h = 0; h < home.n; h++)
+				if (area_overlaps(fa.code[a], home.code[h]))
+					return rm_fail(why, RM_ECONFIG, "area "
+					    "%s overlaps %s of this node's own "
+					    "federation %s: a foreign root is "
+					    "trusted only for the other side's "
+					    "areas", fa.code[a], home.code[h],
+					    roster_federation(r));
 		if ((rv = x509_public_key(cfg->foreign[i].root_file, &k,
 		    why)) != RM_OK)
 			return rv;
@@ -243,7 +267,7 @@ node_check_more(const struct node_config *cfg, const struct roster *r,
 	*cfg_val = NULL;
 	if ((rv = check_tls(cfg, cfg_key, why)) != RM_OK)
 		return rv;
-	if ((rv = check_gateways(cfg, cfg_key, cfg_val, why)) != RM_OK)
+	if ((rv = check_gateways(cfg, r, cfg_key, cfg_val, why)) != RM_OK)
 		return rv;
 	return check_peers(cfg, r, cfg_key, cfg_val, why);
 }

@@ -93,6 +93,13 @@ check_eq "gateway policy shows the link's policy" "$out" \
     "$BJ_GW beijing kinds=agency,alert areas=110000,120000 grade=yellow"
 check "riskmeshd -n accepts the gateway config" \
     "$RM_BIN/riskmeshd" -n -c "$(conf "$TJ" $TJ_GW)"
+# A foreign root is never trusted for the home federation's own areas.
+cp "$(conf "$TJ" $TJ_GW)" "$(conf "$TJ" $TJ_GW).bad"
+echo "foreign = hebei $TJ/../bj/ca.crt 120000" >>"$(conf "$TJ" $TJ_GW).bad"
+out=$("$RM_BIN/riskmeshd" -n -c "$(conf "$TJ" $TJ_GW).bad" 2>&1)
+check "riskmeshd -n refuses a foreign root for home areas" test $? -ne 0
+check_contains "... saying which area overlaps" "$out" "overlaps"
+rm -f "$(conf "$TJ" $TJ_GW).bad"
 
 for id in $BJ_GW $BJ_D $TJ_ROGUE; do rm_node_start "$BJ" $id; done
 for id in $TJ_GW $TJ_D $BJ_ROGUE; do rm_node_start "$TJ" $id; done
