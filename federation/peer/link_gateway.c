@@ -40,25 +40,62 @@ foreign_release(struct trust_foreign *t, size_t n)
 		roster_free(t[i].roster);
 }
 
+/* Is the record p[0..n) of an origin outside the home federation's
+ * areas? Its origin id into origin. Only the header is read. */
+static bool
+origin_outside_home(const fed *f, const uint8_t *p, size_t n, char *origin,
+    size_t len)
+{
+	struct cose_sign1 m;
+	struct rm_record rec;
+	rm_why w;
+	bool out;
+
+	if (f->home_areas.n == 0 || cose_sign1_decode(p, n, &m, &w) != RM_OK ||
+	    record_decode(m.payload, m.payload_len, &rec, &w) != RM_OK)
+		return false;
+	out = !trust_areas_contain_agency(&f->home_areas, rec.origin);
+	snprintf(origin, len, "%s", rec.origin);
+	record_fini(&rec);
+	return out;
+}
+
 int
 fed_verify_trusted(fed *f, const uint8_t *p, size_t n,
-    struct fed_record *out, int *which, bool *outside, rm_why *why)
+    struct fed_record *out, int *which, bool *outside, bool *untrusted,
+    rm_why *why)
 {
 	struct trust_foreign t[TRUST_FOREIGN_MAX];
 	struct roster *r = fed_roster(f);
 	size_t nf = foreign_snapshot(f, t);
-	bool out_area = false;
+	char origin[RM_AGENCY_ID_MAX + 1];
+	bool out_area = false, foreign = false;
 	int rv;
 
 	rv = fed_record_open_trusted(r, t, nf, p, n, out, which, &out_area,
 	    why);
 	foreign_release(t, nf);
 	roster_free(r);
+	if (rv == RM_EUNKNOWNSIGNER && !out_area &&
+	    origin_outside_home(f, p, n, origin, sizeof(origin))) {
+		/* Another region's record relayed by a peer that trusts its
+		 * root: expected where this node does not (§12.2). */
+		foreign = true;
+		rm_fail(why, rv, "origin %s is outside this federation's "
+		    "areas and no foreign root here is trusted for it (to "
+		    "keep such records: foreign = NAME ROOT AREAS, "
+		    "docs/PROTOCOL.md §12.1)", origin);
+	}
 	if (outside != NULL)
 		*outside = out_area;
+	if (untrusted != NULL)
+		*untrusted = foreign;
 	if (rv != RM_OK && rv > 0 && rv < RM_ERR_COUNT) {
 		pthread_mutex_lock(&f->stats_mtx);
-		f->c.refused[rv]++;
+		if (foreign)
+			f->c.foreign_untrusted++;
+		else
+			f->c.refused[rv]++;
 		if (out_area)
 			f->c.foreign_refused++;
 		pthread_mutex_unlock(&f->stats_mtx);

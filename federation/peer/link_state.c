@@ -65,7 +65,7 @@ int
 fed_verify(fed *f, const uint8_t *p, size_t n, struct fed_record *out,
     rm_why *why)
 {
-	return fed_verify_trusted(f, p, n, out, NULL, NULL, why);
+	return fed_verify_trusted(f, p, n, out, NULL, NULL, NULL, why);
 }
 
 void

@@ -367,9 +367,14 @@ struct fed_counters {
 	/* docs/PROTOCOL.md §12: foreign records refused for an area
 	 * outside their federation's areas; records a gateway policy
 	 * refused on receipt; ROSTER frames of a federation whose root this
-	 * node does not trust (ignored); foreign charters adopted. */
+	 * node does not trust (ignored); foreign charters adopted;
+	 * records of an origin outside this federation's areas whose
+	 * federation this node has no foreign root for (refused, but
+	 * counted here and not in refused[EUNKNOWNSIGNER]: expected on a
+	 * node that does not take another region's records, §12.2). */
 	uint64_t foreign_refused, policy_refused;
 	uint64_t rosters_foreign_ignored, rosters_foreign_adopted;
+	uint64_t foreign_untrusted;
 };
 
 /* Create the federation engine (no threads yet). */

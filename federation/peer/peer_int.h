@@ -345,10 +345,15 @@ bool fed_peer_queue_pending(struct fed_peer *p);
 /* ---------------- link_gateway.c ---------------- */
 
 /* fed_verify with the foreign federations (fed_record_open_trusted):
- * *which and *outside as that function gives them; counts refusals
- * (refused[code], foreign_refused). Thread-safe. */
+ * *which and *outside as that function gives them; *untrusted (may be
+ * NULL) true for a record refused only because its origin is of a
+ * federation this node has no foreign root for (an origin outside the
+ * home areas, RM_EUNKNOWNSIGNER: why says so and how to trust it);
+ * counts refusals (refused[code], foreign_refused, foreign_untrusted
+ * instead of refused[] for the latter). Thread-safe. */
 int fed_verify_trusted(fed *f, const uint8_t *p, size_t n,
-    struct fed_record *out, int *which, bool *outside, rm_why *why);
+    struct fed_record *out, int *which, bool *outside, bool *untrusted,
+    rm_why *why);
 /* The roster that authenticates peer p: the home roster, or for a
  * gateway link its federation's foreign roster in use (NULL while
  * unknown). Referenced; roster_free. */

@@ -55,6 +55,8 @@ struct vslot {
 	uint64_t gen;                /* fed.roster_gen it was verified at */
 	struct fed_record rec;       /* rv == RM_OK */
 	char *why;                   /* rv != RM_OK: malloc'd reason */
+	bool untrusted;              /* refused: another region's record
+	                                this node takes no root for */
 };
 
 struct vjob {
@@ -240,9 +242,14 @@ refuse_record(struct fed_vpool *vp, const struct vjob *j,
 	if (!fed_refused_seen(vp->f, &h) &&
 	    fed_peer_rlog_allow(p, FED_RLOG_RECORD, s->rv, &held)) {
 		rm_hash_hex(&h, hex);
-		rm_log_sec("fed", "refused record %s from peer %s: %s: %s (%u "
-		    "more held back)", hex, p->agency, rm_errname(s->rv), why,
-		    held);
+		if (s->untrusted)       /* expected, not an attack */
+			rm_log(RM_LOG_NOTICE, "fed", "record %s from peer %s "
+			    "not kept: %s (%u more held back)", hex, p->agency,
+			    why, held);
+		else
+			rm_log_sec("fed", "refused record %s from peer %s: "
+			    "%s: %s (%u more held back)", hex, p->agency,
+			    rm_errname(s->rv), why, held);
 	}
 	fed_hash_short(&h, sh);
 	len = snprintf(NULL, 0, "record %s: %s", sh, why);
@@ -305,7 +312,7 @@ verify_slot(struct fed_vpool *vp, const struct vjob *j, struct vslot *s)
 	}
 	s->gen = atomic_load(&vp->f->roster_gen);
 	s->rv = fed_verify_trusted(vp->f, j->bytes + s->off, s->len, &s->rec,
-	    &which, &outside, &why);
+	    &which, &outside, &s->untrusted, &why);
 	if (s->rv == RM_OK && j->p->gateway &&
 	    (rv = gateway_policy_check(&j->p->policy, &s->rec.rec,
 	    &vp->f->home_areas, &pwhy)) != RM_OK) {

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "node/cli/cli.h"
+#include "node/config/config.h"
 
 #define PSK_FILE_MAX 4096
 
@@ -31,6 +32,22 @@ read_psk(const struct cli_cmd *c, const char *path, rm_buf *out)
 		return cli_fail(c, "%s: the key must be text (%s)", path,
 		    "16..64 printable ASCII characters");
 	return CLI_EXIT_OK;
+}
+
+/* The device can only connect over coaps://: say so when the node has
+ * no DTLS endpoint (config coaps_listen off). */
+static void
+warn_no_coaps(const char *conf)
+{
+	struct node_config cf;
+	rm_why why;
+
+	if (config_load(conf, &cf, &why) == RM_OK &&
+	    strcmp(cf.coaps_listen, "off") == 0)
+		fprintf(stderr, "riskmesh device add: warning: %s has "
+		    "coaps_listen = off: the device cannot connect until the "
+		    "node listens on coaps:// (set coaps_listen, restart)\n",
+		    conf);
 }
 
 static int
@@ -75,6 +92,7 @@ run_add(const struct cli_args *a)
 			printf("psk %s\n(shown once: configure the device with "
 			    "identity %s and this key; the node never shows "
 			    "it again)\n", k, cli_jstr(j, "id"));
+		warn_no_coaps(cli_get(a, "config"));
 		json_decref(j);
 		rv = CLI_EXIT_OK;
 	}

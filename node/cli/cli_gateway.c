@@ -5,15 +5,21 @@
  * them at start); list shows the links with their policy, state and lag
  * from GET /v1/status.
  */
+#include <errno.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "federation/peer/peer.h"
 #include "node/cli/cli.h"
 #include "node/config/config.h"
+
+extern char **environ;
 
 /* The policy text from --kinds, --areas, --grade, --agencies, checked
  * with the parser riskmeshd uses. */
@@ -46,20 +52,77 @@ policy_from_args(const struct cli_args *a, char *out, size_t len)
 	return 0;
 }
 
-/* Write cf back to path (0600), as `riskmesh node config` does. */
+/* riskmeshd beside this riskmesh (build/node/ or the install's bin/),
+ * or "" when there is none. */
+static void
+daemon_path(char *out, size_t len)
+{
+	char self[4096];
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char *slash;
+
+	out[0] = '\0';
+	if (n <= 0)
+		return;
+	self[n] = '\0';
+	if ((slash = strrchr(self, '/')) == NULL)
+		return;
+	*slash = '\0';
+	if ((size_t)snprintf(out, len, "%s/riskmeshd", self) >= len ||
+	    access(out, X_OK) != 0)
+		out[0] = '\0';
+}
+
+/* `riskmeshd -n -c path`: 0 when it accepts the file; its output shown
+ * otherwise. */
+static int
+daemon_check(const struct cli_cmd *c, const char *daemon, const char *path)
+{
+	char *argv[] = { (char *)daemon, "-n", "-c", (char *)path, NULL };
+	pid_t pid;
+	int st;
+
+	if (posix_spawn(&pid, daemon, NULL, NULL, argv, environ) != 0 ||
+	    waitpid(pid, &st, 0) != pid)
+		return cli_fail(c, "cannot run %s -n", daemon);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	return cli_fail(c, "riskmeshd -n refuses the result (shown above); "
+	    "node.conf left unchanged");
+}
+
+/* Write cf back to path (0600), as `riskmesh node config` does, after
+ * riskmeshd -n accepted it (the checks that need the roster: foreign
+ * areas must not overlap the home federation's, a gateway peer must be
+ * inside its federation's areas), so that node.conf never holds a
+ * configuration the node refuses to start with. */
 static int
 conf_save(const struct cli_cmd *c, const char *path,
     const struct node_config *cf)
 {
-	char header[256];
+	char header[256], tmp[CONFIG_PATH_MAX + 16], daemon[4096];
 	rm_why why;
+	int rv;
 
 	if (config_check(cf, &why) != RM_OK)
 		return cli_usage(c, "%s", why.msg);
 	snprintf(header, sizeof(header), "# riskmeshd configuration for %s\n"
 	    "# rewritten by 'riskmesh %s'; check with 'riskmeshd -n -c "
 	    "FILE'\n", cf->agency, c->name);
-	return cli_conf_write(c, path, cf, header);
+	daemon_path(daemon, sizeof(daemon));
+	if (daemon[0] == '\0')         /* no daemon here: config_check only */
+		return cli_conf_write(c, path, cf, header);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.check", path) >=
+	    sizeof(tmp))
+		return cli_usage(c, "%s: path too long", path);
+	if ((rv = cli_conf_write(c, tmp, cf, header)) != CLI_EXIT_OK)
+		return rv;
+	if ((rv = daemon_check(c, daemon, tmp)) == 0 &&
+	    rename(tmp, path) != 0)
+		rv = cli_fail(c, "%s: %s", path, strerror(errno));
+	if (rv != 0)
+		(void)unlink(tmp);
+	return rv;
 }
 
 static struct node_config *

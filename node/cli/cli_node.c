@@ -115,6 +115,8 @@ run_config(const struct cli_args *a)
 		rv = set(c, cf, "http", "http_listen", cli_get(a, "http"));
 	if (rv == 0)
 		rv = set(c, cf, "coap", "coap_listen", cli_get(a, "coap"));
+	if (rv == 0 && cli_get(a, "coaps") != NULL)
+		rv = set(c, cf, "coaps", "coaps_listen", cli_get(a, "coaps"));
 	if (rv == 0 && cli_has(a, "insecure"))
 		rv = set(c, cf, "insecure", "insecure", "yes");
 	if (rv == 0 && cli_get(a, "log-level") != NULL)
@@ -240,6 +242,8 @@ static const struct cli_opt config_opts[] = {
 	{ "data-dir", 0, "PATH", CLI_REQUIRED, "store directory" },
 	{ "http", 0, "HOST:PORT", CLI_REQUIRED, "HTTP/JSON API address" },
 	{ "coap", 0, "HOST:PORT|off", CLI_REQUIRED, "CoAP server address" },
+	{ "coaps", 0, "HOST:PORT|off", 0, "CoAP over DTLS-PSK for registered "
+	  "devices (default off; docs/COAP.md)" },
 	{ "peer", 0, "ID,dial|listen,URL", CLI_MULTI,
 	  "federation link, URL tls+tcp://HOST:PORT" },
 	{ "insecure", 0, NULL, 0, "allow tcp:// peers (tests only)" },

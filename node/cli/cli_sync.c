@@ -148,7 +148,7 @@ static const struct cli_opt sync_opts[] = {
 };
 
 const struct cli_cmd cli_sync = {
-	"sync", "PEER",
+	"sync", "-c NODE.CONF PEER",
 	"reconcile this node's records with a peer now (range-based)",
 	"Starts a range-based set reconciliation with the peer link to PEER "
 	"(docs/PROTOCOL.md §7a): both nodes end up holding every record "

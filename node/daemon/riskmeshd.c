@@ -146,8 +146,12 @@ run(const struct node_config *cfg, const sigset_t *sigs)
 		return 1;
 	}
 	node_http_addr(&n, http, sizeof(http));
-	rm_log(RM_LOG_NOTICE, "node", "ready http=%s coap=%s peers=%zu", http,
-	    n.coap != NULL ? cfg->coap_listen : "off", cfg->n_peers);
+	/* tests and scripts wait for "ready" (fields may follow it) */
+	rm_log(RM_LOG_NOTICE, "node", "ready http=%s coap=%s coaps=%s "
+	    "peers=%zu gateways=%zu", http,
+	    n.coap != NULL ? cfg->coap_listen : "off",
+	    n.coap != NULL ? cfg->coaps_listen : "off", cfg->n_peers,
+	    cfg->n_gateways);
 	for (;;) {
 		if (sigwait(sigs, &sig) != 0)
 			continue;

@@ -133,6 +133,14 @@ refused(struct node *n, const struct service_status *st, rm_buf *b)
 		rv = sample(b, "riskmesh_foreign_refused_total", NULL, NULL,
 		    fc->foreign_refused);
 	if (rv == RM_OK)
+		rv = family(b, "riskmesh_foreign_untrusted_total", "counter",
+		    "Records of another region not kept: no foreign root is "
+		    "configured for their federation (expected on nodes that "
+		    "do not take them)");
+	if (rv == RM_OK)
+		rv = sample(b, "riskmesh_foreign_untrusted_total", NULL, NULL,
+		    fc->foreign_untrusted);
+	if (rv == RM_OK)
 		rv = family(b, "riskmesh_gateway_policy_refused_total",
 		    "counter", "Records a gateway link's policy refused on "
 		    "receipt");

@@ -71,7 +71,8 @@ gateways_json(const struct service_status *st)
 static json_t *
 foreign_json(const struct service_status *st)
 {
-	return json_pack("{s:I,s:I,s:I,s:I}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I}",
+	    "untrusted", (json_int_t)st->fed.foreign_untrusted,
 	    "foreign_refused", (json_int_t)st->fed.foreign_refused,
 	    "policy_refused", (json_int_t)st->fed.policy_refused,
 	    "rosters_ignored", (json_int_t)st->fed.rosters_foreign_ignored,

@@ -100,6 +100,13 @@ out=$("$RM_BIN/riskmeshd" -n -c "$(conf "$TJ" $TJ_GW).bad" 2>&1)
 check "riskmeshd -n refuses a foreign root for home areas" test $? -ne 0
 check_contains "... saying which area overlaps" "$out" "overlaps"
 rm -f "$(conf "$TJ" $TJ_GW).bad"
+sum0=$(sha256sum <"$(conf "$TJ" $TJ_GW)")
+out=$("$RM_BIN/riskmesh" gateway add -c "$(conf "$TJ" $TJ_GW)" 130000.command dial \
+    "tls+tcp://127.0.0.1:$((base + 23))" --federation hebei \
+    --root "$TJ/../bj/ca.crt" --fed-areas 120000 --kinds alert 2>&1)
+check "gateway add refuses what riskmeshd -n would refuse" test $? -ne 0
+check_contains "... saying why" "$out" "overlaps"
+check_eq "... and leaves node.conf unchanged" "$(sha256sum <"$(conf "$TJ" $TJ_GW)")" "$sum0"
 
 for id in $BJ_GW $BJ_D $TJ_ROGUE; do rm_node_start "$BJ" $id; done
 for id in $TJ_GW $TJ_D $BJ_ROGUE; do rm_node_start "$TJ" $id; done
@@ -221,6 +228,17 @@ out=$("$RM_BIN/riskmesh" sync -c "$(conf "$TJ" $TJ_GW)" $BJ_GW 2>&1)
 check "sync over the gateway link ends without error" test $? -eq 0
 check_contains "... over equal exported subsets (nothing missing, no loop)" \
     "$out" "reconciled with $BJ_GW: 0 records sent, 0 wanted"
+# A node of Tianjin without a foreign line for Beijing (the rogue's
+# node) does not keep the Beijing records its gateway relays: counted
+# as untrusted, not as refused records (no false security alert).
+st=$(rm_http "$TJ" $BJ_ROGUE GET /v1/status | http_body)
+check "Beijing records not kept there are counted as untrusted" \
+    test "$(rm_json 'd["foreign"]["untrusted"]' <<<"$st")" -ge 1
+check_eq "... and not as refused records" \
+    "$(rm_json 'd["refused"]["EUNKNOWNSIGNER"]' <<<"$st")" 0
+check "... logged at notice, naming the origin, not on the security channel" \
+    grep -q "notice fed: record .* not kept: origin 110[0-9]*\.[a-z]* is outside" \
+    "$(rm_node_dir "$TJ" $BJ_ROGUE)/log"
 out=$("$RM_BIN/riskmesh" gateway list -c "$(conf "$TJ" $TJ_GW)")
 check_contains "riskmesh gateway list" "$out" "$BJ_GW  beijing  up"
 
