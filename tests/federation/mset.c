@@ -83,7 +83,8 @@ mset_sort(struct mset *s)
 {
 	size_t m = 0;
 
-	qsort(s->k, s->n, sizeof(*s->k), key_qcmp);
+	if (s->n > 1)
+		qsort(s->k, s->n, sizeof(*s->k), key_qcmp);
 	for (size_t i = 0; i < s->n; i++)
 		if (m == 0 || rbsr_key_cmp(&s->k[m - 1], &s->k[i]) != 0)
 			s->k[m++] = s->k[i];
