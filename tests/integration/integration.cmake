@@ -1,7 +1,7 @@
 # Integration tests: real riskmeshd processes on loopback, driven through
 # the riskmesh CLI, curl, coap-client, the peer probe and the load generator.
 foreach(t two_nodes_tls forged_peer coap_observe coap_restart coap_junk coap_devices http_api
-    rbsr_sync
+    rbsr_sync reconnect_reset
     fork_equal_length
     cap_round_trip
     restricted_records
