@@ -201,18 +201,34 @@ out:
 		fed_peer_wake(p);
 }
 
+/* A send completed. A failed one ends the connection at once: nng 1.5.2's
+ * TLS layer, on a transport error (a reset), fails the operations queued
+ * at that moment but does not mark itself closed, and a receive queued
+ * after it is never completed (tls_common.c: tls_tcp_error; the TCP aio
+ * it would start is stopped, so nni_aio_begin refuses it without a
+ * callback). A dialed connection reset right after the TCP connect so
+ * fails our SP header send while its header receive, armed a moment
+ * later, would wait for the handshake timeout: closing the stream here
+ * fails that receive too, the connection is reaped and the dialer backs
+ * off as after any failed attempt. */
 static void
 tx_cb(void *arg)
 {
 	struct fed_conn *c = arg;
 	struct fed_net *n = c->n;
+	bool failed;
 
 	pthread_mutex_lock(&n->mtx);
 	c->tx_rv = nng_aio_result(c->tx_aio);
 	c->tx_count = nng_aio_count(c->tx_aio);
 	c->tx_busy = false;
+	failed = c->tx_rv != 0;
+	if (failed)
+		conn_dead_locked(c);
 	pthread_cond_broadcast(&n->cv);
 	pthread_mutex_unlock(&n->mtx);
+	if (failed)
+		fed_peer_wake(n->p);
 }
 
 /* A new stream (accepted or dialed): send our SP header, read theirs. */

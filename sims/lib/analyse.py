@@ -12,6 +12,10 @@ OUT/relay-sessions.txt, and writes:
   records.csv      per record: nodes reached, latency to the last node
   latency.csv      per tag: records, p50/p90/p99/max of issue -> every node
                    and of issue -> each node
+  hops.csv         per tag and hop count (the path walked back along
+                   "from" to the origin): pairs, p50/p99/max of issue ->
+                   node; and per tag (hops "each"): one hop, a node's
+                   first store minus its sender's, p50/p90/p99/max
   convergence.csv  t_s (since the first issue), delivered (record, node)
                    pairs, fraction of the final number
   sessions.csv     per relay session (one peer connection = one sync):
@@ -112,6 +116,28 @@ with open(os.path.join(out, 'latency.csv'), 'w') as f:
                     pct(a, 50), pct(a, 99), pct(a, 100)])
         print(f'latency {tag}: {len(e)} records, issue -> every node p50 {pct(e, 50)} '
               f'p99 {pct(e, 99)} max {pct(e, 100)} ms; -> each node p50 {pct(a, 50)} p99 {pct(a, 99)} ms')
+
+# Per hop: walk each (record, node) back along "from" to the origin.
+hop_lat, hop_one = {}, {}  # (tag, hops) -> latencies; tag -> one-hop times
+for h, r in want.items():
+    s = seen.get(h, {})
+    tag = r['tag'] or '-'
+    for n, (t, src) in s.items():
+        if n == r['origin'] or src not in s:
+            continue
+        hop_one.setdefault(tag, []).append(t - s[src][0])
+        k, cur = 1, src
+        while cur != r['origin'] and cur in s and k < len(s):
+            cur, k = s[cur][1], k + 1
+        if cur == r['origin']:
+            hop_lat.setdefault((tag, k), []).append(t - s[r['origin']][0])
+with open(os.path.join(out, 'hops.csv'), 'w') as f:
+    w = csv.writer(f)
+    w.writerow(['tag', 'hops', 'pairs', 'p50_ms', 'p90_ms', 'p99_ms', 'max_ms'])
+    for tag, v in sorted(hop_one.items()):
+        w.writerow([tag, 'each', len(v), pct(v, 50), pct(v, 90), pct(v, 99), pct(v, 100)])
+    for (tag, k), v in sorted(hop_lat.items()):
+        w.writerow([tag, k, len(v), pct(v, 50), pct(v, 90), pct(v, 99), pct(v, 100)])
 
 t_first = min((float(r['t_ms']) for r in issued), default=0)
 pairs.sort()

@@ -20,7 +20,12 @@ COLD=()
 GATEWAYS=()
 LINK_A=()
 LINK_B=()
-declare -A HTTP RUNNING SIM_AREA SIM_CUT
+declare -A HTTP RUNNING SIM_AREA SIM_CUT LINK_GW SIM_FEDDIR SIM_REGION_NAME
+# gateway links (topologies with "gateway A B"): the export policy each end
+# configures, as `riskmesh gateway add` options; SIM_GW_POLICY_OF[ID]
+# overrides it for the gateway node ID.
+SIM_GW_POLICY=${SIM_GW_POLICY:---kinds agency,alert --areas 110000,120000 --grade yellow}
+declare -A SIM_GW_POLICY_OF
 
 sim_event() { # WHAT [DETAIL]: one line of OUT/events.csv
 	echo "$(rm_now_ms),$1,${2:-}" >>"$OUT/events.csv"
@@ -61,7 +66,11 @@ sim_topo_load() {
 		link)
 			[ -n "$b" ] || rm_die "$1:$lineno: link needs two node ids"
 			LINK_A+=("$a"); LINK_B+=("$b") ;;
-		gateway) GATEWAYS+=("$a $b") ;;
+		gateway)
+			[ -n "$b" ] || rm_die "$1:$lineno: gateway needs two node ids"
+			GATEWAYS+=("$a $b")
+			LINK_GW[${#LINK_A[@]}]=1
+			LINK_A+=("$a"); LINK_B+=("$b") ;;
 		*) rm_die "$1:$lineno: unknown directive '$kw'" ;;
 		esac
 	done < <(sed 's/#.*//' "$1")
@@ -83,27 +92,65 @@ sim_topo_mesh() {
 	[ "$n" -le $((${#ids[@]} + 1)) ] || rm_die "at most $((${#ids[@]} + 1)) generated nodes"
 	{
 		echo "# generated: sims/run --nodes $n (centre + ring, sims/README.md)"
-		echo "node 120000.command"
-		for i in $(seq 0 $((n - 2))); do echo "node ${ids[$i]}"; done
-		for i in $(seq 0 $((n - 2))); do echo "link 120000.command ${ids[$i]}"; done
-		if [ "$n" -ge 4 ]; then
-			for i in $(seq 0 $((n - 2))); do
-				echo "link ${ids[$i]} ${ids[$(((i + 1) % (n - 1)))]}"
-			done
-		elif [ "$n" -eq 3 ]; then
-			echo "link ${ids[0]} ${ids[1]}"
-		fi
+		sim_topo_star_ring 120000.command "${ids[@]:0:$((n - 1))}"
 	} >"$out"
 }
 
-# The agencies of the topology as an agencies.csv: rows of
-# sims/data/agencies.csv, others made up from the id AREA.NAME (areas AREA,
-# highest grade orange, alert;risk;task;indicator).
+# sim_topo_star_ring CENTRE ID...: node and link lines: the centre linked
+# to every node, the others in a ring (a single link for two).
+sim_topo_star_ring() {
+	local c=$1 i
+	shift
+	echo "node $c"
+	for i in "$@"; do echo "node $i"; done
+	for i in "$@"; do echo "link $c $i"; done
+	if [ $# -ge 3 ]; then
+		for i in $(seq 1 $#); do echo "link ${!i} ${@:$((i % $# + 1)):1}"; done
+	elif [ $# -eq 2 ]; then
+		echo "link $1 $2"
+	fi
+}
+
+# sim_topo_gateway N FILE: two federations for the gateway scenario --
+# Beijing (ceil(N/2) nodes) and Tianjin (the rest), each its command
+# centre, one city department that publishes alerts, the district
+# governments, then the other departments; inside each the centre is linked to every node and the
+# others form a ring; "gateway" links the two centres.
+sim_topo_gateway() {
+	local n=$1 out=$2 nb=$(( ($1 + 1) / 2 )) side
+	[ "$n" -ge 4 ] || rm_die "the gateway topology needs at least 4 nodes"
+	side() { # REGION CSV COUNT
+		local ids=() i m=$3
+		mapfile -t ids < <({
+			awk -F, -v r="$1" 'NR > 1 && $1 != r "0000.command" && $1 ~ "^" r &&
+			    $4 == "department" && $7 ~ /alert/ { print $1 }' "$SIM_DATA/$2" |
+			    sed -n 1p
+			awk -F, -v r="$1" '$4 == r "0000" { print $1 ".gov" }' "$SIM_DATA/areas.csv"
+			awk -F, -v r="$1" 'NR > 1 && $1 != r "0000.command" && $1 ~ "^" r &&
+			    $4 == "department" && $7 ~ /alert/ { print $1 }' "$SIM_DATA/$2"
+		} | awk '!seen[$0]++')
+		[ "$m" -le $((${#ids[@]} + 1)) ] || rm_die "at most $((${#ids[@]} + 1)) nodes in region $1"
+		sim_topo_star_ring "${1}0000.command" "${ids[@]:0:$((m - 1))}"
+	}
+	{
+		echo "# generated: sims/run gateway --nodes $n (two federations, sims/README.md)"
+		side 11 agencies-beijing.csv "$nb"
+		side 12 agencies.csv $((n - nb))
+		echo "gateway 110000.command 120000.command"
+	} >"$out"
+}
+
+# sim_agencies_csv [ID...]: the agencies (default: of the topology) as an
+# agencies.csv: rows of sims/data/agencies.csv or agencies-beijing.csv,
+# others made up from the id AREA.NAME (areas AREA, highest grade orange,
+# alert;risk;task;indicator).
 sim_agencies_csv() {
 	local id row
+	[ $# -gt 0 ] || set -- "${NODES[@]}"
 	head -1 "$SIM_DATA/agencies.csv"
-	for id in "${NODES[@]}"; do
-		row=$(grep "^$id," "$SIM_DATA/agencies.csv")
+	for id in "$@"; do
+		row=$(cat "$SIM_DATA/agencies.csv" "$SIM_DATA/agencies-beijing.csv" |
+		    grep "^$id," | head -1)
 		if [ -n "$row" ]; then
 			echo "$row"
 		else
@@ -111,6 +158,20 @@ sim_agencies_csv() {
 		fi
 	done
 }
+
+# Federations. Without gateway lines the topology is one federation,
+# "sims" in OUT/federation. With them, each region (the first two digits
+# of the area code: 11 Beijing, 12 Tianjin, 13 Hebei) is a federation of
+# its own with its own root (OUT/fed-NAME), its nodes still under
+# OUT/federation/nodes/ID (OUT/fed-NAME/nodes is a link there), so every
+# helper that takes "$FED" works for both. SIM_FEDDIR[region],
+# SIM_REGION_NAME[region].
+sim_region() { echo "${1:0:2}"; }
+sim_region_name() {
+	case "$1" in 11) echo beijing ;; 12) echo tianjin ;; 13) echo hebei ;;
+	*) echo "region$1" ;; esac
+}
+sim_feddir_of() { echo "${SIM_FEDDIR[$(sim_region "$1")]}"; }
 
 # --- ports -----------------------------------------------------------------
 # HTTP: base+i; link i: the listening node's port base+N+2i, the relay's
@@ -135,34 +196,56 @@ sim_setup() { # TOPOLOGY_FILE
 	cp "$1" "$OUT/topology.topo"
 	FED=$OUT/federation
 	sim_ports
-	local n=${#NODES[@]} i id
+	local n=${#NODES[@]} i id r
 	sim_agencies_csv >"$OUT/agencies.csv"
-	rm_fed_init "$FED" sims
-	rm_agencies_import "$FED" "$OUT/agencies.csv" "$(IFS=,; echo "${NODES[*]}")"
-	NA=$("$RM_BIN/riskmesh" agency list --dir "$FED" |
-	    sed -n '1s/.*; \([0-9][0-9]*\) records)$/\1/p')
-	[ -n "$NA" ] || rm_die "agency list: no record count"
+	if [ ${#GATEWAYS[@]} -eq 0 ]; then
+		SIM_FEDDIR[all]=$FED
+		sim_region() { echo all; }
+		rm_fed_init "$FED" sims
+		rm_agencies_import "$FED" "$OUT/agencies.csv" "$(IFS=,; echo "${NODES[*]}")"
+		NA=$("$RM_BIN/riskmesh" agency list --dir "$FED" |
+		    sed -n '1s/.*; \([0-9][0-9]*\) records)$/\1/p')
+		[ -n "$NA" ] || rm_die "agency list: no record count"
+	else
+		mkdir -p "$FED/nodes"
+		for r in $(for id in "${NODES[@]}"; do sim_region "$id"; done | sort -u); do
+			SIM_REGION_NAME[$r]=$(sim_region_name "$r")
+			SIM_FEDDIR[$r]=$OUT/fed-${SIM_REGION_NAME[$r]}
+			rm_fed_init "${SIM_FEDDIR[$r]}" "${SIM_REGION_NAME[$r]}"
+			local ids=()
+			for id in "${NODES[@]}"; do [ "$(sim_region "$id")" = "$r" ] && ids+=("$id"); done
+			sim_agencies_csv "${ids[@]}" >"$OUT/agencies-${SIM_REGION_NAME[$r]}.csv"
+			rm_agencies_import "${SIM_FEDDIR[$r]}" "$OUT/agencies-${SIM_REGION_NAME[$r]}.csv" \
+			    "$(IFS=,; echo "${ids[*]}")"
+			rm -rf "${SIM_FEDDIR[$r]}/nodes"
+			ln -s "$FED/nodes" "${SIM_FEDDIR[$r]}/nodes"
+		done
+		NA=  # per federation; the gateway scenario counts by hash
+	fi
 	declare -gA PEERARGS=()
 	: >"$OUT/links.txt"
-	echo "link,listener,dialer,listener_port,relay_port" >"$OUT/links.csv"
+	echo "link,listener,dialer,listener_port,relay_port,gateway" >"$OUT/links.csv"
 	for i in "${!LINK_A[@]}"; do
 		local lp=$((SIM_BASE + n + 2 * i)) rp=$((SIM_BASE + n + 2 * i + 1))
-		PEERARGS[${LINK_A[$i]}]+=" --peer ${LINK_B[$i]},listen,tls+tcp://127.0.0.1:$lp"
-		PEERARGS[${LINK_B[$i]}]+=" --peer ${LINK_A[$i]},dial,tls+tcp://127.0.0.1:$rp"
+		if [ -z "${LINK_GW[$i]:-}" ]; then
+			PEERARGS[${LINK_A[$i]}]+=" --peer ${LINK_B[$i]},listen,tls+tcp://127.0.0.1:$lp"
+			PEERARGS[${LINK_B[$i]}]+=" --peer ${LINK_A[$i]},dial,tls+tcp://127.0.0.1:$rp"
+		fi
 		echo "$i $rp $lp" >>"$OUT/links.txt"
-		echo "$i,${LINK_A[$i]},${LINK_B[$i]},$lp,$rp" >>"$OUT/links.csv"
+		echo "$i,${LINK_A[$i]},${LINK_B[$i]},$lp,$rp,${LINK_GW[$i]:-0}" >>"$OUT/links.csv"
 	done
 	for i in "${!NODES[@]}"; do
 		id=${NODES[$i]}
 		HTTP[$id]=$((SIM_BASE + i))
 		SIM_AREA[$id]=${id%%.*}
 		# shellcheck disable=SC2086
-		rm_node_config "$FED" "$id" "${HTTP[$id]}" off ${PEERARGS[$id]:-}
+		rm_node_config "$(sim_feddir_of "$id")" "$id" "${HTTP[$id]}" off ${PEERARGS[$id]:-}
 		# links come back within a second of a heal; records are pushed
 		# as they are stored, the periodic vector exchange stays default
 		sed -i "s/^reconnect_max_ms *=.*/reconnect_max_ms = ${SIM_RECONNECT_MS:-1000}/" \
 		    "$(rm_node_dir "$FED" "$id")/node.conf"
 	done
+	[ ${#GATEWAYS[@]} -eq 0 ] || sim_gateways_config
 	SIM_FIFO=$OUT/relay.ctl
 	mkfifo "$SIM_FIFO"
 	"$SIM_RELAY" "$OUT/links.txt" "$SIM_FIFO" "$OUT/relay.stats" \
@@ -170,7 +253,43 @@ sim_setup() { # TOPOLOGY_FILE
 	SIM_RELAY_PID=$!
 	exec 9<>"$SIM_FIFO"
 	rm_wait_log "$OUT/relay.log" "links ready" 10 || rm_die "relay did not start"
-	rm_say "federation of $n nodes, ${#LINK_A[@]} links, ports $SIM_BASE.. (out: $OUT)"
+	rm_say "${#SIM_FEDDIR[@]} federation(s) of $n nodes, ${#LINK_A[@]} links (${#GATEWAYS[@]} gateway), ports $SIM_BASE.. (out: $OUT)"
+}
+
+sim_conf() { echo "$(rm_node_dir "$FED" "$1")/node.conf"; }
+
+# sim_gateways_config: every node trusts the root of every other region of
+# the topology for that region's areas (a `foreign` line: it keeps what its
+# gateway relays), and each "gateway A B" becomes a gateway link (A
+# listens, B dials through the relay) with `riskmesh gateway add` and the
+# export policy SIM_GW_POLICY (or SIM_GW_POLICY_OF[ID]) on each end.
+sim_gateways_config() {
+	local id r i a b lp rp pol
+	for id in "${NODES[@]}"; do
+		for r in "${!SIM_FEDDIR[@]}"; do
+			[ "$r" = "$(sim_region "$id")" ] && continue
+			echo "foreign = ${SIM_REGION_NAME[$r]} ${SIM_FEDDIR[$r]}/ca.crt ${r}0000" \
+			    >>"$(sim_conf "$id")"
+		done
+	done
+	for i in "${!LINK_GW[@]}"; do
+		a=${LINK_A[$i]} b=${LINK_B[$i]}
+		lp=$((SIM_BASE + ${#NODES[@]} + 2 * i)) rp=$((lp + 1))
+		[ "$(sim_region "$a")" != "$(sim_region "$b")" ] ||
+		    rm_die "gateway $a $b: both in one region"
+		pol=${SIM_GW_POLICY_OF[$a]:-$SIM_GW_POLICY}
+		# shellcheck disable=SC2086
+		"$RM_BIN/riskmesh" gateway add -c "$(sim_conf "$a")" "$b" listen \
+		    "tls+tcp://127.0.0.1:$lp" --federation \
+		    "${SIM_REGION_NAME[$(sim_region "$b")]}" $pol >/dev/null ||
+		    rm_die "gateway add $a $b"
+		pol=${SIM_GW_POLICY_OF[$b]:-$SIM_GW_POLICY}
+		# shellcheck disable=SC2086
+		"$RM_BIN/riskmesh" gateway add -c "$(sim_conf "$b")" "$a" dial \
+		    "tls+tcp://127.0.0.1:$rp" --federation \
+		    "${SIM_REGION_NAME[$(sim_region "$a")]}" $pol >/dev/null ||
+		    rm_die "gateway add $b $a"
+	done
 }
 
 # sim_size CI_VALUE FULL_VALUE: the scenario's figure for --ci or a full run.
@@ -346,15 +465,16 @@ sim_relay_dump() {
 }
 
 # --- issuing ----------------------------------------------------------------
-# sim_issue ID [TAG]: one blue alert for the node's own area, retried while
-# the node answers 503 (catching up, waiting for vectors; at most 15 s).
-# Appends "t_ms,origin,hash,tag" to OUT/issued.csv; fails if not accepted.
+# sim_issue ID [TAG [GRADE [AREA]]]: one alert (default blue, for the
+# node's own area), retried while the node answers 503 (catching up,
+# waiting for vectors; at most 15 s). Appends "t_ms,origin,hash,tag" to
+# OUT/issued.csv and sets SIM_LAST_HASH; fails if not accepted.
 sim_issue() {
-	local id=$1 tag=${2:-} out code t k
+	local id=$1 tag=${2:-} grade=${3:-blue} area=${4:-${SIM_AREA[$1]}} out code t k
 	for k in $(seq 1 60); do
 		t=$(rm_now_ms)
 		out=$(rm_http "$FED" "$id" POST /v1/alerts -H 'Content-Type: application/json' \
-		    -d "{\"grade\":\"blue\",\"areas\":[\"${SIM_AREA[$id]}\"],\"texts\":[{\"lang\":\"en-US\",\"event\":\"Sim\",\"headline\":\"sim $tag $k\"}]}" 2>/dev/null)
+		    -d "{\"grade\":\"$grade\",\"areas\":[\"$area\"],\"texts\":[{\"lang\":\"en-US\",\"event\":\"Sim\",\"headline\":\"sim $tag $k\"}]}" 2>/dev/null)
 		code=${out##*$'\n'}
 		[ "$code" = 201 ] && break
 		[ "$code" = 503 ] || { echo "sim_issue $id: HTTP ${code:-none}: ${out%$'\n'*}" >&2; return 1; }
@@ -363,6 +483,7 @@ sim_issue() {
 	[ "$code" = 201 ] || return 1
 	local h; h=$(sed -n 's/.*"hash": *"\([0-9a-f]*\)".*/\1/p' <<<"${out%$'\n'*}" | head -1)
 	echo "$t,$id,$h,$tag" >>"$OUT/issued.csv"
+	SIM_LAST_HASH=$h
 	ISSUED=$((ISSUED + 1))
 }
 
@@ -389,14 +510,37 @@ sim_wait_count() {
 }
 sim_count() { rm_metric "$FED" "$1" riskmesh_records; }
 
-# sim_has ID HASH...: the node stores every record listed (GET /v1/records).
-sim_has() {
-	local id=$1 h code
-	shift
+# sim_record_code ID HASH: the HTTP status of GET /v1/records/HASH (200
+# stored, 404 not).
+sim_record_code() {
+	local code
+	code=$(rm_http "$FED" "$1" GET "/v1/records/$2" -o /dev/null 2>/dev/null)
+	echo "${code##*$'\n'}"
+}
+# sim_codes_are CODE ID HASH...: GET /v1/records/HASH answers CODE for each.
+sim_codes_are() {
+	local want=$1 id=$2 h code
+	shift 2
 	for h in "$@"; do
-		code=$(rm_http "$FED" "$id" GET "/v1/records/$h" -o /dev/null 2>/dev/null)
-		code=${code##*$'\n'}
-		[ "$code" = 200 ] || { echo "  $id lacks $h (HTTP $code)" >&2; return 1; }
+		code=$(sim_record_code "$id" "$h")
+		[ "$code" = "$want" ] || { echo "  $id: $h HTTP $code, want $want" >&2; return 1; }
+	done
+}
+# sim_has ID HASH... / sim_lacks ID HASH...: the node stores every record
+# listed / none of them.
+sim_has() { sim_codes_are 200 "$@"; }
+sim_lacks() { sim_codes_are 404 "$@"; }
+# sim_wait_has SECONDS ID HASH...: the node stores every record listed
+# within SECONDS (GET /v1/records, 0.1 s apart).
+sim_wait_has() {
+	local deadline=$(( $(date +%s) + $1 )) id=$2 h
+	shift 2
+	for h in "$@"; do
+		until [ "$(sim_record_code "$id" "$h")" = 200 ]; do
+			[ "$(date +%s)" -le "$deadline" ] ||
+			    { echo "  $id lacks $h after $1 s" >&2; return 1; }
+			sleep 0.1
+		done
 	done
 }
 # sim_hashes [TAG]: hashes of the issued records (with that tag).

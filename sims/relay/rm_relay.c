@@ -13,6 +13,12 @@
  *             cut ID     close every connection of link ID (both nodes
  *                        see the session end at once) and stop listening
  *                        on its port (dials are refused) until healed
+ *             reset ID   close every connection of link ID, then listen,
+ *                        accept and reset (RST) every connection at once:
+ *                        a proxy whose backend is dead (the dialer's
+ *                        TCP connect succeeds, its TLS handshake does
+ *                        not) until healed; each such connection is
+ *                        logged on stderr: "rm_relay: MS reset link ID"
  *             heal ID    listen, accept and forward again
  *             dump N     write STATS (atomically, via STATS.tmp); its
  *                        first line is "seq N", so the caller knows the
@@ -52,7 +58,7 @@
 #define BUF_SZ 65536
 
 struct link {
-	int id, listen_port, target_port, lfd, cut;
+	int id, listen_port, target_port, lfd, cut, rst;
 	unsigned long long d2l, l2d, turns, sessions, refused;
 };
 
@@ -177,11 +183,14 @@ static void on_accept(int li)
 		int fd = accept4(l->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
-		if (l->cut) {
-			struct linger lg = { 1, 0 }; /* RST: the dialer sees a refusal */
+		if (l->cut || l->rst) {
+			struct linger lg = { 1, 0 }; /* RST */
 			setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 			close(fd);
 			l->refused++;
+			if (l->rst)
+				fprintf(stderr, "rm_relay: %lld reset link %d\n",
+				    now_ms(), l->id);
 			continue;
 		}
 		int ci = -1;
@@ -271,7 +280,7 @@ static void dump(const char *path, long seq)
 				turns += conns[ci].turns;
 			}
 		fprintf(f, "%d %s %llu %llu %llu %llu %llu\n", l->id,
-		    l->cut ? "cut" : "up", d2l, l2d, turns, l->sessions, l->refused);
+		    l->cut ? "cut" : l->rst ? "reset" : "up", d2l, l2d, turns, l->sessions, l->refused);
 	}
 	fclose(f);
 	rename(tmp, path);
@@ -299,10 +308,18 @@ static int on_control(int fd, const char *stats, char *acc, size_t *acclen)
 			}
 			if (!strcmp(cmd, "dump")) {
 				dump(stats, arg);
-			} else if (!strcmp(cmd, "cut") || !strcmp(cmd, "heal")) {
+			} else if (!strcmp(cmd, "cut") || !strcmp(cmd, "heal") ||
+			    !strcmp(cmd, "reset")) {
 				int li = find_link((int)arg);
 				if (li < 0) {
 					fprintf(stderr, "rm_relay: no link %ld\n", arg);
+				} else if (cmd[0] == 'r') {
+					links[li].rst = 1;
+					for (int ci = 0; ci < MAX_CONNS; ci++)
+						if (conns[ci].used && conns[ci].link == li)
+							conn_close(ci, "reset");
+					if (links[li].lfd < 0)
+						(void)link_listen(li);
 				} else if (cmd[0] == 'c') {
 					links[li].cut = 1;
 					/* dialers get "connection refused", as from
@@ -319,6 +336,7 @@ static int on_control(int fd, const char *stats, char *acc, size_t *acclen)
 							conn_close(ci, "cut");
 				} else {
 					links[li].cut = 0;
+					links[li].rst = 0;
 					if (links[li].lfd < 0)
 						(void)link_listen(li);
 				}

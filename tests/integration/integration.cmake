@@ -2,7 +2,7 @@
 # the riskmesh CLI, curl, coap-client, the peer probe and the load generator.
 foreach(t two_nodes_tls forged_peer coap_observe coap_restart coap_junk coap_devices http_api
     rbsr_sync coap_confirm coap_expired
-    rbsr_hostile
+    rbsr_hostile reconnect_reset
     fork_equal_length
     cap_round_trip
     restricted_records

@@ -2,9 +2,8 @@
 # heals links with, and every scenario in its CI size (--ci: 6-8 nodes,
 # seconds). Ports 29000-31999, apart from the integration tests'
 # 21000-28999, so the sims run beside them but one at a time among
-# themselves (RESOURCE_LOCK rm_sims). Exit 77 (a scenario this build
-# cannot run yet: restore needs `riskmesh sync`, gateway its config keys)
-# is reported as skipped, never as passed.
+# themselves (RESOURCE_LOCK rm_sims). Exit 77 (a scenario a build cannot
+# run) is reported as skipped, never as passed.
 add_executable(rm_relay ${PROJECT_SOURCE_DIR}/sims/relay/rm_relay.c)
 foreach(s typhoon split restore join gateway flap propagation cost)
   rm_script_test(sims.${s}
