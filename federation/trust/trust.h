@@ -346,7 +346,7 @@ void fed_hash_short(const rm_hash *h, char out[16]);
 
 #define TRUST_AREAS_MAX      16   /* area codes of a foreign federation
                                      or a gateway policy */
-#define TRUST_FOREIGN_MAX    8    /* foreign federations per node */
+#define TRUST_FOREIGN_MAX    16   /* foreign federations per node */
 
 /* A list of area codes read with area_contains semantics ("110000" is
  * every 11xxxx code). */

@@ -69,7 +69,7 @@ struct config_peer {
 	char url[CONFIG_URL_MAX];         /* tls+tcp://host:port or tcp:// */
 };
 
-#define CONFIG_FOREIGN_MAX   8      /* TRUST_FOREIGN_MAX */
+#define CONFIG_FOREIGN_MAX   16     /* TRUST_FOREIGN_MAX */
 #define CONFIG_GATEWAYS_MAX  16
 #define CONFIG_FED_NAME_MAX  64     /* ROSTER_FED_NAME_MAX */
 #define CONFIG_AREAS_MAX     256    /* bytes of an area list */
