@@ -62,6 +62,7 @@ fed_open(const struct fed_opts *o, fed **out, rm_why *why)
 	pthread_mutex_init(&f->stats_mtx, NULL);
 	atomic_init(&f->stopping, false);
 	atomic_init(&f->pending_ingest, 0);
+	atomic_init(&f->pending_ingest_bytes, 0);
 	if ((o->ca_file && !f->ca_file) ||
 	    (o->tls_cert_file && !f->tls_cert_file) ||
 	    (o->tls_key_file && !f->tls_key_file)) {

@@ -280,6 +280,7 @@ struct fed {
 
 	atomic_bool stopping;
 	atomic_uint pending_ingest;
+	atomic_size_t pending_ingest_bytes; /* their signed bytes */
 	/* What peers' VECTORs said about our own agency's log (see
 	 * fed_own_log_seen): highest contiguous seq any peer holds, and how
 	 * many VECTORs arrived since start. */

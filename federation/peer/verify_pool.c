@@ -202,19 +202,31 @@ seen_settle(struct fed_vpool *vp, const struct vslot *s)
 
 /* ---------------- hand-over ---------------- */
 
+/* One record handed to ingest: what its completion gives back. */
+struct ingest_ctx {
+	struct fed_vpool *vp;
+	size_t len;
+};
+
 static void
 ingest_done(void *ctx, int err, bool stored)
 {
-	struct fed_vpool *vp = ctx;
+	struct ingest_ctx *ic = ctx;
+	struct fed_vpool *vp = ic->vp;
+	size_t len = ic->len, bleft;
 	unsigned left;
 
+	free(ic);
 	if (err == RM_OK && !stored)
 		FED_COUNT(vp->f, records_duplicate, 1);
-	/* Wake the deliverer once the store caught up by half the bound
+	/* Wake the deliverer once the store caught up by half a bound
 	 * (one wake per group commit rather than per record), and close
 	 * when the last completes. */
 	left = atomic_fetch_sub(&vp->f->pending_ingest, 1) - 1;
-	if (left == FED_VPOOL_INGEST_MAX / 2 || left == 0) {
+	bleft = atomic_fetch_sub(&vp->f->pending_ingest_bytes, len) - len;
+	if (left == FED_VPOOL_INGEST_MAX / 2 || left == 0 ||
+	    (bleft <= FED_VPOOL_INGEST_BYTES / 2 &&
+	    bleft + len > FED_VPOOL_INGEST_BYTES / 2)) {
 		pthread_mutex_lock(&vp->mtx);
 		pthread_cond_broadcast(&vp->ingest_cv);
 		pthread_mutex_unlock(&vp->mtx);
@@ -275,19 +287,35 @@ static void
 ingest_record(struct fed_vpool *vp, const struct vjob *j, struct vslot *s)
 {
 	fed *f = vp->f;
+	struct ingest_ctx *ic;
 	int rv;
 
-	if (atomic_load(&f->pending_ingest) >= FED_VPOOL_INGEST_MAX) {
+	if (atomic_load(&f->pending_ingest) >= FED_VPOOL_INGEST_MAX ||
+	    atomic_load(&f->pending_ingest_bytes) >= FED_VPOOL_INGEST_BYTES) {
 		/* The store is behind: wait until it has done half. */
 		pthread_mutex_lock(&vp->mtx);
-		while (!vp->stopping && atomic_load(&f->pending_ingest) >
-		    FED_VPOOL_INGEST_MAX / 2)
+		while (!vp->stopping && (atomic_load(&f->pending_ingest) >
+		    FED_VPOOL_INGEST_MAX / 2 ||
+		    atomic_load(&f->pending_ingest_bytes) >
+		    FED_VPOOL_INGEST_BYTES / 2))
 			pthread_cond_wait(&vp->ingest_cv, &vp->mtx);
 		pthread_mutex_unlock(&vp->mtx);
 	}
+	if ((ic = malloc(sizeof(*ic))) == NULL) {
+		rm_log(RM_LOG_WARN, "fed", "record from peer %s not stored: "
+		    "out of memory (the next vector exchange fetches it "
+		    "again)", j->p->agency);
+		fed_record_fini(&s->rec);
+		return;
+	}
+	ic->vp = vp;
+	ic->len = s->len;
 	atomic_fetch_add(&f->pending_ingest, 1);
-	rv = f->ops->ingest(f->host, j->p->agency, &s->rec, ingest_done, vp);
+	atomic_fetch_add(&f->pending_ingest_bytes, s->len);
+	rv = f->ops->ingest(f->host, j->p->agency, &s->rec, ingest_done, ic);
 	if (rv != RM_OK) {
+		free(ic);
+		atomic_fetch_sub(&f->pending_ingest_bytes, s->len);
 		atomic_fetch_sub(&f->pending_ingest, 1);
 		rm_log(RM_LOG_DEBUG, "fed", "record %s seq %llu from peer "
 		    "%s not ingested: %s", s->rec.rec.origin,

@@ -23,9 +23,13 @@
  *     link thread submitting more blocks on a condition variable (and so
  *     stops reading its socket: TCP pushes back on the peer) until
  *     records are handed over;
- *   - at most FED_VPOOL_INGEST_MAX records handed to ingest and not yet
- *     completed (f->pending_ingest); the worker handing over waits for
- *     completions beyond that, so the store writer's queue stays bounded.
+ *   - at most FED_VPOOL_INGEST_MAX records and FED_VPOOL_INGEST_BYTES
+ *     bytes handed to ingest and not yet completed (f->pending_ingest,
+ *     f->pending_ingest_bytes); the worker handing over waits for
+ *     completions beyond that, so the store writer's queue stays
+ *     bounded. 1024 records let a catch-up fill group commits of up to
+ *     that many (config group_max): ~1.5x the records/s of 256 in a
+ *     cold join (docs/BENCHMARKS.md "Cold join").
  * No polling: every wait is on a condition variable.
  *
  * Lifecycle: fed_vpool_open (fed_start, before the link threads),
@@ -44,7 +48,8 @@
 
 #define FED_VERIFY_THREADS_MAX  64
 #define FED_VPOOL_RECORDS_MAX   (2 * FED_BATCH_MAX)
-#define FED_VPOOL_INGEST_MAX    FED_BATCH_MAX
+#define FED_VPOOL_INGEST_MAX    (4 * FED_BATCH_MAX)
+#define FED_VPOOL_INGEST_BYTES  (32u * 1024 * 1024)
 
 struct fed_vpool;
 

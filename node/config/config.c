@@ -103,7 +103,7 @@ static const struct cfg_key cfg_keys[] = {
 	  "debug, info, notice, warn or err", 0, FIELD(log_level) },
 	{ "map_size_mb", T_U64, 1, 1048576, "64", "MiB",
 	  "initial LMDB map size (grows when full)", 0, FIELD(map_size_mb) },
-	{ "group_max", T_U32, 1, 65536, "256", "jobs",
+	{ "group_max", T_U32, 1, 65536, "1024", "jobs",
 	  "most store jobs committed in one transaction", 0,
 	  FIELD(group_max) },
 	{ "coap_max_age_s", T_U32, 0, 86400, "60", "s",

@@ -114,7 +114,7 @@ struct node_config {
 	bool insecure;                     /* allow tcp:// peers (tests only) */
 	rm_log_level log_level;            /* default info */
 	uint64_t map_size_mb;              /* LMDB initial map, default 64 */
-	uint32_t group_max;                /* jobs per commit, default 256 */
+	uint32_t group_max;                /* jobs per commit, default 1024 */
 	uint32_t coap_max_age_s;           /* default 60 */
 	uint32_t sync_interval_ms;         /* periodic vector exchange, 30000 */
 	uint32_t reconcile_interval_s;     /* periodic RBSR, 600; 0 = on

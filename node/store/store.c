@@ -17,7 +17,7 @@
 
 #define STORE_MAP_DEFAULT    (64u * 1024 * 1024)
 #define STORE_READERS_DEFAULT 126
-#define STORE_GROUP_DEFAULT  256
+#define STORE_GROUP_DEFAULT  1024
 #define STORE_MAXDBS         12
 
 int

@@ -82,7 +82,7 @@ struct store_opts {
 	const char *dir;               /* created if missing (mode 0700) */
 	size_t map_size_bytes;         /* initial map size; default 64 MiB */
 	unsigned max_readers;          /* default 126 */
-	unsigned group_max;            /* jobs per transaction; default 256 */
+	unsigned group_max;            /* jobs per transaction; default 1024 */
 	unsigned rbsr_chunk_keys;      /* C: keys per chunk of the RBSR
 	                                  index, a chunk is split when it
 	                                  passes 2C (docs/STORAGE.md "RBSR

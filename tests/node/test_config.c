@@ -73,7 +73,7 @@ test_defaults(void)
 	CU_ASSERT_STRING_EQUAL(c.coap_listen, "127.0.0.1:5683");
 	CU_ASSERT_EQUAL(c.log_level, RM_LOG_INFO);
 	CU_ASSERT_EQUAL(c.map_size_mb, 64);
-	CU_ASSERT_EQUAL(c.group_max, 256);
+	CU_ASSERT_EQUAL(c.group_max, 1024);
 	CU_ASSERT_EQUAL(c.coap_max_age_s, 60);
 	CU_ASSERT_EQUAL(c.sync_interval_ms, 30000);
 	CU_ASSERT_EQUAL(c.reconnect_max_ms, 5000);
