@@ -421,7 +421,13 @@ fed_rc_on_down(struct fed_peer *p)
 	rc->n_send = rc->send_next = rc->n_want = 0;
 	rc->due_ms = 0;
 	pthread_mutex_lock(&p->mtx);
-	p->rcs.requested = false;
+	if (p->rcs.requested) {
+		/* whoever waits for it (riskmesh sync) learns it never ran */
+		p->rcs.requested = false;
+		p->rcs.error = RM_ENET;
+		snprintf(p->rcs.why, sizeof(p->rcs.why), "the link went down "
+		    "before the requested session started");
+	}
 	pthread_mutex_unlock(&p->mtx);
 }
 
