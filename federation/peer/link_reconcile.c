@@ -382,12 +382,16 @@ static void
 rc_start(struct fed_peer *p)
 {
 	rm_buf msg = RM_BUF_INIT;
+	uint64_t id;
 	rm_why why;
 	int rv;
 
-	if (p->rc.next_id == 0)
-		p->rc.next_id = 1;
-	if ((rv = rc_begin(p, p->rc.next_id++, true, &why)) != RM_OK) {
+	/* The dialer's ids are odd, the listener's even: two sessions that
+	 * cross never share an id (both sides counting from 1, a RECONCILE
+	 * of the peer's session was taken for an answer in ours, and the
+	 * crossing rule below, which compares ids, never ran). */
+	id = 2 * ++p->rc.next_id - (p->listen ? 0 : 1);
+	if ((rv = rc_begin(p, id, true, &why)) != RM_OK) {
 		pthread_mutex_lock(&p->mtx);
 		p->rcs.error = rv;
 		snprintf(p->rcs.why, sizeof(p->rcs.why), "%s", why.msg);
@@ -421,7 +425,13 @@ fed_rc_on_down(struct fed_peer *p)
 	rc->n_send = rc->send_next = rc->n_want = 0;
 	rc->due_ms = 0;
 	pthread_mutex_lock(&p->mtx);
-	p->rcs.requested = false;
+	if (p->rcs.requested) {
+		/* whoever waits for it (riskmesh sync) learns it never ran */
+		p->rcs.requested = false;
+		p->rcs.error = RM_ENET;
+		snprintf(p->rcs.why, sizeof(p->rcs.why), "the link went down "
+		    "before the requested session started");
+	}
 	pthread_mutex_unlock(&p->mtx);
 }
 

@@ -301,6 +301,7 @@ fed_peers(fed *f, struct fed_peer_status *out, size_t max)
 		snprintf(s->refusal, sizeof(s->refusal), "%s", p->refusal);
 		s->refusal_logs_held = p->rlog.held_total;
 		s->reconcile_running = p->rcs.running;
+		s->reconcile_requested = p->rcs.requested;
 		s->reconcile_sessions = p->rcs.sessions;
 		s->reconcile_rounds = p->rcs.rounds;
 		s->reconcile_bytes = p->rcs.bytes;

@@ -329,8 +329,13 @@ struct fed_peer_status {
 	/* Range-based set reconciliation with this peer (§7a). rounds,
 	 * bytes (RECONCILE messages, both ways), sent (records the peer
 	 * lacked) and wanted (keys we lacked) are of the current session
-	 * while running, else of the last one. */
+	 * while running, else of the last one. requested: fed_reconcile
+	 * asked for a session that has not started yet (the link's thread
+	 * starts it; if the link goes down first, the request is dropped
+	 * and error is RM_ENET). A session asked for is over when neither
+	 * running nor requested. */
 	bool reconcile_running;
+	bool reconcile_requested;
 	uint64_t reconcile_sessions;    /* started since fed_start */
 	unsigned reconcile_rounds;
 	uint64_t reconcile_bytes;

@@ -170,7 +170,8 @@ struct fed_rc {
 	uint32_t pipe;                 /* the connection it runs on */
 	rm_mono_ms last_ms;            /* last RECONCILE in or out */
 	rm_mono_ms due_ms;             /* next session on the timer; 0 none */
-	uint64_t next_id;
+	uint64_t next_id;              /* sessions we started; their ids
+	                                  are odd (dialer) or even */
 	struct rbsr_key *send;         /* records the peer lacks, to send */
 	size_t n_send, cap_send, send_next;
 	struct fed_rc_want *want;      /* keys we lack, to ask for */

@@ -108,9 +108,12 @@ run_sync(const struct cli_args *a)
 			return cli_fail(c, "the node's answer has no "
 			    "\"reconcile\" object");
 		}
-		/* ours is done when it is no longer running (or another
-		 * session, e.g. after a reconnect, came after it) */
+		/* ours is done when it is neither running nor still
+		 * requested (the 202 may come before the link's thread has
+		 * started it: the last session's result is not ours), or
+		 * another session, e.g. after a reconnect, came after it */
 		if (!json_is_true(json_object_get(r, "running")) &&
+		    !json_is_true(json_object_get(r, "requested")) &&
 		    cli_jint(r, "sessions") >= sessions) {
 			json_t *err = json_object_get(r, "error");
 			progress(r, tty, true);

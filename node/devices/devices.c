@@ -341,8 +341,11 @@ devices_remove(devices *d, const char *id, rm_why *why)
 	if ((rv = dev_save(d, why)) != RM_OK) {
 		d->dev[d->n_dev++] = d->dev[i];
 		d->dev[i] = gone;
+	} else {
+		/* the slot the last device left (only when saved: after a
+		 * failure n_dev is back and may equal the capacity) */
+		crypto_wipe(&d->dev[d->n_dev], sizeof(gone));
 	}
-	crypto_wipe(&d->dev[d->n_dev], sizeof(gone));
 	crypto_wipe(&gone, sizeof(gone));
 	if (dev_reindex(d) != RM_OK && rv == RM_OK)
 		rv = rm_fail(why, RM_ENOMEM, "devices: out of memory");

@@ -38,8 +38,9 @@ http_refusal_json(const struct fed_peer_status *p)
 static json_t *
 reconcile_json(const struct fed_peer_status *p)
 {
-	return json_pack("{s:b,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:s}",
+	return json_pack("{s:b,s:b,s:I,s:I,s:I,s:I,s:I,s:o,s:o,s:o,s:s}",
 	    "running", p->reconcile_running,
+	    "requested", p->reconcile_requested,
 	    "sessions", (json_int_t)p->reconcile_sessions,
 	    "rounds", (json_int_t)p->reconcile_rounds,
 	    "bytes", (json_int_t)p->reconcile_bytes,

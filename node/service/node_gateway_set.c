@@ -136,15 +136,25 @@ set_build(struct node *n, struct node_gw_set *g)
 			break;
 		for (size_t i = 0; rv == RM_OK && i < got; i++) {
 			rm_hash h;
+			int grv;
+
 			memcpy(h.b, batch[i].hash, RM_HASH_BYTES);
 			rm_buf_reset(&b);
-			if (store_get(n->store, &h, &b) != RM_OK ||
-			    !bytes_allowed(g, b.data, b.len))
+			/* a read error fails the build (not built: tried again
+			 * at the next session), never a set silently short of
+			 * a record that the observer will not add later */
+			if ((grv = store_get(n->store, &h, &b)) != RM_OK) {
+				if (grv != RM_ENOTFOUND)
+					rv = grv;
+				continue;
+			}
+			if (!bytes_allowed(g, b.data, b.len))
 				continue;
 			pthread_mutex_lock(&g->mu);
 			rv = set_insert(g, &batch[i]);
 			pthread_mutex_unlock(&g->mu);
-			kept++;
+			if (rv == RM_OK)
+				kept++;
 		}
 		walked += got;
 		if (rv != RM_OK || !rbsr_key_next(&batch[got - 1], &lo))

@@ -15,19 +15,10 @@ void
 store_sum_diff(const struct rbsr_sum *b, const struct rbsr_sum *a,
     struct rbsr_sum *out)
 {
-	/* b + (2^256 - a) = b + ~a + 1 (two's complement), with rbsr's
-	 * own arithmetic; then the counts. */
-	static const uint8_t one[RM_HASH_BYTES] = { 1 };
-	struct rbsr_sum neg;
-	size_t i;
+	uint64_t count = b->count - a->count;
 
-	rbsr_sum_zero(&neg);
-	for (i = 0; i < RM_HASH_BYTES; i++)
-		neg.sum[i] = (uint8_t)~a->sum[i];
-	*out = *b;
-	rbsr_sum_merge(out, &neg);
-	rbsr_sum_add(out, one);
-	out->count = b->count - a->count;
+	rbsr_sum_diff(b, a, out->sum);
+	out->count = count;
 }
 
 int

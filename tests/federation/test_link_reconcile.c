@@ -119,7 +119,21 @@ idle(void *arg)
 	struct fed_peer_status st;
 
 	return fed_peers(arg, &st, 1) == 1 && !st.reconcile_running &&
-	    st.reconcile_finished_ms > 0;
+	    !st.reconcile_requested && st.reconcile_finished_ms > 0;
+}
+
+/* Right after fed_reconcile the session shows as asked for: requested
+ * until the link's thread starts it, then running, then counted. A
+ * status that showed none of these would let a waiter (riskmesh sync)
+ * take the previous session's result for this one. */
+static void
+check_requested(fed *f, uint64_t sessions_before)
+{
+	struct fed_peer_status st;
+
+	CU_ASSERT_EQUAL_FATAL(fed_peers(f, &st, 1), 1);
+	CU_ASSERT(st.reconcile_requested || st.reconcile_running ||
+	    st.reconcile_sessions > sessions_before);
 }
 
 static void
@@ -162,6 +176,7 @@ test_on_demand(void)
 	CU_ASSERT_EQUAL(fx_host_count(&b.h), 30);
 
 	CU_ASSERT_EQUAL(fed_reconcile(b.f, FX_COMMAND, &why), RM_OK);
+	check_requested(b.f, 0);
 	CU_ASSERT(fx_wait(same, &pr, WAIT_MS));
 	CU_ASSERT_EQUAL(fx_host_count(&a.h), 40);
 	CU_ASSERT_EQUAL(fx_host_count(&b.h), 40);
@@ -194,6 +209,7 @@ test_on_demand(void)
 
 	/* equal sets: a second session moves nothing */
 	CU_ASSERT_EQUAL(fed_reconcile(a.f, FX_EMERGENCY, &why), RM_OK);
+	check_requested(a.f, 1);
 	CU_ASSERT(fx_wait(idle, a.f, WAIT_MS));
 	sleep_ms(100);
 	CU_ASSERT_EQUAL(fed_peers(a.f, &st, 1), 1);

@@ -124,6 +124,44 @@ test_registry(void)
 	devices_close(d);
 }
 
+/* A removal that cannot be saved leaves the registry as it was, also
+ * with the array full (64 devices, its first capacity: the failure path
+ * wiped the slot past the end). The file is made unwritable by putting
+ * a non-empty directory in its place (the tests may run as root). */
+static void
+test_remove_unsaved(void)
+{
+	char id[16], path[128], inner[160];
+	uint8_t key[DEVICE_PSK_MAX];
+	struct device_info *v;
+	size_t n, kl;
+	rm_why why;
+	devices *d;
+
+	fresh_dir();
+	d = open_dir();
+	for (int i = 0; i < 64; i++) {
+		snprintf(id, sizeof(id), "dev-%02d", i);
+		CU_ASSERT_EQUAL_FATAL(devices_add(d, id, "120116", NULL, 0,
+		    NULL, &why), RM_OK);
+	}
+	snprintf(path, sizeof(path), "%s/" DEVICES_FILE, dir);
+	snprintf(inner, sizeof(inner), "%s/x", path);
+	CU_ASSERT_EQUAL_FATAL(unlink(path), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(path, 0700), 0);
+	CU_ASSERT_EQUAL_FATAL(mkdir(inner, 0700), 0);
+	CU_ASSERT_NOT_EQUAL(devices_remove(d, "dev-10", &why), RM_OK);
+	CU_ASSERT_NOT_EQUAL(devices_remove(d, "dev-63", &why), RM_OK);
+	CU_ASSERT_TRUE(devices_psk(d, (const uint8_t *)"dev-10", 6, key, &kl));
+	CU_ASSERT_TRUE(devices_psk(d, (const uint8_t *)"dev-63", 6, key, &kl));
+	CU_ASSERT_EQUAL_FATAL(devices_list(d, &v, &n), RM_OK);
+	CU_ASSERT_EQUAL(n, 64);
+	free(v);
+	devices_close(d);
+	rmdir(inner);
+	rmdir(path);
+}
+
 static void
 test_bad_file(void)
 {
@@ -346,6 +384,7 @@ rm_test_register(void)
 	static CU_TestInfo tests[] = {
 		{ "registry", test_registry },
 		{ "bad_file", test_bad_file },
+		{ "remove_unsaved", test_remove_unsaved },
 		{ "receipt_decode", test_decode },
 		{ "receipts_reach", test_receipts },
 		CU_TEST_INFO_NULL,
