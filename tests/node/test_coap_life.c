@@ -488,6 +488,7 @@ test_registration_before_round(void)
 {
 	struct fake_alert *a, *b;
 	struct msg m;
+	uint64_t base;
 	int fd1, fd2;
 
 	if (fx_srv == NULL)
@@ -509,10 +510,40 @@ test_registration_before_round(void)
 	alertcoap_notify(fx_srv, &a->rec);
 	CU_ASSERT_FATAL(dev_recv_full(fd1, &m, 3000));
 	CU_ASSERT(m.plen > 0 && memmem(m.payload, m.plen, "NEWFIRE", 7));
+	base = observers();
 	dev_get(fd1, 0x602, "OLD1", "120112", 1, -1);
 	dev_get(fd2, 0x603, "NEW2", "120112", 1, -1);
+	CU_ASSERT(wait_observers(base - 2));
 	close(fd1);
 	close(fd2);
+}
+
+/* An Observe GET with a critical option the server does not know
+ * (RFC 7252 §5.4.1) is not registered: libcoap answers 4.02 Bad
+ * Option. */
+static void
+test_critical_option(void)
+{
+	/* CON GET, token "CR", Observe: 0, option 9 "x", Uri-Path
+	 * alerts / 120105 */
+	static const uint8_t crit[] = { 0x42, 0x01, 0x07, 0x00, 'C', 'R',
+	    0x60, 0x31, 'x', 0x26, 'a', 'l', 'e', 'r', 't', 's', 0x06,
+	    '1', '2', '0', '1', '0', '5' };
+	struct msg m;
+	uint64_t base;
+	int fd;
+
+	if (fx_srv == NULL)
+		return;
+	base = observers();
+	fd = dev_open();
+	CU_ASSERT(send(fd, crit, sizeof(crit), 0) == (ssize_t)sizeof(crit));
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT_EQUAL(m.code, 0x82);                  /* 4.02 */
+	CU_ASSERT(m.observe < 0);
+	fx_sleep_ms(100);
+	CU_ASSERT_EQUAL(observers(), base);
+	close(fd);
 }
 
 static void
@@ -532,6 +563,7 @@ rm_test_register(void)
 		{ "con_no_ack", test_con_no_ack },
 		{ "non_refresh_ack", test_non_refresh_ack },
 		{ "registration_before_round", test_registration_before_round },
+		{ "critical_option", test_critical_option },
 		{ "stop", test_stop },
 		CU_TEST_INFO_NULL,
 	};
