@@ -322,8 +322,14 @@ tail_get(struct alertcoap *c, struct srv_res *u, unsigned cf)
 	 * that arrived already expired, an expiry of an alert no longer
 	 * shown) sends nothing: each change is broadcast once. */
 	t->unchanged = u->sent_valid[k] && u->sent_etag[k] == ct.etag;
-	u->sent_etag[k] = ct.etag;
-	u->sent_valid[k] = true;
+	/* Rendered for a registration outside a round of this resource
+	 * (a change already in the store whose round has not run yet, an
+	 * expiry not yet processed): its observers were not sent it, so
+	 * the round must still find it changed. */
+	if (u->hit_round == c->round || !u->sent_valid[k]) {
+		u->sent_etag[k] = ct.etag;
+		u->sent_valid[k] = true;
+	}
 	t->refs = 1;
 	rm_buf_fini(&b);
 	u->tail[k] = t;
@@ -550,10 +556,13 @@ csrv_own_register(struct alertcoap *c, const coap_pdu_t *q,
 	}
 	if (con) {
 		mid = coap_pdu_get_mid(q);
-	} else if (o != NULL) {
+	} else if (o != NULL && o->out == NULL) {
 		mid = ++o->mid;
 		cw_mids_set(&w->mids, own_id(w, o), mid);
 	} else {
+		/* Full, or a CON still outstanding: its retransmissions keep
+		 * its MID and its ACK must still match (RFC 7252 §4.4: a MID
+		 * names one message), so this answer takes another. */
 		mid = ++c->own_mid;
 	}
 	iov[0].iov_base = hdr;

@@ -275,6 +275,42 @@ srv_accept(const coap_pdu_t *q)
 	    coap_opt_value(o), coap_opt_length(o));
 }
 
+/* Only options this file understands: a critical option it does not
+ * know (RFC 7252 §5.4.1: 4.02, Proxy-Uri 5.05) or a second Accept or
+ * Block2 (§5.4.5: a repeated non-repeatable critical option is
+ * unrecognised) leaves the request to libcoap, which answers it as it
+ * always did; nothing is registered. */
+static bool
+srv_options_ok(const coap_pdu_t *q)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *o;
+	unsigned accept = 0, block2 = 0;
+
+	coap_option_iterator_init(q, &it, COAP_OPT_ALL);
+	while ((o = coap_option_next(&it)) != NULL) {
+		switch (it.number) {
+		case COAP_OPTION_ACCEPT:
+			if (++accept > 1)
+				return false;
+			break;
+		case COAP_OPTION_BLOCK2:
+			if (++block2 > 1)
+				return false;
+			break;
+		case COAP_OPTION_URI_HOST:
+		case COAP_OPTION_URI_PORT:
+		case COAP_OPTION_URI_PATH:
+		case COAP_OPTION_URI_QUERY:
+			break;
+		default:
+			if (it.number & 1)      /* critical */
+				return false;
+		}
+	}
+	return true;
+}
+
 static bool
 srv_peek_get(struct alertcoap *c, uint8_t *buf, size_t n,
     const struct sockaddr *from, socklen_t fl)
@@ -311,7 +347,7 @@ srv_peek_get(struct alertcoap *c, uint8_t *buf, size_t n,
 		c->peek.all = all;
 		goto done;
 	}
-	if (obs != COAP_OBSERVE_ESTABLISH)
+	if (obs != COAP_OBSERVE_ESTABLISH || !srv_options_ok(q))
 		goto done;
 	cf = srv_accept(q);
 	has_blk = coap_get_block(q, COAP_OPTION_BLOCK2, &blk);

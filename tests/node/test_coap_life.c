@@ -6,6 +6,7 @@
  * blocks with Observe: 0 and Block2 on its registration token (as
  * node-coap does) gets the blocks and keeps its observation.
  */
+#define _GNU_SOURCE     /* memmem() */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -63,14 +64,14 @@ put_opt(uint8_t *p, unsigned *last, unsigned num, const void *v, size_t len)
 /* GET /alerts/<area> (CON), token tok, Observe obs (-1 none), Block2
  * value blk (-1 none); the bytes node-coap sends. */
 static void
-dev_get(int fd, int mid, const char *tok, const char *area, int obs,
-    int blk)
+dev_req(int fd, int type, int mid, const char *tok, const char *area,
+    int obs, int blk)
 {
 	uint8_t b[256], v[3];
 	unsigned last = 0;
 	size_t n = 0, tl = strlen(tok);
 
-	b[n++] = (uint8_t)(0x40 | tl);
+	b[n++] = (uint8_t)(0x40 | type << 4 | tl);
 	b[n++] = 0x01;
 	b[n++] = (uint8_t)(mid >> 8);
 	b[n++] = (uint8_t)mid;
@@ -87,6 +88,13 @@ dev_get(int fd, int mid, const char *tok, const char *area, int obs,
 		n += put_opt(b + n, &last, 23, v, 1);
 	}
 	CU_ASSERT(send(fd, b, n, 0) == (ssize_t)n);
+}
+
+static void
+dev_get(int fd, int mid, const char *tok, const char *area, int obs,
+    int blk)
+{
+	dev_req(fd, 0, mid, tok, area, obs, blk);       /* CON */
 }
 
 static void
@@ -428,6 +436,116 @@ test_con_no_ack(void)
 	close(fd2);
 }
 
+/* A device registered with NON refreshes (NON, same token) while a
+ * confirmable notification is outstanding, then acknowledges that
+ * notification: the ACK must match (the answer to the refresh takes
+ * another MID, RFC 7252 §4.4) and the retransmissions stop. */
+static void
+test_non_refresh_ack(void)
+{
+	struct alertcoap_stats st0, st;
+	struct fake_alert *a;
+	struct msg m, note;
+	int fd;
+
+	if (fx_srv == NULL)
+		return;
+	fd = dev_open();
+	dev_req(fd, 1, 0x500, "NRAK", "120111", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT(m.type == 1 && m.observe >= 0);
+	a = fx_add_alert("quake-2", RM_GRADE_RED, RM_STATUS_ACTUAL, "地震红色预警",
+	    "Red earthquake warning", "120111", NULL);
+	alertcoap_notify(fx_srv, &a->rec);
+	CU_ASSERT_FATAL(dev_recv_full(fd, &note, 3000));
+	CU_ASSERT_FATAL(note.type == 0);                /* CON */
+	alertcoap_get_stats(fx_srv, &st0);
+	dev_req(fd, 1, 0x501, "NRAK", "120111", 0, -1);
+	for (int i = 0; i < 8; i++) {       /* retransmissions first */
+		CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+		if (m.type != 0 || m.mid != note.mid)
+			break;
+	}
+	CU_ASSERT(m.type == 1 && m.mid != note.mid);
+	dev_empty(fd, 2, note.mid);                     /* ACK */
+	fx_sleep_ms(100);
+	while (dev_recv(fd, &m, 0))
+		;       /* retransmissions already on their way */
+	/* ack_timeout_ms 100: a retransmission would come within 1 s */
+	CU_ASSERT_FALSE(dev_recv(fd, &m, 1000));
+	alertcoap_get_stats(fx_srv, &st);
+	CU_ASSERT_EQUAL(st.acks, st0.acks + 1);
+	dev_get(fd, 0x502, "NRAK", "120111", 1, -1);
+	CU_ASSERT(dev_recv_full(fd, &m, 3000));
+	close(fd);
+}
+
+/* A change already in the store whose round has not run yet: another
+ * device's registration renders the new set first; the round must
+ * still notify the observers who had the old one. */
+static void
+test_registration_before_round(void)
+{
+	struct fake_alert *a, *b;
+	struct msg m;
+	uint64_t base;
+	int fd1, fd2;
+
+	if (fx_srv == NULL)
+		return;
+	fd1 = dev_open();
+	fd2 = dev_open();
+	dev_get(fd1, 0x600, "OLD1", "120112", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd1, &m, 3000));
+	/* a round for another district: 120112's cached body is stale */
+	b = fx_add_alert("fog-6", RM_GRADE_BLUE, RM_STATUS_ACTUAL, "和平区大雾",
+	    "Fog in Heping", "120101", NULL);
+	alertcoap_notify(fx_srv, &b->rec);
+	fx_sleep_ms(200);
+	a = fx_add_alert("fire-7", RM_GRADE_YELLOW, RM_STATUS_ACTUAL,
+	    "NEWFIRE 火险黄色预警", "Yellow fire warning", "120112", NULL);
+	dev_get(fd2, 0x601, "NEW2", "120112", 0, -1);
+	CU_ASSERT_FATAL(dev_recv_full(fd2, &m, 3000));
+	CU_ASSERT(m.plen > 0 && memmem(m.payload, m.plen, "NEWFIRE", 7));
+	alertcoap_notify(fx_srv, &a->rec);
+	CU_ASSERT_FATAL(dev_recv_full(fd1, &m, 3000));
+	CU_ASSERT(m.plen > 0 && memmem(m.payload, m.plen, "NEWFIRE", 7));
+	base = observers();
+	dev_get(fd1, 0x602, "OLD1", "120112", 1, -1);
+	dev_get(fd2, 0x603, "NEW2", "120112", 1, -1);
+	CU_ASSERT(wait_observers(base - 2));
+	close(fd1);
+	close(fd2);
+}
+
+/* An Observe GET with a critical option the server does not know
+ * (RFC 7252 §5.4.1) is not registered: libcoap answers 4.02 Bad
+ * Option. */
+static void
+test_critical_option(void)
+{
+	/* CON GET, token "CR", Observe: 0, option 9 "x", Uri-Path
+	 * alerts / 120105 */
+	static const uint8_t crit[] = { 0x42, 0x01, 0x07, 0x00, 'C', 'R',
+	    0x60, 0x31, 'x', 0x26, 'a', 'l', 'e', 'r', 't', 's', 0x06,
+	    '1', '2', '0', '1', '0', '5' };
+	struct msg m;
+	uint64_t base;
+	int fd;
+
+	if (fx_srv == NULL)
+		return;
+	base = observers();
+	fd = dev_open();
+	CU_ASSERT(send(fd, crit, sizeof(crit), 0) == (ssize_t)sizeof(crit));
+	CU_ASSERT_FATAL(dev_recv_full(fd, &m, 3000));
+	CU_ASSERT_EQUAL(m.code, 0x82);                  /* 4.02 */
+	CU_ASSERT(m.observe < 0);
+	fx_sleep_ms(100);
+	CU_ASSERT_EQUAL(observers(), base);
+	close(fd);
+}
+
 static void
 test_stop(void)
 {
@@ -443,6 +561,9 @@ rm_test_register(void)
 		{ "rst_non", test_rst_non },
 		{ "block_with_observe", test_block_with_observe },
 		{ "con_no_ack", test_con_no_ack },
+		{ "non_refresh_ack", test_non_refresh_ack },
+		{ "registration_before_round", test_registration_before_round },
+		{ "critical_option", test_critical_option },
 		{ "stop", test_stop },
 		CU_TEST_INFO_NULL,
 	};
