@@ -17,7 +17,7 @@
 #include "federation/trust/trust.h"
 
 #define GATEWAY_AGENCIES_MAX   16     /* named origins of a policy */
-#define GATEWAY_POLICY_MAX     1536   /* bytes of a policy's text form */
+#define GATEWAY_POLICY_MAX     2048   /* bytes of a policy's text form */
 
 /*
  * An export policy. A record crosses the link iff
@@ -46,7 +46,8 @@ struct gateway_policy {
  *   areas=110000,120000           (trust_areas_parse)
  *   grade=blue|yellow|orange|red  (lowest grade)
  *   agencies=110000.command,...   (agency ids)
- * On error *out is unchanged. Errors: RM_EBADVALUE (unknown key or kind,
+ * On error *out is unchanged. Errors: RM_EINVAL (text or out NULL),
+ * RM_EBADVALUE (unknown key or kind,
  * a bad value, a repeated key, kinds missing), RM_ETOOBIG (text over
  * GATEWAY_POLICY_MAX, too many areas or agencies).
  */

@@ -82,7 +82,9 @@ gateway_policy_parse(const char *text, struct gateway_policy *out,
 	int rv;
 
 	memset(&p, 0, sizeof(p));
-	if (text == NULL || strlen(text) > GATEWAY_POLICY_MAX)
+	if (text == NULL || out == NULL)
+		return rm_fail(why, RM_EINVAL, "policy: no text");
+	if (strlen(text) > GATEWAY_POLICY_MAX)
 		return rm_fail(why, RM_ETOOBIG, "policy: over %d bytes",
 		    GATEWAY_POLICY_MAX);
 	while (*s != '\0') {

@@ -217,6 +217,7 @@ srv_hnd_receipt(coap_resource_t *r, coap_session_t *s, const coap_pdu_t *req,
 		csrv_error(resp, COAP_RESPONSE_CODE_NOT_FOUND, why.msg);
 		break;
 	case RM_EBUSY:
+	case RM_EIO:
 		csrv_error(resp, COAP_RESPONSE_CODE_SERVICE_UNAVAILABLE,
 		    why.msg);
 		break;

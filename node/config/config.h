@@ -73,7 +73,7 @@ struct config_peer {
 #define CONFIG_GATEWAYS_MAX  16
 #define CONFIG_FED_NAME_MAX  64     /* ROSTER_FED_NAME_MAX */
 #define CONFIG_AREAS_MAX     256    /* bytes of an area list */
-#define CONFIG_POLICY_MAX    1536   /* GATEWAY_POLICY_MAX */
+#define CONFIG_POLICY_MAX    2048   /* GATEWAY_POLICY_MAX */
 
 /* A foreign federation trusted for its areas (docs/PROTOCOL.md §12.1):
  * `foreign = NAME ROOT AREAS`. */

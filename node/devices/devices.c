@@ -51,7 +51,7 @@ const char *
 device_refusal_name(enum device_refusal r)
 {
 	static const char *const names[DEVICE_REF_COUNT] = { "plain",
-	    "identity", "format", "malformed", "not_held", "full" };
+	    "identity", "format", "malformed", "not_held", "full", "io" };
 
 	return (unsigned)r < DEVICE_REF_COUNT ? names[r] : "?";
 }

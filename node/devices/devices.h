@@ -72,8 +72,10 @@ enum device_refusal {
 	DEVICE_REF_FORMAT,         /* content format not 0 or 60: 4.15 */
 	DEVICE_REF_MALFORMED,      /* payload not a receipt: 4.00 */
 	DEVICE_REF_NOT_HELD,       /* no alert with that hash here: 4.04 */
-	DEVICE_REF_FULL,           /* DEVICE_RECEIPTS_MAX reached, or the
-	                              log cannot be written: 5.03 */
+	DEVICE_REF_FULL,           /* DEVICE_RECEIPTS_MAX reached, or out
+	                              of memory: 5.03 */
+	DEVICE_REF_IO,             /* the receipts log cannot be written or
+	                              synced (disk full, I/O error): 5.03 */
 	DEVICE_REF_COUNT
 };
 

@@ -321,6 +321,7 @@ devices_receipt(devices *d, const uint8_t *identity, size_t id_len,
 	rm_hash h;
 	ssize_t i, b;
 	int64_t delay;
+	off_t end = -1;
 	uint32_t a;
 	int rv, len;
 
@@ -378,11 +379,21 @@ devices_receipt(devices *d, const uint8_t *identity, size_t id_len,
 	    al.origin, al.oid, hex, (long long)delay);
 	/* On disk before the 2.04: an acknowledged receipt is never lost
 	 * (a repeat after a crash would count twice otherwise). */
-	if (len <= 0 || (size_t)len >= sizeof(line) ||
+	if (len <= 0 || (size_t)len >= sizeof(line)) {
+		rv = refuse(d, DEVICE_REF_MALFORMED, ref, rm_fail(why,
+		    RM_ETOOBIG, "receipt line too long"));
+		goto out;
+	}
+	if ((end = lseek(d->log_fd, 0, SEEK_END)) < 0 ||
 	    log_append(d, line, (size_t)len) != RM_OK ||
 	    fdatasync(d->log_fd) != 0) {
-		rv = refuse(d, DEVICE_REF_FULL, ref, rm_fail(why, RM_EBUSY,
-		    "%s: cannot write", d->log_path));
+		int e = errno;
+		/* refused: the line must not count at the next start */
+		if (end >= 0)
+			(void)!ftruncate(d->log_fd, end);
+		rv = refuse(d, DEVICE_REF_IO, ref, rm_fail(why, RM_EIO,
+		    "%s: cannot write the receipt: %s", d->log_path,
+		    strerror(e)));
 		goto out;
 	}
 	if ((rv = rc_add(d, id, area, al.origin, al.oid, delay)) != RM_OK) {

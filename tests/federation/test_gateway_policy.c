@@ -128,6 +128,44 @@ test_parse_format(void)
 
 /* The case the issue names: a region-wide red alert crosses, a
  * district's blue notice does not. */
+/* A policy at every limit (every kind, 16 areas of 12 digits, the
+ * grade, 16 agency ids of 61 bytes, the longest) prints within
+ * GATEWAY_POLICY_MAX
+ * and parses back to the same policy. */
+static void
+test_largest(void)
+{
+	char text[4096], out[GATEWAY_POLICY_MAX];
+	struct gateway_policy p, q;
+	size_t off;
+	rm_why why;
+
+	off = (size_t)snprintf(text, sizeof(text), "kinds=");
+	for (unsigned i = 0; kind_at(i) != NULL; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off, "%s%s",
+		    i ? "," : "", kind_at(i)->name);
+	off += (size_t)snprintf(text + off, sizeof(text) - off, " areas=");
+	for (int i = 0; i < TRUST_AREAS_MAX; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "%s1201160010%02d", i ? "," : "", i + 1);
+	off += (size_t)snprintf(text + off, sizeof(text) - off,
+	    " grade=orange agencies=");
+	for (int i = 0; i < GATEWAY_AGENCIES_MAX; i++)
+		off += (size_t)snprintf(text + off, sizeof(text) - off,
+		    "%s1201160010%02d.%.*s%02d", i ? "," : "", i + 1,
+		    48 - 2,             /* the unit: 48 at most */
+		    "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefgh",
+		    i);
+	CU_ASSERT_TRUE_FATAL(off < sizeof(text));
+	CU_ASSERT_EQUAL_FATAL(gateway_policy_parse(text, &p, &why), RM_OK);
+	CU_ASSERT_EQUAL(p.n_agencies, GATEWAY_AGENCIES_MAX);
+	CU_ASSERT_EQUAL(p.areas.n, TRUST_AREAS_MAX);
+	gateway_policy_format(&p, out, sizeof(out));
+	CU_ASSERT(strlen(out) + 1 < sizeof(out));      /* not cut */
+	CU_ASSERT_EQUAL_FATAL(gateway_policy_parse(out, &q, &why), RM_OK);
+	CU_ASSERT(same_policy(&p, &q));
+}
+
 static void
 test_grade_and_areas(void)
 {
@@ -246,6 +284,7 @@ rm_test_register(void)
 		{ "kinds", test_kinds },
 		{ "agencies", test_agencies },
 		{ "restricted", test_restricted },
+		{ "largest", test_largest },
 		CU_TEST_INFO_NULL,
 	};
 	RM_SUITE("federation.gateway_policy", tests);

@@ -6,8 +6,10 @@
  * the receipt log replayed after a reopen, a torn last line cut.
  */
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -270,6 +272,51 @@ post(devices *d, const char *id, const char *body, rm_utc_ms now, bool *dup,
 	    now, dup, ref, &why);
 }
 
+/* A receipt the log cannot take (here: the file size limit, EFBIG) is
+ * refused as "io", counted, and not found in the log after a restart. */
+static void
+test_receipt_io(void)
+{
+	char hex[65], path[128];
+	struct devices_stats st;
+	enum device_refusal ref;
+	struct rlimit old, lim;
+	struct stat sb;
+	rm_hash h;
+	bool dup;
+	devices *d;
+
+	fresh_dir();
+	d = open_dir();
+	rm_hex_encode(HASH, 32, hex);
+	memcpy(h.b, HASH, 32);
+	CU_ASSERT_EQUAL(devices_add(d, "s1", "120116001", NULL, 0, NULL, NULL),
+	    RM_OK);
+	devices_broadcast(d, &h, 2000);
+	snprintf(path, sizeof(path), "%s/" DEVICE_RECEIPTS_FILE, dir);
+	CU_ASSERT_EQUAL_FATAL(stat(path, &sb), 0);
+	CU_ASSERT_EQUAL_FATAL(getrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_IGN);
+	lim = old;
+	lim.rlim_cur = (rlim_t)sb.st_size;  /* not one byte more */
+	CU_ASSERT_EQUAL_FATAL(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	CU_ASSERT_EQUAL(post(d, "s1", hex, 2100, &dup, &ref), RM_EIO);
+	CU_ASSERT_EQUAL(ref, DEVICE_REF_IO);
+	CU_ASSERT_EQUAL(setrlimit(RLIMIT_FSIZE, &old), 0);
+	devices_get_stats(d, &st);
+	CU_ASSERT_EQUAL(st.refused[DEVICE_REF_IO], 1);
+	CU_ASSERT_EQUAL(st.accepted, 0);
+	CU_ASSERT_STRING_EQUAL(device_refusal_name(DEVICE_REF_IO), "io");
+	devices_close(d);
+	CU_ASSERT_EQUAL(stat(path, &sb) == 0 ? 0 : -1, 0);
+	d = open_dir();
+	devices_get_stats(d, &st);
+	CU_ASSERT_EQUAL(st.receipts, 0);    /* the refused one is not there */
+	CU_ASSERT_EQUAL(post(d, "s1", hex, 2100, &dup, &ref), RM_OK);
+	CU_ASSERT_FALSE(dup);               /* and counts when it can be */
+	devices_close(d);
+}
+
 static void
 test_receipts(void)
 {
@@ -387,6 +434,7 @@ rm_test_register(void)
 		{ "remove_unsaved", test_remove_unsaved },
 		{ "receipt_decode", test_decode },
 		{ "receipts_reach", test_receipts },
+		{ "receipt_io", test_receipt_io },
 		CU_TEST_INFO_NULL,
 	};
 	static CU_SuiteInfo suites[] = {
