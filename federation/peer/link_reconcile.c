@@ -103,45 +103,54 @@ static const struct rbsr_emit_ops emit_ops = { on_send, on_want };
 
 /* ---------------- records for the peer ---------------- */
 
+/* Send the k records held in b (record j at off[j]..off[j + 1]). */
+static int
+send_batch(struct fed_peer *p, const rm_buf *b, size_t *off, size_t k)
+{
+	const uint8_t *rp[FED_BATCH_MAX];
+	size_t rl[FED_BATCH_MAX];
+
+	off[k] = b->len;
+	for (size_t j = 0; j < k; j++) {
+		rp[j] = b->data + off[j];
+		rl[j] = off[j + 1] - off[j];
+	}
+	return fed_sync_send_records(p, rp, rl, k);
+}
+
 /* The records of n keys (issued, prefix), fetched one by one from the
  * host and sent in RECORDS frames of about FED_FRAME_SOFT_MAX bytes.
- * A key the host does not hold (any more) is skipped. */
+ * A key the host does not hold (any more) is skipped; on a host error
+ * the records fetched so far are still sent, then the error returned. */
 static int
 send_keys(struct fed_peer *p, const struct fed_want *w, size_t n)
 {
 	rm_buf b = RM_BUF_INIT;
 	size_t off[FED_BATCH_MAX + 1], k = 0;
-	const uint8_t *rp[FED_BATCH_MAX];
-	size_t rl[FED_BATCH_MAX];
-	int rv = RM_OK;
+	int rv = RM_OK, err = RM_OK;
 
-	for (size_t i = 0; i <= n && rv == RM_OK; i++) {
-		if (i < n) {
-			off[k] = b.len;
-			rv = p->f->ops->rbsr_get(p->f->host, p->agency,
-			    w[i].issued_ms, w[i].prefix, w[i].prefix_len, &b);
-			if (rv == RM_ENOTFOUND) {
-				rv = RM_OK;
-				continue;
-			}
-			if (rv != RM_OK)
-				break;
-			k++;
+	for (size_t i = 0; i < n && err == RM_OK && rv == RM_OK; i++) {
+		off[k] = b.len;
+		err = p->f->ops->rbsr_get(p->f->host, p->agency,
+		    w[i].issued_ms, w[i].prefix, w[i].prefix_len, &b);
+		if (err == RM_ENOTFOUND) {
+			err = RM_OK;
+			continue;
 		}
-		if (k > 0 && (i == n || k == FED_BATCH_MAX ||
-		    b.len >= FED_FRAME_SOFT_MAX)) {
-			off[k] = b.len;
-			for (size_t j = 0; j < k; j++) {
-				rp[j] = b.data + off[j];
-				rl[j] = off[j + 1] - off[j];
-			}
-			rv = fed_sync_send_records(p, rp, rl, k);
+		if (err != RM_OK) {
+			b.len = off[k];         /* nothing of a failed get */
+			break;
+		}
+		if (++k == FED_BATCH_MAX || b.len >= FED_FRAME_SOFT_MAX) {
+			rv = send_batch(p, &b, off, k);
 			rm_buf_reset(&b);
 			k = 0;
 		}
 	}
+	if (k > 0 && rv == RM_OK)
+		rv = send_batch(p, &b, off, k);
 	rm_buf_fini(&b);
-	return rv;
+	return rv != RM_OK ? rv : err;
 }
 
 static int
